@@ -1,0 +1,158 @@
+"""Find, open, secure and migrate the user's database file.
+
+The only module that creates connections. Before touching a file it checks
+that the file is a SQLite database made by ketalog and not by a newer ketalog,
+so a wrong ``--db`` never damages someone else's file. Every connection gets
+the same pragmas: foreign keys on, WAL, and a busy timeout so two ketalog
+processes writing at once both succeed.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from sqlite_utils import Database
+
+from ketalog.errors import DatabaseFileError
+from ketalog.migrations import MIGRATION_NAMES, MIGRATION_SET, migrations
+
+BUSY_TIMEOUT_SECONDS = 30
+SQLITE_HEADER = b"SQLite format 3\x00"
+MIGRATIONS_TABLE = "_sqlite_migrations"
+
+
+def resolve_path(option: str | os.PathLike | None) -> Path:
+    """``--db``, else ``KETALOG_DB``, else the per-user data directory."""
+    if option:
+        return Path(option).expanduser()
+    from_env = os.environ.get("KETALOG_DB")
+    if from_env:
+        return Path(from_env).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("ketalog", appauthor=False)) / "ketalog.db"
+
+
+def open_db(path: Path, *, create: bool) -> Database:
+    """Open ``path`` ready for use, applying pending migrations.
+
+    With ``create=False`` a missing file is not created: readers get an empty,
+    migrated in-memory database instead, so looking never leaves files behind.
+    """
+    if not path.exists():
+        if not create:
+            db = Database(sqlite3.connect(":memory:"), execute_plugins=False)
+            _prepare(db, path)
+            return db
+        _create_private_file(path)
+    _refuse_foreign_file(path)
+    db = Database(sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS), execute_plugins=False)
+    try:
+        _refuse_foreign_schema(db, path)
+        _prepare(db, path)
+    except sqlite3.DatabaseError as error:
+        db.close()
+        raise DatabaseFileError(f"{path} is damaged or unreadable ({error}); run `ketalog check` "
+                                "on a copy, or restore a backup") from None
+    except BaseException:
+        db.close()
+        raise
+    if create:
+        _tighten_mode(path)
+    return db
+
+
+@contextmanager
+def writing(db: Database) -> Iterator[Database]:
+    """One write transaction that takes the write lock up front.
+
+    ``BEGIN IMMEDIATE`` makes a second process wait (busy timeout) instead of
+    failing with SQLITE_BUSY when both read first and then write.
+    """
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.rollback()
+        raise
+    db.execute("COMMIT")
+
+
+def schema_version(db: Database) -> int:
+    return len(applied_migrations(db))
+
+
+def latest_schema_version() -> int:
+    return len(MIGRATION_NAMES)
+
+
+def applied_migrations(db: Database) -> list[str]:
+    return [migration.name for migration in migrations.applied(db)]
+
+
+def _create_private_file(path: Path) -> None:
+    missing = [parent for parent in [path.parent, *path.parent.parents] if not parent.exists()]
+    for directory in reversed(missing):
+        directory.mkdir(mode=0o700)
+        os.chmod(directory, 0o700)  # mkdir's mode is filtered by the umask
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass  # another ketalog process created it a moment ago
+
+
+def _tighten_mode(path: Path) -> None:
+    try:
+        if path.stat().st_mode & 0o077:
+            os.chmod(path, 0o600)
+    except OSError:
+        pass  # not ours to change (e.g. a read-only mount): leave it
+
+
+def _refuse_foreign_file(path: Path) -> None:
+    if path.is_dir():
+        raise DatabaseFileError(f"{path} is a directory, not a ketalog database file")
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as error:
+        raise DatabaseFileError(f"cannot read {path}: {error.strerror}") from None
+    if header and header != SQLITE_HEADER:
+        raise DatabaseFileError(
+            f"{path} is not a ketalog database (not a SQLite file, or an encrypted one); "
+            "it was left untouched")
+
+
+def _refuse_foreign_schema(db: Database, path: Path) -> None:
+    tables = set(db.table_names())
+    if not tables:
+        return
+    if MIGRATIONS_TABLE not in tables:
+        raise DatabaseFileError(f"{path} is a SQLite database but not a ketalog one; it was left untouched")
+    rows = db.query(f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ?", [MIGRATION_SET])
+    applied = [row["name"] for row in rows]
+    if not applied:
+        raise DatabaseFileError(f"{path} is a SQLite database but not a ketalog one; it was left untouched")
+    unknown = [name for name in applied if name not in MIGRATION_NAMES]
+    if unknown:
+        raise DatabaseFileError(
+            f"{path} was written by a newer ketalog (schema has {', '.join(unknown)}); "
+            "upgrade ketalog to open it. The file was left untouched")
+
+
+def _prepare(db: Database, path: Path) -> None:
+    db.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
+    db.conn.execute("PRAGMA foreign_keys = ON")
+    if not db.memory:
+        mode = db.conn.execute("PRAGMA journal_mode").fetchone()[0]
+        if mode.lower() != "wal":
+            db.conn.execute("PRAGMA journal_mode = WAL")
+    if migrations.pending(db):
+        # Two first runs at once: the write lock makes the second one wait, then
+        # apply() finds nothing left to do.
+        with writing(db):
+            migrations.apply(db)

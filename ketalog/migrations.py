@@ -1,0 +1,103 @@
+"""The database schema, as an append-only list of named migrations.
+
+Never edit or reorder a migration that has shipped: add a new one. The schema
+version a user sees is the number of ketalog migrations applied to their file.
+Tables use plain SQL so that CHECK constraints and ON DELETE CASCADE foreign
+keys are part of the schema other tools (sqlite3, Datasette) see.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils.migrations import Migrations
+
+MIGRATION_SET = "ketalog"
+migrations = Migrations(MIGRATION_SET)
+MIGRATION_NAMES: list[str] = []
+
+
+def migration(name: str):
+    """Register a migration under a stable name; the order of calls is the order applied."""
+
+    def register(function):
+        MIGRATION_NAMES.append(name)
+        return migrations(name=name)(function)
+
+    return register
+
+_TIME_COLUMNS = """
+    at TEXT NOT NULL,            -- UTC, ISO 8601 'YYYY-MM-DDTHH:MM:SSZ'
+    utc_offset INTEGER NOT NULL, -- minutes east of UTC where the user was
+    local_date TEXT NOT NULL,    -- the user's calendar day 'YYYY-MM-DD'
+"""
+_AUDIT_COLUMNS = """
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+"""
+
+
+def _rating(name: str) -> str:
+    return f"{name} INTEGER CHECK ({name} BETWEEN 0 AND 10),"
+
+
+@migration("001_sessions_checkins_journal")
+def m001_sessions_checkins_journal(db):
+    db.execute(f"""
+        CREATE TABLE sessions (
+            id TEXT PRIMARY KEY,
+            {_TIME_COLUMNS}
+            route TEXT NOT NULL CHECK (route IN ('iv','im','intranasal','oral','sublingual','other')),
+            dose_amount REAL CHECK (dose_amount > 0),
+            dose_unit TEXT CHECK (dose_unit IN ('mg','mg/kg')),
+            duration_min INTEGER CHECK (duration_min BETWEEN 1 AND 600),
+            clinic TEXT,
+            provider TEXT,
+            {_rating("dissociation")}
+            bp_before_sys INTEGER CHECK (bp_before_sys BETWEEN 50 AND 260),
+            bp_before_dia INTEGER CHECK (bp_before_dia BETWEEN 30 AND 160),
+            bp_after_sys INTEGER CHECK (bp_after_sys BETWEEN 50 AND 260),
+            bp_after_dia INTEGER CHECK (bp_after_dia BETWEEN 30 AND 160),
+            heart_rate INTEGER CHECK (heart_rate BETWEEN 20 AND 250),
+            cost REAL CHECK (cost >= 0),
+            therapy INTEGER CHECK (therapy IN (0, 1)),
+            intention TEXT,
+            note TEXT,
+            {_AUDIT_COLUMNS}
+        )""")
+    db.execute("""
+        CREATE TABLE side_effects (
+            session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            name TEXT NOT NULL,
+            PRIMARY KEY (session_id, name)
+        )""")
+    db.execute(f"""
+        CREATE TABLE checkins (
+            id TEXT PRIMARY KEY,
+            {_TIME_COLUMNS}
+            {_rating("mood")}
+            {_rating("anxiety")}
+            {_rating("pain")}
+            {_rating("energy")}
+            {_rating("motivation")}
+            {_rating("sleep")}
+            {_rating("thoughts")}
+            sleep_hours REAL CHECK (sleep_hours BETWEEN 0 AND 24),
+            note TEXT,
+            {_AUDIT_COLUMNS}
+        )""")
+    db.execute(f"""
+        CREATE TABLE journal (
+            id TEXT PRIMARY KEY,
+            {_TIME_COLUMNS}
+            text TEXT NOT NULL,
+            {_AUDIT_COLUMNS}
+        )""")
+    db.execute("""
+        CREATE TABLE journal_tags (
+            journal_id TEXT NOT NULL REFERENCES journal(id) ON DELETE CASCADE,
+            tag TEXT NOT NULL,
+            PRIMARY KEY (journal_id, tag)
+        )""")
+    for table in ("sessions", "checkins", "journal"):
+        db.execute(f"CREATE INDEX idx_{table}_at ON {table}(at)")
+    db.execute("CREATE INDEX idx_side_effects_name ON side_effects(name)")
+    db.execute("CREATE INDEX idx_journal_tags_tag ON journal_tags(tag)")

@@ -1,0 +1,110 @@
+"""Plain records that the store returns and the rest of ketalog reads.
+
+No SQL and no rendering here: each dataclass mirrors one kind of entry, knows
+how to build itself from a stored row, and how to present itself as JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+from ketalog.timeparse import from_storage
+
+
+@dataclass
+class Entry:
+    id: str
+    at: datetime
+    created_at: str
+    updated_at: str
+
+    kind = "entry"
+
+    @classmethod
+    def from_row(cls, row: dict, **extra) -> "Entry":
+        values = {name: row[name] for name in cls.__dataclass_fields__ if name in row}
+        values["at"] = from_storage(row["at"], row.get("utc_offset"))
+        values.update(extra)
+        return cls(**values)
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data = {"kind": self.kind, **data}
+        data["at"] = self.at.isoformat()
+        return data
+
+
+@dataclass
+class Session(Entry):
+    route: str
+    dose_amount: float | None = None
+    dose_unit: str | None = None
+    duration_min: int | None = None
+    clinic: str | None = None
+    provider: str | None = None
+    dissociation: int | None = None
+    bp_before_sys: int | None = None
+    bp_before_dia: int | None = None
+    bp_after_sys: int | None = None
+    bp_after_dia: int | None = None
+    heart_rate: int | None = None
+    cost: float | None = None
+    therapy: bool | None = None
+    intention: str | None = None
+    note: str | None = None
+    side_effects: list[str] = field(default_factory=list)
+    number: int | None = None  # position in the course, 1 = first session ever logged
+
+    kind = "session"
+
+    @property
+    def dose(self) -> str:
+        from ketalog.validation import format_dose
+
+        return format_dose(self.dose_amount, self.dose_unit)
+
+    @property
+    def bp_before(self) -> str:
+        from ketalog.validation import format_bp
+
+        return format_bp(self.bp_before_sys, self.bp_before_dia)
+
+    @property
+    def bp_after(self) -> str:
+        from ketalog.validation import format_bp
+
+        return format_bp(self.bp_after_sys, self.bp_after_dia)
+
+    def to_json(self) -> dict:
+        data = super().to_json()
+        data["therapy"] = None if self.therapy is None else bool(self.therapy)
+        return data
+
+
+@dataclass
+class Checkin(Entry):
+    mood: int | None = None
+    anxiety: int | None = None
+    pain: int | None = None
+    energy: int | None = None
+    motivation: int | None = None
+    sleep: int | None = None
+    thoughts: int | None = None
+    sleep_hours: float | None = None
+    note: str | None = None
+
+    kind = "checkin"
+
+    def ratings(self) -> dict[str, int]:
+        from ketalog.validation import RATING_NAMES
+
+        return {name: getattr(self, name) for name in RATING_NAMES if getattr(self, name) is not None}
+
+
+@dataclass
+class JournalEntry(Entry):
+    text: str
+    tags: list[str] = field(default_factory=list)
+
+    kind = "journal"

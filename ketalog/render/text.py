@@ -1,0 +1,79 @@
+"""One-line summaries and field-by-field details of entries, as plain strings.
+
+Used by confirmations, ``show`` and ``list``; no Rich here, so write commands
+stay fast.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ketalog.models import Checkin, Entry, JournalEntry, Session
+from ketalog.timeparse import format_local
+
+
+def short_id(entry_id: str) -> str:
+    return entry_id[:8]
+
+
+def when(entry: Entry) -> str:
+    return format_local(entry.at)
+
+
+def summary(entry: Entry, width: int = 70) -> str:
+    """What an entry is about, in one line."""
+    if isinstance(entry, Session):
+        parts = [f"#{entry.number}" if entry.number else "", entry.route, entry.dose]
+        if entry.dissociation is not None:
+            parts.append(f"· dissociation {entry.dissociation}")
+        if entry.bp_before:
+            parts.append(f"· BP {entry.bp_before}" + (f" → {entry.bp_after}" if entry.bp_after else ""))
+        if entry.side_effects:
+            parts.append("· " + ", ".join(entry.side_effects))
+        return " ".join(part for part in parts if part)
+    if isinstance(entry, Checkin):
+        parts = [f"{name} {value}" for name, value in entry.ratings().items()]
+        if entry.sleep_hours is not None:
+            parts.append(f"slept {entry.sleep_hours:g} h")
+        return " · ".join(parts)
+    if isinstance(entry, JournalEntry):
+        text = " ".join(entry.text.split())
+        if len(text) > width:
+            text = text[: width - 1] + "…"
+        return text + ("  " + " ".join(f"#{tag}" for tag in entry.tags) if entry.tags else "")
+    return getattr(entry, "summary", lambda: "")()
+
+
+def details(entry: Entry) -> list[tuple[str, str]]:
+    """Every stored field with a value, as (label, text) pairs, for ``show``."""
+    rows = [("id", entry.id), ("kind", entry.kind), ("at", entry.at.isoformat(timespec="minutes"))]
+    skip = {"id", "at", "created_at", "updated_at", "dose_amount", "dose_unit",
+            "bp_before_sys", "bp_before_dia", "bp_after_sys", "bp_after_dia"}
+    if isinstance(entry, Session):
+        rows.append(("session", f"{entry.number} of the course"))
+        for label, value in (("dose", entry.dose), ("bp before", entry.bp_before), ("bp after", entry.bp_after)):
+            if value:
+                rows.append((label, value))
+    for name in entry.__dataclass_fields__:
+        value = getattr(entry, name)
+        if name in skip or name == "number" or value is None or value == []:
+            continue
+        if isinstance(value, bool) or name == "therapy":
+            value = "yes" if value else "no"
+        elif isinstance(value, list):
+            value = ", ".join(map(str, value))
+        elif isinstance(value, float):
+            value = f"{value:g}"
+        rows.append((name.replace("_", " "), str(value)))
+    rows += [("created", entry.created_at), ("updated", entry.updated_at)]
+    return rows
+
+
+def details_text(entry: Entry) -> str:
+    rows = details(entry)
+    width = max(len(label) for label, _ in rows)
+    return "\n".join(f"{label:<{width}}  {value}" for label, value in rows)
+
+
+def to_json(data) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)

@@ -1,0 +1,185 @@
+"""Every SQL statement ketalog runs, behind functions that take and return plain records.
+
+Each logical entry is written in one transaction (``db.writing``), so a crash
+or a second process can never leave half an entry. Reads return dataclasses
+from ``ketalog.models``; nothing outside this module builds SQL.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Iterable
+
+from sqlite_utils import Database
+
+from ketalog.db import writing
+from ketalog.errors import InputError
+from ketalog.models import Checkin, Entry, JournalEntry, Session
+from ketalog.timeparse import stamp, storage_fields, to_utc_text
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    table: str
+    model: type[Entry]
+    extra_select: str = ""
+    child_table: str | None = None
+    child_key: str | None = None
+    child_value: str | None = None
+    json_list: str | None = None  # model attribute filled from the child table
+
+
+KINDS: dict[str, Kind] = {
+    "session": Kind(
+        "session", "sessions", Session,
+        extra_select=", (SELECT json_group_array(name) FROM side_effects WHERE session_id = e.id) AS _children",
+        child_table="side_effects", child_key="session_id", child_value="name", json_list="side_effects",
+    ),
+    "checkin": Kind("checkin", "checkins", Checkin),
+    "journal": Kind(
+        "journal", "journal", JournalEntry,
+        extra_select=", (SELECT json_group_array(tag) FROM journal_tags WHERE journal_id = e.id) AS _children",
+        child_table="journal_tags", child_key="journal_id", child_value="tag", json_list="tags",
+    ),
+}
+
+
+def register_kind(kind: Kind) -> None:
+    KINDS[kind.name] = kind
+
+
+def new_id() -> str:
+    # Random (not time-ordered) so that a few leading characters identify an
+    # entry, git-style, and exports from two machines merge without clashes.
+    return uuid.uuid4().hex
+
+
+def _record(kind: Kind, row: dict) -> Entry:
+    extra = {}
+    if kind.json_list:
+        extra[kind.json_list] = json.loads(row.pop("_children") or "[]")
+    return kind.model.from_row(row, **extra)
+
+
+def _select(kind: Kind) -> str:
+    return f"SELECT e.*{kind.extra_select} FROM {kind.table} e"
+
+
+def insert(db: Database, kind_name: str, at: datetime, values: dict,
+           children: Iterable[str] = ()) -> Entry:
+    """Store one new entry (and its side effects or tags) in one transaction."""
+    kind = KINDS[kind_name]
+    created = stamp()
+    row = {"id": new_id(), **storage_fields(at), **values, "created_at": created, "updated_at": created}
+    with writing(db):
+        db[kind.table].insert(row)
+        _write_children(db, kind, row["id"], children)
+    return get(db, kind_name, row["id"])
+
+
+def _write_children(db: Database, kind: Kind, entry_id: str, children: Iterable[str]) -> None:
+    if kind.child_table:
+        db[kind.child_table].insert_all(
+            {kind.child_key: entry_id, kind.child_value: value} for value in children)
+
+
+def get(db: Database, kind_name: str, entry_id: str) -> Entry:
+    kind = KINDS[kind_name]
+    rows = list(db.query(f"{_select(kind)} WHERE e.id = ?", [entry_id]))
+    return _with_number(db, _record(kind, rows[0]))
+
+
+def _with_number(db: Database, entry: Entry) -> Entry:
+    if isinstance(entry, Session):
+        entry.number = session_number(db, entry.at)
+    return entry
+
+
+def session_number(db: Database, at: datetime) -> int:
+    """Position in the course: 1 for the first session ever logged."""
+    return next(db.query("SELECT count(*) AS n FROM sessions WHERE at <= ?", [to_utc_text(at)]))["n"]
+
+
+def last_session(db: Database) -> Session | None:
+    rows = list(db.query(f"{_select(KINDS['session'])} ORDER BY e.at DESC LIMIT 1"))
+    return _record(KINDS["session"], rows[0]) if rows else None
+
+
+def find(db: Database, prefix: str, field: str = "ID") -> Entry:
+    """The one entry whose id starts with ``prefix`` (git-style short ids)."""
+    wanted = prefix.strip().lower()
+    if not wanted or not all(c in "0123456789abcdef" for c in wanted):
+        raise InputError(field, f"must be an entry id or the start of one, e.g. 3f9a (got {prefix!r})")
+    upper = wanted + "g"  # every id with this prefix sorts below it: ids are hex
+    matches: list[tuple[Kind, str]] = []
+    for kind in KINDS.values():
+        rows = db.query(f"SELECT id FROM {kind.table} WHERE id >= ? AND id < ? LIMIT 2", [wanted, upper])
+        matches += [(kind, row["id"]) for row in rows]
+    if not matches:
+        raise InputError(field, f"no entry has an id starting with {prefix!r}; see `ketalog list`")
+    if len(matches) > 1:
+        raise InputError(field, f"{prefix!r} matches more than one entry; type more characters of the id")
+    kind, entry_id = matches[0]
+    return get(db, kind.name, entry_id)
+
+
+def update(db: Database, entry: Entry, values: dict, at: datetime | None = None,
+           children: list[str] | None = None) -> Entry:
+    """Change an entry in one transaction; ``created_at`` stays, ``updated_at`` moves."""
+    kind = KINDS[entry.kind]
+    changes = dict(values)
+    if at is not None:
+        changes.update(storage_fields(at))
+    changes["updated_at"] = stamp()
+    with writing(db):
+        db[kind.table].update(entry.id, changes)
+        if children is not None and kind.child_table:
+            db.execute(f"DELETE FROM {kind.child_table} WHERE {kind.child_key} = ?", [entry.id])
+            _write_children(db, kind, entry.id, children)
+    return get(db, entry.kind, entry.id)
+
+
+def delete(db: Database, entry: Entry) -> None:
+    """Remove an entry; its side effects or tags go with it (ON DELETE CASCADE)."""
+    with writing(db):
+        db.execute(f"DELETE FROM {KINDS[entry.kind].table} WHERE id = ?", [entry.id])
+
+
+def list_entries(db: Database, kinds: Iterable[str], since: datetime | None = None,
+                 until: datetime | None = None, limit: int | None = None) -> list[Entry]:
+    """Entries of the given kinds, newest first, ``since`` inclusive, ``until`` exclusive."""
+    entries: list[Entry] = []
+    for kind_name in kinds:
+        kind = KINDS[kind_name]
+        sql, params = f"{_select(kind)} WHERE 1=1", []
+        if since is not None:
+            sql += " AND e.at >= ?"
+            params.append(to_utc_text(since))
+        if until is not None:
+            sql += " AND e.at < ?"
+            params.append(to_utc_text(until))
+        sql += " ORDER BY e.at DESC, e.created_at DESC"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        entries += [_record(kind, row) for row in db.query(sql, params)]
+    entries.sort(key=lambda entry: (entry.at, entry.created_at), reverse=True)
+    entries = entries[:limit] if limit is not None else entries
+    if any(isinstance(entry, Session) for entry in entries):
+        _number_sessions(db, entries)
+    return entries
+
+
+def _number_sessions(db: Database, entries: list[Entry]) -> None:
+    sessions = [entry for entry in entries if isinstance(entry, Session)]
+    oldest = min(sessions, key=lambda session: session.at)
+    before = next(db.query("SELECT count(*) AS n FROM sessions WHERE at < ?", [to_utc_text(oldest.at)]))["n"]
+    for offset, session in enumerate(sorted(sessions, key=lambda s: (s.at, s.created_at)), start=1):
+        session.number = before + offset
+
+
+def counts(db: Database) -> dict[str, int]:
+    return {kind.table: db[kind.table].count for kind in KINDS.values()}

@@ -1,0 +1,199 @@
+"""Turn what a user types for a date or time into an aware datetime.
+
+One clock for the whole program (``now()``; ``KETALOG_NOW`` overrides it), one
+parser for ``--at``/``--since``/``--until``, and the conversions between aware
+datetimes and the columns they are stored in. Nothing here guesses: text that
+matches no accepted form is an error that lists the forms.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+
+from ketalog.errors import InputError
+
+ACCEPTED_FORMS = (
+    "2026-03-04, 2026-03-04 14:30, 2026-03-04T14:30+01:00, now, today, yesterday, "
+    "yesterday 14:30, 14:30, 3 days ago, 2 weeks ago, monday, monday 9:00"
+)
+
+_WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_RELATIVE = re.compile(r"^(\d{1,4})\s+(minute|hour|day|week)s?\s+ago$")
+_CLOCK = re.compile(r"^(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?\s*(am|pm)?$")
+
+
+def now() -> datetime:
+    """The current moment in the local time zone, or ``KETALOG_NOW`` when set."""
+    fixed = os.environ.get("KETALOG_NOW")
+    if not fixed:
+        return datetime.now().astimezone()
+    try:
+        moment = datetime.fromisoformat(fixed.strip())
+    except ValueError:
+        raise InputError("KETALOG_NOW", f"{fixed!r} is not an ISO 8601 date-time") from None
+    return to_local(moment)
+
+
+def to_local(moment: datetime) -> datetime:
+    """Aware datetime in the local zone; a naive one is taken as local time."""
+    return moment.astimezone()
+
+
+@dataclass(frozen=True)
+class When:
+    """A parsed point in time; ``date_only`` when the user named a day, not a time."""
+
+    moment: datetime
+    date_only: bool
+
+    @property
+    def day_start(self) -> datetime:
+        return to_local(datetime.combine(self.moment.date(), time()))
+
+    @property
+    def next_day_start(self) -> datetime:
+        return to_local(datetime.combine(self.moment.date() + timedelta(days=1), time()))
+
+
+def parse(text: str, field: str, reference: datetime | None = None) -> When:
+    """Parse any accepted form relative to ``reference`` (default: ``now()``)."""
+    ref = reference or now()
+    raw = " ".join(text.strip().lower().split())
+    if not raw:
+        raise _unreadable(field, text)
+    try:
+        return _parse_known(raw, ref)
+    except (ValueError, OverflowError):
+        raise _unreadable(field, text) from None
+
+
+def _unreadable(field: str, text: str) -> InputError:
+    return InputError(field, f"could not read {text!r} as a date; use e.g. {ACCEPTED_FORMS}")
+
+
+def _parse_known(raw: str, ref: datetime) -> When:
+    if raw == "now":
+        return When(ref, False)
+    relative = _RELATIVE.match(raw)
+    if relative:
+        count, unit = int(relative.group(1)), relative.group(2)
+        moment = ref - timedelta(**{unit + "s": count})
+        return When(moment, unit in ("day", "week"))
+    day_word, _, clock = raw.partition(" ")
+    day = _named_day(day_word, ref.date())
+    if day is not None:
+        if not clock:
+            return When(_on_day(day, ref.timetz().replace(tzinfo=None)), True)
+        return When(_on_day(day, _clock(clock)), False)
+    if _CLOCK.match(raw) and ":" in raw or raw.endswith(("am", "pm")):
+        return When(_on_day(ref.date(), _clock(raw)), False)
+    return _parse_iso(raw)
+
+
+def _named_day(word: str, today: date) -> date | None:
+    if word == "today":
+        return today
+    if word == "yesterday":
+        return today - timedelta(days=1)
+    for index, name in enumerate(_WEEKDAYS):
+        if word in (name, name[:3]):
+            # The most recent past one: on a Monday, "monday" means a week ago.
+            back = (today.weekday() - index) % 7 or 7
+            return today - timedelta(days=back)
+    return None
+
+
+def _clock(text: str) -> time:
+    match = _CLOCK.match(text.strip())
+    if not match:
+        raise ValueError(text)
+    hour, minute, second = (int(g) if g else 0 for g in match.groups()[:3])
+    meridiem = match.group(4)
+    if meridiem:
+        if not 1 <= hour <= 12:
+            raise ValueError(text)
+        hour = hour % 12 + (12 if meridiem == "pm" else 0)
+    return time(hour, minute, second)
+
+
+def _on_day(day: date, clock: time) -> datetime:
+    return to_local(datetime.combine(day, clock))
+
+
+def _parse_iso(raw: str) -> When:
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+        day = date.fromisoformat(raw)
+        return When(to_local(datetime.combine(day, time(12))), True)
+    if not re.match(r"^\d{4}-\d{2}-\d{2}[t ]\d{1,2}:\d{2}", raw):
+        raise ValueError(raw)
+    return When(to_local(datetime.fromisoformat(raw.upper().replace(" ", "T", 1))), False)
+
+
+def parse_at(text: str | None, field: str = "--at", reference: datetime | None = None) -> datetime:
+    """When an entry happened: default now; the future is refused.
+
+    A bare day ("yesterday", "2026-03-04", "monday") keeps the current clock
+    time, the same rule "3 days ago" follows.
+    """
+    ref = reference or now()
+    if text is None:
+        return ref
+    when = parse(text, field, ref)
+    moment = when.moment
+    if when.date_only:
+        moment = _on_day(moment.date(), ref.timetz().replace(tzinfo=None))
+    if moment > ref:
+        raise InputError(field, f"{text!r} is in the future ({format_local(moment)}); "
+                                "entries can only be logged for now or the past")
+    return moment
+
+
+def parse_since(text: str | None, field: str = "--since") -> datetime | None:
+    """Start of a period, inclusive: a bare day means from its midnight."""
+    if text is None:
+        return None
+    when = parse(text, field)
+    return when.day_start if when.date_only else when.moment
+
+
+def parse_until(text: str | None, field: str = "--until") -> datetime | None:
+    """End of a period, exclusive: a bare day includes that whole day."""
+    if text is None:
+        return None
+    when = parse(text, field)
+    return when.next_day_start if when.date_only else when.moment
+
+
+# Storage: UTC text sorts correctly across DST and travel; the offset keeps the
+# wall-clock time the user lived, and local_date is the calendar day they meant.
+
+def to_utc_text(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def storage_fields(moment: datetime) -> dict:
+    """The three stored columns for one moment: ``at``, ``utc_offset``, ``local_date``."""
+    offset = moment.utcoffset() or timedelta(0)
+    return {
+        "at": to_utc_text(moment),
+        "utc_offset": int(offset.total_seconds() // 60),
+        "local_date": moment.date().isoformat(),
+    }
+
+
+def from_storage(at: str, utc_offset: int | None) -> datetime:
+    """The moment as the user lived it (their offset at the time)."""
+    moment = datetime.fromisoformat(at)
+    return moment.astimezone(timezone(timedelta(minutes=utc_offset or 0)))
+
+
+def format_local(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def stamp() -> str:
+    """``created_at``/``updated_at`` value: the current moment in UTC."""
+    return to_utc_text(now())

@@ -1,0 +1,136 @@
+"""Check and normalise every value a user can enter, before anything is stored.
+
+Each parser takes the raw text (as typed or passed by flag) and either returns
+the clean value or raises ``InputError`` naming the field and what is allowed.
+The database CHECK constraints repeat the ranges as a last line of defence.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from ketalog.errors import InputError
+
+ROUTES = ("iv", "im", "intranasal", "oral", "sublingual", "other")
+DOSE_UNITS = ("mg", "mg/kg")
+KNOWN_SIDE_EFFECTS = (
+    "nausea", "dizziness", "headache", "blurred-vision", "sedation",
+    "vomiting", "anxiety", "numbness", "elevated-bp", "bladder",
+)
+RATING_NAMES = ("mood", "anxiety", "pain", "energy", "motivation", "sleep", "thoughts")
+
+SYSTOLIC_RANGE = (50, 260)
+DIASTOLIC_RANGE = (30, 160)
+HEART_RATE_RANGE = (20, 250)
+DURATION_RANGE = (1, 600)
+SLEEP_HOURS_RANGE = (0, 24)
+
+_DOSE = re.compile(r"^([0-9]*\.?[0-9]+)\s*(mg/kg|mg)?$")
+_BP = re.compile(r"^(\d{2,3})\s*/\s*(\d{2,3})$")
+
+
+def whole_number(text: str | int, field: str, low: int, high: int) -> int:
+    value = str(text).strip()
+    if not re.fullmatch(r"[+-]?\d+", value):
+        raise InputError(field, f"must be a whole number from {low} to {high} (got {text!r})")
+    number = int(value)
+    if not low <= number <= high:
+        raise InputError(field, f"must be a whole number from {low} to {high} (got {number})")
+    return number
+
+
+def rating(text: str | int | None, field: str) -> int | None:
+    """A 0-10 self-rating; None stays None (the rating was skipped)."""
+    if text is None:
+        return None
+    return whole_number(text, field, 0, 10)
+
+
+def number(text: str | float, field: str, low: float, high: float | None = None) -> float:
+    try:
+        value = float(str(text).strip())
+    except ValueError:
+        value = math.nan
+    allowed = f"a number from {low:g} to {high:g}" if high is not None else f"a number of at least {low:g}"
+    if not math.isfinite(value) or value < low or (high is not None and value > high):
+        raise InputError(field, f"must be {allowed} (got {text!r})")
+    return value
+
+
+def route(text: str, field: str = "--route") -> str:
+    value = text.strip().lower()
+    if value not in ROUTES:
+        raise InputError(field, f"must be one of {', '.join(ROUTES)} (got {text!r})")
+    return value
+
+
+def dose(text: str, field: str = "--dose") -> tuple[float, str]:
+    """'0.5mg/kg', '0.5 mg/kg', '56mg', '56 mg' -> (amount, unit)."""
+    raw = " ".join(text.strip().lower().split())
+    if raw.startswith("-"):
+        raise InputError(field, f"must be a positive amount with a unit, e.g. 56mg or 0.5mg/kg (got {text!r})")
+    match = _DOSE.match(raw.replace(" /", "/").replace("/ ", "/"))
+    if not match:
+        raise InputError(field, f"must be an amount with a unit, mg or mg/kg, e.g. 56mg or 0.5mg/kg (got {text!r})")
+    amount, unit = float(match.group(1)), match.group(2)
+    if unit is None:
+        raise InputError(field, f"needs a unit: {text.strip()}mg or {text.strip()}mg/kg? (got {text!r})")
+    if amount <= 0:
+        raise InputError(field, f"must be more than 0 (got {text!r})")
+    return amount, unit
+
+
+def format_dose(amount: float | None, unit: str | None) -> str:
+    if amount is None:
+        return ""
+    return f"{amount:g} {unit}"
+
+
+def blood_pressure(text: str, field: str) -> tuple[int, int]:
+    match = _BP.match(text.strip())
+    allowed = (f"must be SYS/DIA, e.g. 128/82, systolic {SYSTOLIC_RANGE[0]}-{SYSTOLIC_RANGE[1]}, "
+               f"diastolic {DIASTOLIC_RANGE[0]}-{DIASTOLIC_RANGE[1]}, systolic above diastolic")
+    if not match:
+        raise InputError(field, f"{allowed} (got {text!r})")
+    systolic, diastolic = int(match.group(1)), int(match.group(2))
+    if not (SYSTOLIC_RANGE[0] <= systolic <= SYSTOLIC_RANGE[1]
+            and DIASTOLIC_RANGE[0] <= diastolic <= DIASTOLIC_RANGE[1]
+            and systolic > diastolic):
+        raise InputError(field, f"{allowed} (got {text!r})")
+    return systolic, diastolic
+
+
+def format_bp(systolic: int | None, diastolic: int | None) -> str:
+    return f"{systolic}/{diastolic}" if systolic is not None else ""
+
+
+def side_effect(text: str, field: str = "--side-effect") -> str:
+    """A known effect in its canonical spelling, or the user's own words, trimmed."""
+    value = text.strip()
+    if not value:
+        raise InputError(field, f"must not be empty; known effects: {', '.join(KNOWN_SIDE_EFFECTS)}, or your own words")
+    canonical = re.sub(r"[\s_]+", "-", value.lower())
+    aliases = {"blurred-vision": ("blurry-vision", "blurred"), "elevated-bp": ("high-bp", "raised-bp", "high-blood-pressure")}
+    for known in KNOWN_SIDE_EFFECTS:
+        if canonical == known or canonical in aliases.get(known, ()):
+            return known
+    return value
+
+
+def side_effects(values: list[str] | None, field: str = "--side-effect") -> list[str]:
+    """Clean, de-duplicated, in the order given."""
+    seen: dict[str, None] = {}
+    for value in values or []:
+        seen.setdefault(side_effect(value, field), None)
+    return list(seen)
+
+
+def tags(values: list[str] | None, field: str = "--tag") -> list[str]:
+    seen: dict[str, None] = {}
+    for value in values or []:
+        tag = value.strip()
+        if not tag:
+            raise InputError(field, "must not be empty")
+        seen.setdefault(tag, None)
+    return list(seen)
