@@ -1,0 +1,115 @@
+"""Prompted forms in a real pseudo-terminal: defaults from the last session, re-asking, skipping, cancelling."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import pytest
+
+from conftest import count, rows
+
+pexpect = pytest.importorskip("pexpect")
+
+
+def spawn(*args: str):
+    return pexpect.spawn(sys.executable, ["-m", "ketalog", *args], env=os.environ.copy(),
+                         encoding="utf-8", timeout=30, dimensions=(40, 200))
+
+
+def test_add_prompts_default_to_the_previous_protocol(cli, db_path):
+    cli("add", "--route", "intranasal", "--dose", "56mg", "--duration", "120", "--clinic", "Northside",
+        "--at", "2026-03-05 09:00")
+    child = spawn("add")
+    child.expect(r"Last session: 2026-03-05")
+    child.expect(r"Route .*\[intranasal\]")
+    child.sendline("")
+    child.expect(r"Dose .*\[56mg\]")
+    child.sendline("")
+    child.expect(r"Duration .*\[120\]")
+    child.sendline("")
+    child.expect(r"Clinic \[Northside\]")
+    child.sendline("")
+    child.expect("Dissociation")
+    child.sendline("12")  # out of range: asked again
+    child.expect("whole number from 0 to 10")
+    child.expect("Dissociation")
+    child.sendline("7")
+    child.expect("Blood pressure before")
+    child.sendline("135/85")
+    child.expect("Blood pressure after")
+    child.sendline("")
+    child.expect("Side effects")
+    child.sendline("nausea, dizziness")
+    child.expect("Session 2 logged")
+    child.expect(pexpect.EOF)
+    stored = rows(db_path, "SELECT route, dose_amount, dose_unit, duration_min, clinic, dissociation, "
+                           "bp_before_sys, bp_after_sys FROM sessions ORDER BY at DESC LIMIT 1")
+    assert stored == [("intranasal", 56.0, "mg", 120, "Northside", 7, 135, None)]
+    assert count(db_path, "side_effects") == 2
+
+
+def test_first_add_asks_for_a_route_until_given(db_path):
+    child = spawn("add")
+    child.expect("Route")
+    child.sendline("")
+    child.expect("the route is needed")
+    child.expect("Route")
+    child.sendline("bogus")
+    child.expect("must be one of")
+    child.sendline("iv")
+    for label in ("Dose", "Duration", "Clinic", "Dissociation", "before", "after", "Side effects"):
+        child.expect(label)
+        child.sendline("")
+    child.expect("Session 1 logged")
+    child.expect(pexpect.EOF)
+    assert rows(db_path, "SELECT route, dose_amount FROM sessions") == [("iv", None)]
+
+
+def test_checkin_form_asks_each_rating_and_enter_skips(db_path):
+    child = spawn("checkin")
+    for answer in ("6", "", "", "4", "", "7", "2"):
+        child.expect(r"\(0 .* 10 .*\)")
+        child.sendline(answer)
+    child.expect("Note")
+    child.sendline("ok day")
+    child.expect("Check-in logged")
+    child.expect(pexpect.EOF)
+    assert rows(db_path, "SELECT mood, anxiety, pain, energy, motivation, sleep, thoughts, note FROM checkins") == [
+        (6, None, None, 4, None, 7, 2, "ok day")]
+
+
+def test_ctrl_c_in_a_form_saves_nothing(db_path):
+    child = spawn("checkin")
+    child.expect("Mood")
+    child.sendline("6")
+    child.expect("Anxiety")
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus != 0
+    assert count(db_path, "checkins") == 0
+
+
+def test_no_input_never_prompts_even_in_a_terminal(db_path):
+    child = spawn("checkin", "--no-input")
+    child.expect("give at least one")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2
+
+
+def test_delete_asks_and_respects_no(cli, db_path):
+    entry = cli.json("checkin", "--mood", "5")
+    child = spawn("delete", entry["id"][:8])
+    child.expect(r"Delete checkin .*\[y/N\]")
+    child.sendline("n")
+    child.expect("not deleted")
+    child.expect(pexpect.EOF)
+    assert count(db_path, "checkins") == 1
+    child = spawn("delete", entry["id"][:8])
+    child.expect(r"\[y/N\]")
+    child.sendline("y")
+    child.expect("Deleted checkin")
+    child.expect(pexpect.EOF)
+    assert count(db_path, "checkins") == 0

@@ -1,0 +1,174 @@
+"""The database file: schema, foreign keys, migrations, permissions, refusal of foreign files, concurrency."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from datetime import datetime, timezone
+
+import pytest
+
+from ketalog import db as database
+from ketalog import store
+from ketalog.errors import DatabaseFileError
+from ketalog.migrations import MIGRATION_NAMES
+
+from conftest import count, run_ketalog
+
+NOW = datetime(2026, 3, 10, 10, tzinfo=timezone.utc)
+
+EXPECTED_COLUMNS = {
+    "sessions": {"id", "at", "utc_offset", "local_date", "route", "dose_amount", "dose_unit",
+                 "duration_min", "clinic", "provider", "dissociation", "bp_before_sys", "bp_before_dia",
+                 "bp_after_sys", "bp_after_dia", "heart_rate", "cost", "therapy", "intention", "note",
+                 "created_at", "updated_at"},
+    "side_effects": {"session_id", "name"},
+    "checkins": {"id", "at", "utc_offset", "local_date", "mood", "anxiety", "pain", "energy",
+                 "motivation", "sleep", "thoughts", "sleep_hours", "note", "created_at", "updated_at"},
+    "journal": {"id", "at", "utc_offset", "local_date", "text", "created_at", "updated_at"},
+    "journal_tags": {"journal_id", "tag"},
+}
+
+
+@pytest.fixture
+def db(db_path):
+    handle = database.open_db(db_path, create=True)
+    yield handle
+    handle.close()
+
+
+def test_schema_has_documented_tables_and_columns(db):
+    for table, columns in EXPECTED_COLUMNS.items():
+        assert columns <= set(db[table].columns_dict), table
+
+
+def test_foreign_keys_are_on_and_cascade(db):
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    fks = {(fk.table, fk.column, fk.other_table) for fk in db["side_effects"].foreign_keys}
+    assert fks == {("side_effects", "session_id", "sessions")}
+    session = store.insert(db, "session", NOW, {"route": "iv"}, ["nausea", "headache"])
+    assert db["side_effects"].count == 2
+    store.delete(db, session)
+    assert db["side_effects"].count == 0
+    with pytest.raises(sqlite3.IntegrityError):
+        with database.writing(db):
+            db["side_effects"].insert({"session_id": "missing", "name": "nausea"})
+
+
+def test_check_constraints_back_up_validation(db):
+    with pytest.raises(sqlite3.IntegrityError):
+        store.insert(db, "checkin", NOW, {"mood": 11})
+    assert db["checkins"].count == 0
+
+
+def test_wal_and_busy_timeout(db):
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+
+
+def test_migrations_recorded_and_version(db):
+    assert database.applied_migrations(db) == MIGRATION_NAMES
+    assert database.schema_version(db) == database.latest_schema_version()
+
+
+def test_file_and_directory_modes(db_path, db):
+    assert stat.S_IMODE(db_path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(db_path.parent.stat().st_mode) == 0o700
+
+
+def test_reading_a_missing_file_creates_nothing(db_path):
+    handle = database.open_db(db_path, create=False)
+    assert store.counts(handle) == {"sessions": 0, "checkins": 0, "journal": 0}
+    handle.close()
+    assert not db_path.exists() and not db_path.parent.exists()
+
+
+def test_ids_are_random_hex_and_prefix_lookup(db):
+    first = store.insert(db, "checkin", NOW, {"mood": 5})
+    assert len(first.id) == 32 and int(first.id, 16) >= 0
+    assert store.find(db, first.id[:6]).id == first.id
+    assert store.find(db, first.id.upper()).id == first.id
+
+
+def _unchanged(path, make):
+    before = path.read_bytes()
+    with pytest.raises(DatabaseFileError) as error:
+        make()
+    assert path.read_bytes() == before
+    assert not path.with_name(path.name + "-wal").exists()
+    return error.value
+
+
+def test_refuses_a_file_that_is_not_sqlite(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("my diary\n" * 100)
+    error = _unchanged(path, lambda: database.open_db(path, create=True))
+    assert "not a ketalog database" in str(error)
+
+
+def test_refuses_someone_elses_sqlite_database(tmp_path):
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE photos (id INTEGER PRIMARY KEY, name TEXT)")
+    conn.close()
+    error = _unchanged(path, lambda: database.open_db(path, create=True))
+    assert "not a ketalog one" in str(error)
+
+
+def test_refuses_a_database_from_a_newer_ketalog(db_path, db):
+    with database.writing(db):
+        db["_sqlite_migrations"].insert({"migration_set": "ketalog", "name": "999_from_the_future",
+                                         "applied_at": "2030-01-01"})
+    db.close()
+    error = _unchanged(db_path, lambda: database.open_db(db_path, create=True))
+    assert "newer ketalog" in str(error)
+
+
+def test_refuses_a_corrupted_database(db_path, db):
+    store.insert(db, "checkin", NOW, {"mood": 5})
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.close()
+    data = bytearray(db_path.read_bytes())
+    data[100:4096] = b"\xff" * (4096 - 100)  # smash the schema page, keep the header
+    db_path.write_bytes(bytes(data))
+    error = _unchanged(db_path, lambda: database.open_db(db_path, create=True))
+    assert "damaged" in str(error)
+
+
+def test_cli_exit_1_for_a_foreign_file(tmp_path, cli):
+    path = tmp_path / "notes.txt"
+    path.write_text("hello")
+    result = cli("--db", str(path), "checkin", "--mood", "5", expect=1)
+    assert "not a ketalog database" in result.stderr
+    assert path.read_text() == "hello"
+
+
+def test_two_processes_adding_at_once_keep_every_entry(tmp_path):
+    """Concurrent writers, including both creating the file at the same moment."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "shared.db"
+    script = (
+        "import sys\n"
+        "from ketalog.cli import app\n"
+        "for i in range(25):\n"
+        "    try:\n"
+        "        app(['--db', sys.argv[1], 'checkin', '--mood', str(i % 11), '--note', sys.argv[2] + str(i)], standalone_mode=False)\n"
+        "    except SystemExit as e:\n"
+        "        if e.code: raise\n"
+    )
+    procs = [subprocess.Popen([sys.executable, "-c", script, str(path), f"p{n}-"], env=os.environ.copy())
+             for n in range(3)]
+    assert [proc.wait(timeout=120) for proc in procs] == [0, 0, 0]
+    assert count(path, "checkins") == 75
+    notes = {row[0] for row in sqlite3.connect(path).execute("SELECT note FROM checkins")}
+    assert notes == {f"p{n}-{i}" for n in range(3) for i in range(25)}
+
+
+def test_python_m_ketalog_works(db_path):
+    result = run_ketalog("checkin", "--mood", "6")
+    assert result.returncode == 0, result.stderr
+    assert "Check-in logged" in result.stdout
+    assert count(db_path, "checkins") == 1

@@ -1,0 +1,111 @@
+"""Date and time forms for --at, --since and --until, against a fixed clock."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given, strategies as st
+
+from ketalog import timeparse
+from ketalog.errors import InputError
+
+UTC = timezone.utc
+NOW = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)  # a Tuesday
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("now", datetime(2026, 3, 10, 10, 0, tzinfo=UTC)),
+    ("today", datetime(2026, 3, 10, 10, 0, tzinfo=UTC)),
+    ("yesterday", datetime(2026, 3, 9, 10, 0, tzinfo=UTC)),
+    ("Yesterday 14:30", datetime(2026, 3, 9, 14, 30, tzinfo=UTC)),
+    ("yesterday 2:30pm", datetime(2026, 3, 9, 14, 30, tzinfo=UTC)),
+    ("08:15", datetime(2026, 3, 10, 8, 15, tzinfo=UTC)),
+    ("3 days ago", datetime(2026, 3, 7, 10, 0, tzinfo=UTC)),
+    ("1 day ago", datetime(2026, 3, 9, 10, 0, tzinfo=UTC)),
+    ("2 weeks ago", datetime(2026, 2, 24, 10, 0, tzinfo=UTC)),
+    ("5 hours ago", datetime(2026, 3, 10, 5, 0, tzinfo=UTC)),
+    ("2026-03-04", datetime(2026, 3, 4, 10, 0, tzinfo=UTC)),
+    ("2026-03-04 14:30", datetime(2026, 3, 4, 14, 30, tzinfo=UTC)),
+    ("2026-03-04T14:30", datetime(2026, 3, 4, 14, 30, tzinfo=UTC)),
+    ("2026-03-04T14:30+01:00", datetime(2026, 3, 4, 13, 30, tzinfo=UTC)),
+    ("2026-03-04T14:30Z", datetime(2026, 3, 4, 14, 30, tzinfo=UTC)),
+    ("monday", datetime(2026, 3, 9, 10, 0, tzinfo=UTC)),
+    ("tuesday", datetime(2026, 3, 3, 10, 0, tzinfo=UTC)),  # today is Tuesday: the previous one
+    ("wed", datetime(2026, 3, 4, 10, 0, tzinfo=UTC)),
+    ("sunday 9:00", datetime(2026, 3, 8, 9, 0, tzinfo=UTC)),
+])
+def test_accepted_forms_for_at(text, expected):
+    assert timeparse.parse_at(text, reference=NOW) == expected
+
+
+@pytest.mark.parametrize("text", ["tomorrow", "next week", "2026-13-01", "2026-03-04 25:00",
+                                  "3 fortnights ago", "", "   ", "14", "13pm", "03/04/2026"])
+def test_unreadable_text_is_an_error_listing_the_forms(text):
+    with pytest.raises(InputError) as error:
+        timeparse.parse_at(text, reference=NOW)
+    assert error.value.field == "--at"
+    assert "yesterday 14:30" in error.value.message
+
+
+@pytest.mark.parametrize("text", ["2026-03-11", "2026-03-10 10:01", "23:00", "2027-01-01T00:00Z"])
+def test_future_is_refused(text):
+    with pytest.raises(InputError, match="future"):
+        timeparse.parse_at(text, reference=NOW)
+
+
+def test_no_text_means_now():
+    assert timeparse.parse_at(None, reference=NOW) == NOW
+
+
+def test_since_and_until_cover_whole_days(monkeypatch):
+    monkeypatch.setenv("KETALOG_NOW", NOW.isoformat())
+    assert timeparse.parse_since("2026-03-04") == datetime(2026, 3, 4, tzinfo=UTC)
+    assert timeparse.parse_until("2026-03-04") == datetime(2026, 3, 5, tzinfo=UTC)
+    assert timeparse.parse_since("2026-03-04 14:30") == datetime(2026, 3, 4, 14, 30, tzinfo=UTC)
+    assert timeparse.parse_since("yesterday") == datetime(2026, 3, 9, tzinfo=UTC)
+    assert timeparse.parse_since(None) is None
+
+
+def test_ketalog_now_overrides_the_clock(monkeypatch):
+    monkeypatch.setenv("KETALOG_NOW", "2025-01-02T03:04:05+00:00")
+    assert timeparse.now() == datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
+    monkeypatch.setenv("KETALOG_NOW", "not a date")
+    with pytest.raises(InputError, match="KETALOG_NOW"):
+        timeparse.now()
+
+
+def test_storage_is_utc_text_with_offset_and_local_day():
+    moment = datetime(2026, 3, 29, 0, 30, tzinfo=timezone(timedelta(hours=2)))
+    fields = timeparse.storage_fields(moment)
+    assert fields == {"at": "2026-03-28T22:30:00Z", "utc_offset": 120, "local_date": "2026-03-29"}
+    back = timeparse.from_storage(fields["at"], fields["utc_offset"])
+    assert back == moment and back.utcoffset() == timedelta(hours=2)
+
+
+def test_storage_text_sorts_in_time_order_across_offsets():
+    # 01:30 in Berlin (UTC+1) happened before 01:00 in New York (UTC-5) the same day.
+    berlin = datetime(2026, 1, 5, 1, 30, tzinfo=timezone(timedelta(hours=1)))
+    new_york = datetime(2026, 1, 5, 1, 0, tzinfo=timezone(timedelta(hours=-5)))
+    assert timeparse.to_utc_text(berlin) < timeparse.to_utc_text(new_york)
+
+
+def test_dst_change_keeps_order(monkeypatch):
+    import time
+
+    monkeypatch.setenv("TZ", "Europe/London")
+    time.tzset()
+    before = timeparse.parse_at("2026-10-25 00:30", reference=datetime(2026, 10, 26, tzinfo=UTC))
+    after = timeparse.parse_at("2026-10-25 03:30", reference=datetime(2026, 10, 26, tzinfo=UTC))
+    assert before.utcoffset() == timedelta(hours=1) and after.utcoffset() == timedelta(0)
+    assert timeparse.to_utc_text(before) < timeparse.to_utc_text(after)
+    assert timeparse.storage_fields(before)["local_date"] == "2026-10-25"
+
+
+@given(st.text(max_size=40))
+def test_any_text_parses_or_raises_input_error(text):
+    try:
+        moment = timeparse.parse_at(text, reference=NOW)
+    except InputError:
+        return
+    assert moment <= NOW and moment.tzinfo is not None
