@@ -12,18 +12,20 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Annotated, Callable, Optional, TypeVar
+from typing import Annotated, Optional
 
 import typer
 from typer.core import TyperGroup
 
 from ketalog import __version__
 from ketalog import validation as valid
-from ketalog.errors import Cancelled, DatabaseFileError, InputError, KetalogError
-
-T = TypeVar("T")
+from ketalog.commands.common import (
+    AnxietyOpt, AtOpt, BpAfterOpt, BpBeforeOpt, ClinicOpt, CostOpt, DissociationOpt, DoseOpt, DurationOpt,
+    EnergyOpt, HeartRateOpt, IntentionOpt, JsonOpt, MoodOpt, MotivationOpt, NoInputOpt, NoteOpt, PainOpt,
+    ProviderOpt, RATING_QUESTIONS, RouteOpt, SideEffectOpt, SinceOpt, SleepHoursOpt, SleepOpt, State, TagOpt,
+    TherapyOpt, ThoughtsOpt, UntilOpt, ask, emit, interactive, state,
+)
+from ketalog.errors import Cancelled, InputError, KetalogError
 
 
 class KetalogGroup(TyperGroup):
@@ -52,24 +54,9 @@ app = typer.Typer(
 )
 
 
-@dataclass
-class State:
-    db_option: Optional[str]
+from ketalog.commands.survey import survey_app  # noqa: E402  (registers after app exists)
 
-    @property
-    def path(self) -> Path:
-        from ketalog.db import resolve_path
-
-        return resolve_path(self.db_option)
-
-    def open(self, *, write: bool):
-        from ketalog.db import open_db
-
-        return open_db(self.path, create=write)
-
-
-def _state(ctx: typer.Context) -> State:
-    return ctx.find_root().obj
+app.add_typer(survey_app, name="survey")
 
 
 def _version(value: bool) -> None:
@@ -88,88 +75,6 @@ def main_options(
 ) -> None:
     """Environment: KETALOG_DB (database path), KETALOG_NOW (ISO time used as "now"), NO_COLOR."""
     ctx.obj = State(db)
-
-
-# Shared option declarations -------------------------------------------------
-
-WHEN_HELP = "When: 2026-03-04 14:30, yesterday 14:30, 3 days ago, monday... Default: now."
-AtOpt = Annotated[Optional[str], typer.Option("--at", metavar="WHEN", help=WHEN_HELP)]
-SinceOpt = Annotated[Optional[str], typer.Option("--since", metavar="WHEN", help="Only entries at or after this.")]
-UntilOpt = Annotated[Optional[str], typer.Option("--until", metavar="WHEN", help="Only entries before this (a bare day includes that day).")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of text.")]
-NoInputOpt = Annotated[bool, typer.Option("--no-input", help="Never prompt; fail on anything missing.")]
-NoteOpt = Annotated[Optional[str], typer.Option("--note", help="Free text.")]
-
-RouteOpt = Annotated[Optional[str], typer.Option("--route", help="iv, im, intranasal, oral, sublingual or other.")]
-DoseOpt = Annotated[Optional[str], typer.Option("--dose", help="Amount with unit: 0.5mg/kg, 56mg.")]
-DurationOpt = Annotated[Optional[str], typer.Option("--duration", metavar="MINUTES", help="Length of the session, 1-600 minutes.")]
-ClinicOpt = Annotated[Optional[str], typer.Option("--clinic")]
-ProviderOpt = Annotated[Optional[str], typer.Option("--provider")]
-DissociationOpt = Annotated[Optional[str], typer.Option("--dissociation", metavar="0-10", help="How dissociated you felt, 0-10.")]
-SideEffectOpt = Annotated[Optional[list[str]], typer.Option(
-    "--side-effect", metavar="NAME",
-    help="Repeatable. " + ", ".join(valid.KNOWN_SIDE_EFFECTS) + ", or your own words.")]
-BpBeforeOpt = Annotated[Optional[str], typer.Option("--bp-before", metavar="SYS/DIA", help="Blood pressure before dosing, e.g. 128/82.")]
-BpAfterOpt = Annotated[Optional[str], typer.Option("--bp-after", metavar="SYS/DIA", help="Blood pressure after.")]
-HeartRateOpt = Annotated[Optional[str], typer.Option("--heart-rate", metavar="BPM")]
-CostOpt = Annotated[Optional[str], typer.Option("--cost", metavar="AMOUNT")]
-TherapyOpt = Annotated[Optional[bool], typer.Option("--therapy/--no-therapy", help="Talk therapy during or after (KAP).")]
-IntentionOpt = Annotated[Optional[str], typer.Option("--intention", metavar="TEXT")]
-
-def _rating_option(name: str, meaning: str):
-    return Annotated[Optional[str], typer.Option(f"--{name}", metavar="0-10", help=meaning)]
-
-
-MoodOpt = _rating_option("mood", "Mood, 0 (worst) to 10 (best).")
-AnxietyOpt = _rating_option("anxiety", "Anxiety, 0 (none) to 10 (worst).")
-PainOpt = _rating_option("pain", "Pain, 0 (none) to 10 (worst).")
-EnergyOpt = _rating_option("energy", "Energy, 0 (none) to 10 (plenty).")
-MotivationOpt = _rating_option("motivation", "Motivation, 0 (none) to 10 (plenty).")
-SleepOpt = _rating_option("sleep", "Sleep quality, 0 (worst) to 10 (best).")
-ThoughtsOpt = _rating_option("thoughts", "Negative or intrusive thought loops, 0 (none) to 10 (constant).")
-SleepHoursOpt = Annotated[Optional[str], typer.Option("--sleep-hours", metavar="H", help="Hours slept, 0-24.")]
-TagOpt = Annotated[Optional[list[str]], typer.Option("--tag", metavar="NAME", help="Repeatable.")]
-
-RATING_QUESTIONS = {
-    "mood": "Mood (0 worst - 10 best)",
-    "anxiety": "Anxiety (0 none - 10 worst)",
-    "pain": "Pain (0 none - 10 worst)",
-    "energy": "Energy (0 none - 10 plenty)",
-    "motivation": "Motivation (0 none - 10 plenty)",
-    "sleep": "Sleep quality (0 worst - 10 best)",
-    "thoughts": "Negative thought loops (0 none - 10 constant)",
-}
-
-
-# Interaction helpers ---------------------------------------------------------
-
-def interactive(no_input: bool) -> bool:
-    return not no_input and sys.stdin.isatty()
-
-
-def ask(label: str, parse: Callable[[str], T], default: str | None = None) -> T | None:
-    """Prompt until the answer parses; Enter keeps the default or skips (None)."""
-    while True:
-        raw = typer.prompt(label, default=default or "", show_default=bool(default))
-        if not raw.strip():
-            return None
-        try:
-            return parse(raw)
-        except InputError as error:
-            typer.echo(f"  {error.message}", err=True)
-
-
-def emit(data: dict | list, as_json: bool, text: str) -> None:
-    if as_json:
-        from ketalog.render.text import to_json
-
-        typer.echo(to_json(data))
-    else:
-        typer.echo(text)
-
-
-def _optional(parse: Callable[[str, str], T], raw: Optional[str], field: str) -> T | None:
-    return None if raw is None else parse(raw, field)
 
 
 def session_values(*, route=None, dose=None, duration=None, clinic=None, provider=None,
@@ -264,13 +169,12 @@ def add(
     if route is None:
         if not interactive(no_input):
             raise InputError("--route", f"is required when not prompting; one of {', '.join(valid.ROUTES)}")
-        state = _state(ctx)
-        with state.open(write=False) as db:
+        with state(ctx).open(write=False) as db:
             previous = store.last_session(db)
         form = _session_form(previous)
         values = {**session_values(**form["values"]), **values}
         effects = effects or form["side_effects"]
-    with _state(ctx).open(write=True) as db:
+    with state(ctx).open(write=True) as db:
         session = store.insert(db, "session", moment, values, effects)
     from ketalog.render.text import short_id, summary
 
@@ -309,7 +213,7 @@ def checkin(
             typed = ask("Note (Enter to skip)", str)
             if typed:
                 values["note"] = typed
-    with _state(ctx).open(write=True) as db:
+    with state(ctx).open(write=True) as db:
         entry = store.insert(db, "checkin", moment, values)
     from ketalog.render.text import short_id, summary
 
@@ -352,7 +256,7 @@ def journal(
         text = text.rstrip("\n")  # the newline an editor or `echo` adds is not part of the note
     if not text.strip():
         raise InputError("TEXT", "the note is empty; nothing saved")
-    with _state(ctx).open(write=True) as db:
+    with state(ctx).open(write=True) as db:
         entry = store.insert(db, "journal", moment, {"text": text}, tags)
     from ketalog.render.text import short_id
 
@@ -377,7 +281,7 @@ def list_entries(
 
     kinds = [_kind_name(name) for name in kind] if kind else list(store.KINDS)
     start, end = timeparse.parse_since(since), timeparse.parse_until(until)
-    with _state(ctx).open(write=False) as db:
+    with state(ctx).open(write=False) as db:
         entries = store.list_entries(db, kinds, start, end, limit or None)
     if as_json:
         emit([entry.to_json() for entry in entries], True, "")
@@ -408,7 +312,7 @@ def show(ctx: typer.Context, entry_id: IdArg, as_json: JsonOpt = False) -> None:
     from ketalog import store
     from ketalog.render.text import details_text
 
-    with _state(ctx).open(write=False) as db:
+    with state(ctx).open(write=False) as db:
         entry = store.find(db, entry_id)
     emit(entry.to_json(), as_json, details_text(entry))
 
@@ -425,6 +329,9 @@ def edit(
     motivation: MotivationOpt = None, sleep: SleepOpt = None, thoughts: ThoughtsOpt = None,
     sleep_hours: SleepHoursOpt = None, note: NoteOpt = None,
     text: Annotated[Optional[str], typer.Option("--text", help="New text of a journal note.")] = None,
+    answers: Annotated[Optional[str], typer.Option("--answers", metavar="1,2,0,...", help="New item answers of a questionnaire.")] = None,
+    difficulty: Annotated[Optional[str], typer.Option("--difficulty", metavar="0-3", help="A questionnaire's difficulty answer.")] = None,
+    total: Annotated[Optional[str], typer.Option("--total", help="New total of a clinician-given score.")] = None,
     tag: Annotated[Optional[list[str]], typer.Option("--tag", metavar="NAME", help="Replaces a note's tags; repeatable.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -438,10 +345,11 @@ def edit(
         "session": (*session_fields, "side_effect", "note"),
         "checkin": (*valid.RATING_NAMES, "sleep_hours", "note"),
         "journal": ("text", "tag"),
+        "survey": ("answers", "difficulty", "total"),
     }
     given = {name for names in per_kind.values() for name in names if options[name] is not None}
     moment = timeparse.parse_at(at) if at is not None else None
-    with _state(ctx).open(write=True) as db:
+    with state(ctx).open(write=True) as db:
         entry = store.find(db, entry_id)
         allowed = per_kind.get(entry.kind, ())
         wrong = sorted(given - set(allowed))
@@ -464,15 +372,13 @@ def edit(
                 values["text"] = text
             children = valid.tags(tag) if tag is not None else None
         else:
-            values = _edit_other_kind(entry, options)
+            from ketalog.commands.survey import edited_survey_values
+
+            values = edited_survey_values(entry, answers, difficulty, total, as_json)
         updated = store.update(db, entry, values, moment, children)
     from ketalog.render.text import short_id, summary
 
     emit(updated.to_json(), as_json, f"Updated {updated.kind} {short_id(updated.id)}: {summary(updated)}")
-
-
-def _edit_other_kind(entry, options) -> dict:
-    raise InputError("ID", f"{entry.kind} entries cannot be edited this way")
 
 
 @app.command()
@@ -484,7 +390,7 @@ def delete(
     from ketalog import store
     from ketalog.render.text import short_id, summary, when
 
-    with _state(ctx).open(write=True) as db:
+    with state(ctx).open(write=True) as db:
         entry = store.find(db, entry_id)
         description = f"{entry.kind} {short_id(entry.id)} from {when(entry)}: {summary(entry)}"
         if not yes:
@@ -502,10 +408,10 @@ def info(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     from ketalog import db as database
     from ketalog import store
 
-    state = _state(ctx)
-    path = state.path
+    current = state(ctx)
+    path = current.path
     exists = path.exists()
-    with state.open(write=False) as db:
+    with current.open(write=False) as db:
         data = {
             "path": str(path),
             "exists": exists,

@@ -101,3 +101,20 @@ def m001_sessions_checkins_journal(db):
         db.execute(f"CREATE INDEX idx_{table}_at ON {table}(at)")
     db.execute("CREATE INDEX idx_side_effects_name ON side_effects(name)")
     db.execute("CREATE INDEX idx_journal_tags_tag ON journal_tags(tag)")
+
+
+@migration("002_surveys")
+def m002_surveys(db):
+    db.execute(f"""
+        CREATE TABLE surveys (
+            id TEXT PRIMARY KEY,
+            {_TIME_COLUMNS}
+            instrument TEXT NOT NULL,   -- 'phq9', 'phq2', 'gad7', 'pcl5', or a logged scale's name
+            answers TEXT,               -- JSON array of item answers in order; null for a logged total
+            total INTEGER NOT NULL CHECK (total >= 0),
+            band TEXT,                  -- published severity band; null where none exists
+            difficulty INTEGER CHECK (difficulty BETWEEN 0 AND 3),
+            {_AUDIT_COLUMNS}
+        )""")
+    db.execute("CREATE INDEX idx_surveys_instrument_at ON surveys(instrument, at)")
+    db.execute("CREATE INDEX idx_surveys_at ON surveys(at)")

@@ -108,3 +108,30 @@ class JournalEntry(Entry):
     tags: list[str] = field(default_factory=list)
 
     kind = "journal"
+
+
+@dataclass
+class Survey(Entry):
+    instrument: str
+    total: int
+    answers: list[int] | None = None
+    band: str | None = None
+    difficulty: int | None = None
+
+    kind = "survey"
+
+    @classmethod
+    def from_row(cls, row: dict, **extra) -> "Survey":
+        import json
+
+        answers = row.get("answers")
+        return super().from_row({**row, "answers": json.loads(answers) if answers else None}, **extra)
+
+    @property
+    def logged(self) -> bool:
+        """A total given by a clinician, without item answers."""
+        return self.answers is None
+
+    @property
+    def safety_positive(self) -> bool:
+        return self.instrument == "phq9" and bool(self.answers) and self.answers[8] > 0

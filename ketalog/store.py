@@ -17,8 +17,8 @@ from sqlite_utils import Database
 
 from ketalog.db import writing
 from ketalog.errors import InputError
-from ketalog.models import Checkin, Entry, JournalEntry, Session
-from ketalog.timeparse import stamp, storage_fields, to_utc_text
+from ketalog.models import Checkin, Entry, JournalEntry, Session, Survey
+from ketalog.timeparse import from_storage, stamp, storage_fields, to_utc_text
 
 
 @dataclass(frozen=True)
@@ -31,6 +31,7 @@ class Kind:
     child_key: str | None = None
     child_value: str | None = None
     json_list: str | None = None  # model attribute filled from the child table
+    json_columns: tuple[str, ...] = ()  # list values stored as JSON text
 
 
 KINDS: dict[str, Kind] = {
@@ -45,11 +46,8 @@ KINDS: dict[str, Kind] = {
         extra_select=", (SELECT json_group_array(tag) FROM journal_tags WHERE journal_id = e.id) AS _children",
         child_table="journal_tags", child_key="journal_id", child_value="tag", json_list="tags",
     ),
+    "survey": Kind("survey", "surveys", Survey, json_columns=("answers",)),
 }
-
-
-def register_kind(kind: Kind) -> None:
-    KINDS[kind.name] = kind
 
 
 def new_id() -> str:
@@ -65,6 +63,11 @@ def _record(kind: Kind, row: dict) -> Entry:
     return kind.model.from_row(row, **extra)
 
 
+def _encode(kind: Kind, values: dict) -> dict:
+    return {name: json.dumps(value) if name in kind.json_columns and value is not None else value
+            for name, value in values.items()}
+
+
 def _select(kind: Kind) -> str:
     return f"SELECT e.*{kind.extra_select} FROM {kind.table} e"
 
@@ -74,7 +77,7 @@ def insert(db: Database, kind_name: str, at: datetime, values: dict,
     """Store one new entry (and its side effects or tags) in one transaction."""
     kind = KINDS[kind_name]
     created = stamp()
-    row = {"id": new_id(), **storage_fields(at), **values, "created_at": created, "updated_at": created}
+    row = {"id": new_id(), **storage_fields(at), **_encode(kind, values), "created_at": created, "updated_at": created}
     with writing(db):
         db[kind.table].insert(row)
         _write_children(db, kind, row["id"], children)
@@ -131,7 +134,7 @@ def update(db: Database, entry: Entry, values: dict, at: datetime | None = None,
            children: list[str] | None = None) -> Entry:
     """Change an entry in one transaction; ``created_at`` stays, ``updated_at`` moves."""
     kind = KINDS[entry.kind]
-    changes = dict(values)
+    changes = _encode(kind, values)
     if at is not None:
         changes.update(storage_fields(at))
     changes["updated_at"] = stamp()
@@ -179,6 +182,26 @@ def _number_sessions(db: Database, entries: list[Entry]) -> None:
     before = next(db.query("SELECT count(*) AS n FROM sessions WHERE at < ?", [to_utc_text(oldest.at)]))["n"]
     for offset, session in enumerate(sorted(sessions, key=lambda s: (s.at, s.created_at)), start=1):
         session.number = before + offset
+
+
+def first_session_at(db: Database) -> datetime | None:
+    """Course start: the first session ever logged."""
+    row = next(db.query("SELECT at, utc_offset FROM sessions ORDER BY at LIMIT 1"), None)
+    return from_storage(row["at"], row["utc_offset"]) if row else None
+
+
+def surveys_of(db: Database, instrument: str) -> list[Survey]:
+    """Every score of one instrument, oldest first."""
+    kind = KINDS["survey"]
+    return [_record(kind, row) for row in
+            db.query(f"{_select(kind)} WHERE e.instrument = ? ORDER BY e.at, e.created_at", [instrument])]
+
+
+def existing_instrument_name(db: Database, name: str) -> str:
+    """The spelling already used for this scale (case-insensitive), else ``name`` as given."""
+    row = next(db.query("SELECT instrument FROM surveys WHERE lower(instrument) = lower(?) "
+                        "ORDER BY at LIMIT 1", [name]), None)
+    return row["instrument"] if row else name
 
 
 def counts(db: Database) -> dict[str, int]:

@@ -113,3 +113,61 @@ def test_delete_asks_and_respects_no(cli, db_path):
     child.expect("Deleted checkin")
     child.expect(pexpect.EOF)
     assert count(db_path, "checkins") == 0
+
+
+def test_phq9_interactive_with_a_mistyped_key_and_item9_notice(db_path):
+    child = spawn("survey", "phq9")
+    child.expect("Developed by Drs. Robert L. Spitzer")
+    child.expect("Over the last 2 weeks")
+    child.expect("3 = Nearly every day")
+    answers = ["1", "2", "1", "x", "1", "0", "1", "0", "1", "1"]  # "x" is re-asked
+    for number in range(1, 10):
+        child.expect(f"Item {number} of 9")
+        child.expect("Answer 0-3")
+        answer = answers.pop(0)
+        if answer == "x":
+            child.sendline("x")
+            child.expect("type a number from 0 to 3")
+            child.expect("Answer 0-3")
+            answer = answers.pop(0)
+        child.sendline(answer)
+    # item 9 was answered 1: the notice comes at once, before the difficulty question and the total
+    child.expect("If you are in immediate danger, call your local emergency number.")
+    child.expect("how difficult have these problems made it")
+    child.sendline("")
+    child.expect("PHQ-9 total 8 of 27: mild")
+    child.expect(pexpect.EOF)
+    assert rows(db_path, "SELECT answers, total, difficulty FROM surveys") == [("[1, 2, 1, 1, 0, 1, 0, 1, 1]", 8, None)]
+
+
+def test_gad7_interactive_with_difficulty(db_path):
+    child = spawn("survey", "gad7")
+    for number in range(1, 8):
+        child.expect(f"Item {number} of 7")
+        child.sendline("2")
+    child.expect("how difficult")
+    child.sendline("5")
+    child.expect("0 to 3")
+    child.sendline("2")
+    child.expect("GAD-7 total 14 of 21: moderate")
+    child.expect(pexpect.EOF)
+    assert rows(db_path, "SELECT total, band, difficulty FROM surveys") == [(14, "moderate", 2)]
+
+
+@pytest.mark.parametrize("stop", ["ctrl-c", "eof"])
+def test_stopping_a_questionnaire_saves_nothing(db_path, stop):
+    child = spawn("survey", "phq9")
+    for number in range(1, 5):
+        child.expect(f"Item {number} of 9")
+        child.sendline("1")
+    child.expect("Item 5 of 9")
+    child.expect("Answer")
+    if stop == "ctrl-c":
+        child.sendintr()
+    else:
+        child.sendeof()
+    child.expect("nothing saved")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 1
+    assert count(db_path, "surveys") == 0

@@ -79,7 +79,7 @@ def test_file_and_directory_modes(db_path, db):
 
 def test_reading_a_missing_file_creates_nothing(db_path):
     handle = database.open_db(db_path, create=False)
-    assert store.counts(handle) == {"sessions": 0, "checkins": 0, "journal": 0}
+    assert set(store.counts(handle).values()) == {0}
     handle.close()
     assert not db_path.exists() and not db_path.parent.exists()
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from ketalog.models import Checkin, Entry, JournalEntry, Session
+from ketalog.models import Checkin, Entry, JournalEntry, Session, Survey
 from ketalog.timeparse import format_local
 
 
@@ -41,7 +41,21 @@ def summary(entry: Entry, width: int = 70) -> str:
         if len(text) > width:
             text = text[: width - 1] + "…"
         return text + ("  " + " ".join(f"#{tag}" for tag in entry.tags) if entry.tags else "")
-    return getattr(entry, "summary", lambda: "")()
+    if isinstance(entry, Survey):
+        from ketalog.instruments import INSTRUMENTS
+
+        instrument = INSTRUMENTS.get(entry.instrument)
+        text = f"{instrument.name if instrument else entry.instrument} {entry.total}"
+        if instrument:
+            text += f"/{instrument.max_total}"
+        if entry.band:
+            text += f" {entry.band}"
+        if entry.logged:
+            text += " (total given by clinician)"
+        if entry.safety_positive:
+            text += f" · item 9 answered {entry.answers[8]}"
+        return text
+    return ""
 
 
 def details(entry: Entry) -> list[tuple[str, str]]:

@@ -1,0 +1,124 @@
+"""What every command shares: option declarations, the database handle, prompting and output.
+
+Light on purpose (standard library, Typer and ketalog's small modules only):
+every command module imports it at start-up.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Callable, Optional, TypeVar
+
+import typer
+
+from ketalog import validation as valid
+from ketalog.errors import Cancelled, InputError
+
+T = TypeVar("T")
+
+
+@dataclass
+class State:
+    db_option: Optional[str]
+
+    @property
+    def path(self) -> Path:
+        from ketalog.db import resolve_path
+
+        return resolve_path(self.db_option)
+
+    def open(self, *, write: bool):
+        from ketalog.db import open_db
+
+        return open_db(self.path, create=write)
+
+
+def state(ctx: typer.Context) -> State:
+    return ctx.find_root().obj
+
+
+# Shared option declarations -------------------------------------------------
+
+WHEN_HELP = "When: 2026-03-04 14:30, yesterday 14:30, 3 days ago, monday... Default: now."
+AtOpt = Annotated[Optional[str], typer.Option("--at", metavar="WHEN", help=WHEN_HELP)]
+SinceOpt = Annotated[Optional[str], typer.Option("--since", metavar="WHEN", help="Only entries at or after this.")]
+UntilOpt = Annotated[Optional[str], typer.Option("--until", metavar="WHEN", help="Only entries before this (a bare day includes that day).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of text.")]
+NoInputOpt = Annotated[bool, typer.Option("--no-input", help="Never prompt; fail on anything missing.")]
+NoteOpt = Annotated[Optional[str], typer.Option("--note", help="Free text.")]
+
+RouteOpt = Annotated[Optional[str], typer.Option("--route", help="iv, im, intranasal, oral, sublingual or other.")]
+DoseOpt = Annotated[Optional[str], typer.Option("--dose", help="Amount with unit: 0.5mg/kg, 56mg.")]
+DurationOpt = Annotated[Optional[str], typer.Option("--duration", metavar="MINUTES", help="Length of the session, 1-600 minutes.")]
+ClinicOpt = Annotated[Optional[str], typer.Option("--clinic")]
+ProviderOpt = Annotated[Optional[str], typer.Option("--provider")]
+DissociationOpt = Annotated[Optional[str], typer.Option("--dissociation", metavar="0-10", help="How dissociated you felt, 0-10.")]
+SideEffectOpt = Annotated[Optional[list[str]], typer.Option(
+    "--side-effect", metavar="NAME",
+    help="Repeatable. " + ", ".join(valid.KNOWN_SIDE_EFFECTS) + ", or your own words.")]
+BpBeforeOpt = Annotated[Optional[str], typer.Option("--bp-before", metavar="SYS/DIA", help="Blood pressure before dosing, e.g. 128/82.")]
+BpAfterOpt = Annotated[Optional[str], typer.Option("--bp-after", metavar="SYS/DIA", help="Blood pressure after.")]
+HeartRateOpt = Annotated[Optional[str], typer.Option("--heart-rate", metavar="BPM")]
+CostOpt = Annotated[Optional[str], typer.Option("--cost", metavar="AMOUNT")]
+TherapyOpt = Annotated[Optional[bool], typer.Option("--therapy/--no-therapy", help="Talk therapy during or after (KAP).")]
+IntentionOpt = Annotated[Optional[str], typer.Option("--intention", metavar="TEXT")]
+
+def _rating_option(name: str, meaning: str):
+    return Annotated[Optional[str], typer.Option(f"--{name}", metavar="0-10", help=meaning)]
+
+
+MoodOpt = _rating_option("mood", "Mood, 0 (worst) to 10 (best).")
+AnxietyOpt = _rating_option("anxiety", "Anxiety, 0 (none) to 10 (worst).")
+PainOpt = _rating_option("pain", "Pain, 0 (none) to 10 (worst).")
+EnergyOpt = _rating_option("energy", "Energy, 0 (none) to 10 (plenty).")
+MotivationOpt = _rating_option("motivation", "Motivation, 0 (none) to 10 (plenty).")
+SleepOpt = _rating_option("sleep", "Sleep quality, 0 (worst) to 10 (best).")
+ThoughtsOpt = _rating_option("thoughts", "Negative or intrusive thought loops, 0 (none) to 10 (constant).")
+SleepHoursOpt = Annotated[Optional[str], typer.Option("--sleep-hours", metavar="H", help="Hours slept, 0-24.")]
+TagOpt = Annotated[Optional[list[str]], typer.Option("--tag", metavar="NAME", help="Repeatable.")]
+
+RATING_QUESTIONS = {
+    "mood": "Mood (0 worst - 10 best)",
+    "anxiety": "Anxiety (0 none - 10 worst)",
+    "pain": "Pain (0 none - 10 worst)",
+    "energy": "Energy (0 none - 10 plenty)",
+    "motivation": "Motivation (0 none - 10 plenty)",
+    "sleep": "Sleep quality (0 worst - 10 best)",
+    "thoughts": "Negative thought loops (0 none - 10 constant)",
+}
+
+
+# Interaction helpers ---------------------------------------------------------
+
+def interactive(no_input: bool) -> bool:
+    return not no_input and sys.stdin.isatty()
+
+
+def ask(label: str, parse: Callable[[str], T], default: str | None = None) -> T | None:
+    """Prompt until the answer parses; Enter keeps the default or skips (None).
+
+    Ctrl-C or end of input cancels the whole form: nothing is saved.
+    """
+    while True:
+        try:
+            raw = typer.prompt(label, default=default or "", show_default=bool(default))
+        except typer.Abort:
+            typer.echo("", err=True)
+            raise Cancelled() from None
+        if not raw.strip():
+            return None
+        try:
+            return parse(raw)
+        except InputError as error:
+            typer.echo(f"  {error.message}", err=True)
+
+
+def emit(data: dict | list, as_json: bool, text: str) -> None:
+    if as_json:
+        from ketalog.render.text import to_json
+
+        typer.echo(to_json(data))
+    else:
+        typer.echo(text)

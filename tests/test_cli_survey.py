@@ -1,0 +1,153 @@
+"""`ketalog survey` through the CLI: scoring output, the item-9 safety rule on every path, storage."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ketalog import crisis
+
+from conftest import count, rows
+
+PHQ9_ITEM9 = "0,0,0,1,1,1,0,0,1"   # total 4, minimal, item 9 = 1
+PHQ9_CLEAN = "3,3,2,2,2,2,2,1,0"   # total 17
+CRISIS_MARK = "If you are in immediate danger, call your local emergency number."
+
+
+def test_item9_above_zero_shows_crisis_before_the_total(cli, db_path):
+    out = cli("survey", "phq9", "--answers", PHQ9_ITEM9).stdout
+    assert CRISIS_MARK in out and "988" in out and "Samaritans 116 123" in out
+    assert out.index(CRISIS_MARK) < out.index("PHQ-9 total 4")
+    assert rows(db_path, "SELECT answers, total, band FROM surveys") == [("[0, 0, 0, 1, 1, 1, 0, 0, 1]", 4, "minimal")]
+
+
+def test_item9_with_json_keeps_stdout_valid_and_still_shows_crisis(cli):
+    result = cli("survey", "phq9", "--answers", PHQ9_ITEM9, "--json")
+    data = json.loads(result.stdout)
+    assert CRISIS_MARK in result.stderr
+    assert data["crisis_resources"]["immediate_danger"] == crisis.IMMEDIATE_DANGER
+
+
+@pytest.mark.parametrize("answers", [PHQ9_CLEAN, "0,0,0,0,0,0,0,0,0"])
+def test_item9_zero_shows_no_crisis_and_never_says_safe(cli, answers):
+    result = cli("survey", "phq9", "--answers", answers)
+    assert CRISIS_MARK not in result.stdout + result.stderr
+    assert "safe" not in result.stdout.lower() and "no risk" not in result.stdout.lower()
+
+
+def test_editing_answers_into_item9_shows_crisis(cli):
+    entry = cli.json("survey", "phq9", "--answers", PHQ9_CLEAN)
+    out = cli("edit", entry["id"][:8], "--answers", "3,3,2,2,2,2,2,1,2").stdout
+    assert CRISIS_MARK in out
+    assert cli.json("show", entry["id"][:8])["total"] == 19
+
+
+def test_report_of_total_band_and_change_from_baseline_and_previous(cli):
+    cli("survey", "phq9", "--answers", "3,3,3,2,2,2,2,2,0", "--at", "2026-02-20")   # 19, before treatment
+    cli("survey", "phq9", "--answers", "3,3,3,3,2,2,2,2,0", "--at", "2026-02-21")   # 20, last before course start
+    cli("add", "--route", "iv", "--at", "2026-02-22 10:00")
+    cli("survey", "phq9", "--answers", "2,2,2,2,1,1,1,1,0", "--at", "2026-03-01")   # 12
+    data = cli.json("survey", "phq9", "--answers", "1,1,1,1,0,0,0,0,0", "--at", "2026-03-08")  # 4
+    assessment = data["assessment"]
+    assert (assessment["total"], assessment["band"]) == (4, "minimal")
+    assert assessment["baseline"]["total"] == 20
+    assert assessment["baseline"]["improved"] and assessment["baseline"]["response"] and assessment["baseline"]["remission"]
+    assert assessment["baseline"]["change"] == -16 and assessment["baseline"]["change_pct"] == -80.0
+    assert assessment["previous"]["total"] == 12 and assessment["previous"]["improved"]
+    text = cli("survey", "phq9", "--answers", "1,1,1,1,1,0,0,0,0").stdout
+    assert "PHQ-9 total 5 of 27: mild" in text
+    assert "Since baseline (2026-02-21, 20): -15 (-75%)" in text
+    assert "meaningful improvement (>= 5 points)" in text and "response" in text
+    assert "remission" not in text.split("Since previous")[0]
+
+
+def test_first_score_without_treatment_is_its_own_baseline(cli):
+    out = cli("survey", "gad7", "--answers", "2,2,2,2,2,2,2").stdout
+    assert "GAD-7 total 14 of 21: moderate" in out and "first score" in out
+    data = cli.json("survey", "gad7", "--answers", "1,1,1,1,1,1,1")
+    assert data["assessment"]["baseline"]["total"] == 14
+    assert data["assessment"]["baseline"]["improved"] is True  # fell by 7 >= 4
+    assert data["assessment"]["baseline"]["response"] is True
+
+
+@pytest.mark.parametrize("answers, relation", [("2," * 16 + "0,0,0,0", "below 33"), ("2," * 16 + "1,0,0,0", "at or above 33")])
+def test_pcl5_reports_cutoff_not_bands(cli, answers, relation):
+    out = cli("survey", "pcl5", "--answers", answers.rstrip(",")).stdout
+    assert relation in out and "provisional" in out
+    assert rows  # storage checked below
+    data = cli.json("list", "--kind", "survey")[0]
+    assert data["band"] is None
+
+
+def test_phq2_cutoff(cli):
+    assert "at or above 3" in cli("survey", "phq2", "--answers", "2,1").stdout
+    assert "below 3" in cli("survey", "phq2", "--answers", "1,1").stdout
+
+
+@pytest.mark.parametrize("args, field", [
+    (["phq9", "--answers", "1,2,3"], "--answers"),
+    (["phq9", "--answers", "1,1,1,1,1,1,1,1,4"], "--answers"),
+    (["gad7", "--answers", "x,1,1,1,1,1,1"], "--answers"),
+    (["pcl5", "--answers", "5" + ",0" * 19], "--answers"),
+    (["phq9"], "--answers"),
+    (["phq9", "--answers", PHQ9_CLEAN, "--difficulty", "4"], "--difficulty"),
+    (["pcl5", "--answers", "0" + ",0" * 19, "--difficulty", "1"], "--difficulty"),
+    (["phq9", "--answers", PHQ9_CLEAN, "--at", "tomorrow"], "--at"),
+    (["log", "MADRS", "--", "-3"], "TOTAL"),
+    (["log", "MADRS", "twelve"], "TOTAL"),
+    (["log", "phq9", "28"], "TOTAL"),
+    (["log", "  ", "3"], "NAME"),
+])
+def test_bad_survey_input_is_exit_2_and_nothing_stored(cli, db_path, args, field):
+    result = cli("survey", *args, expect=2)
+    assert field in result.stderr and result.stderr.count("\n") == 1
+    assert count(db_path, "surveys") == 0
+
+
+def test_difficulty_is_stored(cli, db_path):
+    cli("survey", "phq9", "--answers", PHQ9_CLEAN, "--difficulty", "2")
+    assert rows(db_path, "SELECT difficulty FROM surveys") == [(2,)]
+
+
+def test_log_a_clinician_total(cli, db_path):
+    out = cli("survey", "log", "MADRS", "28", "--at", "2026-03-01").stdout
+    assert "MADRS total 28" in out
+    data = cli.json("survey", "log", "madrs", "20")
+    assert data["instrument"] == "MADRS" and data["answers"] is None
+    assert data["assessment"]["baseline"]["change"] == -8
+    assert data["assessment"]["baseline"]["improved"] is None  # no MCID known for this scale
+    assert rows(db_path, "SELECT instrument, answers, total, band FROM surveys ORDER BY at") == [
+        ("MADRS", None, 28, None), ("MADRS", None, 20, None)]
+
+
+def test_list_instruments_shows_ranges_and_terms(cli):
+    out = cli("survey", "list-instruments").stdout
+    for text in ("PHQ-9", "PHQ-2", "GAD-7", "PCL-5", "0-27", "0-21", "0-80", "0-6", "Pfizer", "public domain"):
+        assert text in out
+    data = cli.json("survey", "list-instruments")
+    assert {i["id"] for i in data} == {"phq9", "phq2", "gad7", "pcl5"}
+
+
+def test_attribution_in_help(cli):
+    out = cli("survey", "phq9", "--help").stdout
+    assert "Spitzer" in " ".join(out.split()) and "Pfizer" in out
+
+
+def test_surveys_in_list_show_edit_delete(cli, db_path):
+    entry = cli.json("survey", "gad7", "--answers", "1,1,1,1,1,1,1")
+    assert [e["kind"] for e in cli.json("list", "--kind", "survey")] == ["survey"]
+    assert "GAD-7 7/21 mild" in cli("list").stdout
+    assert "instrument" in cli("show", entry["id"][:7]).stdout
+    edited = cli.json("edit", entry["id"][:7], "--answers", "3,3,3,3,3,3,0", "--difficulty", "1")
+    assert (edited["total"], edited["band"], edited["difficulty"]) == (18, "severe", 1)
+    assert "--total" in cli("edit", entry["id"][:7], "--total", "5", expect=2).stderr
+    assert "not a field" in cli("edit", entry["id"][:7], "--mood", "5", expect=2).stderr
+    cli("delete", entry["id"][:7], "--yes")
+    assert count(db_path, "surveys") == 0
+
+
+def test_logged_total_can_be_edited(cli):
+    entry = cli.json("survey", "log", "QIDS-SR16", "14")
+    assert cli.json("edit", entry["id"][:8], "--total", "9")["total"] == 9
+    assert "--answers" in cli("edit", entry["id"][:8], "--answers", "1", expect=2).stderr
