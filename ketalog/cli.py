@@ -58,6 +58,10 @@ from ketalog.commands.survey import survey_app  # noqa: E402  (registers after a
 
 app.add_typer(survey_app, name="survey")
 
+from ketalog.commands import report as report_commands  # noqa: E402
+
+report_commands.register(app)
+
 
 def _version(value: bool) -> None:
     if value:

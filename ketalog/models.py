@@ -135,3 +135,25 @@ class Survey(Entry):
     @property
     def safety_positive(self) -> bool:
         return self.instrument == "phq9" and bool(self.answers) and self.answers[8] > 0
+
+
+@dataclass
+class ReportInputs:
+    """Everything the progress engine reads, loaded by ``store.report_inputs`` for one period.
+
+    ``checkins`` cover the period plus the 14 days before it (for the recent
+    window and the relief-after-sessions rule); ``baseline_checkins`` are the
+    14 days before course start and ``first_checkins`` the first 3 with each rating.
+    """
+
+    now: datetime
+    since: datetime | None
+    until: datetime | None
+    course_start: datetime | None
+    sessions_total: int
+    sessions: list[Session]
+    checkins: list[Checkin]
+    baseline_checkins: list[Checkin]
+    first_checkins: dict[str, list[Checkin]]
+    surveys: list[Survey]
+    journal: list[JournalEntry]

@@ -10,14 +10,14 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Iterable
 
 from sqlite_utils import Database
 
 from ketalog.db import writing
 from ketalog.errors import InputError
-from ketalog.models import Checkin, Entry, JournalEntry, Session, Survey
+from ketalog.models import Checkin, Entry, JournalEntry, ReportInputs, Session, Survey
 from ketalog.timeparse import from_storage, stamp, storage_fields, to_utc_text
 
 
@@ -206,3 +206,82 @@ def existing_instrument_name(db: Database, name: str) -> str:
 
 def counts(db: Database) -> dict[str, int]:
     return {kind.table: db[kind.table].count for kind in KINDS.values()}
+
+
+BASELINE_DAYS = 14
+JOURNAL_EXCERPTS = 10
+
+
+def _where_time(since: datetime | None, until: datetime | None, alias: str = "e") -> tuple[str, list]:
+    clauses, params = [], []
+    if since is not None:
+        clauses.append(f"{alias}.at >= ?")
+        params.append(to_utc_text(since))
+    if until is not None:
+        clauses.append(f"{alias}.at < ?")
+        params.append(to_utc_text(until))
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def _load(db: Database, kind_name: str, since: datetime | None, until: datetime | None,
+          extra: str = "", order: str = "e.at, e.created_at", limit: int | None = None) -> list:
+    kind = KINDS[kind_name]
+    where, params = _where_time(since, until)
+    if extra:
+        where = (where + " AND " if where else " WHERE ") + extra
+    sql = f"{_select(kind)}{where} ORDER BY {order}" + (f" LIMIT {int(limit)}" if limit else "")
+    return [_record(kind, row) for row in db.query(sql, params)]
+
+
+def report_inputs(db: Database, now: datetime, since: datetime | None, until: datetime | None) -> ReportInputs:
+    """Only what a report over [since, until) needs: the period, its lead-in, and the baseline windows."""
+    from ketalog.validation import RATING_NAMES
+
+    course_start = first_session_at(db)
+    lead_in = since - timedelta(days=BASELINE_DAYS) if since else None
+    baseline_checkins: list = []
+    if course_start is not None:
+        baseline_checkins = _load(db, "checkin", course_start - timedelta(days=BASELINE_DAYS), course_start)
+    first = {name: _load(db, "checkin", None, None, extra=f"e.{name} IS NOT NULL", limit=3)
+             for name in RATING_NAMES}
+    journal = _load(db, "journal", since, until, order="e.at DESC", limit=JOURNAL_EXCERPTS)
+    return ReportInputs(
+        now=now, since=since, until=until, course_start=course_start,
+        sessions_total=db["sessions"].count,
+        sessions=_load(db, "session", since, until),
+        checkins=_load(db, "checkin", lead_in, until),
+        baseline_checkins=baseline_checkins,
+        first_checkins=first,
+        surveys=_load(db, "survey", None, until),
+        journal=list(reversed(journal)),
+    )
+
+
+_PERIOD_SQL = {
+    # Monday of the entry's local week, and its local month.
+    "week": "date(local_date, '-' || ((CAST(strftime('%w', local_date) AS INTEGER) + 6) % 7) || ' days')",
+    "month": "substr(local_date, 1, 7)",
+}
+
+
+def trend_aggregates(db: Database, by: str, since: datetime | None, until: datetime | None) -> tuple[list, list]:
+    """Mean ratings and mean questionnaire totals per week or month, aggregated by SQLite."""
+    from ketalog.validation import RATING_NAMES
+
+    period = _PERIOD_SQL[by]
+    where, params = _where_time(since, until, alias="checkins")
+    means = ", ".join(f"round(avg({name}), 2) AS {name}" for name in RATING_NAMES)
+    ratings = list(db.query(f"SELECT {period} AS period, count(*) AS checkins, {means} FROM checkins"
+                            f"{where} GROUP BY period ORDER BY period", params))
+    where, params = _where_time(since, until, alias="surveys")
+    instruments = list(db.query(f"SELECT {period} AS period, instrument, round(avg(total), 1) AS mean_total "
+                                f"FROM surveys{where} GROUP BY period, instrument ORDER BY period", params))
+    return ratings, instruments
+
+
+def sessions_between(db: Database, since: datetime | None, until: datetime | None) -> list[Session]:
+    return _load(db, "session", since, until)
+
+
+def checkins_between(db: Database, since: datetime | None, until: datetime | None) -> list[Checkin]:
+    return _load(db, "checkin", since, until)

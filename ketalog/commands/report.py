@@ -1,0 +1,184 @@
+"""`ketalog progress`, `trends`, `report` and `demo`: the analysis commands.
+
+Each loads only what its period needs (``store.report_inputs``), hands it to the
+pure progress engine, and gives the one report model to a renderer.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ketalog.commands.common import JsonOpt, SinceOpt, UntilOpt, emit, state
+from ketalog.errors import InputError
+
+
+class Format(str, Enum):
+    text = "text"
+    markdown = "markdown"
+    html = "html"
+    json = "json"
+
+
+class TrendBy(str, Enum):
+    week = "week"
+    month = "month"
+    session = "session"
+
+
+def build(db_state, since: str | None, until: str | None, private: bool = False):
+    from ketalog import progress, store, timeparse
+
+    start, end = timeparse.parse_since(since), timeparse.parse_until(until)
+    if start and end and start >= end:
+        raise InputError("--since", "must be before --until")
+    with db_state.open(write=False) as db:
+        inputs = store.report_inputs(db, timeparse.now(), start, end)
+    return progress.build_report(inputs, private=private)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("progress")(progress_command)
+    app.command("trends")(trends_command)
+    app.command("report")(report_command)
+    app.command("demo")(demo_command)
+
+
+def progress_command(ctx: typer.Context, since: SinceOpt = None, until: UntilOpt = None,
+                     as_json: JsonOpt = False) -> None:
+    """Signs of progress and things to discuss with your provider, compactly."""
+    report = build(state(ctx), since, until)
+    if as_json:
+        emit(report.to_json(), True, "")
+        return
+    from ketalog.render.report_terminal import print_progress
+
+    print_progress(report)
+
+
+def report_command(
+    ctx: typer.Context, since: SinceOpt = None, until: UntilOpt = None,
+    output_format: Annotated[Format, typer.Option("--format", "-f", help="text, markdown, html or json.")] = Format.text,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE",
+                                                   help="Write to FILE (mode 0600) instead of the screen.")] = None,
+    private: Annotated[bool, typer.Option("--private", help="Leave journal excerpts out.")] = False,
+) -> None:
+    """The one-page appointment report: what was done, what changed, what to raise with your provider."""
+    report = build(state(ctx), since, until, private=private)
+    if output_format == Format.text and output is None:
+        from ketalog.render.report_terminal import print_report
+
+        print_report(report)
+        return
+    text = render_report(report, output_format)
+    if output is None:
+        typer.echo(text, nl=not text.endswith("\n"))
+        return
+    write_private_file(output, text)
+    typer.echo(f"Report written to {output}")
+    if report.safety:
+        from ketalog import crisis
+
+        typer.echo(crisis.text())
+
+
+def render_report(report, output_format: "Format") -> str:
+    if output_format == Format.json:
+        from ketalog.render.text import to_json
+
+        return to_json(report.to_json()) + "\n"
+    if output_format == Format.markdown:
+        from ketalog.render import report_markdown
+
+        return report_markdown.render(report)
+    if output_format == Format.html:
+        from ketalog.render import report_html
+
+        return report_html.render(report)
+    import io
+
+    from ketalog.render.report_terminal import print_report
+
+    buffer = io.StringIO()
+    print_report(report, file=buffer)
+    return buffer.getvalue()
+
+
+def write_private_file(path: Path, text: str) -> None:
+    """Health data: the file is created 0600 (and tightened if it existed)."""
+    import os
+
+    path = path.expanduser()
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    except OSError as error:
+        raise InputError("--output", f"cannot write {path}: {error.strerror}") from None
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def trends_command(
+    ctx: typer.Context,
+    by: Annotated[TrendBy, typer.Option("--by", help="week, month or session.")] = TrendBy.week,
+    since: SinceOpt = None, until: UntilOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """Mean ratings and questionnaire scores per week, month or session, with sparklines."""
+    from ketalog import progress, store, timeparse
+
+    start, end = timeparse.parse_since(since), timeparse.parse_until(until)
+    with state(ctx).open(write=False) as db:
+        if by == TrendBy.session:
+            inputs = store.report_inputs(db, timeparse.now(), start, end)
+            sessions = inputs.sessions
+            following = store.checkins_between(db, sessions[0].at if sessions else start, end)
+            baseline = progress.rating_results(inputs)["mood"].baseline
+            rows = progress.session_intervals(sessions, following, baseline, inputs.now)
+        else:
+            rating_rows, instrument_rows = store.trend_aggregates(db, by.value, start, end)
+            rows = progress.trend_rows(rating_rows, instrument_rows)
+    if as_json:
+        emit(rows, True, "")
+        return
+    if not rows:
+        typer.echo("Nothing to show yet: log check-ins, questionnaires or sessions first.")
+        return
+    from ketalog.render.trends import print_trends
+
+    print_trends(rows, by.value)
+
+
+def demo_command(
+    db: Annotated[Optional[Path], typer.Option(
+        "--db", metavar="PATH", help="Keep the demo database here (must not exist yet). Default: a temporary file.")] = None,
+    output_format: Annotated[Format, typer.Option("--format", "-f", help="text, markdown, html or json.")] = Format.text,
+) -> None:
+    """Write a realistic 8-week journey to a throwaway database and print its report."""
+    import tempfile
+
+    from ketalog import demo, timeparse
+    from ketalog.commands.common import State
+
+    if db is not None and db.expanduser().exists():
+        raise InputError("--db", f"{db} already exists; the demo only writes to a new file, never to your data")
+    with tempfile.TemporaryDirectory(prefix="ketalog-demo-") as scratch:
+        path = db.expanduser() if db is not None else Path(scratch) / "demo.db"
+        demo_state = State(str(path))
+        with demo_state.open(write=True) as handle:
+            demo.write_journey(handle, timeparse.now())
+        report = build(demo_state, None, None)
+        if output_format == Format.text:
+            from ketalog.render.report_terminal import print_report
+
+            print_report(report)
+        else:
+            text = render_report(report, output_format)
+            typer.echo(text, nl=not text.endswith("\n"))
+        if db is not None:
+            typer.echo(f"\nDemo data kept in {path}: try `ketalog --db {path} trends --by session`.", err=True)
+        else:
+            typer.echo("\n(Demo data lived in a temporary file and is gone; your own data was not touched.)",
+                       err=True)

@@ -1,0 +1,97 @@
+"""A realistic, seeded 8-week journey for `ketalog demo`: written through the store, so it is valid data.
+
+Two weeks of pre-treatment baseline, an IV induction of six infusions over
+two weeks (three a week), daily check-ins that lift after sessions and drift
+back a little between them, PHQ-9 and GAD-7 every two weeks, blood pressure
+readings, and a few journal notes.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, time, timedelta
+
+from ketalog import instruments as inst
+from ketalog import store
+
+SESSION_DAYS = (14, 16, 18, 21, 23, 25)
+SURVEY_DAYS = (0, 13, 27, 41, 55)
+JOURNAL = {
+    2: ("Starting to track before the first infusion. Mornings are the hardest; everything feels heavy.", ["baseline"]),
+    14: ("First infusion. Strange and floaty, a bit of nausea. Intention: be kinder to myself.", ["session"]),
+    19: ("Noticed I laughed at something on the radio. Small, but I haven't in months.", ["integration"]),
+    26: ("Induction finished. The loops are quieter; I can interrupt them sometimes.", ["integration"]),
+    40: ("Good week overall. A dip on Tuesday but it passed in a day.", []),
+    52: ("Talked with my therapist about booster timing; mood drifts down about 10 days after a session.", ["kap"]),
+}
+
+
+def _clamp(value: float) -> int:
+    return max(0, min(10, round(value)))
+
+
+def _answers_for(instrument: inst.Instrument, total: int, rng: random.Random) -> list[int]:
+    """Spread a total across items; the demo never answers PHQ-9 item 9 above 0."""
+    items = len(instrument.items) - (1 if instrument.safety_item else 0)
+    answers = [0] * len(instrument.items)
+    for _ in range(total):
+        candidates = [i for i in range(items) if answers[i] < instrument.max_option]
+        answers[rng.choice(candidates)] += 1
+    return answers
+
+
+def write_journey(db, now: datetime, seed: int = 7) -> None:
+    rng = random.Random(seed)
+    start = (now - timedelta(days=56)).replace(hour=0, minute=0, second=0, microsecond=0)
+
+    def at(day: int, hour: int, minute: int = 0) -> datetime:
+        return datetime.combine((start + timedelta(days=day)).date(), time(hour, minute), tzinfo=start.tzinfo)
+
+    def improvement(day: int, before_dose: bool) -> float:
+        """0 before treatment, rising through induction, with a lift after each session that fades."""
+        done = [d for d in SESSION_DAYS if d < day or (d == day and not before_dose)]
+        if not done:
+            return 0.0
+        sessions_done = len(done)
+        since_last = day - done[-1] + (1 if before_dose else 0)
+        return min(4.0, 0.55 * sessions_done) + max(0.0, 1.2 - 0.1 * since_last)
+
+    for index, day in enumerate(SESSION_DAYS):
+        effects = ["nausea"] if index in (0, 1, 3, 4) else []
+        if index in (0, 2):
+            effects.append("dizziness")
+        store.insert(db, "session", at(day, 10), {
+            "route": "iv", "dose_amount": 0.5, "dose_unit": "mg/kg", "duration_min": 40,
+            "clinic": "Riverside Ketamine Clinic", "dissociation": rng.randint(4, 7),
+            "bp_before_sys": rng.randint(118, 132), "bp_before_dia": rng.randint(76, 84),
+            "bp_after_sys": 142 if index == 1 else rng.randint(124, 136), "bp_after_dia": rng.randint(80, 88),
+            "heart_rate": rng.randint(64, 80), "therapy": int(index % 2 == 0),
+            "intention": "be kinder to myself" if index == 0 else None,
+        }, effects)
+
+    for day in range(0, 56):
+        hour = 8 if day in SESSION_DAYS else 20  # on infusion days, before the dose
+        lift = improvement(day, before_dose=day in SESSION_DAYS)
+        store.insert(db, "checkin", at(day, hour, rng.randint(0, 30)), {
+            "mood": _clamp(3 + lift * 1.1 + rng.uniform(-0.8, 0.8)),
+            "anxiety": _clamp(7 - lift + rng.uniform(-0.8, 0.8)),
+            "pain": _clamp(2 - lift * 0.3 + rng.uniform(-0.5, 0.5)),
+            "energy": _clamp(3 + lift * 0.9 + rng.uniform(-0.8, 0.8)),
+            "motivation": _clamp(3 + lift * 0.8 + rng.uniform(-0.8, 0.8)),
+            "sleep": _clamp(4 + lift * 0.7 + rng.uniform(-0.8, 0.8)),
+            "thoughts": _clamp(8 - lift * 1.2 + rng.uniform(-0.8, 0.8)),
+            "sleep_hours": round(rng.uniform(5.5, 8.0), 1),
+        })
+
+    phq9_totals = (19, 18, 11, 8, 9)
+    gad7_totals = (15, 14, 9, 7, 7)
+    for day, phq9, gad7 in zip(SURVEY_DAYS, phq9_totals, gad7_totals):
+        for instrument, total in ((inst.PHQ9, phq9), (inst.GAD7, gad7)):
+            answers = _answers_for(instrument, total, rng)
+            result = inst.score(instrument, answers)
+            store.insert(db, "survey", at(day, 9), {
+                "instrument": instrument.id, "answers": answers, "total": result.total, "band": result.band,
+                "difficulty": 2 if total >= 15 else 1})
+
+    for day, (text, tags) in JOURNAL.items():
+        store.insert(db, "journal", at(day, 21), {"text": text}, tags)

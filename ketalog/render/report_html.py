@@ -1,0 +1,125 @@
+"""The report as one self-contained, print-friendly HTML page with inline SVG charts (no scripts, no network)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from html import escape
+
+from ketalog import crisis
+from ketalog import instruments as inst
+from ketalog.progress import Report
+from ketalog.render import report_rows as rr
+
+BAND_COLOURS = ["#e8f5e9", "#f1f8e9", "#fffde7", "#fff3e0", "#ffebee"]
+
+CSS = """
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1b1b1b; max-width: 60rem;
+       margin: 2rem auto; padding: 0 1rem; }
+h1 { font-size: 1.5rem; margin-bottom: .2rem; } h2 { font-size: 1.15rem; margin: 1.4rem 0 .4rem;
+     border-bottom: 1px solid #ccc; }
+table { border-collapse: collapse; width: 100%; margin: .3rem 0; font-size: 13px; }
+th, td { text-align: left; padding: .25rem .5rem; border-bottom: 1px solid #e3e3e3; vertical-align: top; }
+th { background: #f4f4f4; }
+.safety { border: 3px solid #b71c1c; background: #fff5f5; padding: .6rem 1rem; margin: 1rem 0; }
+.safety p { margin: .2rem 0; }
+.signs li { margin-bottom: .3rem; } .flags li { margin-bottom: .3rem; }
+.muted { color: #555; font-size: 12px; }
+.charts { display: flex; flex-wrap: wrap; gap: 1rem; }
+figure { margin: 0; } figcaption { font-size: 12px; color: #444; }
+svg text { font: 10px system-ui, sans-serif; fill: #333; }
+@media print {
+  body { margin: 0; max-width: none; font-size: 11pt; }
+  h2 { break-after: avoid; } table, figure, .safety { break-inside: avoid; }
+  a { color: inherit; text-decoration: none; }
+}
+"""
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> str:
+    head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _findings(findings, css_class: str, empty: str) -> str:
+    if not findings:
+        return f"<p>{escape(empty)}</p>"
+    items = "".join(f"<li><strong>{escape(f.title)}</strong><br>{escape(f.detail)}</li>" for f in findings)
+    return f'<ul class="{css_class}">{items}</ul>'
+
+
+def score_chart(instrument_id: str, history: list[tuple[str, int]], width: int = 420, height: int = 190) -> str:
+    """Score over time, with the published severity bands (or the cutoff region) shaded."""
+    instrument = inst.INSTRUMENTS.get(instrument_id)
+    top = instrument.max_total if instrument else max(total for _, total in history) or 1
+    left, right, upper, lower = 34, 10, 10, 24
+    plot_w, plot_h = width - left - right, height - upper - lower
+    times = [datetime.fromisoformat(at).timestamp() for at, _ in history]
+    start, end = min(times), max(times)
+    span = end - start or 1
+
+    def x(t: float) -> float:
+        return left + (plot_w / 2 if end == start else (t - start) / span * plot_w)
+
+    def y(value: float) -> float:
+        return upper + plot_h - value / top * plot_h
+
+    shapes = []
+    if instrument and instrument.bands:
+        for index, band in enumerate(instrument.bands):
+            colour = BAND_COLOURS[min(index * len(BAND_COLOURS) // len(instrument.bands), len(BAND_COLOURS) - 1)]
+            y_top, y_bottom = y(band.high + (1 if band.high < top else 0)), y(band.low)
+            shapes.append(f'<rect x="{left}" y="{y_top:.1f}" width="{plot_w}" height="{y_bottom - y_top:.1f}" '
+                          f'fill="{colour}"><title>{escape(band.label)} {band.low}-{band.high}</title></rect>')
+            shapes.append(f'<text x="{left + plot_w - 2}" y="{y_bottom - 3:.1f}" text-anchor="end">'
+                          f'{escape(band.label)}</text>')
+    elif instrument and instrument.cutoff is not None:
+        shapes.append(f'<rect x="{left}" y="{upper}" width="{plot_w}" height="{y(instrument.cutoff) - upper:.1f}" '
+                      f'fill="{BAND_COLOURS[-1]}"/>')
+        shapes.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y(instrument.cutoff):.1f}" '
+                      f'y2="{y(instrument.cutoff):.1f}" stroke="#c62828" stroke-dasharray="4 3"/>')
+        shapes.append(f'<text x="{left + plot_w - 2}" y="{y(instrument.cutoff) - 3:.1f}" text-anchor="end">'
+                      f'cutoff {instrument.cutoff}</text>')
+    points = " ".join(f"{x(t):.1f},{y(total):.1f}" for t, (_, total) in zip(times, history))
+    dots = "".join(f'<circle cx="{x(t):.1f}" cy="{y(total):.1f}" r="3" fill="#1a237e"><title>{escape(at[:10])}: '
+                   f'{total}</title></circle>' for t, (at, total) in zip(times, history))
+    axis = (f'<line x1="{left}" y1="{upper + plot_h}" x2="{left + plot_w}" y2="{upper + plot_h}" stroke="#555"/>'
+            f'<line x1="{left}" y1="{upper}" x2="{left}" y2="{upper + plot_h}" stroke="#555"/>'
+            f'<text x="{left - 4}" y="{upper + 4}" text-anchor="end">{top}</text>'
+            f'<text x="{left - 4}" y="{upper + plot_h}" text-anchor="end">0</text>'
+            f'<text x="{left}" y="{height - 6}">{escape(history[0][0][:10])}</text>'
+            f'<text x="{left + plot_w}" y="{height - 6}" text-anchor="end">{escape(history[-1][0][:10])}</text>')
+    name = instrument.name if instrument else instrument_id
+    return (f'<figure><svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+            f'aria-label="{escape(name)} over time">{"".join(shapes)}{axis}'
+            f'<polyline points="{points}" fill="none" stroke="#1a237e" stroke-width="2"/>{dots}</svg>'
+            f'<figcaption>{escape(name)} over time'
+            + (f" (bands: {escape(instrument.bands_source)})" if instrument and instrument.bands else "")
+            + "</figcaption></figure>")
+
+
+def render(report: Report) -> str:
+    body = [f"<h1>{escape(rr.title(report))}</h1>", f'<p class="muted">{escape(rr.period_text(report))}</p>']
+    if report.safety:
+        lines = "".join(f"<p>{escape(line)}</p>" for line in crisis.lines())
+        body.append(f'<section class="safety" id="safety"><h2>Safety first</h2>{lines}</section>')
+    body.append("<h2>Course</h2>" + "".join(f"<p>{escape(line)}</p>" for line in rr.course_lines(report)))
+    if report.instruments:
+        body.append("<h2>Questionnaires</h2>" + _table(rr.INSTRUMENT_HEADERS, rr.instrument_rows(report))
+                    + f'<p class="muted">{escape(" ".join(rr.instrument_dates(report)))}</p>')
+        charts = [score_chart(key, r.history) for key, r in report.instruments.items() if r.history]
+        if charts:
+            body.append(f'<div class="charts">{"".join(charts)}</div>')
+    body.append("<h2>Daily ratings</h2>" + _table(rr.RATING_HEADERS, rr.rating_rows(report))
+                + f'<p class="muted">{escape(rr.rating_direction_note())}</p>')
+    body.append("<h2>Signs of progress</h2>" + _findings(report.signs, "signs", "None of the signs shows clearly yet."))
+    body.append("<h2>To discuss with your provider</h2>" + _findings(report.flags, "flags", "Nothing flagged."))
+    if report.sessions:
+        body.append("<h2>Sessions</h2>" + _table(rr.SESSION_HEADERS, rr.session_rows(report)))
+    if report.journal:
+        notes = "".join(f"<li><em>{escape(j['at'][:10])}</em> — {escape(j['text'])}</li>" for j in report.journal)
+        body.append(f"<h2>From your journal</h2><ul>{notes}</ul>")
+    body.append(f'<p class="muted"><em>{escape(rr.DISCLAIMER)}</em></p>')
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{escape(rr.title(report))}</title><style>{CSS}</style></head><body>"
+            + "\n".join(body) + "</body></html>\n")

@@ -1,0 +1,39 @@
+"""The report as Markdown, for pasting into notes or a patient portal message."""
+
+from __future__ import annotations
+
+from ketalog import crisis
+from ketalog.progress import Report
+from ketalog.render import report_rows as rr
+
+
+def _escape(cell: str) -> str:
+    return cell.replace("|", "\\|").replace("\n", " ")
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(headers) + " |", "| " + " | ".join("---" for _ in headers) + " |"]
+    lines += ["| " + " | ".join(_escape(cell) for cell in row) + " |" for row in rows]
+    return lines + [""]
+
+
+def render(report: Report) -> str:
+    out = [f"# {rr.title(report)}", "", rr.period_text(report), ""]
+    if report.safety:
+        out += ["> **Safety first**", ">"] + [f"> {line}" for line in crisis.lines()] + [""]
+    out += ["## Course", ""] + [f"- {line}" for line in rr.course_lines(report)] + [""]
+    if report.instruments:
+        out += ["## Questionnaires", ""] + _table(rr.INSTRUMENT_HEADERS, rr.instrument_rows(report))
+        out += [" ".join(rr.instrument_dates(report)), ""]
+    out += ["## Daily ratings", ""] + _table(rr.RATING_HEADERS, rr.rating_rows(report)) + [rr.rating_direction_note(), ""]
+    out += ["## Signs of progress", ""]
+    out += [f"- **{s.title}** — {s.detail}" for s in report.signs] or ["None of the signs shows clearly yet."]
+    out += ["", "## To discuss with your provider", ""]
+    out += [f"- **{f.title}** — {f.detail}" for f in report.flags] or ["Nothing flagged."]
+    out.append("")
+    if report.sessions:
+        out += ["## Sessions", ""] + _table(rr.SESSION_HEADERS, rr.session_rows(report))
+    if report.journal:
+        out += ["## From your journal", ""] + [f"- *{j['at'][:10]}* — {_escape(j['text'])}" for j in report.journal] + [""]
+    out += [f"*{rr.DISCLAIMER}*", ""]
+    return "\n".join(out)

@@ -1,0 +1,71 @@
+"""The report for a person at a terminal (or a plain-text file), drawn with Rich."""
+
+from __future__ import annotations
+
+from typing import IO
+
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from ketalog import crisis
+from ketalog.progress import Report
+from ketalog.render import report_rows as rr
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> Table:
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False, padding=(0, 1))
+    for header in headers:
+        table.add_column(header, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def _findings(findings) -> Group:
+    return Group(*(Text.assemble(("• " + f.title, "bold"), "\n  ", f.detail) for f in findings))
+
+
+def report_renderables(report: Report) -> list:
+    parts: list = [Text(rr.title(report), style="bold underline"), Text(rr.period_text(report)), Text("")]
+    if report.safety:
+        parts.append(Panel(crisis.text(), title="Safety first", border_style="red bold"))
+    parts += [Text("Course", style="bold"), Text("\n".join(rr.course_lines(report))), Text("")]
+    if report.instruments:
+        parts += [Text("Questionnaires", style="bold"), _table(rr.INSTRUMENT_HEADERS, rr.instrument_rows(report)),
+                  Text("\n".join(rr.instrument_dates(report)), style="dim"), Text("")]
+    parts += [Text("Daily ratings", style="bold"), _table(rr.RATING_HEADERS, rr.rating_rows(report)),
+              Text(rr.rating_direction_note(), style="dim"), Text("")]
+    parts.append(Text("Signs of progress", style="bold green"))
+    parts.append(_findings(report.signs) if report.signs else Text("None of the signs shows clearly yet."))
+    parts.append(Text(""))
+    parts.append(Text("To discuss with your provider", style="bold yellow"))
+    parts.append(_findings(report.flags) if report.flags else Text("Nothing flagged."))  # safety comes first
+    parts.append(Text(""))
+    if report.sessions:
+        parts += [Text("Sessions", style="bold"), _table(rr.SESSION_HEADERS, rr.session_rows(report)), Text("")]
+    if report.journal:
+        parts.append(Text("From your journal", style="bold"))
+        parts += [Text.assemble((j["at"][:10] + "  ", "dim"), j["text"]) for j in report.journal]
+        parts.append(Text(""))
+    parts.append(Text(rr.DISCLAIMER, style="dim italic"))
+    return parts
+
+
+def print_report(report: Report, file: IO[str] | None = None) -> None:
+    console = Console(file=file, width=110 if file else None, color_system=None if file else "auto",
+                      highlight=False)
+    for part in report_renderables(report):
+        console.print(part)
+
+
+def print_progress(report: Report) -> None:
+    """The compact view: signs and flags only."""
+    console = Console(highlight=False)
+    if report.safety:
+        console.print(Panel(crisis.text(), title="Safety first", border_style="red bold"))
+    console.print(Text("Signs of progress", style="bold green"))
+    console.print(_findings(report.signs) if report.signs else Text("None of the signs shows clearly yet."))
+    console.print(Text("To discuss with your provider", style="bold yellow"))
+    console.print(_findings(report.flags) if report.flags else Text("Nothing flagged."))

@@ -1,0 +1,166 @@
+"""`progress`, `trends`, `report` and `demo` through the CLI, and the four renderings agreeing with the model."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+
+import pytest
+
+from conftest import count
+
+CONTRACT_KEYS = {"generated_at", "period", "course", "instruments", "ratings", "signs", "flags",
+                 "side_effects", "sessions", "journal"}
+
+
+@pytest.fixture
+def journey(cli, tmp_path):
+    """A short treated history through the CLI: baseline, 4 sessions, better mood, a high BP, nausea twice."""
+    for day, mood in ((1, 3), (2, 3), (3, 4)):
+        cli("checkin", "--mood", str(mood), "--anxiety", "7", "--at", f"2026-02-0{day} 20:00")
+    cli("survey", "phq9", "--answers", "3,3,2,2,2,2,2,2,0", "--at", "2026-02-03 09:00")   # 18
+    cli("add", "--route", "iv", "--dose", "0.5mg/kg", "--at", "2026-02-04 10:00", "--side-effect", "nausea",
+        "--bp-before", "128/82", "--bp-after", "144/86")
+    cli("add", "--route", "iv", "--dose", "0.5mg/kg", "--at", "2026-02-06 10:00", "--side-effect", "nausea")
+    cli("add", "--route", "iv", "--dose", "0.5mg/kg", "--at", "2026-02-09 10:00")
+    cli("add", "--route", "iv", "--dose", "0.75mg/kg", "--at", "2026-02-11 10:00")
+    for day in range(12, 26):
+        cli("checkin", "--mood", "6", "--anxiety", "4", "--at", f"2026-02-{day} 20:00")
+    cli("survey", "phq9", "--answers", "1,1,1,1,1,1,1,1,0", "--at", "2026-02-25 09:00")   # 8
+    cli("journal", "Felt the fog lift a little.", "--at", "2026-02-20 21:00")
+
+
+def test_report_json_contract(cli, journey):
+    data = json.loads(cli("report", "--format", "json").stdout)
+    assert set(data) == CONTRACT_KEYS
+    assert data["period"] == {"since": None, "until": None}
+    assert data["course"]["sessions_total"] == 4 and data["course"]["routes"] == {"iv": 4}
+    assert data["course"]["days_since_last_session"] == 27
+    phq9 = data["instruments"]["phq9"]
+    assert set(phq9) == {"baseline", "baseline_at", "latest", "latest_at", "change", "change_pct", "severity",
+                         "improved", "worsened", "response", "remission", "count"}
+    assert (phq9["baseline"], phq9["latest"], phq9["change"], phq9["response"]) == (18, 8, -10, True)
+    assert set(data["ratings"]) == {"mood", "anxiety", "pain", "energy", "motivation", "sleep", "thoughts"}
+    assert data["ratings"]["mood"] == {"baseline": 3.33, "recent": 6.0, "change": 2.67, "status": "better"}
+    assert {s["id"] for s in data["signs"]} >= {"mood_lifting", "anxiety_easing", "phq9_improved", "phq9_response"}
+    assert {f["id"] for f in data["flags"]} == {"blood_pressure", "recurring_side_effect"}
+    assert data["side_effects"] == {"nausea": 2}
+    assert set(data["sessions"][0]) == {"id", "at", "route", "dose", "dissociation", "side_effects", "bp_before", "bp_after"}
+    assert data["sessions"][0]["bp_after"] == "144/86" and data["sessions"][3]["dose"] == "0.75 mg/kg"
+    assert data["journal"] == [{"at": "2026-02-20T21:00+00:00", "text": "Felt the fog lift a little."}]
+
+
+def test_progress_json_is_the_same_model(cli, journey):
+    assert json.loads(cli("progress", "--json").stdout) == json.loads(cli("report", "--format", "json").stdout)
+
+
+def test_private_leaves_the_journal_out(cli, journey):
+    data = json.loads(cli("report", "--format", "json", "--private").stdout)
+    assert data["journal"] == []
+    for fmt in ("text", "markdown", "html"):
+        assert "fog lift" not in cli("report", "--format", fmt, "--private").stdout
+
+
+def test_period_limits(cli, journey):
+    data = json.loads(cli("report", "--format", "json", "--since", "2026-02-10", "--until", "2026-02-20").stdout)
+    assert data["course"]["sessions_in_period"] == 1 and data["course"]["sessions_total"] == 4
+    assert data["period"]["since"].startswith("2026-02-10") and data["period"]["until"].startswith("2026-02-21")
+    assert "--since" in cli("report", "--since", "2026-02-20", "--until", "2026-02-10", expect=2).stderr
+
+
+def test_the_four_renderings_agree_with_the_model(cli, journey):
+    data = json.loads(cli("report", "--format", "json").stdout)
+    outputs = {fmt: cli("report", "--format", fmt).stdout for fmt in ("text", "markdown", "html")}
+    for fmt, text in outputs.items():
+        flat = " ".join(text.split()).replace("&#x27;", "'").replace("&quot;", '"')
+        for finding in data["signs"] + data["flags"]:
+            assert finding["title"] in flat, (fmt, finding["title"])
+        assert "PHQ-9" in flat and "18" in flat and "-10 (-56%)" in flat, fmt
+        assert "144/86" in flat and "0.75 mg/kg" in flat, fmt
+        assert "Felt the fog lift a little." in flat, fmt
+        assert "not medical advice" in flat, fmt
+
+
+def test_output_file_is_private(cli, journey, tmp_path):
+    target = tmp_path / "report.html"
+    assert "written" in cli("report", "--format", "html", "--output", str(target)).stdout
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    html = target.read_text()
+    assert html.startswith("<!DOCTYPE html>") and "<svg" in html and "<script" not in html
+    assert "http://" not in html.replace("http://www.w3.org/2000/svg", "")
+
+
+def test_safety_notice_leads_every_format(cli):
+    cli("survey", "phq9", "--answers", "1,1,1,1,1,1,1,1,1")
+    mark = "If you are in immediate danger, call your local emergency number."
+    for fmt in ("text", "markdown", "html"):
+        out = cli("report", "--format", fmt).stdout
+        assert mark in out
+        assert out.index(mark) < out.index("Course")
+    data = json.loads(cli("progress", "--json").stdout)
+    assert data["flags"][0]["id"] == "safety"
+    assert mark in cli("progress").stdout
+
+
+def test_empty_database_reports_honestly(cli, db_path):
+    out = cli("report").stdout
+    assert "No treatment sessions logged yet" in out and "Nothing flagged" in out
+    assert not db_path.exists()
+    assert "Nothing to show yet" in cli("trends").stdout
+
+
+def test_trends_by_week_month_and_session(cli, journey):
+    weeks = json.loads(cli("trends", "--json").stdout)
+    assert [w["period"] for w in weeks][:2] == ["2026-01-26", "2026-02-02"]  # Mondays
+    # 2026-02-01 is a Sunday: it belongs to the week of Monday 26 January
+    assert weeks[0]["ratings"]["mood"] == 3.0 and weeks[0]["checkins"] == 1
+    assert weeks[1]["ratings"]["mood"] == 3.5 and weeks[1]["checkins"] == 2
+    months = json.loads(cli("trends", "--by", "month", "--json").stdout)
+    assert [m["period"] for m in months] == ["2026-02"] and months[0]["instruments"]["phq9"] == 13.0
+    sessions = json.loads(cli("trends", "--by", "session", "--json").stdout)
+    assert len(sessions) == 4 and sessions[-1]["mood_lifted_days"] == 14
+    assert sessions[-1]["ratings"]["mood"] == 6.0
+    for by in ("week", "month", "session"):
+        assert "Trend, oldest to newest" in cli("trends", "--by", by).stdout
+    assert cli("trends", "--by", "year", expect=2)
+
+
+def test_demo_writes_a_throwaway_journey_with_signs(cli, db_path):
+    out = cli("demo").stdout
+    assert "Signs of progress" in out and "Your mood is lifting" in out and "PHQ-9 response" in out
+    assert not db_path.exists()  # the user's database was never touched
+
+
+def test_demo_keeps_data_only_in_a_new_file(cli, tmp_path):
+    target = tmp_path / "demo.db"
+    data = json.loads(cli("demo", "--db", str(target), "--format", "json").stdout)
+    assert data["course"]["sessions_total"] == 6 and len(data["signs"]) >= 5
+    assert count(target, "checkins") == 56 and count(target, "surveys") == 10
+    assert "already exists" in cli("demo", "--db", str(target), expect=2).stderr
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+@pytest.mark.skipif(_chromium() is None, reason="no headless browser installed")
+def test_html_report_prints_in_a_real_browser(cli, tmp_path):
+    """Print the demo's HTML report to PDF in headless Chromium: one page set, charts drawn, no network."""
+    html = tmp_path / "report.html"
+    cli("demo", "--db", str(tmp_path / "demo.db"), "--format", "html")
+    cli("--db", str(tmp_path / "demo.db"), "report", "--format", "html", "--output", str(html))
+    pdf, png = tmp_path / "report.pdf", tmp_path / "report.png"
+    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'profile'}"]
+    for extra in ([f"--print-to-pdf={pdf}", "--no-pdf-header-footer"], [f"--screenshot={png}", "--window-size=1000,1600"]):
+        subprocess.run([_chromium(), *flags, *extra, html.as_uri()], capture_output=True, timeout=120,
+                       env={**os.environ, "HOME": str(tmp_path)})
+    assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
+    pages = pdf.read_bytes().count(b"/Type /Page") - pdf.read_bytes().count(b"/Type /Pages")
+    assert 1 <= pages <= 4
+    assert png.exists() and png.stat().st_size > 20_000  # a drawn page, not a blank one
