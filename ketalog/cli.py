@@ -37,7 +37,10 @@ class KetalogGroup(TyperGroup):
         except KetalogError as error:
             typer.echo(f"ketalog: error: {error.message}", err=True)
             raise typer.Exit(error.exit_code) from None
-        except sqlite3.DatabaseError as error:
+        except Exception as error:
+            cipher = sys.modules.get("sqlcipher3")
+            if not isinstance(error, sqlite3.DatabaseError) and not (cipher and isinstance(error, cipher.DatabaseError)):
+                raise
             typer.echo(f"ketalog: error: the database could not be used: {error}. "
                        "Run `ketalog check`, or restore a backup.", err=True)
             raise typer.Exit(1) from None
@@ -61,6 +64,10 @@ app.add_typer(survey_app, name="survey")
 from ketalog.commands import report as report_commands  # noqa: E402
 
 report_commands.register(app)
+
+from ketalog.commands import data as data_commands  # noqa: E402
+
+data_commands.register(app)
 
 
 def _version(value: bool) -> None:

@@ -17,6 +17,7 @@ from typing import Iterator
 
 from sqlite_utils import Database
 
+from ketalog import crypto
 from ketalog.errors import DatabaseFileError
 from ketalog.migrations import MIGRATION_NAMES, MIGRATION_SET, migrations
 
@@ -49,21 +50,69 @@ def open_db(path: Path, *, create: bool) -> Database:
             _prepare(db, path)
             return db
         _create_private_file(path)
-    _refuse_foreign_file(path)
-    db = Database(sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS), execute_plugins=False)
+    db = Database(connect(path), execute_plugins=False)
     try:
         _refuse_foreign_schema(db, path)
         _prepare(db, path)
-    except sqlite3.DatabaseError as error:
+    except Exception as error:
         db.close()
+        if not isinstance(error, sqlite3.DatabaseError) and not crypto.is_database_error(error):
+            raise
         raise DatabaseFileError(f"{path} is damaged or unreadable ({error}); run `ketalog check` "
                                 "on a copy, or restore a backup") from None
-    except BaseException:
-        db.close()
-        raise
     if create:
         _tighten_mode(path)
     return db
+
+
+def connect(path: Path):
+    """A raw connection to an existing file: plain SQLite, or SQLCipher when the file is encrypted."""
+    if is_encrypted(path):
+        if not crypto.available():
+            raise DatabaseFileError(
+                f"{path} is not a plain SQLite file: it is encrypted, or not a ketalog database. "
+                f"If you encrypted it, install SQLCipher support: {crypto.INSTALL_HINT}. The file was left untouched")
+        if not crypto.passphrase_available():
+            raise DatabaseFileError(
+                f"{path} is not a plain SQLite file: it is encrypted (set KETALOG_PASSPHRASE, or run in a "
+                "terminal to be asked), or not a ketalog database. The file was left untouched")
+        return crypto.connect(path, crypto.passphrase(), BUSY_TIMEOUT_SECONDS)
+    return sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
+
+
+def connect_like(db: Database, path: Path):
+    """A connection to ``path`` of the same kind as ``db``'s: encrypted with the same key, or plain."""
+    if crypto.is_cipher_connection(db.conn):
+        return crypto.connect_new(path, crypto.passphrase(), BUSY_TIMEOUT_SECONDS)
+    return sqlite3.connect(str(path))
+
+
+def health_problems(db: Database) -> list[str]:
+    """Plain-language problems found by SQLite's own checks; empty when all is well."""
+    problems = []
+    integrity = [row[0] for row in db.conn.execute("PRAGMA integrity_check").fetchall()]
+    if integrity != ["ok"]:
+        problems += [f"integrity: {line}" for line in integrity[:10]]
+    orphans = db.conn.execute("PRAGMA foreign_key_check").fetchall()
+    if orphans:
+        problems.append(f"foreign keys: {len(orphans)} row(s) point at entries that do not exist "
+                        f"(first in table {orphans[0][0]})")
+    version, latest = schema_version(db), latest_schema_version()
+    if version != latest:
+        problems.append(f"schema version {version}, expected {latest}")
+    return problems
+
+
+def is_encrypted(path: Path) -> bool:
+    """True when the file has content but no SQLite header (SQLCipher files look like noise)."""
+    if path.is_dir():
+        raise DatabaseFileError(f"{path} is a directory, not a ketalog database file")
+    try:
+        with open(path, "rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as error:
+        raise DatabaseFileError(f"cannot read {path}: {error.strerror}") from None
+    return bool(header) and header != SQLITE_HEADER
 
 
 @contextmanager
@@ -111,20 +160,6 @@ def _tighten_mode(path: Path) -> None:
             os.chmod(path, 0o600)
     except OSError:
         pass  # not ours to change (e.g. a read-only mount): leave it
-
-
-def _refuse_foreign_file(path: Path) -> None:
-    if path.is_dir():
-        raise DatabaseFileError(f"{path} is a directory, not a ketalog database file")
-    try:
-        with open(path, "rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
-    except OSError as error:
-        raise DatabaseFileError(f"cannot read {path}: {error.strerror}") from None
-    if header and header != SQLITE_HEADER:
-        raise DatabaseFileError(
-            f"{path} is not a ketalog database (not a SQLite file, or an encrypted one); "
-            "it was left untouched")
 
 
 def _refuse_foreign_schema(db: Database, path: Path) -> None:

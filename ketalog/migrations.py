@@ -118,3 +118,15 @@ def m002_surveys(db):
         )""")
     db.execute("CREATE INDEX idx_surveys_instrument_at ON surveys(instrument, at)")
     db.execute("CREATE INDEX idx_surveys_at ON surveys(at)")
+
+
+@migration("003_checkin_tags")
+def m003_checkin_tags(db):
+    # Activities brought in from mood apps (Daylio) are kept as check-in tags.
+    db.execute("""
+        CREATE TABLE checkin_tags (
+            checkin_id TEXT NOT NULL REFERENCES checkins(id) ON DELETE CASCADE,
+            tag TEXT NOT NULL,
+            PRIMARY KEY (checkin_id, tag)
+        )""")
+    db.execute("CREATE INDEX idx_checkin_tags_tag ON checkin_tags(tag)")

@@ -93,6 +93,7 @@ class Checkin(Entry):
     thoughts: int | None = None
     sleep_hours: float | None = None
     note: str | None = None
+    tags: list[str] = field(default_factory=list)
 
     kind = "checkin"
 

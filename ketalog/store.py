@@ -40,7 +40,11 @@ KINDS: dict[str, Kind] = {
         extra_select=", (SELECT json_group_array(name) FROM side_effects WHERE session_id = e.id) AS _children",
         child_table="side_effects", child_key="session_id", child_value="name", json_list="side_effects",
     ),
-    "checkin": Kind("checkin", "checkins", Checkin),
+    "checkin": Kind(
+        "checkin", "checkins", Checkin,
+        extra_select=", (SELECT json_group_array(tag) FROM checkin_tags WHERE checkin_id = e.id) AS _children",
+        child_table="checkin_tags", child_key="checkin_id", child_value="tag", json_list="tags",
+    ),
     "journal": Kind(
         "journal", "journal", JournalEntry,
         extra_select=", (SELECT json_group_array(tag) FROM journal_tags WHERE journal_id = e.id) AS _children",

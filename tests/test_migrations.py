@@ -33,7 +33,7 @@ def test_upgrade_keeps_every_row(fixture, tmp_path):
     assert any(before.values()), "fixture should hold data"
     db = database.open_db(path, create=True)
     assert database.schema_version(db) == database.latest_schema_version()
-    assert "surveys" in db.table_names()
+    assert {"surveys", "checkin_tags"} <= set(db.table_names())
     db.close()
     after = snapshot(path)
     for table, rows in before.items():
@@ -49,5 +49,6 @@ def test_upgraded_file_works_through_the_cli(fixture, tmp_path, cli):
     session = next(e for e in entries if e["kind"] == "session" and e["route"] == "iv")
     assert sorted(session["side_effects"]) == ["metallic taste", "nausea"]
     assert session["at"] == "2026-01-05T10:00:00+01:00"  # stored UTC, shown at the user's offset
+    before = cli.json("--db", str(path), "info")["counts"]["surveys"]
     cli("--db", str(path), "survey", "phq9", "--answers", "1,1,1,1,1,1,1,1,0")
-    assert cli.json("--db", str(path), "info")["counts"]["surveys"] == 1
+    assert cli.json("--db", str(path), "info")["counts"]["surveys"] == before + 1

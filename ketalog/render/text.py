@@ -35,6 +35,8 @@ def summary(entry: Entry, width: int = 70) -> str:
         parts = [f"{name} {value}" for name, value in entry.ratings().items()]
         if entry.sleep_hours is not None:
             parts.append(f"slept {entry.sleep_hours:g} h")
+        if entry.tags:
+            parts.append(" ".join(f"#{tag}" for tag in entry.tags))
         return " · ".join(parts)
     if isinstance(entry, JournalEntry):
         text = " ".join(entry.text.split())

@@ -1,0 +1,200 @@
+"""`export`, `import`, `backup`, `check`, `encrypt` and `decrypt`: keeping the record portable and safe."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ketalog.commands.common import JsonOpt, emit, state
+from ketalog.errors import InputError, KetalogError
+
+
+class ExportFormat(str, Enum):
+    json = "json"
+    csv = "csv"
+
+
+class ImportFormat(str, Enum):
+    ketalog = "ketalog"
+    daylio = "daylio"
+    emoods = "emoods"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("export")(export_command)
+    app.command("import")(import_command)
+    app.command("backup")(backup_command)
+    app.command("check")(check_command)
+    app.command("encrypt")(encrypt_command)
+    app.command("decrypt")(decrypt_command)
+
+
+def _progress_reporter():
+    """A Rich progress line on stderr for people at a terminal; silent for scripts."""
+    if not sys.stderr.isatty():
+        return None, None
+    from rich.console import Console
+    from rich.progress import Progress
+
+    progress = Progress(console=Console(stderr=True), transient=True)
+    task = progress.add_task("Exporting", total=7)
+
+    def advance(table: str, rows: int) -> None:
+        progress.update(task, advance=1, description=f"Exported {table} ({rows} rows)")
+
+    return progress, advance
+
+
+def export_command(
+    ctx: typer.Context,
+    output_format: Annotated[ExportFormat, typer.Option("--format", "-f", help="json (lossless, one file) or csv (one file per table).")] = ExportFormat.json,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="PATH",
+                                                   help="File (json), or a folder or .zip (csv). JSON default: stdout.")] = None,
+) -> None:
+    """Export every table and column: JSON for moving between machines, CSV for spreadsheets."""
+    from ketalog import exchange, timeparse
+    from ketalog.commands.report import write_private_file
+
+    progress, advance = _progress_reporter()
+    with state(ctx).open(write=False) as db:
+        if progress:
+            progress.start()
+        try:
+            if output_format == ExportFormat.json:
+                from ketalog.render.text import to_json
+
+                text = to_json(exchange.export_data(db, timeparse.stamp(), advance)) + "\n"
+            else:
+                target = output or Path(f"ketalog-export-{timeparse.now():%Y-%m-%d}.zip")
+                names = exchange.write_csv_tables(db, target.expanduser(), advance)
+        finally:
+            if progress:
+                progress.stop()
+    if output_format == ExportFormat.csv:
+        typer.echo(f"Exported {len(names)} tables as CSV to {target}", err=True)
+        return
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    write_private_file(output, text)
+    typer.echo(f"Exported to {output}", err=True)
+
+
+def import_command(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(metavar="PATH", help="A ketalog JSON export, a Daylio CSV, or an eMoods backup (.emoods or entry.csv).")],
+    input_format: Annotated[Optional[ImportFormat], typer.Option("--format", "-f", help="ketalog, daylio or emoods; detected when left out.")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be added; change nothing.")] = False,
+    mood_map: Annotated[Optional[str], typer.Option("--mood-map", metavar="LABEL=N,...", help='Daylio moods you renamed, on its 1-5 scale: "great=5,ok=3".')] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Import entries; re-importing the same file adds nothing, and another machine's export merges."""
+    from ketalog import exchange, importers
+
+    plan = importers.plan_import(path.expanduser(), input_format.value if input_format else None, mood_map)
+    with state(ctx).open(write=not dry_run) as db:
+        result = exchange.apply_plan(db, plan, dry_run=dry_run)
+    if result.safety_positive:
+        from ketalog.commands.survey import announce_safety
+
+        announce_safety(as_json)
+    data = {"source": plan.source, "file": str(path), "dry_run": dry_run, "added": result.added,
+            "updated": result.updated, "unchanged": result.unchanged, "mapping": plan.mapping,
+            "skipped": plan.skipped}
+    verb = "Would add" if dry_run else "Added"
+    added = ", ".join(f"{n} {table}" for table, n in result.added.items()) or "nothing new"
+    lines = [f"{verb}: {added} (from {plan.source} file {path})."]
+    if result.updated:
+        lines.append(("Would update" if dry_run else "Updated") + ": "
+                     + ", ".join(f"{n} {table}" for table, n in result.updated.items()) + " (edited later elsewhere).")
+    if result.unchanged:
+        lines.append("Already here: " + ", ".join(f"{n} {table}" for table, n in result.unchanged.items()) + ".")
+    lines += ["How the file was read:"] + [f"  {line}" for line in plan.mapping]
+    if plan.skipped:
+        lines += [f"Skipped {len(plan.skipped)} row(s):"] + [f"  {line}" for line in plan.skipped[:20]]
+    if dry_run:
+        lines.append("Dry run: nothing was changed.")
+    emit(data, as_json, "\n".join(lines))
+
+
+def backup_command(
+    ctx: typer.Context,
+    destination: Annotated[Optional[Path], typer.Argument(metavar="DEST", help="Default: a dated file beside the database.")] = None,
+) -> None:
+    """A consistent copy made with SQLite's online backup, safe while ketalog is in use (mode 0600)."""
+    import os
+
+    from ketalog import db as database
+    from ketalog import timeparse
+
+    current = state(ctx)
+    source_path = current.path
+    if not source_path.exists():
+        raise KetalogError(f"nothing to back up yet: {source_path} does not exist")
+    target = (destination or source_path.with_name(
+        f"{source_path.stem}-backup-{timeparse.now():%Y%m%d-%H%M%S}{source_path.suffix}")).expanduser()
+    if target.exists():
+        raise InputError("DEST", f"{target} already exists; choose another name")
+    with current.open(write=False) as db:
+        fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        os.close(fd)
+        try:
+            copy = database.connect_like(db, target)
+            with copy:
+                db.conn.backup(copy)
+            copy.close()
+        except BaseException:
+            target.unlink(missing_ok=True)
+            raise
+    typer.echo(f"Backed up to {target}")
+
+
+def check_command(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """Integrity, foreign keys and schema version; exits 1 with an explanation when something is wrong."""
+    from ketalog import db as database
+
+    current = state(ctx)
+    if not current.path.exists():
+        emit({"path": str(current.path), "ok": True, "problems": []}, as_json,
+             f"{current.path} does not exist yet: nothing to check.")
+        return
+    with current.open(write=False) as db:
+        problems = database.health_problems(db)
+        version = database.schema_version(db)
+    data = {"path": str(current.path), "ok": not problems, "schema_version": version, "problems": problems}
+    if problems:
+        emit(data, as_json, "\n".join([f"{current.path}: problems found"] + [f"  {p}" for p in problems]
+                                      + ["Restore a backup (`ketalog backup` makes them) or export what is readable."]))
+        raise typer.Exit(1)
+    emit(data, as_json, f"{current.path}: ok (integrity, foreign keys, schema version {version}).")
+
+
+def encrypt_command(ctx: typer.Context) -> None:
+    """Encrypt the database in place with SQLCipher (needs `pip install 'ketalog[encryption]'`)."""
+    _convert(ctx, encrypt=True)
+
+
+def decrypt_command(ctx: typer.Context) -> None:
+    """Turn an encrypted database back into a plain SQLite file."""
+    _convert(ctx, encrypt=False)
+
+
+def _convert(ctx: typer.Context, *, encrypt: bool) -> None:
+    from ketalog import crypto
+    from ketalog import db as database
+
+    path = state(ctx).path
+    if not path.exists():
+        raise KetalogError(f"{path} does not exist yet")
+    crypto.require()
+    if database.is_encrypted(path) == encrypt:
+        raise KetalogError(f"{path} is already {'encrypted' if encrypt else 'a plain SQLite file'}")
+    # Opening first proves it is a ketalog database (and, when decrypting, that the passphrase is right).
+    state(ctx).open(write=False).close()
+    key = crypto.passphrase(confirm=encrypt)
+    crypto.convert(path, encrypt=encrypt, key=key)
+    typer.echo(f"{path} is now {'encrypted: keep your passphrase safe, it cannot be recovered' if encrypt else 'a plain SQLite file'}.")

@@ -1,0 +1,266 @@
+"""Read other mood apps' exports (Daylio CSV, eMoods backups) into ketalog check-ins.
+
+Layouts and value meanings come from the clinical reference, section 4. Every
+row is checked before anything is written; the first problem stops the import
+with the file, line and what is wrong. Ids are derived from each row's content
+(UUID5), so importing the same file twice adds nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+import zipfile
+from datetime import date, datetime, time
+from pathlib import Path
+
+from ketalog.exchange import ImportFileError, ImportPlan, parse_ketalog
+from ketalog.timeparse import storage_fields, to_local
+
+ID_NAMESPACE = uuid.UUID("6f1c2a44-5b7e-4d0a-9c61-0e6a2d9b8f10")
+
+DAYLIO_DEFAULT_MOODS = {"rad": 5, "good": 4, "meh": 3, "bad": 2, "awful": 1}
+DAYLIO_HEADERS = {
+    ("full_date", "date", "weekday", "time", "mood", "activities", "scales", "note_title", "note"): "current",
+    ("full_date", "date", "weekday", "time", "mood", "activities", "note_title", "note"): "2021",
+    ("year", "date", "weekday", "time", "mood", "activities", "note"): "2018",
+}
+EMOODS_HEADER = ("ID", "DATE (YYYY-MM-DD)", "IRRITABILITY", "ANXIETY", "DEPRESSED", "ELEVATED", "SLEEP",
+                 "PSYCHOTIC SYMPTOMS", "NOTE", "THERAPY", "MENSTRUAL CYCLE", "WEIGHT")
+EMOODS_SEVERITY = {1: "none", 2: "mild", 3: "moderate", 4: "severe"}
+FORMATS = ("ketalog", "daylio", "emoods")
+
+
+def daylio_to_ten(value: int) -> int:
+    """Daylio's 1-5 onto 0-10, linearly (1 -> 0, 5 -> 10), halves to even: 0, 2, 5, 8, 10."""
+    return round((value - 1) * 2.5)
+
+
+def emoods_severity_to_ten(value: int) -> int:
+    """eMoods 1-4 (none..severe) onto 0-10 severity: 0, 3, 7, 10."""
+    return round((value - 1) * 10 / 3)
+
+
+def stable_id(*parts: object) -> str:
+    return uuid.uuid5(ID_NAMESPACE, "\x1f".join(str(p) for p in parts)).hex
+
+
+def parse_mood_map(text: str | None) -> dict[str, int]:
+    if not text:
+        return {}
+    mapping = {}
+    for pair in text.split(","):
+        label, sep, value = pair.partition("=")
+        if not sep or not label.strip() or not value.strip().isdigit() or not 1 <= int(value) <= 5:
+            raise ImportFileError("--mood-map", f"{pair.strip()!r}",
+                                  'use label=1..5 pairs on Daylio\'s scale, e.g. "great=5,ok=3"')
+        mapping[label.strip().lower()] = int(value)
+    return mapping
+
+
+# Reading files --------------------------------------------------------------------------------
+
+def read_source(path: Path) -> tuple[str, str]:
+    """(text, name inside) for a plain file, or the entry.csv inside an eMoods zip backup."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise ImportFileError(path, "file", error.strerror or "cannot be read") from None
+    if raw.startswith(b"PK"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+                names = [n for n in archive.namelist() if n.rsplit("/", 1)[-1].lower() == "entry.csv"]
+                if not names:
+                    raise ImportFileError(path, "zip", "holds no entry.csv (is this an eMoods backup?)")
+                raw = archive.read(names[0])
+        except zipfile.BadZipFile:
+            raise ImportFileError(path, "zip", "damaged or not a zip file") from None
+    try:
+        return raw.decode("utf-8-sig"), path.name
+    except UnicodeDecodeError as error:
+        raise ImportFileError(path, f"byte {error.start}", "not UTF-8 text") from None
+
+
+def detect_format(text: str) -> str | None:
+    stripped = text.lstrip()
+    if stripped.startswith("{"):
+        return "ketalog"
+    header = tuple(cell.strip() for cell in next(csv.reader([stripped.split("\n", 1)[0]]), []))
+    if header[:2] == EMOODS_HEADER[:2]:
+        return "emoods"
+    if tuple(h.lower() for h in header) in DAYLIO_HEADERS:
+        return "daylio"
+    return None
+
+
+def plan_import(path: Path, fmt: str | None, mood_map: str | None = None) -> ImportPlan:
+    text, _ = read_source(path)
+    detected = detect_format(text)
+    chosen = fmt or detected
+    if chosen is None:
+        raise ImportFileError(path, "line 1", "could not tell the format from the header; "
+                                              "use --format ketalog, daylio or emoods")
+    if fmt and detected and fmt != detected:
+        raise ImportFileError(path, "line 1", f"looks like a {detected} file, not {fmt}")
+    if chosen == "ketalog":
+        return parse_ketalog(path, text)
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        raise ImportFileError(path, "line 1", "the file is empty")
+    if chosen == "daylio":
+        return parse_daylio(path, rows, parse_mood_map(mood_map))
+    return parse_emoods(path, rows)
+
+
+def _checkin_plan(source: str, path: Path) -> ImportPlan:
+    return ImportPlan(source, path, {"checkins": [], "checkin_tags": []})
+
+
+def _checkin_row(entry_id: str, moment: datetime, stamp: str, **values) -> dict:
+    return {"id": entry_id, **storage_fields(moment), **values, "created_at": stamp, "updated_at": stamp}
+
+
+# Daylio ---------------------------------------------------------------------------------------
+
+def _daylio_time(text: str, path: Path, line: int) -> time:
+    raw = text.strip().lower().replace(".", "")
+    for pattern in ("%I:%M %p", "%I:%M%p", "%H:%M", "%H:%M:%S"):
+        try:
+            return datetime.strptime(raw, pattern).time()
+        except ValueError:
+            continue
+    raise ImportFileError(path, f"line {line}", f"time {text!r} is not like 20:39 or 11:54 pm")
+
+
+def _daylio_date(row: dict, version: str, path: Path, line: int) -> date:
+    try:
+        if version != "2018":
+            return date.fromisoformat(row["full_date"].strip())
+        year = int(row["year"])
+        for pattern in ("%B %d", "%b %d", "%d %B", "%d %b", "%m-%d", "%d.%m."):
+            try:
+                parsed = datetime.strptime(row["date"].strip(), pattern)
+                return date(year, parsed.month, parsed.day)
+            except ValueError:
+                continue
+        raise ValueError(row["date"])
+    except (ValueError, KeyError):
+        shown = row.get("full_date") or f"{row.get('year')} {row.get('date')}"
+        raise ImportFileError(path, f"line {line}", f"date {shown!r} is not a valid date") from None
+
+
+def parse_daylio(path: Path, rows: list[list[str]], mood_map: dict[str, int]) -> ImportPlan:
+    header = tuple(cell.strip().lower() for cell in rows[0])
+    version = DAYLIO_HEADERS.get(header)
+    if version is None:
+        raise ImportFileError(path, "line 1", f"columns {', '.join(header)} are not a Daylio export's")
+    moods = {**DAYLIO_DEFAULT_MOODS, **mood_map}
+    unknown: dict[str, list[int]] = {}
+    plan = _checkin_plan("daylio", path)
+    from ketalog.timeparse import stamp
+
+    created = stamp()
+    for line, cells in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) != len(header):
+            raise ImportFileError(path, f"line {line}", f"has {len(cells)} columns, the header has {len(header)}")
+        row = dict(zip(header, cells))
+        label = row["mood"].strip().lower()
+        if label not in moods:
+            unknown.setdefault(row["mood"].strip(), []).append(line)
+            continue
+        day = _daylio_date(row, version, path, line)
+        moment = to_local(datetime.combine(day, _daylio_time(row["time"], path, line)))
+        title, body = row.get("note_title", "").strip(), row.get("note", "").strip()
+        note = "\n".join(part for part in (title, body) if part) or None
+        entry_id = stable_id("daylio", day.isoformat(), row["time"].strip(), row["activities"], note)
+        plan.tables["checkins"].append(_checkin_row(entry_id, moment, created, mood=daylio_to_ten(moods[label]),
+                                                    note=note))
+        for tag in dict.fromkeys(a.strip() for a in row["activities"].split("|") if a.strip()):
+            plan.tables["checkin_tags"].append({"checkin_id": entry_id, "tag": tag})
+    if unknown:
+        listed = ", ".join(f"{label!r} (line {lines[0]})" for label, lines in unknown.items())
+        example = ",".join(f"{label.lower()}=N" for label in list(unknown)[:2])
+        raise ImportFileError(path, "mood", f"unknown Daylio mood label(s) {listed}; say where each sits on "
+                                            f'Daylio\'s 1-5 scale with --mood-map "{example}"')
+    used = ", ".join(f"{label}={value}→{daylio_to_ten(value)}" for label, value in moods.items())
+    plan.mapping = [
+        f"date + time → check-in time, in your local time zone (Daylio export layout: {version})",
+        f"mood → mood 0-10 from Daylio's 1-5 scale, 1→0, 2→2, 3→5, 4→8, 5→10 ({used})",
+        "activities → check-in tags",
+        "note_title and note → check-in note" if version != "2018" else "note → check-in note",
+    ]
+    if version == "current":
+        plan.mapping.append("scales → not imported (ketalog has no matching field)")
+    plan.mapping.append("weekday and date (display copies) → not needed")
+    return plan
+
+
+# eMoods ---------------------------------------------------------------------------------------
+
+def parse_emoods(path: Path, rows: list[list[str]]) -> ImportPlan:
+    header = tuple(cell.strip() for cell in rows[0])
+    if header != EMOODS_HEADER:
+        raise ImportFileError(path, "line 1", "columns are not an eMoods entry.csv's "
+                                              f"(expected {','.join(EMOODS_HEADER)})")
+    plan = _checkin_plan("emoods", path)
+    from ketalog.timeparse import stamp
+
+    created = stamp()
+    for line, cells in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) != len(header):
+            raise ImportFileError(path, f"line {line}", f"has {len(cells)} columns, the header has {len(header)}")
+        row = dict(zip(header, (cell.strip() for cell in cells)))
+        try:
+            day = date.fromisoformat(row["DATE (YYYY-MM-DD)"])
+        except ValueError:
+            raise ImportFileError(path, f"line {line}", f"date {row['DATE (YYYY-MM-DD)']!r} is not a valid YYYY-MM-DD date") from None
+        levels = {}
+        for column in ("IRRITABILITY", "ANXIETY", "DEPRESSED", "ELEVATED", "PSYCHOTIC SYMPTOMS"):
+            value = row[column] or "0"
+            if not value.isdigit() or int(value) > 4:
+                raise ImportFileError(path, f"line {line}", f"{column} must be 0-4 (got {row[column]!r})")
+            levels[column] = int(value)
+        sleep = None
+        if row["SLEEP"]:
+            try:
+                sleep = float(row["SLEEP"])
+            except ValueError:
+                sleep = -1
+            if not 0 <= sleep <= 24:
+                raise ImportFileError(path, f"line {line}", f"SLEEP must be hours 0-24 (got {row['SLEEP']!r})")
+        values: dict = {}
+        if levels["DEPRESSED"]:
+            values["mood"] = 10 - emoods_severity_to_ten(levels["DEPRESSED"])
+        if levels["ANXIETY"]:
+            values["anxiety"] = emoods_severity_to_ten(levels["ANXIETY"])
+        notes = [row["NOTE"]] if row["NOTE"] else []
+        extra = [f"{column.lower()} {EMOODS_SEVERITY[level]}" for column, level in levels.items()
+                 if level and column in ("IRRITABILITY", "ELEVATED", "PSYCHOTIC SYMPTOMS")]
+        if row["THERAPY"]:
+            extra.append(f"therapy {row['THERAPY']}")
+        if extra:
+            notes.append("eMoods: " + ", ".join(extra))
+        if not values:
+            plan.skipped.append(f"line {line} ({day}): no depression or anxiety rating logged")
+            continue
+        if sleep is not None:
+            values["sleep_hours"] = sleep
+        moment = to_local(datetime.combine(day, time(12)))
+        entry_id = stable_id("emoods", row["ID"], day.isoformat())
+        plan.tables["checkins"].append(_checkin_row(entry_id, moment, created, note="\n".join(notes) or None,
+                                                    **values))
+    plan.mapping = [
+        "DATE → check-in at 12:00 local time that day (eMoods records days, not times)",
+        "DEPRESSED 1-4 (none, mild, moderate, severe) → mood 10, 7, 3, 0 (inverted: eMoods rates depression)",
+        "ANXIETY 1-4 → anxiety 0, 3, 7, 10; a 0 in any eMoods column means 'not logged' and is left empty",
+        "SLEEP → sleep hours",
+        "NOTE → note; IRRITABILITY, ELEVATED, PSYCHOTIC SYMPTOMS and THERAPY → added to the note as words",
+        "WEIGHT and MENSTRUAL CYCLE → not imported (ketalog has no matching field)",
+        "rows with neither DEPRESSED nor ANXIETY logged → skipped",
+    ]
+    return plan
