@@ -87,20 +87,35 @@ def connect_like(db: Database, path: Path):
     return sqlite3.connect(str(path))
 
 
-def health_problems(db: Database) -> list[str]:
-    """Plain-language problems found by SQLite's own checks; empty when all is well."""
-    problems = []
-    integrity = [row[0] for row in db.conn.execute("PRAGMA integrity_check").fetchall()]
-    if integrity != ["ok"]:
-        problems += [f"integrity: {line}" for line in integrity[:10]]
-    orphans = db.conn.execute("PRAGMA foreign_key_check").fetchall()
-    if orphans:
-        problems.append(f"foreign keys: {len(orphans)} row(s) point at entries that do not exist "
-                        f"(first in table {orphans[0][0]})")
-    version, latest = schema_version(db), latest_schema_version()
-    if version != latest:
-        problems.append(f"schema version {version}, expected {latest}")
-    return problems
+def health_problems(path: Path) -> tuple[list[str], int | None]:
+    """SQLite's own checks on the raw file, without migrating it: (plain-language problems, schema version)."""
+    conn = connect(path)
+    problems: list[str] = []
+    version = None
+    try:
+        integrity = [row[0] for row in conn.execute("PRAGMA integrity_check").fetchall()]
+        if integrity != ["ok"]:
+            problems += [f"integrity: {line}" for line in integrity[:10]]
+        orphans = conn.execute("PRAGMA foreign_key_check").fetchall()
+        if orphans:
+            problems.append(f"foreign keys: {len(orphans)} row(s) point at entries that do not exist "
+                            f"(first in table {orphans[0][0]})")
+        names = [row[0] for row in conn.execute(
+            f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ?", [MIGRATION_SET])]
+        version = len(names)
+        unknown = [name for name in names if name not in MIGRATION_NAMES]
+        if unknown:
+            problems.append(f"schema: written by a newer ketalog ({', '.join(unknown)})")
+        elif version != latest_schema_version():
+            problems.append(f"schema version {version}, this ketalog expects {latest_schema_version()} "
+                            "(any ketalog command that writes will upgrade it)")
+    except Exception as error:
+        if not isinstance(error, sqlite3.DatabaseError) and not crypto.is_database_error(error):
+            raise
+        problems.append(f"unreadable: {error}")
+    finally:
+        conn.close()
+    return problems, version
 
 
 def is_encrypted(path: Path) -> bool:

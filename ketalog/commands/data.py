@@ -162,9 +162,7 @@ def check_command(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         emit({"path": str(current.path), "ok": True, "problems": []}, as_json,
              f"{current.path} does not exist yet: nothing to check.")
         return
-    with current.open(write=False) as db:
-        problems = database.health_problems(db)
-        version = database.schema_version(db)
+    problems, version = database.health_problems(current.path)
     data = {"path": str(current.path), "ok": not problems, "schema_version": version, "problems": problems}
     if problems:
         emit(data, as_json, "\n".join([f"{current.path}: problems found"] + [f"  {p}" for p in problems]

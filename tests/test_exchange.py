@@ -1,0 +1,233 @@
+"""Export and import: lossless round trips, merges, other apps' files, and malformed files that write nothing."""
+
+from __future__ import annotations
+
+import json
+import stat
+import zipfile
+
+import pytest
+
+from conftest import count, rows
+
+CRISIS_MARK = "If you are in immediate danger, call your local emergency number."
+TABLES = ("sessions", "side_effects", "checkins", "checkin_tags", "journal", "journal_tags", "surveys")
+
+
+@pytest.fixture
+def filled(cli):
+    cli("add", "--route", "iv", "--dose", "0.5mg/kg", "--side-effect", "nausea", "--bp-before", "130/85",
+        "--therapy", "--note", "ünïcode ✨", "--at", "2026-03-02 10:00")
+    cli("checkin", "--mood", "4", "--anxiety", "6", "--sleep-hours", "6.5", "--at", "2026-03-03 20:00")
+    cli("journal", "line one\nline two", "--tag", "kap", "--at", "2026-03-03 21:00")
+    cli("survey", "gad7", "--answers", "1,2,1,0,1,1,0", "--difficulty", "1", "--at", "2026-03-04 09:00")
+    cli("survey", "log", "MADRS", "24", "--at", "2026-03-04 10:00")
+
+
+def test_export_import_export_is_identical(cli, filled, tmp_path):
+    first = cli("export").stdout
+    data = json.loads(first)
+    assert data["format"] == "ketalog-export" and data["schema_version"] == 3
+    assert {t: len(v) for t, v in data["tables"].items()} == {
+        "sessions": 1, "side_effects": 1, "checkins": 1, "checkin_tags": 0, "journal": 1, "journal_tags": 1, "surveys": 2}
+    dump = tmp_path / "export.json"
+    dump.write_text(first)
+    fresh = tmp_path / "fresh.db"
+    cli("--db", str(fresh), "import", str(dump))
+    assert cli("--db", str(fresh), "export").stdout == first
+
+
+def test_reimport_adds_nothing(cli, filled, tmp_path, db_path):
+    dump = tmp_path / "export.json"
+    cli("export", "--output", str(dump))
+    assert stat.S_IMODE(dump.stat().st_mode) == 0o600
+    result = cli.json("import", str(dump))
+    assert result["added"] == {} and result["unchanged"]["sessions"] == 1
+    assert count(db_path, "sessions") == 1 and count(db_path, "side_effects") == 1
+
+
+def test_two_machines_merge_and_later_edits_win(cli, tmp_path, monkeypatch):
+    laptop, phone, merged = (tmp_path / f"{n}.db" for n in ("laptop", "phone", "merged"))
+    shared = cli.json("--db", str(laptop), "checkin", "--mood", "4", "--at", "2026-03-01 20:00")
+    cli("--db", str(laptop), "export", "-o", str(tmp_path / "laptop.json"))
+    cli("--db", str(phone), "import", str(tmp_path / "laptop.json"))
+    monkeypatch.setenv("KETALOG_NOW", "2026-03-10T12:00:00+00:00")
+    cli("--db", str(phone), "edit", shared["id"][:8], "--mood", "5")       # edited later on the phone
+    cli("--db", str(phone), "checkin", "--mood", "7", "--at", "2026-03-05 20:00")
+    cli("--db", str(laptop), "journal", "only on the laptop")
+    cli("--db", str(phone), "export", "-o", str(tmp_path / "phone.json"))
+    cli("--db", str(laptop), "export", "-o", str(tmp_path / "laptop.json"))
+    for name in ("laptop", "phone", "laptop"):
+        cli("--db", str(merged), "import", str(tmp_path / f"{name}.json"))
+    entries = cli.json("--db", str(merged), "list", "--limit", "0")
+    assert sorted(e.get("mood") or 0 for e in entries if e["kind"] == "checkin") == [5, 7]
+    assert [e["text"] for e in entries if e["kind"] == "journal"] == ["only on the laptop"]
+
+
+def test_dry_run_changes_nothing(cli, filled, tmp_path):
+    dump = tmp_path / "export.json"
+    cli("export", "-o", str(dump))
+    target = tmp_path / "other.db"
+    out = cli("--db", str(target), "import", str(dump), "--dry-run").stdout
+    assert "Would add: 1 sessions" in out and "nothing was changed" in out
+    assert not target.exists()
+    cli("--db", str(target), "checkin", "--mood", "3")
+    cli("--db", str(target), "import", str(dump), "--dry-run")
+    assert count(target, "sessions") == 0 and count(target, "checkins") == 1
+
+
+def test_csv_export_zip_and_folder(cli, filled, tmp_path):
+    archive = tmp_path / "out.zip"
+    cli("export", "--format", "csv", "--output", str(archive))
+    assert stat.S_IMODE(archive.stat().st_mode) == 0o600
+    with zipfile.ZipFile(archive) as opened:
+        assert sorted(opened.namelist()) == sorted(f"{t}.csv" for t in TABLES)
+        sessions = opened.read("sessions.csv").decode()
+    assert sessions.splitlines()[0].startswith("id,at,utc_offset,local_date,route") and "ünïcode ✨" in sessions
+    folder = tmp_path / "csv"
+    cli("export", "--format", "csv", "--output", str(folder))
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert all(stat.S_IMODE((folder / f"{t}.csv").stat().st_mode) == 0o600 for t in TABLES)
+
+
+def test_imported_phq9_item9_shows_crisis_resources(cli, tmp_path, db_path):
+    source = tmp_path / "source.db"
+    cli("--db", str(source), "survey", "phq9", "--answers", "1,1,1,1,1,1,1,1,2")
+    cli("--db", str(source), "export", "-o", str(tmp_path / "dump.json"))
+    out = cli("import", str(tmp_path / "dump.json")).stdout
+    assert CRISIS_MARK in out and out.index(CRISIS_MARK) < out.index("Added")
+    assert CRISIS_MARK in cli("--db", str(tmp_path / "x.db"), "import", str(tmp_path / "dump.json"), "--dry-run").stdout
+
+
+def _export_with(cli, tmp_path, change) -> str:
+    cli("--db", str(tmp_path / "src.db"), "add", "--route", "iv", "--side-effect", "nausea")
+    cli("--db", str(tmp_path / "src.db"), "checkin", "--mood", "5")
+    data = json.loads(cli("--db", str(tmp_path / "src.db"), "export").stdout)
+    change(data)
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(data, indent=2))
+    return str(path)
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda d: d["tables"]["checkins"][0].update(mood=11), "table checkins row 1: a value is outside"),
+    (lambda d: d["tables"]["checkins"][0].update(at="yesterday"), "table checkins row 1: at must be UTC"),
+    (lambda d: d["tables"]["checkins"][0].update(id="XYZ"), "table checkins row 1: id must be"),
+    (lambda d: d["tables"]["checkins"][0].update(colour="blue"), "unknown column 'colour'"),
+    (lambda d: d["tables"]["side_effects"][0].update(session_id="f" * 32), "refers to an entry"),
+    (lambda d: d["tables"].update(photos=[]), "unknown table 'photos'"),
+    (lambda d: d.update(schema_version=99), "newer ketalog"),
+    (lambda d: d.update(format="something"), "not a ketalog export"),
+    (lambda d: d["tables"]["sessions"][0].pop("route"), "required value is missing"),
+])
+def test_malformed_ketalog_files_write_nothing(cli, tmp_path, db_path, change, message):
+    cli("checkin", "--mood", "2")  # an existing database, which must stay exactly as it was
+    path = _export_with(cli, tmp_path, change)
+    result = cli("import", path, expect=2)
+    assert message in result.stderr and "broken.json" in result.stderr and "nothing was imported" in result.stderr
+    assert count(db_path, "sessions") == 0 and count(db_path, "checkins") == 1 and count(db_path, "side_effects") == 0
+
+
+def test_invalid_json_names_the_line(cli, tmp_path, db_path):
+    path = tmp_path / "bad.json"
+    path.write_text('{\n  "format": "ketalog-export",\n  oops\n}')
+    assert "line 3" in cli("import", str(path), expect=2).stderr
+    assert not db_path.exists()
+
+
+DAYLIO_CURRENT = ("\ufefffull_date,date,weekday,time,mood,activities,scales,note_title,note\n"
+                  '2026-03-02,March 2,Monday,11:54 pm,rad,walk | friends | walk,,Good one,"felt light, calm"\n'
+                  "2026-03-01,March 1,Sunday,20:39,meh,,,,\n"
+                  "2026-02-28,February 28,Saturday,7:05 am,awful,work,,,\n")
+DAYLIO_2021 = ("full_date,date,weekday,time,mood,activities,note_title,note\n"
+               "2021-05-02,May 2,Sunday,10:00 am,good,reading,,short\n")
+DAYLIO_2018 = "year,date,weekday,time,mood,activities,note\n2018,March 4,Sunday,9:15 pm,bad,,old note\n"
+
+
+def test_daylio_current_layout(cli, tmp_path, db_path):
+    path = tmp_path / "daylio_export.csv"
+    path.write_text(DAYLIO_CURRENT, encoding="utf-8")
+    result = cli.json("import", str(path))
+    assert result["source"] == "daylio" and result["added"] == {"checkins": 3, "checkin_tags": 3}
+    assert any("1→0, 2→2, 3→5, 4→8, 5→10" in line for line in result["mapping"])
+    stored = rows(db_path, "SELECT at, mood, note FROM checkins ORDER BY at")
+    assert stored == [("2026-02-28T07:05:00Z", 0, None), ("2026-03-01T20:39:00Z", 5, None),
+                      ("2026-03-02T23:54:00Z", 10, "Good one\nfelt light, calm")]
+    assert sorted(r[0] for r in rows(db_path, "SELECT tag FROM checkin_tags")) == ["friends", "walk", "work"]
+    assert cli.json("import", str(path))["added"] == {}  # same file again: nothing new
+
+
+@pytest.mark.parametrize("text, expected", [(DAYLIO_2021, [("2021-05-02T10:00:00Z", 8, "short")]),
+                                            (DAYLIO_2018, [("2018-03-04T21:15:00Z", 2, "old note")])])
+def test_daylio_older_layouts(cli, tmp_path, db_path, text, expected):
+    path = tmp_path / "daylio.csv"
+    path.write_text(text)
+    cli("import", str(path), "--format", "daylio")
+    assert rows(db_path, "SELECT at, mood, note FROM checkins") == expected
+
+
+def test_daylio_renamed_moods_need_a_map(cli, tmp_path, db_path):
+    path = tmp_path / "daylio.csv"
+    path.write_text("full_date,date,weekday,time,mood,activities,note_title,note\n"
+                    "2026-03-02,March 2,Monday,20:00,super good,,,\n2026-03-01,March 1,Sunday,20:00,okay,,,\n"
+                    "2026-02-28,February 28,Saturday,20:00,good,,,\n")
+    error = cli("import", str(path), expect=2).stderr
+    assert "'super good' (line 2)" in error and "'okay' (line 3)" in error and "--mood-map" in error
+    assert not db_path.exists()
+    cli("import", str(path), "--mood-map", "super good=5,okay=3")
+    assert sorted(r[0] for r in rows(db_path, "SELECT mood FROM checkins")) == [5, 8, 10]
+    assert "--mood-map" in cli("import", str(path), "--mood-map", "okay=9", expect=2).stderr
+
+
+@pytest.mark.parametrize("body, problem", [
+    ("2026-02-30,x,x,20:00,good,,,\n", "line 3: date '2026-02-30'"),
+    ("2026-03-01,x,x,25:61,good,,,\n", "line 3: time '25:61'"),
+    ("2026-03-01,x,x,20:00,good\n", "line 3: has 5 columns"),
+])
+def test_daylio_bad_rows_stop_everything(cli, tmp_path, db_path, body, problem):
+    path = tmp_path / "daylio.csv"
+    path.write_text("full_date,date,weekday,time,mood,activities,note_title,note\n"
+                    "2026-03-02,March 2,Monday,20:00,good,,,\n" + body)
+    assert problem in cli("import", str(path), expect=2).stderr
+    assert count(db_path, "checkins") == 0
+
+
+EMOODS = ("ID,DATE (YYYY-MM-DD),IRRITABILITY,ANXIETY,DEPRESSED,ELEVATED,SLEEP,PSYCHOTIC SYMPTOMS,NOTE,THERAPY,"
+          "MENSTRUAL CYCLE,WEIGHT\n"
+          "12,2026-02-03,2,3,4,1,6.5,0,rough day,yes,,70\n"
+          "11,2026-02-02,0,1,1,0,8,0,,,,\n"
+          "10,2026-02-01,0,0,0,0,,0,,,,\n")
+
+
+@pytest.mark.parametrize("packaging", ["zip", "csv"])
+def test_emoods_backup_and_bare_csv(cli, tmp_path, db_path, packaging):
+    if packaging == "zip":
+        path = tmp_path / "backup.emoods"
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("entry.csv", EMOODS)
+    else:
+        path = tmp_path / "entry.csv"
+        path.write_text(EMOODS)
+    result = cli.json("import", str(path))
+    assert result["source"] == "emoods" and result["added"] == {"checkins": 2}
+    assert result["skipped"] == ["line 4 (2026-02-01): no depression or anxiety rating logged"]
+    stored = rows(db_path, "SELECT local_date, mood, anxiety, sleep_hours, note FROM checkins ORDER BY at")
+    assert stored == [("2026-02-02", 10, 0, 8.0, None),
+                      ("2026-02-03", 0, 7, 6.5, "rough day\neMoods: irritability mild, elevated none, therapy yes")]
+    assert cli.json("import", str(path))["added"] == {}
+
+
+def test_emoods_out_of_range_value(cli, tmp_path, db_path):
+    path = tmp_path / "entry.csv"
+    path.write_text(EMOODS.replace("12,2026-02-03,2,3,4", "12,2026-02-03,2,7,4"))
+    assert "line 2: ANXIETY must be 0-4" in cli("import", str(path), expect=2).stderr
+    assert count(db_path, "checkins") == 0
+
+
+def test_unknown_format_and_mismatch(cli, tmp_path):
+    path = tmp_path / "random.csv"
+    path.write_text("a,b,c\n1,2,3\n")
+    assert "--format" in cli("import", str(path), expect=2).stderr
+    path.write_text(EMOODS)
+    assert "looks like a emoods file" in cli("import", str(path), "--format", "daylio", expect=2).stderr
+    assert "No such file" in cli("import", str(tmp_path / "missing.csv"), expect=2).stderr
