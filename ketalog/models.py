@@ -142,9 +142,12 @@ class Survey(Entry):
 class ReportInputs:
     """Everything the progress engine reads, loaded by ``store.report_inputs`` for one period.
 
-    ``checkins`` cover the period plus the 14 days before it (for the recent
-    window and the relief-after-sessions rule); ``baseline_checkins`` are the
-    14 days before course start and ``first_checkins`` the first 3 with each rating.
+    Each list is a bounded superset of what a rule reads, never the whole
+    history: ``checkins`` reach back 14 days before the last in-period check-in
+    of each rating (the recent windows); ``session_checkins`` are those within
+    72 h before to 48 h after each session in the period; ``baseline_checkins``
+    are the 14 days before course start and ``first_checkins`` the first 3
+    with each rating; ``weekly`` holds SQL-aggregated weekly means for sparklines.
     """
 
     now: datetime
@@ -158,3 +161,5 @@ class ReportInputs:
     first_checkins: dict[str, list[Checkin]]
     surveys: list[Survey]
     journal: list[JournalEntry]
+    session_checkins: list[Checkin] = field(default_factory=list)
+    weekly: list[dict] = field(default_factory=list)

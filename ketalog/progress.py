@@ -8,6 +8,7 @@ signs of progress, and the things to discuss with a provider. Renderers
 
 from __future__ import annotations
 
+import bisect
 import statistics
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
@@ -171,10 +172,18 @@ def instrument_results(surveys: list[Survey], course_start, since, until) -> dic
 
 # Daily ratings -------------------------------------------------------------------
 
-def rating_baseline_checkins(inputs: ReportInputs, name: str) -> list[Checkin]:
+def baseline_window(name: str, baseline_checkins: list[Checkin], first_checkins: dict) -> list[Checkin]:
     """The 14 days before course start; if none there, the first 3 check-ins with that rating."""
-    window = [c for c in inputs.baseline_checkins if getattr(c, name) is not None]
-    return window if window else inputs.first_checkins.get(name, [])
+    window = [c for c in baseline_checkins if getattr(c, name) is not None]
+    return window if window else first_checkins.get(name, [])
+
+
+def rating_baseline(name: str, baseline_checkins: list[Checkin], first_checkins: dict) -> float | None:
+    return _mean(_values(baseline_window(name, baseline_checkins, first_checkins), name))
+
+
+def rating_baseline_checkins(inputs: ReportInputs, name: str) -> list[Checkin]:
+    return baseline_window(name, inputs.baseline_checkins, inputs.first_checkins)
 
 
 def rating_recent_checkins(inputs: ReportInputs, name: str) -> list[Checkin]:
@@ -198,26 +207,19 @@ def rating_status(name: str, baseline: float | None, recent: float | None) -> st
     return "steady"
 
 
-def weekly_series(checkins: list[Checkin], name: str, since, until, weeks: int = 26) -> list[float]:
-    """Weekly means of one rating in the period (the last ``weeks`` weeks), for sparklines."""
-    buckets: dict[str, list[int]] = {}
-    for checkin in checkins:
-        value = getattr(checkin, name)
-        if value is None or not _in_period(checkin.at, since, until):
-            continue
-        monday = checkin.at.date() - timedelta(days=checkin.at.weekday())
-        buckets.setdefault(monday.isoformat(), []).append(value)
-    return [round(statistics.fmean(buckets[key]), 2) for key in sorted(buckets)][-weeks:]
+def weekly_series(weekly: list[dict], name: str) -> list[float | None]:
+    """Weekly means of one rating (aggregated by the store), for sparklines."""
+    return [row.get(name) for row in weekly]
 
 
 def rating_results(inputs: ReportInputs) -> dict[str, RatingResult]:
     results = {}
     for name in RATING_NAMES:
-        baseline = _mean(_values(rating_baseline_checkins(inputs, name), name))
+        baseline = rating_baseline(name, inputs.baseline_checkins, inputs.first_checkins)
         recent = _mean(_values(rating_recent_checkins(inputs, name), name))
         change = round(recent - baseline, 2) if baseline is not None and recent is not None else None
         results[name] = RatingResult(baseline, recent, change, rating_status(name, baseline, recent),
-                                     weekly_series(inputs.checkins, name, inputs.since, inputs.until))
+                                     weekly_series(inputs.weekly, name))
     return results
 
 
@@ -243,13 +245,16 @@ def mood_steadier(inputs: ReportInputs) -> Finding | None:
 
 def relief_after_sessions(inputs: ReportInputs) -> tuple[float, int] | None:
     """Mean mood lift from the last check-in within 72 h before each session to the first within 48 h after."""
-    mood = [c for c in inputs.checkins if c.mood is not None]
+    mood = sorted((c for c in inputs.session_checkins if c.mood is not None), key=lambda c: c.at)
+    times = [c.at for c in mood]
     lifts = []
     for session in inputs.sessions:
-        before = [c for c in mood if session.at - RELIEF_BEFORE <= c.at < session.at]
-        after = [c for c in mood if session.at < c.at <= session.at + RELIEF_AFTER]
-        if before and after:
-            lifts.append(after[0].mood - before[-1].mood)
+        last_before = bisect.bisect_left(times, session.at) - 1          # latest check-in strictly before
+        first_after = bisect.bisect_right(times, session.at)             # earliest check-in strictly after
+        before_ok = last_before >= 0 and times[last_before] >= session.at - RELIEF_BEFORE
+        after_ok = first_after < len(times) and times[first_after] <= session.at + RELIEF_AFTER
+        if before_ok and after_ok:
+            lifts.append(mood[first_after].mood - mood[last_before].mood)
     if len(lifts) < RELIEF_MIN_SESSIONS:
         return None
     return round(statistics.fmean(lifts), 2), len(lifts)
@@ -450,10 +455,12 @@ def session_intervals(sessions: list[Session], checkins: list[Checkin], mood_bas
     check-in after the session is below that, None when there is no check-in or no baseline.
     """
     ordered = sorted(sessions, key=lambda s: s.at)
+    checkins = sorted(checkins, key=lambda c: c.at)
+    times = [c.at for c in checkins]
     rows = []
     for index, session in enumerate(ordered):
         end = ordered[index + 1].at if index + 1 < len(ordered) else now + timedelta(seconds=1)
-        interval = [c for c in checkins if session.at < c.at < end]
+        interval = checkins[bisect.bisect_right(times, session.at):bisect.bisect_left(times, end)]
         lifted = None
         if mood_baseline is not None:
             with_mood = [c for c in interval if c.mood is not None]

@@ -237,28 +237,68 @@ def _load(db: Database, kind_name: str, since: datetime | None, until: datetime 
     return [_record(kind, row) for row in db.query(sql, params)]
 
 
-def report_inputs(db: Database, now: datetime, since: datetime | None, until: datetime | None) -> ReportInputs:
-    """Only what a report over [since, until) needs: the period, its lead-in, and the baseline windows."""
+def baseline_checkins(db: Database) -> tuple[datetime | None, list[Checkin], dict[str, list[Checkin]]]:
+    """Course start, the check-ins of the 14 days before it, and the first 3 check-ins with each rating."""
     from ketalog.validation import RATING_NAMES
 
     course_start = first_session_at(db)
-    lead_in = since - timedelta(days=BASELINE_DAYS) if since else None
-    baseline_checkins: list = []
+    window = []
     if course_start is not None:
-        baseline_checkins = _load(db, "checkin", course_start - timedelta(days=BASELINE_DAYS), course_start)
-    first = {name: _load(db, "checkin", None, None, extra=f"e.{name} IS NOT NULL", limit=3)
-             for name in RATING_NAMES}
+        window = _load(db, "checkin", course_start - timedelta(days=BASELINE_DAYS), course_start)
+    first = {name: _load(db, "checkin", None, None, extra=f"e.{name} IS NOT NULL", limit=3) for name in RATING_NAMES}
+    return course_start, window, first
+
+
+def nth_latest_session_at(db: Database, n: int) -> datetime | None:
+    row = next(db.query("SELECT at, utc_offset FROM sessions ORDER BY at DESC LIMIT 1 OFFSET ?", [n - 1]), None)
+    return from_storage(row["at"], row["utc_offset"]) if row else None
+
+
+def report_inputs(db: Database, now: datetime, since: datetime | None, until: datetime | None,
+                  relief_hours: tuple[int, int] = (72, 48), sparkline_weeks: int = 26) -> ReportInputs:
+    """Only what a report over [since, until) needs: the period's sessions and scores, and bounded windows of check-ins."""
+    course_start, baseline, first = baseline_checkins(db)
     journal = _load(db, "journal", since, until, order="e.at DESC", limit=JOURNAL_EXCERPTS)
     return ReportInputs(
         now=now, since=since, until=until, course_start=course_start,
         sessions_total=db["sessions"].count,
         sessions=_load(db, "session", since, until),
-        checkins=_load(db, "checkin", lead_in, until),
-        baseline_checkins=baseline_checkins,
+        checkins=_recent_window_checkins(db, since, until),
+        baseline_checkins=baseline,
         first_checkins=first,
         surveys=_load(db, "survey", None, until),
         journal=list(reversed(journal)),
+        session_checkins=_checkins_around_sessions(db, since, until, *relief_hours),
+        weekly=trend_aggregates(db, "week", since, until)[0][-sparkline_weeks:],
     )
+
+
+def _recent_window_checkins(db: Database, since: datetime | None, until: datetime | None) -> list[Checkin]:
+    """Check-ins from 14 days before the earliest 'last in-period check-in' of any rating, to the period's end."""
+    from ketalog.validation import RATING_NAMES
+
+    where, params = _where_time(since, until)
+    lasts = next(db.query("SELECT " + ", ".join(f"max(CASE WHEN e.{n} IS NOT NULL THEN e.at END) AS {n}"
+                                                for n in RATING_NAMES) + f" FROM checkins e{where}", params))
+    present = [value for value in lasts.values() if value]
+    if not present:
+        return []
+    start = datetime.fromisoformat(min(present)) - timedelta(days=BASELINE_DAYS)
+    return _load(db, "checkin", start, until)
+
+
+def _checkins_around_sessions(db: Database, since, until, hours_before: int, hours_after: int) -> list[Checkin]:
+    """Check-ins from ``hours_before`` before to ``hours_after`` after each session in the period (index range scans)."""
+    kind = KINDS["checkin"]
+    where, params = _where_time(since, until, alias="s")
+    stamp_format = "'%Y-%m-%dT%H:%M:%SZ'"
+    # CROSS JOIN keeps sessions as the outer loop, so each session is one index range
+    # search on checkins(at); left to itself the planner scans every check-in per session.
+    sql = (f"SELECT e.*{kind.extra_select} FROM sessions s CROSS JOIN checkins e "
+           f"ON e.at >= strftime({stamp_format}, s.at, '-{int(hours_before)} hours') "
+           f"AND e.at <= strftime({stamp_format}, s.at, '+{int(hours_after)} hours'){where} ORDER BY e.at")
+    unique = {row["id"]: row for row in db.query(sql, params)}  # windows of close sessions overlap
+    return [_record(kind, row) for row in unique.values()]
 
 
 _PERIOD_SQL = {

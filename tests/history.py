@@ -63,15 +63,34 @@ def inputs(sessions=(), checkins=(), surveys=(), journal=(), since=None, until=N
     lead_in = since - timedelta(days=14) if since else None
     baseline = [c for c in checkins if course_start and course_start - timedelta(days=14) <= c.at < course_start]
     first = {name: [c for c in checkins if getattr(c, name) is not None][:3] for name in RATING_NAMES}
+    period_sessions = [s for s in sessions if in_period(s.at)]
+    around = [c for c in checkins if any(s.at - timedelta(hours=72) <= c.at <= s.at + timedelta(hours=48)
+                                         for s in period_sessions)]
     return ReportInputs(
         now=now or day(60), since=since, until=until, course_start=course_start,
+        session_checkins=around, weekly=_weekly([c for c in checkins if in_period(c.at)]),
         sessions_total=len(sessions),
-        sessions=[s for s in sessions if in_period(s.at)],
+        sessions=period_sessions,
         checkins=[c for c in checkins if (lead_in is None or c.at >= lead_in) and (until is None or c.at < until)],
         baseline_checkins=baseline, first_checkins=first,
         surveys=sorted([s for s in surveys if until is None or s.at < until], key=lambda s: s.at),
         journal=[j for j in journal if in_period(j.at)],
     )
+
+
+def _weekly(checkins) -> list[dict]:
+    """Weekly means per rating, as the store's SQL aggregates them (Monday-first local weeks)."""
+    weeks: dict[str, list] = {}
+    for checkin in checkins:
+        weeks.setdefault((checkin.at.date() - timedelta(days=checkin.at.weekday())).isoformat(), []).append(checkin)
+    rows = []
+    for week in sorted(weeks):
+        row = {"period": week, "checkins": len(weeks[week])}
+        for name in RATING_NAMES:
+            values = [getattr(c, name) for c in weeks[week] if getattr(c, name) is not None]
+            row[name] = round(sum(values) / len(values), 2) if values else None
+        rows.append(row)
+    return rows
 
 
 def note(offset: float, text: str) -> JournalEntry:

@@ -4,8 +4,6 @@ Light on purpose (standard library, Typer and ketalog's small modules only):
 every command module imports it at start-up.
 """
 
-from __future__ import annotations
-
 import sys
 from dataclasses import dataclass
 from pathlib import Path

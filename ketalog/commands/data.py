@@ -1,7 +1,5 @@
 """`export`, `import`, `backup`, `check`, `encrypt` and `decrypt`: keeping the record portable and safe."""
 
-from __future__ import annotations
-
 import sys
 from enum import Enum
 from pathlib import Path
@@ -24,13 +22,6 @@ class ImportFormat(str, Enum):
     emoods = "emoods"
 
 
-def register(app: typer.Typer) -> None:
-    app.command("export")(export_command)
-    app.command("import")(import_command)
-    app.command("backup")(backup_command)
-    app.command("check")(check_command)
-    app.command("encrypt")(encrypt_command)
-    app.command("decrypt")(decrypt_command)
 
 
 def _progress_reporter():
@@ -196,3 +187,7 @@ def _convert(ctx: typer.Context, *, encrypt: bool) -> None:
     key = crypto.passphrase(confirm=encrypt)
     crypto.convert(path, encrypt=encrypt, key=key)
     typer.echo(f"{path} is now {'encrypted: keep your passphrase safe, it cannot be recovered' if encrypt else 'a plain SQLite file'}.")
+
+
+COMMANDS = {"export": export_command, "import": import_command, "backup": backup_command, "check": check_command,
+            "encrypt": encrypt_command, "decrypt": decrypt_command}

@@ -4,8 +4,6 @@ Each loads only what its period needs (``store.report_inputs``), hands it to the
 pure progress engine, and gives the one report model to a renderer.
 """
 
-from __future__ import annotations
-
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -40,11 +38,6 @@ def build(db_state, since: str | None, until: str | None, private: bool = False)
     return progress.build_report(inputs, private=private)
 
 
-def register(app: typer.Typer) -> None:
-    app.command("progress")(progress_command)
-    app.command("trends")(trends_command)
-    app.command("report")(report_command)
-    app.command("demo")(demo_command)
 
 
 def progress_command(ctx: typer.Context, since: SinceOpt = None, until: UntilOpt = None,
@@ -126,17 +119,22 @@ def trends_command(
     by: Annotated[TrendBy, typer.Option("--by", help="week, month or session.")] = TrendBy.week,
     since: SinceOpt = None, until: UntilOpt = None, as_json: JsonOpt = False,
 ) -> None:
-    """Mean ratings and questionnaire scores per week, month or session, with sparklines."""
+    """Mean ratings and questionnaire scores per week, month or session, with sparklines.
+
+    Without --since: the last 26 weeks, 24 months or 20 sessions.
+    """
     from ketalog import progress, store, timeparse
 
+    now = timeparse.now()
     start, end = timeparse.parse_since(since), timeparse.parse_until(until)
     with state(ctx).open(write=False) as db:
+        if start is None:
+            start = default_trend_start(db, by, now)
         if by == TrendBy.session:
-            inputs = store.report_inputs(db, timeparse.now(), start, end)
-            sessions = inputs.sessions
+            sessions = store.sessions_between(db, start, end)
             following = store.checkins_between(db, sessions[0].at if sessions else start, end)
-            baseline = progress.rating_results(inputs)["mood"].baseline
-            rows = progress.session_intervals(sessions, following, baseline, inputs.now)
+            baseline = progress.rating_baseline("mood", *store.baseline_checkins(db)[1:])
+            rows = progress.session_intervals(sessions, following, baseline, now)
         else:
             rating_rows, instrument_rows = store.trend_aggregates(db, by.value, start, end)
             rows = progress.trend_rows(rating_rows, instrument_rows)
@@ -149,6 +147,27 @@ def trends_command(
     from ketalog.render.trends import print_trends
 
     print_trends(rows, by.value)
+    if since is None and start is not None:
+        typer.echo(f"(From {start:%Y-%m-%d}; --since shows earlier ones.)")
+
+
+TREND_DEFAULT_ROWS = {"week": 26, "month": 24, "session": 20}
+
+
+def default_trend_start(db, by: TrendBy, now):
+    """Where a trend table starts when no --since is given: its last N rows, so it stays one screen."""
+    from datetime import datetime, time, timedelta
+
+    from ketalog import store, timeparse
+
+    count = TREND_DEFAULT_ROWS[by.value]
+    if by == TrendBy.session:
+        return store.nth_latest_session_at(db, count)
+    if by == TrendBy.week:
+        monday = now.date() - timedelta(days=now.weekday() + 7 * (count - 1))
+        return timeparse.to_local(datetime.combine(monday, time()))
+    month_index = now.year * 12 + now.month - 1 - (count - 1)
+    return timeparse.to_local(datetime(month_index // 12, month_index % 12 + 1, 1))
 
 
 def demo_command(
@@ -182,3 +201,7 @@ def demo_command(
         else:
             typer.echo("\n(Demo data lived in a temporary file and is gone; your own data was not touched.)",
                        err=True)
+
+
+COMMANDS = {"progress": progress_command, "trends": trends_command, "report": report_command,
+            "demo": demo_command}

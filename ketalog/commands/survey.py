@@ -5,8 +5,6 @@ answer above 0 is known -- before the total, before saving -- in the
 interactive form, with ``--answers``, on edit, and (later) on import.
 """
 
-from __future__ import annotations
-
 from typing import Annotated, Optional
 
 import typer
@@ -16,7 +14,7 @@ from ketalog import instruments as inst
 from ketalog.commands.common import AtOpt, JsonOpt, NoInputOpt, emit, interactive, state
 from ketalog.errors import Cancelled, InputError
 
-survey_app = typer.Typer(
+commands = survey_app = typer.Typer(
     help="Validated questionnaires (PHQ-9, PHQ-2, GAD-7, PCL-5) and totals your clinician gives you.",
     no_args_is_help=True, rich_markup_mode=None)
 

@@ -115,7 +115,8 @@ def render(report: Report) -> str:
     body.append("<h2>Signs of progress</h2>" + _findings(report.signs, "signs", "None of the signs shows clearly yet."))
     body.append("<h2>To discuss with your provider</h2>" + _findings(report.flags, "flags", "Nothing flagged."))
     if report.sessions:
-        body.append("<h2>Sessions</h2>" + _table(rr.SESSION_HEADERS, rr.session_rows(report)))
+        body.append("<h2>Sessions</h2>" + _table(rr.SESSION_HEADERS, rr.session_rows(report))
+                    + (f'<p class="muted">{escape(rr.sessions_note(report))}</p>' if rr.sessions_note(report) else ""))
     if report.journal:
         notes = "".join(f"<li><em>{escape(j['at'][:10])}</em> — {escape(j['text'])}</li>" for j in report.journal)
         body.append(f"<h2>From your journal</h2><ul>{notes}</ul>")

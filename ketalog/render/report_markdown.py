@@ -33,6 +33,8 @@ def render(report: Report) -> str:
     out.append("")
     if report.sessions:
         out += ["## Sessions", ""] + _table(rr.SESSION_HEADERS, rr.session_rows(report))
+        if rr.sessions_note(report):
+            out += [rr.sessions_note(report), ""]
     if report.journal:
         out += ["## From your journal", ""] + [f"- *{j['at'][:10]}* — {_escape(j['text'])}" for j in report.journal] + [""]
     out += [f"*{rr.DISCLAIMER}*", ""]

@@ -107,10 +107,20 @@ def rating_rows(report: Report) -> list[list[str]]:
              sparkline(r.series, 0, 10)] for name, r in report.ratings.items()]
 
 
+SESSIONS_SHOWN = 20  # one page: the most recent sessions; JSON keeps them all
+
+
 def session_rows(report: Report) -> list[list[str]]:
     return [[s["at"][:10], s["route"], s["dose"] or "—", _num(s["dissociation"]),
              ", ".join(s["side_effects"]) or "—", s["bp_before"] or "—", s["bp_after"] or "—"]
-            for s in report.sessions]
+            for s in report.sessions[-SESSIONS_SHOWN:]]
+
+
+def sessions_note(report: Report) -> str:
+    """Said under the table when older sessions of the period are left out of the page."""
+    hidden = len(report.sessions) - SESSIONS_SHOWN
+    return (f"The {SESSIONS_SHOWN} most recent of {len(report.sessions)} sessions in this period; "
+            "`--since` narrows the period, `--format json` lists them all.") if hidden > 0 else ""
 
 
 def rating_direction_note() -> str:

@@ -44,7 +44,8 @@ def report_renderables(report: Report) -> list:
     parts.append(_findings(report.flags) if report.flags else Text("Nothing flagged."))  # safety comes first
     parts.append(Text(""))
     if report.sessions:
-        parts += [Text("Sessions", style="bold"), _table(rr.SESSION_HEADERS, rr.session_rows(report)), Text("")]
+        parts += [Text("Sessions", style="bold"), _table(rr.SESSION_HEADERS, rr.session_rows(report)),
+                  Text(rr.sessions_note(report), style="dim")]
     if report.journal:
         parts.append(Text("From your journal", style="bold"))
         parts += [Text.assemble((j["at"][:10] + "  ", "dim"), j["text"]) for j in report.journal]

@@ -1,0 +1,178 @@
+"""`list`, `show`, `edit`, `delete` and `info`: reading and changing what is stored."""
+
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from ketalog import validation as valid
+from ketalog.commands.common import (
+    AnxietyOpt, AtOpt, BpAfterOpt, BpBeforeOpt, ClinicOpt, CostOpt, DissociationOpt, DoseOpt, DurationOpt,
+    EnergyOpt, HeartRateOpt, IntentionOpt, JsonOpt, MoodOpt, MotivationOpt, NoteOpt, PainOpt,
+    ProviderOpt, RouteOpt, SideEffectOpt, SinceOpt, SleepHoursOpt, SleepOpt,
+    TherapyOpt, ThoughtsOpt, UntilOpt, emit, state,
+)
+from ketalog.errors import Cancelled, InputError
+from ketalog.commands.log import checkin_values, session_values
+
+
+KIND_NAMES = ("session", "checkin", "journal")
+
+
+def list_entries(
+    ctx: typer.Context,
+    kind: Annotated[Optional[list[str]], typer.Option("--kind", help="session, checkin or journal; repeatable.")] = None,
+    since: SinceOpt = None, until: UntilOpt = None,
+    limit: Annotated[int, typer.Option("--limit", min=0, help="How many, newest first; 0 for all.")] = 20,
+    as_json: JsonOpt = False,
+) -> None:
+    """List entries, newest first."""
+    from ketalog import store, timeparse
+
+    kinds = [_kind_name(name) for name in kind] if kind else list(store.KINDS)
+    start, end = timeparse.parse_since(since), timeparse.parse_until(until)
+    with state(ctx).open(write=False) as db:
+        entries = store.list_entries(db, kinds, start, end, limit or None)
+    if as_json:
+        emit([entry.to_json() for entry in entries], True, "")
+        return
+    if not entries:
+        typer.echo("No entries yet." if not (since or until or kind) else "No entries match.")
+        return
+    from ketalog.render.terminal import console, entries_table
+
+    console().print(entries_table(entries))
+
+
+def _kind_name(raw: str) -> str:
+    from ketalog import store
+
+    name = raw.strip().lower().rstrip("s") if raw.strip().lower() != "sessions" else "session"
+    if name not in store.KINDS:
+        raise InputError("--kind", f"must be one of {', '.join(store.KINDS)} (got {raw!r})")
+    return name
+
+
+IdArg = Annotated[str, typer.Argument(metavar="ID", help="An entry id, or enough of its start to be unique.")]
+
+
+def show(ctx: typer.Context, entry_id: IdArg, as_json: JsonOpt = False) -> None:
+    """Show one entry in full."""
+    from ketalog import store
+    from ketalog.render.text import details_text
+
+    with state(ctx).open(write=False) as db:
+        entry = store.find(db, entry_id)
+    emit(entry.to_json(), as_json, details_text(entry))
+
+
+def edit(
+    ctx: typer.Context, entry_id: IdArg,
+    at: AtOpt = None, route: RouteOpt = None, dose: DoseOpt = None, duration: DurationOpt = None,
+    clinic: ClinicOpt = None, provider: ProviderOpt = None, dissociation: DissociationOpt = None,
+    side_effect: SideEffectOpt = None, bp_before: BpBeforeOpt = None, bp_after: BpAfterOpt = None,
+    heart_rate: HeartRateOpt = None, cost: CostOpt = None, therapy: TherapyOpt = None,
+    intention: IntentionOpt = None,
+    mood: MoodOpt = None, anxiety: AnxietyOpt = None, pain: PainOpt = None, energy: EnergyOpt = None,
+    motivation: MotivationOpt = None, sleep: SleepOpt = None, thoughts: ThoughtsOpt = None,
+    sleep_hours: SleepHoursOpt = None, note: NoteOpt = None,
+    text: Annotated[Optional[str], typer.Option("--text", help="New text of a journal note.")] = None,
+    answers: Annotated[Optional[str], typer.Option("--answers", metavar="1,2,0,...", help="New item answers of a questionnaire.")] = None,
+    difficulty: Annotated[Optional[str], typer.Option("--difficulty", metavar="0-3", help="A questionnaire's difficulty answer.")] = None,
+    total: Annotated[Optional[str], typer.Option("--total", help="New total of a clinician-given score.")] = None,
+    tag: Annotated[Optional[list[str]], typer.Option("--tag", metavar="NAME", help="Replaces a note's tags; repeatable.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Change fields of an entry; give only the options of its kind. Side effects and tags are replaced."""
+    from ketalog import store, timeparse
+
+    options = locals()
+    session_fields = ("route", "dose", "duration", "clinic", "provider", "dissociation", "bp_before",
+                      "bp_after", "heart_rate", "cost", "therapy", "intention")
+    per_kind = {
+        "session": (*session_fields, "side_effect", "note"),
+        "checkin": (*valid.RATING_NAMES, "sleep_hours", "note"),
+        "journal": ("text", "tag"),
+        "survey": ("answers", "difficulty", "total"),
+    }
+    given = {name for names in per_kind.values() for name in names if options[name] is not None}
+    moment = timeparse.parse_at(at) if at is not None else None
+    with state(ctx).open(write=True) as db:
+        entry = store.find(db, entry_id)
+        allowed = per_kind.get(entry.kind, ())
+        wrong = sorted(given - set(allowed))
+        if wrong:
+            raise InputError("--" + wrong[0].replace("_", "-"), f"is not a field of a {entry.kind}; "
+                             f"a {entry.kind} has --at, " + ", ".join("--" + n.replace("_", "-") for n in allowed))
+        if not given and moment is None:
+            raise InputError("options", "nothing to change; give the fields to change, e.g. --note or --at")
+        children = None
+        if entry.kind == "session":
+            values = session_values(**{name: options[name] for name in session_fields}, note=note)
+            children = valid.side_effects(side_effect) if side_effect is not None else None
+        elif entry.kind == "checkin":
+            values = checkin_values({name: options[name] for name in valid.RATING_NAMES}, sleep_hours, note)
+        elif entry.kind == "journal":
+            values = {}
+            if text is not None:
+                if not text.strip():
+                    raise InputError("--text", "must not be empty")
+                values["text"] = text
+            children = valid.tags(tag) if tag is not None else None
+        else:
+            from ketalog.commands.survey import edited_survey_values
+
+            values = edited_survey_values(entry, answers, difficulty, total, as_json)
+        updated = store.update(db, entry, values, moment, children)
+    from ketalog.render.text import short_id, summary
+
+    emit(updated.to_json(), as_json, f"Updated {updated.kind} {short_id(updated.id)}: {summary(updated)}")
+
+
+def delete(
+    ctx: typer.Context, entry_id: IdArg,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete an entry (asks first)."""
+    from ketalog import store
+    from ketalog.render.text import short_id, summary, when
+
+    with state(ctx).open(write=True) as db:
+        entry = store.find(db, entry_id)
+        description = f"{entry.kind} {short_id(entry.id)} from {when(entry)}: {summary(entry)}"
+        if not yes:
+            if not sys.stdin.isatty():
+                raise InputError("--yes", "needed to delete without a terminal to confirm")
+            if not typer.confirm(f"Delete {description}?", default=False):
+                raise Cancelled("not deleted")
+        store.delete(db, entry)
+    typer.echo(f"Deleted {description}")
+
+
+def info(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """Where your data lives, its schema version and how many entries it holds."""
+    from ketalog import db as database
+    from ketalog import store
+
+    current = state(ctx)
+    path = current.path
+    exists = path.exists()
+    with current.open(write=False) as db:
+        data = {
+            "path": str(path),
+            "exists": exists,
+            "schema_version": database.schema_version(db) if exists else None,
+            "latest_schema_version": database.latest_schema_version(),
+            "size_bytes": path.stat().st_size if exists else 0,
+            "mode": oct(path.stat().st_mode & 0o777) if exists else None,
+            "counts": store.counts(db),
+        }
+    lines = [f"database        {path}" + ("" if exists else "  (not created yet: the first entry creates it)")]
+    if exists:
+        lines.append(f"schema version  {data['schema_version']} (this ketalog: {data['latest_schema_version']})")
+        lines.append(f"size            {data['size_bytes']:,} bytes, mode {data['mode']}")
+    lines += [f"{table:<15} {count}" for table, count in data["counts"].items()]
+    emit(data, as_json, "\n".join(lines))
+
+
+COMMANDS = {"list": list_entries, "show": show, "edit": edit, "delete": delete, "info": info}

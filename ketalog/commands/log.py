@@ -1,0 +1,202 @@
+"""`add`, `checkin` and `journal`: the everyday logging commands, kept light so they start fast."""
+
+import os
+import sys
+from typing import Annotated, Optional
+
+import typer
+
+from ketalog import validation as valid
+from ketalog.commands.common import (
+    AnxietyOpt, AtOpt, BpAfterOpt, BpBeforeOpt, ClinicOpt, CostOpt, DissociationOpt, DoseOpt, DurationOpt,
+    EnergyOpt, HeartRateOpt, IntentionOpt, JsonOpt, MoodOpt, MotivationOpt, NoInputOpt, NoteOpt, PainOpt,
+    ProviderOpt, RATING_QUESTIONS, RouteOpt, SideEffectOpt, SleepHoursOpt, SleepOpt, TagOpt,
+    TherapyOpt, ThoughtsOpt, ask, emit, interactive, state,
+)
+from ketalog.errors import Cancelled, InputError
+
+
+def session_values(*, route=None, dose=None, duration=None, clinic=None, provider=None,
+                   dissociation=None, bp_before=None, bp_after=None, heart_rate=None,
+                   cost=None, therapy=None, intention=None, note=None) -> dict:
+    """Validated columns for the session options that were given (others left out)."""
+    values: dict = {}
+    if route is not None:
+        values["route"] = valid.route(route)
+    if dose is not None:
+        values["dose_amount"], values["dose_unit"] = valid.dose(dose)
+    if duration is not None:
+        values["duration_min"] = valid.whole_number(duration, "--duration", *valid.DURATION_RANGE)
+    if dissociation is not None:
+        values["dissociation"] = valid.rating(dissociation, "--dissociation")
+    for raw, field, prefix in ((bp_before, "--bp-before", "bp_before"), (bp_after, "--bp-after", "bp_after")):
+        if raw is not None:
+            values[f"{prefix}_sys"], values[f"{prefix}_dia"] = valid.blood_pressure(raw, field)
+    if heart_rate is not None:
+        values["heart_rate"] = valid.whole_number(heart_rate, "--heart-rate", *valid.HEART_RATE_RANGE)
+    if cost is not None:
+        values["cost"] = valid.number(cost, "--cost", 0)
+    if therapy is not None:
+        values["therapy"] = int(therapy)
+    for name, raw in (("clinic", clinic), ("provider", provider), ("intention", intention), ("note", note)):
+        if raw is not None:
+            values[name] = raw
+    return values
+
+
+def checkin_values(ratings: dict[str, Optional[str]], sleep_hours: Optional[str], note: Optional[str]) -> dict:
+    values = {name: valid.rating(raw, f"--{name}") for name, raw in ratings.items() if raw is not None}
+    if sleep_hours is not None:
+        values["sleep_hours"] = valid.number(sleep_hours, "--sleep-hours", *valid.SLEEP_HOURS_RANGE)
+    if note is not None:
+        values["note"] = note
+    return values
+
+
+def _session_form(previous) -> dict:
+    """The after-session questions, each defaulting to the last session's protocol."""
+    from ketalog.render.text import summary
+
+    if previous is not None:
+        typer.echo(f"Last session: {previous.at:%Y-%m-%d} {summary(previous)}. Enter keeps [defaults].")
+    while True:
+        route = ask("Route (iv/im/intranasal/oral/sublingual/other)", valid.route,
+                    previous.route if previous else None)
+        if route:
+            break
+        typer.echo("  the route is needed", err=True)
+    raw: dict = {"route": route}
+    fields = (
+        ("dose", "Dose (e.g. 0.5mg/kg or 56mg)", valid.dose, previous.dose.replace(" ", "") if previous and previous.dose else None),
+        ("duration", "Duration in minutes", lambda v: valid.whole_number(v, "duration", *valid.DURATION_RANGE),
+         str(previous.duration_min) if previous and previous.duration_min else None),
+        ("clinic", "Clinic", str, previous.clinic if previous else None),
+        ("dissociation", "Dissociation 0-10 (Enter to skip)", lambda v: valid.rating(v, "dissociation"), None),
+        ("bp_before", "Blood pressure before, SYS/DIA (Enter to skip)", lambda v: valid.blood_pressure(v, "blood pressure"), None),
+        ("bp_after", "Blood pressure after, SYS/DIA (Enter to skip)", lambda v: valid.blood_pressure(v, "blood pressure"), None),
+    )
+    for name, label, parse, default in fields:
+        answer = ask(label, lambda text, parse=parse: (parse(text), text.strip())[1], default)
+        if answer is not None:
+            raw[name] = answer
+    effects = ask("Side effects, comma-separated (Enter for none)",
+                  lambda text: valid.side_effects(text.split(",")))
+    return {"values": raw, "side_effects": effects or []}
+
+
+# Logging commands ------------------------------------------------------------
+
+def add(
+    ctx: typer.Context,
+    at: AtOpt = None, route: RouteOpt = None, dose: DoseOpt = None, duration: DurationOpt = None,
+    clinic: ClinicOpt = None, provider: ProviderOpt = None, dissociation: DissociationOpt = None,
+    side_effect: SideEffectOpt = None, bp_before: BpBeforeOpt = None, bp_after: BpAfterOpt = None,
+    heart_rate: HeartRateOpt = None, cost: CostOpt = None, therapy: TherapyOpt = None,
+    intention: IntentionOpt = None, note: NoteOpt = None,
+    as_json: JsonOpt = False, no_input: NoInputOpt = False,
+) -> None:
+    """Log a treatment session. Run bare in a terminal to be asked, defaulting to your last protocol."""
+    from ketalog import store, timeparse
+
+    moment = timeparse.parse_at(at)
+    values = session_values(
+        route=route, dose=dose, duration=duration, clinic=clinic, provider=provider,
+        dissociation=dissociation, bp_before=bp_before, bp_after=bp_after, heart_rate=heart_rate,
+        cost=cost, therapy=therapy, intention=intention, note=note)
+    effects = valid.side_effects(side_effect)
+    if route is None:
+        if not interactive(no_input):
+            raise InputError("--route", f"is required when not prompting; one of {', '.join(valid.ROUTES)}")
+        with state(ctx).open(write=False) as db:
+            previous = store.last_session(db)
+        form = _session_form(previous)
+        values = {**session_values(**form["values"]), **values}
+        effects = effects or form["side_effects"]
+    with state(ctx).open(write=True) as db:
+        session = store.insert(db, "session", moment, values, effects)
+    from ketalog.render.text import short_id, summary
+
+    emit(session.to_json(), as_json,
+         f"Session {session.number} logged ({short_id(session.id)}): "
+         f"{session.at:%Y-%m-%d %H:%M} {summary(session).split(' ', 1)[1]}")
+
+
+def checkin(
+    ctx: typer.Context,
+    mood: MoodOpt = None, anxiety: AnxietyOpt = None, pain: PainOpt = None, energy: EnergyOpt = None,
+    motivation: MotivationOpt = None, sleep: SleepOpt = None, thoughts: ThoughtsOpt = None,
+    sleep_hours: SleepHoursOpt = None, note: NoteOpt = None, at: AtOpt = None,
+    as_json: JsonOpt = False, no_input: NoInputOpt = False,
+) -> None:
+    """Rate today 0-10: mood, anxiety, pain, energy, motivation, sleep, thought loops."""
+    from ketalog import store, timeparse
+
+    moment = timeparse.parse_at(at)
+    given = {"mood": mood, "anxiety": anxiety, "pain": pain, "energy": energy,
+             "motivation": motivation, "sleep": sleep, "thoughts": thoughts}
+    values = checkin_values(given, sleep_hours, note)
+    if not any(name in values for name in valid.RATING_NAMES):
+        if not interactive(no_input):
+            raise InputError("ratings", "give at least one: --mood, --anxiety, --pain, --energy, "
+                                        "--motivation, --sleep or --thoughts, each 0-10")
+        typer.echo("Rate each 0-10; Enter skips one.")
+        for name, question in RATING_QUESTIONS.items():
+            answer = ask(question, lambda text, name=name: valid.rating(text, name))
+            if answer is not None:
+                values[name] = answer
+        if not any(name in values for name in valid.RATING_NAMES):
+            raise Cancelled("no ratings given, nothing saved")
+        if note is None:
+            typed = ask("Note (Enter to skip)", str)
+            if typed:
+                values["note"] = typed
+    with state(ctx).open(write=True) as db:
+        entry = store.insert(db, "checkin", moment, values)
+    from ketalog.render.text import short_id, summary
+
+    emit(entry.to_json(), as_json, f"Check-in logged ({short_id(entry.id)}): {summary(entry)}")
+
+
+def _text_from_editor() -> str:
+    import shlex
+    import subprocess
+    import tempfile
+
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not editor:
+        raise InputError("TEXT", "give the text as an argument, on stdin, or set $EDITOR to write it there")
+    handle, path = tempfile.mkstemp(prefix="ketalog-", suffix=".md")  # created 0600
+    os.close(handle)
+    try:
+        status = subprocess.call([*shlex.split(editor), path])
+        if status != 0:
+            raise Cancelled(f"the editor exited with status {status}; nothing saved")
+        with open(path, encoding="utf-8") as handle_:
+            return handle_.read()
+    finally:
+        os.unlink(path)
+
+
+def journal(
+    ctx: typer.Context,
+    text: Annotated[Optional[str], typer.Argument(help="The note. Else read from stdin, else opened in $EDITOR.")] = None,
+    tag: TagOpt = None, at: AtOpt = None, as_json: JsonOpt = False,
+) -> None:
+    """Write a free-text reflection."""
+    from ketalog import store, timeparse
+
+    moment = timeparse.parse_at(at)
+    tags = valid.tags(tag)
+    if text is None:
+        text = sys.stdin.read() if not sys.stdin.isatty() else _text_from_editor()
+        text = text.rstrip("\n")  # the newline an editor or `echo` adds is not part of the note
+    if not text.strip():
+        raise InputError("TEXT", "the note is empty; nothing saved")
+    with state(ctx).open(write=True) as db:
+        entry = store.insert(db, "journal", moment, {"text": text}, tags)
+    from ketalog.render.text import short_id
+
+    emit(entry.to_json(), as_json, f"Journal note saved ({short_id(entry.id)}), {len(text)} characters.")
+
+
+COMMANDS = {"add": add, "checkin": checkin, "journal": journal}
