@@ -16,7 +16,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 from ketalog.exchange import ImportFileError, ImportPlan, parse_ketalog
-from ketalog.timeparse import storage_fields, to_local
+from ketalog.timeparse import stamp, storage_fields, to_local
 
 ID_NAMESPACE = uuid.UUID("6f1c2a44-5b7e-4d0a-9c61-0e6a2d9b8f10")
 
@@ -117,6 +117,16 @@ def _checkin_plan(source: str, path: Path) -> ImportPlan:
     return ImportPlan(source, path, {"checkins": [], "checkin_tags": []})
 
 
+def _data_rows(path: Path, header: tuple[str, ...], rows: list[list[str]]):
+    """(line number, {column: value}) for each non-blank data row; a wrong column count stops the import."""
+    for line, cells in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) != len(header):
+            raise ImportFileError(path, f"line {line}", f"has {len(cells)} columns, the header has {len(header)}")
+        yield line, dict(zip(header, cells))
+
+
 def _checkin_row(entry_id: str, moment: datetime, stamp: str, **values) -> dict:
     return {"id": entry_id, **storage_fields(moment), **values, "created_at": stamp, "updated_at": stamp}
 
@@ -158,15 +168,8 @@ def parse_daylio(path: Path, rows: list[list[str]], mood_map: dict[str, int]) ->
     moods = {**DAYLIO_DEFAULT_MOODS, **mood_map}
     unknown: dict[str, list[int]] = {}
     plan = _checkin_plan("daylio", path)
-    from ketalog.timeparse import stamp
-
     created = stamp()
-    for line, cells in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) != len(header):
-            raise ImportFileError(path, f"line {line}", f"has {len(cells)} columns, the header has {len(header)}")
-        row = dict(zip(header, cells))
+    for line, row in _data_rows(path, header, rows):
         label = row["mood"].strip().lower()
         if label not in moods:
             unknown.setdefault(row["mood"].strip(), []).append(line)
@@ -206,15 +209,9 @@ def parse_emoods(path: Path, rows: list[list[str]]) -> ImportPlan:
         raise ImportFileError(path, "line 1", "columns are not an eMoods entry.csv's "
                                               f"(expected {','.join(EMOODS_HEADER)})")
     plan = _checkin_plan("emoods", path)
-    from ketalog.timeparse import stamp
-
     created = stamp()
-    for line, cells in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) != len(header):
-            raise ImportFileError(path, f"line {line}", f"has {len(cells)} columns, the header has {len(header)}")
-        row = dict(zip(header, (cell.strip() for cell in cells)))
+    for line, row in _data_rows(path, header, rows):
+        row = {column: value.strip() for column, value in row.items()}
         try:
             day = date.fromisoformat(row["DATE (YYYY-MM-DD)"])
         except ValueError:

@@ -101,18 +101,13 @@ def test_no_input_never_prompts_even_in_a_terminal(db_path):
 
 def test_delete_asks_and_respects_no(cli, db_path):
     entry = cli.json("checkin", "--mood", "5")
-    child = spawn("delete", entry["id"][:8])
-    child.expect(r"Delete checkin .*\[y/N\]")
-    child.sendline("n")
-    child.expect("not deleted")
-    child.expect(pexpect.EOF)
-    assert count(db_path, "checkins") == 1
-    child = spawn("delete", entry["id"][:8])
-    child.expect(r"\[y/N\]")
-    child.sendline("y")
-    child.expect("Deleted checkin")
-    child.expect(pexpect.EOF)
-    assert count(db_path, "checkins") == 0
+    for answer, said, left in (("n", "not deleted", 1), ("y", "Deleted checkin", 0)):
+        child = spawn("delete", entry["id"][:8])
+        child.expect(r"Delete checkin .*\[y/N\]")
+        child.sendline(answer)
+        child.expect(said)
+        child.expect(pexpect.EOF)
+        assert count(db_path, "checkins") == left
 
 
 def test_phq9_interactive_with_a_mistyped_key_and_item9_notice(db_path):

@@ -11,8 +11,8 @@ import typer
 
 from ketalog import crisis
 from ketalog import instruments as inst
-from ketalog.commands.common import AtOpt, JsonOpt, NoInputOpt, emit, interactive, state
-from ketalog.errors import Cancelled, InputError
+from ketalog.commands.common import AtOpt, JsonOpt, NoInputOpt, ask, emit, interactive, state
+from ketalog.errors import InputError
 
 commands = survey_app = typer.Typer(
     help="Validated questionnaires (PHQ-9, PHQ-2, GAD-7, PCL-5) and totals your clinician gives you.",
@@ -40,22 +40,6 @@ def header(instrument: inst.Instrument) -> str:
     return "\n".join(lines)
 
 
-def _ask_option(prompt: str, parse) -> int | None:
-    """Re-ask until a valid option; Ctrl-C or end of input cancels with nothing saved."""
-    while True:
-        try:
-            raw = typer.prompt(prompt, default="", show_default=False)
-        except typer.Abort:
-            typer.echo("", err=True)
-            raise Cancelled() from None
-        if not raw.strip():
-            return None
-        try:
-            return parse(raw)
-        except InputError as error:
-            typer.echo(f"  {error.message}", err=True)
-
-
 def _interactive_answers(instrument: inst.Instrument) -> list[int]:
     typer.echo(header(instrument))
     answers: list[int] = []
@@ -63,7 +47,7 @@ def _interactive_answers(instrument: inst.Instrument) -> list[int]:
     for number, item in enumerate(instrument.items, start=1):
         typer.echo(f"\nItem {number} of {count}: {item}")
         while True:
-            answer = _ask_option(f"Answer 0-{instrument.max_option}",
+            answer = ask(f"Answer 0-{instrument.max_option}",
                                  lambda text, n=number: inst.parse_option(instrument, text, n))
             if answer is not None:
                 break
@@ -77,7 +61,7 @@ def _interactive_answers(instrument: inst.Instrument) -> list[int]:
 def _ask_difficulty() -> int | None:
     typer.echo("\n" + inst.DIFFICULTY_QUESTION)
     typer.echo("   " + "   ".join(f"{value} = {label}" for value, label in inst.DIFFICULTY_OPTIONS))
-    return _ask_option("Answer 0-3 (Enter to skip)",
+    return ask("Answer 0-3 (Enter to skip)",
                        lambda text: _difficulty(text, "difficulty"))
 
 
