@@ -161,18 +161,7 @@ def list_entries(db: Database, kinds: Iterable[str], since: datetime | None = No
     """Entries of the given kinds, newest first, ``since`` inclusive, ``until`` exclusive."""
     entries: list[Entry] = []
     for kind_name in kinds:
-        kind = KINDS[kind_name]
-        sql, params = f"{_select(kind)} WHERE 1=1", []
-        if since is not None:
-            sql += " AND e.at >= ?"
-            params.append(to_utc_text(since))
-        if until is not None:
-            sql += " AND e.at < ?"
-            params.append(to_utc_text(until))
-        sql += " ORDER BY e.at DESC, e.created_at DESC"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        entries += [_record(kind, row) for row in db.query(sql, params)]
+        entries += _load(db, kind_name, since, until, order="e.at DESC, e.created_at DESC", limit=limit)
     entries.sort(key=lambda entry: (entry.at, entry.created_at), reverse=True)
     entries = entries[:limit] if limit is not None else entries
     if any(isinstance(entry, Session) for entry in entries):

@@ -182,9 +182,12 @@ def _convert(ctx: typer.Context, *, encrypt: bool) -> None:
     crypto.require()
     if database.is_encrypted(path) == encrypt:
         raise KetalogError(f"{path} is already {'encrypted' if encrypt else 'a plain SQLite file'}")
-    # Opening first proves it is a ketalog database (and, when decrypting, that the passphrase is right).
-    state(ctx).open(write=False).close()
-    key = crypto.passphrase(confirm=encrypt)
+    if encrypt:
+        state(ctx).open(write=False).close()  # a ketalog database, migrated, before it is converted
+        key = crypto.passphrase(confirm=True)
+    else:
+        key = crypto.passphrase()
+        crypto.connect(path, key, database.BUSY_TIMEOUT_SECONDS).close()  # the right passphrase, asked once
     crypto.convert(path, encrypt=encrypt, key=key)
     typer.echo(f"{path} is now {'encrypted: keep your passphrase safe, it cannot be recovered' if encrypt else 'a plain SQLite file'}.")
 
