@@ -28,7 +28,7 @@ class LazyCommand(NamedTuple):
 # one command, not all of them, and `--help` builds none.
 LAZY_COMMANDS = {
     "add": LazyCommand("ketalog.commands.log", "Log a treatment session (asks, defaulting to your last protocol)."),
-    "checkin": LazyCommand("ketalog.commands.log", "Rate today 0-10: mood, anxiety, pain, energy, motivation, sleep, loops."),
+    "checkin": LazyCommand("ketalog.commands.log", "Rate today 0-10: mood, anxiety, pain, energy, sleep and more."),
     "journal": LazyCommand("ketalog.commands.log", "Write a free-text reflection."),
     "list": LazyCommand("ketalog.commands.entries", "List entries, newest first."),
     "show": LazyCommand("ketalog.commands.entries", "Show one entry in full."),

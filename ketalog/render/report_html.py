@@ -25,10 +25,14 @@ th { background: #f4f4f4; }
 .signs li { margin-bottom: .3rem; } .flags li { margin-bottom: .3rem; }
 .muted { color: #555; font-size: 12px; }
 .charts { display: flex; flex-wrap: wrap; gap: 1rem; }
+.charts figure { flex: 1 1 45%; min-width: 18rem; max-width: 30rem; }
+.charts svg { width: 100%; height: auto; }
+.course p { margin: .15rem 0; }
 figure { margin: 0; } figcaption { font-size: 12px; color: #444; }
 svg text { font: 10px system-ui, sans-serif; fill: #333; }
 @media print {
-  body { margin: 0; max-width: none; font-size: 11pt; }
+  body { margin: 0; max-width: none; font-size: 10pt; }
+  h2 { margin-top: .8rem; }
   h2 { break-after: avoid; } table, figure, .safety { break-inside: avoid; }
   a { color: inherit; text-decoration: none; }
 }
@@ -48,8 +52,9 @@ def _findings(findings, css_class: str, empty: str) -> str:
     return f'<ul class="{css_class}">{items}</ul>'
 
 
-def score_chart(instrument_id: str, history: list[tuple[str, int]], width: int = 420, height: int = 190) -> str:
-    """Score over time, with the published severity bands (or the cutoff region) shaded."""
+def score_chart(instrument_id: str, history: list[tuple[str, int]], session_times: list[str] = (),
+                width: int = 420, height: int = 190) -> str:
+    """Score over time, with the published severity bands (or the cutoff region) shaded and sessions ticked."""
     instrument = inst.INSTRUMENTS.get(instrument_id)
     top = instrument.max_total if instrument else max(total for _, total in history) or 1
     left, right, upper, lower = 34, 10, 10, 24
@@ -80,6 +85,11 @@ def score_chart(instrument_id: str, history: list[tuple[str, int]], width: int =
                       f'y2="{y(instrument.cutoff):.1f}" stroke="#c62828" stroke-dasharray="4 3"/>')
         shapes.append(f'<text x="{left + plot_w - 2}" y="{y(instrument.cutoff) - 3:.1f}" text-anchor="end">'
                       f'cutoff {instrument.cutoff}</text>')
+    for at in session_times:
+        moment = datetime.fromisoformat(at).timestamp()
+        if start <= moment <= end:
+            shapes.append(f'<path d="M{x(moment):.1f},{upper + plot_h} l-3,6 h6 z" fill="#6a1b9a">'
+                          f'<title>session {escape(at[:10])}</title></path>')
     points = " ".join(f"{x(t):.1f},{y(total):.1f}" for t, (_, total) in zip(times, history))
     dots = "".join(f'<circle cx="{x(t):.1f}" cy="{y(total):.1f}" r="3" fill="#1a237e"><title>{escape(at[:10])}: '
                    f'{total}</title></circle>' for t, (at, total) in zip(times, history))
@@ -90,12 +100,12 @@ def score_chart(instrument_id: str, history: list[tuple[str, int]], width: int =
             f'<text x="{left}" y="{height - 6}">{escape(history[0][0][:10])}</text>'
             f'<text x="{left + plot_w}" y="{height - 6}" text-anchor="end">{escape(history[-1][0][:10])}</text>')
     name = instrument.name if instrument else instrument_id
-    return (f'<figure><svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+    return (f'<figure><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
             f'aria-label="{escape(name)} over time">{"".join(shapes)}{axis}'
             f'<polyline points="{points}" fill="none" stroke="#1a237e" stroke-width="2"/>{dots}</svg>'
             f'<figcaption>{escape(name)} over time'
             + (f" (bands: {escape(instrument.bands_source)})" if instrument and instrument.bands else "")
-            + "</figcaption></figure>")
+            + ("; ▲ = a session" if session_times else "") + "</figcaption></figure>")
 
 
 def render(report: Report) -> str:
@@ -103,11 +113,13 @@ def render(report: Report) -> str:
     if report.safety:
         lines = "".join(f"<p>{escape(line)}</p>" for line in crisis.lines())
         body.append(f'<section class="safety" id="safety"><h2>Safety first</h2>{lines}</section>')
-    body.append("<h2>Course</h2>" + "".join(f"<p>{escape(line)}</p>" for line in rr.course_lines(report)))
+    body.append('<h2>Course</h2><div class="course">' + "".join(f"<p>{escape(line)}</p>" for line in rr.course_lines(report))
+                + "</div>")
     if report.instruments:
         body.append("<h2>Questionnaires</h2>" + _table(rr.INSTRUMENT_HEADERS, rr.instrument_rows(report))
                     + f'<p class="muted">{escape(" ".join(rr.instrument_dates(report)))}</p>')
-        charts = [score_chart(key, r.history) for key, r in report.instruments.items() if r.history]
+        session_times = [session["at"] for session in report.sessions]
+        charts = [score_chart(key, r.history, session_times) for key, r in report.instruments.items() if r.history]
         if charts:
             body.append(f'<div class="charts">{"".join(charts)}</div>')
     body.append("<h2>Daily ratings</h2>" + _table(rr.RATING_HEADERS, rr.rating_rows(report))
