@@ -77,3 +77,12 @@ def run_ketalog(*args: str, env: dict | None = None, input: str | None = None, t
     """ketalog as a real subprocess, with the test's environment."""
     return subprocess.run([sys.executable, "-m", "ketalog", *args], capture_output=True, text=True,
                           env={**os.environ, **(env or {})}, input=input, timeout=timeout)
+
+
+# CI must be reproducible: there hypothesis replays the same examples every run; on a developer's
+# machine it keeps exploring new ones.
+from hypothesis import settings as _hypothesis_settings  # noqa: E402
+
+_hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    _hypothesis_settings.load_profile("ci")

@@ -196,7 +196,8 @@ ADD_OPTIONS = ["--route", "--dose", "--duration", "--dissociation", "--side-effe
                "--heart-rate", "--cost", "--at", "--clinic", "--note"]
 CHECKIN_OPTIONS = ["--mood", "--anxiety", "--pain", "--energy", "--motivation", "--sleep", "--thoughts",
                    "--sleep-hours", "--at", "--note"]
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(max_examples=int(os.environ.get("KETALOG_FUZZ_EXAMPLES", "60")), deadline=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
 def _assert_stored_or_refused(cli, db_path, table, args):
