@@ -233,3 +233,30 @@ def test_version_and_help(cli):
     for command in ("add", "checkin", "journal", "list", "show", "edit", "delete", "info"):
         assert "Usage:" in cli(command, "--help").stdout
     assert "--side-effect" in cli("add", "--help").stdout
+
+
+def test_checkin_tags_stored_listed_and_replaced(cli, db_path):
+    entry = cli.json("checkin", "--mood", "6", "--tag", "walk", "--tag", "friends", "--tag", "walk")
+    assert entry["tags"] == ["friends", "walk"]
+    assert "#friends #walk" in cli("list").stdout
+    assert cli.json("edit", entry["id"][:8], "--tag", "rest")["tags"] == ["rest"]
+    assert "--tag" in cli("checkin", "--mood", "5", "--tag", " ", expect=2).stderr
+
+
+def test_edit_clear_empties_fields(cli, db_path):
+    session = cli.json("add", "--route", "iv", "--dose", "56mg", "--bp-after", "150/95", "--note", "typo",
+                       "--side-effect", "nausea")
+    cleared = cli.json("edit", session["id"][:8], "--clear", "bp-after", "--clear", "dose", "--clear", "side-effects")
+    assert (cleared["bp_after_sys"], cleared["bp_after_dia"], cleared["dose_amount"], cleared["dose_unit"]) == (
+        None, None, None, None)
+    assert cleared["side_effects"] == [] and cleared["note"] == "typo" and cleared["route"] == "iv"
+    assert count(db_path, "side_effects") == 0
+    assert "can clear" in cli("edit", session["id"][:8], "--clear", "route", expect=2).stderr
+    assert "both set and cleared" in cli("edit", session["id"][:8], "--note", "x", "--clear", "note", expect=2).stderr
+
+
+def test_a_checkin_keeps_at_least_one_rating(cli, db_path):
+    entry = cli.json("checkin", "--mood", "6", "--sleep-hours", "7", "--tag", "x")
+    assert "at least one rating" in cli("edit", entry["id"][:8], "--clear", "mood", expect=2).stderr
+    changed = cli.json("edit", entry["id"][:8], "--anxiety", "3", "--clear", "mood", "--clear", "tags")
+    assert (changed["mood"], changed["anxiety"], changed["tags"]) == (None, 3, [])

@@ -80,7 +80,8 @@ def edit(
     answers: Annotated[Optional[str], typer.Option("--answers", metavar="1,2,0,...", help="New item answers of a questionnaire.")] = None,
     difficulty: Annotated[Optional[str], typer.Option("--difficulty", metavar="0-3", help="A questionnaire's difficulty answer.")] = None,
     total: Annotated[Optional[str], typer.Option("--total", help="New total of a clinician-given score.")] = None,
-    tag: Annotated[Optional[list[str]], typer.Option("--tag", metavar="NAME", help="Replaces a note's tags; repeatable.")] = None,
+    tag: Annotated[Optional[list[str]], typer.Option("--tag", metavar="NAME", help="Replaces the tags of a note or check-in; repeatable.")] = None,
+    clear: Annotated[Optional[list[str]], typer.Option("--clear", metavar="FIELD", help="Empty a field, e.g. --clear bp-after, --clear tags; repeatable.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Change fields of an entry; give only the options of its kind. Side effects and tags are replaced."""
@@ -91,7 +92,7 @@ def edit(
                       "bp_after", "heart_rate", "cost", "therapy", "intention")
     per_kind = {
         "session": (*session_fields, "side_effect", "note"),
-        "checkin": (*valid.RATING_NAMES, "sleep_hours", "note"),
+        "checkin": (*valid.RATING_NAMES, "sleep_hours", "note", "tag"),
         "journal": ("text", "tag"),
         "survey": ("answers", "difficulty", "total"),
     }
@@ -104,7 +105,7 @@ def edit(
         if wrong:
             raise InputError("--" + wrong[0].replace("_", "-"), f"is not a field of a {entry.kind}; "
                              f"a {entry.kind} has --at, " + ", ".join("--" + n.replace("_", "-") for n in allowed))
-        if not given and moment is None:
+        if not given and moment is None and not clear:
             raise InputError("options", "nothing to change; give the fields to change, e.g. --note or --at")
         children = None
         if entry.kind == "session":
@@ -112,6 +113,7 @@ def edit(
             children = valid.side_effects(side_effect) if side_effect is not None else None
         elif entry.kind == "checkin":
             values = checkin_values({name: options[name] for name in valid.RATING_NAMES}, sleep_hours, note)
+            children = valid.tags(tag) if tag is not None else None
         elif entry.kind == "journal":
             values = {}
             if text is not None:
@@ -123,10 +125,49 @@ def edit(
             from ketalog.commands.survey import edited_survey_values
 
             values = edited_survey_values(entry, answers, difficulty, total, as_json)
+        if clear:
+            values, children = apply_clears(entry, clear, values, children, given)
         updated = store.update(db, entry, values, moment, children)
     from ketalog.render.text import short_id, summary
 
     emit(updated.to_json(), as_json, f"Updated {updated.kind} {short_id(updated.id)}: {summary(updated)}")
+
+
+CHILDREN = "children"
+CLEARABLE = {
+    "session": {"dose": ("dose_amount", "dose_unit"), "duration": ("duration_min",), "clinic": ("clinic",),
+                "provider": ("provider",), "dissociation": ("dissociation",),
+                "bp-before": ("bp_before_sys", "bp_before_dia"), "bp-after": ("bp_after_sys", "bp_after_dia"),
+                "heart-rate": ("heart_rate",), "cost": ("cost",), "therapy": ("therapy",),
+                "intention": ("intention",), "note": ("note",), "side-effects": CHILDREN},
+    "checkin": {**{name: (name,) for name in valid.RATING_NAMES}, "sleep-hours": ("sleep_hours",),
+                "note": ("note",), "tags": CHILDREN},
+    "journal": {"tags": CHILDREN},
+    "survey": {"difficulty": ("difficulty",)},
+}
+
+
+def apply_clears(entry, clear: list[str], values: dict, children, given: set[str]):
+    """Set the named fields to empty; a field cannot be both set and cleared, and a check-in keeps a rating."""
+    clearable = CLEARABLE.get(entry.kind, {})
+    for raw in clear:
+        name = raw.strip().lower().lstrip("-").replace("_", "-")
+        name = {"side-effect": "side-effects", "tag": "tags"}.get(name, name)
+        if name not in clearable:
+            allowed = ", ".join(clearable) or "nothing"
+            raise InputError("--clear", f"a {entry.kind} can clear {allowed} (got {raw!r})")
+        option = {"side-effects": "side_effect", "tags": "tag"}.get(name, name.replace("-", "_"))
+        if option in given:
+            raise InputError("--clear", f"{name} is both set and cleared; choose one")
+        if clearable[name] == CHILDREN:
+            children = []
+        else:
+            values.update({column: None for column in clearable[name]})
+    if entry.kind == "checkin":
+        kept = {n for n in valid.RATING_NAMES if values.get(n, getattr(entry, n)) is not None}
+        if not kept:
+            raise InputError("--clear", "a check-in keeps at least one rating")
+    return values, children
 
 
 def delete(

@@ -125,7 +125,7 @@ def checkin(
     ctx: typer.Context,
     mood: MoodOpt = None, anxiety: AnxietyOpt = None, pain: PainOpt = None, energy: EnergyOpt = None,
     motivation: MotivationOpt = None, sleep: SleepOpt = None, thoughts: ThoughtsOpt = None,
-    sleep_hours: SleepHoursOpt = None, note: NoteOpt = None, at: AtOpt = None,
+    sleep_hours: SleepHoursOpt = None, note: NoteOpt = None, tag: TagOpt = None, at: AtOpt = None,
     as_json: JsonOpt = False, no_input: NoInputOpt = False,
 ) -> None:
     """Rate today 0-10: mood, anxiety, pain, energy, motivation, sleep, thought loops."""
@@ -135,6 +135,7 @@ def checkin(
     given = {"mood": mood, "anxiety": anxiety, "pain": pain, "energy": energy,
              "motivation": motivation, "sleep": sleep, "thoughts": thoughts}
     values = checkin_values(given, sleep_hours, note)
+    tags = valid.tags(tag)
     if not any(name in values for name in valid.RATING_NAMES):
         if not interactive(no_input):
             raise InputError("ratings", "give at least one: --mood, --anxiety, --pain, --energy, "
@@ -151,7 +152,7 @@ def checkin(
             if typed:
                 values["note"] = typed
     with state(ctx).open(write=True) as db:
-        entry = store.insert(db, "checkin", moment, values)
+        entry = store.insert(db, "checkin", moment, values, tags)
     from ketalog.render.text import short_id, summary
 
     emit(entry.to_json(), as_json, f"Check-in logged ({short_id(entry.id)}): {summary(entry)}")
