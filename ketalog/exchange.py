@@ -30,7 +30,6 @@ ENTRY_TABLES = {
     "journal": ("journal_tags", "journal_id", "tag"),
     "surveys": None,
 }
-CHILD_TABLES = {child[0]: (entry, child[1], child[2]) for entry, child in ENTRY_TABLES.items() if child}
 TABLE_ORDER = ["sessions", "side_effects", "checkins", "checkin_tags", "journal", "journal_tags", "surveys"]
 
 _AT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")

@@ -16,9 +16,6 @@ from ketalog.errors import Cancelled, InputError
 from ketalog.commands.log import checkin_values, session_values
 
 
-KIND_NAMES = ("session", "checkin", "journal")
-
-
 def list_entries(
     ctx: typer.Context,
     kind: Annotated[Optional[list[str]], typer.Option("--kind", help="session, checkin or journal; repeatable.")] = None,
