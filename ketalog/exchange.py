@@ -19,6 +19,7 @@ from sqlite_utils import Database
 
 from ketalog.db import latest_schema_version, schema_version, writing
 from ketalog.errors import InputError, KetalogError
+from ketalog.files import open_private
 
 EXPORT_FORMAT = "ketalog-export"
 EXPORT_VERSION = 1
@@ -86,19 +87,18 @@ def write_csv_tables(db: Database, destination: Path, progress=None) -> list[str
 
     names = [f"{table}.csv" for table in TABLE_ORDER]
     if destination.suffix.lower() == ".zip":
-        fd = os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "wb") as handle, zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
+        with open_private(destination, binary=True) as handle, \
+                zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
             for table, name in zip(TABLE_ORDER, names):
                 archive.writestr(name, csv_text(table))
         return names
-    destination.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        destination.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError as error:
+        raise InputError("--output", f"cannot create {destination}: {error.strerror}") from None
     os.chmod(destination, 0o700)
     for table, name in zip(TABLE_ORDER, names):
-        target = destination / name
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        with open_private(destination / name) as handle:
             handle.write(csv_text(table))
     return names
 

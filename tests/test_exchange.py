@@ -231,3 +231,11 @@ def test_unknown_format_and_mismatch(cli, tmp_path):
     path.write_text(EMOODS)
     assert "looks like a emoods file" in cli("import", str(path), "--format", "daylio", expect=2).stderr
     assert "No such file" in cli("import", str(tmp_path / "missing.csv"), expect=2).stderr
+
+
+def test_unwritable_output_is_a_one_line_error(cli, filled, tmp_path):
+    missing = tmp_path / "no" / "such" / "folder"
+    for args in (["export", "-o", str(missing / "x.json")], ["export", "-f", "csv", "-o", str(missing / "x.zip")],
+                 ["report", "-f", "html", "-o", str(missing / "r.html")]):
+        result = cli(*args, expect=2)
+        assert "--output: cannot write" in result.stderr and "Traceback" not in result.output

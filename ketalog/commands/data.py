@@ -48,7 +48,7 @@ def export_command(
 ) -> None:
     """Export every table and column: JSON for moving between machines, CSV for spreadsheets."""
     from ketalog import exchange, timeparse
-    from ketalog.commands.report import write_private_file
+    from ketalog.files import write_private_text
 
     progress, advance = _progress_reporter()
     with state(ctx).open(write=False) as db:
@@ -71,7 +71,7 @@ def export_command(
     if output is None:
         typer.echo(text, nl=False)
         return
-    write_private_file(output, text)
+    write_private_text(output, text)
     typer.echo(f"Exported to {output}", err=True)
 
 

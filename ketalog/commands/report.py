@@ -38,8 +38,6 @@ def build(db_state, since: str | None, until: str | None, private: bool = False)
     return progress.build_report(inputs, private=private)
 
 
-
-
 def progress_command(ctx: typer.Context, since: SinceOpt = None, until: UntilOpt = None,
                      as_json: JsonOpt = False) -> None:
     """Signs of progress and things to discuss with your provider, compactly."""
@@ -70,7 +68,9 @@ def report_command(
     if output is None:
         typer.echo(text, nl=not text.endswith("\n"))
         return
-    write_private_file(output, text)
+    from ketalog.files import write_private_text
+
+    write_private_text(output, text)
     typer.echo(f"Report written to {output}")
     if report.safety:
         from ketalog import crisis
@@ -98,20 +98,6 @@ def render_report(report, output_format: "Format") -> str:
     buffer = io.StringIO()
     print_report(report, file=buffer)
     return buffer.getvalue()
-
-
-def write_private_file(path: Path, text: str) -> None:
-    """Health data: the file is created 0600 (and tightened if it existed)."""
-    import os
-
-    path = path.expanduser()
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    except OSError as error:
-        raise InputError("--output", f"cannot write {path}: {error.strerror}") from None
-    os.fchmod(fd, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
 
 
 def trends_command(
