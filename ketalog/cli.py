@@ -7,7 +7,6 @@ built only when it runs, so ``--help`` loads neither SQLite nor Rich and
 turned into one line on stderr and an exit code by ``KetalogGroup.invoke``.
 """
 
-import sys
 from typing import Annotated, NamedTuple, Optional
 
 import typer
@@ -15,7 +14,7 @@ from typer.core import TyperGroup
 
 from ketalog import __version__
 from ketalog.commands.common import State
-from ketalog.errors import KetalogError
+from ketalog.errors import KetalogError, is_database_error
 
 
 class LazyCommand(NamedTuple):
@@ -79,17 +78,11 @@ class KetalogGroup(TyperGroup):
             typer.echo(f"ketalog: error: {error.message}", err=True)
             raise typer.Exit(error.exit_code) from None
         except Exception as error:
-            if not _is_database_error(error):
+            if not is_database_error(error):
                 raise
             typer.echo(f"ketalog: error: the database could not be used: {error}. "
                        "Run `ketalog check`, or restore a backup.", err=True)
             raise typer.Exit(1) from None
-
-
-def _is_database_error(error: Exception) -> bool:
-    """A damaged-file error from sqlite3 or SQLCipher (only loaded if a command used them)."""
-    drivers = (sys.modules.get("sqlite3"), sys.modules.get("sqlcipher3"))
-    return any(driver is not None and isinstance(error, driver.DatabaseError) for driver in drivers)
 
 
 app = typer.Typer(

@@ -90,11 +90,6 @@ def is_cipher_connection(conn) -> bool:
     return cipher is not None and isinstance(conn, cipher.Connection)
 
 
-def is_database_error(error: BaseException) -> bool:
-    cipher = sys.modules.get("sqlcipher3")
-    return cipher is not None and isinstance(error, cipher.DatabaseError)
-
-
 def convert(path: Path, *, encrypt: bool, key: str) -> None:
     """Encrypt or decrypt ``path`` in place: export to a new file, verify, then replace atomically."""
     import sqlite3

@@ -18,7 +18,7 @@ from typing import Iterator
 from sqlite_utils import Database
 
 from ketalog import crypto
-from ketalog.errors import DatabaseFileError
+from ketalog.errors import DatabaseFileError, is_database_error
 from ketalog.migrations import MIGRATION_NAMES, MIGRATION_SET, migrations
 
 BUSY_TIMEOUT_SECONDS = 30
@@ -56,7 +56,7 @@ def open_db(path: Path, *, create: bool) -> Database:
         _prepare(db, path)
     except Exception as error:
         db.close()
-        if not isinstance(error, sqlite3.DatabaseError) and not crypto.is_database_error(error):
+        if not is_database_error(error):
             raise
         raise DatabaseFileError(f"{path} is damaged or unreadable ({error}); run `ketalog check` "
                                 "on a copy, or restore a backup") from None
@@ -100,17 +100,16 @@ def health_problems(path: Path) -> tuple[list[str], int | None]:
         if orphans:
             problems.append(f"foreign keys: {len(orphans)} row(s) point at entries that do not exist "
                             f"(first in table {orphans[0][0]})")
-        names = [row[0] for row in conn.execute(
-            f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ?", [MIGRATION_SET])]
+        names = _ketalog_migrations(conn)
         version = len(names)
-        unknown = [name for name in names if name not in MIGRATION_NAMES]
+        unknown = _unknown(names)
         if unknown:
             problems.append(f"schema: written by a newer ketalog ({', '.join(unknown)})")
         elif version != latest_schema_version():
             problems.append(f"schema version {version}, this ketalog expects {latest_schema_version()} "
                             "(any ketalog command that writes will upgrade it)")
     except Exception as error:
-        if not isinstance(error, sqlite3.DatabaseError) and not crypto.is_database_error(error):
+        if not is_database_error(error):
             raise
         problems.append(f"unreadable: {error}")
     finally:
@@ -183,15 +182,25 @@ def _refuse_foreign_schema(db: Database, path: Path) -> None:
         return
     if MIGRATIONS_TABLE not in tables:
         raise DatabaseFileError(f"{path} is a SQLite database but not a ketalog one; it was left untouched")
-    rows = db.query(f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ?", [MIGRATION_SET])
-    applied = [row["name"] for row in rows]
+    applied = _ketalog_migrations(db.conn)
     if not applied:
         raise DatabaseFileError(f"{path} is a SQLite database but not a ketalog one; it was left untouched")
-    unknown = [name for name in applied if name not in MIGRATION_NAMES]
+    unknown = _unknown(applied)
     if unknown:
         raise DatabaseFileError(
             f"{path} was written by a newer ketalog (schema has {', '.join(unknown)}); "
             "upgrade ketalog to open it. The file was left untouched")
+
+
+def _ketalog_migrations(conn) -> list[str]:
+    """Names of the ketalog migrations recorded in the file, read straight from the connection."""
+    return [row[0] for row in conn.execute(
+        f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY rowid", [MIGRATION_SET])]
+
+
+def _unknown(applied: list[str]) -> list[str]:
+    """Migrations this ketalog does not know: the file was written by a newer one."""
+    return [name for name in applied if name not in MIGRATION_NAMES]
 
 
 def _prepare(db: Database, path: Path) -> None:

@@ -7,6 +7,8 @@ the program decides how a failure looks.
 
 from __future__ import annotations
 
+import sys
+
 EXIT_DATA_PROBLEM = 1
 EXIT_BAD_INPUT = 2
 
@@ -43,3 +45,10 @@ class Cancelled(KetalogError):
 
     def __init__(self, message: str = "cancelled, nothing saved"):
         super().__init__(message)
+
+
+def is_database_error(error: BaseException) -> bool:
+    """A damaged-file error from sqlite3 or SQLCipher; looks only at drivers already imported,
+    so checking costs no import (an error cannot come from a driver nobody loaded)."""
+    drivers = (sys.modules.get("sqlite3"), sys.modules.get("sqlcipher3"))
+    return any(driver is not None and isinstance(error, driver.DatabaseError) for driver in drivers)
