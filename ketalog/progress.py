@@ -36,6 +36,7 @@ BP_SYSTOLIC = 140
 BP_DIASTOLIC = 90
 SYMPTOM_RETURN_INSTRUMENTS = ("phq9", "gad7")
 BOOSTER_LIFT = 1.0              # mood points above baseline that count as "still lifted"
+SPARKLINE_WEEKS = 26            # weekly means shown in the ratings sparklines
 
 
 @dataclass

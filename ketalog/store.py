@@ -201,7 +201,6 @@ def counts(db: Database) -> dict[str, int]:
     return {kind.table: db[kind.table].count for kind in KINDS.values()}
 
 
-BASELINE_DAYS = 14
 JOURNAL_EXCERPTS = 10
 
 
@@ -226,16 +225,16 @@ def _load(db: Database, kind_name: str, since: datetime | None, until: datetime 
     return [_record(kind, row) for row in db.query(sql, params)]
 
 
-def baseline_checkins(db: Database) -> tuple[datetime | None, list[Checkin], dict[str, list[Checkin]]]:
-    """Course start, the check-ins of the 14 days before it, and the first 3 check-ins with each rating."""
+def baseline_checkins(db: Database, window: timedelta) -> tuple[datetime | None, list[Checkin], dict[str, list[Checkin]]]:
+    """Course start, the check-ins of ``window`` before it, and the first 3 check-ins with each rating."""
     from ketalog.validation import RATING_NAMES
 
     course_start = first_session_at(db)
-    window = []
+    before = []
     if course_start is not None:
-        window = _load(db, "checkin", course_start - timedelta(days=BASELINE_DAYS), course_start)
+        before = _load(db, "checkin", course_start - window, course_start)
     first = {name: _load(db, "checkin", None, None, extra=f"e.{name} IS NOT NULL", limit=3) for name in RATING_NAMES}
-    return course_start, window, first
+    return course_start, before, first
 
 
 def nth_latest_session_at(db: Database, n: int) -> datetime | None:
@@ -243,27 +242,30 @@ def nth_latest_session_at(db: Database, n: int) -> datetime | None:
     return from_storage(row["at"], row["utc_offset"]) if row else None
 
 
-def report_inputs(db: Database, now: datetime, since: datetime | None, until: datetime | None,
-                  relief_hours: tuple[int, int] = (72, 48), sparkline_weeks: int = 26) -> ReportInputs:
-    """Only what a report over [since, until) needs: the period's sessions and scores, and bounded windows of check-ins."""
-    course_start, baseline, first = baseline_checkins(db)
+def report_inputs(db: Database, now: datetime, since: datetime | None, until: datetime | None, *,
+                  window: timedelta, relief_before: timedelta, relief_after: timedelta,
+                  sparkline_weeks: int) -> ReportInputs:
+    """Only what a report over [since, until) needs: the period's sessions and scores, and bounded
+    windows of check-ins. The windows are the progress rules' own, passed in by the caller."""
+    course_start, baseline, first = baseline_checkins(db, window)
     journal = _load(db, "journal", since, until, order="e.at DESC", limit=JOURNAL_EXCERPTS)
     return ReportInputs(
         now=now, since=since, until=until, course_start=course_start,
         sessions_total=db["sessions"].count,
         sessions=_load(db, "session", since, until),
-        checkins=_recent_window_checkins(db, since, until),
+        checkins=_recent_window_checkins(db, since, until, window),
         baseline_checkins=baseline,
         first_checkins=first,
         surveys=_load(db, "survey", None, until),
         journal=list(reversed(journal)),
-        session_checkins=_checkins_around_sessions(db, since, until, *relief_hours),
-        weekly=trend_aggregates(db, "week", since, until)[0][-sparkline_weeks:],
+        session_checkins=_checkins_around_sessions(db, since, until, relief_before, relief_after),
+        weekly=rating_means_by(db, "week", since, until)[-sparkline_weeks:],
     )
 
 
-def _recent_window_checkins(db: Database, since: datetime | None, until: datetime | None) -> list[Checkin]:
-    """Check-ins from 14 days before the earliest 'last in-period check-in' of any rating, to the period's end."""
+def _recent_window_checkins(db: Database, since: datetime | None, until: datetime | None,
+                            window: timedelta) -> list[Checkin]:
+    """Check-ins from ``window`` before the earliest 'last in-period check-in' of any rating, to the period's end."""
     from ketalog.validation import RATING_NAMES
 
     where, params = _where_time(since, until)
@@ -272,20 +274,20 @@ def _recent_window_checkins(db: Database, since: datetime | None, until: datetim
     present = [value for value in lasts.values() if value]
     if not present:
         return []
-    start = datetime.fromisoformat(min(present)) - timedelta(days=BASELINE_DAYS)
+    start = datetime.fromisoformat(min(present)) - window
     return _load(db, "checkin", start, until)
 
 
-def _checkins_around_sessions(db: Database, since, until, hours_before: int, hours_after: int) -> list[Checkin]:
-    """Check-ins from ``hours_before`` before to ``hours_after`` after each session in the period (index range scans)."""
+def _checkins_around_sessions(db: Database, since, until, before: timedelta, after: timedelta) -> list[Checkin]:
+    """Check-ins from ``before`` a session to ``after`` it, for each session in the period (index range scans)."""
     kind = KINDS["checkin"]
     where, params = _where_time(since, until, alias="s")
     stamp_format = "'%Y-%m-%dT%H:%M:%SZ'"
     # CROSS JOIN keeps sessions as the outer loop, so each session is one index range
     # search on checkins(at); left to itself the planner scans every check-in per session.
     sql = (f"SELECT e.*{kind.extra_select} FROM sessions s CROSS JOIN checkins e "
-           f"ON e.at >= strftime({stamp_format}, s.at, '-{int(hours_before)} hours') "
-           f"AND e.at <= strftime({stamp_format}, s.at, '+{int(hours_after)} hours'){where} ORDER BY e.at")
+           f"ON e.at >= strftime({stamp_format}, s.at, '-{int(before.total_seconds())} seconds') "
+           f"AND e.at <= strftime({stamp_format}, s.at, '+{int(after.total_seconds())} seconds'){where} ORDER BY e.at")
     unique = {row["id"]: row for row in db.query(sql, params)}  # windows of close sessions overlap
     return [_record(kind, row) for row in unique.values()]
 
@@ -297,19 +299,21 @@ _PERIOD_SQL = {
 }
 
 
-def trend_aggregates(db: Database, by: str, since: datetime | None, until: datetime | None) -> tuple[list, list]:
-    """Mean ratings and mean questionnaire totals per week or month, aggregated by SQLite."""
+def rating_means_by(db: Database, by: str, since: datetime | None, until: datetime | None) -> list[dict]:
+    """Check-in count and mean of each rating per week or month, aggregated by SQLite."""
     from ketalog.validation import RATING_NAMES
 
-    period = _PERIOD_SQL[by]
     where, params = _where_time(since, until, alias="checkins")
     means = ", ".join(f"round(avg({name}), 2) AS {name}" for name in RATING_NAMES)
-    ratings = list(db.query(f"SELECT {period} AS period, count(*) AS checkins, {means} FROM checkins"
-                            f"{where} GROUP BY period ORDER BY period", params))
+    return list(db.query(f"SELECT {_PERIOD_SQL[by]} AS period, count(*) AS checkins, {means} FROM checkins"
+                         f"{where} GROUP BY period ORDER BY period", params))
+
+
+def instrument_means_by(db: Database, by: str, since: datetime | None, until: datetime | None) -> list[dict]:
+    """Mean questionnaire total per instrument per week or month, aggregated by SQLite."""
     where, params = _where_time(since, until, alias="surveys")
-    instruments = list(db.query(f"SELECT {period} AS period, instrument, round(avg(total), 1) AS mean_total "
-                                f"FROM surveys{where} GROUP BY period, instrument ORDER BY period", params))
-    return ratings, instruments
+    return list(db.query(f"SELECT {_PERIOD_SQL[by]} AS period, instrument, round(avg(total), 1) AS mean_total "
+                         f"FROM surveys{where} GROUP BY period, instrument ORDER BY period", params))
 
 
 def sessions_between(db: Database, since: datetime | None, until: datetime | None) -> list[Session]:

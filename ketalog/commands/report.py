@@ -34,7 +34,9 @@ def build(db_state, since: str | None, until: str | None, private: bool = False)
     if start and end and start >= end:
         raise InputError("--since", "must be before --until")
     with db_state.open(write=False) as db:
-        inputs = store.report_inputs(db, timeparse.now(), start, end)
+        inputs = store.report_inputs(db, timeparse.now(), start, end, window=progress.WINDOW,
+                                     relief_before=progress.RELIEF_BEFORE, relief_after=progress.RELIEF_AFTER,
+                                     sparkline_weeks=progress.SPARKLINE_WEEKS)
     return progress.build_report(inputs, private=private)
 
 
@@ -119,11 +121,11 @@ def trends_command(
         if by == TrendBy.session:
             sessions = store.sessions_between(db, start, end)
             following = store.checkins_between(db, sessions[0].at if sessions else start, end)
-            baseline = progress.rating_baseline("mood", *store.baseline_checkins(db)[1:])
+            baseline = progress.rating_baseline("mood", *store.baseline_checkins(db, progress.WINDOW)[1:])
             rows = progress.session_intervals(sessions, following, baseline, now)
         else:
-            rating_rows, instrument_rows = store.trend_aggregates(db, by.value, start, end)
-            rows = progress.trend_rows(rating_rows, instrument_rows)
+            rows = progress.trend_rows(store.rating_means_by(db, by.value, start, end),
+                                       store.instrument_means_by(db, by.value, start, end))
     if as_json:
         emit(rows, True, "")
         return
