@@ -6,10 +6,12 @@ how to build itself from a stored row, and how to present itself as JSON.
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from ketalog.timeparse import from_storage
+from ketalog.validation import RATING_NAMES, format_bp, format_dose
 
 
 @dataclass
@@ -60,20 +62,14 @@ class Session(Entry):
 
     @property
     def dose(self) -> str:
-        from ketalog.validation import format_dose
-
         return format_dose(self.dose_amount, self.dose_unit)
 
     @property
     def bp_before(self) -> str:
-        from ketalog.validation import format_bp
-
         return format_bp(self.bp_before_sys, self.bp_before_dia)
 
     @property
     def bp_after(self) -> str:
-        from ketalog.validation import format_bp
-
         return format_bp(self.bp_after_sys, self.bp_after_dia)
 
     def to_json(self) -> dict:
@@ -98,8 +94,6 @@ class Checkin(Entry):
     kind = "checkin"
 
     def ratings(self) -> dict[str, int]:
-        from ketalog.validation import RATING_NAMES
-
         return {name: getattr(self, name) for name in RATING_NAMES if getattr(self, name) is not None}
 
 
@@ -123,8 +117,6 @@ class Survey(Entry):
 
     @classmethod
     def from_row(cls, row: dict, **extra) -> "Survey":
-        import json
-
         answers = row.get("answers")
         return super().from_row({**row, "answers": json.loads(answers) if answers else None}, **extra)
 

@@ -118,7 +118,7 @@ def outcome_of(entry, history: list, course_start, result: inst.Score) -> dict:
     """Total, band or cutoff, and change from baseline and from the previous score."""
     instrument = inst.INSTRUMENTS.get(entry.instrument)
     earlier = [s for s in history if s.id != entry.id and (s.at, s.created_at) <= (entry.at, entry.created_at)]
-    baseline = inst.select_baseline([s for s in history], course_start)
+    baseline = inst.select_baseline(history, course_start)
     outcome: dict = {
         "total": entry.total, "max_total": instrument.max_total if instrument else None,
         "band": entry.band, "at_or_above_cutoff": result.at_or_above_cutoff,
