@@ -14,7 +14,7 @@ from typer.core import TyperGroup
 
 from ketalog import __version__
 from ketalog.commands.common import State
-from ketalog.errors import KetalogError, is_database_error
+from ketalog.errors import KetalogError, describe_database_error, is_database_error
 
 
 class LazyCommand(NamedTuple):
@@ -80,8 +80,7 @@ class KetalogGroup(TyperGroup):
         except Exception as error:
             if not is_database_error(error):
                 raise
-            typer.echo(f"ketalog: error: the database could not be used: {error}. "
-                       "Run `ketalog check`, or restore a backup.", err=True)
+            typer.echo(f"ketalog: error: {describe_database_error(error)}", err=True)
             raise typer.Exit(1) from None
 
 

@@ -91,7 +91,12 @@ def is_cipher_connection(conn) -> bool:
 
 
 def convert(path: Path, *, encrypt: bool, key: str) -> None:
-    """Encrypt or decrypt ``path`` in place: export to a new file, verify, then replace atomically."""
+    """Encrypt or decrypt ``path`` in place: export to a new file, verify, then replace atomically.
+
+    The caller holds ketalog's exclusive lock (``db.acquire_lock``), so no other
+    ketalog connection is open; the log is checkpointed into the file first and
+    only an empty log that no connection owns is ever removed.
+    """
     import sqlite3
 
     cipher = require()
@@ -100,19 +105,24 @@ def convert(path: Path, *, encrypt: bool, key: str) -> None:
     fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     os.close(fd)
     try:
-        source = cipher.connect(str(path))
-        source.execute("PRAGMA cipher_log_level = NONE")
-        if not encrypt:
-            source.execute(f"PRAGMA key = {_quote(key)}")
-        source.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        expected = _counts(source)
-        new_key = key if encrypt else ""
-        source.execute(f"ATTACH DATABASE {_quote(str(target))} AS converted KEY {_quote(new_key)}")
-        source.execute("SELECT sqlcipher_export('converted')")
-        version = source.execute("PRAGMA user_version").fetchone()[0]
-        source.execute(f"PRAGMA converted.user_version = {int(version)}")
-        source.execute("DETACH DATABASE converted")
-        source.close()
+        source = cipher.connect(str(path), timeout=30)
+        try:
+            source.execute("PRAGMA cipher_log_level = NONE")
+            if not encrypt:
+                source.execute(f"PRAGMA key = {_quote(key)}")
+            busy, _, _ = source.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            if busy:
+                raise KetalogError(f"{path} is open in another program; close it and try again "
+                                   "(nothing was changed)")
+            expected = _counts(source)
+            new_key = key if encrypt else ""
+            source.execute(f"ATTACH DATABASE {_quote(str(target))} AS converted KEY {_quote(new_key)}")
+            source.execute("SELECT sqlcipher_export('converted')")
+            version = source.execute("PRAGMA user_version").fetchone()[0]
+            source.execute(f"PRAGMA converted.user_version = {int(version)}")
+            source.execute("DETACH DATABASE converted")
+        finally:
+            source.close()
         check = connect(target, key, 5) if encrypt else sqlite3.connect(target)
         try:
             ok = check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -121,11 +131,52 @@ def convert(path: Path, *, encrypt: bool, key: str) -> None:
             check.execute("PRAGMA journal_mode = WAL")
         finally:
             check.close()
-        for suffix in ("-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
+        _drop_empty_logs(path)
         os.replace(target, path)
+        _sync_folder(path.parent)
     finally:
         target.unlink(missing_ok=True)
+
+
+def _drop_empty_logs(path: Path) -> None:
+    """Remove the old file's ``-wal``/``-shm`` before the new file takes its name.
+
+    The last connection closing removes an empty ``-wal`` itself; one that is
+    still there with content belongs to a program outside ketalog, so stop.
+    """
+    wal = Path(str(path) + "-wal")
+    if wal.exists() and wal.stat().st_size:
+        raise KetalogError(f"{path} is open in another program (its log is in use); close it and try again "
+                           "(nothing was changed)")
+    wal.unlink(missing_ok=True)
+    Path(str(path) + "-shm").unlink(missing_ok=True)
+
+
+def _sync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def plain_backups(path: Path) -> list[Path]:
+    """Backups of ``path`` (``ketalog backup``'s default names) that are still plain SQLite files."""
+    pattern = f"{path.stem}-backup-*{path.suffix}"
+    found = []
+    for candidate in sorted(path.parent.glob(pattern)):
+        try:
+            with open(candidate, "rb") as handle:
+                if handle.read(16) == b"SQLite format 3\x00":
+                    found.append(candidate)
+        except OSError:
+            continue
+    return found
 
 
 def _counts(conn) -> dict[str, int]:

@@ -5,12 +5,20 @@ that the file is a SQLite database made by ketalog and not by a newer ketalog,
 so a wrong ``--db`` never damages someone else's file. Every connection gets
 the same pragmas: foreign keys on, WAL, and a busy timeout so two ketalog
 processes writing at once both succeed.
+
+Every open holds a shared lock on ``<db>.lock`` for as long as the connection
+lives; converting the file (encrypt, decrypt) holds it exclusively, so no
+ketalog process ever writes into a file that is being swapped out under it.
+Reading never creates or changes the database: an empty file reads as empty,
+and an older schema is upgraded in a private in-memory copy.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
+import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -18,12 +26,28 @@ from typing import Iterator
 from sqlite_utils import Database
 
 from ketalog import crypto
-from ketalog.errors import DatabaseFileError, is_database_error
-from ketalog.migrations import MIGRATION_NAMES, MIGRATION_SET, migrations
+from ketalog.errors import DatabaseBusyError, DatabaseFileError, describe_database_error, is_database_error
+from ketalog.migrations import MIGRATION_NAMES, MIGRATION_SET, expected_schema, migrations, schema_of
 
 BUSY_TIMEOUT_SECONDS = 30
 SQLITE_HEADER = b"SQLite format 3\x00"
 MIGRATIONS_TABLE = "_sqlite_migrations"
+LOCK_SUFFIX = ".lock"
+# What an interrupted encrypt/decrypt leaves beside the database (a full copy, possibly plaintext).
+CONVERSION_SUFFIXES = (".encrypting", ".decrypting")
+
+
+class LockedDatabase(Database):
+    """A sqlite-utils Database that also releases ketalog's file lock when it is closed."""
+
+    lock_fd: int | None = None
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            release_lock(self.lock_fd)
+            self.lock_fd = None
 
 
 def resolve_path(option: str | os.PathLike | None) -> Path:
@@ -41,28 +65,58 @@ def resolve_path(option: str | os.PathLike | None) -> Path:
 def open_db(path: Path, *, create: bool) -> Database:
     """Open ``path`` ready for use, applying pending migrations.
 
-    With ``create=False`` a missing file is not created: readers get an empty,
-    migrated in-memory database instead, so looking never leaves files behind.
+    With ``create=False`` nothing on disk is created or changed: a missing or
+    empty file reads as an empty database, and a file with an older schema is
+    migrated in a private in-memory copy.
     """
-    if not path.exists():
+    if not path.exists() or (not create and _is_empty_file(path)):
         if not create:
-            db = Database(sqlite3.connect(":memory:"), execute_plugins=False)
-            _prepare(db, path)
-            return db
+            return _empty_memory_db(path)
         _create_private_file(path)
-    db = Database(connect(path), execute_plugins=False)
+    lock = acquire_lock(path, exclusive=False, create=create)
+    try:
+        remove_conversion_leftovers(path, locked=lock is not None)
+        db = LockedDatabase(connect(path), execute_plugins=False)
+    except BaseException:
+        release_lock(lock)
+        raise
+    db.lock_fd = lock
     try:
         _refuse_foreign_schema(db, path)
-        _prepare(db, path)
+        if not create and not db.memory and migrations.pending(db) and not crypto.is_cipher_connection(db.conn):
+            return _migrated_copy(db, path)
+        _prepare(db, path, write=create)
     except Exception as error:
         db.close()
         if not is_database_error(error):
             raise
-        raise DatabaseFileError(f"{path} is damaged or unreadable ({error}); run `ketalog check` "
-                                "on a copy, or restore a backup") from None
+        raise DatabaseFileError(f"{path}: {describe_database_error(error)}") from None
     if create:
         _tighten_mode(path)
     return db
+
+
+def _is_empty_file(path: Path) -> bool:
+    try:
+        return path.is_file() and path.stat().st_size == 0
+    except OSError:
+        return False
+
+
+def _empty_memory_db(path: Path) -> Database:
+    db = Database(sqlite3.connect(":memory:"), execute_plugins=False)
+    _prepare(db, path, write=True)
+    return db
+
+
+def _migrated_copy(db: Database, path: Path) -> Database:
+    """An in-memory copy of an older file, upgraded, so a read never rewrites the user's file."""
+    memory = sqlite3.connect(":memory:")
+    db.conn.backup(memory)
+    db.close()
+    copy = Database(memory, execute_plugins=False)
+    _prepare(copy, path, write=True)
+    return copy
 
 
 def connect(path: Path):
@@ -78,6 +132,101 @@ def connect(path: Path):
                 "terminal to be asked), or not a ketalog database. The file was left untouched")
         return crypto.connect(path, crypto.passphrase(), BUSY_TIMEOUT_SECONDS)
     return sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
+
+
+# Locking and clean-up around conversions ---------------------------------------------------
+
+def lock_path(path: Path) -> Path:
+    return path.with_name(path.name + LOCK_SUFFIX)
+
+
+def acquire_lock(path: Path, *, exclusive: bool, create: bool = True,
+                 timeout: float = BUSY_TIMEOUT_SECONDS) -> int | None:
+    """Take ketalog's lock on ``path`` (shared to use the file, exclusive to replace it).
+
+    Waits up to ``timeout`` seconds, then raises ``DatabaseBusyError``. Returns
+    None where there is nothing to lock with (no ``fcntl``, or a folder we may
+    not write, where no conversion can run either).
+    """
+    try:
+        import fcntl
+    except ImportError:  # Windows: conversions are not guarded there
+        return None
+    flags = os.O_RDWR | (os.O_CREAT if create else 0)
+    try:
+        fd = os.open(lock_path(path), flags | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except OSError:
+        return None
+    mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
+    try:
+        fcntl.flock(fd, mode | fcntl.LOCK_NB)  # the usual case: nobody is converting
+        return fd
+    except BlockingIOError:
+        pass
+    if not _wait_for_flock(fcntl, fd, mode, timeout):
+        os.close(fd)
+        raise DatabaseBusyError(
+            f"{path} is busy: " + ("another ketalog is using it" if exclusive
+                                   else "it is being encrypted or decrypted") + "; try again in a moment")
+    return fd
+
+
+def _wait_for_flock(fcntl, fd: int, mode: int, timeout: float) -> bool:
+    """Block until the lock is ours, at most ``timeout`` seconds.
+
+    A blocking wait is woken the moment the holder lets go, so a conversion is
+    not starved by a busy writer; polling would only find a free moment by luck.
+    The timer works only in the main thread; elsewhere, poll.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                fcntl.flock(fd, mode | fcntl.LOCK_NB)
+                return True
+            except BlockingIOError:
+                time.sleep(0.01)
+        return False
+
+    def expire(signum, frame):
+        raise TimeoutError
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, timeout)
+    try:
+        fcntl.flock(fd, mode)
+        return True
+    except TimeoutError:
+        return False
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def release_lock(fd: int | None) -> None:
+    if fd is not None:
+        os.close(fd)  # closing the descriptor drops the flock
+
+
+def remove_conversion_leftovers(path: Path, *, locked: bool) -> list[Path]:
+    """Delete what an interrupted encrypt/decrypt left beside the database, and say so.
+
+    Only while holding the lock: then no conversion is running, so the copy is an orphan.
+    """
+    removed = []
+    if not locked:
+        return removed
+    for suffix in CONVERSION_SUFFIXES:
+        leftover = path.with_name(path.name + suffix)
+        if leftover.is_file() and not leftover.is_symlink():
+            leftover.unlink(missing_ok=True)
+            removed.append(leftover)
+            print(f"ketalog: note: removed {leftover}, left by an interrupted encrypt or decrypt "
+                  "(the database itself is intact)", file=sys.stderr)
+    return removed
 
 
 def connect_like(db: Database, path: Path):
@@ -105,9 +254,12 @@ def health_problems(path: Path) -> tuple[list[str], int | None]:
         unknown = _unknown(names)
         if unknown:
             problems.append(f"schema: written by a newer ketalog ({', '.join(unknown)})")
-        elif version != latest_schema_version():
-            problems.append(f"schema version {version}, this ketalog expects {latest_schema_version()} "
-                            "(any ketalog command that writes will upgrade it)")
+        else:
+            if version != latest_schema_version():
+                problems.append(f"schema version {version}, this ketalog expects {latest_schema_version()} "
+                                "(any ketalog command that writes will upgrade it)")
+            problems += _schema_differences(conn, version)
+            problems += _stored_time_problems(conn)
     except Exception as error:
         if not is_database_error(error):
             raise
@@ -115,6 +267,36 @@ def health_problems(path: Path) -> tuple[list[str], int | None]:
     finally:
         conn.close()
     return problems, version
+
+
+def _schema_differences(conn, version: int) -> list[str]:
+    """Tables, indexes and triggers missing, added by someone else, or changed, against the migrations."""
+    expected, actual = expected_schema(version), schema_of(conn)
+    expected_names = {(kind, name) for kind, name, _ in expected}
+    actual_names = {(kind, name) for kind, name, _ in actual}
+    problems = [f"schema: {kind} {name} is missing" for kind, name in sorted(expected_names - actual_names)]
+    problems += [f"schema: {kind} {name} was not made by ketalog" for kind, name in sorted(actual_names - expected_names)]
+    problems += [f"schema: {kind} {name} differs from what ketalog made"
+                 for kind, name, _ in sorted(actual - expected) if (kind, name) in expected_names]
+    return problems
+
+
+def _stored_time_problems(conn) -> list[str]:
+    """Rows whose stored time no read could use (e.g. a three-digit year): each table, first few ids."""
+    from ketalog.timeparse import stored_time_problem
+
+    problems = []
+    tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    for table in tables:
+        columns = {row[1] for row in conn.execute(f'PRAGMA table_info("{table}")')}
+        if not {"id", "at", "utc_offset", "local_date"} <= columns:
+            continue
+        bad = [(entry_id, problem) for entry_id, at, offset, day in
+               conn.execute(f'SELECT id, at, utc_offset, local_date FROM "{table}"')
+               if (problem := stored_time_problem(at, offset, day))]
+        if bad:
+            problems.append(f"times: {len(bad)} row(s) in {table} cannot be read, e.g. id {bad[0][0]}: {bad[0][1]}")
+    return problems
 
 
 def is_encrypted(path: Path) -> bool:
@@ -158,14 +340,46 @@ def applied_migrations(db: Database) -> list[str]:
 
 
 def _create_private_file(path: Path) -> None:
-    missing = [parent for parent in [path.parent, *path.parent.parents] if not parent.exists()]
-    for directory in reversed(missing):
-        directory.mkdir(mode=0o700)
-        os.chmod(directory, 0o700)  # mkdir's mode is filtered by the umask
+    folder_existed = path.parent.exists()
     try:
+        make_private_dirs(path.parent)
+        if folder_existed:
+            _check_folder(path)
         os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     except FileExistsError:
         pass  # another ketalog process created it a moment ago
+    except OSError as error:
+        raise DatabaseFileError(f"cannot create {path}: {error.strerror}") from None
+
+
+def make_private_dirs(folder: Path) -> None:
+    """Create ``folder`` and any missing parents 0700; another process creating one first is fine.
+
+    Only folders made here are chmodded: an existing folder's mode is never changed.
+    """
+    missing = [parent for parent in [folder, *folder.parents] if not parent.exists()]
+    for directory in reversed(missing):
+        try:
+            directory.mkdir(mode=0o700)
+        except FileExistsError:
+            continue  # a second first run won the race; it secures its own folder
+        os.chmod(directory, 0o700)  # mkdir's mode is filtered by the umask
+
+
+def _check_folder(path: Path) -> None:
+    """A new database in an existing folder others can read: tighten it if it is ketalog's own, else warn."""
+    folder = path.parent
+    mode = folder.stat().st_mode
+    if not mode & 0o077:
+        return
+    others = [name for name in os.listdir(folder) if not name.startswith(path.stem)]
+    if not others and folder.stat().st_uid == os.getuid() and not mode & 0o1000:
+        os.chmod(folder, 0o700)
+        print(f"ketalog: note: {folder} could be read by others (mode {mode & 0o777:o}); it is now 0700",
+              file=sys.stderr)
+    else:
+        print(f"ketalog: note: others can list {folder} (mode {mode & 0o777:o}); the database itself is "
+              "private (0600), but a folder of your own is safer", file=sys.stderr)
 
 
 def _tighten_mode(path: Path) -> None:
@@ -203,10 +417,10 @@ def _unknown(applied: list[str]) -> list[str]:
     return [name for name in applied if name not in MIGRATION_NAMES]
 
 
-def _prepare(db: Database, path: Path) -> None:
+def _prepare(db: Database, path: Path, *, write: bool) -> None:
     db.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
     db.conn.execute("PRAGMA foreign_keys = ON")
-    if not db.memory:
+    if write and not db.memory:
         mode = db.conn.execute("PRAGMA journal_mode").fetchone()[0]
         if mode.lower() != "wal":
             db.conn.execute("PRAGMA journal_mode = WAL")

@@ -40,6 +40,10 @@ class DatabaseFileError(KetalogError):
     """The database file cannot be used (not ketalog's, damaged, too new). Exit 1."""
 
 
+class DatabaseBusyError(KetalogError):
+    """Another process holds the database longer than we may wait. Exit 1; nothing is wrong with the file."""
+
+
 class Cancelled(KetalogError):
     """The user stopped an interactive form; nothing was saved."""
 
@@ -52,3 +56,40 @@ def is_database_error(error: BaseException) -> bool:
     so checking costs no import (an error cannot come from a driver nobody loaded)."""
     drivers = (sys.modules.get("sqlite3"), sys.modules.get("sqlcipher3"))
     return any(driver is not None and isinstance(error, driver.DatabaseError) for driver in drivers)
+
+
+# What an SQLite error means for the person at the keyboard, by its result code (Python 3.11+
+# names it) or, for older drivers such as SQLCipher's, by SQLite's fixed message text.
+_DATABASE_ERRORS = (
+    (("SQLITE_BUSY", "SQLITE_LOCKED"), ("database is locked", "database table is locked"),
+     "the database is busy: another program is using it; try again in a moment (nothing was written)"),
+    (("SQLITE_FULL",), ("database or disk is full",),
+     "the disk is full; nothing was written. Free some space and try again"),
+    (("SQLITE_READONLY",), ("readonly database", "read-only"),
+     "the file is read-only; nothing was written. Check its permissions (ls -l) or the disk it is on"),
+    (("SQLITE_CANTOPEN",), ("unable to open database file",),
+     "the file cannot be opened; check that its folder exists and that you may read and write it"),
+    (("SQLITE_IOERR",), ("disk i/o error",),
+     "the disk reported an error while reading or writing; nothing was written"),
+)
+
+
+def describe_database_error(error: BaseException) -> str:
+    """One line saying what is actually wrong: busy, disk full, read-only... or damaged."""
+    code = getattr(error, "sqlite_errorname", "") or ""
+    text = str(error).lower()
+    for codes, phrases, meaning in _DATABASE_ERRORS:
+        if any(code.startswith(c) for c in codes) or any(p in text for p in phrases):
+            return meaning
+    return f"the database is damaged or unreadable ({error}); run `ketalog check`, or restore a backup"
+
+
+def describe_os_error(error: OSError, target: object) -> str:
+    """An operating-system failure while writing ``target``, in plain words."""
+    import errno
+
+    if error.errno == errno.ENOSPC:
+        return f"the disk is full; {target} was not written (any previous copy is unchanged)"
+    if error.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return f"cannot write {target}: {error.strerror}"
+    return f"cannot write {target}: {error.strerror or error}"

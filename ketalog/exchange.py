@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from ketalog import validation as valid
 from ketalog.db import latest_schema_version, schema_version, writing
 from ketalog.errors import InputError, KetalogError
 from ketalog.files import open_private
@@ -31,6 +32,7 @@ ENTRY_TABLES = {
     "journal": ("journal_tags", "journal_id", "tag"),
     "surveys": None,
 }
+CHILD_VALUES = {child: value for child, _, value in filter(None, ENTRY_TABLES.values())}
 TABLE_ORDER = ["sessions", "side_effects", "checkins", "checkin_tags", "journal", "journal_tags", "surveys"]
 
 _AT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
@@ -151,38 +153,139 @@ def parse_ketalog(path: Path, text: str) -> ImportPlan:
                 raise ImportFileError(path, f"table {table} row {number}", "must be an object")
             if table in ENTRY_TABLES:
                 _check_entry_row(path, table, number, row)
+            elif table in CHILD_VALUES:
+                value = row.get(CHILD_VALUES[table])
+                if not isinstance(value, str) or not value.strip():
+                    raise ImportFileError(path, f"table {table} row {number}",
+                                          f"{CHILD_VALUES[table]} must be non-empty text (got {value!r})")
             plan.tables[table].append(row)
     return plan
 
 
 def _check_entry_row(path: Path, table: str, number: int, row: dict) -> None:
+    """Every value of an imported entry row through the CLI's own validators, normalised in place.
+
+    A value that no later read could use (a three-digit year, an offset of 100000
+    minutes, "lots" as a dose) stops the import here, naming table, row and column.
+    """
+    from ketalog.timeparse import stored_time_problem
+
     where = f"table {table} row {number}"
     entry_id = row.get("id")
     if not isinstance(entry_id, str) or not re.fullmatch(r"[0-9a-f]{32}", entry_id):
         raise ImportFileError(path, where, f"id must be 32 lowercase hex characters (got {entry_id!r})")
-    if not isinstance(row.get("at"), str) or not _AT.match(row["at"]):
-        raise ImportFileError(path, where, f"at must be UTC like 2026-03-04T13:30:00Z (got {row.get('at')!r})")
-    if not isinstance(row.get("local_date"), str) or not _DAY.match(row["local_date"]):
-        raise ImportFileError(path, where, f"local_date must be YYYY-MM-DD (got {row.get('local_date')!r})")
+    problem = stored_time_problem(row.get("at"), row.get("utc_offset"), row.get("local_date"))
+    if problem:
+        raise ImportFileError(path, where, problem)
+    for column in ("created_at", "updated_at"):
+        if not isinstance(row.get(column), str) or not _AT.match(row[column]):
+            raise ImportFileError(path, where, f"{column} must be UTC like 2026-03-04T13:30:00Z "
+                                               f"(got {row.get(column)!r})")
+    for column, check in _COLUMN_CHECKS[table].items():
+        if row.get(column) is None:
+            continue
+        try:
+            row[column] = check(row[column], column)
+        except InputError as error:
+            raise ImportFileError(path, where, error.message) from None
+        except (TypeError, AttributeError, ValueError):
+            raise ImportFileError(path, where, f"{column}: {row[column]!r} is not a value ketalog stores there") from None
     if table == "surveys":
         _check_survey_row(path, where, row)
+
+
+def _text(value, column: str) -> str:
+    if not isinstance(value, str):
+        raise InputError(column, f"must be text (got {value!r})")
+    return value
+
+
+def _required_text(value, column: str) -> str:
+    if not _text(value, column).strip():
+        raise InputError(column, "must not be empty")
+    return value
+
+
+def _whole(low: int, high: int | None = None):
+    def check(value, column: str) -> int:
+        if isinstance(value, bool):
+            raise InputError(column, f"must be a whole number (got {value!r})")
+        return valid.whole_number(value, column, low, high if high is not None else 2**62)
+    return check
+
+
+def _number(low: float, high: float | None = None, *, above_low: bool = False):
+    def check(value, column: str) -> float:
+        if isinstance(value, (bool, str)):
+            raise InputError(column, f"must be a number (got {value!r})")
+        number = valid.number(value, column, low, high)
+        if above_low and number <= low:
+            raise InputError(column, f"must be more than {low:g} (got {value!r})")
+        return number
+    return check
+
+
+def _one_of(allowed: tuple):
+    def check(value, column: str):
+        if value not in allowed:
+            raise InputError(column, f"must be one of {', '.join(map(str, allowed))} (got {value!r})")
+        return value
+    return check
+
+
+def _answers(value, column: str) -> str:
+    try:
+        answers = json.loads(value) if isinstance(value, str) else value
+    except json.JSONDecodeError:
+        raise InputError(column, f"must be a JSON list of whole numbers (got {value!r})") from None
+    if not isinstance(answers, list) or not all(isinstance(a, int) and not isinstance(a, bool) for a in answers):
+        raise InputError(column, f"must be a JSON list of whole numbers (got {value!r})")
+    return json.dumps(answers)
+
+
+_RATING = _whole(0, 10)
+# Each column of each entry table and the check its value passes; the same rules as the options
+# that write it (validation.py), so an import can store nothing that `add` or `checkin` would refuse.
+_COLUMN_CHECKS = {
+    "sessions": {
+        "route": _one_of(valid.ROUTES), "dose_amount": _number(0, above_low=True), "dose_unit": _one_of(valid.DOSE_UNITS),
+        "duration_min": _whole(*valid.DURATION_RANGE), "clinic": _text, "provider": _text, "dissociation": _RATING,
+        "bp_before_sys": _whole(*valid.SYSTOLIC_RANGE), "bp_before_dia": _whole(*valid.DIASTOLIC_RANGE),
+        "bp_after_sys": _whole(*valid.SYSTOLIC_RANGE), "bp_after_dia": _whole(*valid.DIASTOLIC_RANGE),
+        "heart_rate": _whole(*valid.HEART_RATE_RANGE), "cost": _number(0), "therapy": _one_of((0, 1)),
+        "intention": _text, "note": _text,
+    },
+    "checkins": {**{name: _RATING for name in valid.RATING_NAMES},
+                 "sleep_hours": _number(*valid.SLEEP_HOURS_RANGE), "note": _text},
+    "journal": {"text": _required_text},
+    "surveys": {"instrument": _required_text, "answers": _answers, "total": _whole(0), "band": _text,
+                "difficulty": _whole(0, 3)},
+}
 
 
 def _check_survey_row(path: Path, where: str, row: dict) -> None:
     from ketalog import instruments as inst
 
     instrument = inst.INSTRUMENTS.get(row.get("instrument"))
+    if row.get("total") is None:
+        raise ImportFileError(path, where, "total is missing")
+    if instrument is None:
+        return
     answers = row.get("answers")
-    if instrument is None or answers is None:
+    if answers is None:
+        try:
+            row["band"] = inst.score_total(instrument.id, row["total"]).band
+        except KetalogError as error:
+            raise ImportFileError(path, where, error.message) from None
         return
     try:
-        values = json.loads(answers) if isinstance(answers, str) else answers
-        result = inst.score(instrument, [int(v) for v in values])
+        result = inst.score(instrument, json.loads(answers))
     except (ValueError, TypeError, KetalogError):
         raise ImportFileError(path, where, f"{instrument.name} answers must be {len(instrument.items)} values "
                                            f"0-{instrument.max_option}") from None
     if result.total != row.get("total"):
         raise ImportFileError(path, where, f"total {row.get('total')!r} is not the sum of the answers ({result.total})")
+    row["band"] = result.band  # computed from the answers, never trusted from the file
 
 
 # Applying a plan ----------------------------------------------------------------------------

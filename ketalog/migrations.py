@@ -13,6 +13,7 @@ from sqlite_utils.migrations import Migrations
 MIGRATION_SET = "ketalog"
 migrations = Migrations(MIGRATION_SET)
 MIGRATION_NAMES: list[str] = []
+MIGRATION_FUNCTIONS: list = []  # in order, so `check` can rebuild the schema any version should have
 
 
 def migration(name: str):
@@ -20,9 +21,31 @@ def migration(name: str):
 
     def register(function):
         MIGRATION_NAMES.append(name)
+        MIGRATION_FUNCTIONS.append(function)
         return migrations(name=name)(function)
 
     return register
+
+
+def expected_schema(version: int) -> set[tuple[str, str, str]]:
+    """(type, name, SQL) of every table, index and trigger that ``version`` migrations create."""
+    import sqlite3
+
+    from sqlite_utils import Database
+
+    db = Database(sqlite3.connect(":memory:"), execute_plugins=False)
+    for function in MIGRATION_FUNCTIONS[:version]:
+        function(db)
+    schema = schema_of(db.conn)
+    db.close()
+    return schema
+
+
+def schema_of(conn) -> set[tuple[str, str, str]]:
+    """The schema objects ketalog owns in a connection's main database, SQL with whitespace folded."""
+    return {(kind, name, " ".join((sql or "").split())) for kind, name, sql in conn.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND tbl_name != ?",
+        ["_sqlite_migrations"])}
 
 _TIME_COLUMNS = """
     at TEXT NOT NULL,            -- UTC, ISO 8601 'YYYY-MM-DDTHH:MM:SSZ'

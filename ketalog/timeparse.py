@@ -20,6 +20,9 @@ ACCEPTED_FORMS = (
     "yesterday 14:30, 14:30, 3 days ago, 2 weeks ago, monday, monday 9:00"
 )
 
+# Entries before this year are typing mistakes ("0206-03-04"), not history anyone logs.
+EARLIEST_YEAR = 1990
+
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _RELATIVE = re.compile(r"^(\d{1,4})\s+(minute|hour|day|week)s?\s+ago$")
 _CLOCK = re.compile(r"^(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?\s*(am|pm)?$")
@@ -66,6 +69,8 @@ def parse(text: str, field: str, reference: datetime | None = None) -> When:
         raise _unreadable(field, text)
     try:
         return _parse_known(raw, ref)
+    except NonexistentTime as error:
+        raise InputError(field, str(error)) from None
     except (ValueError, OverflowError):
         raise _unreadable(field, text) from None
 
@@ -120,16 +125,38 @@ def _clock(text: str) -> time:
 
 
 def _on_day(day: date, clock: time) -> datetime:
-    return to_local(datetime.combine(day, clock))
+    return wall_clock(datetime.combine(day, clock))
+
+
+class NonexistentTime(ValueError):
+    """A wall-clock time the local clocks skipped (the spring-forward gap)."""
+
+    def __init__(self, naive: datetime, earlier: datetime, later: datetime):
+        super().__init__(f"{naive:%Y-%m-%d %H:%M} does not exist here (the clocks jumped forward); "
+                         f"use {earlier:%H:%M} or {later:%H:%M}")
+
+
+def wall_clock(naive: datetime) -> datetime:
+    """A local wall-clock time the user typed, made aware; a time inside a DST gap is refused.
+
+    Python would silently move it by an hour; instead the two readings that do
+    exist are named, so the user picks one.
+    """
+    first, second = naive.astimezone(), naive.replace(fold=1).astimezone()
+    if first.replace(tzinfo=None) != naive and second.replace(tzinfo=None) != naive:
+        raise NonexistentTime(naive, *sorted((first, second)))
+    return first
 
 
 def _parse_iso(raw: str) -> When:
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
         day = date.fromisoformat(raw)
-        return When(to_local(datetime.combine(day, time(12))), True)
+        return When(wall_clock(datetime.combine(day, time(12))), True)
     if not re.match(r"^\d{4}-\d{2}-\d{2}[t ]\d{1,2}:\d{2}", raw):
         raise ValueError(raw)
-    return When(to_local(datetime.fromisoformat(raw.upper().replace(" ", "T", 1))), False)
+    moment = datetime.fromisoformat(raw.upper().replace(" ", "T", 1))
+    # An explicit offset (+01:00, Z) is kept as given: it says where the user was.
+    return When(moment if moment.tzinfo else wall_clock(moment), False)
 
 
 def parse_at(text: str | None, field: str = "--at", reference: datetime | None = None) -> datetime:
@@ -148,6 +175,8 @@ def parse_at(text: str | None, field: str = "--at", reference: datetime | None =
     if moment > ref:
         raise InputError(field, f"{text!r} is in the future ({format_local(moment)}); "
                                 "entries can only be logged for now or the past")
+    if moment.year < EARLIEST_YEAR:
+        raise InputError(field, f"{text!r} is before {EARLIEST_YEAR}; check the year (dates look like 2026-03-04)")
     return moment
 
 
@@ -171,7 +200,9 @@ def parse_until(text: str | None, field: str = "--until") -> datetime | None:
 # wall-clock time the user lived, and local_date is the calendar day they meant.
 
 def to_utc_text(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # Not strftime("%Y"): it writes year 206 as "206", which no later read can parse.
+    utc = moment.astimezone(timezone.utc)
+    return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S}Z"
 
 
 def storage_fields(moment: datetime) -> dict:
@@ -180,8 +211,38 @@ def storage_fields(moment: datetime) -> dict:
     return {
         "at": to_utc_text(moment),
         "utc_offset": int(offset.total_seconds() // 60),
-        "local_date": moment.date().isoformat(),
+        "local_date": moment.date().isoformat(),  # isoformat always writes four-digit years
     }
+
+
+MAX_OFFSET_MINUTES = 18 * 60  # the widest UTC offset Python (and any real place) allows
+_STORED_AT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+
+
+def stored_time_problem(at: object, utc_offset: object, local_date: object) -> str | None:
+    """What is wrong with the three stored time columns of a row, or None when every read can use them.
+
+    The one check behind `ketalog check` and every imported row.
+    """
+    if not isinstance(at, str) or not _STORED_AT.fullmatch(at):
+        return f"at must be UTC like 2026-03-04T13:30:00Z (got {at!r})"
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        return f"at {at!r} is not a real date and time"
+    if moment.year < EARLIEST_YEAR:
+        return f"at {at!r} is before {EARLIEST_YEAR}"
+    if isinstance(utc_offset, bool) or not isinstance(utc_offset, int) or abs(utc_offset) >= MAX_OFFSET_MINUTES:
+        return f"utc_offset must be whole minutes between -1079 and 1079 (got {utc_offset!r})"
+    if not isinstance(local_date, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", local_date):
+        return f"local_date must be YYYY-MM-DD (got {local_date!r})"
+    try:
+        day = date.fromisoformat(local_date)
+    except ValueError:
+        return f"local_date {local_date!r} is not a real date"
+    if day != from_storage(at, utc_offset).date():
+        return f"local_date {local_date} is not the day of at {at} at offset {utc_offset} minutes"
+    return None
 
 
 def from_storage(at: str, utc_offset: int | None) -> datetime:

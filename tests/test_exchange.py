@@ -99,6 +99,11 @@ def test_imported_phq9_item9_shows_crisis_resources(cli, tmp_path, db_path):
     assert CRISIS_MARK in cli("--db", str(tmp_path / "x.db"), "import", str(tmp_path / "dump.json"), "--dry-run").stdout
 
 
+_SURVEY = {"id": "a" * 32, "at": "2026-03-01T10:00:00Z", "utc_offset": 0, "local_date": "2026-03-01",
+           "instrument": "phq9", "answers": "[1,1,1,1,1,1,1,1,0]", "total": 8, "band": "mild", "difficulty": None,
+           "created_at": "2026-03-01T10:00:00Z", "updated_at": "2026-03-01T10:00:00Z"}
+
+
 def _export_with(cli, tmp_path, change) -> str:
     cli("--db", str(tmp_path / "src.db"), "add", "--route", "iv", "--side-effect", "nausea")
     cli("--db", str(tmp_path / "src.db"), "checkin", "--mood", "5")
@@ -110,7 +115,25 @@ def _export_with(cli, tmp_path, change) -> str:
 
 
 @pytest.mark.parametrize("change, message", [
-    (lambda d: d["tables"]["checkins"][0].update(mood=11), "table checkins row 1: a value is outside"),
+    (lambda d: d["tables"]["checkins"][0].update(mood=11), "table checkins row 1: mood: must be a whole number from 0 to 10"),
+    # Values that, once stored, broke every later read (issue 9.3): each refused, naming table, row and column.
+    (lambda d: d["tables"]["checkins"][0].update(utc_offset="abc"), "table checkins row 1: utc_offset must be"),
+    (lambda d: d["tables"]["checkins"][0].update(utc_offset=100000), "table checkins row 1: utc_offset must be"),
+    (lambda d: d["tables"]["checkins"][0].update(at="2026-02-30T10:00:00Z"), "at '2026-02-30T10:00:00Z' is not a real"),
+    (lambda d: d["tables"]["checkins"][0].update(at="0206-03-04T10:00:00Z"), "is before 1990"),
+    (lambda d: d["tables"]["checkins"][0].update(local_date="2026-13-45"), "local_date '2026-13-45' is not a real date"),
+    (lambda d: d["tables"]["checkins"][0].update(local_date="2026-03-01"), "is not the day of at"),
+    (lambda d: d["tables"]["checkins"][0].update(created_at=5), "created_at must be UTC"),
+    (lambda d: d["tables"]["checkins"][0].update(sleep_hours="lots"), "sleep_hours: must be a number"),
+    (lambda d: d["tables"]["sessions"][0].update(dose_amount="lots", dose_unit="mg"), "dose_amount: must be a number"),
+    (lambda d: d["tables"]["sessions"][0].update(route="IV drip"), "route: must be one of"),
+    (lambda d: d["tables"]["sessions"][0].update(therapy="yes"), "therapy: must be one of 0, 1"),
+    (lambda d: d["tables"]["sessions"][0].update(note=["a"]), "note: must be text"),
+    (lambda d: d["tables"]["side_effects"][0].update(name=5), "table side_effects row 1: name must be non-empty text"),
+    (lambda d: d["tables"]["surveys"].append({**_SURVEY, "total": "ten"}), "table surveys row 1: total: must be a whole"),
+    (lambda d: d["tables"]["surveys"].append({**_SURVEY, "answers": "[1,2,"}), "answers: must be a JSON list"),
+    (lambda d: d["tables"]["surveys"].append({**_SURVEY, "instrument": "madrs", "total": True}), "total: must be a whole"),
+    (lambda d: d["tables"]["surveys"].append({**_SURVEY, "answers": None, "total": 99}), "a PHQ-9 total must be 0-27"),
     (lambda d: d["tables"]["checkins"][0].update(at="yesterday"), "table checkins row 1: at must be UTC"),
     (lambda d: d["tables"]["checkins"][0].update(id="XYZ"), "table checkins row 1: id must be"),
     (lambda d: d["tables"]["checkins"][0].update(colour="blue"), "unknown column 'colour'"),
@@ -126,6 +149,14 @@ def test_malformed_ketalog_files_write_nothing(cli, tmp_path, db_path, change, m
     result = cli("import", path, expect=2)
     assert message in result.stderr and "broken.json" in result.stderr and "nothing was imported" in result.stderr
     assert count(db_path, "sessions") == 0 and count(db_path, "checkins") == 1 and count(db_path, "side_effects") == 0
+    assert len(cli.json("list")) == 1 and cli("check").exit_code == 0   # every later read still works
+
+
+def test_an_imported_band_is_recomputed_from_the_answers(cli, tmp_path):
+    path = _export_with(cli, tmp_path, lambda d: d["tables"]["surveys"].append(
+        {**_SURVEY, "answers": "[3,3,3,3,3,2,2,2,0]", "total": 21, "band": "minimal"}))
+    cli("import", path)
+    assert cli.json("list", "--kind", "survey")[0]["band"] == "severe"
 
 
 def test_invalid_json_names_the_line(cli, tmp_path, db_path):

@@ -162,14 +162,39 @@ def check_command(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     emit(data, as_json, f"{current.path}: ok (integrity, foreign keys, schema version {version}).")
 
 
-def encrypt_command(ctx: typer.Context) -> None:
+RemovePlainOpt = Annotated[bool, typer.Option(
+    "--remove-plain-backups", help="Also delete the backups made before encryption, which are still plain text.")]
+
+
+def encrypt_command(ctx: typer.Context, remove_plain_backups: RemovePlainOpt = False) -> None:
     """Encrypt the database in place with SQLCipher (needs `pip install 'ketalog[encryption]'`)."""
-    _convert(ctx, encrypt=True)
+    from ketalog import crypto
+
+    path = state(ctx).path
+    already = path.exists() and _is_encrypted(path)
+    if not (already and remove_plain_backups):
+        _convert(ctx, encrypt=True)
+    backups = crypto.plain_backups(path)
+    if backups and remove_plain_backups:
+        for backup in backups:
+            backup.unlink(missing_ok=True)
+        typer.echo(f"Removed {len(backups)} plain-text backup(s): " + ", ".join(str(b) for b in backups))
+    elif backups:
+        typer.echo(f"These {len(backups)} backup(s) were made before encryption and are still plain text:", err=True)
+        for backup in backups:
+            typer.echo(f"  {backup}", err=True)
+        typer.echo("Delete them, or run `ketalog encrypt --remove-plain-backups`.", err=True)
 
 
 def decrypt_command(ctx: typer.Context) -> None:
     """Turn an encrypted database back into a plain SQLite file."""
     _convert(ctx, encrypt=False)
+
+
+def _is_encrypted(path: Path) -> bool:
+    from ketalog import db as database
+
+    return database.is_encrypted(path)
 
 
 def _convert(ctx: typer.Context, *, encrypt: bool) -> None:
@@ -183,12 +208,19 @@ def _convert(ctx: typer.Context, *, encrypt: bool) -> None:
     if database.is_encrypted(path) == encrypt:
         raise KetalogError(f"{path} is already {'encrypted' if encrypt else 'a plain SQLite file'}")
     if encrypt:
-        state(ctx).open(write=False).close()  # a ketalog database, migrated, before it is converted
+        state(ctx).open(write=True).close()  # a ketalog database, migrated, before it is converted
         key = crypto.passphrase(confirm=True)
     else:
         key = crypto.passphrase()
         crypto.connect(path, key, database.BUSY_TIMEOUT_SECONDS).close()  # the right passphrase, asked once
-    crypto.convert(path, encrypt=encrypt, key=key)
+    # No other ketalog may use the file while it is swapped: writers wait (busy timeout), then open the new one.
+    lock = database.acquire_lock(path, exclusive=True)
+    try:
+        if database.is_encrypted(path) == encrypt:  # converted by another process while we asked
+            raise KetalogError(f"{path} is already {'encrypted' if encrypt else 'a plain SQLite file'}")
+        crypto.convert(path, encrypt=encrypt, key=key)
+    finally:
+        database.release_lock(lock)
     typer.echo(f"{path} is now {'encrypted: keep your passphrase safe, it cannot be recovered' if encrypt else 'a plain SQLite file'}.")
 
 
