@@ -136,6 +136,11 @@ def connect(path: Path):
 
 # Locking and clean-up around conversions ---------------------------------------------------
 
+def companion_files(path: Path) -> list[Path]:
+    """The database and every file SQLite or ketalog keeps beside it: never an output target."""
+    return [path, *(Path(str(path) + suffix) for suffix in ("-wal", "-shm", "-journal")), lock_path(path)]
+
+
 def lock_path(path: Path) -> Path:
     return path.with_name(path.name + LOCK_SUFFIX)
 

@@ -20,7 +20,7 @@ from sqlite_utils import Database
 from ketalog import validation as valid
 from ketalog.db import latest_schema_version, schema_version, writing
 from ketalog.errors import InputError, KetalogError
-from ketalog.files import open_private
+from ketalog.files import make_private_folder, private_output
 
 EXPORT_FORMAT = "ketalog-export"
 EXPORT_VERSION = 1
@@ -67,11 +67,22 @@ def export_data(db: Database, exported_at: str, progress=None) -> dict:
             "exported_at": exported_at, "tables": tables}
 
 
-def write_csv_tables(db: Database, destination: Path, progress=None) -> list[str]:
-    """One CSV per table, into a folder (0700) or a .zip (0600)."""
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value  # CSV is for reading, never re-imported; JSON export stays lossless
+    return value
+
+
+def write_csv_tables(db: Database, destination: Path, progress=None, protected=()) -> list[str]:
+    """One CSV per table, into a folder (made 0700 when new) or a .zip (0600)."""
     import csv
     import io
-    import os
     import zipfile
 
     def csv_text(table: str) -> str:
@@ -81,7 +92,7 @@ def write_csv_tables(db: Database, destination: Path, progress=None) -> list[str
         writer.writerow(columns)
         count = 0
         for row in table_rows(db, table):
-            writer.writerow(["" if row[c] is None else row[c] for c in columns])
+            writer.writerow([_csv_cell(row[c]) for c in columns])
             count += 1
         if progress:
             progress(table, count)
@@ -89,18 +100,14 @@ def write_csv_tables(db: Database, destination: Path, progress=None) -> list[str
 
     names = [f"{table}.csv" for table in TABLE_ORDER]
     if destination.suffix.lower() == ".zip":
-        with open_private(destination, binary=True) as handle, \
+        with private_output(destination, binary=True, protected=protected) as handle, \
                 zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
             for table, name in zip(TABLE_ORDER, names):
                 archive.writestr(name, csv_text(table))
         return names
-    try:
-        destination.mkdir(mode=0o700, parents=True, exist_ok=True)
-    except OSError as error:
-        raise InputError("--output", f"cannot create {destination}: {error.strerror}") from None
-    os.chmod(destination, 0o700)
+    make_private_folder(destination)
     for table, name in zip(TABLE_ORDER, names):
-        with open_private(destination / name) as handle:
+        with private_output(destination / name, protected=protected) as handle:
             handle.write(csv_text(table))
     return names
 

@@ -10,10 +10,15 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import os
 import uuid
 import zipfile
+import zlib
+from contextlib import contextmanager
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import Iterator, TextIO
 
 from ketalog.exchange import ImportFileError, ImportPlan, parse_ketalog
 from ketalog.timeparse import stamp, storage_fields, to_local
@@ -61,29 +66,81 @@ def parse_mood_map(text: str | None) -> dict[str, int]:
 
 # Reading files --------------------------------------------------------------------------------
 
-def read_source(path: Path) -> tuple[str, str]:
-    """(text, name inside) for a plain file, or the entry.csv inside an eMoods zip backup."""
+# Limits far above any real export (ten years of daily Daylio entries is ~1 MB; a 50-year ketalog
+# export ~60 MB) and far below what would exhaust memory: a hostile file is refused, not read.
+MAX_SOURCE_BYTES = 256 * 2**20
+MAX_ZIP_RATIO = 100            # uncompressed / compressed, for members over 1 MiB (text zips ~5-15x)
+MAX_ROWS = 2_000_000
+MAX_FIELD_CHARS = 1_000_000    # one cell (a long journal note is ~10,000)
+
+
+class _Capped(io.RawIOBase):
+    """A byte stream that refuses to yield more than ``limit`` bytes (a zip member may lie about its size)."""
+
+    def __init__(self, stream, limit: int, path: Path):
+        self._stream, self._left, self._path = stream, limit, path
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self._stream.read(min(len(buffer), self._left + 1))
+        if len(data) > self._left:
+            raise ImportFileError(self._path, "file", f"holds more than {MAX_SOURCE_BYTES // 2**20} MB of text, "
+                                                      "far more than any real export; refusing to read it")
+        self._left -= len(data)
+        buffer[:len(data)] = data
+        return len(data)
+
+
+@contextmanager
+def open_source(path: Path) -> Iterator[TextIO]:
+    """The text of a plain file, or of the entry.csv inside an eMoods zip backup, streamed and capped."""
     try:
-        raw = path.read_bytes()
+        raw = open(path, "rb")
     except OSError as error:
         raise ImportFileError(path, "file", error.strerror or "cannot be read") from None
-    if raw.startswith(b"PK"):
-        try:
-            with zipfile.ZipFile(io.BytesIO(raw)) as archive:
-                names = [n for n in archive.namelist() if n.rsplit("/", 1)[-1].lower() == "entry.csv"]
-                if not names:
-                    raise ImportFileError(path, "zip", "holds no entry.csv (is this an eMoods backup?)")
-                raw = archive.read(names[0])
-        except zipfile.BadZipFile:
-            raise ImportFileError(path, "zip", "damaged or not a zip file") from None
+    with raw:
+        size = os.fstat(raw.fileno()).st_size
+        if size > MAX_SOURCE_BYTES:
+            raise ImportFileError(path, "file", f"is {size // 2**20} MB, more than the {MAX_SOURCE_BYTES // 2**20} MB "
+                                                "an import may be")
+        if raw.read(2) == b"PK":
+            raw.seek(0)
+            with _zip_member(path, raw) as member:
+                yield io.TextIOWrapper(io.BufferedReader(_Capped(member, MAX_SOURCE_BYTES, path)),
+                                       encoding="utf-8-sig", newline="")
+            return
+        raw.seek(0)
+        yield io.TextIOWrapper(io.BufferedReader(_Capped(raw, MAX_SOURCE_BYTES, path)), encoding="utf-8-sig",
+                               newline="")
+
+
+@contextmanager
+def _zip_member(path: Path, raw):
     try:
-        return raw.decode("utf-8-sig"), path.name
-    except UnicodeDecodeError as error:
-        raise ImportFileError(path, f"byte {error.start}", "not UTF-8 text") from None
+        archive = zipfile.ZipFile(raw)
+    except zipfile.BadZipFile:
+        raise ImportFileError(path, "zip", "damaged or not a zip file") from None
+    with archive:
+        members = [info for info in archive.infolist() if info.filename.rsplit("/", 1)[-1].lower() == "entry.csv"]
+        if not members:
+            raise ImportFileError(path, "zip", "holds no entry.csv (is this an eMoods backup?)")
+        info = members[0]
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > MAX_SOURCE_BYTES or (info.file_size > 2**20 and ratio > MAX_ZIP_RATIO):
+            raise ImportFileError(path, f"zip member {info.filename}",
+                                  f"unpacks to {info.file_size // 2**20} MB ({ratio:.0f} times its packed size), "
+                                  "which no real export does; refusing to unpack it")
+        try:
+            with archive.open(info) as member:
+                yield member
+        except (zipfile.BadZipFile, EOFError, zlib.error) as error:
+            raise ImportFileError(path, f"zip member {info.filename}", f"damaged ({error})") from None
 
 
-def detect_format(text: str) -> str | None:
-    stripped = text.lstrip()
+def detect_format(first_line: str) -> str | None:
+    stripped = first_line.lstrip()
     if stripped.startswith("{"):
         return "ketalog"
     header = tuple(cell.strip() for cell in next(csv.reader([stripped.split("\n", 1)[0]]), []))
@@ -95,8 +152,18 @@ def detect_format(text: str) -> str | None:
 
 
 def plan_import(path: Path, fmt: str | None, mood_map: str | None = None) -> ImportPlan:
-    text, _ = read_source(path)
-    detected = detect_format(text)
+    try:
+        with open_source(path) as text:
+            return _plan(path, text, fmt, mood_map)
+    except UnicodeDecodeError:
+        raise ImportFileError(path, "file", "not UTF-8 text") from None
+
+
+def _plan(path: Path, text: TextIO, fmt: str | None, mood_map: str | None) -> ImportPlan:
+    first = text.readline(MAX_FIELD_CHARS)
+    while first and not first.strip():
+        first = text.readline(MAX_FIELD_CHARS)
+    detected = detect_format(first)
     chosen = fmt or detected
     if chosen is None:
         raise ImportFileError(path, "line 1", "could not tell the format from the header; "
@@ -104,22 +171,36 @@ def plan_import(path: Path, fmt: str | None, mood_map: str | None = None) -> Imp
     if fmt and detected and fmt != detected:
         raise ImportFileError(path, "line 1", f"looks like a {detected} file, not {fmt}")
     if chosen == "ketalog":
-        return parse_ketalog(path, text)
-    rows = list(csv.reader(io.StringIO(text)))
-    if not rows:
+        return parse_ketalog(path, first + text.read())
+    if not first:
         raise ImportFileError(path, "line 1", "the file is empty")
+    rows = _csv_rows(path, itertools.chain([first], text))
     if chosen == "daylio":
         return parse_daylio(path, rows, parse_mood_map(mood_map))
     return parse_emoods(path, rows)
+
+
+def _csv_rows(path: Path, lines) -> Iterator[list[str]]:
+    """CSV rows one at a time, within the row and cell limits; a malformed line names its number."""
+    csv.field_size_limit(MAX_FIELD_CHARS)
+    reader = csv.reader(lines)
+    try:
+        for row in reader:
+            if reader.line_num > MAX_ROWS:
+                raise ImportFileError(path, f"line {reader.line_num}", f"more than {MAX_ROWS:,} lines, far more than "
+                                                                       "any real export; refusing to read on")
+            yield row
+    except csv.Error as error:
+        raise ImportFileError(path, f"line {reader.line_num}", f"not readable as CSV ({error})") from None
 
 
 def _checkin_plan(source: str, path: Path) -> ImportPlan:
     return ImportPlan(source, path, {"checkins": [], "checkin_tags": []})
 
 
-def _data_rows(path: Path, header: tuple[str, ...], rows: list[list[str]]):
+def _data_rows(path: Path, header: tuple[str, ...], rows: Iterator[list[str]]):
     """(line number, {column: value}) for each non-blank data row; a wrong column count stops the import."""
-    for line, cells in enumerate(rows[1:], start=2):
+    for line, cells in enumerate(rows, start=2):
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) != len(header):
@@ -160,8 +241,8 @@ def _daylio_date(row: dict, version: str, path: Path, line: int) -> date:
         raise ImportFileError(path, f"line {line}", f"date {shown!r} is not a valid date") from None
 
 
-def parse_daylio(path: Path, rows: list[list[str]], mood_map: dict[str, int]) -> ImportPlan:
-    header = tuple(cell.strip().lower() for cell in rows[0])
+def parse_daylio(path: Path, rows: Iterator[list[str]], mood_map: dict[str, int]) -> ImportPlan:
+    header = tuple(cell.strip().lower() for cell in next(rows))
     version = DAYLIO_HEADERS.get(header)
     if version is None:
         raise ImportFileError(path, "line 1", f"columns {', '.join(header)} are not a Daylio export's")
@@ -203,8 +284,8 @@ def parse_daylio(path: Path, rows: list[list[str]], mood_map: dict[str, int]) ->
 
 # eMoods ---------------------------------------------------------------------------------------
 
-def parse_emoods(path: Path, rows: list[list[str]]) -> ImportPlan:
-    header = tuple(cell.strip() for cell in rows[0])
+def parse_emoods(path: Path, rows: Iterator[list[str]]) -> ImportPlan:
+    header = tuple(cell.strip() for cell in next(rows))
     if header != EMOODS_HEADER:
         raise ImportFileError(path, "line 1", "columns are not an eMoods entry.csv's "
                                               f"(expected {','.join(EMOODS_HEADER)})")

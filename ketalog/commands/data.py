@@ -50,6 +50,9 @@ def export_command(
     from ketalog import exchange, timeparse
     from ketalog.files import write_private_text
 
+    from ketalog.db import companion_files
+
+    protected = companion_files(state(ctx).path)
     progress, advance = _progress_reporter()
     with state(ctx).open(write=False) as db:
         if progress:
@@ -61,7 +64,7 @@ def export_command(
                 text = to_json(exchange.export_data(db, timeparse.stamp(), advance)) + "\n"
             else:
                 target = output or Path(f"ketalog-export-{timeparse.now():%Y-%m-%d}.zip")
-                names = exchange.write_csv_tables(db, target.expanduser(), advance)
+                names = exchange.write_csv_tables(db, target.expanduser(), advance, protected)
         finally:
             if progress:
                 progress.stop()
@@ -71,7 +74,7 @@ def export_command(
     if output is None:
         typer.echo(text, nl=False)
         return
-    write_private_text(output, text)
+    write_private_text(output, text, protected)
     typer.echo(f"Exported to {output}", err=True)
 
 

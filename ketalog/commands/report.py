@@ -70,9 +70,10 @@ def report_command(
     if output is None:
         typer.echo(text, nl=not text.endswith("\n"))
         return
+    from ketalog.db import companion_files
     from ketalog.files import write_private_text
 
-    write_private_text(output, text)
+    write_private_text(output, text, companion_files(state(ctx).path))
     typer.echo(f"Report written to {output}")
     if report.safety:
         from ketalog import crisis

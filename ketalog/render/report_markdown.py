@@ -5,10 +5,16 @@ from __future__ import annotations
 from ketalog import crisis
 from ketalog.progress import Report
 from ketalog.render import report_rows as rr
+from ketalog.render.text import visible
+
+# Backslash-escaped so user text cannot become HTML (<script>, <img onerror>), a link or image
+# (remote images would call out when the file is viewed), emphasis, or break a table cell.
+_MARKDOWN_SPECIAL = {ord(c): "\\" + c for c in "\\`*_[]<>|~&!#"}
 
 
-def _escape(cell: str) -> str:
-    return cell.replace("|", "\\|").replace("\n", " ")
+def _escape(text: str) -> str:
+    """User or report text as inline Markdown: one line (a newline could start a heading), no markup."""
+    return " ".join(visible(text).split()).translate(_MARKDOWN_SPECIAL)
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
@@ -21,15 +27,15 @@ def render(report: Report) -> str:
     out = [f"# {rr.title(report)}", "", rr.period_text(report), ""]
     if report.safety:
         out += ["> **Safety first**", ">"] + [f"> {line}" for line in crisis.lines()] + [""]
-    out += ["## Course", ""] + [f"- {line}" for line in rr.course_lines(report)] + [""]
+    out += ["## Course", ""] + [f"- {_escape(line)}" for line in rr.course_lines(report)] + [""]
     if report.instruments:
         out += ["## Questionnaires", ""] + _table(rr.INSTRUMENT_HEADERS, rr.instrument_rows(report))
-        out += [" ".join(rr.instrument_dates(report)), ""]
+        out += [_escape(" ".join(rr.instrument_dates(report))), ""]
     out += ["## Daily ratings", ""] + _table(rr.RATING_HEADERS, rr.rating_rows(report)) + [rr.rating_direction_note(), ""]
     out += ["## Signs of progress", ""]
-    out += [f"- **{s.title}** — {s.detail}" for s in report.signs] or ["None of the signs shows clearly yet."]
+    out += [f"- **{_escape(s.title)}** — {_escape(s.detail)}" for s in report.signs] or ["None of the signs shows clearly yet."]
     out += ["", "## To discuss with your provider", ""]
-    out += [f"- **{f.title}** — {f.detail}" for f in report.flags] or ["Nothing flagged."]
+    out += [f"- **{_escape(f.title)}** — {_escape(f.detail)}" for f in report.flags] or ["Nothing flagged."]
     out.append("")
     if report.sessions:
         out += ["## Sessions", ""] + _table(rr.SESSION_HEADERS, rr.session_rows(report))

@@ -12,6 +12,8 @@ from rich.text import Text
 from ketalog import crisis
 from ketalog.progress import Report
 from ketalog.render import report_rows as rr
+from ketalog.render.terminal import cell
+from ketalog.render.text import visible
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> Table:
@@ -19,22 +21,22 @@ def _table(headers: list[str], rows: list[list[str]]) -> Table:
     for header in headers:
         table.add_column(header, overflow="fold")
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(cell(value) for value in row))
     return table
 
 
 def _findings(findings) -> Group:
-    return Group(*(Text.assemble(("• " + f.title, "bold"), "\n  ", f.detail) for f in findings))
+    return Group(*(Text.assemble(("• " + visible(f.title), "bold"), "\n  ", visible(f.detail)) for f in findings))
 
 
 def report_renderables(report: Report) -> list:
     parts: list = [Text(rr.title(report), style="bold underline"), Text(rr.period_text(report)), Text("")]
     if report.safety:
         parts.append(Panel(crisis.text(), title="Safety first", border_style="red bold"))
-    parts += [Text("Course", style="bold"), Text("\n".join(rr.course_lines(report))), Text("")]
+    parts += [Text("Course", style="bold"), cell("\n".join(rr.course_lines(report))), Text("")]
     if report.instruments:
         parts += [Text("Questionnaires", style="bold"), _table(rr.INSTRUMENT_HEADERS, rr.instrument_rows(report)),
-                  Text("\n".join(rr.instrument_dates(report)), style="dim"), Text("")]
+                  Text(visible("\n".join(rr.instrument_dates(report))), style="dim"), Text("")]
     parts += [Text("Daily ratings", style="bold"), _table(rr.RATING_HEADERS, rr.rating_rows(report)),
               Text(rr.rating_direction_note(), style="dim"), Text("")]
     parts.append(Text("Signs of progress", style="bold green"))
@@ -48,7 +50,7 @@ def report_renderables(report: Report) -> list:
                   Text(rr.sessions_note(report), style="dim")]
     if report.journal:
         parts.append(Text("From your journal", style="bold"))
-        parts += [Text.assemble((j["at"][:10] + "  ", "dim"), j["text"]) for j in report.journal]
+        parts += [Text.assemble((j["at"][:10] + "  ", "dim"), visible(j["text"])) for j in report.journal]
         parts.append(Text(""))
     parts.append(Text(rr.DISCLAIMER, style="dim italic"))
     return parts

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from ketalog.models import Entry
-from ketalog.render.text import short_id, summary, when
+from ketalog.render.text import short_id, summary, visible, when
 
 
 def console() -> Console:
@@ -21,5 +22,10 @@ def entries_table(entries: list[Entry]) -> Table:
     table.add_column("kind", no_wrap=True)
     table.add_column("details", overflow="fold")
     for entry in entries:
-        table.add_row(short_id(entry.id), when(entry), entry.kind, summary(entry))
+        table.add_row(short_id(entry.id), when(entry), entry.kind, Text(summary(entry)))
     return table
+
+
+def cell(text: str) -> Text:
+    """Stored text as a Rich cell: never read as markup ("[/]" would crash, "[link=...]" hide a link)."""
+    return Text(visible(text))

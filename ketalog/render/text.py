@@ -12,6 +12,20 @@ from ketalog.models import Checkin, Entry, JournalEntry, Session, Survey
 from ketalog.timeparse import format_local
 
 
+# Control characters in stored text could retitle the terminal, write the clipboard or clear the
+# screen when shown: each is drawn as a visible symbol instead (ESC -> ␛). Newline and tab stay.
+_VISIBLE = {code: chr(0x2400 + code) for code in range(0x20) if code not in (0x09, 0x0A)}
+_VISIBLE[0x7F] = "\u2421"
+_VISIBLE.update({code: f"\\x{code:02x}" for code in range(0x80, 0xA0)})
+# Bidirectional overrides reorder what is shown ("Trojan Source"); name them instead.
+_VISIBLE.update({code: f"<U+{code:04X}>" for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))})
+
+
+def visible(text: str) -> str:
+    """Stored text made safe to print: control characters shown, never sent raw."""
+    return text.translate(_VISIBLE)
+
+
 def short_id(entry_id: str) -> str:
     return entry_id[:8]
 
@@ -21,7 +35,11 @@ def when(entry: Entry) -> str:
 
 
 def summary(entry: Entry, width: int = 70) -> str:
-    """What an entry is about, in one line."""
+    """What an entry is about, in one line, safe to print."""
+    return visible(_summary(entry, width))
+
+
+def _summary(entry: Entry, width: int) -> str:
     if isinstance(entry, Session):
         parts = [f"#{entry.number}" if entry.number else "", entry.route, entry.dose]
         if entry.dissociation is not None:
@@ -86,10 +104,14 @@ def details(entry: Entry) -> list[tuple[str, str]]:
 
 
 def details_text(entry: Entry) -> str:
-    rows = details(entry)
+    rows = [(label, visible(value)) for label, value in details(entry)]
     width = max(len(label) for label, _ in rows)
     return "\n".join(f"{label:<{width}}  {value}" for label, value in rows)
 
 
+_JSON_C1 = {code: f"\\u{code:04x}" for code in range(0x80, 0xA0)}
+
+
 def to_json(data) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2)
+    # json escapes C0 controls itself; C1 ones (0x9b is a terminal's CSI) are escaped too, losslessly.
+    return json.dumps(data, ensure_ascii=False, indent=2).translate(_JSON_C1)

@@ -8,6 +8,8 @@ from rich.text import Text
 
 from ketalog.progress import instrument_name
 from ketalog.render.sparkline import sparkline
+from ketalog.render.terminal import cell
+from ketalog.render.text import visible
 from ketalog.validation import RATING_NAMES
 
 SHORT = {"mood": "mood", "anxiety": "anx", "pain": "pain", "energy": "energy", "motivation": "motiv",
@@ -33,12 +35,12 @@ def period_view(rows: list[dict], by: str) -> Group:
     for name in ratings:
         table.add_column(SHORT[name], justify="right", no_wrap=True)
     for instrument in instruments:
-        table.add_column(instrument_name(instrument), justify="right", no_wrap=True)
+        table.add_column(cell(instrument_name(instrument)), justify="right", no_wrap=True)
     for row in rows:
         table.add_row(row["period"], str(row["checkins"]), *(_cell(row["ratings"].get(n)) for n in ratings),
                       *(_cell(row["instruments"].get(i)) for i in instruments))
     columns = [(SHORT[n], [row["ratings"].get(n) for row in rows], 0, 10) for n in ratings]
-    columns += [(instrument_name(i), [row["instruments"].get(i) for row in rows], None, None) for i in instruments]
+    columns += [(visible(instrument_name(i)), [row["instruments"].get(i) for row in rows], None, None) for i in instruments]
     return Group(table, Text(""), _sparklines(columns),
                  Text("n = check-ins. Questionnaire columns are mean totals.", style="dim"))
 
@@ -56,7 +58,7 @@ def session_view(rows: list[dict]) -> Group:
         ratings = row["ratings"]
         lifted = row["mood_lifted_days"]
         table.add_row(row["at"][:10], row["route"], row["dose"] or "", _cell(row["dissociation"]),
-                      ", ".join(row["side_effects"]), _cell(ratings["mood"]), _cell(ratings["anxiety"]),
+                      cell(", ".join(row["side_effects"])), _cell(ratings["mood"]), _cell(ratings["anxiety"]),
                       _cell(ratings["thoughts"]), _cell(ratings["energy"]), "" if lifted is None else f"{lifted} d")
     columns = [(label, [r["ratings"][name] for r in rows], 0, 10)
                for label, name in (("mood", "mood"), ("anx", "anxiety"), ("loops", "thoughts"), ("energy", "energy"))]
