@@ -20,7 +20,7 @@ from sqlite_utils import Database
 from ketalog import validation as valid
 from ketalog.db import latest_schema_version, schema_version, writing
 from ketalog.errors import InputError, KetalogError
-from ketalog.files import make_private_folder, private_output
+from ketalog.files import make_private_folder, private_output, refuse_protected
 
 EXPORT_FORMAT = "ketalog-export"
 EXPORT_VERSION = 1
@@ -105,6 +105,7 @@ def write_csv_tables(db: Database, destination: Path, progress=None, protected=(
             for table, name in zip(TABLE_ORDER, names):
                 archive.writestr(name, csv_text(table))
         return names
+    refuse_protected(destination, protected)
     make_private_folder(destination)
     for table, name in zip(TABLE_ORDER, names):
         with private_output(destination / name, protected=protected) as handle:
