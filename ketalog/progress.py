@@ -16,12 +16,10 @@ from datetime import datetime, timedelta
 from ketalog import crisis
 from ketalog import instruments as inst
 from ketalog.models import Checkin, ReportInputs, Session, Survey
-from ketalog.validation import RATING_NAMES
+from ketalog.validation import RATING_NAMES, RATINGS
 
-HIGHER_IS_BETTER = {"mood": True, "energy": True, "motivation": True, "sleep": True,
-                    "anxiety": False, "pain": False, "thoughts": False}
-RATING_LABELS = {"mood": "Mood", "anxiety": "Anxiety", "pain": "Pain", "energy": "Energy",
-                 "motivation": "Motivation", "sleep": "Sleep quality", "thoughts": "Negative thought loops"}
+HIGHER_IS_BETTER = {name: rating.higher_is_better for name, rating in RATINGS.items()}
+RATING_LABELS = {name: rating.label for name, rating in RATINGS.items()}
 RATING_THRESHOLD = 2.0          # points on a 0-10 rating that count as a real change
 WINDOW = timedelta(days=14)     # baseline and recent windows for daily ratings
 STEADIER_SD_DROP = 1.0
@@ -227,7 +225,7 @@ def rating_results(inputs: ReportInputs) -> dict[str, RatingResult]:
 # Signs of progress ----------------------------------------------------------------
 
 def _rating_evidence(name: str, rating: RatingResult) -> str:
-    return (f"{RATING_LABELS[name]} {rating.baseline:g} at baseline, {rating.recent:g} over the last 14 days "
+    return (f"{RATING_LABELS[name]} {rating.baseline:g} at baseline, {rating.recent:g} over the last {WINDOW.days} days "
             f"({rating.change:+g})")
 
 
@@ -241,7 +239,7 @@ def mood_steadier(inputs: ReportInputs) -> Finding | None:
         return None
     return Finding("mood_steadier", "Your mood is steadier",
                    f"mood varied by {sd_before:.1f} points (standard deviation) at baseline and by "
-                   f"{sd_recent:.1f} over the last 14 days")
+                   f"{sd_recent:.1f} over the last {WINDOW.days} days")
 
 
 def relief_after_sessions(inputs: ReportInputs) -> tuple[float, int] | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 
 from ketalog.errors import InputError
 
@@ -18,7 +19,38 @@ KNOWN_SIDE_EFFECTS = (
     "nausea", "dizziness", "headache", "blurred-vision", "sedation",
     "vomiting", "anxiety", "numbness", "elevated-bp", "bladder",
 )
-RATING_NAMES = ("mood", "anxiety", "pain", "energy", "motivation", "sleep", "thoughts")
+
+
+@dataclass(frozen=True)
+class Rating:
+    """One daily 0-10 self-rating: every prompt, option, table header and report line reads it from here."""
+
+    name: str
+    label: str              # report and table label
+    short: str              # narrow column header (trends)
+    low: str                # what 0 means
+    high: str               # what 10 means
+    higher_is_better: bool
+
+    @property
+    def question(self) -> str:
+        return f"{self.label} (0 {self.low} - 10 {self.high})"
+
+    @property
+    def help(self) -> str:
+        return f"{self.label}, 0 ({self.low}) to 10 ({self.high})."
+
+
+RATINGS = {rating.name: rating for rating in (
+    Rating("mood", "Mood", "mood", "worst", "best", True),
+    Rating("anxiety", "Anxiety", "anx", "none", "worst", False),
+    Rating("pain", "Pain", "pain", "none", "worst", False),
+    Rating("energy", "Energy", "energy", "none", "plenty", True),
+    Rating("motivation", "Motivation", "motiv", "none", "plenty", True),
+    Rating("sleep", "Sleep quality", "sleep", "worst", "best", True),
+    Rating("thoughts", "Negative thought loops", "loops", "none", "constant", False),
+)}
+RATING_NAMES = tuple(RATINGS)
 
 SYSTOLIC_RANGE = (50, 260)
 DIASTOLIC_RANGE = (30, 160)

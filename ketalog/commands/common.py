@@ -63,29 +63,19 @@ CostOpt = Annotated[Optional[str], typer.Option("--cost", metavar="AMOUNT")]
 TherapyOpt = Annotated[Optional[bool], typer.Option("--therapy/--no-therapy", help="Talk therapy during or after (KAP).")]
 IntentionOpt = Annotated[Optional[str], typer.Option("--intention", metavar="TEXT")]
 
-def _rating_option(name: str, meaning: str):
-    return Annotated[Optional[str], typer.Option(f"--{name}", metavar="0-10", help=meaning)]
+def _rating_option(name: str):
+    return Annotated[Optional[str], typer.Option(f"--{name}", metavar="0-10", help=valid.RATINGS[name].help)]
 
 
-MoodOpt = _rating_option("mood", "Mood, 0 (worst) to 10 (best).")
-AnxietyOpt = _rating_option("anxiety", "Anxiety, 0 (none) to 10 (worst).")
-PainOpt = _rating_option("pain", "Pain, 0 (none) to 10 (worst).")
-EnergyOpt = _rating_option("energy", "Energy, 0 (none) to 10 (plenty).")
-MotivationOpt = _rating_option("motivation", "Motivation, 0 (none) to 10 (plenty).")
-SleepOpt = _rating_option("sleep", "Sleep quality, 0 (worst) to 10 (best).")
-ThoughtsOpt = _rating_option("thoughts", "Negative or intrusive thought loops, 0 (none) to 10 (constant).")
+MoodOpt = _rating_option("mood")
+AnxietyOpt = _rating_option("anxiety")
+PainOpt = _rating_option("pain")
+EnergyOpt = _rating_option("energy")
+MotivationOpt = _rating_option("motivation")
+SleepOpt = _rating_option("sleep")
+ThoughtsOpt = _rating_option("thoughts")
 SleepHoursOpt = Annotated[Optional[str], typer.Option("--sleep-hours", metavar="H", help="Hours slept, 0-24.")]
 TagOpt = Annotated[Optional[list[str]], typer.Option("--tag", metavar="NAME", help="Repeatable.")]
-
-RATING_QUESTIONS = {
-    "mood": "Mood (0 worst - 10 best)",
-    "anxiety": "Anxiety (0 none - 10 worst)",
-    "pain": "Pain (0 none - 10 worst)",
-    "energy": "Energy (0 none - 10 plenty)",
-    "motivation": "Motivation (0 none - 10 plenty)",
-    "sleep": "Sleep quality (0 worst - 10 best)",
-    "thoughts": "Negative thought loops (0 none - 10 constant)",
-}
 
 
 # Interaction helpers ---------------------------------------------------------

@@ -10,7 +10,7 @@ from ketalog import validation as valid
 from ketalog.commands.common import (
     AnxietyOpt, AtOpt, BpAfterOpt, BpBeforeOpt, ClinicOpt, CostOpt, DissociationOpt, DoseOpt, DurationOpt,
     EnergyOpt, HeartRateOpt, IntentionOpt, JsonOpt, MoodOpt, MotivationOpt, NoInputOpt, NoteOpt, PainOpt,
-    ProviderOpt, RATING_QUESTIONS, RouteOpt, SideEffectOpt, SleepHoursOpt, SleepOpt, TagOpt,
+    ProviderOpt, RouteOpt, SideEffectOpt, SleepHoursOpt, SleepOpt, TagOpt,
     TherapyOpt, ThoughtsOpt, ask, emit, interactive, state,
 )
 from ketalog.errors import Cancelled, InputError
@@ -141,8 +141,8 @@ def checkin(
             raise InputError("ratings", "give at least one: --mood, --anxiety, --pain, --energy, "
                                         "--motivation, --sleep or --thoughts, each 0-10")
         typer.echo("Rate each 0-10; Enter skips one.")
-        for name, question in RATING_QUESTIONS.items():
-            answer = ask(question, lambda text, name=name: valid.rating(text, name))
+        for name, rating in valid.RATINGS.items():
+            answer = ask(rating.question, lambda text, name=name: valid.rating(text, name))
             if answer is not None:
                 values[name] = answer
         if not any(name in values for name in valid.RATING_NAMES):

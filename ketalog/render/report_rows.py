@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from ketalog import instruments as inst
-from ketalog.progress import RATING_LABELS, Report
+from ketalog.progress import RATING_LABELS, RATING_THRESHOLD, WINDOW, Report
 from ketalog.render.sparkline import sparkline
+from ketalog.validation import RATINGS
 
 DISCLAIMER = ("ketalog shows what your own records say. It is not medical advice: "
               "bring it to your provider and decide together.")
 
 INSTRUMENT_HEADERS = ["Scale", "Baseline", "Latest", "Change", "Severity", "Outcome", "Trend"]
-RATING_HEADERS = ["Rating", "Baseline", "Last 14 days", "Change", "Status", "Weekly"]
+RATING_HEADERS = ["Rating", "Baseline", f"Last {WINDOW.days} days", "Change", "Status", "Weekly"]
 SESSION_HEADERS = ["Date", "Route", "Dose", "Dissociation", "Side effects", "BP before", "BP after"]
 
 
@@ -124,5 +125,10 @@ def sessions_note(report: Report) -> str:
 
 
 def rating_direction_note() -> str:
-    return ("Ratings are 0–10. Higher is better for mood, energy, motivation and sleep; lower is better for "
-            "anxiety, pain and thought loops. \"better\"/\"worse\" means a change of 2 points or more.")
+    def names(higher: bool) -> str:
+        words = [r.label.lower().replace("negative ", "").replace(" quality", "")
+                 for r in RATINGS.values() if r.higher_is_better == higher]
+        return ", ".join(words[:-1]) + " and " + words[-1]
+
+    return (f"Ratings are 0–10. Higher is better for {names(True)}; lower is better for {names(False)}. "
+            f"\"better\"/\"worse\" means a change of {RATING_THRESHOLD:g} points or more.")

@@ -10,10 +10,9 @@ from ketalog.progress import instrument_name
 from ketalog.render.sparkline import sparkline
 from ketalog.render.terminal import cell
 from ketalog.render.text import visible
-from ketalog.validation import RATING_NAMES
+from ketalog.validation import RATING_NAMES, RATINGS
 
-SHORT = {"mood": "mood", "anxiety": "anx", "pain": "pain", "energy": "energy", "motivation": "motiv",
-         "sleep": "sleep", "thoughts": "loops"}
+SHORT = {name: rating.short for name, rating in RATINGS.items()}
 
 
 def _cell(value) -> str:
