@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from ketalog import instruments as inst
 from ketalog import validation as valid
 from ketalog.db import latest_schema_version, schema_version, writing
 from ketalog.errors import InputError, KetalogError
@@ -272,8 +273,6 @@ _COLUMN_CHECKS = {
 
 
 def _check_survey_row(path: Path, where: str, row: dict) -> None:
-    from ketalog import instruments as inst
-
     instrument = inst.INSTRUMENTS.get(row.get("instrument"))
     if row.get("total") is None:
         raise ImportFileError(path, where, "total is missing")
@@ -337,10 +336,9 @@ def _apply(db: Database, plan: ImportPlan, result: ImportResult) -> None:
                     continue
             except sqlite3.IntegrityError as error:
                 raise ImportFileError(plan.path, f"table {table} row {number}", _explain(error)) from None
-            if table == "surveys" and row.get("instrument") == "phq9" and row.get("answers"):
-                answers = json.loads(row["answers"]) if isinstance(row["answers"], str) else row["answers"]
-                if len(answers) == 9 and answers[8] > 0:
-                    result.safety_positive.append(row)
+            if table == "surveys" and row.get("answers") and inst.safety_positive(
+                    row["instrument"], json.loads(row["answers"])):
+                result.safety_positive.append(row)
     for parent, (child, key, value) in ((p, c) for p, c in ENTRY_TABLES.items() if c):
         for entry_table, entry_id in replaced:
             if entry_table == parent:

@@ -163,6 +163,26 @@ PCL5 = Instrument(
 INSTRUMENTS: dict[str, Instrument] = {instrument.id: instrument for instrument in (PHQ9, PHQ2, GAD7, PCL5)}
 
 
+def safety_answer(instrument_id: str, answers: list[int] | None) -> int | None:
+    """The answer to the instrument's safety item (PHQ-9 item 9), or None when it has none or it is missing.
+
+    The one definition of the item-9 rule: every path (asking, --answers, edit,
+    import, the report) asks this function, never ``answers[8]``.
+    """
+    instrument = INSTRUMENTS.get(instrument_id)
+    if instrument is None or instrument.safety_item is None or not answers:
+        return None
+    if len(answers) < instrument.safety_item:
+        return None
+    return answers[instrument.safety_item - 1]
+
+
+def safety_positive(instrument_id: str, answers: list[int] | None) -> bool:
+    """True when the safety item was answered above 0: the crisis resources must be shown."""
+    answer = safety_answer(instrument_id, answers)
+    return answer is not None and answer > 0
+
+
 def normalise_id(text: str) -> str:
     """'PHQ-9', 'phq 9', 'phq9' -> 'phq9'; other names are lower-cased and trimmed."""
     compact = re.sub(r"[\s_\-]+", "", text.strip().lower())
@@ -216,7 +236,7 @@ def score(instrument: Instrument, answers: list[int]) -> Score:
     return Score(
         instrument_id=instrument.id, total=total, band=instrument.band(total),
         at_or_above_cutoff=instrument.at_or_above_cutoff(total),
-        safety_positive=bool(instrument.safety_item and answers[instrument.safety_item - 1] > 0),
+        safety_positive=safety_positive(instrument.id, answers),
         clusters={name: sum(answers[i - 1] for i in items) for name, items in instrument.clusters.items()},
     )
 

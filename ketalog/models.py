@@ -126,8 +126,16 @@ class Survey(Entry):
         return self.answers is None
 
     @property
+    def safety_answer(self) -> int | None:
+        from ketalog.instruments import safety_answer
+
+        return safety_answer(self.instrument, self.answers)
+
+    @property
     def safety_positive(self) -> bool:
-        return self.instrument == "phq9" and bool(self.answers) and self.answers[8] > 0
+        from ketalog.instruments import safety_positive
+
+        return safety_positive(self.instrument, self.answers)
 
 
 @dataclass

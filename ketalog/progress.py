@@ -320,7 +320,7 @@ def find_flags(inputs: ReportInputs, instruments: dict[str, InstrumentResult],
     flags: list[Finding] = []
     positive = [s for s in inputs.surveys if s.safety_positive and _in_period(s.at, inputs.since, inputs.until)]
     if positive:
-        dates = ", ".join(f"{_day(s.at)} (answered {s.answers[8]})" for s in positive)
+        dates = ", ".join(f"{_day(s.at)} (answered {s.safety_answer})" for s in positive)
         flags.append(Finding("safety", "PHQ-9 item 9: thoughts of being better off dead or of self-harm",
                              f"Item 9 was answered above 0 on {dates}. Please raise this with your provider. "
                              + crisis.IMMEDIATE_DANGER))

@@ -73,7 +73,7 @@ def _summary(entry: Entry, width: int) -> str:
         if entry.logged:
             text += " (total given by clinician)"
         if entry.safety_positive:
-            text += f" · item 9 answered {entry.answers[8]}"
+            text += f" · item {instrument.safety_item} answered {entry.safety_answer}"
         return text
     return ""
 
