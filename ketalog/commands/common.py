@@ -110,3 +110,12 @@ def emit(data: dict | list, as_json: bool, text: str) -> None:
         typer.echo(to_json(data))
     else:
         typer.echo(text)
+
+
+def announce_safety(as_json: bool = False) -> None:
+    """Show the crisis resources now. With --json they go to stderr so stdout stays valid JSON."""
+    from ketalog import crisis
+
+    typer.echo("")
+    typer.echo(crisis.text(), err=as_json)
+    typer.echo("", err=as_json)

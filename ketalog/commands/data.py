@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ketalog.commands.common import JsonOpt, emit, state
+from ketalog.commands.common import JsonOpt, announce_safety, emit, state
 from ketalog.errors import InputError, KetalogError
 
 
@@ -93,8 +93,6 @@ def import_command(
     with state(ctx).open(write=not dry_run) as db:
         result = exchange.apply_plan(db, plan, dry_run=dry_run)
     if result.safety_positive:
-        from ketalog.commands.survey import announce_safety
-
         announce_safety(as_json)
     data = {"source": plan.source, "file": str(path), "dry_run": dry_run, "added": result.added,
             "updated": result.updated, "unchanged": result.unchanged, "mapping": plan.mapping,

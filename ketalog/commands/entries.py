@@ -10,10 +10,9 @@ from ketalog.commands.common import (
     AnxietyOpt, AtOpt, BpAfterOpt, BpBeforeOpt, ClinicOpt, CostOpt, DissociationOpt, DoseOpt, DurationOpt,
     EnergyOpt, HeartRateOpt, IntentionOpt, JsonOpt, MoodOpt, MotivationOpt, NoteOpt, PainOpt,
     ProviderOpt, RouteOpt, SideEffectOpt, SinceOpt, SleepHoursOpt, SleepOpt,
-    TherapyOpt, ThoughtsOpt, UntilOpt, emit, state,
+    TherapyOpt, ThoughtsOpt, UntilOpt, announce_safety, emit, state,
 )
 from ketalog.errors import Cancelled, InputError
-from ketalog.commands.log import checkin_values, session_values
 
 
 def list_entries(
@@ -83,21 +82,14 @@ def edit(
 ) -> None:
     """Change fields of an entry; give only the options of its kind. Side effects and tags are replaced."""
     from ketalog import store, timeparse
+    from ketalog import values as entry_values
 
     options = locals()
-    session_fields = ("route", "dose", "duration", "clinic", "provider", "dissociation", "bp_before",
-                      "bp_after", "heart_rate", "cost", "therapy", "intention")
-    per_kind = {
-        "session": (*session_fields, "side_effect", "note"),
-        "checkin": (*valid.RATING_NAMES, "sleep_hours", "note", "tag"),
-        "journal": ("text", "tag"),
-        "survey": ("answers", "difficulty", "total"),
-    }
-    given = {name for names in per_kind.values() for name in names if options[name] is not None}
+    given = {name for fields in entry_values.FIELDS.values() for name in fields if options[name] is not None}
     moment = timeparse.parse_at(at) if at is not None else None
     with state(ctx).open(write=True) as db:
         entry = store.find(db, entry_id)
-        allowed = per_kind.get(entry.kind, ())
+        allowed = tuple(entry_values.FIELDS.get(entry.kind, ()))
         wrong = sorted(given - set(allowed))
         if wrong:
             raise InputError("--" + wrong[0].replace("_", "-"), f"is not a field of a {entry.kind}; "
@@ -106,10 +98,10 @@ def edit(
             raise InputError("options", "nothing to change; give the fields to change, e.g. --note or --at")
         children = None
         if entry.kind == "session":
-            values = session_values(**{name: options[name] for name in session_fields}, note=note)
+            values = entry_values.session_values(**{name: options[name] for name in entry_values.SESSION_OPTIONS})
             children = valid.side_effects(side_effect) if side_effect is not None else None
         elif entry.kind == "checkin":
-            values = checkin_values({name: options[name] for name in valid.RATING_NAMES}, sleep_hours, note)
+            values = entry_values.checkin_values({name: options[name] for name in valid.RATING_NAMES}, sleep_hours, note)
             children = valid.tags(tag) if tag is not None else None
         elif entry.kind == "journal":
             values = {}
@@ -119,52 +111,16 @@ def edit(
                 values["text"] = text
             children = valid.tags(tag) if tag is not None else None
         else:
-            from ketalog.commands.survey import edited_survey_values
-
-            values = edited_survey_values(entry, answers, difficulty, total, as_json)
+            change = entry_values.edited_survey_values(entry, answers, difficulty, total)
+            if change.safety_notice:
+                announce_safety(as_json)
+            values = change.values
         if clear:
-            values, children = apply_clears(entry, clear, values, children, given)
+            values, children = entry_values.apply_clears(entry, clear, values, children, given)
         updated = store.update(db, entry, values, moment, children)
     from ketalog.render.text import short_id, summary
 
     emit(updated.to_json(), as_json, f"Updated {updated.kind} {short_id(updated.id)}: {summary(updated)}")
-
-
-CHILDREN = "children"
-CLEARABLE = {
-    "session": {"dose": ("dose_amount", "dose_unit"), "duration": ("duration_min",), "clinic": ("clinic",),
-                "provider": ("provider",), "dissociation": ("dissociation",),
-                "bp-before": ("bp_before_sys", "bp_before_dia"), "bp-after": ("bp_after_sys", "bp_after_dia"),
-                "heart-rate": ("heart_rate",), "cost": ("cost",), "therapy": ("therapy",),
-                "intention": ("intention",), "note": ("note",), "side-effects": CHILDREN},
-    "checkin": {**{name: (name,) for name in valid.RATING_NAMES}, "sleep-hours": ("sleep_hours",),
-                "note": ("note",), "tags": CHILDREN},
-    "journal": {"tags": CHILDREN},
-    "survey": {"difficulty": ("difficulty",)},
-}
-
-
-def apply_clears(entry, clear: list[str], values: dict, children, given: set[str]):
-    """Set the named fields to empty; a field cannot be both set and cleared, and a check-in keeps a rating."""
-    clearable = CLEARABLE.get(entry.kind, {})
-    for raw in clear:
-        name = raw.strip().lower().lstrip("-").replace("_", "-")
-        name = {"side-effect": "side-effects", "tag": "tags"}.get(name, name)
-        if name not in clearable:
-            allowed = ", ".join(clearable) or "nothing"
-            raise InputError("--clear", f"a {entry.kind} can clear {allowed} (got {raw!r})")
-        option = {"side-effects": "side_effect", "tags": "tag"}.get(name, name.replace("-", "_"))
-        if option in given:
-            raise InputError("--clear", f"{name} is both set and cleared; choose one")
-        if clearable[name] == CHILDREN:
-            children = []
-        else:
-            values.update({column: None for column in clearable[name]})
-    if entry.kind == "checkin":
-        kept = {n for n in valid.RATING_NAMES if values.get(n, getattr(entry, n)) is not None}
-        if not kept:
-            raise InputError("--clear", "a check-in keeps at least one rating")
-    return values, children
 
 
 def delete(

@@ -14,43 +14,7 @@ from ketalog.commands.common import (
     TherapyOpt, ThoughtsOpt, ask, emit, interactive, state,
 )
 from ketalog.errors import Cancelled, InputError
-
-
-def session_values(*, route=None, dose=None, duration=None, clinic=None, provider=None,
-                   dissociation=None, bp_before=None, bp_after=None, heart_rate=None,
-                   cost=None, therapy=None, intention=None, note=None) -> dict:
-    """Validated columns for the session options that were given (others left out)."""
-    values: dict = {}
-    if route is not None:
-        values["route"] = valid.route(route)
-    if dose is not None:
-        values["dose_amount"], values["dose_unit"] = valid.dose(dose)
-    if duration is not None:
-        values["duration_min"] = valid.whole_number(duration, "--duration", *valid.DURATION_RANGE)
-    if dissociation is not None:
-        values["dissociation"] = valid.rating(dissociation, "--dissociation")
-    for raw, field, prefix in ((bp_before, "--bp-before", "bp_before"), (bp_after, "--bp-after", "bp_after")):
-        if raw is not None:
-            values[f"{prefix}_sys"], values[f"{prefix}_dia"] = valid.blood_pressure(raw, field)
-    if heart_rate is not None:
-        values["heart_rate"] = valid.whole_number(heart_rate, "--heart-rate", *valid.HEART_RATE_RANGE)
-    if cost is not None:
-        values["cost"] = valid.number(cost, "--cost", 0)
-    if therapy is not None:
-        values["therapy"] = int(therapy)
-    for name, raw in (("clinic", clinic), ("provider", provider), ("intention", intention), ("note", note)):
-        if raw is not None:
-            values[name] = raw
-    return values
-
-
-def checkin_values(ratings: dict[str, Optional[str]], sleep_hours: Optional[str], note: Optional[str]) -> dict:
-    values = {name: valid.rating(raw, f"--{name}") for name, raw in ratings.items() if raw is not None}
-    if sleep_hours is not None:
-        values["sleep_hours"] = valid.number(sleep_hours, "--sleep-hours", *valid.SLEEP_HOURS_RANGE)
-    if note is not None:
-        values["note"] = note
-    return values
+from ketalog.values import checkin_values, session_values
 
 
 def _session_form(previous) -> dict:

@@ -11,8 +11,9 @@ import typer
 
 from ketalog import crisis
 from ketalog import instruments as inst
-from ketalog.commands.common import AtOpt, JsonOpt, NoInputOpt, ask, emit, interactive, state
+from ketalog.commands.common import AtOpt, JsonOpt, NoInputOpt, announce_safety, ask, emit, interactive, state
 from ketalog.errors import InputError
+from ketalog.values import difficulty as difficulty_answer
 
 commands = survey_app = typer.Typer(
     help="Validated questionnaires (PHQ-9, PHQ-2, GAD-7, PCL-5) and totals your clinician gives you.",
@@ -22,13 +23,6 @@ AnswersOpt = Annotated[Optional[str], typer.Option(
     "--answers", metavar="1,2,0,...", help="One answer per item, in order; skips the questions.")]
 DifficultyOpt = Annotated[Optional[str], typer.Option(
     "--difficulty", metavar="0-3", help="The unscored difficulty question (PHQ-9, GAD-7).")]
-
-
-def announce_safety(as_json: bool = False) -> None:
-    """Show the crisis resources now. With --json they go to stderr so stdout stays valid JSON."""
-    typer.echo("")
-    typer.echo(crisis.text(), err=as_json)
-    typer.echo("", err=as_json)
 
 
 def header(instrument: inst.Instrument) -> str:
@@ -58,19 +52,11 @@ def _interactive_answers(instrument: inst.Instrument) -> list[int]:
     return answers
 
 
-def _ask_difficulty() -> int | None:
+def _askdifficulty_answer() -> int | None:
     typer.echo("\n" + inst.DIFFICULTY_QUESTION)
     typer.echo("   " + "   ".join(f"{value} = {label}" for value, label in inst.DIFFICULTY_OPTIONS))
     return ask("Answer 0-3 (Enter to skip)",
-                       lambda text: _difficulty(text, "difficulty"))
-
-
-def _difficulty(raw: str | None, field: str = "--difficulty") -> int | None:
-    if raw is None:
-        return None
-    from ketalog.validation import whole_number
-
-    return whole_number(raw, field, 0, 3)
+                       lambda text: difficulty_answer(text, "difficulty"))
 
 
 def record(ctx: typer.Context, instrument: inst.Instrument, answers_text: str | None,
@@ -78,7 +64,7 @@ def record(ctx: typer.Context, instrument: inst.Instrument, answers_text: str | 
     from ketalog import timeparse
 
     moment = timeparse.parse_at(at)
-    difficulty = _difficulty(difficulty_text)
+    difficulty = difficulty_answer(difficulty_text)
     if difficulty is not None and not instrument.asks_difficulty:
         raise InputError("--difficulty", f"{instrument.name} has no difficulty question")
     if answers_text is not None:
@@ -94,7 +80,7 @@ def record(ctx: typer.Context, instrument: inst.Instrument, answers_text: str | 
         answers = _interactive_answers(instrument)
         result = inst.score(instrument, answers)
         if instrument.asks_difficulty and difficulty is None:
-            difficulty = _ask_difficulty()
+            difficulty = _askdifficulty_answer()
     values = {"instrument": instrument.id, "answers": answers, "total": result.total,
               "band": result.band, "difficulty": difficulty}
     save_and_report(ctx, moment, values, result, as_json)
@@ -230,30 +216,3 @@ def list_instruments(as_json: JsonOpt = False) -> None:
         + f"\n       {i.attribution} {i.terms}"
         for i in inst.INSTRUMENTS.values())
     emit(data, as_json, text + "\n\nAny other scale: `ketalog survey log NAME TOTAL` records the total only.")
-
-
-def edited_survey_values(entry, answers_text: str | None, difficulty_text: str | None,
-                         total_text: str | None, as_json: bool) -> dict:
-    """Validated changes to a stored questionnaire; new answers are re-scored (and item 9 re-checked)."""
-    from ketalog.validation import whole_number
-
-    instrument = inst.INSTRUMENTS.get(entry.instrument)
-    values: dict = {}
-    if answers_text is not None:
-        if entry.logged or instrument is None:
-            raise InputError("--answers", "this score was logged as a total only; change it with --total")
-        answers = inst.parse_answers(instrument, answers_text)
-        result = inst.score(instrument, answers)
-        if result.safety_positive:
-            announce_safety(as_json)
-        values.update(answers=answers, total=result.total, band=result.band)
-    if total_text is not None:
-        if not entry.logged:
-            raise InputError("--total", "this questionnaire's total comes from its answers; change --answers")
-        result = inst.score_total(entry.instrument, whole_number(total_text, "--total", 0, 10_000))
-        values.update(total=result.total, band=result.band)
-    if difficulty_text is not None:
-        if instrument is None or not instrument.asks_difficulty or entry.logged:
-            raise InputError("--difficulty", "only PHQ-9 and GAD-7 answers have a difficulty question")
-        values["difficulty"] = _difficulty(difficulty_text)
-    return values

@@ -1,0 +1,145 @@
+"""Validated column values for new and changed entries, and which fields each kind of entry has.
+
+Commands parse options and hand the raw text here; what comes back is ready for
+the store. One table (``FIELDS``) says which options each kind of entry takes,
+which columns each writes, and which can be cleared; `edit` and `--clear` both
+read it. Nothing here prints: a new positive safety answer is returned as a
+flag for the command to show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from ketalog import validation as valid
+from ketalog.errors import InputError
+
+CHILDREN = "children"  # the side effects or tags, stored in a child table
+
+# kind -> option name (as `edit` spells it, underscores) -> the columns it writes
+FIELDS: dict[str, dict[str, tuple[str, ...] | str]] = {
+    "session": {
+        "route": ("route",), "dose": ("dose_amount", "dose_unit"), "duration": ("duration_min",),
+        "clinic": ("clinic",), "provider": ("provider",), "dissociation": ("dissociation",),
+        "bp_before": ("bp_before_sys", "bp_before_dia"), "bp_after": ("bp_after_sys", "bp_after_dia"),
+        "heart_rate": ("heart_rate",), "cost": ("cost",), "therapy": ("therapy",), "intention": ("intention",),
+        "side_effect": CHILDREN, "note": ("note",),
+    },
+    "checkin": {**{name: (name,) for name in valid.RATING_NAMES}, "sleep_hours": ("sleep_hours",),
+                "note": ("note",), "tag": CHILDREN},
+    "journal": {"text": ("text",), "tag": CHILDREN},
+    "survey": {"answers": ("answers", "total", "band"), "difficulty": ("difficulty",), "total": ("total", "band")},
+}
+REQUIRED = frozenset({"route", "text", "answers", "total"})  # an entry without them means nothing
+SESSION_OPTIONS = tuple(name for name, columns in FIELDS["session"].items() if columns != CHILDREN)
+
+
+def clear_name(option: str) -> str:
+    """How `--clear` names a field: dashes, and the plural for side effects and tags."""
+    return {"side_effect": "side-effects", "tag": "tags"}.get(option, option.replace("_", "-"))
+
+
+def clearable(kind: str) -> dict[str, str]:
+    """`--clear` name -> option name, for the fields of ``kind`` that may be emptied."""
+    return {clear_name(option): option for option in FIELDS.get(kind, {}) if option not in REQUIRED}
+
+
+def session_values(*, route=None, dose=None, duration=None, clinic=None, provider=None,
+                   dissociation=None, bp_before=None, bp_after=None, heart_rate=None,
+                   cost=None, therapy=None, intention=None, note=None) -> dict:
+    """Validated columns for the session options that were given (others left out)."""
+    values: dict = {}
+    if route is not None:
+        values["route"] = valid.route(route)
+    if dose is not None:
+        values["dose_amount"], values["dose_unit"] = valid.dose(dose)
+    if duration is not None:
+        values["duration_min"] = valid.whole_number(duration, "--duration", *valid.DURATION_RANGE)
+    if dissociation is not None:
+        values["dissociation"] = valid.rating(dissociation, "--dissociation")
+    for raw, field, prefix in ((bp_before, "--bp-before", "bp_before"), (bp_after, "--bp-after", "bp_after")):
+        if raw is not None:
+            values[f"{prefix}_sys"], values[f"{prefix}_dia"] = valid.blood_pressure(raw, field)
+    if heart_rate is not None:
+        values["heart_rate"] = valid.whole_number(heart_rate, "--heart-rate", *valid.HEART_RATE_RANGE)
+    if cost is not None:
+        values["cost"] = valid.number(cost, "--cost", 0)
+    if therapy is not None:
+        values["therapy"] = int(therapy)
+    for name, raw in (("clinic", clinic), ("provider", provider), ("intention", intention), ("note", note)):
+        if raw is not None:
+            values[name] = raw
+    return values
+
+
+def checkin_values(ratings: dict[str, Optional[str]], sleep_hours: Optional[str], note: Optional[str]) -> dict:
+    values = {name: valid.rating(raw, f"--{name}") for name, raw in ratings.items() if raw is not None}
+    if sleep_hours is not None:
+        values["sleep_hours"] = valid.number(sleep_hours, "--sleep-hours", *valid.SLEEP_HOURS_RANGE)
+    if note is not None:
+        values["note"] = note
+    return values
+
+
+def difficulty(raw: str | None, field: str = "--difficulty") -> int | None:
+    """The unscored difficulty answer of PHQ-9 and GAD-7, 0-3."""
+    if raw is None:
+        return None
+    return valid.whole_number(raw, field, 0, 3)
+
+
+@dataclass
+class SurveyEdit:
+    values: dict
+    safety_notice: bool  # new answers put the safety item above 0: the command shows the crisis resources
+
+
+def edited_survey_values(entry, answers_text: str | None, difficulty_text: str | None,
+                         total_text: str | None) -> SurveyEdit:
+    """Validated changes to a stored questionnaire; new answers are re-scored (and item 9 re-checked)."""
+    from ketalog import instruments as inst
+
+    instrument = inst.INSTRUMENTS.get(entry.instrument)
+    values: dict = {}
+    notice = False
+    if answers_text is not None:
+        if entry.logged or instrument is None:
+            raise InputError("--answers", "this score was logged as a total only; change it with --total")
+        answers = inst.parse_answers(instrument, answers_text)
+        result = inst.score(instrument, answers)
+        notice = result.safety_positive
+        values.update(answers=answers, total=result.total, band=result.band)
+    if total_text is not None:
+        if not entry.logged:
+            raise InputError("--total", "this questionnaire's total comes from its answers; change --answers")
+        result = inst.score_total(entry.instrument, valid.whole_number(total_text, "--total", 0, 10_000))
+        values.update(total=result.total, band=result.band)
+    if difficulty_text is not None:
+        if instrument is None or not instrument.asks_difficulty or entry.logged:
+            raise InputError("--difficulty", "only PHQ-9 and GAD-7 answers have a difficulty question")
+        values["difficulty"] = difficulty(difficulty_text)
+    return SurveyEdit(values, notice)
+
+
+def apply_clears(entry, clear: list[str], values: dict, children, given: set[str]):
+    """Set the named fields to empty; a field cannot be both set and cleared, and a check-in keeps a rating."""
+    names = clearable(entry.kind)
+    for raw in clear:
+        name = raw.strip().lower().lstrip("-").replace("_", "-")
+        name = {"side-effect": "side-effects", "tag": "tags"}.get(name, name)
+        if name not in names:
+            raise InputError("--clear", f"a {entry.kind} can clear {', '.join(names) or 'nothing'} (got {raw!r})")
+        option = names[name]
+        if option in given:
+            raise InputError("--clear", f"{name} is both set and cleared; choose one")
+        columns = FIELDS[entry.kind][option]
+        if columns == CHILDREN:
+            children = []
+        else:
+            values.update({column: None for column in columns})
+    if entry.kind == "checkin":
+        kept = {n for n in valid.RATING_NAMES if values.get(n, getattr(entry, n)) is not None}
+        if not kept:
+            raise InputError("--clear", "a check-in keeps at least one rating")
+    return values, children
