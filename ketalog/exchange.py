@@ -21,20 +21,18 @@ from ketalog import instruments as inst
 from ketalog import validation as valid
 from ketalog.db import latest_schema_version, schema_version, writing
 from ketalog.errors import InputError, KetalogError
+from ketalog.store import KINDS
 from ketalog.files import make_private_folder, private_output, refuse_protected
 
 EXPORT_FORMAT = "ketalog-export"
 EXPORT_VERSION = 1
 
-# Entry tables and the child tables that hang off each (child table, foreign key, value column).
-ENTRY_TABLES = {
-    "sessions": ("side_effects", "session_id", "name"),
-    "checkins": ("checkin_tags", "checkin_id", "tag"),
-    "journal": ("journal_tags", "journal_id", "tag"),
-    "surveys": None,
-}
+# Entry tables and the child tables that hang off each (child table, foreign key, value column),
+# read from the store's one description of the kinds of entry.
+ENTRY_TABLES = {kind.table: (kind.child_table, kind.child_key, kind.child_value) if kind.child_table else None
+                for kind in KINDS.values()}
 CHILD_VALUES = {child: value for child, _, value in filter(None, ENTRY_TABLES.values())}
-TABLE_ORDER = ["sessions", "side_effects", "checkins", "checkin_tags", "journal", "journal_tags", "surveys"]
+TABLE_ORDER = [table for kind in KINDS.values() for table in (kind.table, kind.child_table) if table]
 
 _AT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
