@@ -144,6 +144,38 @@ def instrument_name(instrument_id: str) -> str:
 
 # Instruments ---------------------------------------------------------------------
 
+def compare_with_baseline(scores: list[Survey], latest: Survey | None, course_start):
+    """(baseline, change) for ``latest`` among one instrument's ``scores`` (oldest first).
+
+    The one answer to "how does this score compare", used by the report and by
+    the survey command right after a questionnaire is saved.
+    """
+    baseline = inst.select_baseline(scores, course_start)
+    if baseline is None or latest is None or baseline.id == latest.id:
+        return baseline, None
+    return baseline, inst.compare(latest.instrument, baseline.total, latest.total)
+
+
+def score_outcome(entry: Survey, history: list[Survey], course_start, result: inst.Score) -> dict:
+    """A just-saved score: total, band or cutoff, and its change from baseline and from the previous score."""
+    instrument = inst.INSTRUMENTS.get(entry.instrument)
+    earlier = [s for s in history if s.id != entry.id and (s.at, s.created_at) <= (entry.at, entry.created_at)]
+    baseline, change = compare_with_baseline(history, entry, course_start)
+    outcome: dict = {
+        "total": entry.total, "max_total": instrument.max_total if instrument else None,
+        "band": entry.band, "at_or_above_cutoff": result.at_or_above_cutoff,
+        "cutoff": instrument.cutoff if instrument else None, "clusters": result.clusters or None,
+        "baseline": None, "previous": None,
+    }
+    if change is not None:
+        outcome["baseline"] = {"at": baseline.at.isoformat(), "total": baseline.total, **change.__dict__}
+    if earlier:
+        previous = earlier[-1]
+        step = inst.compare(entry.instrument, previous.total, entry.total)
+        outcome["previous"] = {"at": previous.at.isoformat(), "total": previous.total, **step.__dict__}
+    return outcome
+
+
 def instrument_results(surveys: list[Survey], course_start, since, until) -> dict[str, InstrumentResult]:
     by_instrument: dict[str, list[Survey]] = {}
     for survey in sorted(surveys, key=lambda s: (s.at, s.created_at)):
@@ -151,10 +183,8 @@ def instrument_results(surveys: list[Survey], course_start, since, until) -> dic
     results = {}
     for instrument_id, scores in by_instrument.items():
         in_period = [s for s in scores if _in_period(s.at, since, until)]
-        baseline = inst.select_baseline(scores, course_start)
         latest = in_period[-1] if in_period else None
-        paired = latest is not None and baseline is not None and latest.id != baseline.id
-        change = inst.compare(instrument_id, baseline.total, latest.total) if paired else None
+        baseline, change = compare_with_baseline(scores, latest, course_start)
         results[instrument_id] = InstrumentResult(
             name=instrument_name(instrument_id),
             baseline=baseline.total if baseline else None, baseline_at=_iso(baseline.at) if baseline else None,

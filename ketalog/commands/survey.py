@@ -25,16 +25,9 @@ DifficultyOpt = Annotated[Optional[str], typer.Option(
     "--difficulty", metavar="0-3", help="The unscored difficulty question (PHQ-9, GAD-7).")]
 
 
-def header(instrument: inst.Instrument) -> str:
-    lines = [f"{instrument.name} — {instrument.measures}", f"{instrument.attribution} {instrument.terms}", ""]
-    if instrument.instruction:
-        lines += [instrument.instruction, ""]
-    lines.append(instrument.stem)
-    lines.append("   " + "   ".join(f"{value} = {label}" for value, label in instrument.options))
-    return "\n".join(lines)
-
-
 def _interactive_answers(instrument: inst.Instrument) -> list[int]:
+    from ketalog.render.survey import header
+
     typer.echo(header(instrument))
     answers: list[int] = []
     count = len(instrument.items)
@@ -93,73 +86,14 @@ def save_and_report(ctx: typer.Context, moment, values: dict, result: inst.Score
         entry = store.insert(db, "survey", moment, values)
         history = store.surveys_of(db, entry.instrument)
         course_start = store.first_session_at(db)
-    outcome = outcome_of(entry, history, course_start, result)
+    from ketalog.progress import score_outcome
+    from ketalog.render.survey import outcome_text
+
+    outcome = score_outcome(entry, history, course_start, result)
     data = {**entry.to_json(), "assessment": outcome}
     if result.safety_positive:
         data["crisis_resources"] = crisis.as_json()
     emit(data, as_json, outcome_text(entry, outcome))
-
-
-def outcome_of(entry, history: list, course_start, result: inst.Score) -> dict:
-    """Total, band or cutoff, and change from baseline and from the previous score."""
-    instrument = inst.INSTRUMENTS.get(entry.instrument)
-    earlier = [s for s in history if s.id != entry.id and (s.at, s.created_at) <= (entry.at, entry.created_at)]
-    baseline = inst.select_baseline(history, course_start)
-    outcome: dict = {
-        "total": entry.total, "max_total": instrument.max_total if instrument else None,
-        "band": entry.band, "at_or_above_cutoff": result.at_or_above_cutoff,
-        "cutoff": instrument.cutoff if instrument else None, "clusters": result.clusters or None,
-        "baseline": None, "previous": None,
-    }
-    if baseline is not None and baseline.id != entry.id:
-        change = inst.compare(entry.instrument, baseline.total, entry.total)
-        outcome["baseline"] = {"at": baseline.at.isoformat(), "total": baseline.total, **change.__dict__}
-    if earlier:
-        previous = earlier[-1]
-        change = inst.compare(entry.instrument, previous.total, entry.total)
-        outcome["previous"] = {"at": previous.at.isoformat(), "total": previous.total, **change.__dict__}
-    return outcome
-
-
-def _signed(number: float) -> str:
-    return f"{number:+g}" if number else "no change"
-
-
-def outcome_text(entry, outcome: dict) -> str:
-    from ketalog.render.text import short_id
-
-    instrument = inst.INSTRUMENTS.get(entry.instrument)
-    name = instrument.name if instrument else entry.instrument
-    line = f"{name} total {entry.total}" + (f" of {outcome['max_total']}" if outcome["max_total"] else "")
-    if entry.band:
-        line += f": {entry.band} (bands: {instrument.bands_source})"
-    elif instrument and instrument.cutoff is not None:
-        relation = "at or above" if outcome["at_or_above_cutoff"] else "below"
-        line += f": {relation} {instrument.cutoff}, the {instrument.cutoff_label}"
-    lines = [line]
-    if outcome.get("clusters"):
-        lines.append("Clusters: " + ", ".join(f"{k} {v}" for k, v in outcome["clusters"].items()))
-    for label, key in (("Since baseline", "baseline"), ("Since previous", "previous")):
-        other = outcome[key]
-        if not other:
-            continue
-        text = f"{label} ({other['at'][:10]}, {other['total']}): {_signed(other['change'])}"
-        if other["change_pct"] is not None and other["change"]:
-            text += f" ({other['change_pct']:+.0f}%)"
-        marks = []
-        if other["improved"]:
-            marks.append(f"meaningful improvement (>= {instrument.mcid} points)")
-        if other["worsened"]:
-            marks.append(f"meaningful worsening (>= {instrument.mcid} points)")
-        if key == "baseline" and other["response"]:
-            marks.append("response (>= 50% lower than baseline)")
-        if key == "baseline" and other["remission"]:
-            marks.append("remission (total below 5)")
-        lines.append(text + ("; " + "; ".join(marks) if marks else ""))
-    if not outcome["baseline"] and not outcome["previous"]:
-        lines.append("This is your first score on this scale: later scores will be compared with it.")
-    lines.append(f"Saved ({short_id(entry.id)}).")
-    return "\n".join(lines)
 
 
 def _instrument_command(instrument: inst.Instrument):
