@@ -163,3 +163,23 @@ class ReportInputs:
     journal: list[JournalEntry]
     session_checkins: list[Checkin] = field(default_factory=list)
     weekly: list[dict] = field(default_factory=list)
+
+
+@dataclass
+class TrendInputs:
+    """What ``progress.build_trends`` reads, loaded by ``store.trend_inputs`` for one table.
+
+    Per week or month: SQL-aggregated ``rating_means`` and ``instrument_means``.
+    Per session: the ``sessions`` shown, the check-ins ``following`` them, and
+    the check-ins that make the mood baseline.
+    """
+
+    by: str                                   # week | month | session
+    now: datetime
+    start: datetime | None
+    rating_means: list[dict] = field(default_factory=list)
+    instrument_means: list[dict] = field(default_factory=list)
+    sessions: list[Session] = field(default_factory=list)
+    following: list[Checkin] = field(default_factory=list)
+    baseline_checkins: list[Checkin] = field(default_factory=list)
+    first_checkins: dict[str, list[Checkin]] = field(default_factory=dict)

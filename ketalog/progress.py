@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from ketalog import crisis
 from ketalog import instruments as inst
-from ketalog.models import Checkin, ReportInputs, Session, Survey
+from ketalog.models import Checkin, ReportInputs, Session, Survey, TrendInputs
 from ketalog.validation import RATING_NAMES, RATINGS
 
 HIGHER_IS_BETTER = {name: rating.higher_is_better for name, rating in RATINGS.items()}
@@ -506,6 +506,29 @@ def session_intervals(sessions: list[Session], checkins: list[Checkin], mood_bas
             "checkins": len(interval), "mood_lifted_days": lifted,
         })
     return rows
+
+
+TREND_DEFAULT_ROWS = {"week": 26, "month": 24, "session": 20}  # one screen when no --since is given
+
+
+def trend_start(by: str, now: datetime) -> datetime:
+    """Where a week or month table starts without --since: its last N periods."""
+    from datetime import time
+
+    count = TREND_DEFAULT_ROWS[by]
+    if by == "week":
+        monday = now.date() - timedelta(days=now.weekday() + 7 * (count - 1))
+        return datetime.combine(monday, time()).astimezone()
+    month_index = now.year * 12 + now.month - 1 - (count - 1)
+    return datetime(month_index // 12, month_index % 12 + 1, 1).astimezone()
+
+
+def build_trends(inputs: TrendInputs) -> list[dict]:
+    """The rows of a trends table, per week or month, or per session with the days mood stayed lifted."""
+    if inputs.by == "session":
+        baseline = rating_baseline("mood", inputs.baseline_checkins, inputs.first_checkins)
+        return session_intervals(inputs.sessions, inputs.following, baseline, inputs.now)
+    return trend_rows(inputs.rating_means, inputs.instrument_means)
 
 
 def trend_rows(rating_rows: list[dict], instrument_rows: list[dict]) -> list[dict]:

@@ -17,7 +17,7 @@ from sqlite_utils import Database
 
 from ketalog.db import writing
 from ketalog.errors import InputError
-from ketalog.models import Checkin, Entry, JournalEntry, ReportInputs, Session, Survey
+from ketalog.models import Checkin, Entry, JournalEntry, ReportInputs, Session, Survey, TrendInputs
 from ketalog.timeparse import from_storage, stamp, storage_fields, to_utc_text
 
 
@@ -297,6 +297,21 @@ _PERIOD_SQL = {
     "week": "date(local_date, '-' || ((CAST(strftime('%w', local_date) AS INTEGER) + 6) % 7) || ' days')",
     "month": "substr(local_date, 1, 7)",
 }
+
+
+def trend_inputs(db: Database, by: str, now: datetime, start: datetime | None, end: datetime | None, *,
+                 window: timedelta, session_rows: int) -> TrendInputs:
+    """The rows one trends table needs; ``start=None`` per session means the last ``session_rows`` sessions."""
+    if by != "session":
+        return TrendInputs(by, now, start, rating_means=rating_means_by(db, by, start, end),
+                           instrument_means=instrument_means_by(db, by, start, end))
+    if start is None:
+        start = nth_latest_session_at(db, session_rows)
+    sessions = sessions_between(db, start, end)
+    following = checkins_between(db, sessions[0].at if sessions else start, end)
+    _, baseline, first = baseline_checkins(db, window)
+    return TrendInputs(by, now, start, sessions=sessions, following=following, baseline_checkins=baseline,
+                       first_checkins=first)
 
 
 def rating_means_by(db: Database, by: str, since: datetime | None, until: datetime | None) -> list[dict]:

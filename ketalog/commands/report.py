@@ -116,17 +116,13 @@ def trends_command(
 
     now = timeparse.now()
     start, end = timeparse.parse_since(since), timeparse.parse_until(until)
+    if start is None and by != TrendBy.session:
+        start = progress.trend_start(by.value, now)
     with state(ctx).open(write=False) as db:
-        if start is None:
-            start = default_trend_start(db, by, now)
-        if by == TrendBy.session:
-            sessions = store.sessions_between(db, start, end)
-            following = store.checkins_between(db, sessions[0].at if sessions else start, end)
-            baseline = progress.rating_baseline("mood", *store.baseline_checkins(db, progress.WINDOW)[1:])
-            rows = progress.session_intervals(sessions, following, baseline, now)
-        else:
-            rows = progress.trend_rows(store.rating_means_by(db, by.value, start, end),
-                                       store.instrument_means_by(db, by.value, start, end))
+        inputs = store.trend_inputs(db, by.value, now, start, end, window=progress.WINDOW,
+                                    session_rows=progress.TREND_DEFAULT_ROWS["session"])
+    start = inputs.start
+    rows = progress.build_trends(inputs)
     if as_json:
         emit(rows, True, "")
         return
@@ -138,25 +134,6 @@ def trends_command(
     print_trends(rows, by.value)
     if since is None and start is not None:
         typer.echo(f"(From {start:%Y-%m-%d}; --since shows earlier ones.)")
-
-
-TREND_DEFAULT_ROWS = {"week": 26, "month": 24, "session": 20}
-
-
-def default_trend_start(db, by: TrendBy, now):
-    """Where a trend table starts when no --since is given: its last N rows, so it stays one screen."""
-    from datetime import datetime, time, timedelta
-
-    from ketalog import store, timeparse
-
-    count = TREND_DEFAULT_ROWS[by.value]
-    if by == TrendBy.session:
-        return store.nth_latest_session_at(db, count)
-    if by == TrendBy.week:
-        monday = now.date() - timedelta(days=now.weekday() + 7 * (count - 1))
-        return timeparse.to_local(datetime.combine(monday, time()))
-    month_index = now.year * 12 + now.month - 1 - (count - 1)
-    return timeparse.to_local(datetime(month_index // 12, month_index % 12 + 1, 1))
 
 
 def demo_command(
