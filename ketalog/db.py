@@ -26,7 +26,9 @@ from typing import Iterator
 from sqlite_utils import Database
 
 from ketalog import crypto
-from ketalog.errors import DatabaseBusyError, DatabaseFileError, describe_database_error, is_database_error
+from ketalog.errors import (
+    DatabaseBusyError, DatabaseFileError, InputError, describe_database_error, describe_os_error, is_database_error,
+)
 from ketalog.migrations import MIGRATION_NAMES, MIGRATION_SET, expected_schema, migrations, schema_of
 
 BUSY_TIMEOUT_SECONDS = 30
@@ -239,6 +241,24 @@ def connect_like(db: Database, path: Path):
     if crypto.is_cipher_connection(db.conn):
         return crypto.connect_new(path, crypto.passphrase(), BUSY_TIMEOUT_SECONDS)
     return sqlite3.connect(str(path))
+
+
+def backup(db: Database, target: Path) -> None:
+    """A consistent copy of ``db`` at ``target`` (new, 0600) through SQLite's online backup; encrypted stays encrypted."""
+    try:
+        os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        raise InputError("DEST", f"{target} already exists; choose another name") from None
+    except OSError as error:
+        raise InputError("DEST", describe_os_error(error, target)) from None
+    try:
+        copy = connect_like(db, target)
+        with copy:
+            db.conn.backup(copy)
+        copy.close()
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
 
 
 def health_problems(path: Path) -> tuple[list[str], int | None]:

@@ -118,8 +118,6 @@ def backup_command(
     destination: Annotated[Optional[Path], typer.Argument(metavar="DEST", help="Default: a dated file beside the database.")] = None,
 ) -> None:
     """A consistent copy made with SQLite's online backup, safe while ketalog is in use (mode 0600)."""
-    import os
-
     from ketalog import db as database
     from ketalog import timeparse
 
@@ -132,16 +130,7 @@ def backup_command(
     if target.exists():
         raise InputError("DEST", f"{target} already exists; choose another name")
     with current.open(write=False) as db:
-        fd = os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        os.close(fd)
-        try:
-            copy = database.connect_like(db, target)
-            with copy:
-                db.conn.backup(copy)
-            copy.close()
-        except BaseException:
-            target.unlink(missing_ok=True)
-            raise
+        database.backup(db, target)
     typer.echo(f"Backed up to {target}")
 
 
