@@ -1,10 +1,15 @@
 """The ketalog command line: the root command, its lazy command table, and the single exit point.
 
+Data flows one way: **input → validation → store → analysis → rendering**. A
+command (in ``ketalog/commands/``) parses its options, validates them
+(``validation``, ``values``, ``timeparse``), calls the store and, for reports,
+the pure engine (``progress``), and hands the result to ``render/``.
+
 Module level imports only the standard library, Typer and ketalog's small
-modules: each command lives in ``ketalog/commands/`` and is imported and
-built only when it runs, so ``--help`` loads neither SQLite nor Rich and
-``add`` builds one command. Every user-facing failure is a ``KetalogError``,
-turned into one line on stderr and an exit code by ``KetalogGroup.invoke``.
+modules: each command is imported and built only when it runs, so ``--help``
+loads neither SQLite nor Rich and ``add`` builds one command. Every
+user-facing failure is a ``KetalogError``, turned into one line on stderr and
+an exit code by ``KetalogGroup.invoke``.
 """
 
 from typing import Annotated, NamedTuple, Optional

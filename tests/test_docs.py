@@ -1,0 +1,57 @@
+"""The command table, the modules behind it and the README agree (sqlite-utils' test_docs idea)."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import re
+from pathlib import Path
+
+import pytest
+
+from ketalog.cli import LAZY_COMMANDS
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+COMMAND_MODULES = sorted(p.stem for p in (ROOT / "ketalog" / "commands").glob("*.py")
+                         if p.stem not in ("__init__", "common"))
+
+
+def _module_commands(module_name: str) -> set[str]:
+    module = importlib.import_module(f"ketalog.commands.{module_name}")
+    if hasattr(module, "COMMANDS"):
+        return set(module.COMMANDS)
+    return {name for name, lazy in LAZY_COMMANDS.items() if lazy.module == module.__name__ and lazy.whole_group}
+
+
+def test_every_command_a_module_defines_is_reachable_and_nothing_else_is_listed():
+    defined = set().union(*(_module_commands(name) for name in COMMAND_MODULES))
+    assert defined == set(LAZY_COMMANDS)
+    for name, lazy in LAZY_COMMANDS.items():
+        module = importlib.import_module(lazy.module)
+        assert name in getattr(module, "COMMANDS", {}) or (lazy.whole_group and hasattr(module, "commands"))
+
+
+def _readme_commands() -> set[str]:
+    table = README.split("| command |", 1)[1].split("\n\n", 1)[0]
+    names = set()
+    for row in table.splitlines()[2:]:
+        first_cell = row.split(" | ", 1)[0]
+        names |= {code.split()[0] for code in re.findall(r"`([^`]+)`", first_cell)}
+    return names
+
+
+@pytest.mark.parametrize("name", sorted(LAZY_COMMANDS))
+def test_every_command_is_in_the_readme_table_and_has_help(cli, name):
+    assert name in _readme_commands(), f"{name} missing from README's command table"
+    help_text = cli(name, "--help").stdout
+    assert "Usage:" in help_text and len(help_text.split("\n\n")[1].strip()) > 10, help_text
+
+
+def test_no_command_module_imports_another():
+    for name in COMMAND_MODULES:
+        tree = ast.parse((ROOT / "ketalog" / "commands" / f"{name}.py").read_text())
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+        imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        others = {m for m in imported if m.startswith("ketalog.commands.") and m != "ketalog.commands.common"}
+        assert not others, f"ketalog/commands/{name}.py imports {others}"
