@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import count, rows
+from helpers import count, rows
 
 
 def test_add_with_flags_stores_everything(cli, db_path):

@@ -8,7 +8,7 @@ import pytest
 
 from ketalog import crisis
 
-from conftest import count, rows
+from helpers import count, rows
 
 PHQ9_ITEM9 = "0,0,0,1,1,1,0,0,1"   # total 4, minimal, item 9 = 1
 PHQ9_CLEAN = "3,3,2,2,2,2,2,1,0"   # total 17

@@ -8,7 +8,6 @@ times that no read could parse, DST gaps, shared folders and racing first runs.
 from __future__ import annotations
 
 import errno
-import hashlib
 import io
 import json
 import os
@@ -22,14 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import count, rows, run_ketalog
+from helpers import count, digest, rows
 
 MARKUP = "a [/] b [link=https://evil.example]click[/link] [bold red]loud"
 ESCAPES = "\x1b]0;pwned\x07\x1b[2J\x9b31m end"
-
-
-def digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 # 4 and 11: stored text is shown as it was typed, never interpreted --------------------------

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import count, rows
+from helpers import count, rows
 
 pexpect = pytest.importorskip("pexpect")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import random
 import signal
@@ -15,7 +14,7 @@ import threading
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import count, rows, run_ketalog
+from helpers import count, digest, rows, run_ketalog
 
 WRITER = r"""
 import sys
@@ -140,10 +139,6 @@ except ImportError:
     HAVE_SQLCIPHER = False
 # Only the encryption proofs may skip without the extra; the crash, concurrency and fuzz proofs always run.
 needs_sqlcipher = pytest.mark.skipif(not HAVE_SQLCIPHER, reason="the encryption extra is not installed")
-
-
-def digest(path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @needs_sqlcipher

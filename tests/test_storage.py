@@ -14,7 +14,7 @@ from ketalog import store
 from ketalog.errors import DatabaseFileError
 from ketalog.migrations import MIGRATION_NAMES
 
-from conftest import count, run_ketalog
+from helpers import count, run_ketalog
 
 NOW = datetime(2026, 3, 10, 10, tzinfo=timezone.utc)
 
@@ -144,31 +144,48 @@ def test_cli_exit_1_for_a_foreign_file(tmp_path, cli):
     assert path.read_text() == "hello"
 
 
-def test_two_processes_adding_at_once_keep_every_entry(tmp_path):
-    """Concurrent writers, including both creating the file at the same moment."""
-    import subprocess
-    import sys
-
-    path = tmp_path / "shared.db"
-    script = (
-        "import sys\n"
-        "from ketalog.cli import app\n"
-        "for i in range(25):\n"
-        "    try:\n"
-        "        app(['--db', sys.argv[1], 'checkin', '--mood', str(i % 11), '--note', sys.argv[2] + str(i)], standalone_mode=False)\n"
-        "    except SystemExit as e:\n"
-        "        if e.code: raise\n"
-    )
-    procs = [subprocess.Popen([sys.executable, "-c", script, str(path), f"p{n}-"], env=os.environ.copy())
-             for n in range(3)]
-    assert [proc.wait(timeout=120) for proc in procs] == [0, 0, 0]
-    assert count(path, "checkins") == 75
-    notes = {row[0] for row in sqlite3.connect(path).execute("SELECT note FROM checkins")}
-    assert notes == {f"p{n}-{i}" for n in range(3) for i in range(25)}
-
-
 def test_python_m_ketalog_works(db_path):
     result = run_ketalog("checkin", "--mood", "6")
     assert result.returncode == 0, result.stderr
     assert "Check-in logged" in result.stdout
     assert count(db_path, "checkins") == 1
+
+
+def test_history_inputs_select_what_the_store_selects(tmp_path):
+    """tests/history.inputs stands in for store.report_inputs in the engine's tests: both must agree."""
+    from dataclasses import asdict
+
+    import history as h
+    from ketalog import progress, store
+    from ketalog.db import open_db
+
+    sessions = [h.session(0, dose_amount=0.5, dose_unit="mg/kg", side_effects=["nausea"]), h.session(2), h.session(5),
+                h.session(9, bp_before_sys=150, bp_before_dia=95)]
+    checkins = (h.series("mood", [3, 2, 3, 4, 3], -10, 2) + h.series("mood", [5, 6, 6, 7, 7, 6, 7, 8], 1, 3)
+                + h.series("anxiety", [8, 7, 7, 5, 4, 4], -6, 5))
+    surveys = [h.phq9(-2, 18), h.phq9(14, 9), h.phq9(28, 6), h.survey("madrs", 20, 14)]
+    notes = [h.note(3, "first week"), h.note(21, "steadier")]
+    db = open_db(tmp_path / "same.db", create=True)
+    for entry in (*sessions, *checkins, *surveys, *notes):
+        values = {k: v for k, v in asdict(entry).items()
+                  if k not in ("id", "at", "created_at", "updated_at", "side_effects", "tags", "number")}
+        children = getattr(entry, "side_effects", None) or getattr(entry, "tags", None) or ()
+        store.insert(db, entry.kind, entry.at, values, children)
+    windows = dict(window=progress.WINDOW, relief_before=progress.RELIEF_BEFORE,
+                   relief_after=progress.RELIEF_AFTER, sparkline_weeks=progress.SPARKLINE_WEEKS)
+    for since, until in ((None, None), (h.day(4), None), (None, h.day(15)), (h.day(1), h.day(22))):
+        expected = h.inputs(sessions, checkins, surveys, notes, since=since, until=until, now=h.day(40))
+        actual = store.report_inputs(db, h.day(40), since, until, **windows)
+        assert actual.course_start == expected.course_start and actual.sessions_total == expected.sessions_total
+        for name in ("sessions", "baseline_checkins", "surveys", "journal"):
+            assert [e.at for e in getattr(actual, name)] == [e.at for e in getattr(expected, name)], name
+        assert {k: [c.at for c in v] for k, v in actual.first_checkins.items()} == {
+            k: [c.at for c in v] for k, v in expected.first_checkins.items()}
+        assert actual.weekly == expected.weekly[-progress.SPARKLINE_WEEKS:]
+        assert sorted(c.at for c in actual.session_checkins) == sorted(c.at for c in expected.session_checkins)
+        reports = [progress.build_report(inputs).to_json() for inputs in (actual, expected)]
+        for report in reports:
+            for row in report["sessions"]:
+                row.pop("id")   # the store made its own ids
+        assert reports[0] == reports[1], (since, until)
+    db.close()
