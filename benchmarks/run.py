@@ -81,7 +81,7 @@ def main() -> None:
     }
     times: dict[str, list[float]] = {name: [] for name in cases}
     memory: dict[str, float] = {name: 0.0 for name in cases}
-    for name, argv in cases.items():  # warm the page cache and .pyc files once
+    for argv in cases.values():  # warm the page cache and .pyc files once
         measure(argv, env)
     for _ in range(args.repeat):
         for name, argv in cases.items():

@@ -27,7 +27,12 @@ from sqlite_utils import Database
 
 from ketalog import crypto
 from ketalog.errors import (
-    DatabaseBusyError, DatabaseFileError, InputError, describe_database_error, describe_os_error, is_database_error,
+    DatabaseBusyError,
+    DatabaseFileError,
+    InputError,
+    describe_database_error,
+    describe_os_error,
+    is_database_error,
 )
 from ketalog.migrations import MIGRATION_NAMES, MIGRATION_SET, expected_schema, migrations, schema_of
 

@@ -85,7 +85,7 @@ def write_journey(db, now: datetime, seed: int = 7) -> None:
 
     phq9_totals = (19, 18, 11, 8, 9)
     gad7_totals = (15, 14, 9, 7, 7)
-    for day, phq9, gad7 in zip(SURVEY_DAYS, phq9_totals, gad7_totals):
+    for day, phq9, gad7 in zip(SURVEY_DAYS, phq9_totals, gad7_totals, strict=True):
         for instrument, total in ((inst.PHQ9, phq9), (inst.GAD7, gad7)):
             answers = _answers_for(instrument, total, rng)
             result = inst.score(instrument, answers)

@@ -21,8 +21,8 @@ from ketalog import instruments as inst
 from ketalog import validation as valid
 from ketalog.db import latest_schema_version, schema_version, writing
 from ketalog.errors import InputError, KetalogError
-from ketalog.store import KINDS
 from ketalog.files import make_private_folder, private_output, refuse_protected
+from ketalog.store import KINDS
 
 EXPORT_FORMAT = "ketalog-export"
 EXPORT_VERSION = 1
@@ -101,12 +101,12 @@ def write_csv_tables(db: Database, destination: Path, progress=None, protected=(
     if destination.suffix.lower() == ".zip":
         with private_output(destination, binary=True, protected=protected) as handle, \
                 zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
-            for table, name in zip(TABLE_ORDER, names):
+            for table, name in zip(TABLE_ORDER, names, strict=True):
                 archive.writestr(name, csv_text(table))
         return names
     refuse_protected(destination, protected)
     make_private_folder(destination)
-    for table, name in zip(TABLE_ORDER, names):
+    for table, name in zip(TABLE_ORDER, names, strict=True):
         with private_output(destination / name, protected=protected) as handle:
             handle.write(csv_text(table))
     return names

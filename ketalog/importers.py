@@ -205,7 +205,7 @@ def _data_rows(path: Path, header: tuple[str, ...], rows: Iterator[list[str]]):
             continue
         if len(cells) != len(header):
             raise ImportFileError(path, f"line {line}", f"has {len(cells)} columns, the header has {len(header)}")
-        yield line, dict(zip(header, cells))
+        yield line, dict(zip(header, cells, strict=True))
 
 
 def _checkin_row(entry_id: str, moment: datetime, stamp: str, **values) -> dict:

@@ -7,9 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-
 from helpers import FIXED_NOW, Cli
-
 
 
 @pytest.fixture(autouse=True)

@@ -59,7 +59,10 @@ def inputs(sessions=(), checkins=(), surveys=(), journal=(), since=None, until=N
     sessions = sorted(sessions, key=lambda s: s.at)
     checkins = sorted(checkins, key=lambda c: c.at)
     course_start = sessions[0].at if sessions else None
-    in_period = lambda moment: (since is None or moment >= since) and (until is None or moment < until)
+
+    def in_period(moment):
+        return (since is None or moment >= since) and (until is None or moment < until)
+
     lead_in = since - timedelta(days=14) if since else None
     baseline = [c for c in checkins if course_start and course_start - timedelta(days=14) <= c.at < course_start]
     first = {name: [c for c in checkins if getattr(c, name) is not None][:3] for name in RATING_NAMES}

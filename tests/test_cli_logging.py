@@ -6,7 +6,6 @@ import stat
 import sys
 
 import pytest
-
 from helpers import count, rows
 
 

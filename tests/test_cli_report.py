@@ -10,7 +10,6 @@ import subprocess
 import time
 
 import pytest
-
 from helpers import FIXED_NOW, Cli, count
 
 CONTRACT_KEYS = {"generated_at", "period", "course", "instruments", "ratings", "signs", "flags",

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from helpers import count, rows
 
 from ketalog import crisis
-
-from helpers import count, rows
 
 PHQ9_ITEM9 = "0,0,0,1,1,1,0,0,1"   # total 4, minimal, item 9 = 1
 PHQ9_CLEAN = "3,3,2,2,2,2,2,1,0"   # total 17

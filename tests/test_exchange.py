@@ -7,7 +7,6 @@ import stat
 import zipfile
 
 import pytest
-
 from helpers import count, rows
 
 CRISIS_MARK = "If you are in immediate danger, call your local emergency number."

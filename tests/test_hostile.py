@@ -20,7 +20,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from helpers import count, digest, rows
 
 MARKUP = "a [/] b [link=https://evil.example]click[/link] [bold red]loud"

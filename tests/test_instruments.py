@@ -8,7 +8,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ketalog import crisis
 from ketalog import instruments as inst
@@ -172,7 +173,9 @@ class Scored:
 
 
 def test_baseline_is_last_score_at_or_before_course_start_else_first():
-    day = lambda n: datetime(2026, 3, n, tzinfo=timezone.utc)
+    def day(n):
+        return datetime(2026, 3, n, tzinfo=timezone.utc)
+
     scores = [Scored(day(1), 20), Scored(day(5), 18), Scored(day(9), 12)]
     assert inst.select_baseline(scores, day(5)).total == 18   # at the first session counts
     assert inst.select_baseline(scores, day(6)).total == 18

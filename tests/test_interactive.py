@@ -6,7 +6,6 @@ import os
 import sys
 
 import pytest
-
 from helpers import count, rows
 
 pexpect = pytest.importorskip("pexpect")

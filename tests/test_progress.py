@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from history import checkin, day, inputs, note, phq9, series, session, survey
 
 from ketalog import progress
 from ketalog.progress import build_report
-
-from history import checkin, day, inputs, note, phq9, series, session, survey
 
 FOUR_SESSIONS = [session(0), session(2), session(4), session(7)]
 

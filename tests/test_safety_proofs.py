@@ -12,9 +12,9 @@ import sys
 import threading
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
-
 from helpers import count, digest, rows, run_ketalog
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 WRITER = r"""
 import sys

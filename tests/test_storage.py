@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import stat
 from datetime import datetime, timezone
 
 import pytest
+from helpers import count, run_ketalog
 
 from ketalog import db as database
 from ketalog import store
 from ketalog.errors import DatabaseFileError
 from ketalog.migrations import MIGRATION_NAMES
-
-from helpers import count, run_ketalog
 
 NOW = datetime(2026, 3, 10, 10, tzinfo=timezone.utc)
 
@@ -156,6 +154,7 @@ def test_history_inputs_select_what_the_store_selects(tmp_path):
     from dataclasses import asdict
 
     import history as h
+
     from ketalog import progress, store
     from ketalog.db import open_db
 

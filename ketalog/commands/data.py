@@ -48,9 +48,8 @@ def export_command(
 ) -> None:
     """Export every table and column: JSON for moving between machines, CSV for spreadsheets."""
     from ketalog import exchange, timeparse
-    from ketalog.files import write_private_text
-
     from ketalog.db import companion_files
+    from ketalog.files import write_private_text
 
     protected = companion_files(state(ctx).path)
     progress, advance = _progress_reporter()

@@ -118,10 +118,8 @@ def log_total(
     at: AtOpt = None, as_json: JsonOpt = False,
 ) -> None:
     """Record a total a clinician gave for any named scale (no item text is stored or shown)."""
-    from ketalog import timeparse
+    from ketalog import store, timeparse
     from ketalog.validation import whole_number
-
-    from ketalog import store
 
     moment = timeparse.parse_at(at)
     scale = inst.normalise_id(name)

@@ -90,9 +90,9 @@ def score_chart(instrument_id: str, history: list[tuple[str, int]], session_time
         if start <= moment <= end:
             shapes.append(f'<path d="M{x(moment):.1f},{upper + plot_h} l-3,6 h6 z" fill="#6a1b9a">'
                           f'<title>session {escape(at[:10])}</title></path>')
-    points = " ".join(f"{x(t):.1f},{y(total):.1f}" for t, (_, total) in zip(times, history))
+    points = " ".join(f"{x(t):.1f},{y(total):.1f}" for t, (_, total) in zip(times, history, strict=True))
     dots = "".join(f'<circle cx="{x(t):.1f}" cy="{y(total):.1f}" r="3" fill="#1a237e"><title>{escape(at[:10])}: '
-                   f'{total}</title></circle>' for t, (at, total) in zip(times, history))
+                   f'{total}</title></circle>' for t, (at, total) in zip(times, history, strict=True))
     axis = (f'<line x1="{left}" y1="{upper + plot_h}" x2="{left + plot_w}" y2="{upper + plot_h}" stroke="#555"/>'
             f'<line x1="{left}" y1="{upper}" x2="{left}" y2="{upper + plot_h}" stroke="#555"/>'
             f'<text x="{left - 4}" y="{upper + 4}" text-anchor="end">{top}</text>'

@@ -11,7 +11,6 @@ import json
 from ketalog.models import Checkin, Entry, JournalEntry, Session, Survey
 from ketalog.timeparse import format_local
 
-
 # Control characters in stored text could retitle the terminal, write the clipboard or clear the
 # screen when shown: each is drawn as a visible symbol instead (ESC -> ␛). Newline and tab stay.
 _VISIBLE = {code: chr(0x2400 + code) for code in range(0x20) if code not in (0x09, 0x0A)}
