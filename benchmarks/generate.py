@@ -32,30 +32,69 @@ def generate(path: Path, years: int = 10, seed: int = 1, end: datetime | None = 
     session_days = sorted(rng.sample(range(30, days), 30 * years))
     for day in session_days:
         effects = rng.sample(SIDE_EFFECTS, rng.randint(0, 2))
-        store.insert(db, "session", start + timedelta(days=day, hours=2), {
-            "route": rng.choice(["iv", "iv", "intranasal", "im"]), "dose_amount": rng.choice([0.5, 0.75, 56.0]),
-            "dose_unit": "mg/kg", "duration_min": 40, "clinic": "Bench Clinic", "dissociation": rng.randint(0, 9),
-            "bp_before_sys": rng.randint(110, 145), "bp_before_dia": rng.randint(70, 92),
-            "bp_after_sys": rng.randint(115, 150), "bp_after_dia": rng.randint(72, 95)}, effects)
+        store.insert(
+            db,
+            "session",
+            start + timedelta(days=day, hours=2),
+            {
+                "route": rng.choice(["iv", "iv", "intranasal", "im"]),
+                "dose_amount": rng.choice([0.5, 0.75, 56.0]),
+                "dose_unit": "mg/kg",
+                "duration_min": 40,
+                "clinic": "Bench Clinic",
+                "dissociation": rng.randint(0, 9),
+                "bp_before_sys": rng.randint(110, 145),
+                "bp_before_dia": rng.randint(70, 92),
+                "bp_after_sys": rng.randint(115, 150),
+                "bp_after_dia": rng.randint(72, 95),
+            },
+            effects,
+        )
     mood = 4.0
     for day in range(days):
         mood = min(10.0, max(0.0, mood + rng.uniform(-0.6, 0.65)))
-        store.insert(db, "checkin", start + timedelta(days=day, hours=12 + rng.randint(0, 9)), {
-            "mood": round(mood), "anxiety": rng.randint(1, 8), "pain": rng.randint(0, 5),
-            "energy": rng.randint(2, 8), "motivation": rng.randint(2, 8), "sleep": rng.randint(3, 9),
-            "thoughts": rng.randint(1, 8), "sleep_hours": round(rng.uniform(5, 9), 1), "note": "bench"})
+        store.insert(
+            db,
+            "checkin",
+            start + timedelta(days=day, hours=12 + rng.randint(0, 9)),
+            {
+                "mood": round(mood),
+                "anxiety": rng.randint(1, 8),
+                "pain": rng.randint(0, 5),
+                "energy": rng.randint(2, 8),
+                "motivation": rng.randint(2, 8),
+                "sleep": rng.randint(3, 9),
+                "thoughts": rng.randint(1, 8),
+                "sleep_hours": round(rng.uniform(5, 9), 1),
+                "note": "bench",
+            },
+        )
         if day % 15 == 0:
             for instrument in (inst.PHQ9, inst.GAD7):
                 answers = [rng.randint(0, 2) for _ in instrument.items]
                 if instrument.safety_item:
                     answers[instrument.safety_item - 1] = 0
                 result = inst.score(instrument, answers)
-                store.insert(db, "survey", start + timedelta(days=day, hours=9), {
-                    "instrument": instrument.id, "answers": answers, "total": result.total, "band": result.band,
-                    "difficulty": 1})
+                store.insert(
+                    db,
+                    "survey",
+                    start + timedelta(days=day, hours=9),
+                    {
+                        "instrument": instrument.id,
+                        "answers": answers,
+                        "total": result.total,
+                        "band": result.band,
+                        "difficulty": 1,
+                    },
+                )
         if day % 7 == 3:
-            store.insert(db, "journal", start + timedelta(days=day, hours=21),
-                         {"text": "A week of notes. " * rng.randint(3, 30)}, ["weekly"])
+            store.insert(
+                db,
+                "journal",
+                start + timedelta(days=day, hours=21),
+                {"text": "A week of notes. " * rng.randint(3, 30)},
+                ["weekly"],
+            )
     counts = store.counts(db)
     db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()

@@ -62,10 +62,8 @@ def main() -> None:
     size_mb = big.stat().st_size / 1e6
     ketalog = ketalog_command()
     env = {**os.environ, "KETALOG_NOW": NOW, "TZ": "UTC"}
-    add = ["add", "--route", "iv", "--dose", "0.5mg/kg", "--dissociation", "5", "--side-effect", "nausea",
-           "--no-input"]
-    subprocess.run([*ketalog, "--db", str(empty), "checkin", "--mood", "5"], env=env, check=True,
-                   capture_output=True)
+    add = ["add", "--route", "iv", "--dose", "0.5mg/kg", "--dissociation", "5", "--side-effect", "nausea", "--no-input"]
+    subprocess.run([*ketalog, "--db", str(empty), "checkin", "--mood", "5"], env=env, check=True, capture_output=True)
     cases = {
         "floor: import typer, sqlite_utils": [sys.executable, "-c", "import typer, sqlite_utils"],
         "ketalog --help": [*ketalog, "--help"],
@@ -89,13 +87,17 @@ def main() -> None:
             times[name].append(elapsed)
             memory[name] = max(memory[name], peak)
     floor = statistics.median(times["floor: import typer, sqlite_utils"])
-    print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(
+        f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
     print(f"10-year database: {counts}, {size_mb:.1f} MB; {args.repeat} runs each")
     print(f"{'command':<36}{'median':>9}{'min':>9}{'max':>9}{'x floor':>9}{'peak MB':>9}")
     for name, values in times.items():
         median = statistics.median(values)
-        print(f"{name:<36}{median * 1000:>7.0f}ms{min(values) * 1000:>7.0f}ms{max(values) * 1000:>7.0f}ms"
-              f"{median / floor:>9.2f}{memory[name]:>9.1f}")
+        print(
+            f"{name:<36}{median * 1000:>7.0f}ms{min(values) * 1000:>7.0f}ms{max(values) * 1000:>7.0f}ms"
+            f"{median / floor:>9.2f}{memory[name]:>9.1f}"
+        )
     add_empty, add_big = (statistics.median(times[k]) for k in ("add (empty db)", "add (10-year db)"))
     print(f"\nadd, 10-year / empty: {add_big / add_empty:.2f}")
     for name in ("report (10-year db)", "trends (10-year db)", "trends --by session (10-year db)"):

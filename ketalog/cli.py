@@ -39,11 +39,15 @@ LAZY_COMMANDS = {
     "edit": LazyCommand("ketalog.commands.entries", "Change fields of an entry."),
     "delete": LazyCommand("ketalog.commands.entries", "Delete an entry (asks first)."),
     "info": LazyCommand("ketalog.commands.entries", "Where your data lives, its schema version and entry counts."),
-    "survey": LazyCommand("ketalog.commands.survey", "Questionnaires: PHQ-9, PHQ-2, GAD-7, PCL-5, clinician totals.", True),
+    "survey": LazyCommand(
+        "ketalog.commands.survey", "Questionnaires: PHQ-9, PHQ-2, GAD-7, PCL-5, clinician totals.", True
+    ),
     "progress": LazyCommand("ketalog.commands.report", "Signs of progress and things to discuss, compactly."),
     "trends": LazyCommand("ketalog.commands.report", "Mean ratings and scores per week, month or session."),
     "report": LazyCommand("ketalog.commands.report", "The one-page appointment report (text, Markdown, HTML, JSON)."),
-    "demo": LazyCommand("ketalog.commands.report", "Write a demo 8-week journey to a throwaway file; print its report."),
+    "demo": LazyCommand(
+        "ketalog.commands.report", "Write a demo 8-week journey to a throwaway file; print its report."
+    ),
     "export": LazyCommand("ketalog.commands.data", "Export every table: JSON (lossless) or CSV."),
     "import": LazyCommand("ketalog.commands.data", "Import a ketalog export, Daylio CSV or eMoods backup."),
     "backup": LazyCommand("ketalog.commands.data", "A consistent copy of the database (online backup)."),
@@ -92,14 +96,12 @@ class KetalogGroup(TyperGroup):
 app = typer.Typer(
     cls=KetalogGroup,
     help="Private self-tracking for ketamine therapy: log sessions, check-ins and notes; "
-         "see what changed before your next appointment.",
+    "see what changed before your next appointment.",
     no_args_is_help=True,
     rich_markup_mode=None,  # plain help: `--help` must not pay for importing Rich
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-
 
 
 def _version(value: bool) -> None:
@@ -111,10 +113,13 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_options(
     ctx: typer.Context,
-    db: Annotated[Optional[str], typer.Option(
-        "--db", metavar="PATH", help="Database file. Default: $KETALOG_DB, else your data directory.")] = None,
-    version: Annotated[bool, typer.Option(
-        "--version", callback=_version, is_eager=True, help="Show the version and exit.")] = False,
+    db: Annotated[
+        Optional[str],
+        typer.Option("--db", metavar="PATH", help="Database file. Default: $KETALOG_DB, else your data directory."),
+    ] = None,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
 ) -> None:
     """Environment: KETALOG_DB (database path), KETALOG_NOW (ISO time used as "now"), NO_COLOR."""
     ctx.obj = State(db)

@@ -19,15 +19,21 @@ RESOURCES: tuple[tuple[str, str], ...] = (
     ("Elsewhere", "findahelpline.com"),
 )
 
-HEADLINE = ("You answered that you have had thoughts that you would be better off dead or of "
-            "hurting yourself. You deserve support with this now, and it is worth telling your "
-            "provider. You can reach someone at any hour:")
+HEADLINE = (
+    "You answered that you have had thoughts that you would be better off dead or of "
+    "hurting yourself. You deserve support with this now, and it is worth telling your "
+    "provider. You can reach someone at any hour:"
+)
 
 
 def lines() -> list[str]:
     """The notice as plain lines, the same in every place it appears."""
-    return [HEADLINE, *(f"  {region}: {text}" for region, text in RESOURCES), IMMEDIATE_DANGER,
-            f"(Crisis numbers last reviewed {REVIEWED}.)"]
+    return [
+        HEADLINE,
+        *(f"  {region}: {text}" for region, text in RESOURCES),
+        IMMEDIATE_DANGER,
+        f"(Crisis numbers last reviewed {REVIEWED}.)",
+    ]
 
 
 def text() -> str:
@@ -35,5 +41,9 @@ def text() -> str:
 
 
 def as_json() -> dict:
-    return {"message": HEADLINE, "resources": [{"region": r, "contact": t} for r, t in RESOURCES],
-            "immediate_danger": IMMEDIATE_DANGER, "reviewed": REVIEWED}
+    return {
+        "message": HEADLINE,
+        "resources": [{"region": r, "contact": t} for r, t in RESOURCES],
+        "immediate_danger": IMMEDIATE_DANGER,
+        "reviewed": REVIEWED,
+    }

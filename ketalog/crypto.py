@@ -73,7 +73,9 @@ def connect(path: Path, key: str, timeout: float):
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except cipher.DatabaseError:
         conn.close()
-        raise DatabaseFileError(f"{path}: wrong passphrase, or not a ketalog database; the file was left untouched") from None
+        raise DatabaseFileError(
+            f"{path}: wrong passphrase, or not a ketalog database; the file was left untouched"
+        ) from None
     return conn
 
 
@@ -112,8 +114,7 @@ def convert(path: Path, *, encrypt: bool, key: str) -> None:
                 source.execute(f"PRAGMA key = {_quote(key)}")
             busy, _, _ = source.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
             if busy:
-                raise KetalogError(f"{path} is open in another program; close it and try again "
-                                   "(nothing was changed)")
+                raise KetalogError(f"{path} is open in another program; close it and try again (nothing was changed)")
             expected = _counts(source)
             new_key = key if encrypt else ""
             source.execute(f"ATTACH DATABASE {_quote(str(target))} AS converted KEY {_quote(new_key)}")
@@ -146,8 +147,9 @@ def _drop_empty_logs(path: Path) -> None:
     """
     wal = Path(str(path) + "-wal")
     if wal.exists() and wal.stat().st_size:
-        raise KetalogError(f"{path} is open in another program (its log is in use); close it and try again "
-                           "(nothing was changed)")
+        raise KetalogError(
+            f"{path} is open in another program (its log is in use); close it and try again (nothing was changed)"
+        )
     wal.unlink(missing_ok=True)
     Path(str(path) + "-shm").unlink(missing_ok=True)
 

@@ -132,16 +132,19 @@ def connect(path: Path):
         if not crypto.available():
             raise DatabaseFileError(
                 f"{path} is not a plain SQLite file: it is encrypted, or not a ketalog database. "
-                f"If you encrypted it, install SQLCipher support: {crypto.INSTALL_HINT}. The file was left untouched")
+                f"If you encrypted it, install SQLCipher support: {crypto.INSTALL_HINT}. The file was left untouched"
+            )
         if not crypto.passphrase_available():
             raise DatabaseFileError(
                 f"{path} is not a plain SQLite file: it is encrypted (set KETALOG_PASSPHRASE, or run in a "
-                "terminal to be asked), or not a ketalog database. The file was left untouched")
+                "terminal to be asked), or not a ketalog database. The file was left untouched"
+            )
         return crypto.connect(path, crypto.passphrase(), BUSY_TIMEOUT_SECONDS)
     return sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
 
 
 # Locking and clean-up around conversions ---------------------------------------------------
+
 
 def companion_files(path: Path) -> list[Path]:
     """The database and every file SQLite or ketalog keeps beside it: never an output target."""
@@ -152,8 +155,9 @@ def lock_path(path: Path) -> Path:
     return path.with_name(path.name + LOCK_SUFFIX)
 
 
-def acquire_lock(path: Path, *, exclusive: bool, create: bool = True,
-                 timeout: float = BUSY_TIMEOUT_SECONDS) -> int | None:
+def acquire_lock(
+    path: Path, *, exclusive: bool, create: bool = True, timeout: float = BUSY_TIMEOUT_SECONDS
+) -> int | None:
     """Take ketalog's lock on ``path`` (shared to use the file, exclusive to replace it).
 
     Waits up to ``timeout`` seconds, then raises ``DatabaseBusyError``. Returns
@@ -178,8 +182,10 @@ def acquire_lock(path: Path, *, exclusive: bool, create: bool = True,
     if not _wait_for_flock(fcntl, fd, mode, timeout):
         os.close(fd)
         raise DatabaseBusyError(
-            f"{path} is busy: " + ("another ketalog is using it" if exclusive
-                                   else "it is being encrypted or decrypted") + "; try again in a moment")
+            f"{path} is busy: "
+            + ("another ketalog is using it" if exclusive else "it is being encrypted or decrypted")
+            + "; try again in a moment"
+        )
     return fd
 
 
@@ -236,8 +242,11 @@ def remove_conversion_leftovers(path: Path, *, locked: bool) -> list[Path]:
         if leftover.is_file() and not leftover.is_symlink():
             leftover.unlink(missing_ok=True)
             removed.append(leftover)
-            print(f"ketalog: note: removed {leftover}, left by an interrupted encrypt or decrypt "
-                  "(the database itself is intact)", file=sys.stderr)
+            print(
+                f"ketalog: note: removed {leftover}, left by an interrupted encrypt or decrypt "
+                "(the database itself is intact)",
+                file=sys.stderr,
+            )
     return removed
 
 
@@ -277,8 +286,10 @@ def health_problems(path: Path) -> tuple[list[str], int | None]:
             problems += [f"integrity: {line}" for line in integrity[:10]]
         orphans = conn.execute("PRAGMA foreign_key_check").fetchall()
         if orphans:
-            problems.append(f"foreign keys: {len(orphans)} row(s) point at entries that do not exist "
-                            f"(first in table {orphans[0][0]})")
+            problems.append(
+                f"foreign keys: {len(orphans)} row(s) point at entries that do not exist "
+                f"(first in table {orphans[0][0]})"
+            )
         names = _ketalog_migrations(conn)
         version = len(names)
         unknown = _unknown(names)
@@ -286,8 +297,10 @@ def health_problems(path: Path) -> tuple[list[str], int | None]:
             problems.append(f"schema: written by a newer ketalog ({', '.join(unknown)})")
         else:
             if version != latest_schema_version():
-                problems.append(f"schema version {version}, this ketalog expects {latest_schema_version()} "
-                                "(any ketalog command that writes will upgrade it)")
+                problems.append(
+                    f"schema version {version}, this ketalog expects {latest_schema_version()} "
+                    "(any ketalog command that writes will upgrade it)"
+                )
             problems += _schema_differences(conn, version)
             problems += _stored_time_problems(conn)
     except Exception as error:
@@ -305,9 +318,14 @@ def _schema_differences(conn, version: int) -> list[str]:
     expected_names = {(kind, name) for kind, name, _ in expected}
     actual_names = {(kind, name) for kind, name, _ in actual}
     problems = [f"schema: {kind} {name} is missing" for kind, name in sorted(expected_names - actual_names)]
-    problems += [f"schema: {kind} {name} was not made by ketalog" for kind, name in sorted(actual_names - expected_names)]
-    problems += [f"schema: {kind} {name} differs from what ketalog made"
-                 for kind, name, _ in sorted(actual - expected) if (kind, name) in expected_names]
+    problems += [
+        f"schema: {kind} {name} was not made by ketalog" for kind, name in sorted(actual_names - expected_names)
+    ]
+    problems += [
+        f"schema: {kind} {name} differs from what ketalog made"
+        for kind, name, _ in sorted(actual - expected)
+        if (kind, name) in expected_names
+    ]
     return problems
 
 
@@ -321,9 +339,11 @@ def _stored_time_problems(conn) -> list[str]:
         columns = {row[1] for row in conn.execute(f'PRAGMA table_info("{table}")')}
         if not {"id", "at", "utc_offset", "local_date"} <= columns:
             continue
-        bad = [(entry_id, problem) for entry_id, at, offset, day in
-               conn.execute(f'SELECT id, at, utc_offset, local_date FROM "{table}"')
-               if (problem := stored_time_problem(at, offset, day))]
+        bad = [
+            (entry_id, problem)
+            for entry_id, at, offset, day in conn.execute(f'SELECT id, at, utc_offset, local_date FROM "{table}"')
+            if (problem := stored_time_problem(at, offset, day))
+        ]
         if bad:
             problems.append(f"times: {len(bad)} row(s) in {table} cannot be read, e.g. id {bad[0][0]}: {bad[0][1]}")
     return problems
@@ -405,11 +425,15 @@ def _check_folder(path: Path) -> None:
     others = [name for name in os.listdir(folder) if not name.startswith(path.stem)]
     if not others and folder.stat().st_uid == os.getuid() and not mode & 0o1000:
         os.chmod(folder, 0o700)
-        print(f"ketalog: note: {folder} could be read by others (mode {mode & 0o777:o}); it is now 0700",
-              file=sys.stderr)
+        print(
+            f"ketalog: note: {folder} could be read by others (mode {mode & 0o777:o}); it is now 0700", file=sys.stderr
+        )
     else:
-        print(f"ketalog: note: others can list {folder} (mode {mode & 0o777:o}); the database itself is "
-              "private (0600), but a folder of your own is safer", file=sys.stderr)
+        print(
+            f"ketalog: note: others can list {folder} (mode {mode & 0o777:o}); the database itself is "
+            "private (0600), but a folder of your own is safer",
+            file=sys.stderr,
+        )
 
 
 def _tighten_mode(path: Path) -> None:
@@ -433,13 +457,18 @@ def _refuse_foreign_schema(db: Database, path: Path) -> None:
     if unknown:
         raise DatabaseFileError(
             f"{path} was written by a newer ketalog (schema has {', '.join(unknown)}); "
-            "upgrade ketalog to open it. The file was left untouched")
+            "upgrade ketalog to open it. The file was left untouched"
+        )
 
 
 def _ketalog_migrations(conn) -> list[str]:
     """Names of the ketalog migrations recorded in the file, read straight from the connection."""
-    return [row[0] for row in conn.execute(
-        f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY rowid", [MIGRATION_SET])]
+    return [
+        row[0]
+        for row in conn.execute(
+            f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY rowid", [MIGRATION_SET]
+        )
+    ]
 
 
 def _unknown(applied: list[str]) -> list[str]:

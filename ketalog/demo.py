@@ -60,28 +60,46 @@ def write_journey(db, now: datetime, seed: int = 7) -> None:
         effects = ["nausea"] if index in (0, 1, 3, 4) else []
         if index in (0, 2):
             effects.append("dizziness")
-        store.insert(db, "session", at(day, 10), {
-            "route": "iv", "dose_amount": 0.5, "dose_unit": "mg/kg", "duration_min": 40,
-            "clinic": "Riverside Ketamine Clinic", "dissociation": rng.randint(4, 7),
-            "bp_before_sys": rng.randint(118, 132), "bp_before_dia": rng.randint(76, 84),
-            "bp_after_sys": 142 if index == 1 else rng.randint(124, 136), "bp_after_dia": rng.randint(80, 88),
-            "heart_rate": rng.randint(64, 80), "therapy": int(index % 2 == 0),
-            "intention": "be kinder to myself" if index == 0 else None,
-        }, effects)
+        store.insert(
+            db,
+            "session",
+            at(day, 10),
+            {
+                "route": "iv",
+                "dose_amount": 0.5,
+                "dose_unit": "mg/kg",
+                "duration_min": 40,
+                "clinic": "Riverside Ketamine Clinic",
+                "dissociation": rng.randint(4, 7),
+                "bp_before_sys": rng.randint(118, 132),
+                "bp_before_dia": rng.randint(76, 84),
+                "bp_after_sys": 142 if index == 1 else rng.randint(124, 136),
+                "bp_after_dia": rng.randint(80, 88),
+                "heart_rate": rng.randint(64, 80),
+                "therapy": int(index % 2 == 0),
+                "intention": "be kinder to myself" if index == 0 else None,
+            },
+            effects,
+        )
 
     for day in range(0, 56):
         hour = 8 if day in SESSION_DAYS else 20  # on infusion days, before the dose
         lift = improvement(day, before_dose=day in SESSION_DAYS)
-        store.insert(db, "checkin", at(day, hour, rng.randint(0, 30)), {
-            "mood": _clamp(3 + lift * 1.1 + rng.uniform(-0.8, 0.8)),
-            "anxiety": _clamp(7 - lift + rng.uniform(-0.8, 0.8)),
-            "pain": _clamp(2 - lift * 0.3 + rng.uniform(-0.5, 0.5)),
-            "energy": _clamp(3 + lift * 0.9 + rng.uniform(-0.8, 0.8)),
-            "motivation": _clamp(3 + lift * 0.8 + rng.uniform(-0.8, 0.8)),
-            "sleep": _clamp(4 + lift * 0.7 + rng.uniform(-0.8, 0.8)),
-            "thoughts": _clamp(8 - lift * 1.2 + rng.uniform(-0.8, 0.8)),
-            "sleep_hours": round(rng.uniform(5.5, 8.0), 1),
-        })
+        store.insert(
+            db,
+            "checkin",
+            at(day, hour, rng.randint(0, 30)),
+            {
+                "mood": _clamp(3 + lift * 1.1 + rng.uniform(-0.8, 0.8)),
+                "anxiety": _clamp(7 - lift + rng.uniform(-0.8, 0.8)),
+                "pain": _clamp(2 - lift * 0.3 + rng.uniform(-0.5, 0.5)),
+                "energy": _clamp(3 + lift * 0.9 + rng.uniform(-0.8, 0.8)),
+                "motivation": _clamp(3 + lift * 0.8 + rng.uniform(-0.8, 0.8)),
+                "sleep": _clamp(4 + lift * 0.7 + rng.uniform(-0.8, 0.8)),
+                "thoughts": _clamp(8 - lift * 1.2 + rng.uniform(-0.8, 0.8)),
+                "sleep_hours": round(rng.uniform(5.5, 8.0), 1),
+            },
+        )
 
     phq9_totals = (19, 18, 11, 8, 9)
     gad7_totals = (15, 14, 9, 7, 7)
@@ -89,9 +107,18 @@ def write_journey(db, now: datetime, seed: int = 7) -> None:
         for instrument, total in ((inst.PHQ9, phq9), (inst.GAD7, gad7)):
             answers = _answers_for(instrument, total, rng)
             result = inst.score(instrument, answers)
-            store.insert(db, "survey", at(day, 9), {
-                "instrument": instrument.id, "answers": answers, "total": result.total, "band": result.band,
-                "difficulty": 2 if total >= 15 else 1})
+            store.insert(
+                db,
+                "survey",
+                at(day, 9),
+                {
+                    "instrument": instrument.id,
+                    "answers": answers,
+                    "total": result.total,
+                    "band": result.band,
+                    "difficulty": 2 if total >= 15 else 1,
+                },
+            )
 
     for day, (text, tags) in JOURNAL.items():
         store.insert(db, "journal", at(day, 21), {"text": text}, tags)

@@ -61,16 +61,31 @@ def is_database_error(error: BaseException) -> bool:
 # What an SQLite error means for the person at the keyboard, by its result code (Python 3.11+
 # names it) or, for older drivers such as SQLCipher's, by SQLite's fixed message text.
 _DATABASE_ERRORS = (
-    (("SQLITE_BUSY", "SQLITE_LOCKED"), ("database is locked", "database table is locked"),
-     "the database is busy: another program is using it; try again in a moment (nothing was written)"),
-    (("SQLITE_FULL",), ("database or disk is full",),
-     "the disk is full; nothing was written. Free some space and try again"),
-    (("SQLITE_READONLY",), ("readonly database", "read-only"),
-     "the file is read-only; nothing was written. Check its permissions (ls -l) or the disk it is on"),
-    (("SQLITE_CANTOPEN",), ("unable to open database file",),
-     "the file cannot be opened; check that its folder exists and that you may read and write it"),
-    (("SQLITE_IOERR",), ("disk i/o error",),
-     "the disk reported an error while reading or writing; nothing was written"),
+    (
+        ("SQLITE_BUSY", "SQLITE_LOCKED"),
+        ("database is locked", "database table is locked"),
+        "the database is busy: another program is using it; try again in a moment (nothing was written)",
+    ),
+    (
+        ("SQLITE_FULL",),
+        ("database or disk is full",),
+        "the disk is full; nothing was written. Free some space and try again",
+    ),
+    (
+        ("SQLITE_READONLY",),
+        ("readonly database", "read-only"),
+        "the file is read-only; nothing was written. Check its permissions (ls -l) or the disk it is on",
+    ),
+    (
+        ("SQLITE_CANTOPEN",),
+        ("unable to open database file",),
+        "the file cannot be opened; check that its folder exists and that you may read and write it",
+    ),
+    (
+        ("SQLITE_IOERR",),
+        ("disk i/o error",),
+        "the disk reported an error while reading or writing; nothing was written",
+    ),
 )
 
 

@@ -29,8 +29,10 @@ EXPORT_VERSION = 1
 
 # Entry tables and the child tables that hang off each (child table, foreign key, value column),
 # read from the store's one description of the kinds of entry.
-ENTRY_TABLES = {kind.table: (kind.child_table, kind.child_key, kind.child_value) if kind.child_table else None
-                for kind in KINDS.values()}
+ENTRY_TABLES = {
+    kind.table: (kind.child_table, kind.child_key, kind.child_value) if kind.child_table else None
+    for kind in KINDS.values()
+}
 CHILD_VALUES = {child: value for child, _, value in filter(None, ENTRY_TABLES.values())}
 TABLE_ORDER = [table for kind in KINDS.values() for table in (kind.table, kind.child_table) if table]
 
@@ -47,6 +49,7 @@ class ImportFileError(InputError):
 
 # Export -------------------------------------------------------------------------------
 
+
 def _order_by(db: Database, table: str) -> str:
     return ", ".join(f'"{pk}"' for pk in db[table].pks)
 
@@ -62,8 +65,13 @@ def export_data(db: Database, exported_at: str, progress=None) -> dict:
         tables[table] = list(table_rows(db, table))
         if progress:
             progress(table, len(tables[table]))
-    return {"format": EXPORT_FORMAT, "format_version": EXPORT_VERSION, "schema_version": schema_version(db),
-            "exported_at": exported_at, "tables": tables}
+    return {
+        "format": EXPORT_FORMAT,
+        "format_version": EXPORT_VERSION,
+        "schema_version": schema_version(db),
+        "exported_at": exported_at,
+        "tables": tables,
+    }
 
 
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
@@ -99,8 +107,10 @@ def write_csv_tables(db: Database, destination: Path, progress=None, protected=(
 
     names = [f"{table}.csv" for table in TABLE_ORDER]
     if destination.suffix.lower() == ".zip":
-        with private_output(destination, binary=True, protected=protected) as handle, \
-                zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive:
+        with (
+            private_output(destination, binary=True, protected=protected) as handle,
+            zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive,
+        ):
             for table, name in zip(TABLE_ORDER, names, strict=True):
                 archive.writestr(name, csv_text(table))
         return names
@@ -114,13 +124,14 @@ def write_csv_tables(db: Database, destination: Path, progress=None, protected=(
 
 # Import plans -------------------------------------------------------------------------------
 
+
 @dataclass
 class ImportPlan:
-    source: str                     # "ketalog", "daylio" or "emoods"
+    source: str  # "ketalog", "daylio" or "emoods"
     path: Path
-    tables: dict[str, list[dict]]   # rows per table, ready to insert
-    mapping: list[str] = field(default_factory=list)   # how each source column was used
-    skipped: list[str] = field(default_factory=list)   # source rows not imported, with why
+    tables: dict[str, list[dict]]  # rows per table, ready to insert
+    mapping: list[str] = field(default_factory=list)  # how each source column was used
+    skipped: list[str] = field(default_factory=list)  # source rows not imported, with why
 
 
 @dataclass
@@ -128,7 +139,7 @@ class ImportResult:
     added: dict[str, int]
     updated: dict[str, int]
     unchanged: dict[str, int]
-    safety_positive: list[dict]     # PHQ-9 rows with item 9 > 0 that arrive with this import
+    safety_positive: list[dict]  # PHQ-9 rows with item 9 > 0 that arrive with this import
 
 
 def parse_ketalog(path: Path, text: str) -> ImportPlan:
@@ -139,8 +150,9 @@ def parse_ketalog(path: Path, text: str) -> ImportPlan:
     if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
         raise ImportFileError(path, "top level", f'not a ketalog export (expected "format": "{EXPORT_FORMAT}")')
     if data.get("format_version") != EXPORT_VERSION:
-        raise ImportFileError(path, "format_version", f"{data.get('format_version')!r} is not one this ketalog reads "
-                                                      f"({EXPORT_VERSION})")
+        raise ImportFileError(
+            path, "format_version", f"{data.get('format_version')!r} is not one this ketalog reads ({EXPORT_VERSION})"
+        )
     if not isinstance(data.get("schema_version"), int) or data["schema_version"] > latest_schema_version():
         raise ImportFileError(path, "schema_version", "made by a newer ketalog; upgrade ketalog to import it")
     tables = data.get("tables")
@@ -149,8 +161,9 @@ def parse_ketalog(path: Path, text: str) -> ImportPlan:
     unknown = set(tables) - set(TABLE_ORDER)
     if unknown:
         raise ImportFileError(path, "tables", f"unknown table {sorted(unknown)[0]!r}")
-    plan = ImportPlan("ketalog", path, {table: [] for table in TABLE_ORDER},
-                      mapping=["every table and column imported as exported"])
+    plan = ImportPlan(
+        "ketalog", path, {table: [] for table in TABLE_ORDER}, mapping=["every table and column imported as exported"]
+    )
     for table in TABLE_ORDER:
         rows = tables.get(table, [])
         if not isinstance(rows, list):
@@ -163,8 +176,11 @@ def parse_ketalog(path: Path, text: str) -> ImportPlan:
             elif table in CHILD_VALUES:
                 value = row.get(CHILD_VALUES[table])
                 if not isinstance(value, str) or not value.strip():
-                    raise ImportFileError(path, f"table {table} row {number}",
-                                          f"{CHILD_VALUES[table]} must be non-empty text (got {value!r})")
+                    raise ImportFileError(
+                        path,
+                        f"table {table} row {number}",
+                        f"{CHILD_VALUES[table]} must be non-empty text (got {value!r})",
+                    )
             plan.tables[table].append(row)
     return plan
 
@@ -186,8 +202,9 @@ def _check_entry_row(path: Path, table: str, number: int, row: dict) -> None:
         raise ImportFileError(path, where, problem)
     for column in ("created_at", "updated_at"):
         if not isinstance(row.get(column), str) or not _AT.match(row[column]):
-            raise ImportFileError(path, where, f"{column} must be UTC like 2026-03-04T13:30:00Z "
-                                               f"(got {row.get(column)!r})")
+            raise ImportFileError(
+                path, where, f"{column} must be UTC like 2026-03-04T13:30:00Z (got {row.get(column)!r})"
+            )
     for column, check in _COLUMN_CHECKS[table].items():
         if row.get(column) is None:
             continue
@@ -196,7 +213,9 @@ def _check_entry_row(path: Path, table: str, number: int, row: dict) -> None:
         except InputError as error:
             raise ImportFileError(path, where, error.message) from None
         except (TypeError, AttributeError, ValueError):
-            raise ImportFileError(path, where, f"{column}: {row[column]!r} is not a value ketalog stores there") from None
+            raise ImportFileError(
+                path, where, f"{column}: {row[column]!r} is not a value ketalog stores there"
+            ) from None
     if table == "surveys":
         _check_survey_row(path, where, row)
 
@@ -218,6 +237,7 @@ def _whole(low: int, high: int | None = None):
         if isinstance(value, bool):
             raise InputError(column, f"must be a whole number (got {value!r})")
         return valid.whole_number(value, column, low, high if high is not None else 2**62)
+
     return check
 
 
@@ -229,6 +249,7 @@ def _number(low: float, high: float | None = None, *, above_low: bool = False):
         if above_low and number <= low:
             raise InputError(column, f"must be more than {low:g} (got {value!r})")
         return number
+
     return check
 
 
@@ -237,6 +258,7 @@ def _one_of(allowed: tuple):
         if value not in allowed:
             raise InputError(column, f"must be one of {', '.join(map(str, allowed))} (got {value!r})")
         return value
+
     return check
 
 
@@ -255,18 +277,36 @@ _RATING = _whole(0, 10)
 # that write it (validation.py), so an import can store nothing that `add` or `checkin` would refuse.
 _COLUMN_CHECKS = {
     "sessions": {
-        "route": _one_of(valid.ROUTES), "dose_amount": _number(0, above_low=True), "dose_unit": _one_of(valid.DOSE_UNITS),
-        "duration_min": _whole(*valid.DURATION_RANGE), "clinic": _text, "provider": _text, "dissociation": _RATING,
-        "bp_before_sys": _whole(*valid.SYSTOLIC_RANGE), "bp_before_dia": _whole(*valid.DIASTOLIC_RANGE),
-        "bp_after_sys": _whole(*valid.SYSTOLIC_RANGE), "bp_after_dia": _whole(*valid.DIASTOLIC_RANGE),
-        "heart_rate": _whole(*valid.HEART_RATE_RANGE), "cost": _number(0), "therapy": _one_of((0, 1)),
-        "intention": _text, "note": _text,
+        "route": _one_of(valid.ROUTES),
+        "dose_amount": _number(0, above_low=True),
+        "dose_unit": _one_of(valid.DOSE_UNITS),
+        "duration_min": _whole(*valid.DURATION_RANGE),
+        "clinic": _text,
+        "provider": _text,
+        "dissociation": _RATING,
+        "bp_before_sys": _whole(*valid.SYSTOLIC_RANGE),
+        "bp_before_dia": _whole(*valid.DIASTOLIC_RANGE),
+        "bp_after_sys": _whole(*valid.SYSTOLIC_RANGE),
+        "bp_after_dia": _whole(*valid.DIASTOLIC_RANGE),
+        "heart_rate": _whole(*valid.HEART_RATE_RANGE),
+        "cost": _number(0),
+        "therapy": _one_of((0, 1)),
+        "intention": _text,
+        "note": _text,
     },
-    "checkins": {**{name: _RATING for name in valid.RATING_NAMES},
-                 "sleep_hours": _number(*valid.SLEEP_HOURS_RANGE), "note": _text},
+    "checkins": {
+        **{name: _RATING for name in valid.RATING_NAMES},
+        "sleep_hours": _number(*valid.SLEEP_HOURS_RANGE),
+        "note": _text,
+    },
     "journal": {"text": _required_text},
-    "surveys": {"instrument": _required_text, "answers": _answers, "total": _whole(0), "band": _text,
-                "difficulty": _whole(0, 3)},
+    "surveys": {
+        "instrument": _required_text,
+        "answers": _answers,
+        "total": _whole(0),
+        "band": _text,
+        "difficulty": _whole(0, 3),
+    },
 }
 
 
@@ -286,14 +326,16 @@ def _check_survey_row(path: Path, where: str, row: dict) -> None:
     try:
         result = inst.score(instrument, json.loads(answers))
     except (ValueError, TypeError, KetalogError):
-        raise ImportFileError(path, where, f"{instrument.name} answers must be {len(instrument.items)} values "
-                                           f"0-{instrument.max_option}") from None
+        raise ImportFileError(
+            path, where, f"{instrument.name} answers must be {len(instrument.items)} values 0-{instrument.max_option}"
+        ) from None
     if result.total != row.get("total"):
         raise ImportFileError(path, where, f"total {row.get('total')!r} is not the sum of the answers ({result.total})")
     row["band"] = result.band  # computed from the answers, never trusted from the file
 
 
 # Applying a plan ----------------------------------------------------------------------------
+
 
 class _DryRun(Exception):
     """Raised inside the import transaction to roll it back after counting."""
@@ -334,8 +376,11 @@ def _apply(db: Database, plan: ImportPlan, result: ImportResult) -> None:
                     continue
             except sqlite3.IntegrityError as error:
                 raise ImportFileError(plan.path, f"table {table} row {number}", _explain(error)) from None
-            if table == "surveys" and row.get("answers") and inst.safety_positive(
-                    row["instrument"], json.loads(row["answers"])):
+            if (
+                table == "surveys"
+                and row.get("answers")
+                and inst.safety_positive(row["instrument"], json.loads(row["answers"]))
+            ):
                 result.safety_positive.append(row)
     for parent, (child, key, value) in ((p, c) for p, c in ENTRY_TABLES.items() if c):
         for entry_table, entry_id in replaced:
@@ -345,8 +390,9 @@ def _apply(db: Database, plan: ImportPlan, result: ImportResult) -> None:
             if set(row) != {key, value}:
                 raise ImportFileError(plan.path, f"table {child} row {number}", f"needs exactly {key} and {value}")
             try:
-                cursor = db.execute(f'INSERT OR IGNORE INTO "{child}" ("{key}", "{value}") VALUES (?, ?)',
-                                    [row[key], row[value]])
+                cursor = db.execute(
+                    f'INSERT OR IGNORE INTO "{child}" ("{key}", "{value}") VALUES (?, ?)', [row[key], row[value]]
+                )
             except sqlite3.IntegrityError as error:
                 raise ImportFileError(plan.path, f"table {child} row {number}", _explain(error)) from None
             if cursor.rowcount:

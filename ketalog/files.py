@@ -25,8 +25,9 @@ def refuse_protected(target: Path, protected: Iterable[Path], field: str = "--ou
 
 
 @contextmanager
-def private_output(path: Path, *, binary: bool = False, field: str = "--output",
-                   protected: Iterable[Path] = ()) -> Iterator[IO]:
+def private_output(
+    path: Path, *, binary: bool = False, field: str = "--output", protected: Iterable[Path] = ()
+) -> Iterator[IO]:
     """A handle whose content becomes ``path`` (mode 0600) only when the block finishes without error."""
     target = path.expanduser()
     refuse_protected(target, protected, field)

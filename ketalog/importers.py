@@ -31,8 +31,20 @@ DAYLIO_HEADERS = {
     ("full_date", "date", "weekday", "time", "mood", "activities", "note_title", "note"): "2021",
     ("year", "date", "weekday", "time", "mood", "activities", "note"): "2018",
 }
-EMOODS_HEADER = ("ID", "DATE (YYYY-MM-DD)", "IRRITABILITY", "ANXIETY", "DEPRESSED", "ELEVATED", "SLEEP",
-                 "PSYCHOTIC SYMPTOMS", "NOTE", "THERAPY", "MENSTRUAL CYCLE", "WEIGHT")
+EMOODS_HEADER = (
+    "ID",
+    "DATE (YYYY-MM-DD)",
+    "IRRITABILITY",
+    "ANXIETY",
+    "DEPRESSED",
+    "ELEVATED",
+    "SLEEP",
+    "PSYCHOTIC SYMPTOMS",
+    "NOTE",
+    "THERAPY",
+    "MENSTRUAL CYCLE",
+    "WEIGHT",
+)
 EMOODS_SEVERITY = {1: "none", 2: "mild", 3: "moderate", 4: "severe"}
 FORMATS = ("ketalog", "daylio", "emoods")
 
@@ -58,8 +70,9 @@ def parse_mood_map(text: str | None) -> dict[str, int]:
     for pair in text.split(","):
         label, sep, value = pair.partition("=")
         if not sep or not label.strip() or not value.strip().isdigit() or not 1 <= int(value) <= 5:
-            raise ImportFileError("--mood-map", f"{pair.strip()!r}",
-                                  'use label=1..5 pairs on Daylio\'s scale, e.g. "great=5,ok=3"')
+            raise ImportFileError(
+                "--mood-map", f"{pair.strip()!r}", 'use label=1..5 pairs on Daylio\'s scale, e.g. "great=5,ok=3"'
+            )
         mapping[label.strip().lower()] = int(value)
     return mapping
 
@@ -69,9 +82,9 @@ def parse_mood_map(text: str | None) -> dict[str, int]:
 # Limits far above any real export (ten years of daily Daylio entries is ~1 MB; a 50-year ketalog
 # export ~60 MB) and far below what would exhaust memory: a hostile file is refused, not read.
 MAX_SOURCE_BYTES = 256 * 2**20
-MAX_ZIP_RATIO = 100            # uncompressed / compressed, for members over 1 MiB (text zips ~5-15x)
+MAX_ZIP_RATIO = 100  # uncompressed / compressed, for members over 1 MiB (text zips ~5-15x)
 MAX_ROWS = 2_000_000
-MAX_FIELD_CHARS = 1_000_000    # one cell (a long journal note is ~10,000)
+MAX_FIELD_CHARS = 1_000_000  # one cell (a long journal note is ~10,000)
 
 
 class _Capped(io.RawIOBase):
@@ -86,10 +99,14 @@ class _Capped(io.RawIOBase):
     def readinto(self, buffer) -> int:
         data = self._stream.read(min(len(buffer), self._left + 1))
         if len(data) > self._left:
-            raise ImportFileError(self._path, "file", f"holds more than {MAX_SOURCE_BYTES // 2**20} MB of text, "
-                                                      "far more than any real export; refusing to read it")
+            raise ImportFileError(
+                self._path,
+                "file",
+                f"holds more than {MAX_SOURCE_BYTES // 2**20} MB of text, "
+                "far more than any real export; refusing to read it",
+            )
         self._left -= len(data)
-        buffer[:len(data)] = data
+        buffer[: len(data)] = data
         return len(data)
 
 
@@ -103,17 +120,20 @@ def open_source(path: Path) -> Iterator[TextIO]:
     with raw:
         size = os.fstat(raw.fileno()).st_size
         if size > MAX_SOURCE_BYTES:
-            raise ImportFileError(path, "file", f"is {size // 2**20} MB, more than the {MAX_SOURCE_BYTES // 2**20} MB "
-                                                "an import may be")
+            raise ImportFileError(
+                path, "file", f"is {size // 2**20} MB, more than the {MAX_SOURCE_BYTES // 2**20} MB an import may be"
+            )
         if raw.read(2) == b"PK":
             raw.seek(0)
             with _zip_member(path, raw) as member:
-                yield io.TextIOWrapper(io.BufferedReader(_Capped(member, MAX_SOURCE_BYTES, path)),
-                                       encoding="utf-8-sig", newline="")
+                yield io.TextIOWrapper(
+                    io.BufferedReader(_Capped(member, MAX_SOURCE_BYTES, path)), encoding="utf-8-sig", newline=""
+                )
             return
         raw.seek(0)
-        yield io.TextIOWrapper(io.BufferedReader(_Capped(raw, MAX_SOURCE_BYTES, path)), encoding="utf-8-sig",
-                               newline="")
+        yield io.TextIOWrapper(
+            io.BufferedReader(_Capped(raw, MAX_SOURCE_BYTES, path)), encoding="utf-8-sig", newline=""
+        )
 
 
 @contextmanager
@@ -129,9 +149,12 @@ def _zip_member(path: Path, raw):
         info = members[0]
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > MAX_SOURCE_BYTES or (info.file_size > 2**20 and ratio > MAX_ZIP_RATIO):
-            raise ImportFileError(path, f"zip member {info.filename}",
-                                  f"unpacks to {info.file_size // 2**20} MB ({ratio:.0f} times its packed size), "
-                                  "which no real export does; refusing to unpack it")
+            raise ImportFileError(
+                path,
+                f"zip member {info.filename}",
+                f"unpacks to {info.file_size // 2**20} MB ({ratio:.0f} times its packed size), "
+                "which no real export does; refusing to unpack it",
+            )
         try:
             with archive.open(info) as member:
                 yield member
@@ -166,8 +189,9 @@ def _plan(path: Path, text: TextIO, fmt: str | None, mood_map: str | None) -> Im
     detected = detect_format(first)
     chosen = fmt or detected
     if chosen is None:
-        raise ImportFileError(path, "line 1", "could not tell the format from the header; "
-                                              "use --format ketalog, daylio or emoods")
+        raise ImportFileError(
+            path, "line 1", "could not tell the format from the header; use --format ketalog, daylio or emoods"
+        )
     if fmt and detected and fmt != detected:
         raise ImportFileError(path, "line 1", f"looks like a {detected} file, not {fmt}")
     if chosen == "ketalog":
@@ -187,8 +211,11 @@ def _csv_rows(path: Path, lines) -> Iterator[list[str]]:
     try:
         for row in reader:
             if reader.line_num > MAX_ROWS:
-                raise ImportFileError(path, f"line {reader.line_num}", f"more than {MAX_ROWS:,} lines, far more than "
-                                                                       "any real export; refusing to read on")
+                raise ImportFileError(
+                    path,
+                    f"line {reader.line_num}",
+                    f"more than {MAX_ROWS:,} lines, far more than any real export; refusing to read on",
+                )
             yield row
     except csv.Error as error:
         raise ImportFileError(path, f"line {reader.line_num}", f"not readable as CSV ({error})") from None
@@ -213,6 +240,7 @@ def _checkin_row(entry_id: str, moment: datetime, stamp: str, **values) -> dict:
 
 
 # Daylio ---------------------------------------------------------------------------------------
+
 
 def _daylio_time(text: str, path: Path, line: int) -> time:
     raw = text.strip().lower().replace(".", "")
@@ -260,15 +288,20 @@ def parse_daylio(path: Path, rows: Iterator[list[str]], mood_map: dict[str, int]
         title, body = row.get("note_title", "").strip(), row.get("note", "").strip()
         note = "\n".join(part for part in (title, body) if part) or None
         entry_id = stable_id("daylio", day.isoformat(), row["time"].strip(), row["activities"], note)
-        plan.tables["checkins"].append(_checkin_row(entry_id, moment, created, mood=daylio_to_ten(moods[label]),
-                                                    note=note))
+        plan.tables["checkins"].append(
+            _checkin_row(entry_id, moment, created, mood=daylio_to_ten(moods[label]), note=note)
+        )
         for tag in dict.fromkeys(a.strip() for a in row["activities"].split("|") if a.strip()):
             plan.tables["checkin_tags"].append({"checkin_id": entry_id, "tag": tag})
     if unknown:
         listed = ", ".join(f"{label!r} (line {lines[0]})" for label, lines in unknown.items())
         example = ",".join(f"{label.lower()}=N" for label in list(unknown)[:2])
-        raise ImportFileError(path, "mood", f"unknown Daylio mood label(s) {listed}; say where each sits on "
-                                            f'Daylio\'s 1-5 scale with --mood-map "{example}"')
+        raise ImportFileError(
+            path,
+            "mood",
+            f"unknown Daylio mood label(s) {listed}; say where each sits on "
+            f'Daylio\'s 1-5 scale with --mood-map "{example}"',
+        )
     used = ", ".join(f"{label}={value}→{daylio_to_ten(value)}" for label, value in moods.items())
     plan.mapping = [
         f"date + time → check-in time, in your local time zone (Daylio export layout: {version})",
@@ -284,11 +317,13 @@ def parse_daylio(path: Path, rows: Iterator[list[str]], mood_map: dict[str, int]
 
 # eMoods ---------------------------------------------------------------------------------------
 
+
 def parse_emoods(path: Path, rows: Iterator[list[str]]) -> ImportPlan:
     header = tuple(cell.strip() for cell in next(rows))
     if header != EMOODS_HEADER:
-        raise ImportFileError(path, "line 1", "columns are not an eMoods entry.csv's "
-                                              f"(expected {','.join(EMOODS_HEADER)})")
+        raise ImportFileError(
+            path, "line 1", f"columns are not an eMoods entry.csv's (expected {','.join(EMOODS_HEADER)})"
+        )
     plan = _checkin_plan("emoods", path)
     created = stamp()
     for line, row in _data_rows(path, header, rows):
@@ -296,7 +331,9 @@ def parse_emoods(path: Path, rows: Iterator[list[str]]) -> ImportPlan:
         try:
             day = date.fromisoformat(row["DATE (YYYY-MM-DD)"])
         except ValueError:
-            raise ImportFileError(path, f"line {line}", f"date {row['DATE (YYYY-MM-DD)']!r} is not a valid YYYY-MM-DD date") from None
+            raise ImportFileError(
+                path, f"line {line}", f"date {row['DATE (YYYY-MM-DD)']!r} is not a valid YYYY-MM-DD date"
+            ) from None
         levels = {}
         for column in ("IRRITABILITY", "ANXIETY", "DEPRESSED", "ELEVATED", "PSYCHOTIC SYMPTOMS"):
             value = row[column] or "0"
@@ -317,8 +354,11 @@ def parse_emoods(path: Path, rows: Iterator[list[str]]) -> ImportPlan:
         if levels["ANXIETY"]:
             values["anxiety"] = emoods_severity_to_ten(levels["ANXIETY"])
         notes = [row["NOTE"]] if row["NOTE"] else []
-        extra = [f"{column.lower()} {EMOODS_SEVERITY[level]}" for column, level in levels.items()
-                 if level and column in ("IRRITABILITY", "ELEVATED", "PSYCHOTIC SYMPTOMS")]
+        extra = [
+            f"{column.lower()} {EMOODS_SEVERITY[level]}"
+            for column, level in levels.items()
+            if level and column in ("IRRITABILITY", "ELEVATED", "PSYCHOTIC SYMPTOMS")
+        ]
         if row["THERAPY"]:
             extra.append(f"therapy {row['THERAPY']}")
         if extra:
@@ -330,8 +370,7 @@ def parse_emoods(path: Path, rows: Iterator[list[str]]) -> ImportPlan:
             values["sleep_hours"] = sleep
         moment = to_local(datetime.combine(day, time(12)))
         entry_id = stable_id("emoods", row["ID"], day.isoformat())
-        plan.tables["checkins"].append(_checkin_row(entry_id, moment, created, note="\n".join(notes) or None,
-                                                    **values))
+        plan.tables["checkins"].append(_checkin_row(entry_id, moment, created, note="\n".join(notes) or None, **values))
     plan.mapping = [
         "DATE → check-in at 12:00 local time that day (eMoods records days, not times)",
         "DEPRESSED 1-4 (none, mild, moderate, severe) → mood 10, 7, 3, 0 (inverted: eMoods rates depression)",

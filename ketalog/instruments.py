@@ -16,13 +16,21 @@ from ketalog.errors import InputError
 
 FREQUENCY_OPTIONS = ((0, "Not at all"), (1, "Several days"), (2, "More than half the days"), (3, "Nearly every day"))
 TWO_WEEK_STEM = "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
-DIFFICULTY_QUESTION = ("If you checked off any problems, how difficult have these problems made it for you to do "
-                       "your work, take care of things at home, or get along with other people?")
-DIFFICULTY_OPTIONS = ((0, "Not difficult at all"), (1, "Somewhat difficult"), (2, "Very difficult"),
-                      (3, "Extremely difficult"))
+DIFFICULTY_QUESTION = (
+    "If you checked off any problems, how difficult have these problems made it for you to do "
+    "your work, take care of things at home, or get along with other people?"
+)
+DIFFICULTY_OPTIONS = (
+    (0, "Not difficult at all"),
+    (1, "Somewhat difficult"),
+    (2, "Very difficult"),
+    (3, "Extremely difficult"),
+)
 PFIZER_TERMS = 'Copyright Pfizer Inc. "No permission required to reproduce, translate, display or distribute."'
-PHQ_ATTRIBUTION = ("Developed by Drs. Robert L. Spitzer, Janet B.W. Williams, Kurt Kroenke and colleagues, "
-                   "with an educational grant from Pfizer Inc.")
+PHQ_ATTRIBUTION = (
+    "Developed by Drs. Robert L. Spitzer, Janet B.W. Williams, Kurt Kroenke and colleagues, "
+    "with an educational grant from Pfizer Inc."
+)
 
 PHQ9_ITEMS = (
     "Little interest or pleasure in doing things",
@@ -125,38 +133,77 @@ class Instrument:
 
 
 PHQ9 = Instrument(
-    id="phq9", name="PHQ-9", measures="depression, last 2 weeks", items=PHQ9_ITEMS, options=FREQUENCY_OPTIONS,
-    stem=TWO_WEEK_STEM, terms=PFIZER_TERMS, attribution=PHQ_ATTRIBUTION,
-    bands=(Band(0, 4, "minimal"), Band(5, 9, "mild"), Band(10, 14, "moderate"),
-           Band(15, 19, "moderately severe"), Band(20, 27, "severe")),
+    id="phq9",
+    name="PHQ-9",
+    measures="depression, last 2 weeks",
+    items=PHQ9_ITEMS,
+    options=FREQUENCY_OPTIONS,
+    stem=TWO_WEEK_STEM,
+    terms=PFIZER_TERMS,
+    attribution=PHQ_ATTRIBUTION,
+    bands=(
+        Band(0, 4, "minimal"),
+        Band(5, 9, "mild"),
+        Band(10, 14, "moderate"),
+        Band(15, 19, "moderately severe"),
+        Band(20, 27, "severe"),
+    ),
     bands_source="Kroenke et al., J Gen Intern Med 2001;16:606",
-    mcid=5, mcid_source="Löwe et al., Med Care 2004", tracks_response=True, asks_difficulty=True, safety_item=9,
+    mcid=5,
+    mcid_source="Löwe et al., Med Care 2004",
+    tracks_response=True,
+    asks_difficulty=True,
+    safety_item=9,
 )
 
 PHQ2 = Instrument(
-    id="phq2", name="PHQ-2", measures="depression screen (PHQ-9 items 1-2), last 2 weeks", items=PHQ9_ITEMS[:2],
-    options=FREQUENCY_OPTIONS, stem=TWO_WEEK_STEM, terms=PFIZER_TERMS, attribution=PHQ_ATTRIBUTION,
-    cutoff=3, cutoff_label="positive screen (Kroenke, Med Care 2003)",
+    id="phq2",
+    name="PHQ-2",
+    measures="depression screen (PHQ-9 items 1-2), last 2 weeks",
+    items=PHQ9_ITEMS[:2],
+    options=FREQUENCY_OPTIONS,
+    stem=TWO_WEEK_STEM,
+    terms=PFIZER_TERMS,
+    attribution=PHQ_ATTRIBUTION,
+    cutoff=3,
+    cutoff_label="positive screen (Kroenke, Med Care 2003)",
 )
 
 GAD7 = Instrument(
-    id="gad7", name="GAD-7", measures="anxiety, last 2 weeks", items=GAD7_ITEMS, options=FREQUENCY_OPTIONS,
-    stem=TWO_WEEK_STEM, terms=PFIZER_TERMS, attribution=PHQ_ATTRIBUTION,
+    id="gad7",
+    name="GAD-7",
+    measures="anxiety, last 2 weeks",
+    items=GAD7_ITEMS,
+    options=FREQUENCY_OPTIONS,
+    stem=TWO_WEEK_STEM,
+    terms=PFIZER_TERMS,
+    attribution=PHQ_ATTRIBUTION,
     bands=(Band(0, 4, "minimal"), Band(5, 9, "mild"), Band(10, 14, "moderate"), Band(15, 21, "severe")),
     bands_source="Spitzer et al., Arch Intern Med 2006",
-    mcid=4, mcid_source="Toussaint et al. 2020", tracks_response=True, asks_difficulty=True,
+    mcid=4,
+    mcid_source="Toussaint et al. 2020",
+    tracks_response=True,
+    asks_difficulty=True,
 )
 
 PCL5 = Instrument(
-    id="pcl5", name="PCL-5", measures="PTSD symptoms, past month", items=PCL5_ITEMS,
+    id="pcl5",
+    name="PCL-5",
+    measures="PTSD symptoms, past month",
+    items=PCL5_ITEMS,
     options=((0, "Not at all"), (1, "A little bit"), (2, "Moderately"), (3, "Quite a bit"), (4, "Extremely")),
-    instruction=("Below is a list of problems that people sometimes have in response to a very stressful "
-                 "experience. Please read each problem carefully and then select one of the options to indicate "
-                 "how much you have been bothered by that problem in the past month."),
+    instruction=(
+        "Below is a list of problems that people sometimes have in response to a very stressful "
+        "experience. Please read each problem carefully and then select one of the options to indicate "
+        "how much you have been bothered by that problem in the past month."
+    ),
     stem="In the past month, how much were you bothered by:",
-    terms="U.S. National Center for PTSD; public domain.", attribution="U.S. National Center for PTSD.",
-    mcid=10, mcid_source="Blevins et al. 2015; National Center for PTSD guidance",
-    cutoff=33, cutoff_label="provisional PTSD cutoff (Bovin et al. 2016; range 31-33 cited)",
+    terms="U.S. National Center for PTSD; public domain.",
+    attribution="U.S. National Center for PTSD.",
+    mcid=10,
+    mcid_source="Blevins et al. 2015; National Center for PTSD guidance",
+    cutoff=33,
+    cutoff_label="provisional PTSD cutoff (Bovin et al. 2016; range 31-33 cited)",
     clusters={"B": (1, 2, 3, 4, 5), "C": (6, 7), "D": tuple(range(8, 15)), "E": tuple(range(15, 21))},
 )
 
@@ -205,8 +252,9 @@ def parse_answers(instrument: Instrument, text: str, field: str = "--answers") -
     answers = []
     for number, part in enumerate(parts, start=1):
         if not re.fullmatch(r"\d+", part) or int(part) > instrument.max_option:
-            raise InputError(field, f"{instrument.name} item {number} must be 0-{instrument.max_option} "
-                                    f"(got {part!r}); {allowed}")
+            raise InputError(
+                field, f"{instrument.name} item {number} must be 0-{instrument.max_option} (got {part!r}); {allowed}"
+            )
         answers.append(int(part))
     return answers
 
@@ -230,11 +278,14 @@ class Score:
 
 def score(instrument: Instrument, answers: list[int]) -> Score:
     if len(answers) != len(instrument.items) or any(not 0 <= a <= instrument.max_option for a in answers):
-        raise InputError("answers", f"{instrument.name} needs {len(instrument.items)} answers, "
-                                    f"each 0-{instrument.max_option}")
+        raise InputError(
+            "answers", f"{instrument.name} needs {len(instrument.items)} answers, each 0-{instrument.max_option}"
+        )
     total = sum(answers)
     return Score(
-        instrument_id=instrument.id, total=total, band=instrument.band(total),
+        instrument_id=instrument.id,
+        total=total,
+        band=instrument.band(total),
         at_or_above_cutoff=instrument.at_or_above_cutoff(total),
         safety_positive=safety_positive(instrument.id, answers),
         clusters={name: sum(answers[i - 1] for i in items) for name, items in instrument.clusters.items()},
@@ -252,6 +303,7 @@ def score_total(instrument_id: str, total: int) -> Score:
 
 
 # Change between two scores -------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Change:

@@ -43,9 +43,14 @@ def expected_schema(version: int) -> set[tuple[str, str, str]]:
 
 def schema_of(conn) -> set[tuple[str, str, str]]:
     """The schema objects ketalog owns in a connection's main database, SQL with whitespace folded."""
-    return {(kind, name, " ".join((sql or "").split())) for kind, name, sql in conn.execute(
-        "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND tbl_name != ?",
-        ["_sqlite_migrations"])}
+    return {
+        (kind, name, " ".join((sql or "").split()))
+        for kind, name, sql in conn.execute(
+            "SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' AND tbl_name != ?",
+            ["_sqlite_migrations"],
+        )
+    }
+
 
 _TIME_COLUMNS = """
     at TEXT NOT NULL,            -- UTC, ISO 8601 'YYYY-MM-DDTHH:MM:SSZ'

@@ -174,7 +174,7 @@ class TrendInputs:
     the check-ins that make the mood baseline.
     """
 
-    by: str                                   # week | month | session
+    by: str  # week | month | session
     now: datetime
     start: datetime | None
     rating_means: list[dict] = field(default_factory=list)

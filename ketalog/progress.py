@@ -20,8 +20,8 @@ from ketalog.validation import RATING_NAMES, RATINGS
 
 HIGHER_IS_BETTER = {name: rating.higher_is_better for name, rating in RATINGS.items()}
 RATING_LABELS = {name: rating.label for name, rating in RATINGS.items()}
-RATING_THRESHOLD = 2.0          # points on a 0-10 rating that count as a real change
-WINDOW = timedelta(days=14)     # baseline and recent windows for daily ratings
+RATING_THRESHOLD = 2.0  # points on a 0-10 rating that count as a real change
+WINDOW = timedelta(days=14)  # baseline and recent windows for daily ratings
 STEADIER_SD_DROP = 1.0
 STEADIER_MIN_RATINGS = 3
 RELIEF_BEFORE = timedelta(hours=72)
@@ -33,8 +33,8 @@ PAIN_EASING_RATIO = 0.7
 BP_SYSTOLIC = 140
 BP_DIASTOLIC = 90
 SYMPTOM_RETURN_INSTRUMENTS = ("phq9", "gad7")
-BOOSTER_LIFT = 1.0              # mood points above baseline that count as "still lifted"
-SPARKLINE_WEEKS = 26            # weekly means shown in the ratings sparklines
+BOOSTER_LIFT = 1.0  # mood points above baseline that count as "still lifted"
+SPARKLINE_WEEKS = 26  # weekly means shown in the ratings sparklines
 
 
 @dataclass
@@ -70,7 +70,7 @@ class RatingResult:
     baseline: float | None
     recent: float | None
     change: float | None
-    status: str                      # better | worse | steady | insufficient
+    status: str  # better | worse | steady | insufficient
     series: list[float] = field(default_factory=list)  # weekly means in the period, for sparklines
 
     def to_json(self) -> dict:
@@ -98,7 +98,7 @@ class Report:
     side_effects: dict[str, int]
     sessions: list[dict]
     journal: list[dict]
-    safety: dict | None = None       # the crisis resources, when the safety flag is raised
+    safety: dict | None = None  # the crisis resources, when the safety flag is raised
 
     def to_json(self) -> dict:
         return {
@@ -116,6 +116,7 @@ class Report:
 
 
 # Small helpers -----------------------------------------------------------------
+
 
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat(timespec="minutes") if moment else None
@@ -144,6 +145,7 @@ def instrument_name(instrument_id: str) -> str:
 
 # Instruments ---------------------------------------------------------------------
 
+
 def compare_with_baseline(scores: list[Survey], latest: Survey | None, course_start):
     """(baseline, change) for ``latest`` among one instrument's ``scores`` (oldest first).
 
@@ -162,10 +164,14 @@ def score_outcome(entry: Survey, history: list[Survey], course_start, result: in
     earlier = [s for s in history if s.id != entry.id and (s.at, s.created_at) <= (entry.at, entry.created_at)]
     baseline, change = compare_with_baseline(history, entry, course_start)
     outcome: dict = {
-        "total": entry.total, "max_total": instrument.max_total if instrument else None,
-        "band": entry.band, "at_or_above_cutoff": result.at_or_above_cutoff,
-        "cutoff": instrument.cutoff if instrument else None, "clusters": result.clusters or None,
-        "baseline": None, "previous": None,
+        "total": entry.total,
+        "max_total": instrument.max_total if instrument else None,
+        "band": entry.band,
+        "at_or_above_cutoff": result.at_or_above_cutoff,
+        "cutoff": instrument.cutoff if instrument else None,
+        "clusters": result.clusters or None,
+        "baseline": None,
+        "previous": None,
     }
     if change is not None:
         outcome["baseline"] = {"at": baseline.at.isoformat(), "total": baseline.total, **change.__dict__}
@@ -187,12 +193,17 @@ def instrument_results(surveys: list[Survey], course_start, since, until) -> dic
         baseline, change = compare_with_baseline(scores, latest, course_start)
         results[instrument_id] = InstrumentResult(
             name=instrument_name(instrument_id),
-            baseline=baseline.total if baseline else None, baseline_at=_iso(baseline.at) if baseline else None,
-            latest=latest.total if latest else None, latest_at=_iso(latest.at) if latest else None,
-            change=change.change if change else None, change_pct=change.change_pct if change else None,
+            baseline=baseline.total if baseline else None,
+            baseline_at=_iso(baseline.at) if baseline else None,
+            latest=latest.total if latest else None,
+            latest_at=_iso(latest.at) if latest else None,
+            change=change.change if change else None,
+            change_pct=change.change_pct if change else None,
             severity=latest.band if latest else None,
-            improved=change.improved if change else None, worsened=change.worsened if change else None,
-            response=change.response if change else None, remission=change.remission if change else None,
+            improved=change.improved if change else None,
+            worsened=change.worsened if change else None,
+            response=change.response if change else None,
+            remission=change.remission if change else None,
             count=len(in_period),
             history=[(_iso(s.at), s.total) for s in in_period],
         )
@@ -200,6 +211,7 @@ def instrument_results(surveys: list[Survey], course_start, since, until) -> dic
 
 
 # Daily ratings -------------------------------------------------------------------
+
 
 def baseline_window(name: str, baseline_checkins: list[Checkin], first_checkins: dict) -> list[Checkin]:
     """The 14 days before course start; if none there, the first 3 check-ins with that rating."""
@@ -217,8 +229,9 @@ def rating_baseline_checkins(inputs: ReportInputs, name: str) -> list[Checkin]:
 
 def rating_recent_checkins(inputs: ReportInputs, name: str) -> list[Checkin]:
     """The 14 days ending at the last check-in in the period that has this rating."""
-    rated = [c for c in inputs.checkins if getattr(c, name) is not None
-             and _in_period(c.at, inputs.since, inputs.until)]
+    rated = [
+        c for c in inputs.checkins if getattr(c, name) is not None and _in_period(c.at, inputs.since, inputs.until)
+    ]
     if not rated:
         return []
     end = max(c.at for c in rated)
@@ -247,16 +260,20 @@ def rating_results(inputs: ReportInputs) -> dict[str, RatingResult]:
         baseline = rating_baseline(name, inputs.baseline_checkins, inputs.first_checkins)
         recent = _mean(_values(rating_recent_checkins(inputs, name), name))
         change = round(recent - baseline, 2) if baseline is not None and recent is not None else None
-        results[name] = RatingResult(baseline, recent, change, rating_status(name, baseline, recent),
-                                     weekly_series(inputs.weekly, name))
+        results[name] = RatingResult(
+            baseline, recent, change, rating_status(name, baseline, recent), weekly_series(inputs.weekly, name)
+        )
     return results
 
 
 # Signs of progress ----------------------------------------------------------------
 
+
 def _rating_evidence(name: str, rating: RatingResult) -> str:
-    return (f"{RATING_LABELS[name]} {rating.baseline:g} at baseline, {rating.recent:g} over the last {WINDOW.days} days "
-            f"({rating.change:+g})")
+    return (
+        f"{RATING_LABELS[name]} {rating.baseline:g} at baseline, {rating.recent:g} over the last {WINDOW.days} days "
+        f"({rating.change:+g})"
+    )
 
 
 def mood_steadier(inputs: ReportInputs) -> Finding | None:
@@ -267,9 +284,12 @@ def mood_steadier(inputs: ReportInputs) -> Finding | None:
     sd_before, sd_recent = statistics.stdev(before), statistics.stdev(recent)
     if sd_before - sd_recent < STEADIER_SD_DROP:
         return None
-    return Finding("mood_steadier", "Your mood is steadier",
-                   f"mood varied by {sd_before:.1f} points (standard deviation) at baseline and by "
-                   f"{sd_recent:.1f} over the last {WINDOW.days} days")
+    return Finding(
+        "mood_steadier",
+        "Your mood is steadier",
+        f"mood varied by {sd_before:.1f} points (standard deviation) at baseline and by "
+        f"{sd_recent:.1f} over the last {WINDOW.days} days",
+    )
 
 
 def relief_after_sessions(inputs: ReportInputs) -> tuple[float, int] | None:
@@ -278,8 +298,8 @@ def relief_after_sessions(inputs: ReportInputs) -> tuple[float, int] | None:
     times = [c.at for c in mood]
     lifts = []
     for session in inputs.sessions:
-        last_before = bisect.bisect_left(times, session.at) - 1          # latest check-in strictly before
-        first_after = bisect.bisect_right(times, session.at)             # earliest check-in strictly after
+        last_before = bisect.bisect_left(times, session.at) - 1  # latest check-in strictly before
+        first_after = bisect.bisect_right(times, session.at)  # earliest check-in strictly after
         before_ok = last_before >= 0 and times[last_before] >= session.at - RELIEF_BEFORE
         after_ok = first_after < len(times) and times[first_after] <= session.at + RELIEF_AFTER
         if before_ok and after_ok:
@@ -289,8 +309,9 @@ def relief_after_sessions(inputs: ReportInputs) -> tuple[float, int] | None:
     return round(statistics.fmean(lifts), 2), len(lifts)
 
 
-def find_signs(inputs: ReportInputs, instruments: dict[str, InstrumentResult],
-               ratings: dict[str, RatingResult]) -> list[Finding]:
+def find_signs(
+    inputs: ReportInputs, instruments: dict[str, InstrumentResult], ratings: dict[str, RatingResult]
+) -> list[Finding]:
     signs: list[Finding] = []
 
     def better(name: str) -> bool:
@@ -299,8 +320,13 @@ def find_signs(inputs: ReportInputs, instruments: dict[str, InstrumentResult],
     if better("mood"):
         signs.append(Finding("mood_lifting", "Your mood is lifting", _rating_evidence("mood", ratings["mood"])))
     if better("thoughts"):
-        signs.append(Finding("thought_loops_easing", "Negative thought loops are easing",
-                             _rating_evidence("thoughts", ratings["thoughts"])))
+        signs.append(
+            Finding(
+                "thought_loops_easing",
+                "Negative thought loops are easing",
+                _rating_evidence("thoughts", ratings["thoughts"]),
+            )
+        )
     if better("energy") or better("motivation"):
         evidence = "; ".join(_rating_evidence(n, ratings[n]) for n in ("energy", "motivation") if better(n))
         signs.append(Finding("energy_returning", "Energy and motivation are returning", evidence))
@@ -311,11 +337,21 @@ def find_signs(inputs: ReportInputs, instruments: dict[str, InstrumentResult],
             parts.append(f"GAD-7 {gad7.baseline} at baseline, {gad7.latest} on {gad7.latest_at[:10]}")
         signs.append(Finding("anxiety_easing", "Anxiety is easing", "; ".join(parts)))
     pain = ratings["pain"]
-    pain_ratio = (pain.baseline is not None and pain.recent is not None and pain.baseline >= 1
-                  and pain.recent <= PAIN_EASING_RATIO * pain.baseline)
+    pain_ratio = (
+        pain.baseline is not None
+        and pain.recent is not None
+        and pain.baseline >= 1
+        and pain.recent <= PAIN_EASING_RATIO * pain.baseline
+    )
     if better("pain") or pain_ratio:
-        signs.append(Finding("pain_easing", "Pain is easing", _rating_evidence("pain", pain)
-                             + (f", {pain.recent / pain.baseline:.0%} of baseline" if pain.baseline else "")))
+        signs.append(
+            Finding(
+                "pain_easing",
+                "Pain is easing",
+                _rating_evidence("pain", pain)
+                + (f", {pain.recent / pain.baseline:.0%} of baseline" if pain.baseline else ""),
+            )
+        )
     if better("sleep"):
         signs.append(Finding("sleep_improving", "Sleep is improving", _rating_evidence("sleep", ratings["sleep"])))
     steadier = mood_steadier(inputs)
@@ -323,9 +359,13 @@ def find_signs(inputs: ReportInputs, instruments: dict[str, InstrumentResult],
         signs.append(steadier)
     relief = relief_after_sessions(inputs)
     if relief and relief[0] >= RELIEF_MIN_LIFT:
-        signs.append(Finding("relief_after_sessions", "Sessions bring relief",
-                             f"mood rose by {relief[0]:+g} points on average from just before to just after "
-                             f"{relief[1]} sessions"))
+        signs.append(
+            Finding(
+                "relief_after_sessions",
+                "Sessions bring relief",
+                f"mood rose by {relief[0]:+g} points on average from just before to just after {relief[1]} sessions",
+            )
+        )
     for instrument_id, result in instruments.items():
         name = result.name
         if not result.has_pair:
@@ -333,11 +373,21 @@ def find_signs(inputs: ReportInputs, instruments: dict[str, InstrumentResult],
         pair = f"{name} {result.baseline} at baseline ({result.baseline_at[:10]}), {result.latest} on {result.latest_at[:10]}"
         mcid = inst.mcid(instrument_id)
         if result.improved:
-            signs.append(Finding(f"{instrument_id}_improved", f"{name} improved meaningfully",
-                                 f"{pair}: {result.change:+g} points (meaningful change is {mcid} or more)"))
+            signs.append(
+                Finding(
+                    f"{instrument_id}_improved",
+                    f"{name} improved meaningfully",
+                    f"{pair}: {result.change:+g} points (meaningful change is {mcid} or more)",
+                )
+            )
         if result.response:
-            signs.append(Finding(f"{instrument_id}_response", f"{name} response",
-                                 f"{pair}: at least 50% lower than baseline ({result.change_pct:+.0f}%)"))
+            signs.append(
+                Finding(
+                    f"{instrument_id}_response",
+                    f"{name} response",
+                    f"{pair}: at least 50% lower than baseline ({result.change_pct:+.0f}%)",
+                )
+            )
         if result.remission:
             signs.append(Finding(f"{instrument_id}_remission", f"{name} remission", f"{pair}: below 5"))
     return signs
@@ -345,26 +395,37 @@ def find_signs(inputs: ReportInputs, instruments: dict[str, InstrumentResult],
 
 # Things to discuss ------------------------------------------------------------------
 
-def find_flags(inputs: ReportInputs, instruments: dict[str, InstrumentResult],
-               ratings: dict[str, RatingResult]) -> list[Finding]:
+
+def find_flags(
+    inputs: ReportInputs, instruments: dict[str, InstrumentResult], ratings: dict[str, RatingResult]
+) -> list[Finding]:
     flags: list[Finding] = []
     positive = [s for s in inputs.surveys if s.safety_positive and _in_period(s.at, inputs.since, inputs.until)]
     if positive:
         dates = ", ".join(f"{_day(s.at)} (answered {s.safety_answer})" for s in positive)
-        flags.append(Finding("safety", "PHQ-9 item 9: thoughts of being better off dead or of self-harm",
-                             f"Item 9 was answered above 0 on {dates}. Please raise this with your provider. "
-                             + crisis.IMMEDIATE_DANGER))
+        flags.append(
+            Finding(
+                "safety",
+                "PHQ-9 item 9: thoughts of being better off dead or of self-harm",
+                f"Item 9 was answered above 0 on {dates}. Please raise this with your provider. "
+                + crisis.IMMEDIATE_DANGER,
+            )
+        )
 
-    any_improved = any(r.improved for r in instruments.values()) or any(
-        r.status == "better" for r in ratings.values())
+    any_improved = any(r.improved for r in instruments.values()) or any(r.status == "better" for r in ratings.values())
     any_pair = any(r.has_pair for r in instruments.values()) or any(
-        r.status != "insufficient" for r in ratings.values())
+        r.status != "insufficient" for r in ratings.values()
+    )
     if inputs.sessions_total >= REASSESS_AFTER_SESSIONS and any_pair and not any_improved:
-        flags.append(Finding(
-            "reassess", "No clear improvement yet",
-            f"{inputs.sessions_total} sessions so far and no questionnaire or daily rating has improved "
-            "meaningfully. Early signs usually appear within the first few treatments; it may be worth "
-            "reviewing the dose, frequency or route with your provider."))
+        flags.append(
+            Finding(
+                "reassess",
+                "No clear improvement yet",
+                f"{inputs.sessions_total} sessions so far and no questionnaire or daily rating has improved "
+                "meaningfully. Early signs usually appear within the first few treatments; it may be worth "
+                "reviewing the dose, frequency or route with your provider.",
+            )
+        )
 
     for instrument_id in SYMPTOM_RETURN_INSTRUMENTS:
         result = instruments.get(instrument_id)
@@ -373,7 +434,8 @@ def find_flags(inputs: ReportInputs, instruments: dict[str, InstrumentResult],
             flags.append(returned)
 
     worse = [r.name for r in instruments.values() if r.worsened] + [
-        RATING_LABELS[name] for name, r in ratings.items() if r.status == "worse"]
+        RATING_LABELS[name] for name, r in ratings.items() if r.status == "worse"
+    ]
     if worse:
         details = [f"{r.name} {r.baseline} → {r.latest}" for r in instruments.values() if r.worsened]
         details += [_rating_evidence(name, r) for name, r in ratings.items() if r.status == "worse"]
@@ -381,21 +443,33 @@ def find_flags(inputs: ReportInputs, instruments: dict[str, InstrumentResult],
 
     high = []
     for session in inputs.sessions:
-        for label, sys_, dia in (("before", session.bp_before_sys, session.bp_before_dia),
-                                 ("after", session.bp_after_sys, session.bp_after_dia)):
+        for label, sys_, dia in (
+            ("before", session.bp_before_sys, session.bp_before_dia),
+            ("after", session.bp_after_sys, session.bp_after_dia),
+        ):
             if sys_ is not None and (sys_ >= BP_SYSTOLIC or dia >= BP_DIASTOLIC):
                 high.append(f"{_day(session.at)} {label} {sys_}/{dia}")
     if high:
-        flags.append(Finding("blood_pressure", f"Blood pressure at or above {BP_SYSTOLIC}/{BP_DIASTOLIC}",
-                             "; ".join(high) + ". Worth raising with your provider (the esketamine label uses "
-                             f"{BP_SYSTOLIC}/{BP_DIASTOLIC} before dosing as a general guide, not a cutoff)."))
+        flags.append(
+            Finding(
+                "blood_pressure",
+                f"Blood pressure at or above {BP_SYSTOLIC}/{BP_DIASTOLIC}",
+                "; ".join(high) + ". Worth raising with your provider (the esketamine label uses "
+                f"{BP_SYSTOLIC}/{BP_DIASTOLIC} before dosing as a general guide, not a cutoff).",
+            )
+        )
 
     counts = side_effect_counts(inputs.sessions)
     total = len(inputs.sessions)
     recurring = [(name, n) for name, n in counts.items() if n >= 2 and n * 2 >= total]
     if recurring:
-        flags.append(Finding("recurring_side_effect", "Recurring side effects",
-                             "; ".join(f"{name} in {n} of {total} sessions" for name, n in recurring)))
+        flags.append(
+            Finding(
+                "recurring_side_effect",
+                "Recurring side effects",
+                "; ".join(f"{name} in {n} of {total} sessions" for name, n in recurring),
+            )
+        )
     return flags
 
 
@@ -411,10 +485,13 @@ def symptom_return(inputs: ReportInputs, instrument_id: str, result: InstrumentR
     met_response = result.baseline > 0 and best.total <= 0.5 * result.baseline
     if not met_response or result.latest < best.total + mcid:
         return None
-    return Finding("symptom_return", f"{result.name}: symptoms may be returning",
-                   f"best {best.total} on {_day(best.at)} (a response from baseline {result.baseline}), "
-                   f"now {result.latest} on {result.latest_at[:10]}. Worth discussing booster timing with "
-                   "your provider.")
+    return Finding(
+        "symptom_return",
+        f"{result.name}: symptoms may be returning",
+        f"best {best.total} on {_day(best.at)} (a response from baseline {result.baseline}), "
+        f"now {result.latest} on {result.latest_at[:10]}. Worth discussing booster timing with "
+        "your provider.",
+    )
 
 
 def side_effect_counts(sessions: list[Session]) -> dict[str, int]:
@@ -426,6 +503,7 @@ def side_effect_counts(sessions: list[Session]) -> dict[str, int]:
 
 
 # The report -------------------------------------------------------------------------
+
 
 def course_summary(inputs: ReportInputs) -> dict:
     sessions = inputs.sessions
@@ -444,9 +522,19 @@ def course_summary(inputs: ReportInputs) -> dict:
 
 
 def session_rows(sessions: list[Session]) -> list[dict]:
-    return [{"id": s.id, "at": _iso(s.at), "route": s.route, "dose": s.dose or None,
-             "dissociation": s.dissociation, "side_effects": list(s.side_effects),
-             "bp_before": s.bp_before or None, "bp_after": s.bp_after or None} for s in sessions]
+    return [
+        {
+            "id": s.id,
+            "at": _iso(s.at),
+            "route": s.route,
+            "dose": s.dose or None,
+            "dissociation": s.dissociation,
+            "side_effects": list(s.side_effects),
+            "bp_before": s.bp_before or None,
+            "bp_after": s.bp_after or None,
+        }
+        for s in sessions
+    ]
 
 
 def excerpt(text: str, limit: int = 300) -> str:
@@ -475,8 +563,10 @@ def build_report(inputs: ReportInputs, private: bool = False) -> Report:
 
 # Trends -------------------------------------------------------------------------------
 
-def session_intervals(sessions: list[Session], checkins: list[Checkin], mood_baseline: float | None,
-                      now: datetime) -> list[dict]:
+
+def session_intervals(
+    sessions: list[Session], checkins: list[Checkin], mood_baseline: float | None, now: datetime
+) -> list[dict]:
     """One row per session: the mean ratings until the next session, and how long mood stayed lifted.
 
     ``mood_lifted_days``: days from the session to the last check-in (before the next
@@ -489,7 +579,7 @@ def session_intervals(sessions: list[Session], checkins: list[Checkin], mood_bas
     rows = []
     for index, session in enumerate(ordered):
         end = ordered[index + 1].at if index + 1 < len(ordered) else now + timedelta(seconds=1)
-        interval = checkins[bisect.bisect_right(times, session.at):bisect.bisect_left(times, end)]
+        interval = checkins[bisect.bisect_right(times, session.at) : bisect.bisect_left(times, end)]
         lifted = None
         if mood_baseline is not None:
             with_mood = [c for c in interval if c.mood is not None]
@@ -499,12 +589,19 @@ def session_intervals(sessions: list[Session], checkins: list[Checkin], mood_bas
                     if checkin.mood < mood_baseline + BOOSTER_LIFT:
                         break
                     lifted = (checkin.at.date() - session.at.date()).days
-        rows.append({
-            "id": session.id, "at": _iso(session.at), "route": session.route, "dose": session.dose or None,
-            "dissociation": session.dissociation, "side_effects": list(session.side_effects),
-            "ratings": {name: _mean(_values(interval, name)) for name in RATING_NAMES},
-            "checkins": len(interval), "mood_lifted_days": lifted,
-        })
+        rows.append(
+            {
+                "id": session.id,
+                "at": _iso(session.at),
+                "route": session.route,
+                "dose": session.dose or None,
+                "dissociation": session.dissociation,
+                "side_effects": list(session.side_effects),
+                "ratings": {name: _mean(_values(interval, name)) for name in RATING_NAMES},
+                "checkins": len(interval),
+                "mood_lifted_days": lifted,
+            }
+        )
     return rows
 
 
@@ -539,7 +636,14 @@ def trend_rows(rating_rows: list[dict], instrument_rows: list[dict]) -> list[dic
         periods[row["period"]]["checkins"] = row["checkins"]
         periods[row["period"]]["ratings"] = {name: row[name] for name in RATING_NAMES}
     for row in instrument_rows:
-        periods.setdefault(row["period"], {"period": row["period"], "checkins": 0,
-                                           "ratings": {name: None for name in RATING_NAMES}, "instruments": {}})
+        periods.setdefault(
+            row["period"],
+            {
+                "period": row["period"],
+                "checkins": 0,
+                "ratings": {name: None for name in RATING_NAMES},
+                "instruments": {},
+            },
+        )
         periods[row["period"]]["instruments"][row["instrument"]] = row["mean_total"]
     return [periods[key] for key in sorted(periods)]

@@ -36,19 +36,34 @@ class Kind:
 
 KINDS: dict[str, Kind] = {
     "session": Kind(
-        "session", "sessions", Session,
+        "session",
+        "sessions",
+        Session,
         extra_select=", (SELECT json_group_array(name) FROM side_effects WHERE session_id = e.id) AS _children",
-        child_table="side_effects", child_key="session_id", child_value="name", json_list="side_effects",
+        child_table="side_effects",
+        child_key="session_id",
+        child_value="name",
+        json_list="side_effects",
     ),
     "checkin": Kind(
-        "checkin", "checkins", Checkin,
+        "checkin",
+        "checkins",
+        Checkin,
         extra_select=", (SELECT json_group_array(tag) FROM checkin_tags WHERE checkin_id = e.id) AS _children",
-        child_table="checkin_tags", child_key="checkin_id", child_value="tag", json_list="tags",
+        child_table="checkin_tags",
+        child_key="checkin_id",
+        child_value="tag",
+        json_list="tags",
     ),
     "journal": Kind(
-        "journal", "journal", JournalEntry,
+        "journal",
+        "journal",
+        JournalEntry,
         extra_select=", (SELECT json_group_array(tag) FROM journal_tags WHERE journal_id = e.id) AS _children",
-        child_table="journal_tags", child_key="journal_id", child_value="tag", json_list="tags",
+        child_table="journal_tags",
+        child_key="journal_id",
+        child_value="tag",
+        json_list="tags",
     ),
     "survey": Kind("survey", "surveys", Survey, json_columns=("answers",)),
 }
@@ -68,16 +83,17 @@ def _record(kind: Kind, row: dict) -> Entry:
 
 
 def _encode(kind: Kind, values: dict) -> dict:
-    return {name: json.dumps(value) if name in kind.json_columns and value is not None else value
-            for name, value in values.items()}
+    return {
+        name: json.dumps(value) if name in kind.json_columns and value is not None else value
+        for name, value in values.items()
+    }
 
 
 def _select(kind: Kind) -> str:
     return f"SELECT e.*{kind.extra_select} FROM {kind.table} e"
 
 
-def insert(db: Database, kind_name: str, at: datetime, values: dict,
-           children: Iterable[str] = ()) -> Entry:
+def insert(db: Database, kind_name: str, at: datetime, values: dict, children: Iterable[str] = ()) -> Entry:
     """Store one new entry (and its side effects or tags) in one transaction."""
     kind = KINDS[kind_name]
     created = stamp()
@@ -90,8 +106,7 @@ def insert(db: Database, kind_name: str, at: datetime, values: dict,
 
 def _write_children(db: Database, kind: Kind, entry_id: str, children: Iterable[str]) -> None:
     if kind.child_table:
-        db[kind.child_table].insert_all(
-            {kind.child_key: entry_id, kind.child_value: value} for value in children)
+        db[kind.child_table].insert_all({kind.child_key: entry_id, kind.child_value: value} for value in children)
 
 
 def get(db: Database, kind_name: str, entry_id: str) -> Entry:
@@ -134,8 +149,9 @@ def find(db: Database, prefix: str, field: str = "ID") -> Entry:
     return get(db, kind.name, entry_id)
 
 
-def update(db: Database, entry: Entry, values: dict, at: datetime | None = None,
-           children: list[str] | None = None) -> Entry:
+def update(
+    db: Database, entry: Entry, values: dict, at: datetime | None = None, children: list[str] | None = None
+) -> Entry:
     """Change an entry in one transaction; ``created_at`` stays, ``updated_at`` moves."""
     kind = KINDS[entry.kind]
     changes = _encode(kind, values)
@@ -156,8 +172,13 @@ def delete(db: Database, entry: Entry) -> None:
         db.execute(f"DELETE FROM {KINDS[entry.kind].table} WHERE id = ?", [entry.id])
 
 
-def list_entries(db: Database, kinds: Iterable[str], since: datetime | None = None,
-                 until: datetime | None = None, limit: int | None = None) -> list[Entry]:
+def list_entries(
+    db: Database,
+    kinds: Iterable[str],
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int | None = None,
+) -> list[Entry]:
     """Entries of the given kinds, newest first, ``since`` inclusive, ``until`` exclusive."""
     entries: list[Entry] = []
     for kind_name in kinds:
@@ -186,14 +207,17 @@ def first_session_at(db: Database) -> datetime | None:
 def surveys_of(db: Database, instrument: str) -> list[Survey]:
     """Every score of one instrument, oldest first."""
     kind = KINDS["survey"]
-    return [_record(kind, row) for row in
-            db.query(f"{_select(kind)} WHERE e.instrument = ? ORDER BY e.at, e.created_at", [instrument])]
+    return [
+        _record(kind, row)
+        for row in db.query(f"{_select(kind)} WHERE e.instrument = ? ORDER BY e.at, e.created_at", [instrument])
+    ]
 
 
 def existing_instrument_name(db: Database, name: str) -> str:
     """The spelling already used for this scale (case-insensitive), else ``name`` as given."""
-    row = next(db.query("SELECT instrument FROM surveys WHERE lower(instrument) = lower(?) "
-                        "ORDER BY at LIMIT 1", [name]), None)
+    row = next(
+        db.query("SELECT instrument FROM surveys WHERE lower(instrument) = lower(?) ORDER BY at LIMIT 1", [name]), None
+    )
     return row["instrument"] if row else name
 
 
@@ -215,8 +239,15 @@ def _where_time(since: datetime | None, until: datetime | None, alias: str = "e"
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
-def _load(db: Database, kind_name: str, since: datetime | None, until: datetime | None,
-          extra: str = "", order: str = "e.at, e.created_at", limit: int | None = None) -> list:
+def _load(
+    db: Database,
+    kind_name: str,
+    since: datetime | None,
+    until: datetime | None,
+    extra: str = "",
+    order: str = "e.at, e.created_at",
+    limit: int | None = None,
+) -> list:
     kind = KINDS[kind_name]
     where, params = _where_time(since, until)
     if extra:
@@ -225,7 +256,9 @@ def _load(db: Database, kind_name: str, since: datetime | None, until: datetime 
     return [_record(kind, row) for row in db.query(sql, params)]
 
 
-def baseline_checkins(db: Database, window: timedelta) -> tuple[datetime | None, list[Checkin], dict[str, list[Checkin]]]:
+def baseline_checkins(
+    db: Database, window: timedelta
+) -> tuple[datetime | None, list[Checkin], dict[str, list[Checkin]]]:
     """Course start, the check-ins of ``window`` before it, and the first 3 check-ins with each rating."""
     from ketalog.validation import RATING_NAMES
 
@@ -242,15 +275,26 @@ def nth_latest_session_at(db: Database, n: int) -> datetime | None:
     return from_storage(row["at"], row["utc_offset"]) if row else None
 
 
-def report_inputs(db: Database, now: datetime, since: datetime | None, until: datetime | None, *,
-                  window: timedelta, relief_before: timedelta, relief_after: timedelta,
-                  sparkline_weeks: int) -> ReportInputs:
+def report_inputs(
+    db: Database,
+    now: datetime,
+    since: datetime | None,
+    until: datetime | None,
+    *,
+    window: timedelta,
+    relief_before: timedelta,
+    relief_after: timedelta,
+    sparkline_weeks: int,
+) -> ReportInputs:
     """Only what a report over [since, until) needs: the period's sessions and scores, and bounded
     windows of check-ins. The windows are the progress rules' own, passed in by the caller."""
     course_start, baseline, first = baseline_checkins(db, window)
     journal = _load(db, "journal", since, until, order="e.at DESC", limit=JOURNAL_EXCERPTS)
     return ReportInputs(
-        now=now, since=since, until=until, course_start=course_start,
+        now=now,
+        since=since,
+        until=until,
+        course_start=course_start,
         sessions_total=db["sessions"].count,
         sessions=_load(db, "session", since, until),
         checkins=_recent_window_checkins(db, since, until, window),
@@ -263,14 +307,21 @@ def report_inputs(db: Database, now: datetime, since: datetime | None, until: da
     )
 
 
-def _recent_window_checkins(db: Database, since: datetime | None, until: datetime | None,
-                            window: timedelta) -> list[Checkin]:
+def _recent_window_checkins(
+    db: Database, since: datetime | None, until: datetime | None, window: timedelta
+) -> list[Checkin]:
     """Check-ins from ``window`` before the earliest 'last in-period check-in' of any rating, to the period's end."""
     from ketalog.validation import RATING_NAMES
 
     where, params = _where_time(since, until)
-    lasts = next(db.query("SELECT " + ", ".join(f"max(CASE WHEN e.{n} IS NOT NULL THEN e.at END) AS {n}"
-                                                for n in RATING_NAMES) + f" FROM checkins e{where}", params))
+    lasts = next(
+        db.query(
+            "SELECT "
+            + ", ".join(f"max(CASE WHEN e.{n} IS NOT NULL THEN e.at END) AS {n}" for n in RATING_NAMES)
+            + f" FROM checkins e{where}",
+            params,
+        )
+    )
     present = [value for value in lasts.values() if value]
     if not present:
         return []
@@ -285,9 +336,11 @@ def _checkins_around_sessions(db: Database, since, until, before: timedelta, aft
     stamp_format = "'%Y-%m-%dT%H:%M:%SZ'"
     # CROSS JOIN keeps sessions as the outer loop, so each session is one index range
     # search on checkins(at); left to itself the planner scans every check-in per session.
-    sql = (f"SELECT e.*{kind.extra_select} FROM sessions s CROSS JOIN checkins e "
-           f"ON e.at >= strftime({stamp_format}, s.at, '-{int(before.total_seconds())} seconds') "
-           f"AND e.at <= strftime({stamp_format}, s.at, '+{int(after.total_seconds())} seconds'){where} ORDER BY e.at")
+    sql = (
+        f"SELECT e.*{kind.extra_select} FROM sessions s CROSS JOIN checkins e "
+        f"ON e.at >= strftime({stamp_format}, s.at, '-{int(before.total_seconds())} seconds') "
+        f"AND e.at <= strftime({stamp_format}, s.at, '+{int(after.total_seconds())} seconds'){where} ORDER BY e.at"
+    )
     unique = {row["id"]: row for row in db.query(sql, params)}  # windows of close sessions overlap
     return [_record(kind, row) for row in unique.values()]
 
@@ -299,19 +352,33 @@ _PERIOD_SQL = {
 }
 
 
-def trend_inputs(db: Database, by: str, now: datetime, start: datetime | None, end: datetime | None, *,
-                 window: timedelta, session_rows: int) -> TrendInputs:
+def trend_inputs(
+    db: Database,
+    by: str,
+    now: datetime,
+    start: datetime | None,
+    end: datetime | None,
+    *,
+    window: timedelta,
+    session_rows: int,
+) -> TrendInputs:
     """The rows one trends table needs; ``start=None`` per session means the last ``session_rows`` sessions."""
     if by != "session":
-        return TrendInputs(by, now, start, rating_means=rating_means_by(db, by, start, end),
-                           instrument_means=instrument_means_by(db, by, start, end))
+        return TrendInputs(
+            by,
+            now,
+            start,
+            rating_means=rating_means_by(db, by, start, end),
+            instrument_means=instrument_means_by(db, by, start, end),
+        )
     if start is None:
         start = nth_latest_session_at(db, session_rows)
     sessions = sessions_between(db, start, end)
     following = checkins_between(db, sessions[0].at if sessions else start, end)
     _, baseline, first = baseline_checkins(db, window)
-    return TrendInputs(by, now, start, sessions=sessions, following=following, baseline_checkins=baseline,
-                       first_checkins=first)
+    return TrendInputs(
+        by, now, start, sessions=sessions, following=following, baseline_checkins=baseline, first_checkins=first
+    )
 
 
 def rating_means_by(db: Database, by: str, since: datetime | None, until: datetime | None) -> list[dict]:
@@ -320,15 +387,25 @@ def rating_means_by(db: Database, by: str, since: datetime | None, until: dateti
 
     where, params = _where_time(since, until, alias="checkins")
     means = ", ".join(f"round(avg({name}), 2) AS {name}" for name in RATING_NAMES)
-    return list(db.query(f"SELECT {_PERIOD_SQL[by]} AS period, count(*) AS checkins, {means} FROM checkins"
-                         f"{where} GROUP BY period ORDER BY period", params))
+    return list(
+        db.query(
+            f"SELECT {_PERIOD_SQL[by]} AS period, count(*) AS checkins, {means} FROM checkins"
+            f"{where} GROUP BY period ORDER BY period",
+            params,
+        )
+    )
 
 
 def instrument_means_by(db: Database, by: str, since: datetime | None, until: datetime | None) -> list[dict]:
     """Mean questionnaire total per instrument per week or month, aggregated by SQLite."""
     where, params = _where_time(since, until, alias="surveys")
-    return list(db.query(f"SELECT {_PERIOD_SQL[by]} AS period, instrument, round(avg(total), 1) AS mean_total "
-                         f"FROM surveys{where} GROUP BY period, instrument ORDER BY period", params))
+    return list(
+        db.query(
+            f"SELECT {_PERIOD_SQL[by]} AS period, instrument, round(avg(total), 1) AS mean_total "
+            f"FROM surveys{where} GROUP BY period, instrument ORDER BY period",
+            params,
+        )
+    )
 
 
 def sessions_between(db: Database, since: datetime | None, until: datetime | None) -> list[Session]:

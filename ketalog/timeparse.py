@@ -132,8 +132,10 @@ class NonexistentTime(ValueError):
     """A wall-clock time the local clocks skipped (the spring-forward gap)."""
 
     def __init__(self, naive: datetime, earlier: datetime, later: datetime):
-        super().__init__(f"{naive:%Y-%m-%d %H:%M} does not exist here (the clocks jumped forward); "
-                         f"use {earlier:%H:%M} or {later:%H:%M}")
+        super().__init__(
+            f"{naive:%Y-%m-%d %H:%M} does not exist here (the clocks jumped forward); "
+            f"use {earlier:%H:%M} or {later:%H:%M}"
+        )
 
 
 def wall_clock(naive: datetime) -> datetime:
@@ -173,8 +175,9 @@ def parse_at(text: str | None, field: str = "--at", reference: datetime | None =
     if when.date_only:
         moment = _on_day(moment.date(), ref.timetz().replace(tzinfo=None))
     if moment > ref:
-        raise InputError(field, f"{text!r} is in the future ({format_local(moment)}); "
-                                "entries can only be logged for now or the past")
+        raise InputError(
+            field, f"{text!r} is in the future ({format_local(moment)}); entries can only be logged for now or the past"
+        )
     if moment.year < EARLIEST_YEAR:
         raise InputError(field, f"{text!r} is before {EARLIEST_YEAR}; check the year (dates look like 2026-03-04)")
     return moment
@@ -198,6 +201,7 @@ def parse_until(text: str | None, field: str = "--until") -> datetime | None:
 
 # Storage: UTC text sorts correctly across DST and travel; the offset keeps the
 # wall-clock time the user lived, and local_date is the calendar day they meant.
+
 
 def to_utc_text(moment: datetime) -> str:
     # Not strftime("%Y"): it writes year 206 as "206", which no later read can parse.

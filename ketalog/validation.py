@@ -16,8 +16,16 @@ from ketalog.errors import InputError
 ROUTES = ("iv", "im", "intranasal", "oral", "sublingual", "other")
 DOSE_UNITS = ("mg", "mg/kg")
 KNOWN_SIDE_EFFECTS = (
-    "nausea", "dizziness", "headache", "blurred-vision", "sedation",
-    "vomiting", "anxiety", "numbness", "elevated-bp", "bladder",
+    "nausea",
+    "dizziness",
+    "headache",
+    "blurred-vision",
+    "sedation",
+    "vomiting",
+    "anxiety",
+    "numbness",
+    "elevated-bp",
+    "bladder",
 )
 
 
@@ -26,10 +34,10 @@ class Rating:
     """One daily 0-10 self-rating: every prompt, option, table header and report line reads it from here."""
 
     name: str
-    label: str              # report and table label
-    short: str              # narrow column header (trends)
-    low: str                # what 0 means
-    high: str               # what 10 means
+    label: str  # report and table label
+    short: str  # narrow column header (trends)
+    low: str  # what 0 means
+    high: str  # what 10 means
     higher_is_better: bool
 
     @property
@@ -41,15 +49,18 @@ class Rating:
         return f"{self.label}, 0 ({self.low}) to 10 ({self.high})."
 
 
-RATINGS = {rating.name: rating for rating in (
-    Rating("mood", "Mood", "mood", "worst", "best", True),
-    Rating("anxiety", "Anxiety", "anx", "none", "worst", False),
-    Rating("pain", "Pain", "pain", "none", "worst", False),
-    Rating("energy", "Energy", "energy", "none", "plenty", True),
-    Rating("motivation", "Motivation", "motiv", "none", "plenty", True),
-    Rating("sleep", "Sleep quality", "sleep", "worst", "best", True),
-    Rating("thoughts", "Negative thought loops", "loops", "none", "constant", False),
-)}
+RATINGS = {
+    rating.name: rating
+    for rating in (
+        Rating("mood", "Mood", "mood", "worst", "best", True),
+        Rating("anxiety", "Anxiety", "anx", "none", "worst", False),
+        Rating("pain", "Pain", "pain", "none", "worst", False),
+        Rating("energy", "Energy", "energy", "none", "plenty", True),
+        Rating("motivation", "Motivation", "motiv", "none", "plenty", True),
+        Rating("sleep", "Sleep quality", "sleep", "worst", "best", True),
+        Rating("thoughts", "Negative thought loops", "loops", "none", "constant", False),
+    )
+}
 RATING_NAMES = tuple(RATINGS)
 
 SYSTOLIC_RANGE = (50, 260)
@@ -121,14 +132,18 @@ def format_dose(amount: float | None, unit: str | None) -> str:
 
 def blood_pressure(text: str, field: str) -> tuple[int, int]:
     match = _BP.match(text.strip())
-    allowed = (f"must be SYS/DIA, e.g. 128/82, systolic {SYSTOLIC_RANGE[0]}-{SYSTOLIC_RANGE[1]}, "
-               f"diastolic {DIASTOLIC_RANGE[0]}-{DIASTOLIC_RANGE[1]}, systolic above diastolic")
+    allowed = (
+        f"must be SYS/DIA, e.g. 128/82, systolic {SYSTOLIC_RANGE[0]}-{SYSTOLIC_RANGE[1]}, "
+        f"diastolic {DIASTOLIC_RANGE[0]}-{DIASTOLIC_RANGE[1]}, systolic above diastolic"
+    )
     if not match:
         raise InputError(field, f"{allowed} (got {text!r})")
     systolic, diastolic = int(match.group(1)), int(match.group(2))
-    if not (SYSTOLIC_RANGE[0] <= systolic <= SYSTOLIC_RANGE[1]
-            and DIASTOLIC_RANGE[0] <= diastolic <= DIASTOLIC_RANGE[1]
-            and systolic > diastolic):
+    if not (
+        SYSTOLIC_RANGE[0] <= systolic <= SYSTOLIC_RANGE[1]
+        and DIASTOLIC_RANGE[0] <= diastolic <= DIASTOLIC_RANGE[1]
+        and systolic > diastolic
+    ):
         raise InputError(field, f"{allowed} (got {text!r})")
     return systolic, diastolic
 
@@ -143,7 +158,10 @@ def side_effect(text: str, field: str = "--side-effect") -> str:
     if not value:
         raise InputError(field, f"must not be empty; known effects: {', '.join(KNOWN_SIDE_EFFECTS)}, or your own words")
     canonical = re.sub(r"[\s_]+", "-", value.lower())
-    aliases = {"blurred-vision": ("blurry-vision", "blurred"), "elevated-bp": ("high-bp", "raised-bp", "high-blood-pressure")}
+    aliases = {
+        "blurred-vision": ("blurry-vision", "blurred"),
+        "elevated-bp": ("high-bp", "raised-bp", "high-blood-pressure"),
+    }
     for known in KNOWN_SIDE_EFFECTS:
         if canonical == known or canonical in aliases.get(known, ()):
             return known

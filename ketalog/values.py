@@ -20,14 +20,27 @@ CHILDREN = "children"  # the side effects or tags, stored in a child table
 # kind -> option name (as `edit` spells it, underscores) -> the columns it writes
 FIELDS: dict[str, dict[str, tuple[str, ...] | str]] = {
     "session": {
-        "route": ("route",), "dose": ("dose_amount", "dose_unit"), "duration": ("duration_min",),
-        "clinic": ("clinic",), "provider": ("provider",), "dissociation": ("dissociation",),
-        "bp_before": ("bp_before_sys", "bp_before_dia"), "bp_after": ("bp_after_sys", "bp_after_dia"),
-        "heart_rate": ("heart_rate",), "cost": ("cost",), "therapy": ("therapy",), "intention": ("intention",),
-        "side_effect": CHILDREN, "note": ("note",),
+        "route": ("route",),
+        "dose": ("dose_amount", "dose_unit"),
+        "duration": ("duration_min",),
+        "clinic": ("clinic",),
+        "provider": ("provider",),
+        "dissociation": ("dissociation",),
+        "bp_before": ("bp_before_sys", "bp_before_dia"),
+        "bp_after": ("bp_after_sys", "bp_after_dia"),
+        "heart_rate": ("heart_rate",),
+        "cost": ("cost",),
+        "therapy": ("therapy",),
+        "intention": ("intention",),
+        "side_effect": CHILDREN,
+        "note": ("note",),
     },
-    "checkin": {**{name: (name,) for name in valid.RATING_NAMES}, "sleep_hours": ("sleep_hours",),
-                "note": ("note",), "tag": CHILDREN},
+    "checkin": {
+        **{name: (name,) for name in valid.RATING_NAMES},
+        "sleep_hours": ("sleep_hours",),
+        "note": ("note",),
+        "tag": CHILDREN,
+    },
     "journal": {"text": ("text",), "tag": CHILDREN},
     "survey": {"answers": ("answers", "total", "band"), "difficulty": ("difficulty",), "total": ("total", "band")},
 }
@@ -45,9 +58,22 @@ def clearable(kind: str) -> dict[str, str]:
     return {clear_name(option): option for option in FIELDS.get(kind, {}) if option not in REQUIRED}
 
 
-def session_values(*, route=None, dose=None, duration=None, clinic=None, provider=None,
-                   dissociation=None, bp_before=None, bp_after=None, heart_rate=None,
-                   cost=None, therapy=None, intention=None, note=None) -> dict:
+def session_values(
+    *,
+    route=None,
+    dose=None,
+    duration=None,
+    clinic=None,
+    provider=None,
+    dissociation=None,
+    bp_before=None,
+    bp_after=None,
+    heart_rate=None,
+    cost=None,
+    therapy=None,
+    intention=None,
+    note=None,
+) -> dict:
     """Validated columns for the session options that were given (others left out)."""
     values: dict = {}
     if route is not None:
@@ -95,8 +121,9 @@ class SurveyEdit:
     safety_notice: bool  # new answers put the safety item above 0: the command shows the crisis resources
 
 
-def edited_survey_values(entry, answers_text: str | None, difficulty_text: str | None,
-                         total_text: str | None) -> SurveyEdit:
+def edited_survey_values(
+    entry, answers_text: str | None, difficulty_text: str | None, total_text: str | None
+) -> SurveyEdit:
     """Validated changes to a stored questionnaire; new answers are re-scored (and item 9 re-checked)."""
     from ketalog import instruments as inst
 

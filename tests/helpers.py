@@ -39,8 +39,14 @@ def digest(path: Path) -> str:
 
 def run_ketalog(*args: str, env: dict | None = None, input: str | None = None, timeout: float = 60):
     """ketalog as a real subprocess, with the test's environment."""
-    return subprocess.run([sys.executable, "-m", "ketalog", *args], capture_output=True, text=True,
-                          env={**os.environ, **(env or {})}, input=input, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "ketalog", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        input=input,
+        timeout=timeout,
+    )
 
 
 class Cli:
@@ -54,7 +60,8 @@ class Cli:
         if expect is not None:
             assert result.exit_code == expect, (
                 f"exit {result.exit_code} != {expect} for {args}\nstdout: {result.stdout}\n"
-                f"stderr: {result.stderr}\nexception: {result.exception!r}")
+                f"stderr: {result.stderr}\nexception: {result.exception!r}"
+            )
         if result.exception and not isinstance(result.exception, SystemExit):
             raise result.exception
         return result

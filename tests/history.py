@@ -23,8 +23,15 @@ def _id(prefix: str) -> str:
 
 def session(offset: float, hour: int = 10, **fields) -> Session:
     side_effects = fields.pop("side_effects", [])
-    return Session(id=_id("5"), at=day(offset, hour), created_at="", updated_at="",
-                   route=fields.pop("route", "iv"), side_effects=side_effects, **fields)
+    return Session(
+        id=_id("5"),
+        at=day(offset, hour),
+        created_at="",
+        updated_at="",
+        route=fields.pop("route", "iv"),
+        side_effects=side_effects,
+        **fields,
+    )
 
 
 def checkin(offset: float, hour: int = 20, **ratings) -> Checkin:
@@ -32,8 +39,16 @@ def checkin(offset: float, hour: int = 20, **ratings) -> Checkin:
 
 
 def survey(instrument: str, offset: float, total: int, answers: list[int] | None = None, band=None) -> Survey:
-    return Survey(id=_id("a"), at=day(offset, 9), created_at="", updated_at="", instrument=instrument,
-                  total=total, answers=answers, band=band)
+    return Survey(
+        id=_id("a"),
+        at=day(offset, 9),
+        created_at="",
+        updated_at="",
+        instrument=instrument,
+        total=total,
+        answers=answers,
+        band=band,
+    )
 
 
 def phq9(offset: float, total: int, item9: int = 0) -> Survey:
@@ -53,8 +68,7 @@ def series(name: str, values: list[int], start: float, step: float = 1.0, hour: 
     return [checkin(start + i * step, hour, **{name: value}) for i, value in enumerate(values)]
 
 
-def inputs(sessions=(), checkins=(), surveys=(), journal=(), since=None, until=None,
-           now=None) -> ReportInputs:
+def inputs(sessions=(), checkins=(), surveys=(), journal=(), since=None, until=None, now=None) -> ReportInputs:
     """The same selection ``store.report_inputs`` makes, done in memory."""
     sessions = sorted(sessions, key=lambda s: s.at)
     checkins = sorted(checkins, key=lambda c: c.at)
@@ -67,15 +81,23 @@ def inputs(sessions=(), checkins=(), surveys=(), journal=(), since=None, until=N
     baseline = [c for c in checkins if course_start and course_start - timedelta(days=14) <= c.at < course_start]
     first = {name: [c for c in checkins if getattr(c, name) is not None][:3] for name in RATING_NAMES}
     period_sessions = [s for s in sessions if in_period(s.at)]
-    around = [c for c in checkins if any(s.at - timedelta(hours=72) <= c.at <= s.at + timedelta(hours=48)
-                                         for s in period_sessions)]
+    around = [
+        c
+        for c in checkins
+        if any(s.at - timedelta(hours=72) <= c.at <= s.at + timedelta(hours=48) for s in period_sessions)
+    ]
     return ReportInputs(
-        now=now or day(60), since=since, until=until, course_start=course_start,
-        session_checkins=around, weekly=_weekly([c for c in checkins if in_period(c.at)]),
+        now=now or day(60),
+        since=since,
+        until=until,
+        course_start=course_start,
+        session_checkins=around,
+        weekly=_weekly([c for c in checkins if in_period(c.at)]),
         sessions_total=len(sessions),
         sessions=period_sessions,
         checkins=[c for c in checkins if (lead_in is None or c.at >= lead_in) and (until is None or c.at < until)],
-        baseline_checkins=baseline, first_checkins=first,
+        baseline_checkins=baseline,
+        first_checkins=first,
         surveys=sorted([s for s in surveys if until is None or s.at < until], key=lambda s: s.at),
         journal=[j for j in journal if in_period(j.at)],
     )

@@ -10,12 +10,42 @@ from helpers import count, rows
 
 
 def test_add_with_flags_stores_everything(cli, db_path):
-    data = cli.json("add", "--at", "yesterday 14:30", "--route", "iv", "--dose", "0.5 mg/kg",
-                    "--duration", "40", "--clinic", "Calm Clinic", "--provider", "Dr. Ávila",
-                    "--dissociation", "6", "--side-effect", "nausea", "--side-effect", "blurred vision",
-                    "--side-effect", "metallic taste", "--bp-before", "128/82", "--bp-after", "141/91",
-                    "--heart-rate", "72", "--cost", "450", "--therapy", "--intention", "be kinder to myself",
-                    "--note", "drove home? no, partner did")
+    data = cli.json(
+        "add",
+        "--at",
+        "yesterday 14:30",
+        "--route",
+        "iv",
+        "--dose",
+        "0.5 mg/kg",
+        "--duration",
+        "40",
+        "--clinic",
+        "Calm Clinic",
+        "--provider",
+        "Dr. Ávila",
+        "--dissociation",
+        "6",
+        "--side-effect",
+        "nausea",
+        "--side-effect",
+        "blurred vision",
+        "--side-effect",
+        "metallic taste",
+        "--bp-before",
+        "128/82",
+        "--bp-after",
+        "141/91",
+        "--heart-rate",
+        "72",
+        "--cost",
+        "450",
+        "--therapy",
+        "--intention",
+        "be kinder to myself",
+        "--note",
+        "drove home? no, partner did",
+    )
     assert data["number"] == 1 and data["route"] == "iv"
     assert (data["dose_amount"], data["dose_unit"]) == (0.5, "mg/kg")
     assert data["at"] == "2026-03-09T14:30:00+00:00"
@@ -70,18 +100,45 @@ def test_bad_session_input_is_one_line_exit_2_nothing_written(cli, db_path, extr
 
 
 def test_checkin_stores_ratings(cli, db_path):
-    data = cli.json("checkin", "--mood", "6", "--anxiety", "3", "--pain", "0", "--energy", "5",
-                    "--motivation", "4", "--sleep", "7", "--thoughts", "2", "--sleep-hours", "7.5",
-                    "--note", "walked 🌿", "--at", "today 08:00")
+    data = cli.json(
+        "checkin",
+        "--mood",
+        "6",
+        "--anxiety",
+        "3",
+        "--pain",
+        "0",
+        "--energy",
+        "5",
+        "--motivation",
+        "4",
+        "--sleep",
+        "7",
+        "--thoughts",
+        "2",
+        "--sleep-hours",
+        "7.5",
+        "--note",
+        "walked 🌿",
+        "--at",
+        "today 08:00",
+    )
     assert data["mood"] == 6 and data["thoughts"] == 2 and data["sleep_hours"] == 7.5
     assert rows(db_path, "SELECT mood, pain, note, local_date FROM checkins") == [(6, 0, "walked 🌿", "2026-03-10")]
 
 
-@pytest.mark.parametrize("args, field", [
-    ([], "ratings"), (["--note", "only a note"], "ratings"), (["--mood", "11"], "--mood"),
-    (["--anxiety", "-1"], "--anxiety"), (["--pain", "2.5"], "--pain"), (["--sleep-hours", "25"], "--sleep-hours"),
-    (["--mood", "5", "--thoughts", "x"], "--thoughts"),
-])
+@pytest.mark.parametrize(
+    "args, field",
+    [
+        ([], "ratings"),
+        (["--note", "only a note"], "ratings"),
+        (["--mood", "11"], "--mood"),
+        (["--anxiety", "-1"], "--anxiety"),
+        (["--pain", "2.5"], "--pain"),
+        (["--sleep-hours", "25"], "--sleep-hours"),
+        (["--mood", "5", "--thoughts", "x"], "--thoughts"),
+    ],
+)
 def test_bad_checkin_input(cli, db_path, args, field):
     result = cli("checkin", *args, expect=2)
     assert field in result.stderr
@@ -106,8 +163,13 @@ def test_journal_through_editor(tmp_path, db_path):
     editor.chmod(0o755)
     import os
 
-    child = pexpect.spawn(sys.executable, ["-m", "ketalog", "journal"], env={**os.environ, "EDITOR": str(editor)},
-                          encoding="utf-8", timeout=30)
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "ketalog", "journal"],
+        env={**os.environ, "EDITOR": str(editor)},
+        encoding="utf-8",
+        timeout=30,
+    )
     child.expect("Journal note saved")
     child.expect(pexpect.EOF)
     assert rows(db_path, "SELECT text FROM journal") == [("from the editor",)]
@@ -179,8 +241,18 @@ def test_ambiguous_prefix(cli, db_path):
 def test_edit_keeps_created_and_moves_updated(cli, history, monkeypatch, db_path):
     session = cli.json("list", "--kind", "session")[0]
     monkeypatch.setenv("KETALOG_NOW", "2026-03-10T12:00:00+00:00")
-    edited = cli.json("edit", session["id"][:6], "--dose", "0.75mg/kg", "--side-effect", "dizziness",
-                      "--bp-before", "150/95", "--note", "revised")
+    edited = cli.json(
+        "edit",
+        session["id"][:6],
+        "--dose",
+        "0.75mg/kg",
+        "--side-effect",
+        "dizziness",
+        "--bp-before",
+        "150/95",
+        "--note",
+        "revised",
+    )
     assert edited["dose_amount"] == 0.75 and edited["side_effects"] == ["dizziness"]
     assert edited["created_at"] == session["created_at"] == "2026-03-10T10:00:00Z"
     assert edited["updated_at"] == "2026-03-10T12:00:00Z"
@@ -243,11 +315,16 @@ def test_checkin_tags_stored_listed_and_replaced(cli, db_path):
 
 
 def test_edit_clear_empties_fields(cli, db_path):
-    session = cli.json("add", "--route", "iv", "--dose", "56mg", "--bp-after", "150/95", "--note", "typo",
-                       "--side-effect", "nausea")
+    session = cli.json(
+        "add", "--route", "iv", "--dose", "56mg", "--bp-after", "150/95", "--note", "typo", "--side-effect", "nausea"
+    )
     cleared = cli.json("edit", session["id"][:8], "--clear", "bp-after", "--clear", "dose", "--clear", "side-effects")
     assert (cleared["bp_after_sys"], cleared["bp_after_dia"], cleared["dose_amount"], cleared["dose_unit"]) == (
-        None, None, None, None)
+        None,
+        None,
+        None,
+        None,
+    )
     assert cleared["side_effects"] == [] and cleared["note"] == "typo" and cleared["route"] == "iv"
     assert count(db_path, "side_effects") == 0
     assert "can clear" in cli("edit", session["id"][:8], "--clear", "route", expect=2).stderr

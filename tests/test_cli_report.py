@@ -12,8 +12,18 @@ import time
 import pytest
 from helpers import FIXED_NOW, Cli, count
 
-CONTRACT_KEYS = {"generated_at", "period", "course", "instruments", "ratings", "signs", "flags",
-                 "side_effects", "sessions", "journal"}
+CONTRACT_KEYS = {
+    "generated_at",
+    "period",
+    "course",
+    "instruments",
+    "ratings",
+    "signs",
+    "flags",
+    "side_effects",
+    "sessions",
+    "journal",
+}
 
 
 @pytest.fixture(scope="module")
@@ -42,15 +52,28 @@ def journey(journey_file, db_path):
 def _build_journey(cli):
     for day, mood in ((1, 3), (2, 3), (3, 4)):
         cli("checkin", "--mood", str(mood), "--anxiety", "7", "--at", f"2026-02-0{day} 20:00")
-    cli("survey", "phq9", "--answers", "3,3,2,2,2,2,2,2,0", "--at", "2026-02-03 09:00")   # 18
-    cli("add", "--route", "iv", "--dose", "0.5mg/kg", "--at", "2026-02-04 10:00", "--side-effect", "nausea",
-        "--bp-before", "128/82", "--bp-after", "144/86")
+    cli("survey", "phq9", "--answers", "3,3,2,2,2,2,2,2,0", "--at", "2026-02-03 09:00")  # 18
+    cli(
+        "add",
+        "--route",
+        "iv",
+        "--dose",
+        "0.5mg/kg",
+        "--at",
+        "2026-02-04 10:00",
+        "--side-effect",
+        "nausea",
+        "--bp-before",
+        "128/82",
+        "--bp-after",
+        "144/86",
+    )
     cli("add", "--route", "iv", "--dose", "0.5mg/kg", "--at", "2026-02-06 10:00", "--side-effect", "nausea")
     cli("add", "--route", "iv", "--dose", "0.5mg/kg", "--at", "2026-02-09 10:00")
     cli("add", "--route", "iv", "--dose", "0.75mg/kg", "--at", "2026-02-11 10:00")
     for day in range(12, 26):
         cli("checkin", "--mood", "6", "--anxiety", "4", "--at", f"2026-02-{day} 20:00")
-    cli("survey", "phq9", "--answers", "1,1,1,1,1,1,1,1,0", "--at", "2026-02-25 09:00")   # 8
+    cli("survey", "phq9", "--answers", "1,1,1,1,1,1,1,1,0", "--at", "2026-02-25 09:00")  # 8
     cli("journal", "Felt the fog lift a little.", "--at", "2026-02-20 21:00")
 
 
@@ -61,15 +84,36 @@ def test_report_json_contract(cli, journey):
     assert data["course"]["sessions_total"] == 4 and data["course"]["routes"] == {"iv": 4}
     assert data["course"]["days_since_last_session"] == 27
     phq9 = data["instruments"]["phq9"]
-    assert set(phq9) == {"baseline", "baseline_at", "latest", "latest_at", "change", "change_pct", "severity",
-                         "improved", "worsened", "response", "remission", "count"}
+    assert set(phq9) == {
+        "baseline",
+        "baseline_at",
+        "latest",
+        "latest_at",
+        "change",
+        "change_pct",
+        "severity",
+        "improved",
+        "worsened",
+        "response",
+        "remission",
+        "count",
+    }
     assert (phq9["baseline"], phq9["latest"], phq9["change"], phq9["response"]) == (18, 8, -10, True)
     assert set(data["ratings"]) == {"mood", "anxiety", "pain", "energy", "motivation", "sleep", "thoughts"}
     assert data["ratings"]["mood"] == {"baseline": 3.33, "recent": 6.0, "change": 2.67, "status": "better"}
     assert {s["id"] for s in data["signs"]} >= {"mood_lifting", "anxiety_easing", "phq9_improved", "phq9_response"}
     assert {f["id"] for f in data["flags"]} == {"blood_pressure", "recurring_side_effect"}
     assert data["side_effects"] == {"nausea": 2}
-    assert set(data["sessions"][0]) == {"id", "at", "route", "dose", "dissociation", "side_effects", "bp_before", "bp_after"}
+    assert set(data["sessions"][0]) == {
+        "id",
+        "at",
+        "route",
+        "dose",
+        "dissociation",
+        "side_effects",
+        "bp_before",
+        "bp_after",
+    }
     assert data["sessions"][0]["bp_after"] == "144/86" and data["sessions"][3]["dose"] == "0.75 mg/kg"
     assert data["journal"] == [{"at": "2026-02-20T21:00+00:00", "text": "Felt the fog lift a little."}]
 
@@ -174,12 +218,27 @@ def test_html_report_prints_in_a_real_browser(cli, tmp_path):
     cli("demo", "--db", str(tmp_path / "demo.db"), "--format", "html")
     cli("--db", str(tmp_path / "demo.db"), "report", "--format", "html", "--output", str(html))
     pdf, png = tmp_path / "report.pdf", tmp_path / "report.png"
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-             f"--user-data-dir={tmp_path / 'profile'}"]
-    for extra in ([f"--print-to-pdf={pdf}", "--no-pdf-header-footer"], [f"--screenshot={png}", "--window-size=1000,1600"]):
-        subprocess.run([_chromium(), *flags, *extra, html.as_uri()], capture_output=True, timeout=120,
-                       env={**os.environ, "HOME": str(tmp_path)})
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ]
+    for extra in (
+        [f"--print-to-pdf={pdf}", "--no-pdf-header-footer"],
+        [f"--screenshot={png}", "--window-size=1000,1600"],
+    ):
+        subprocess.run(
+            [_chromium(), *flags, *extra, html.as_uri()],
+            capture_output=True,
+            timeout=120,
+            env={**os.environ, "HOME": str(tmp_path)},
+        )
     assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
     pages = pdf.read_bytes().count(b"/Type /Page") - pdf.read_bytes().count(b"/Type /Pages")
     assert 1 <= pages <= 4

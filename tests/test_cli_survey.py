@@ -9,8 +9,8 @@ from helpers import count, rows
 
 from ketalog import crisis
 
-PHQ9_ITEM9 = "0,0,0,1,1,1,0,0,1"   # total 4, minimal, item 9 = 1
-PHQ9_CLEAN = "3,3,2,2,2,2,2,1,0"   # total 17
+PHQ9_ITEM9 = "0,0,0,1,1,1,0,0,1"  # total 4, minimal, item 9 = 1
+PHQ9_CLEAN = "3,3,2,2,2,2,2,1,0"  # total 17
 CRISIS_MARK = "If you are in immediate danger, call your local emergency number."
 
 
@@ -43,15 +43,19 @@ def test_editing_answers_into_item9_shows_crisis(cli):
 
 
 def test_report_of_total_band_and_change_from_baseline_and_previous(cli):
-    cli("survey", "phq9", "--answers", "3,3,3,2,2,2,2,2,0", "--at", "2026-02-20")   # 19, before treatment
-    cli("survey", "phq9", "--answers", "3,3,3,3,2,2,2,2,0", "--at", "2026-02-21")   # 20, last before course start
+    cli("survey", "phq9", "--answers", "3,3,3,2,2,2,2,2,0", "--at", "2026-02-20")  # 19, before treatment
+    cli("survey", "phq9", "--answers", "3,3,3,3,2,2,2,2,0", "--at", "2026-02-21")  # 20, last before course start
     cli("add", "--route", "iv", "--at", "2026-02-22 10:00")
-    cli("survey", "phq9", "--answers", "2,2,2,2,1,1,1,1,0", "--at", "2026-03-01")   # 12
+    cli("survey", "phq9", "--answers", "2,2,2,2,1,1,1,1,0", "--at", "2026-03-01")  # 12
     data = cli.json("survey", "phq9", "--answers", "1,1,1,1,0,0,0,0,0", "--at", "2026-03-08")  # 4
     assessment = data["assessment"]
     assert (assessment["total"], assessment["band"]) == (4, "minimal")
     assert assessment["baseline"]["total"] == 20
-    assert assessment["baseline"]["improved"] and assessment["baseline"]["response"] and assessment["baseline"]["remission"]
+    assert (
+        assessment["baseline"]["improved"]
+        and assessment["baseline"]["response"]
+        and assessment["baseline"]["remission"]
+    )
     assert assessment["baseline"]["change"] == -16 and assessment["baseline"]["change_pct"] == -80.0
     assert assessment["previous"]["total"] == 12 and assessment["previous"]["improved"]
     text = cli("survey", "phq9", "--answers", "1,1,1,1,1,0,0,0,0").stdout
@@ -70,7 +74,9 @@ def test_first_score_without_treatment_is_its_own_baseline(cli):
     assert data["assessment"]["baseline"]["response"] is True
 
 
-@pytest.mark.parametrize("answers, relation", [("2," * 16 + "0,0,0,0", "below 33"), ("2," * 16 + "1,0,0,0", "at or above 33")])
+@pytest.mark.parametrize(
+    "answers, relation", [("2," * 16 + "0,0,0,0", "below 33"), ("2," * 16 + "1,0,0,0", "at or above 33")]
+)
 def test_pcl5_reports_cutoff_not_bands(cli, answers, relation):
     out = cli("survey", "pcl5", "--answers", answers.rstrip(",")).stdout
     assert relation in out and "provisional" in out
@@ -84,20 +90,23 @@ def test_phq2_cutoff(cli):
     assert "below 3" in cli("survey", "phq2", "--answers", "1,1").stdout
 
 
-@pytest.mark.parametrize("args, field", [
-    (["phq9", "--answers", "1,2,3"], "--answers"),
-    (["phq9", "--answers", "1,1,1,1,1,1,1,1,4"], "--answers"),
-    (["gad7", "--answers", "x,1,1,1,1,1,1"], "--answers"),
-    (["pcl5", "--answers", "5" + ",0" * 19], "--answers"),
-    (["phq9"], "--answers"),
-    (["phq9", "--answers", PHQ9_CLEAN, "--difficulty", "4"], "--difficulty"),
-    (["pcl5", "--answers", "0" + ",0" * 19, "--difficulty", "1"], "--difficulty"),
-    (["phq9", "--answers", PHQ9_CLEAN, "--at", "tomorrow"], "--at"),
-    (["log", "MADRS", "--", "-3"], "TOTAL"),
-    (["log", "MADRS", "twelve"], "TOTAL"),
-    (["log", "phq9", "28"], "TOTAL"),
-    (["log", "  ", "3"], "NAME"),
-])
+@pytest.mark.parametrize(
+    "args, field",
+    [
+        (["phq9", "--answers", "1,2,3"], "--answers"),
+        (["phq9", "--answers", "1,1,1,1,1,1,1,1,4"], "--answers"),
+        (["gad7", "--answers", "x,1,1,1,1,1,1"], "--answers"),
+        (["pcl5", "--answers", "5" + ",0" * 19], "--answers"),
+        (["phq9"], "--answers"),
+        (["phq9", "--answers", PHQ9_CLEAN, "--difficulty", "4"], "--difficulty"),
+        (["pcl5", "--answers", "0" + ",0" * 19, "--difficulty", "1"], "--difficulty"),
+        (["phq9", "--answers", PHQ9_CLEAN, "--at", "tomorrow"], "--at"),
+        (["log", "MADRS", "--", "-3"], "TOTAL"),
+        (["log", "MADRS", "twelve"], "TOTAL"),
+        (["log", "phq9", "28"], "TOTAL"),
+        (["log", "  ", "3"], "NAME"),
+    ],
+)
 def test_bad_survey_input_is_exit_2_and_nothing_stored(cli, db_path, args, field):
     result = cli("survey", *args, expect=2)
     assert field in result.stderr and result.stderr.count("\n") == 1
@@ -117,7 +126,9 @@ def test_log_a_clinician_total(cli, db_path):
     assert data["assessment"]["baseline"]["change"] == -8
     assert data["assessment"]["baseline"]["improved"] is None  # no MCID known for this scale
     assert rows(db_path, "SELECT instrument, answers, total, band FROM surveys ORDER BY at") == [
-        ("MADRS", None, 28, None), ("MADRS", None, 20, None)]
+        ("MADRS", None, 28, None),
+        ("MADRS", None, 20, None),
+    ]
 
 
 def test_list_instruments_shows_ranges_and_terms(cli):

@@ -13,8 +13,9 @@ from ketalog.cli import LAZY_COMMANDS
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-COMMAND_MODULES = sorted(p.stem for p in (ROOT / "ketalog" / "commands").glob("*.py")
-                         if p.stem not in ("__init__", "common"))
+COMMAND_MODULES = sorted(
+    p.stem for p in (ROOT / "ketalog" / "commands").glob("*.py") if p.stem not in ("__init__", "common")
+)
 
 
 def _module_commands(module_name: str) -> set[str]:

@@ -15,8 +15,22 @@ TABLES = ("sessions", "side_effects", "checkins", "checkin_tags", "journal", "jo
 
 @pytest.fixture
 def filled(cli):
-    cli("add", "--route", "iv", "--dose", "0.5mg/kg", "--side-effect", "nausea", "--bp-before", "130/85",
-        "--therapy", "--note", "ünïcode ✨", "--at", "2026-03-02 10:00")
+    cli(
+        "add",
+        "--route",
+        "iv",
+        "--dose",
+        "0.5mg/kg",
+        "--side-effect",
+        "nausea",
+        "--bp-before",
+        "130/85",
+        "--therapy",
+        "--note",
+        "ünïcode ✨",
+        "--at",
+        "2026-03-02 10:00",
+    )
     cli("checkin", "--mood", "4", "--anxiety", "6", "--sleep-hours", "6.5", "--at", "2026-03-03 20:00")
     cli("journal", "line one\nline two", "--tag", "kap", "--at", "2026-03-03 21:00")
     cli("survey", "gad7", "--answers", "1,2,1,0,1,1,0", "--difficulty", "1", "--at", "2026-03-04 09:00")
@@ -30,7 +44,14 @@ def test_export_import_export_is_identical(cli, filled, tmp_path):
 
     assert data["format"] == "ketalog-export" and data["schema_version"] == latest_schema_version()
     assert {t: len(v) for t, v in data["tables"].items()} == {
-        "sessions": 1, "side_effects": 1, "checkins": 1, "checkin_tags": 0, "journal": 1, "journal_tags": 1, "surveys": 2}
+        "sessions": 1,
+        "side_effects": 1,
+        "checkins": 1,
+        "checkin_tags": 0,
+        "journal": 1,
+        "journal_tags": 1,
+        "surveys": 2,
+    }
     dump = tmp_path / "export.json"
     dump.write_text(first)
     fresh = tmp_path / "fresh.db"
@@ -53,7 +74,7 @@ def test_two_machines_merge_and_later_edits_win(cli, tmp_path, monkeypatch):
     cli("--db", str(laptop), "export", "-o", str(tmp_path / "laptop.json"))
     cli("--db", str(phone), "import", str(tmp_path / "laptop.json"))
     monkeypatch.setenv("KETALOG_NOW", "2026-03-10T12:00:00+00:00")
-    cli("--db", str(phone), "edit", shared["id"][:8], "--mood", "5")       # edited later on the phone
+    cli("--db", str(phone), "edit", shared["id"][:8], "--mood", "5")  # edited later on the phone
     cli("--db", str(phone), "checkin", "--mood", "7", "--at", "2026-03-05 20:00")
     cli("--db", str(laptop), "journal", "only on the laptop")
     cli("--db", str(phone), "export", "-o", str(tmp_path / "phone.json"))
@@ -100,9 +121,19 @@ def test_imported_phq9_item9_shows_crisis_resources(cli, tmp_path, db_path):
     assert CRISIS_MARK in cli("--db", str(tmp_path / "x.db"), "import", str(tmp_path / "dump.json"), "--dry-run").stdout
 
 
-_SURVEY = {"id": "a" * 32, "at": "2026-03-01T10:00:00Z", "utc_offset": 0, "local_date": "2026-03-01",
-           "instrument": "phq9", "answers": "[1,1,1,1,1,1,1,1,0]", "total": 8, "band": "mild", "difficulty": None,
-           "created_at": "2026-03-01T10:00:00Z", "updated_at": "2026-03-01T10:00:00Z"}
+_SURVEY = {
+    "id": "a" * 32,
+    "at": "2026-03-01T10:00:00Z",
+    "utc_offset": 0,
+    "local_date": "2026-03-01",
+    "instrument": "phq9",
+    "answers": "[1,1,1,1,1,1,1,1,0]",
+    "total": 8,
+    "band": "mild",
+    "difficulty": None,
+    "created_at": "2026-03-01T10:00:00Z",
+    "updated_at": "2026-03-01T10:00:00Z",
+}
 
 
 def _export_with(cli, tmp_path, change) -> str:
@@ -115,47 +146,79 @@ def _export_with(cli, tmp_path, change) -> str:
     return str(path)
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda d: d["tables"]["checkins"][0].update(mood=11), "table checkins row 1: mood: must be a whole number from 0 to 10"),
-    # Values that, once stored, broke every later read (issue 9.3): each refused, naming table, row and column.
-    (lambda d: d["tables"]["checkins"][0].update(utc_offset="abc"), "table checkins row 1: utc_offset must be"),
-    (lambda d: d["tables"]["checkins"][0].update(utc_offset=100000), "table checkins row 1: utc_offset must be"),
-    (lambda d: d["tables"]["checkins"][0].update(at="2026-02-30T10:00:00Z"), "at '2026-02-30T10:00:00Z' is not a real"),
-    (lambda d: d["tables"]["checkins"][0].update(at="0206-03-04T10:00:00Z"), "is before 1990"),
-    (lambda d: d["tables"]["checkins"][0].update(local_date="2026-13-45"), "local_date '2026-13-45' is not a real date"),
-    (lambda d: d["tables"]["checkins"][0].update(local_date="2026-03-01"), "is not the day of at"),
-    (lambda d: d["tables"]["checkins"][0].update(created_at=5), "created_at must be UTC"),
-    (lambda d: d["tables"]["checkins"][0].update(sleep_hours="lots"), "sleep_hours: must be a number"),
-    (lambda d: d["tables"]["sessions"][0].update(dose_amount="lots", dose_unit="mg"), "dose_amount: must be a number"),
-    (lambda d: d["tables"]["sessions"][0].update(route="IV drip"), "route: must be one of"),
-    (lambda d: d["tables"]["sessions"][0].update(therapy="yes"), "therapy: must be one of 0, 1"),
-    (lambda d: d["tables"]["sessions"][0].update(note=["a"]), "note: must be text"),
-    (lambda d: d["tables"]["side_effects"][0].update(name=5), "table side_effects row 1: name must be non-empty text"),
-    (lambda d: d["tables"]["surveys"].append({**_SURVEY, "total": "ten"}), "table surveys row 1: total: must be a whole"),
-    (lambda d: d["tables"]["surveys"].append({**_SURVEY, "answers": "[1,2,"}), "answers: must be a JSON list"),
-    (lambda d: d["tables"]["surveys"].append({**_SURVEY, "instrument": "madrs", "total": True}), "total: must be a whole"),
-    (lambda d: d["tables"]["surveys"].append({**_SURVEY, "answers": None, "total": 99}), "a PHQ-9 total must be 0-27"),
-    (lambda d: d["tables"]["checkins"][0].update(at="yesterday"), "table checkins row 1: at must be UTC"),
-    (lambda d: d["tables"]["checkins"][0].update(id="XYZ"), "table checkins row 1: id must be"),
-    (lambda d: d["tables"]["checkins"][0].update(colour="blue"), "unknown column 'colour'"),
-    (lambda d: d["tables"]["side_effects"][0].update(session_id="f" * 32), "refers to an entry"),
-    (lambda d: d["tables"].update(photos=[]), "unknown table 'photos'"),
-    (lambda d: d.update(schema_version=99), "newer ketalog"),
-    (lambda d: d.update(format="something"), "not a ketalog export"),
-    (lambda d: d["tables"]["sessions"][0].pop("route"), "required value is missing"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (
+            lambda d: d["tables"]["checkins"][0].update(mood=11),
+            "table checkins row 1: mood: must be a whole number from 0 to 10",
+        ),
+        # Values that, once stored, broke every later read (issue 9.3): each refused, naming table, row and column.
+        (lambda d: d["tables"]["checkins"][0].update(utc_offset="abc"), "table checkins row 1: utc_offset must be"),
+        (lambda d: d["tables"]["checkins"][0].update(utc_offset=100000), "table checkins row 1: utc_offset must be"),
+        (
+            lambda d: d["tables"]["checkins"][0].update(at="2026-02-30T10:00:00Z"),
+            "at '2026-02-30T10:00:00Z' is not a real",
+        ),
+        (lambda d: d["tables"]["checkins"][0].update(at="0206-03-04T10:00:00Z"), "is before 1990"),
+        (
+            lambda d: d["tables"]["checkins"][0].update(local_date="2026-13-45"),
+            "local_date '2026-13-45' is not a real date",
+        ),
+        (lambda d: d["tables"]["checkins"][0].update(local_date="2026-03-01"), "is not the day of at"),
+        (lambda d: d["tables"]["checkins"][0].update(created_at=5), "created_at must be UTC"),
+        (lambda d: d["tables"]["checkins"][0].update(sleep_hours="lots"), "sleep_hours: must be a number"),
+        (
+            lambda d: d["tables"]["sessions"][0].update(dose_amount="lots", dose_unit="mg"),
+            "dose_amount: must be a number",
+        ),
+        (lambda d: d["tables"]["sessions"][0].update(route="IV drip"), "route: must be one of"),
+        (lambda d: d["tables"]["sessions"][0].update(therapy="yes"), "therapy: must be one of 0, 1"),
+        (lambda d: d["tables"]["sessions"][0].update(note=["a"]), "note: must be text"),
+        (
+            lambda d: d["tables"]["side_effects"][0].update(name=5),
+            "table side_effects row 1: name must be non-empty text",
+        ),
+        (
+            lambda d: d["tables"]["surveys"].append({**_SURVEY, "total": "ten"}),
+            "table surveys row 1: total: must be a whole",
+        ),
+        (lambda d: d["tables"]["surveys"].append({**_SURVEY, "answers": "[1,2,"}), "answers: must be a JSON list"),
+        (
+            lambda d: d["tables"]["surveys"].append({**_SURVEY, "instrument": "madrs", "total": True}),
+            "total: must be a whole",
+        ),
+        (
+            lambda d: d["tables"]["surveys"].append({**_SURVEY, "answers": None, "total": 99}),
+            "a PHQ-9 total must be 0-27",
+        ),
+        (lambda d: d["tables"]["checkins"][0].update(at="yesterday"), "table checkins row 1: at must be UTC"),
+        (lambda d: d["tables"]["checkins"][0].update(id="XYZ"), "table checkins row 1: id must be"),
+        (lambda d: d["tables"]["checkins"][0].update(colour="blue"), "unknown column 'colour'"),
+        (lambda d: d["tables"]["side_effects"][0].update(session_id="f" * 32), "refers to an entry"),
+        (lambda d: d["tables"].update(photos=[]), "unknown table 'photos'"),
+        (lambda d: d.update(schema_version=99), "newer ketalog"),
+        (lambda d: d.update(format="something"), "not a ketalog export"),
+        (lambda d: d["tables"]["sessions"][0].pop("route"), "required value is missing"),
+    ],
+)
 def test_malformed_ketalog_files_write_nothing(cli, tmp_path, db_path, change, message):
     cli("checkin", "--mood", "2")  # an existing database, which must stay exactly as it was
     path = _export_with(cli, tmp_path, change)
     result = cli("import", path, expect=2)
     assert message in result.stderr and "broken.json" in result.stderr and "nothing was imported" in result.stderr
     assert count(db_path, "sessions") == 0 and count(db_path, "checkins") == 1 and count(db_path, "side_effects") == 0
-    assert len(cli.json("list")) == 1 and cli("check").exit_code == 0   # every later read still works
+    assert len(cli.json("list")) == 1 and cli("check").exit_code == 0  # every later read still works
 
 
 def test_an_imported_band_is_recomputed_from_the_answers(cli, tmp_path):
-    path = _export_with(cli, tmp_path, lambda d: d["tables"]["surveys"].append(
-        {**_SURVEY, "answers": "[3,3,3,3,3,2,2,2,0]", "total": 21, "band": "minimal"}))
+    path = _export_with(
+        cli,
+        tmp_path,
+        lambda d: d["tables"]["surveys"].append(
+            {**_SURVEY, "answers": "[3,3,3,3,3,2,2,2,0]", "total": 21, "band": "minimal"}
+        ),
+    )
     cli("import", path)
     assert cli.json("list", "--kind", "survey")[0]["band"] == "severe"
 
@@ -167,12 +230,16 @@ def test_invalid_json_names_the_line(cli, tmp_path, db_path):
     assert not db_path.exists()
 
 
-DAYLIO_CURRENT = ("\ufefffull_date,date,weekday,time,mood,activities,scales,note_title,note\n"
-                  '2026-03-02,March 2,Monday,11:54 pm,rad,walk | friends | walk,,Good one,"felt light, calm"\n'
-                  "2026-03-01,March 1,Sunday,20:39,meh,,,,\n"
-                  "2026-02-28,February 28,Saturday,7:05 am,awful,work,,,\n")
-DAYLIO_2021 = ("full_date,date,weekday,time,mood,activities,note_title,note\n"
-               "2021-05-02,May 2,Sunday,10:00 am,good,reading,,short\n")
+DAYLIO_CURRENT = (
+    "\ufefffull_date,date,weekday,time,mood,activities,scales,note_title,note\n"
+    '2026-03-02,March 2,Monday,11:54 pm,rad,walk | friends | walk,,Good one,"felt light, calm"\n'
+    "2026-03-01,March 1,Sunday,20:39,meh,,,,\n"
+    "2026-02-28,February 28,Saturday,7:05 am,awful,work,,,\n"
+)
+DAYLIO_2021 = (
+    "full_date,date,weekday,time,mood,activities,note_title,note\n"
+    "2021-05-02,May 2,Sunday,10:00 am,good,reading,,short\n"
+)
 DAYLIO_2018 = "year,date,weekday,time,mood,activities,note\n2018,March 4,Sunday,9:15 pm,bad,,old note\n"
 
 
@@ -183,14 +250,19 @@ def test_daylio_current_layout(cli, tmp_path, db_path):
     assert result["source"] == "daylio" and result["added"] == {"checkins": 3, "checkin_tags": 3}
     assert any("1→0, 2→2, 3→5, 4→8, 5→10" in line for line in result["mapping"])
     stored = rows(db_path, "SELECT at, mood, note FROM checkins ORDER BY at")
-    assert stored == [("2026-02-28T07:05:00Z", 0, None), ("2026-03-01T20:39:00Z", 5, None),
-                      ("2026-03-02T23:54:00Z", 10, "Good one\nfelt light, calm")]
+    assert stored == [
+        ("2026-02-28T07:05:00Z", 0, None),
+        ("2026-03-01T20:39:00Z", 5, None),
+        ("2026-03-02T23:54:00Z", 10, "Good one\nfelt light, calm"),
+    ]
     assert sorted(r[0] for r in rows(db_path, "SELECT tag FROM checkin_tags")) == ["friends", "walk", "work"]
     assert cli.json("import", str(path))["added"] == {}  # same file again: nothing new
 
 
-@pytest.mark.parametrize("text, expected", [(DAYLIO_2021, [("2021-05-02T10:00:00Z", 8, "short")]),
-                                            (DAYLIO_2018, [("2018-03-04T21:15:00Z", 2, "old note")])])
+@pytest.mark.parametrize(
+    "text, expected",
+    [(DAYLIO_2021, [("2021-05-02T10:00:00Z", 8, "short")]), (DAYLIO_2018, [("2018-03-04T21:15:00Z", 2, "old note")])],
+)
 def test_daylio_older_layouts(cli, tmp_path, db_path, text, expected):
     path = tmp_path / "daylio.csv"
     path.write_text(text)
@@ -200,9 +272,11 @@ def test_daylio_older_layouts(cli, tmp_path, db_path, text, expected):
 
 def test_daylio_renamed_moods_need_a_map(cli, tmp_path, db_path):
     path = tmp_path / "daylio.csv"
-    path.write_text("full_date,date,weekday,time,mood,activities,note_title,note\n"
-                    "2026-03-02,March 2,Monday,20:00,super good,,,\n2026-03-01,March 1,Sunday,20:00,okay,,,\n"
-                    "2026-02-28,February 28,Saturday,20:00,good,,,\n")
+    path.write_text(
+        "full_date,date,weekday,time,mood,activities,note_title,note\n"
+        "2026-03-02,March 2,Monday,20:00,super good,,,\n2026-03-01,March 1,Sunday,20:00,okay,,,\n"
+        "2026-02-28,February 28,Saturday,20:00,good,,,\n"
+    )
     error = cli("import", str(path), expect=2).stderr
     assert "'super good' (line 2)" in error and "'okay' (line 3)" in error and "--mood-map" in error
     assert not db_path.exists()
@@ -211,24 +285,30 @@ def test_daylio_renamed_moods_need_a_map(cli, tmp_path, db_path):
     assert "--mood-map" in cli("import", str(path), "--mood-map", "okay=9", expect=2).stderr
 
 
-@pytest.mark.parametrize("body, problem", [
-    ("2026-02-30,x,x,20:00,good,,,\n", "line 3: date '2026-02-30'"),
-    ("2026-03-01,x,x,25:61,good,,,\n", "line 3: time '25:61'"),
-    ("2026-03-01,x,x,20:00,good\n", "line 3: has 5 columns"),
-])
+@pytest.mark.parametrize(
+    "body, problem",
+    [
+        ("2026-02-30,x,x,20:00,good,,,\n", "line 3: date '2026-02-30'"),
+        ("2026-03-01,x,x,25:61,good,,,\n", "line 3: time '25:61'"),
+        ("2026-03-01,x,x,20:00,good\n", "line 3: has 5 columns"),
+    ],
+)
 def test_daylio_bad_rows_stop_everything(cli, tmp_path, db_path, body, problem):
     path = tmp_path / "daylio.csv"
-    path.write_text("full_date,date,weekday,time,mood,activities,note_title,note\n"
-                    "2026-03-02,March 2,Monday,20:00,good,,,\n" + body)
+    path.write_text(
+        "full_date,date,weekday,time,mood,activities,note_title,note\n2026-03-02,March 2,Monday,20:00,good,,,\n" + body
+    )
     assert problem in cli("import", str(path), expect=2).stderr
     assert count(db_path, "checkins") == 0
 
 
-EMOODS = ("ID,DATE (YYYY-MM-DD),IRRITABILITY,ANXIETY,DEPRESSED,ELEVATED,SLEEP,PSYCHOTIC SYMPTOMS,NOTE,THERAPY,"
-          "MENSTRUAL CYCLE,WEIGHT\n"
-          "12,2026-02-03,2,3,4,1,6.5,0,rough day,yes,,70\n"
-          "11,2026-02-02,0,1,1,0,8,0,,,,\n"
-          "10,2026-02-01,0,0,0,0,,0,,,,\n")
+EMOODS = (
+    "ID,DATE (YYYY-MM-DD),IRRITABILITY,ANXIETY,DEPRESSED,ELEVATED,SLEEP,PSYCHOTIC SYMPTOMS,NOTE,THERAPY,"
+    "MENSTRUAL CYCLE,WEIGHT\n"
+    "12,2026-02-03,2,3,4,1,6.5,0,rough day,yes,,70\n"
+    "11,2026-02-02,0,1,1,0,8,0,,,,\n"
+    "10,2026-02-01,0,0,0,0,,0,,,,\n"
+)
 
 
 @pytest.mark.parametrize("packaging", ["zip", "csv"])
@@ -244,8 +324,10 @@ def test_emoods_backup_and_bare_csv(cli, tmp_path, db_path, packaging):
     assert result["source"] == "emoods" and result["added"] == {"checkins": 2}
     assert result["skipped"] == ["line 4 (2026-02-01): no depression or anxiety rating logged"]
     stored = rows(db_path, "SELECT local_date, mood, anxiety, sleep_hours, note FROM checkins ORDER BY at")
-    assert stored == [("2026-02-02", 10, 0, 8.0, None),
-                      ("2026-02-03", 0, 7, 6.5, "rough day\neMoods: irritability mild, elevated none, therapy yes")]
+    assert stored == [
+        ("2026-02-02", 10, 0, 8.0, None),
+        ("2026-02-03", 0, 7, 6.5, "rough day\neMoods: irritability mild, elevated none, therapy yes"),
+    ]
     assert cli.json("import", str(path))["added"] == {}
 
 
@@ -267,7 +349,10 @@ def test_unknown_format_and_mismatch(cli, tmp_path):
 
 def test_unwritable_output_is_a_one_line_error(cli, filled, tmp_path):
     missing = tmp_path / "no" / "such" / "folder"
-    for args in (["export", "-o", str(missing / "x.json")], ["export", "-f", "csv", "-o", str(missing / "x.zip")],
-                 ["report", "-f", "html", "-o", str(missing / "r.html")]):
+    for args in (
+        ["export", "-o", str(missing / "x.json")],
+        ["export", "-f", "csv", "-o", str(missing / "x.zip")],
+        ["report", "-f", "html", "-o", str(missing / "r.html")],
+    ):
         result = cli(*args, expect=2)
         assert "--output: cannot write" in result.stderr and "Traceback" not in result.output

@@ -28,6 +28,7 @@ ESCAPES = "\x1b]0;pwned\x07\x1b[2J\x9b31m end"
 
 # 4 and 11: stored text is shown as it was typed, never interpreted --------------------------
 
+
 @pytest.fixture
 def hostile_entries(cli):
     cli("journal", MARKUP + " " + ESCAPES)
@@ -37,10 +38,18 @@ def hostile_entries(cli):
     return cli
 
 
-@pytest.mark.parametrize("command", [
-    ["list"], ["list", "--kind", "journal"], ["report"], ["report", "--format", "markdown"], ["progress"],
-    ["trends", "--by", "session"], ["trends", "--by", "week"],
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["list"],
+        ["list", "--kind", "journal"],
+        ["report"],
+        ["report", "--format", "markdown"],
+        ["progress"],
+        ["trends", "--by", "session"],
+        ["trends", "--by", "week"],
+    ],
+)
 def test_commands_that_print_user_text_neither_crash_nor_obey_it(hostile_entries, command):
     result = hostile_entries(*command)
     assert "\x1b" not in result.stdout and "\x9b" not in result.stdout and "\x07" not in result.stdout
@@ -65,6 +74,7 @@ def test_json_keeps_the_text_exactly_with_every_control_character_escaped(hostil
 
 # 10: Markdown carries no HTML, images or injected headings ------------------------------------
 
+
 def test_markdown_report_escapes_user_text(cli):
     cli("journal", "<script>alert(1)</script> <img src=x onerror=alert(1)> ![t](https://evil.example/p.png)")
     cli("add", "--route", "iv", "--side-effect", "nausea\n# Injected heading", "--note", "n")
@@ -78,6 +88,7 @@ def test_markdown_report_escapes_user_text(cli):
 
 
 # 2: a year below 1000 is refused, stored with four digits, and caught by check ---------------
+
 
 def test_a_year_before_1990_is_refused_and_nothing_is_written(cli, db_path):
     result = cli("journal", "x", "--at", "0206-03-04", expect=2)
@@ -104,6 +115,7 @@ def test_check_finds_stored_times_no_read_could_use(cli, db_path):
 
 # 14: check compares the schema with the one the migrations build ------------------------------
 
+
 def test_check_finds_a_dropped_table_and_a_foreign_trigger(cli, db_path):
     cli("journal", "fine")
     assert "ok" in cli("check").stdout
@@ -119,12 +131,14 @@ def test_check_passes_on_every_old_schema_fixture(cli, tmp_path):
     for fixture in sorted((Path(__file__).parent / "fixtures").glob("schema-v*.db")):
         copy = tmp_path / fixture.name
         copy.write_bytes(fixture.read_bytes())
-        result = cli("--db", str(copy), "check", expect=1)   # older version: said, but nothing else wrong
+        result = cli("--db", str(copy), "check", expect=1)  # older version: said, but nothing else wrong
         assert [line for line in result.stdout.splitlines() if line.startswith("  ")] == [
-            line for line in result.stdout.splitlines() if line.startswith("  schema version")]
+            line for line in result.stdout.splitlines() if line.startswith("  schema version")
+        ]
 
 
 # 15: reading never creates or changes anything ------------------------------------------------
+
 
 @pytest.mark.parametrize("command", [["list"], ["info"], ["report"], ["trends"], ["check"], ["export"]])
 def test_read_only_commands_leave_an_empty_file_empty(cli, db_path, command):
@@ -148,6 +162,7 @@ def test_reading_an_older_schema_does_not_rewrite_the_file(cli, tmp_path):
 
 # 5: archives and files that would exhaust memory are refused ---------------------------------
 
+
 def _emoods_zip(path: Path, body: bytes) -> Path:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("entry.csv", body)
@@ -155,9 +170,11 @@ def _emoods_zip(path: Path, body: bytes) -> Path:
 
 
 def test_a_zip_bomb_is_refused_before_it_is_unpacked(cli, tmp_path, db_path):
-    header = (b"ID,DATE (YYYY-MM-DD),IRRITABILITY,ANXIETY,DEPRESSED,ELEVATED,SLEEP,PSYCHOTIC SYMPTOMS,NOTE,"
-              b"THERAPY,MENSTRUAL CYCLE,WEIGHT\n")
-    bomb = _emoods_zip(tmp_path / "bomb.emoods", header + b"0" * (4 * 2**20))   # 4 MB of zeros packs to ~4 KB
+    header = (
+        b"ID,DATE (YYYY-MM-DD),IRRITABILITY,ANXIETY,DEPRESSED,ELEVATED,SLEEP,PSYCHOTIC SYMPTOMS,NOTE,"
+        b"THERAPY,MENSTRUAL CYCLE,WEIGHT\n"
+    )
+    bomb = _emoods_zip(tmp_path / "bomb.emoods", header + b"0" * (4 * 2**20))  # 4 MB of zeros packs to ~4 KB
     assert bomb.stat().st_size < 20_000
     result = cli("import", str(bomb), expect=2)
     assert "refusing to unpack" in result.stderr and "bomb.emoods" in result.stderr
@@ -173,11 +190,14 @@ def test_a_stream_that_lies_about_its_size_is_cut_off_at_the_limit():
         capped.read()
 
 
-@pytest.mark.parametrize("limit, value, body, message", [
-    ("MAX_ROWS", 5, "\n".join(["2026-03-01,March 1,Sunday,20:00,good,,,"] * 10), "more than 5 lines"),
-    ("MAX_FIELD_CHARS", 1000, "2026-03-01,March 1,Sunday,20:00,good,,," + "x" * 5000, "not readable as CSV"),
-    ("MAX_SOURCE_BYTES", 100, "\n".join(["2026-03-01,March 1,Sunday,20:00,good,,,"] * 10), "more than the"),
-])
+@pytest.mark.parametrize(
+    "limit, value, body, message",
+    [
+        ("MAX_ROWS", 5, "\n".join(["2026-03-01,March 1,Sunday,20:00,good,,,"] * 10), "more than 5 lines"),
+        ("MAX_FIELD_CHARS", 1000, "2026-03-01,March 1,Sunday,20:00,good,,," + "x" * 5000, "not readable as CSV"),
+        ("MAX_SOURCE_BYTES", 100, "\n".join(["2026-03-01,March 1,Sunday,20:00,good,,,"] * 10), "more than the"),
+    ],
+)
 def test_row_cell_and_file_limits(cli, tmp_path, monkeypatch, db_path, limit, value, body, message):
     from ketalog import importers
 
@@ -190,6 +210,7 @@ def test_row_cell_and_file_limits(cli, tmp_path, monkeypatch, db_path, limit, va
 
 
 # 6, 7, 8, 12: outputs ----------------------------------------------------------------------------
+
 
 def test_an_output_symlink_is_replaced_never_followed(cli, tmp_path):
     cli("journal", "private")
@@ -257,7 +278,7 @@ def test_csv_export_replaces_a_symlink_inside_the_folder(cli, tmp_path):
 
 
 def test_csv_cells_that_a_spreadsheet_would_run_are_defused(cli, tmp_path):
-    for text in ("=HYPERLINK(\"http://evil\")", "+1+1", "-2+3", "@SUM(A1)", "\tx", "plain"):
+    for text in ('=HYPERLINK("http://evil")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "plain"):
         cli("journal", "--", text)
     folder = tmp_path / "csv"
     cli("export", "--format", "csv", "-o", str(folder))
@@ -265,12 +286,13 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_defused(cli, tmp_path):
 
     with open(folder / "journal.csv", newline="", encoding="utf-8") as handle:
         texts = {row["text"] for row in csv.DictReader(handle)}
-    assert texts == {"'=HYPERLINK(\"http://evil\")", "'+1+1", "'-2+3", "'@SUM(A1)", "'\tx", "plain"}
+    assert texts == {'\'=HYPERLINK("http://evil")', "'+1+1", "'-2+3", "'@SUM(A1)", "'\tx", "plain"}
     exported = json.loads(cli("export").stdout)["tables"]["journal"]
-    assert "=HYPERLINK(\"http://evil\")" in {row["text"] for row in exported}   # JSON stays lossless
+    assert '=HYPERLINK("http://evil")' in {row["text"] for row in exported}  # JSON stays lossless
 
 
 # 13: database errors say what is actually wrong -------------------------------------------------
+
 
 def test_a_busy_database_is_called_busy_not_damaged(cli, db_path, monkeypatch):
     cli("journal", "x")
@@ -320,6 +342,7 @@ def test_database_errors_are_described_by_what_went_wrong(tmp_path):
 
 # 16: DST gaps and explicit offsets ------------------------------------------------------------------
 
+
 @pytest.fixture
 def berlin(monkeypatch):
     monkeypatch.setenv("TZ", "Europe/Berlin")
@@ -337,11 +360,14 @@ def test_a_time_in_the_spring_forward_gap_is_refused_with_the_two_real_times(cli
 
 def test_an_explicit_offset_is_kept_as_given(cli, db_path, berlin):
     cli("journal", "travelling", "--at", "2026-03-04T14:30-05:00")
-    assert rows(db_path, "SELECT at, utc_offset, local_date FROM journal") == [("2026-03-04T19:30:00Z", -300, "2026-03-04")]
+    assert rows(db_path, "SELECT at, utc_offset, local_date FROM journal") == [
+        ("2026-03-04T19:30:00Z", -300, "2026-03-04")
+    ]
     assert cli.json("list")[0]["at"] == "2026-03-04T14:30:00-05:00"
 
 
 # 17 and 18: the data folder ---------------------------------------------------------------------------
+
 
 def test_a_readable_folder_of_ketalogs_own_is_tightened_once(cli, db_path):
     db_path.parent.mkdir(mode=0o755)
@@ -349,7 +375,7 @@ def test_a_readable_folder_of_ketalogs_own_is_tightened_once(cli, db_path):
     result = cli("journal", "x")
     assert "it is now 0700" in result.stderr
     assert stat.S_IMODE(db_path.parent.stat().st_mode) == 0o700
-    assert "0700" not in cli("journal", "y").stderr   # once
+    assert "0700" not in cli("journal", "y").stderr  # once
 
 
 def test_a_shared_folder_is_warned_about_never_changed(cli, db_path):
@@ -367,8 +393,8 @@ def test_creating_the_folder_tolerates_another_process_creating_it(tmp_path, mon
     real_mkdir = Path.mkdir
 
     def racing_mkdir(self, *args, **kwargs):
-        real_mkdir(self, *args, **kwargs)   # the other process wins...
-        raise FileExistsError(str(self))     # ...so ours finds it there
+        real_mkdir(self, *args, **kwargs)  # the other process wins...
+        raise FileExistsError(str(self))  # ...so ours finds it there
 
     monkeypatch.setattr(Path, "mkdir", racing_mkdir)
     database.make_private_dirs(folder)
@@ -377,10 +403,19 @@ def test_creating_the_folder_tolerates_another_process_creating_it(tmp_path, mon
 
 def test_parallel_first_runs_all_succeed(tmp_path):
     path = tmp_path / "deep" / "er" / "k.db"
-    script = ("import sys\nfrom ketalog.cli import app\n"
-              "app(['--db', sys.argv[1], 'journal', sys.argv[2]], standalone_mode=False)\n")
-    procs = [subprocess.Popen([sys.executable, "-c", script, str(path), f"n{i}"], env=os.environ.copy(),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for i in range(8)]
+    script = (
+        "import sys\nfrom ketalog.cli import app\n"
+        "app(['--db', sys.argv[1], 'journal', sys.argv[2]], standalone_mode=False)\n"
+    )
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(path), f"n{i}"],
+            env=os.environ.copy(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for i in range(8)
+    ]
     assert [p.wait(timeout=120) for p in procs] == [0] * 8, [p.stderr.read() for p in procs]
     assert count(path, "journal") == 8
 
@@ -389,6 +424,7 @@ def test_parallel_first_runs_all_succeed(tmp_path):
 
 try:
     import sqlcipher3  # noqa: F401
+
     HAVE_SQLCIPHER = True
 except ImportError:
     HAVE_SQLCIPHER = False

@@ -26,9 +26,14 @@ def reference_items(heading: str) -> list[str]:
 
 
 @pytest.mark.skipif(not REFERENCE.exists(), reason="clinical reference not beside the repository")
-@pytest.mark.parametrize("heading, items", [
-    ("PHQ-9 (depression)", inst.PHQ9_ITEMS), ("GAD-7 (anxiety)", inst.GAD7_ITEMS), ("PCL-5 (PTSD)", inst.PCL5_ITEMS),
-])
+@pytest.mark.parametrize(
+    "heading, items",
+    [
+        ("PHQ-9 (depression)", inst.PHQ9_ITEMS),
+        ("GAD-7 (anxiety)", inst.GAD7_ITEMS),
+        ("PCL-5 (PTSD)", inst.PCL5_ITEMS),
+    ],
+)
 def test_items_are_verbatim_from_the_clinical_reference(heading, items):
     assert list(items) == reference_items(heading)
 
@@ -63,22 +68,45 @@ def answers_for(instrument, total: int) -> list[int]:
     return answers
 
 
-@pytest.mark.parametrize("instrument, total, band", [
-    (inst.PHQ9, 0, "minimal"), (inst.PHQ9, 4, "minimal"), (inst.PHQ9, 5, "mild"), (inst.PHQ9, 9, "mild"),
-    (inst.PHQ9, 10, "moderate"), (inst.PHQ9, 14, "moderate"), (inst.PHQ9, 15, "moderately severe"),
-    (inst.PHQ9, 19, "moderately severe"), (inst.PHQ9, 20, "severe"), (inst.PHQ9, 27, "severe"),
-    (inst.GAD7, 0, "minimal"), (inst.GAD7, 4, "minimal"), (inst.GAD7, 5, "mild"), (inst.GAD7, 9, "mild"),
-    (inst.GAD7, 10, "moderate"), (inst.GAD7, 14, "moderate"), (inst.GAD7, 15, "severe"), (inst.GAD7, 21, "severe"),
-])
+@pytest.mark.parametrize(
+    "instrument, total, band",
+    [
+        (inst.PHQ9, 0, "minimal"),
+        (inst.PHQ9, 4, "minimal"),
+        (inst.PHQ9, 5, "mild"),
+        (inst.PHQ9, 9, "mild"),
+        (inst.PHQ9, 10, "moderate"),
+        (inst.PHQ9, 14, "moderate"),
+        (inst.PHQ9, 15, "moderately severe"),
+        (inst.PHQ9, 19, "moderately severe"),
+        (inst.PHQ9, 20, "severe"),
+        (inst.PHQ9, 27, "severe"),
+        (inst.GAD7, 0, "minimal"),
+        (inst.GAD7, 4, "minimal"),
+        (inst.GAD7, 5, "mild"),
+        (inst.GAD7, 9, "mild"),
+        (inst.GAD7, 10, "moderate"),
+        (inst.GAD7, 14, "moderate"),
+        (inst.GAD7, 15, "severe"),
+        (inst.GAD7, 21, "severe"),
+    ],
+)
 def test_band_boundaries(instrument, total, band):
     result = inst.score(instrument, answers_for(instrument, total))
     assert (result.total, result.band) == (total, band)
 
 
-@pytest.mark.parametrize("instrument, total, above", [
-    (inst.PCL5, 32, False), (inst.PCL5, 33, True), (inst.PCL5, 0, False), (inst.PCL5, 80, True),
-    (inst.PHQ2, 2, False), (inst.PHQ2, 3, True),
-])
+@pytest.mark.parametrize(
+    "instrument, total, above",
+    [
+        (inst.PCL5, 32, False),
+        (inst.PCL5, 33, True),
+        (inst.PCL5, 0, False),
+        (inst.PCL5, 80, True),
+        (inst.PHQ2, 2, False),
+        (inst.PHQ2, 3, True),
+    ],
+)
 def test_cutoffs_without_invented_bands(instrument, total, above):
     result = inst.score(instrument, answers_for(instrument, total))
     assert result.band is None
@@ -102,11 +130,18 @@ def test_only_phq9_item_9_is_a_safety_item():
     assert not inst.score(inst.PCL5, [4] * 20).safety_positive
 
 
-@pytest.mark.parametrize("text, message", [
-    ("1,2,3", "needs 9 answers"), ("1,1,1,1,1,1,1,1,1,1", "needs 9 answers"), ("", "needs 9 answers"),
-    ("1,1,1,1,4,1,1,1,1", "item 5 must be 0-3"), ("1,1,1,1,1,1,1,1,-1", "item 9 must be 0-3"),
-    ("a,1,1,1,1,1,1,1,1", "item 1 must be 0-3"), ("1.5,1,1,1,1,1,1,1,1", "item 1 must be 0-3"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("1,2,3", "needs 9 answers"),
+        ("1,1,1,1,1,1,1,1,1,1", "needs 9 answers"),
+        ("", "needs 9 answers"),
+        ("1,1,1,1,4,1,1,1,1", "item 5 must be 0-3"),
+        ("1,1,1,1,1,1,1,1,-1", "item 9 must be 0-3"),
+        ("a,1,1,1,1,1,1,1,1", "item 1 must be 0-3"),
+        ("1.5,1,1,1,1,1,1,1,1", "item 1 must be 0-3"),
+    ],
+)
 def test_bad_answers(text, message):
     with pytest.raises(InputError, match=message) as error:
         inst.parse_answers(inst.PHQ9, text)
@@ -120,8 +155,9 @@ def test_answers_accept_spaces_and_commas():
 
 @given(st.sampled_from(list(inst.INSTRUMENTS.values())), st.data())
 def test_total_is_the_sum_and_banded_instruments_band_every_total(instrument, data):
-    answers = data.draw(st.lists(st.integers(0, instrument.max_option), min_size=len(instrument.items),
-                                 max_size=len(instrument.items)))
+    answers = data.draw(
+        st.lists(st.integers(0, instrument.max_option), min_size=len(instrument.items), max_size=len(instrument.items))
+    )
     result = inst.score(instrument, answers)
     assert result.total == sum(answers)
     if instrument.bands:
@@ -137,27 +173,34 @@ def test_parse_answers_never_raises_anything_else(text):
     assert len(answers) == 9 and all(0 <= a <= 3 for a in answers)
 
 
-@pytest.mark.parametrize("instrument, baseline, latest, improved, worsened, response, remission", [
-    ("phq9", 20, 15, True, False, False, False),
-    ("phq9", 20, 16, False, False, False, False),   # 4 points: below the MCID of 5
-    ("phq9", 20, 10, True, False, True, False),     # exactly 50% lower: response
-    ("phq9", 20, 11, True, False, False, False),
-    ("phq9", 10, 4, True, False, True, True),       # below 5: remission
-    ("phq9", 10, 5, True, False, True, False),
-    ("phq9", 10, 15, False, True, False, False),
-    ("phq9", 0, 0, False, False, False, True),      # nothing to fall from: no response
-    ("gad7", 12, 8, True, False, False, False),     # MCID 4
-    ("gad7", 12, 9, False, False, False, False),
-    ("gad7", 12, 16, False, True, False, False),
-    ("pcl5", 50, 40, True, False, None, None),      # MCID 10; response/remission not defined
-    ("pcl5", 50, 41, False, False, None, None),
-    ("phq2", 5, 0, None, None, None, None),
-    ("MADRS", 30, 10, None, None, None, None),
-])
+@pytest.mark.parametrize(
+    "instrument, baseline, latest, improved, worsened, response, remission",
+    [
+        ("phq9", 20, 15, True, False, False, False),
+        ("phq9", 20, 16, False, False, False, False),  # 4 points: below the MCID of 5
+        ("phq9", 20, 10, True, False, True, False),  # exactly 50% lower: response
+        ("phq9", 20, 11, True, False, False, False),
+        ("phq9", 10, 4, True, False, True, True),  # below 5: remission
+        ("phq9", 10, 5, True, False, True, False),
+        ("phq9", 10, 15, False, True, False, False),
+        ("phq9", 0, 0, False, False, False, True),  # nothing to fall from: no response
+        ("gad7", 12, 8, True, False, False, False),  # MCID 4
+        ("gad7", 12, 9, False, False, False, False),
+        ("gad7", 12, 16, False, True, False, False),
+        ("pcl5", 50, 40, True, False, None, None),  # MCID 10; response/remission not defined
+        ("pcl5", 50, 41, False, False, None, None),
+        ("phq2", 5, 0, None, None, None, None),
+        ("MADRS", 30, 10, None, None, None, None),
+    ],
+)
 def test_change_rules(instrument, baseline, latest, improved, worsened, response, remission):
     change = inst.compare(instrument, baseline, latest)
     assert (change.improved, change.worsened, change.response, change.remission) == (
-        improved, worsened, response, remission)
+        improved,
+        worsened,
+        response,
+        remission,
+    )
     assert change.change == latest - baseline
 
 
@@ -177,7 +220,7 @@ def test_baseline_is_last_score_at_or_before_course_start_else_first():
         return datetime(2026, 3, n, tzinfo=timezone.utc)
 
     scores = [Scored(day(1), 20), Scored(day(5), 18), Scored(day(9), 12)]
-    assert inst.select_baseline(scores, day(5)).total == 18   # at the first session counts
+    assert inst.select_baseline(scores, day(5)).total == 18  # at the first session counts
     assert inst.select_baseline(scores, day(6)).total == 18
     assert inst.select_baseline(scores, day(1) - timedelta(days=1)).total == 20  # none before: first
     assert inst.select_baseline(scores, None).total == 20
@@ -191,8 +234,10 @@ def test_logged_totals_of_shipped_scales_are_range_checked():
     assert inst.score_total("MADRS", 40).band is None
 
 
-@pytest.mark.parametrize("text, expected", [("PHQ-9", "phq9"), ("phq 9", "phq9"), ("GAD_7", "gad7"),
-                                            ("  Y-BOCS ", "Y-BOCS"), ("qids sr16", "qids sr16")])
+@pytest.mark.parametrize(
+    "text, expected",
+    [("PHQ-9", "phq9"), ("phq 9", "phq9"), ("GAD_7", "gad7"), ("  Y-BOCS ", "Y-BOCS"), ("qids sr16", "qids sr16")],
+)
 def test_instrument_names(text, expected):
     assert inst.normalise_id(text) == expected
 

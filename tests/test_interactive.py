@@ -12,13 +12,30 @@ pexpect = pytest.importorskip("pexpect")
 
 
 def spawn(*args: str):
-    return pexpect.spawn(sys.executable, ["-m", "ketalog", *args], env=os.environ.copy(),
-                         encoding="utf-8", timeout=30, dimensions=(40, 200))
+    return pexpect.spawn(
+        sys.executable,
+        ["-m", "ketalog", *args],
+        env=os.environ.copy(),
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(40, 200),
+    )
 
 
 def test_add_prompts_default_to_the_previous_protocol(cli, db_path):
-    cli("add", "--route", "intranasal", "--dose", "56mg", "--duration", "120", "--clinic", "Northside",
-        "--at", "2026-03-05 09:00")
+    cli(
+        "add",
+        "--route",
+        "intranasal",
+        "--dose",
+        "56mg",
+        "--duration",
+        "120",
+        "--clinic",
+        "Northside",
+        "--at",
+        "2026-03-05 09:00",
+    )
     child = spawn("add")
     child.expect(r"Last session: 2026-03-05")
     child.expect(r"Route .*\[intranasal\]")
@@ -42,8 +59,11 @@ def test_add_prompts_default_to_the_previous_protocol(cli, db_path):
     child.sendline("nausea, dizziness")
     child.expect("Session 2 logged")
     child.expect(pexpect.EOF)
-    stored = rows(db_path, "SELECT route, dose_amount, dose_unit, duration_min, clinic, dissociation, "
-                           "bp_before_sys, bp_after_sys FROM sessions ORDER BY at DESC LIMIT 1")
+    stored = rows(
+        db_path,
+        "SELECT route, dose_amount, dose_unit, duration_min, clinic, dissociation, "
+        "bp_before_sys, bp_after_sys FROM sessions ORDER BY at DESC LIMIT 1",
+    )
     assert stored == [("intranasal", 56.0, "mg", 120, "Northside", 7, 135, None)]
     assert count(db_path, "side_effects") == 2
 
@@ -75,7 +95,8 @@ def test_checkin_form_asks_each_rating_and_enter_skips(db_path):
     child.expect("Check-in logged")
     child.expect(pexpect.EOF)
     assert rows(db_path, "SELECT mood, anxiety, pain, energy, motivation, sleep, thoughts, note FROM checkins") == [
-        (6, None, None, 4, None, 7, 2, "ok day")]
+        (6, None, None, 4, None, 7, 2, "ok day")
+    ]
 
 
 def test_ctrl_c_in_a_form_saves_nothing(db_path):

@@ -16,8 +16,12 @@ FIXTURES = sorted((Path(__file__).parent / "fixtures").glob("schema-v*.db"))
 
 def snapshot(path: Path) -> dict[str, list[tuple]]:
     with sqlite3.connect(path) as conn:
-        tables = [row[0] for row in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\'")]
+        tables = [
+            row[0]
+            for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\'"
+            )
+        ]
         return {table: sorted(conn.execute(f"SELECT * FROM {table}").fetchall(), key=repr) for table in tables}
 
 

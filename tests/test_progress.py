@@ -26,17 +26,21 @@ def ratings_history(name: str, before: list[int], after: list[int]):
 
 # Daily ratings -------------------------------------------------------------------
 
-@pytest.mark.parametrize("name, before, after, status", [
-    ("mood", [3, 3, 3], [5, 5, 5], "better"),
-    ("mood", [3, 3, 3], [5, 4, 5, 4], "steady"),       # +1.5
-    ("mood", [5, 5, 5], [3, 3, 3], "worse"),
-    ("anxiety", [7, 7, 7], [5, 5, 5], "better"),       # lower is better
-    ("anxiety", [7, 7, 7], [9, 9, 9], "worse"),
-    ("thoughts", [8, 8], [6, 6], "better"),
-    ("sleep", [4, 4], [6, 6], "better"),
-    ("pain", [2, 2], [4, 4], "worse"),
-    ("energy", [2, 2], [3, 3], "steady"),
-])
+
+@pytest.mark.parametrize(
+    "name, before, after, status",
+    [
+        ("mood", [3, 3, 3], [5, 5, 5], "better"),
+        ("mood", [3, 3, 3], [5, 4, 5, 4], "steady"),  # +1.5
+        ("mood", [5, 5, 5], [3, 3, 3], "worse"),
+        ("anxiety", [7, 7, 7], [5, 5, 5], "better"),  # lower is better
+        ("anxiety", [7, 7, 7], [9, 9, 9], "worse"),
+        ("thoughts", [8, 8], [6, 6], "better"),
+        ("sleep", [4, 4], [6, 6], "better"),
+        ("pain", [2, 2], [4, 4], "worse"),
+        ("energy", [2, 2], [3, 3], "steady"),
+    ],
+)
 def test_rating_status(name, before, after, status):
     report = report_for(sessions=[session(0)], checkins=ratings_history(name, before, after))
     assert report.ratings[name].status == status
@@ -64,30 +68,34 @@ def test_baseline_window_is_the_14_days_before_course_start():
 def test_recent_window_is_14_days_ending_at_last_checkin_in_period():
     checkins = series("mood", [1, 1], start=-2) + series("mood", [9], start=5) + series("mood", [4, 6], start=30)
     report = report_for(sessions=[session(0)], checkins=checkins)
-    assert report.ratings["mood"].recent == 5.0      # day 5 is more than 14 days before day 31
+    assert report.ratings["mood"].recent == 5.0  # day 5 is more than 14 days before day 31
     report = report_for(sessions=[session(0)], checkins=checkins, until=day(20))
-    assert report.ratings["mood"].recent == 3.67     # period ends before day 30: window ends at day 5
+    assert report.ratings["mood"].recent == 3.67  # period ends before day 30: window ends at day 5
 
 
 # Signs ----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name, sign, before, after, fires", [
-    ("mood", "mood_lifting", [3, 3], [5, 5], True),
-    ("mood", "mood_lifting", [3, 3], [5, 4], False),
-    ("thoughts", "thought_loops_easing", [8, 8], [6, 6], True),
-    ("thoughts", "thought_loops_easing", [8, 8], [7, 6], False),
-    ("energy", "energy_returning", [2, 2], [4, 4], True),
-    ("motivation", "energy_returning", [2, 2], [4, 4], True),
-    ("motivation", "energy_returning", [2, 2], [4, 3], False),
-    ("anxiety", "anxiety_easing", [7, 7], [5, 5], True),
-    ("anxiety", "anxiety_easing", [7, 7], [6, 5], False),
-    ("sleep", "sleep_improving", [4, 4], [6, 6], True),
-    ("sleep", "sleep_improving", [4, 4], [5, 6], False),
-    ("pain", "pain_easing", [5, 5], [3, 3], True),       # 2 points
-    ("pain", "pain_easing", [3, 3], [2, 2], True),       # 67% of baseline
-    ("pain", "pain_easing", [4, 4], [3, 3], False),      # 75%, 1 point
-    ("pain", "pain_easing", [1, 0, 0], [0, 0], False),   # baseline below 1
-])
+
+@pytest.mark.parametrize(
+    "name, sign, before, after, fires",
+    [
+        ("mood", "mood_lifting", [3, 3], [5, 5], True),
+        ("mood", "mood_lifting", [3, 3], [5, 4], False),
+        ("thoughts", "thought_loops_easing", [8, 8], [6, 6], True),
+        ("thoughts", "thought_loops_easing", [8, 8], [7, 6], False),
+        ("energy", "energy_returning", [2, 2], [4, 4], True),
+        ("motivation", "energy_returning", [2, 2], [4, 4], True),
+        ("motivation", "energy_returning", [2, 2], [4, 3], False),
+        ("anxiety", "anxiety_easing", [7, 7], [5, 5], True),
+        ("anxiety", "anxiety_easing", [7, 7], [6, 5], False),
+        ("sleep", "sleep_improving", [4, 4], [6, 6], True),
+        ("sleep", "sleep_improving", [4, 4], [5, 6], False),
+        ("pain", "pain_easing", [5, 5], [3, 3], True),  # 2 points
+        ("pain", "pain_easing", [3, 3], [2, 2], True),  # 67% of baseline
+        ("pain", "pain_easing", [4, 4], [3, 3], False),  # 75%, 1 point
+        ("pain", "pain_easing", [1, 0, 0], [0, 0], False),  # baseline below 1
+    ],
+)
 def test_rating_signs(name, sign, before, after, fires):
     report = report_for(sessions=[session(0)], checkins=ratings_history(name, before, after))
     assert (sign in ids(report.signs)) is fires
@@ -100,21 +108,30 @@ def test_anxiety_easing_from_gad7():
     assert "anxiety_easing" not in ids(report.signs)
 
 
-@pytest.mark.parametrize("before, after, fires", [
-    ([1, 9, 1, 9], [5, 6, 5, 6], True),
-    ([4, 6, 4, 6, 3], [5, 6, 5, 6], False),   # SD 1.14 -> 0.58: a drop of less than 1.0
-    ([1, 9, 1, 9], [5, 6], False),            # fewer than 3 recent ratings
-])
+@pytest.mark.parametrize(
+    "before, after, fires",
+    [
+        ([1, 9, 1, 9], [5, 6, 5, 6], True),
+        ([4, 6, 4, 6, 3], [5, 6, 5, 6], False),  # SD 1.14 -> 0.58: a drop of less than 1.0
+        ([1, 9, 1, 9], [5, 6], False),  # fewer than 3 recent ratings
+    ],
+)
 def test_mood_steadier(before, after, fires):
-    report = report_for(sessions=[session(0, hour=23)], checkins=series("mood", before, start=-4, step=1)
-                        + series("mood", after, start=20))
+    report = report_for(
+        sessions=[session(0, hour=23)],
+        checkins=series("mood", before, start=-4, step=1) + series("mood", after, start=20),
+    )
     assert ("mood_steadier" in ids(report.signs)) is fires
 
 
 def test_relief_after_sessions_fires_at_one_point_on_average():
     sessions = [session(0), session(10)]
-    checkins = [checkin(-2, mood=4), checkin(1, 8, mood=5),      # session 1: +1 (pre 58 h before, post 22 h after)
-                checkin(9, 20, mood=4), checkin(11, 9, mood=5)]   # session 2: +1
+    checkins = [
+        checkin(-2, mood=4),
+        checkin(1, 8, mood=5),  # session 1: +1 (pre 58 h before, post 22 h after)
+        checkin(9, 20, mood=4),
+        checkin(11, 9, mood=5),
+    ]  # session 2: +1
     assert "relief_after_sessions" in ids(report_for(sessions=sessions, checkins=checkins).signs)
 
 
@@ -130,11 +147,17 @@ def test_relief_after_sessions_below_threshold_or_out_of_window():
     assert "relief_after_sessions" not in ids(report_for(sessions=sessions, checkins=early).signs)
 
 
-@pytest.mark.parametrize("latest, expected", [
-    (15, {"phq9_improved"}), (16, set()), (10, {"phq9_improved", "phq9_response"}),
-    (11, {"phq9_improved"}), (4, {"phq9_improved", "phq9_response", "phq9_remission"}),
-    (5, {"phq9_improved", "phq9_response"}),
-])
+@pytest.mark.parametrize(
+    "latest, expected",
+    [
+        (15, {"phq9_improved"}),
+        (16, set()),
+        (10, {"phq9_improved", "phq9_response"}),
+        (11, {"phq9_improved"}),
+        (4, {"phq9_improved", "phq9_response", "phq9_remission"}),
+        (5, {"phq9_improved", "phq9_response"}),
+    ],
+)
 def test_instrument_signs(latest, expected):
     report = report_for(sessions=[session(0)], surveys=[phq9(-1, 20), phq9(20, latest)])
     assert {i for i in ids(report.signs) if i.startswith("phq9")} == expected
@@ -148,6 +171,7 @@ def test_pcl5_improved_at_ten_points_and_never_response():
 
 
 # Instruments --------------------------------------------------------------------------
+
 
 def test_instrument_baseline_latest_change_and_count():
     surveys = [phq9(-10, 22), phq9(-1, 20), phq9(10, 12), phq9(20, 9)]
@@ -166,15 +190,21 @@ def test_single_score_has_no_pair_and_zero_baseline_has_no_percentage():
 
 
 def test_logged_totals_have_no_mcid():
-    result = report_for(sessions=[session(0)], surveys=[survey("MADRS", -1, 30), survey("MADRS", 9, 12)]).instruments["MADRS"]
+    result = report_for(sessions=[session(0)], surveys=[survey("MADRS", -1, 30), survey("MADRS", 9, 12)]).instruments[
+        "MADRS"
+    ]
     assert result.change == -18 and result.improved is None and result.response is None
 
 
 # Flags --------------------------------------------------------------------------------
 
+
 def test_safety_flag_comes_first_with_crisis_resources():
-    report = report_for(sessions=FOUR_SESSIONS, surveys=[phq9(-1, 20), phq9(10, 22, item9=1)],
-                        checkins=ratings_history("mood", [5, 5], [2, 2]))
+    report = report_for(
+        sessions=FOUR_SESSIONS,
+        surveys=[phq9(-1, 20), phq9(10, 22, item9=1)],
+        checkins=ratings_history("mood", [5, 5], [2, 2]),
+    )
     assert report.flags[0].id == "safety"
     assert "immediate danger" in report.flags[0].detail
     assert report.safety is not None and report.safety["immediate_danger"]
@@ -209,11 +239,14 @@ def test_reassess_counts_instrument_improvement():
     assert "reassess" in ids(report_for(sessions=FOUR_SESSIONS, surveys=surveys).flags)
 
 
-@pytest.mark.parametrize("scores, fires", [
-    ([20, 10, 15], True),    # response at 10, back up by the MCID of 5
-    ([20, 10, 14], False),   # back up by 4
-    ([20, 11, 16], False),   # best never met response
-])
+@pytest.mark.parametrize(
+    "scores, fires",
+    [
+        ([20, 10, 15], True),  # response at 10, back up by the MCID of 5
+        ([20, 10, 14], False),  # back up by 4
+        ([20, 11, 16], False),  # best never met response
+    ],
+)
 def test_symptom_return(scores, fires):
     surveys = [phq9(-1, scores[0]), phq9(10, scores[1]), phq9(30, scores[2])]
     report = report_for(sessions=[session(0)], surveys=surveys)
@@ -229,10 +262,16 @@ def test_worsening_from_instrument_or_rating():
     assert "worsening" in ids(report_for(sessions=[session(0)], checkins=checkins).flags)
 
 
-@pytest.mark.parametrize("before, after, fires", [
-    ((139, 89), (130, 80), False), ((140, 80), None, True), ((120, 90), None, True),
-    ((120, 80), (141, 85), True), (None, (139, 89), False),
-])
+@pytest.mark.parametrize(
+    "before, after, fires",
+    [
+        ((139, 89), (130, 80), False),
+        ((140, 80), None, True),
+        ((120, 90), None, True),
+        ((120, 80), (141, 85), True),
+        (None, (139, 89), False),
+    ],
+)
 def test_blood_pressure_flag(before, after, fires):
     fields = {}
     if before:
@@ -245,12 +284,15 @@ def test_blood_pressure_flag(before, after, fires):
         assert "2026-03-01" in next(f for f in report.flags if f.id == "blood_pressure").detail
 
 
-@pytest.mark.parametrize("effects, fires", [
-    ([["nausea"], ["nausea"], [], []], True),           # 2 of 4: half
-    ([["nausea"], ["nausea"], [], [], []], False),      # 2 of 5
-    ([["nausea"], []], False),                          # only 1 session
-    ([["nausea"], ["nausea"]], True),
-])
+@pytest.mark.parametrize(
+    "effects, fires",
+    [
+        ([["nausea"], ["nausea"], [], []], True),  # 2 of 4: half
+        ([["nausea"], ["nausea"], [], [], []], False),  # 2 of 5
+        ([["nausea"], []], False),  # only 1 session
+        ([["nausea"], ["nausea"]], True),
+    ],
+)
 def test_recurring_side_effect(effects, fires):
     sessions = [session(i * 2, side_effects=e) for i, e in enumerate(effects)]
     assert ("recurring_side_effect" in ids(report_for(sessions=sessions).flags)) is fires
@@ -258,13 +300,19 @@ def test_recurring_side_effect(effects, fires):
 
 # Course, sessions, journal, trends ------------------------------------------------------
 
+
 def test_course_summary_and_privacy():
     sessions = [session(0, route="iv"), session(3, route="iv"), session(40, route="intranasal")]
     journal = [note(1, "x" * 400), note(2, "short")]
     report = build_report(inputs(sessions=sessions, journal=journal, since=day(2)), private=False)
-    assert report.course == {"sessions_total": 3, "sessions_in_period": 2, "first_session": "2026-03-01T10:00+00:00",
-                             "last_session": "2026-04-10T10:00+00:00", "days_since_last_session": 20,
-                             "routes": {"iv": 1, "intranasal": 1}}
+    assert report.course == {
+        "sessions_total": 3,
+        "sessions_in_period": 2,
+        "first_session": "2026-03-01T10:00+00:00",
+        "last_session": "2026-04-10T10:00+00:00",
+        "days_since_last_session": 20,
+        "routes": {"iv": 1, "intranasal": 1},
+    }
     assert report.journal == [{"at": "2026-03-03T21:00+00:00", "text": "short"}]
     assert build_report(inputs(journal=journal), private=True).journal == []
     assert len(build_report(inputs(journal=journal)).journal[0]["text"]) == 300
@@ -272,8 +320,7 @@ def test_course_summary_and_privacy():
 
 def test_session_intervals_and_days_mood_stayed_lifted():
     sessions = [session(0), session(10)]
-    checkins = [checkin(1, mood=6), checkin(3, mood=6), checkin(5, mood=4), checkin(8, mood=7),
-                checkin(12, mood=4)]
+    checkins = [checkin(1, mood=6), checkin(3, mood=6), checkin(5, mood=4), checkin(8, mood=7), checkin(12, mood=4)]
     rows = progress.session_intervals(sessions, checkins, mood_baseline=4.0, now=day(20))
     assert rows[0]["mood_lifted_days"] == 3 and rows[0]["checkins"] == 4
     assert rows[0]["ratings"]["mood"] == 5.75
@@ -283,9 +330,23 @@ def test_session_intervals_and_days_mood_stayed_lifted():
 
 def test_trend_rows_merge_ratings_and_instruments():
     rows = progress.trend_rows(
-        [{"period": "2026-03-02", "checkins": 3, "mood": 5.0, "anxiety": None, "pain": None, "energy": None,
-          "motivation": None, "sleep": None, "thoughts": None}],
-        [{"period": "2026-03-02", "instrument": "phq9", "mean_total": 12.0},
-         {"period": "2026-03-09", "instrument": "phq9", "mean_total": 9.0}])
+        [
+            {
+                "period": "2026-03-02",
+                "checkins": 3,
+                "mood": 5.0,
+                "anxiety": None,
+                "pain": None,
+                "energy": None,
+                "motivation": None,
+                "sleep": None,
+                "thoughts": None,
+            }
+        ],
+        [
+            {"period": "2026-03-02", "instrument": "phq9", "mean_total": 12.0},
+            {"period": "2026-03-09", "instrument": "phq9", "mean_total": 9.0},
+        ],
+    )
     assert [r["period"] for r in rows] == ["2026-03-02", "2026-03-09"]
     assert rows[0]["ratings"]["mood"] == 5.0 and rows[1]["instruments"] == {"phq9": 9.0}

@@ -38,9 +38,13 @@ def test_sigkill_at_random_moments_never_loses_or_halves_an_entry(tmp_path):
     rng = random.Random(2026)
     reported: list[str] = []
     for round_number in range(12):
-        child = subprocess.Popen([sys.executable, "-c", WRITER, str(path), f"r{round_number}"],
-                                 stdout=subprocess.PIPE, text=True, env=os.environ.copy())
-        wanted = rng.randint(1, 6)   # kill after a random number of successes, mid-way through the next
+        child = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(path), f"r{round_number}"],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=os.environ.copy(),
+        )
+        wanted = rng.randint(1, 6)  # kill after a random number of successes, mid-way through the next
         while wanted:
             line = child.stdout.readline()
             if not line:
@@ -55,8 +59,10 @@ def test_sigkill_at_random_moments_never_loses_or_halves_an_entry(tmp_path):
     assert check.returncode == 0, check.stdout + check.stderr
     stored = [row[0] for row in rows(path, "SELECT text FROM journal")]
     assert set(reported) <= set(stored) and len(stored) == len(set(stored))
-    tag_counts = rows(path, "SELECT j.id, count(t.tag) FROM journal j LEFT JOIN journal_tags t ON t.journal_id = j.id GROUP BY j.id")
-    assert {n for _, n in tag_counts} == {3}   # every entry whole, with all three tags
+    tag_counts = rows(
+        path, "SELECT j.id, count(t.tag) FROM journal j LEFT JOIN journal_tags t ON t.journal_id = j.id GROUP BY j.id"
+    )
+    assert {n for _, n in tag_counts} == {3}  # every entry whole, with all three tags
 
 
 def test_several_processes_adding_at_once(tmp_path):
@@ -68,8 +74,12 @@ def test_several_processes_adding_at_once(tmp_path):
         "    try:\n        app(args, standalone_mode=False)\n"
         "    except SystemExit as e:\n        assert not e.code\n"
     )
-    procs = [subprocess.Popen([sys.executable, "-c", script, str(path), f"w{n}"], env=os.environ.copy(),
-                              stdout=subprocess.DEVNULL) for n in range(4)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(path), f"w{n}"], env=os.environ.copy(), stdout=subprocess.DEVNULL
+        )
+        for n in range(4)
+    ]
     assert [p.wait(timeout=180) for p in procs] == [0] * 4
     assert count(path, "sessions") == 80 and count(path, "side_effects") == 80
     numbers = sorted(r[0] for r in rows(path, "SELECT note FROM sessions"))
@@ -78,18 +88,21 @@ def test_several_processes_adding_at_once(tmp_path):
 
 # Backup and check -------------------------------------------------------------------------
 
+
 def test_backup_is_consistent_while_a_write_is_in_progress(cli, db_path, tmp_path):
     cli("checkin", "--mood", "5")
     other = sqlite3.connect(db_path)
     other.execute("BEGIN IMMEDIATE")
-    other.execute("INSERT INTO checkins (id, at, utc_offset, local_date, mood, created_at, updated_at) "
-                  "VALUES ('ab', '2026-03-01T00:00:00Z', 0, '2026-03-01', 3, 'x', 'x')")
+    other.execute(
+        "INSERT INTO checkins (id, at, utc_offset, local_date, mood, created_at, updated_at) "
+        "VALUES ('ab', '2026-03-01T00:00:00Z', 0, '2026-03-01', 3, 'x', 'x')"
+    )
     target = tmp_path / "copy.db"
     assert "Backed up" in cli("backup", str(target)).stdout
     other.rollback()
     other.close()
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
-    assert count(target, "checkins") == 1   # the uncommitted row is not in the copy
+    assert count(target, "checkins") == 1  # the uncommitted row is not in the copy
     assert "ok" in cli("--db", str(target), "check").stdout
 
 
@@ -123,7 +136,7 @@ def test_check_reports_damage_without_traceback(cli, db_path):
     cli("checkin", "--mood", "5")
     sqlite3.connect(db_path).execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
     data = bytearray(db_path.read_bytes())
-    data[4096:8192] = b"\x00\x13" * 2048   # smash the checkins table page
+    data[4096:8192] = b"\x00\x13" * 2048  # smash the checkins table page
     db_path.write_bytes(bytes(data))
     result = cli("check", expect=1)
     assert "Traceback" not in result.output
@@ -134,6 +147,7 @@ def test_check_reports_damage_without_traceback(cli, db_path):
 
 try:
     import sqlcipher3  # noqa: F401
+
     HAVE_SQLCIPHER = True
 except ImportError:
     HAVE_SQLCIPHER = False
@@ -165,7 +179,7 @@ def test_wrong_passphrase_is_a_clean_error_and_leaves_the_file(cli, db_path, mon
     before = digest(db_path)
     result = run_ketalog("list", env={"KETALOG_PASSPHRASE": "wrong"})
     assert result.returncode == 1
-    assert "wrong passphrase" in result.stderr and result.stderr.count("\n") == 1   # no SQLCipher log noise
+    assert "wrong passphrase" in result.stderr and result.stderr.count("\n") == 1  # no SQLCipher log noise
     assert digest(db_path) == before
     assert "KETALOG_PASSPHRASE" in run_ketalog("list", env={"KETALOG_PASSPHRASE": ""}).stderr
 
@@ -229,13 +243,14 @@ def test_encrypt_and_decrypt_while_another_process_writes(cli, tmp_path, monkeyp
     monkeypatch.setenv("KETALOG_PASSPHRASE", "correct horse")
     env = dict(os.environ)
     assert run_ketalog("--db", str(path), "journal", "before", env=env).returncode == 0
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path), "w"], stdout=subprocess.PIPE, text=True,
-                              env=env)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER, str(path), "w"], stdout=subprocess.PIPE, text=True, env=env
+    )
     reported = _Reported(writer.stdout)
     try:
         for _ in range(20):
             for command in ("encrypt", "decrypt"):
-                reported.wait_for_more(than=len(reported.notes))   # the writer is mid-loop right now
+                reported.wait_for_more(than=len(reported.notes))  # the writer is mid-loop right now
                 cli("--db", str(path), command)
     finally:
         writer.send_signal(signal.SIGKILL)
@@ -251,15 +266,60 @@ def test_encrypt_and_decrypt_while_another_process_writes(cli, tmp_path, monkeyp
 
 # Hostile input: never a traceback, and either stored or nothing stored -----------------------
 
-VALUES = st.one_of(st.text(max_size=12), st.integers(-20, 700).map(str),
-                   st.sampled_from(["0.5mg/kg", "56 mg", "120/80", "300/10", "yesterday", "tomorrow", "iv", "",
-                                    "nausea", "5", "10", "11", "-1", "2026-03-01 10:00", "1,2,3"]))
-ADD_OPTIONS = ["--route", "--dose", "--duration", "--dissociation", "--side-effect", "--bp-before", "--bp-after",
-               "--heart-rate", "--cost", "--at", "--clinic", "--note"]
-CHECKIN_OPTIONS = ["--mood", "--anxiety", "--pain", "--energy", "--motivation", "--sleep", "--thoughts",
-                   "--sleep-hours", "--at", "--note"]
-FUZZ = settings(max_examples=int(os.environ.get("KETALOG_FUZZ_EXAMPLES", "60")), deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture])
+VALUES = st.one_of(
+    st.text(max_size=12),
+    st.integers(-20, 700).map(str),
+    st.sampled_from(
+        [
+            "0.5mg/kg",
+            "56 mg",
+            "120/80",
+            "300/10",
+            "yesterday",
+            "tomorrow",
+            "iv",
+            "",
+            "nausea",
+            "5",
+            "10",
+            "11",
+            "-1",
+            "2026-03-01 10:00",
+            "1,2,3",
+        ]
+    ),
+)
+ADD_OPTIONS = [
+    "--route",
+    "--dose",
+    "--duration",
+    "--dissociation",
+    "--side-effect",
+    "--bp-before",
+    "--bp-after",
+    "--heart-rate",
+    "--cost",
+    "--at",
+    "--clinic",
+    "--note",
+]
+CHECKIN_OPTIONS = [
+    "--mood",
+    "--anxiety",
+    "--pain",
+    "--energy",
+    "--motivation",
+    "--sleep",
+    "--thoughts",
+    "--sleep-hours",
+    "--at",
+    "--note",
+]
+FUZZ = settings(
+    max_examples=int(os.environ.get("KETALOG_FUZZ_EXAMPLES", "60")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 
 
 def _assert_stored_or_refused(cli, db_path, table, args):
@@ -288,25 +348,43 @@ def test_fuzzed_checkin(cli, db_path, options):
 
 
 @FUZZ
-@given(st.sampled_from(["phq9", "gad7", "pcl5", "phq2"]), st.one_of(
-    st.lists(st.integers(-1, 5), max_size=22).map(lambda xs: ",".join(map(str, xs))), st.text(max_size=30)),
-    st.one_of(st.none(), VALUES))
+@given(
+    st.sampled_from(["phq9", "gad7", "pcl5", "phq2"]),
+    st.one_of(st.lists(st.integers(-1, 5), max_size=22).map(lambda xs: ",".join(map(str, xs))), st.text(max_size=30)),
+    st.one_of(st.none(), VALUES),
+)
 def test_fuzzed_survey(cli, db_path, instrument, answers, difficulty):
-    args = ["survey", instrument, "--answers", answers] + (["--difficulty", difficulty] if difficulty is not None else [])
+    args = ["survey", instrument, "--answers", answers] + (
+        ["--difficulty", difficulty] if difficulty is not None else []
+    )
     _assert_stored_or_refused(cli, db_path, "surveys", args)
 
 
 @FUZZ
-@given(st.lists(st.lists(st.one_of(st.text(max_size=8), st.sampled_from(
-    ["2026-03-01", "20:00", "11:54 pm", "good", "rad", "awful", "walk | run", "4", "0"])), min_size=0, max_size=10),
-    max_size=5), st.sampled_from(["daylio", "emoods"]))
+@given(
+    st.lists(
+        st.lists(
+            st.one_of(
+                st.text(max_size=8),
+                st.sampled_from(["2026-03-01", "20:00", "11:54 pm", "good", "rad", "awful", "walk | run", "4", "0"]),
+            ),
+            min_size=0,
+            max_size=10,
+        ),
+        max_size=5,
+    ),
+    st.sampled_from(["daylio", "emoods"]),
+)
 def test_fuzzed_import(cli, db_path, tmp_path, body, fmt):
     import csv
     import io
 
-    header = ("full_date,date,weekday,time,mood,activities,note_title,note" if fmt == "daylio" else
-              "ID,DATE (YYYY-MM-DD),IRRITABILITY,ANXIETY,DEPRESSED,ELEVATED,SLEEP,PSYCHOTIC SYMPTOMS,NOTE,THERAPY,"
-              "MENSTRUAL CYCLE,WEIGHT")
+    header = (
+        "full_date,date,weekday,time,mood,activities,note_title,note"
+        if fmt == "daylio"
+        else "ID,DATE (YYYY-MM-DD),IRRITABILITY,ANXIETY,DEPRESSED,ELEVATED,SLEEP,PSYCHOTIC SYMPTOMS,NOTE,THERAPY,"
+        "MENSTRUAL CYCLE,WEIGHT"
+    )
     buffer = io.StringIO()
     csv.writer(buffer).writerows(body)
     path = tmp_path / "fuzz.csv"

@@ -17,13 +17,48 @@ from ketalog.migrations import MIGRATION_NAMES
 NOW = datetime(2026, 3, 10, 10, tzinfo=timezone.utc)
 
 EXPECTED_COLUMNS = {
-    "sessions": {"id", "at", "utc_offset", "local_date", "route", "dose_amount", "dose_unit",
-                 "duration_min", "clinic", "provider", "dissociation", "bp_before_sys", "bp_before_dia",
-                 "bp_after_sys", "bp_after_dia", "heart_rate", "cost", "therapy", "intention", "note",
-                 "created_at", "updated_at"},
+    "sessions": {
+        "id",
+        "at",
+        "utc_offset",
+        "local_date",
+        "route",
+        "dose_amount",
+        "dose_unit",
+        "duration_min",
+        "clinic",
+        "provider",
+        "dissociation",
+        "bp_before_sys",
+        "bp_before_dia",
+        "bp_after_sys",
+        "bp_after_dia",
+        "heart_rate",
+        "cost",
+        "therapy",
+        "intention",
+        "note",
+        "created_at",
+        "updated_at",
+    },
     "side_effects": {"session_id", "name"},
-    "checkins": {"id", "at", "utc_offset", "local_date", "mood", "anxiety", "pain", "energy",
-                 "motivation", "sleep", "thoughts", "sleep_hours", "note", "created_at", "updated_at"},
+    "checkins": {
+        "id",
+        "at",
+        "utc_offset",
+        "local_date",
+        "mood",
+        "anxiety",
+        "pain",
+        "energy",
+        "motivation",
+        "sleep",
+        "thoughts",
+        "sleep_hours",
+        "note",
+        "created_at",
+        "updated_at",
+    },
     "journal": {"id", "at", "utc_offset", "local_date", "text", "created_at", "updated_at"},
     "journal_tags": {"journal_id", "tag"},
 }
@@ -116,8 +151,9 @@ def test_refuses_someone_elses_sqlite_database(tmp_path):
 
 def test_refuses_a_database_from_a_newer_ketalog(db_path, db):
     with database.writing(db):
-        db["_sqlite_migrations"].insert({"migration_set": "ketalog", "name": "999_from_the_future",
-                                         "applied_at": "2030-01-01"})
+        db["_sqlite_migrations"].insert(
+            {"migration_set": "ketalog", "name": "999_from_the_future", "applied_at": "2030-01-01"}
+        )
     db.close()
     error = _unchanged(db_path, lambda: database.open_db(db_path, create=True))
     assert "newer ketalog" in str(error)
@@ -158,20 +194,34 @@ def test_history_inputs_select_what_the_store_selects(tmp_path):
     from ketalog import progress, store
     from ketalog.db import open_db
 
-    sessions = [h.session(0, dose_amount=0.5, dose_unit="mg/kg", side_effects=["nausea"]), h.session(2), h.session(5),
-                h.session(9, bp_before_sys=150, bp_before_dia=95)]
-    checkins = (h.series("mood", [3, 2, 3, 4, 3], -10, 2) + h.series("mood", [5, 6, 6, 7, 7, 6, 7, 8], 1, 3)
-                + h.series("anxiety", [8, 7, 7, 5, 4, 4], -6, 5))
+    sessions = [
+        h.session(0, dose_amount=0.5, dose_unit="mg/kg", side_effects=["nausea"]),
+        h.session(2),
+        h.session(5),
+        h.session(9, bp_before_sys=150, bp_before_dia=95),
+    ]
+    checkins = (
+        h.series("mood", [3, 2, 3, 4, 3], -10, 2)
+        + h.series("mood", [5, 6, 6, 7, 7, 6, 7, 8], 1, 3)
+        + h.series("anxiety", [8, 7, 7, 5, 4, 4], -6, 5)
+    )
     surveys = [h.phq9(-2, 18), h.phq9(14, 9), h.phq9(28, 6), h.survey("madrs", 20, 14)]
     notes = [h.note(3, "first week"), h.note(21, "steadier")]
     db = open_db(tmp_path / "same.db", create=True)
     for entry in (*sessions, *checkins, *surveys, *notes):
-        values = {k: v for k, v in asdict(entry).items()
-                  if k not in ("id", "at", "created_at", "updated_at", "side_effects", "tags", "number")}
+        values = {
+            k: v
+            for k, v in asdict(entry).items()
+            if k not in ("id", "at", "created_at", "updated_at", "side_effects", "tags", "number")
+        }
         children = getattr(entry, "side_effects", None) or getattr(entry, "tags", None) or ()
         store.insert(db, entry.kind, entry.at, values, children)
-    windows = dict(window=progress.WINDOW, relief_before=progress.RELIEF_BEFORE,
-                   relief_after=progress.RELIEF_AFTER, sparkline_weeks=progress.SPARKLINE_WEEKS)
+    windows = dict(
+        window=progress.WINDOW,
+        relief_before=progress.RELIEF_BEFORE,
+        relief_after=progress.RELIEF_AFTER,
+        sparkline_weeks=progress.SPARKLINE_WEEKS,
+    )
     for since, until in ((None, None), (h.day(4), None), (None, h.day(15)), (h.day(1), h.day(22))):
         expected = h.inputs(sessions, checkins, surveys, notes, since=since, until=until, now=h.day(40))
         actual = store.report_inputs(db, h.day(40), since, until, **windows)
@@ -179,12 +229,13 @@ def test_history_inputs_select_what_the_store_selects(tmp_path):
         for name in ("sessions", "baseline_checkins", "surveys", "journal"):
             assert [e.at for e in getattr(actual, name)] == [e.at for e in getattr(expected, name)], name
         assert {k: [c.at for c in v] for k, v in actual.first_checkins.items()} == {
-            k: [c.at for c in v] for k, v in expected.first_checkins.items()}
-        assert actual.weekly == expected.weekly[-progress.SPARKLINE_WEEKS:]
+            k: [c.at for c in v] for k, v in expected.first_checkins.items()
+        }
+        assert actual.weekly == expected.weekly[-progress.SPARKLINE_WEEKS :]
         assert sorted(c.at for c in actual.session_checkins) == sorted(c.at for c in expected.session_checkins)
         reports = [progress.build_report(inputs).to_json() for inputs in (actual, expected)]
         for report in reports:
             for row in report["sessions"]:
-                row.pop("id")   # the store made its own ids
+                row.pop("id")  # the store made its own ids
         assert reports[0] == reports[1], (since, until)
     db.close()

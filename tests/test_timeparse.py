@@ -15,33 +15,49 @@ UTC = timezone.utc
 NOW = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)  # a Tuesday
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("now", datetime(2026, 3, 10, 10, 0, tzinfo=UTC)),
-    ("today", datetime(2026, 3, 10, 10, 0, tzinfo=UTC)),
-    ("yesterday", datetime(2026, 3, 9, 10, 0, tzinfo=UTC)),
-    ("Yesterday 14:30", datetime(2026, 3, 9, 14, 30, tzinfo=UTC)),
-    ("yesterday 2:30pm", datetime(2026, 3, 9, 14, 30, tzinfo=UTC)),
-    ("08:15", datetime(2026, 3, 10, 8, 15, tzinfo=UTC)),
-    ("3 days ago", datetime(2026, 3, 7, 10, 0, tzinfo=UTC)),
-    ("1 day ago", datetime(2026, 3, 9, 10, 0, tzinfo=UTC)),
-    ("2 weeks ago", datetime(2026, 2, 24, 10, 0, tzinfo=UTC)),
-    ("5 hours ago", datetime(2026, 3, 10, 5, 0, tzinfo=UTC)),
-    ("2026-03-04", datetime(2026, 3, 4, 10, 0, tzinfo=UTC)),
-    ("2026-03-04 14:30", datetime(2026, 3, 4, 14, 30, tzinfo=UTC)),
-    ("2026-03-04T14:30", datetime(2026, 3, 4, 14, 30, tzinfo=UTC)),
-    ("2026-03-04T14:30+01:00", datetime(2026, 3, 4, 13, 30, tzinfo=UTC)),
-    ("2026-03-04T14:30Z", datetime(2026, 3, 4, 14, 30, tzinfo=UTC)),
-    ("monday", datetime(2026, 3, 9, 10, 0, tzinfo=UTC)),
-    ("tuesday", datetime(2026, 3, 3, 10, 0, tzinfo=UTC)),  # today is Tuesday: the previous one
-    ("wed", datetime(2026, 3, 4, 10, 0, tzinfo=UTC)),
-    ("sunday 9:00", datetime(2026, 3, 8, 9, 0, tzinfo=UTC)),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("now", datetime(2026, 3, 10, 10, 0, tzinfo=UTC)),
+        ("today", datetime(2026, 3, 10, 10, 0, tzinfo=UTC)),
+        ("yesterday", datetime(2026, 3, 9, 10, 0, tzinfo=UTC)),
+        ("Yesterday 14:30", datetime(2026, 3, 9, 14, 30, tzinfo=UTC)),
+        ("yesterday 2:30pm", datetime(2026, 3, 9, 14, 30, tzinfo=UTC)),
+        ("08:15", datetime(2026, 3, 10, 8, 15, tzinfo=UTC)),
+        ("3 days ago", datetime(2026, 3, 7, 10, 0, tzinfo=UTC)),
+        ("1 day ago", datetime(2026, 3, 9, 10, 0, tzinfo=UTC)),
+        ("2 weeks ago", datetime(2026, 2, 24, 10, 0, tzinfo=UTC)),
+        ("5 hours ago", datetime(2026, 3, 10, 5, 0, tzinfo=UTC)),
+        ("2026-03-04", datetime(2026, 3, 4, 10, 0, tzinfo=UTC)),
+        ("2026-03-04 14:30", datetime(2026, 3, 4, 14, 30, tzinfo=UTC)),
+        ("2026-03-04T14:30", datetime(2026, 3, 4, 14, 30, tzinfo=UTC)),
+        ("2026-03-04T14:30+01:00", datetime(2026, 3, 4, 13, 30, tzinfo=UTC)),
+        ("2026-03-04T14:30Z", datetime(2026, 3, 4, 14, 30, tzinfo=UTC)),
+        ("monday", datetime(2026, 3, 9, 10, 0, tzinfo=UTC)),
+        ("tuesday", datetime(2026, 3, 3, 10, 0, tzinfo=UTC)),  # today is Tuesday: the previous one
+        ("wed", datetime(2026, 3, 4, 10, 0, tzinfo=UTC)),
+        ("sunday 9:00", datetime(2026, 3, 8, 9, 0, tzinfo=UTC)),
+    ],
+)
 def test_accepted_forms_for_at(text, expected):
     assert timeparse.parse_at(text, reference=NOW) == expected
 
 
-@pytest.mark.parametrize("text", ["tomorrow", "next week", "2026-13-01", "2026-03-04 25:00",
-                                  "3 fortnights ago", "", "   ", "14", "13pm", "03/04/2026"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tomorrow",
+        "next week",
+        "2026-13-01",
+        "2026-03-04 25:00",
+        "3 fortnights ago",
+        "",
+        "   ",
+        "14",
+        "13pm",
+        "03/04/2026",
+    ],
+)
 def test_unreadable_text_is_an_error_listing_the_forms(text):
     with pytest.raises(InputError) as error:
         timeparse.parse_at(text, reference=NOW)

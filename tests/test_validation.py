@@ -10,33 +10,51 @@ from ketalog import validation as valid
 from ketalog.errors import InputError
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("0.5mg/kg", (0.5, "mg/kg")), ("0.5 mg/kg", (0.5, "mg/kg")), ("56mg", (56.0, "mg")),
-    ("56 mg", (56.0, "mg")), (" 84 MG ", (84.0, "mg")), (".75mg/kg", (0.75, "mg/kg")),
-    ("0.5 mg / kg", (0.5, "mg/kg")),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("0.5mg/kg", (0.5, "mg/kg")),
+        ("0.5 mg/kg", (0.5, "mg/kg")),
+        ("56mg", (56.0, "mg")),
+        ("56 mg", (56.0, "mg")),
+        (" 84 MG ", (84.0, "mg")),
+        (".75mg/kg", (0.75, "mg/kg")),
+        ("0.5 mg / kg", (0.5, "mg/kg")),
+    ],
+)
 def test_dose_forms(text, expected):
     assert valid.dose(text) == expected
 
 
-@pytest.mark.parametrize("text, reason", [
-    ("56", "unit"), ("0.5", "unit"), ("-3mg", "positive"), ("0mg", "more than 0"),
-    ("abc", "unit"), ("56 ml", "unit"), ("", "unit"), ("5mg/kg/h", "unit"),
-])
+@pytest.mark.parametrize(
+    "text, reason",
+    [
+        ("56", "unit"),
+        ("0.5", "unit"),
+        ("-3mg", "positive"),
+        ("0mg", "more than 0"),
+        ("abc", "unit"),
+        ("56 ml", "unit"),
+        ("", "unit"),
+        ("5mg/kg/h", "unit"),
+    ],
+)
 def test_bad_doses(text, reason):
     with pytest.raises(InputError, match=reason) as error:
         valid.dose(text)
     assert error.value.field == "--dose"
 
 
-@pytest.mark.parametrize("text, expected", [("120/80", (120, 80)), ("50/30", (50, 30)),
-                                            ("260/160", (260, 160)), (" 135 / 88 ", (135, 88))])
+@pytest.mark.parametrize(
+    "text, expected", [("120/80", (120, 80)), ("50/30", (50, 30)), ("260/160", (260, 160)), (" 135 / 88 ", (135, 88))]
+)
 def test_blood_pressure_accepted(text, expected):
     assert valid.blood_pressure(text, "--bp-before") == expected
 
 
-@pytest.mark.parametrize("text", ["80/120", "49/30", "261/100", "120/29", "120/161", "120",
-                                  "120-80", "abc", "100/100", ""])
+@pytest.mark.parametrize(
+    "text", ["80/120", "49/30", "261/100", "120/29", "120/161", "120", "120-80", "abc", "100/100", ""]
+)
 def test_blood_pressure_refused(text):
     with pytest.raises(InputError, match="SYS/DIA") as error:
         valid.blood_pressure(text, "--bp-after")
@@ -67,7 +85,9 @@ def test_duration_bounds(value, ok):
             valid.whole_number(value, "--duration", *valid.DURATION_RANGE)
 
 
-@pytest.mark.parametrize("value, ok", [("0", True), ("450.50", True), ("-0.01", False), ("nan", False), ("inf", False), ("x", False)])
+@pytest.mark.parametrize(
+    "value, ok", [("0", True), ("450.50", True), ("-0.01", False), ("nan", False), ("inf", False), ("x", False)]
+)
 def test_cost(value, ok):
     if ok:
         assert valid.number(value, "--cost", 0) == float(value)
@@ -86,11 +106,18 @@ def test_unknown_route_lists_the_routes():
         valid.route("rectal")
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("nausea", "nausea"), ("Blurred vision", "blurred-vision"), ("blurred_vision", "blurred-vision"),
-    ("high bp", "elevated-bp"), ("ELEVATED-BP", "elevated-bp"), ("metallic taste", "metallic taste"),
-    ("  jaw ache ", "jaw ache"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("nausea", "nausea"),
+        ("Blurred vision", "blurred-vision"),
+        ("blurred_vision", "blurred-vision"),
+        ("high bp", "elevated-bp"),
+        ("ELEVATED-BP", "elevated-bp"),
+        ("metallic taste", "metallic taste"),
+        ("  jaw ache ", "jaw ache"),
+    ],
+)
 def test_side_effect_vocabulary_and_free_text(text, expected):
     assert valid.side_effect(text) == expected
 

@@ -42,26 +42,43 @@ def state(ctx: typer.Context) -> State:
 WHEN_HELP = "When: 2026-03-04 14:30, yesterday 14:30, 3 days ago, monday... Default: now."
 AtOpt = Annotated[Optional[str], typer.Option("--at", metavar="WHEN", help=WHEN_HELP)]
 SinceOpt = Annotated[Optional[str], typer.Option("--since", metavar="WHEN", help="Only entries at or after this.")]
-UntilOpt = Annotated[Optional[str], typer.Option("--until", metavar="WHEN", help="Only entries before this (a bare day includes that day).")]
+UntilOpt = Annotated[
+    Optional[str],
+    typer.Option("--until", metavar="WHEN", help="Only entries before this (a bare day includes that day)."),
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of text.")]
 NoInputOpt = Annotated[bool, typer.Option("--no-input", help="Never prompt; fail on anything missing.")]
 NoteOpt = Annotated[Optional[str], typer.Option("--note", help="Free text.")]
 
 RouteOpt = Annotated[Optional[str], typer.Option("--route", help="iv, im, intranasal, oral, sublingual or other.")]
 DoseOpt = Annotated[Optional[str], typer.Option("--dose", help="Amount with unit: 0.5mg/kg, 56mg.")]
-DurationOpt = Annotated[Optional[str], typer.Option("--duration", metavar="MINUTES", help="Length of the session, 1-600 minutes.")]
+DurationOpt = Annotated[
+    Optional[str], typer.Option("--duration", metavar="MINUTES", help="Length of the session, 1-600 minutes.")
+]
 ClinicOpt = Annotated[Optional[str], typer.Option("--clinic")]
 ProviderOpt = Annotated[Optional[str], typer.Option("--provider")]
-DissociationOpt = Annotated[Optional[str], typer.Option("--dissociation", metavar="0-10", help="How dissociated you felt, 0-10.")]
-SideEffectOpt = Annotated[Optional[list[str]], typer.Option(
-    "--side-effect", metavar="NAME",
-    help="Repeatable. " + ", ".join(valid.KNOWN_SIDE_EFFECTS) + ", or your own words.")]
-BpBeforeOpt = Annotated[Optional[str], typer.Option("--bp-before", metavar="SYS/DIA", help="Blood pressure before dosing, e.g. 128/82.")]
+DissociationOpt = Annotated[
+    Optional[str], typer.Option("--dissociation", metavar="0-10", help="How dissociated you felt, 0-10.")
+]
+SideEffectOpt = Annotated[
+    Optional[list[str]],
+    typer.Option(
+        "--side-effect",
+        metavar="NAME",
+        help="Repeatable. " + ", ".join(valid.KNOWN_SIDE_EFFECTS) + ", or your own words.",
+    ),
+]
+BpBeforeOpt = Annotated[
+    Optional[str], typer.Option("--bp-before", metavar="SYS/DIA", help="Blood pressure before dosing, e.g. 128/82.")
+]
 BpAfterOpt = Annotated[Optional[str], typer.Option("--bp-after", metavar="SYS/DIA", help="Blood pressure after.")]
 HeartRateOpt = Annotated[Optional[str], typer.Option("--heart-rate", metavar="BPM")]
 CostOpt = Annotated[Optional[str], typer.Option("--cost", metavar="AMOUNT")]
-TherapyOpt = Annotated[Optional[bool], typer.Option("--therapy/--no-therapy", help="Talk therapy during or after (KAP).")]
+TherapyOpt = Annotated[
+    Optional[bool], typer.Option("--therapy/--no-therapy", help="Talk therapy during or after (KAP).")
+]
 IntentionOpt = Annotated[Optional[str], typer.Option("--intention", metavar="TEXT")]
+
 
 def _rating_option(name: str):
     return Annotated[Optional[str], typer.Option(f"--{name}", metavar="0-10", help=valid.RATINGS[name].help)]
@@ -79,6 +96,7 @@ TagOpt = Annotated[Optional[list[str]], typer.Option("--tag", metavar="NAME", he
 
 
 # Interaction helpers ---------------------------------------------------------
+
 
 def interactive(no_input: bool) -> bool:
     return not no_input and sys.stdin.isatty()

@@ -22,8 +22,6 @@ class ImportFormat(str, Enum):
     emoods = "emoods"
 
 
-
-
 def _progress_reporter():
     """A Rich progress line on stderr for people at a terminal; silent for scripts."""
     if not sys.stderr.isatty():
@@ -42,9 +40,15 @@ def _progress_reporter():
 
 def export_command(
     ctx: typer.Context,
-    output_format: Annotated[ExportFormat, typer.Option("--format", "-f", help="json (lossless, one file) or csv (one file per table).")] = ExportFormat.json,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="PATH",
-                                                   help="File (json), or a folder or .zip (csv). JSON default: stdout.")] = None,
+    output_format: Annotated[
+        ExportFormat, typer.Option("--format", "-f", help="json (lossless, one file) or csv (one file per table).")
+    ] = ExportFormat.json,
+    output: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--output", "-o", metavar="PATH", help="File (json), or a folder or .zip (csv). JSON default: stdout."
+        ),
+    ] = None,
 ) -> None:
     """Export every table and column: JSON for moving between machines, CSV for spreadsheets."""
     from ketalog import exchange, timeparse
@@ -79,10 +83,23 @@ def export_command(
 
 def import_command(
     ctx: typer.Context,
-    path: Annotated[Path, typer.Argument(metavar="PATH", help="A ketalog JSON export, a Daylio CSV, or an eMoods backup (.emoods or entry.csv).")],
-    input_format: Annotated[Optional[ImportFormat], typer.Option("--format", "-f", help="ketalog, daylio or emoods; detected when left out.")] = None,
+    path: Annotated[
+        Path,
+        typer.Argument(
+            metavar="PATH", help="A ketalog JSON export, a Daylio CSV, or an eMoods backup (.emoods or entry.csv)."
+        ),
+    ],
+    input_format: Annotated[
+        Optional[ImportFormat],
+        typer.Option("--format", "-f", help="ketalog, daylio or emoods; detected when left out."),
+    ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be added; change nothing.")] = False,
-    mood_map: Annotated[Optional[str], typer.Option("--mood-map", metavar="LABEL=N,...", help='Daylio moods you renamed, on its 1-5 scale: "great=5,ok=3".')] = None,
+    mood_map: Annotated[
+        Optional[str],
+        typer.Option(
+            "--mood-map", metavar="LABEL=N,...", help='Daylio moods you renamed, on its 1-5 scale: "great=5,ok=3".'
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Import entries; re-importing the same file adds nothing, and another machine's export merges."""
@@ -93,15 +110,26 @@ def import_command(
         result = exchange.apply_plan(db, plan, dry_run=dry_run)
     if result.safety_positive:
         announce_safety(as_json)
-    data = {"source": plan.source, "file": str(path), "dry_run": dry_run, "added": result.added,
-            "updated": result.updated, "unchanged": result.unchanged, "mapping": plan.mapping,
-            "skipped": plan.skipped}
+    data = {
+        "source": plan.source,
+        "file": str(path),
+        "dry_run": dry_run,
+        "added": result.added,
+        "updated": result.updated,
+        "unchanged": result.unchanged,
+        "mapping": plan.mapping,
+        "skipped": plan.skipped,
+    }
     verb = "Would add" if dry_run else "Added"
     added = ", ".join(f"{n} {table}" for table, n in result.added.items()) or "nothing new"
     lines = [f"{verb}: {added} (from {plan.source} file {path})."]
     if result.updated:
-        lines.append(("Would update" if dry_run else "Updated") + ": "
-                     + ", ".join(f"{n} {table}" for table, n in result.updated.items()) + " (edited later elsewhere).")
+        lines.append(
+            ("Would update" if dry_run else "Updated")
+            + ": "
+            + ", ".join(f"{n} {table}" for table, n in result.updated.items())
+            + " (edited later elsewhere)."
+        )
     if result.unchanged:
         lines.append("Already here: " + ", ".join(f"{n} {table}" for table, n in result.unchanged.items()) + ".")
     lines += ["How the file was read:"] + [f"  {line}" for line in plan.mapping]
@@ -114,7 +142,9 @@ def import_command(
 
 def backup_command(
     ctx: typer.Context,
-    destination: Annotated[Optional[Path], typer.Argument(metavar="DEST", help="Default: a dated file beside the database.")] = None,
+    destination: Annotated[
+        Optional[Path], typer.Argument(metavar="DEST", help="Default: a dated file beside the database.")
+    ] = None,
 ) -> None:
     """A consistent copy made with SQLite's online backup, safe while ketalog is in use (mode 0600)."""
     from ketalog import db as database
@@ -124,8 +154,10 @@ def backup_command(
     source_path = current.path
     if not source_path.exists():
         raise KetalogError(f"nothing to back up yet: {source_path} does not exist")
-    target = (destination or source_path.with_name(
-        f"{source_path.stem}-backup-{timeparse.now():%Y%m%d-%H%M%S}{source_path.suffix}")).expanduser()
+    target = (
+        destination
+        or source_path.with_name(f"{source_path.stem}-backup-{timeparse.now():%Y%m%d-%H%M%S}{source_path.suffix}")
+    ).expanduser()
     if target.exists():
         raise InputError("DEST", f"{target} already exists; choose another name")
     with current.open(write=False) as db:
@@ -139,20 +171,34 @@ def check_command(ctx: typer.Context, as_json: JsonOpt = False) -> None:
 
     current = state(ctx)
     if not current.path.exists():
-        emit({"path": str(current.path), "ok": True, "problems": []}, as_json,
-             f"{current.path} does not exist yet: nothing to check.")
+        emit(
+            {"path": str(current.path), "ok": True, "problems": []},
+            as_json,
+            f"{current.path} does not exist yet: nothing to check.",
+        )
         return
     problems, version = database.health_problems(current.path)
     data = {"path": str(current.path), "ok": not problems, "schema_version": version, "problems": problems}
     if problems:
-        emit(data, as_json, "\n".join([f"{current.path}: problems found"] + [f"  {p}" for p in problems]
-                                      + ["Restore a backup (`ketalog backup` makes them) or export what is readable."]))
+        emit(
+            data,
+            as_json,
+            "\n".join(
+                [f"{current.path}: problems found"]
+                + [f"  {p}" for p in problems]
+                + ["Restore a backup (`ketalog backup` makes them) or export what is readable."]
+            ),
+        )
         raise typer.Exit(1)
     emit(data, as_json, f"{current.path}: ok (integrity, foreign keys, schema version {version}).")
 
 
-RemovePlainOpt = Annotated[bool, typer.Option(
-    "--remove-plain-backups", help="Also delete the backups made before encryption, which are still plain text.")]
+RemovePlainOpt = Annotated[
+    bool,
+    typer.Option(
+        "--remove-plain-backups", help="Also delete the backups made before encryption, which are still plain text."
+    ),
+]
 
 
 def encrypt_command(ctx: typer.Context, remove_plain_backups: RemovePlainOpt = False) -> None:
@@ -210,8 +256,16 @@ def _convert(ctx: typer.Context, *, encrypt: bool) -> None:
         crypto.convert(path, encrypt=encrypt, key=key)
     finally:
         database.release_lock(lock)
-    typer.echo(f"{path} is now {'encrypted: keep your passphrase safe, it cannot be recovered' if encrypt else 'a plain SQLite file'}.")
+    typer.echo(
+        f"{path} is now {'encrypted: keep your passphrase safe, it cannot be recovered' if encrypt else 'a plain SQLite file'}."
+    )
 
 
-COMMANDS = {"export": export_command, "import": import_command, "backup": backup_command, "check": check_command,
-            "encrypt": encrypt_command, "decrypt": decrypt_command}
+COMMANDS = {
+    "export": export_command,
+    "import": import_command,
+    "backup": backup_command,
+    "check": check_command,
+    "encrypt": encrypt_command,
+    "decrypt": decrypt_command,
+}

@@ -42,8 +42,11 @@ from ketalog.errors import Cancelled, InputError
 
 def list_entries(
     ctx: typer.Context,
-    kind: Annotated[Optional[list[str]], typer.Option("--kind", help="session, checkin or journal; repeatable.")] = None,
-    since: SinceOpt = None, until: UntilOpt = None,
+    kind: Annotated[
+        Optional[list[str]], typer.Option("--kind", help="session, checkin or journal; repeatable.")
+    ] = None,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
     limit: Annotated[int, typer.Option("--limit", min=0, help="How many, newest first; 0 for all.")] = 20,
     as_json: JsonOpt = False,
 ) -> None:
@@ -88,21 +91,49 @@ def show(ctx: typer.Context, entry_id: IdArg, as_json: JsonOpt = False) -> None:
 
 
 def edit(
-    ctx: typer.Context, entry_id: IdArg,
-    at: AtOpt = None, route: RouteOpt = None, dose: DoseOpt = None, duration: DurationOpt = None,
-    clinic: ClinicOpt = None, provider: ProviderOpt = None, dissociation: DissociationOpt = None,
-    side_effect: SideEffectOpt = None, bp_before: BpBeforeOpt = None, bp_after: BpAfterOpt = None,
-    heart_rate: HeartRateOpt = None, cost: CostOpt = None, therapy: TherapyOpt = None,
+    ctx: typer.Context,
+    entry_id: IdArg,
+    at: AtOpt = None,
+    route: RouteOpt = None,
+    dose: DoseOpt = None,
+    duration: DurationOpt = None,
+    clinic: ClinicOpt = None,
+    provider: ProviderOpt = None,
+    dissociation: DissociationOpt = None,
+    side_effect: SideEffectOpt = None,
+    bp_before: BpBeforeOpt = None,
+    bp_after: BpAfterOpt = None,
+    heart_rate: HeartRateOpt = None,
+    cost: CostOpt = None,
+    therapy: TherapyOpt = None,
     intention: IntentionOpt = None,
-    mood: MoodOpt = None, anxiety: AnxietyOpt = None, pain: PainOpt = None, energy: EnergyOpt = None,
-    motivation: MotivationOpt = None, sleep: SleepOpt = None, thoughts: ThoughtsOpt = None,
-    sleep_hours: SleepHoursOpt = None, note: NoteOpt = None,
+    mood: MoodOpt = None,
+    anxiety: AnxietyOpt = None,
+    pain: PainOpt = None,
+    energy: EnergyOpt = None,
+    motivation: MotivationOpt = None,
+    sleep: SleepOpt = None,
+    thoughts: ThoughtsOpt = None,
+    sleep_hours: SleepHoursOpt = None,
+    note: NoteOpt = None,
     text: Annotated[Optional[str], typer.Option("--text", help="New text of a journal note.")] = None,
-    answers: Annotated[Optional[str], typer.Option("--answers", metavar="1,2,0,...", help="New item answers of a questionnaire.")] = None,
-    difficulty: Annotated[Optional[str], typer.Option("--difficulty", metavar="0-3", help="A questionnaire's difficulty answer.")] = None,
+    answers: Annotated[
+        Optional[str], typer.Option("--answers", metavar="1,2,0,...", help="New item answers of a questionnaire.")
+    ] = None,
+    difficulty: Annotated[
+        Optional[str], typer.Option("--difficulty", metavar="0-3", help="A questionnaire's difficulty answer.")
+    ] = None,
     total: Annotated[Optional[str], typer.Option("--total", help="New total of a clinician-given score.")] = None,
-    tag: Annotated[Optional[list[str]], typer.Option("--tag", metavar="NAME", help="Replaces the tags of a note or check-in; repeatable.")] = None,
-    clear: Annotated[Optional[list[str]], typer.Option("--clear", metavar="FIELD", help="Empty a field, e.g. --clear bp-after, --clear tags; repeatable.")] = None,
+    tag: Annotated[
+        Optional[list[str]],
+        typer.Option("--tag", metavar="NAME", help="Replaces the tags of a note or check-in; repeatable."),
+    ] = None,
+    clear: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--clear", metavar="FIELD", help="Empty a field, e.g. --clear bp-after, --clear tags; repeatable."
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Change fields of an entry; give only the options of its kind. Side effects and tags are replaced."""
@@ -117,8 +148,11 @@ def edit(
         allowed = tuple(entry_values.FIELDS.get(entry.kind, ()))
         wrong = sorted(given - set(allowed))
         if wrong:
-            raise InputError("--" + wrong[0].replace("_", "-"), f"is not a field of a {entry.kind}; "
-                             f"a {entry.kind} has --at, " + ", ".join("--" + n.replace("_", "-") for n in allowed))
+            raise InputError(
+                "--" + wrong[0].replace("_", "-"),
+                f"is not a field of a {entry.kind}; "
+                f"a {entry.kind} has --at, " + ", ".join("--" + n.replace("_", "-") for n in allowed),
+            )
         if not given and moment is None and not clear:
             raise InputError("options", "nothing to change; give the fields to change, e.g. --note or --at")
         children = None
@@ -126,7 +160,9 @@ def edit(
             values = entry_values.session_values(**{name: options[name] for name in entry_values.SESSION_OPTIONS})
             children = valid.side_effects(side_effect) if side_effect is not None else None
         elif entry.kind == "checkin":
-            values = entry_values.checkin_values({name: options[name] for name in valid.RATING_NAMES}, sleep_hours, note)
+            values = entry_values.checkin_values(
+                {name: options[name] for name in valid.RATING_NAMES}, sleep_hours, note
+            )
             children = valid.tags(tag) if tag is not None else None
         elif entry.kind == "journal":
             values = {}
@@ -149,7 +185,8 @@ def edit(
 
 
 def delete(
-    ctx: typer.Context, entry_id: IdArg,
+    ctx: typer.Context,
+    entry_id: IdArg,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete an entry (asks first)."""

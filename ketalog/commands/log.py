@@ -50,49 +50,89 @@ def _session_form(previous) -> dict:
     if previous is not None:
         typer.echo(f"Last session: {previous.at:%Y-%m-%d} {summary(previous)}. Enter keeps [defaults].")
     while True:
-        route = ask("Route (iv/im/intranasal/oral/sublingual/other)", valid.route,
-                    previous.route if previous else None)
+        route = ask("Route (iv/im/intranasal/oral/sublingual/other)", valid.route, previous.route if previous else None)
         if route:
             break
         typer.echo("  the route is needed", err=True)
     raw: dict = {"route": route}
     fields = (
-        ("dose", "Dose (e.g. 0.5mg/kg or 56mg)", valid.dose, previous.dose.replace(" ", "") if previous and previous.dose else None),
-        ("duration", "Duration in minutes", lambda v: valid.whole_number(v, "duration", *valid.DURATION_RANGE),
-         str(previous.duration_min) if previous and previous.duration_min else None),
+        (
+            "dose",
+            "Dose (e.g. 0.5mg/kg or 56mg)",
+            valid.dose,
+            previous.dose.replace(" ", "") if previous and previous.dose else None,
+        ),
+        (
+            "duration",
+            "Duration in minutes",
+            lambda v: valid.whole_number(v, "duration", *valid.DURATION_RANGE),
+            str(previous.duration_min) if previous and previous.duration_min else None,
+        ),
         ("clinic", "Clinic", str, previous.clinic if previous else None),
         ("dissociation", "Dissociation 0-10 (Enter to skip)", lambda v: valid.rating(v, "dissociation"), None),
-        ("bp_before", "Blood pressure before, SYS/DIA (Enter to skip)", lambda v: valid.blood_pressure(v, "blood pressure"), None),
-        ("bp_after", "Blood pressure after, SYS/DIA (Enter to skip)", lambda v: valid.blood_pressure(v, "blood pressure"), None),
+        (
+            "bp_before",
+            "Blood pressure before, SYS/DIA (Enter to skip)",
+            lambda v: valid.blood_pressure(v, "blood pressure"),
+            None,
+        ),
+        (
+            "bp_after",
+            "Blood pressure after, SYS/DIA (Enter to skip)",
+            lambda v: valid.blood_pressure(v, "blood pressure"),
+            None,
+        ),
     )
     for name, label, parse, default in fields:
         answer = ask(label, lambda text, parse=parse: (parse(text), text.strip())[1], default)
         if answer is not None:
             raw[name] = answer
-    effects = ask("Side effects, comma-separated (Enter for none)",
-                  lambda text: valid.side_effects(text.split(",")))
+    effects = ask("Side effects, comma-separated (Enter for none)", lambda text: valid.side_effects(text.split(",")))
     return {"values": raw, "side_effects": effects or []}
 
 
 # Logging commands ------------------------------------------------------------
 
+
 def add(
     ctx: typer.Context,
-    at: AtOpt = None, route: RouteOpt = None, dose: DoseOpt = None, duration: DurationOpt = None,
-    clinic: ClinicOpt = None, provider: ProviderOpt = None, dissociation: DissociationOpt = None,
-    side_effect: SideEffectOpt = None, bp_before: BpBeforeOpt = None, bp_after: BpAfterOpt = None,
-    heart_rate: HeartRateOpt = None, cost: CostOpt = None, therapy: TherapyOpt = None,
-    intention: IntentionOpt = None, note: NoteOpt = None,
-    as_json: JsonOpt = False, no_input: NoInputOpt = False,
+    at: AtOpt = None,
+    route: RouteOpt = None,
+    dose: DoseOpt = None,
+    duration: DurationOpt = None,
+    clinic: ClinicOpt = None,
+    provider: ProviderOpt = None,
+    dissociation: DissociationOpt = None,
+    side_effect: SideEffectOpt = None,
+    bp_before: BpBeforeOpt = None,
+    bp_after: BpAfterOpt = None,
+    heart_rate: HeartRateOpt = None,
+    cost: CostOpt = None,
+    therapy: TherapyOpt = None,
+    intention: IntentionOpt = None,
+    note: NoteOpt = None,
+    as_json: JsonOpt = False,
+    no_input: NoInputOpt = False,
 ) -> None:
     """Log a treatment session. Run bare in a terminal to be asked, defaulting to your last protocol."""
     from ketalog import store, timeparse
 
     moment = timeparse.parse_at(at)
     values = session_values(
-        route=route, dose=dose, duration=duration, clinic=clinic, provider=provider,
-        dissociation=dissociation, bp_before=bp_before, bp_after=bp_after, heart_rate=heart_rate,
-        cost=cost, therapy=therapy, intention=intention, note=note)
+        route=route,
+        dose=dose,
+        duration=duration,
+        clinic=clinic,
+        provider=provider,
+        dissociation=dissociation,
+        bp_before=bp_before,
+        bp_after=bp_after,
+        heart_rate=heart_rate,
+        cost=cost,
+        therapy=therapy,
+        intention=intention,
+        note=note,
+    )
     effects = valid.side_effects(side_effect)
     if route is None:
         if not interactive(no_input):
@@ -106,30 +146,52 @@ def add(
         session = store.insert(db, "session", moment, values, effects)
     from ketalog.render.text import short_id, summary
 
-    emit(session.to_json(), as_json,
-         f"Session {session.number} logged ({short_id(session.id)}): "
-         f"{session.at:%Y-%m-%d %H:%M} {summary(session).split(' ', 1)[1]}")
+    emit(
+        session.to_json(),
+        as_json,
+        f"Session {session.number} logged ({short_id(session.id)}): "
+        f"{session.at:%Y-%m-%d %H:%M} {summary(session).split(' ', 1)[1]}",
+    )
 
 
 def checkin(
     ctx: typer.Context,
-    mood: MoodOpt = None, anxiety: AnxietyOpt = None, pain: PainOpt = None, energy: EnergyOpt = None,
-    motivation: MotivationOpt = None, sleep: SleepOpt = None, thoughts: ThoughtsOpt = None,
-    sleep_hours: SleepHoursOpt = None, note: NoteOpt = None, tag: TagOpt = None, at: AtOpt = None,
-    as_json: JsonOpt = False, no_input: NoInputOpt = False,
+    mood: MoodOpt = None,
+    anxiety: AnxietyOpt = None,
+    pain: PainOpt = None,
+    energy: EnergyOpt = None,
+    motivation: MotivationOpt = None,
+    sleep: SleepOpt = None,
+    thoughts: ThoughtsOpt = None,
+    sleep_hours: SleepHoursOpt = None,
+    note: NoteOpt = None,
+    tag: TagOpt = None,
+    at: AtOpt = None,
+    as_json: JsonOpt = False,
+    no_input: NoInputOpt = False,
 ) -> None:
     """Rate today 0-10: mood, anxiety, pain, energy, motivation, sleep, thought loops."""
     from ketalog import store, timeparse
 
     moment = timeparse.parse_at(at)
-    given = {"mood": mood, "anxiety": anxiety, "pain": pain, "energy": energy,
-             "motivation": motivation, "sleep": sleep, "thoughts": thoughts}
+    given = {
+        "mood": mood,
+        "anxiety": anxiety,
+        "pain": pain,
+        "energy": energy,
+        "motivation": motivation,
+        "sleep": sleep,
+        "thoughts": thoughts,
+    }
     values = checkin_values(given, sleep_hours, note)
     tags = valid.tags(tag)
     if not any(name in values for name in valid.RATING_NAMES):
         if not interactive(no_input):
-            raise InputError("ratings", "give at least one: --mood, --anxiety, --pain, --energy, "
-                                        "--motivation, --sleep or --thoughts, each 0-10")
+            raise InputError(
+                "ratings",
+                "give at least one: --mood, --anxiety, --pain, --energy, "
+                "--motivation, --sleep or --thoughts, each 0-10",
+            )
         typer.echo("Rate each 0-10; Enter skips one.")
         for name, rating in valid.RATINGS.items():
             answer = ask(rating.question, lambda text, name=name: valid.rating(text, name))
@@ -170,8 +232,12 @@ def _text_from_editor() -> str:
 
 def journal(
     ctx: typer.Context,
-    text: Annotated[Optional[str], typer.Argument(help="The note. Else read from stdin, else opened in $EDITOR.")] = None,
-    tag: TagOpt = None, at: AtOpt = None, as_json: JsonOpt = False,
+    text: Annotated[
+        Optional[str], typer.Argument(help="The note. Else read from stdin, else opened in $EDITOR.")
+    ] = None,
+    tag: TagOpt = None,
+    at: AtOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Write a free-text reflection."""
     from ketalog import store, timeparse

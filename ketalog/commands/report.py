@@ -34,14 +34,22 @@ def build(db_state, since: str | None, until: str | None, private: bool = False)
     if start and end and start >= end:
         raise InputError("--since", "must be before --until")
     with db_state.open(write=False) as db:
-        inputs = store.report_inputs(db, timeparse.now(), start, end, window=progress.WINDOW,
-                                     relief_before=progress.RELIEF_BEFORE, relief_after=progress.RELIEF_AFTER,
-                                     sparkline_weeks=progress.SPARKLINE_WEEKS)
+        inputs = store.report_inputs(
+            db,
+            timeparse.now(),
+            start,
+            end,
+            window=progress.WINDOW,
+            relief_before=progress.RELIEF_BEFORE,
+            relief_after=progress.RELIEF_AFTER,
+            sparkline_weeks=progress.SPARKLINE_WEEKS,
+        )
     return progress.build_report(inputs, private=private)
 
 
-def progress_command(ctx: typer.Context, since: SinceOpt = None, until: UntilOpt = None,
-                     as_json: JsonOpt = False) -> None:
+def progress_command(
+    ctx: typer.Context, since: SinceOpt = None, until: UntilOpt = None, as_json: JsonOpt = False
+) -> None:
     """Signs of progress and things to discuss with your provider, compactly."""
     report = build(state(ctx), since, until)
     if as_json:
@@ -53,10 +61,16 @@ def progress_command(ctx: typer.Context, since: SinceOpt = None, until: UntilOpt
 
 
 def report_command(
-    ctx: typer.Context, since: SinceOpt = None, until: UntilOpt = None,
-    output_format: Annotated[Format, typer.Option("--format", "-f", help="text, markdown, html or json.")] = Format.text,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE",
-                                                   help="Write to FILE (mode 0600) instead of the screen.")] = None,
+    ctx: typer.Context,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    output_format: Annotated[
+        Format, typer.Option("--format", "-f", help="text, markdown, html or json.")
+    ] = Format.text,
+    output: Annotated[
+        Optional[Path],
+        typer.Option("--output", "-o", metavar="FILE", help="Write to FILE (mode 0600) instead of the screen."),
+    ] = None,
     private: Annotated[bool, typer.Option("--private", help="Leave journal excerpts out.")] = False,
 ) -> None:
     """The one-page appointment report: what was done, what changed, what to raise with your provider."""
@@ -106,7 +120,9 @@ def render_report(report, output_format: "Format") -> str:
 def trends_command(
     ctx: typer.Context,
     by: Annotated[TrendBy, typer.Option("--by", help="week, month or session.")] = TrendBy.week,
-    since: SinceOpt = None, until: UntilOpt = None, as_json: JsonOpt = False,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Mean ratings and questionnaire scores per week, month or session, with sparklines.
 
@@ -119,8 +135,9 @@ def trends_command(
     if start is None and by != TrendBy.session:
         start = progress.trend_start(by.value, now)
     with state(ctx).open(write=False) as db:
-        inputs = store.trend_inputs(db, by.value, now, start, end, window=progress.WINDOW,
-                                    session_rows=progress.TREND_DEFAULT_ROWS["session"])
+        inputs = store.trend_inputs(
+            db, by.value, now, start, end, window=progress.WINDOW, session_rows=progress.TREND_DEFAULT_ROWS["session"]
+        )
     start = inputs.start
     rows = progress.build_trends(inputs)
     if as_json:
@@ -137,9 +154,15 @@ def trends_command(
 
 
 def demo_command(
-    db: Annotated[Optional[Path], typer.Option(
-        "--db", metavar="PATH", help="Keep the demo database here (must not exist yet). Default: a temporary file.")] = None,
-    output_format: Annotated[Format, typer.Option("--format", "-f", help="text, markdown, html or json.")] = Format.text,
+    db: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--db", metavar="PATH", help="Keep the demo database here (must not exist yet). Default: a temporary file."
+        ),
+    ] = None,
+    output_format: Annotated[
+        Format, typer.Option("--format", "-f", help="text, markdown, html or json.")
+    ] = Format.text,
 ) -> None:
     """Write a realistic 8-week journey to a throwaway database and print its report."""
     import tempfile
@@ -165,9 +188,7 @@ def demo_command(
         if db is not None:
             typer.echo(f"\nDemo data kept in {path}: try `ketalog --db {path} trends --by session`.", err=True)
         else:
-            typer.echo("\n(Demo data lived in a temporary file and is gone; your own data was not touched.)",
-                       err=True)
+            typer.echo("\n(Demo data lived in a temporary file and is gone; your own data was not touched.)", err=True)
 
 
-COMMANDS = {"progress": progress_command, "trends": trends_command, "report": report_command,
-            "demo": demo_command}
+COMMANDS = {"progress": progress_command, "trends": trends_command, "report": report_command, "demo": demo_command}

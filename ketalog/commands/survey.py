@@ -17,12 +17,17 @@ from ketalog.values import difficulty as difficulty_answer
 
 commands = survey_app = typer.Typer(
     help="Validated questionnaires (PHQ-9, PHQ-2, GAD-7, PCL-5) and totals your clinician gives you.",
-    no_args_is_help=True, rich_markup_mode=None)
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
 
-AnswersOpt = Annotated[Optional[str], typer.Option(
-    "--answers", metavar="1,2,0,...", help="One answer per item, in order; skips the questions.")]
-DifficultyOpt = Annotated[Optional[str], typer.Option(
-    "--difficulty", metavar="0-3", help="The unscored difficulty question (PHQ-9, GAD-7).")]
+AnswersOpt = Annotated[
+    Optional[str],
+    typer.Option("--answers", metavar="1,2,0,...", help="One answer per item, in order; skips the questions."),
+]
+DifficultyOpt = Annotated[
+    Optional[str], typer.Option("--difficulty", metavar="0-3", help="The unscored difficulty question (PHQ-9, GAD-7).")
+]
 
 
 def _interactive_answers(instrument: inst.Instrument) -> list[int]:
@@ -34,8 +39,9 @@ def _interactive_answers(instrument: inst.Instrument) -> list[int]:
     for number, item in enumerate(instrument.items, start=1):
         typer.echo(f"\nItem {number} of {count}: {item}")
         while True:
-            answer = ask(f"Answer 0-{instrument.max_option}",
-                                 lambda text, n=number: inst.parse_option(instrument, text, n))
+            answer = ask(
+                f"Answer 0-{instrument.max_option}", lambda text, n=number: inst.parse_option(instrument, text, n)
+            )
             if answer is not None:
                 break
             typer.echo(f"  every item needs an answer from 0 to {instrument.max_option}", err=True)
@@ -48,12 +54,18 @@ def _interactive_answers(instrument: inst.Instrument) -> list[int]:
 def _askdifficulty_answer() -> int | None:
     typer.echo("\n" + inst.DIFFICULTY_QUESTION)
     typer.echo("   " + "   ".join(f"{value} = {label}" for value, label in inst.DIFFICULTY_OPTIONS))
-    return ask("Answer 0-3 (Enter to skip)",
-                       lambda text: difficulty_answer(text, "difficulty"))
+    return ask("Answer 0-3 (Enter to skip)", lambda text: difficulty_answer(text, "difficulty"))
 
 
-def record(ctx: typer.Context, instrument: inst.Instrument, answers_text: str | None,
-           difficulty_text: str | None, at: str | None, as_json: bool, no_input: bool) -> None:
+def record(
+    ctx: typer.Context,
+    instrument: inst.Instrument,
+    answers_text: str | None,
+    difficulty_text: str | None,
+    at: str | None,
+    as_json: bool,
+    no_input: bool,
+) -> None:
     from ketalog import timeparse
 
     moment = timeparse.parse_at(at)
@@ -67,15 +79,22 @@ def record(ctx: typer.Context, instrument: inst.Instrument, answers_text: str | 
             announce_safety(as_json)
     else:
         if not interactive(no_input):
-            raise InputError("--answers", f"needed when not asking: {len(instrument.items)} answers, "
-                                          f"each 0-{instrument.max_option}, e.g. --answers "
-                                          + ",".join(["1"] * len(instrument.items)))
+            raise InputError(
+                "--answers",
+                f"needed when not asking: {len(instrument.items)} answers, "
+                f"each 0-{instrument.max_option}, e.g. --answers " + ",".join(["1"] * len(instrument.items)),
+            )
         answers = _interactive_answers(instrument)
         result = inst.score(instrument, answers)
         if instrument.asks_difficulty and difficulty is None:
             difficulty = _askdifficulty_answer()
-    values = {"instrument": instrument.id, "answers": answers, "total": result.total,
-              "band": result.band, "difficulty": difficulty}
+    values = {
+        "instrument": instrument.id,
+        "answers": answers,
+        "total": result.total,
+        "band": result.band,
+        "difficulty": difficulty,
+    }
     save_and_report(ctx, moment, values, result, as_json)
 
 
@@ -97,12 +116,20 @@ def save_and_report(ctx: typer.Context, moment, values: dict, result: inst.Score
 
 
 def _instrument_command(instrument: inst.Instrument):
-    def command(ctx: typer.Context, answers: AnswersOpt = None, difficulty: DifficultyOpt = None,
-                at: AtOpt = None, as_json: JsonOpt = False, no_input: NoInputOpt = False) -> None:
+    def command(
+        ctx: typer.Context,
+        answers: AnswersOpt = None,
+        difficulty: DifficultyOpt = None,
+        at: AtOpt = None,
+        as_json: JsonOpt = False,
+        no_input: NoInputOpt = False,
+    ) -> None:
         record(ctx, instrument, answers, difficulty, at, as_json, no_input)
 
-    command.__doc__ = (f"{instrument.name}: {instrument.measures} ({len(instrument.items)} items, total "
-                       f"0-{instrument.max_total}). {instrument.attribution} {instrument.terms}")
+    command.__doc__ = (
+        f"{instrument.name}: {instrument.measures} ({len(instrument.items)} items, total "
+        f"0-{instrument.max_total}). {instrument.attribution} {instrument.terms}"
+    )
     return command
 
 
@@ -115,7 +142,8 @@ def log_total(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(metavar="NAME", help="The scale, e.g. MADRS, QIDS-SR16, Y-BOCS.")],
     total: Annotated[str, typer.Argument(metavar="TOTAL", help="The total your clinician gave you (a whole number).")],
-    at: AtOpt = None, as_json: JsonOpt = False,
+    at: AtOpt = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Record a total a clinician gave for any named scale (no item text is stored or shown)."""
     from ketalog import store, timeparse
@@ -137,14 +165,27 @@ def log_total(
 @survey_app.command("list-instruments")
 def list_instruments(as_json: JsonOpt = False) -> None:
     """The questionnaires ketalog ships: range, what each measures, terms and attribution."""
-    data = [{"id": i.id, "name": i.name, "items": len(i.items), "range": [0, i.max_total], "measures": i.measures,
-             "bands": [b.__dict__ for b in i.bands], "cutoff": i.cutoff, "mcid": i.mcid,
-             "attribution": i.attribution, "terms": i.terms} for i in inst.INSTRUMENTS.values()]
+    data = [
+        {
+            "id": i.id,
+            "name": i.name,
+            "items": len(i.items),
+            "range": [0, i.max_total],
+            "measures": i.measures,
+            "bands": [b.__dict__ for b in i.bands],
+            "cutoff": i.cutoff,
+            "mcid": i.mcid,
+            "attribution": i.attribution,
+            "terms": i.terms,
+        }
+        for i in inst.INSTRUMENTS.values()
+    ]
     text = "\n\n".join(
         f"{i.id:<6} {i.name}: {i.measures}; {len(i.items)} items, total 0-{i.max_total}"
         + (f"; bands {', '.join(f'{b.low}-{b.high} {b.label}' for b in i.bands)} ({i.bands_source})" if i.bands else "")
         + (f"; {i.cutoff_label}: >= {i.cutoff}" if i.cutoff is not None else "")
         + (f"; meaningful change >= {i.mcid} points ({i.mcid_source})" if i.mcid else "")
         + f"\n       {i.attribution} {i.terms}"
-        for i in inst.INSTRUMENTS.values())
+        for i in inst.INSTRUMENTS.values()
+    )
     emit(data, as_json, text + "\n\nAny other scale: `ketalog survey log NAME TOTAL` records the total only.")

@@ -52,8 +52,13 @@ def _findings(findings, css_class: str, empty: str) -> str:
     return f'<ul class="{css_class}">{items}</ul>'
 
 
-def score_chart(instrument_id: str, history: list[tuple[str, int]], session_times: list[str] = (),
-                width: int = 420, height: int = 190) -> str:
+def score_chart(
+    instrument_id: str,
+    history: list[tuple[str, int]],
+    session_times: list[str] = (),
+    width: int = 420,
+    height: int = 190,
+) -> str:
     """Score over time, with the published severity bands (or the cutoff region) shaded and sessions ticked."""
     instrument = inst.INSTRUMENTS.get(instrument_id)
     top = instrument.max_total if instrument else max(total for _, total in history) or 1
@@ -74,38 +79,57 @@ def score_chart(instrument_id: str, history: list[tuple[str, int]], session_time
         for index, band in enumerate(instrument.bands):
             colour = BAND_COLOURS[min(index * len(BAND_COLOURS) // len(instrument.bands), len(BAND_COLOURS) - 1)]
             y_top, y_bottom = y(band.high + (1 if band.high < top else 0)), y(band.low)
-            shapes.append(f'<rect x="{left}" y="{y_top:.1f}" width="{plot_w}" height="{y_bottom - y_top:.1f}" '
-                          f'fill="{colour}"><title>{escape(band.label)} {band.low}-{band.high}</title></rect>')
-            shapes.append(f'<text x="{left + plot_w - 2}" y="{y_bottom - 3:.1f}" text-anchor="end">'
-                          f'{escape(band.label)}</text>')
+            shapes.append(
+                f'<rect x="{left}" y="{y_top:.1f}" width="{plot_w}" height="{y_bottom - y_top:.1f}" '
+                f'fill="{colour}"><title>{escape(band.label)} {band.low}-{band.high}</title></rect>'
+            )
+            shapes.append(
+                f'<text x="{left + plot_w - 2}" y="{y_bottom - 3:.1f}" text-anchor="end">{escape(band.label)}</text>'
+            )
     elif instrument and instrument.cutoff is not None:
-        shapes.append(f'<rect x="{left}" y="{upper}" width="{plot_w}" height="{y(instrument.cutoff) - upper:.1f}" '
-                      f'fill="{BAND_COLOURS[-1]}"/>')
-        shapes.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y(instrument.cutoff):.1f}" '
-                      f'y2="{y(instrument.cutoff):.1f}" stroke="#c62828" stroke-dasharray="4 3"/>')
-        shapes.append(f'<text x="{left + plot_w - 2}" y="{y(instrument.cutoff) - 3:.1f}" text-anchor="end">'
-                      f'cutoff {instrument.cutoff}</text>')
+        shapes.append(
+            f'<rect x="{left}" y="{upper}" width="{plot_w}" height="{y(instrument.cutoff) - upper:.1f}" '
+            f'fill="{BAND_COLOURS[-1]}"/>'
+        )
+        shapes.append(
+            f'<line x1="{left}" x2="{left + plot_w}" y1="{y(instrument.cutoff):.1f}" '
+            f'y2="{y(instrument.cutoff):.1f}" stroke="#c62828" stroke-dasharray="4 3"/>'
+        )
+        shapes.append(
+            f'<text x="{left + plot_w - 2}" y="{y(instrument.cutoff) - 3:.1f}" text-anchor="end">'
+            f"cutoff {instrument.cutoff}</text>"
+        )
     for at in session_times:
         moment = datetime.fromisoformat(at).timestamp()
         if start <= moment <= end:
-            shapes.append(f'<path d="M{x(moment):.1f},{upper + plot_h} l-3,6 h6 z" fill="#6a1b9a">'
-                          f'<title>session {escape(at[:10])}</title></path>')
+            shapes.append(
+                f'<path d="M{x(moment):.1f},{upper + plot_h} l-3,6 h6 z" fill="#6a1b9a">'
+                f"<title>session {escape(at[:10])}</title></path>"
+            )
     points = " ".join(f"{x(t):.1f},{y(total):.1f}" for t, (_, total) in zip(times, history, strict=True))
-    dots = "".join(f'<circle cx="{x(t):.1f}" cy="{y(total):.1f}" r="3" fill="#1a237e"><title>{escape(at[:10])}: '
-                   f'{total}</title></circle>' for t, (at, total) in zip(times, history, strict=True))
-    axis = (f'<line x1="{left}" y1="{upper + plot_h}" x2="{left + plot_w}" y2="{upper + plot_h}" stroke="#555"/>'
-            f'<line x1="{left}" y1="{upper}" x2="{left}" y2="{upper + plot_h}" stroke="#555"/>'
-            f'<text x="{left - 4}" y="{upper + 4}" text-anchor="end">{top}</text>'
-            f'<text x="{left - 4}" y="{upper + plot_h}" text-anchor="end">0</text>'
-            f'<text x="{left}" y="{height - 6}">{escape(history[0][0][:10])}</text>'
-            f'<text x="{left + plot_w}" y="{height - 6}" text-anchor="end">{escape(history[-1][0][:10])}</text>')
+    dots = "".join(
+        f'<circle cx="{x(t):.1f}" cy="{y(total):.1f}" r="3" fill="#1a237e"><title>{escape(at[:10])}: '
+        f"{total}</title></circle>"
+        for t, (at, total) in zip(times, history, strict=True)
+    )
+    axis = (
+        f'<line x1="{left}" y1="{upper + plot_h}" x2="{left + plot_w}" y2="{upper + plot_h}" stroke="#555"/>'
+        f'<line x1="{left}" y1="{upper}" x2="{left}" y2="{upper + plot_h}" stroke="#555"/>'
+        f'<text x="{left - 4}" y="{upper + 4}" text-anchor="end">{top}</text>'
+        f'<text x="{left - 4}" y="{upper + plot_h}" text-anchor="end">0</text>'
+        f'<text x="{left}" y="{height - 6}">{escape(history[0][0][:10])}</text>'
+        f'<text x="{left + plot_w}" y="{height - 6}" text-anchor="end">{escape(history[-1][0][:10])}</text>'
+    )
     name = instrument.name if instrument else instrument_id
-    return (f'<figure><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
-            f'aria-label="{escape(name)} over time">{"".join(shapes)}{axis}'
-            f'<polyline points="{points}" fill="none" stroke="#1a237e" stroke-width="2"/>{dots}</svg>'
-            f'<figcaption>{escape(name)} over time'
-            + (f" (bands: {escape(instrument.bands_source)})" if instrument and instrument.bands else "")
-            + ("; ▲ = a session" if session_times else "") + "</figcaption></figure>")
+    return (
+        f'<figure><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+        f'aria-label="{escape(name)} over time">{"".join(shapes)}{axis}'
+        f'<polyline points="{points}" fill="none" stroke="#1a237e" stroke-width="2"/>{dots}</svg>'
+        f"<figcaption>{escape(name)} over time"
+        + (f" (bands: {escape(instrument.bands_source)})" if instrument and instrument.bands else "")
+        + ("; ▲ = a session" if session_times else "")
+        + "</figcaption></figure>"
+    )
 
 
 def render(report: Report) -> str:
@@ -113,26 +137,41 @@ def render(report: Report) -> str:
     if report.safety:
         lines = "".join(f"<p>{escape(line)}</p>" for line in crisis.lines())
         body.append(f'<section class="safety" id="safety"><h2>Safety first</h2>{lines}</section>')
-    body.append('<h2>Course</h2><div class="course">' + "".join(f"<p>{escape(line)}</p>" for line in rr.course_lines(report))
-                + "</div>")
+    body.append(
+        '<h2>Course</h2><div class="course">'
+        + "".join(f"<p>{escape(line)}</p>" for line in rr.course_lines(report))
+        + "</div>"
+    )
     if report.instruments:
-        body.append("<h2>Questionnaires</h2>" + _table(rr.INSTRUMENT_HEADERS, rr.instrument_rows(report))
-                    + f'<p class="muted">{escape(" ".join(rr.instrument_dates(report)))}</p>')
+        body.append(
+            "<h2>Questionnaires</h2>"
+            + _table(rr.INSTRUMENT_HEADERS, rr.instrument_rows(report))
+            + f'<p class="muted">{escape(" ".join(rr.instrument_dates(report)))}</p>'
+        )
         session_times = [session["at"] for session in report.sessions]
         charts = [score_chart(key, r.history, session_times) for key, r in report.instruments.items() if r.history]
         if charts:
             body.append(f'<div class="charts">{"".join(charts)}</div>')
-    body.append("<h2>Daily ratings</h2>" + _table(rr.RATING_HEADERS, rr.rating_rows(report))
-                + f'<p class="muted">{escape(rr.rating_direction_note())}</p>')
+    body.append(
+        "<h2>Daily ratings</h2>"
+        + _table(rr.RATING_HEADERS, rr.rating_rows(report))
+        + f'<p class="muted">{escape(rr.rating_direction_note())}</p>'
+    )
     body.append("<h2>Signs of progress</h2>" + _findings(report.signs, "signs", "None of the signs shows clearly yet."))
     body.append("<h2>To discuss with your provider</h2>" + _findings(report.flags, "flags", "Nothing flagged."))
     if report.sessions:
-        body.append("<h2>Sessions</h2>" + _table(rr.SESSION_HEADERS, rr.session_rows(report))
-                    + (f'<p class="muted">{escape(rr.sessions_note(report))}</p>' if rr.sessions_note(report) else ""))
+        body.append(
+            "<h2>Sessions</h2>"
+            + _table(rr.SESSION_HEADERS, rr.session_rows(report))
+            + (f'<p class="muted">{escape(rr.sessions_note(report))}</p>' if rr.sessions_note(report) else "")
+        )
     if report.journal:
         notes = "".join(f"<li><em>{escape(j['at'][:10])}</em> — {escape(j['text'])}</li>" for j in report.journal)
         body.append(f"<h2>From your journal</h2><ul>{notes}</ul>")
     body.append(f'<p class="muted"><em>{escape(rr.DISCLAIMER)}</em></p>')
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{escape(rr.title(report))}</title><style>{CSS}</style></head><body>"
-            + "\n".join(body) + "</body></html>\n")
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{escape(rr.title(report))}</title><style>{CSS}</style></head><body>"
+        + "\n".join(body)
+        + "</body></html>\n"
+    )

@@ -31,9 +31,13 @@ def render(report: Report) -> str:
     if report.instruments:
         out += ["## Questionnaires", ""] + _table(rr.INSTRUMENT_HEADERS, rr.instrument_rows(report))
         out += [_escape(" ".join(rr.instrument_dates(report))), ""]
-    out += ["## Daily ratings", ""] + _table(rr.RATING_HEADERS, rr.rating_rows(report)) + [rr.rating_direction_note(), ""]
+    out += (
+        ["## Daily ratings", ""] + _table(rr.RATING_HEADERS, rr.rating_rows(report)) + [rr.rating_direction_note(), ""]
+    )
     out += ["## Signs of progress", ""]
-    out += [f"- **{_escape(s.title)}** — {_escape(s.detail)}" for s in report.signs] or ["None of the signs shows clearly yet."]
+    out += [f"- **{_escape(s.title)}** — {_escape(s.detail)}" for s in report.signs] or [
+        "None of the signs shows clearly yet."
+    ]
     out += ["", "## To discuss with your provider", ""]
     out += [f"- **{_escape(f.title)}** — {_escape(f.detail)}" for f in report.flags] or ["Nothing flagged."]
     out.append("")
@@ -42,6 +46,8 @@ def render(report: Report) -> str:
         if rr.sessions_note(report):
             out += [rr.sessions_note(report), ""]
     if report.journal:
-        out += ["## From your journal", ""] + [f"- *{j['at'][:10]}* — {_escape(j['text'])}" for j in report.journal] + [""]
+        out += (
+            ["## From your journal", ""] + [f"- *{j['at'][:10]}* — {_escape(j['text'])}" for j in report.journal] + [""]
+        )
     out += [f"*{rr.DISCLAIMER}*", ""]
     return "\n".join(out)

@@ -7,8 +7,9 @@ from ketalog.progress import RATING_LABELS, RATING_THRESHOLD, WINDOW, Report
 from ketalog.render.sparkline import sparkline
 from ketalog.validation import RATINGS
 
-DISCLAIMER = ("ketalog shows what your own records say. It is not medical advice: "
-              "bring it to your provider and decide together.")
+DISCLAIMER = (
+    "ketalog shows what your own records say. It is not medical advice: bring it to your provider and decide together."
+)
 
 INSTRUMENT_HEADERS = ["Scale", "Baseline", "Latest", "Change", "Severity", "Outcome", "Trend"]
 RATING_HEADERS = ["Rating", "Baseline", f"Last {WINDOW.days} days", "Change", "Status", "Weekly"]
@@ -45,7 +46,7 @@ def title(report: Report) -> str:
 
 def period_text(report: Report) -> str:
     since, until = report.period["since"], report.period["until"]
-    span = (f"{since[:10] if since else 'the beginning'} to {until[:10] if until else 'now'}")
+    span = f"{since[:10] if since else 'the beginning'} to {until[:10] if until else 'now'}"
     return f"Period: {span}. Generated {report.generated_at[:16].replace('T', ' ')}."
 
 
@@ -81,14 +82,22 @@ def instrument_rows(report: Report) -> list[list[str]]:
         if instrument and instrument.cutoff is not None and result.latest is not None and not instrument.bands:
             relation = ">=" if result.latest >= instrument.cutoff else "<"
             severity = f"{relation} cutoff {instrument.cutoff}"
-        change = "—" if result.change is None else f"{result.change:+g}" + (
-            f" ({result.change_pct:+.0f}%)" if result.change_pct is not None else "")
-        rows.append([
-            result.name,
-            _num(result.baseline), _num(result.latest),
-            change, severity, outcome(result),
-            sparkline([total for _, total in result.history], 0, instrument.max_total if instrument else None),
-        ])
+        change = (
+            "—"
+            if result.change is None
+            else f"{result.change:+g}" + (f" ({result.change_pct:+.0f}%)" if result.change_pct is not None else "")
+        )
+        rows.append(
+            [
+                result.name,
+                _num(result.baseline),
+                _num(result.latest),
+                change,
+                severity,
+                outcome(result),
+                sparkline([total for _, total in result.history], 0, instrument.max_total if instrument else None),
+            ]
+        )
     return rows
 
 
@@ -96,39 +105,70 @@ def instrument_dates(report: Report) -> list[str]:
     """When each baseline and latest score was taken (kept out of the table so it fits 80 columns)."""
     lines = []
     for result in report.instruments.values():
-        parts = [f"baseline {result.baseline_at[:10]}" if result.baseline_at else "",
-                 f"latest {result.latest_at[:10]}" if result.latest_at else "no score in this period",
-                 f"{result.count} score{'s' if result.count != 1 else ''} in this period"]
+        parts = [
+            f"baseline {result.baseline_at[:10]}" if result.baseline_at else "",
+            f"latest {result.latest_at[:10]}" if result.latest_at else "no score in this period",
+            f"{result.count} score{'s' if result.count != 1 else ''} in this period",
+        ]
         lines.append(f"{result.name}: " + ", ".join(part for part in parts if part) + ".")
     return lines
 
 
 def rating_rows(report: Report) -> list[list[str]]:
-    return [[RATING_LABELS[name], _num(r.baseline), _num(r.recent), _num(r.change, signed=True), r.status,
-             sparkline(r.series, 0, 10)] for name, r in report.ratings.items()]
+    return [
+        [
+            RATING_LABELS[name],
+            _num(r.baseline),
+            _num(r.recent),
+            _num(r.change, signed=True),
+            r.status,
+            sparkline(r.series, 0, 10),
+        ]
+        for name, r in report.ratings.items()
+    ]
 
 
 SESSIONS_SHOWN = 20  # one page: the most recent sessions; JSON keeps them all
 
 
 def session_rows(report: Report) -> list[list[str]]:
-    return [[s["at"][:10], s["route"], s["dose"] or "—", _num(s["dissociation"]),
-             ", ".join(s["side_effects"]) or "—", s["bp_before"] or "—", s["bp_after"] or "—"]
-            for s in report.sessions[-SESSIONS_SHOWN:]]
+    return [
+        [
+            s["at"][:10],
+            s["route"],
+            s["dose"] or "—",
+            _num(s["dissociation"]),
+            ", ".join(s["side_effects"]) or "—",
+            s["bp_before"] or "—",
+            s["bp_after"] or "—",
+        ]
+        for s in report.sessions[-SESSIONS_SHOWN:]
+    ]
 
 
 def sessions_note(report: Report) -> str:
     """Said under the table when older sessions of the period are left out of the page."""
     hidden = len(report.sessions) - SESSIONS_SHOWN
-    return (f"The {SESSIONS_SHOWN} most recent of {len(report.sessions)} sessions in this period; "
-            "`--since` narrows the period, `--format json` lists them all.") if hidden > 0 else ""
+    return (
+        (
+            f"The {SESSIONS_SHOWN} most recent of {len(report.sessions)} sessions in this period; "
+            "`--since` narrows the period, `--format json` lists them all."
+        )
+        if hidden > 0
+        else ""
+    )
 
 
 def rating_direction_note() -> str:
     def names(higher: bool) -> str:
-        words = [r.label.lower().replace("negative ", "").replace(" quality", "")
-                 for r in RATINGS.values() if r.higher_is_better == higher]
+        words = [
+            r.label.lower().replace("negative ", "").replace(" quality", "")
+            for r in RATINGS.values()
+            if r.higher_is_better == higher
+        ]
         return ", ".join(words[:-1]) + " and " + words[-1]
 
-    return (f"Ratings are 0–10. Higher is better for {names(True)}; lower is better for {names(False)}. "
-            f"\"better\"/\"worse\" means a change of {RATING_THRESHOLD:g} points or more.")
+    return (
+        f"Ratings are 0–10. Higher is better for {names(True)}; lower is better for {names(False)}. "
+        f'"better"/"worse" means a change of {RATING_THRESHOLD:g} points or more.'
+    )

@@ -35,10 +35,18 @@ def report_renderables(report: Report) -> list:
         parts.append(Panel(crisis.text(), title="Safety first", border_style="red bold"))
     parts += [Text("Course", style="bold"), cell("\n".join(rr.course_lines(report))), Text("")]
     if report.instruments:
-        parts += [Text("Questionnaires", style="bold"), _table(rr.INSTRUMENT_HEADERS, rr.instrument_rows(report)),
-                  Text(visible("\n".join(rr.instrument_dates(report))), style="dim"), Text("")]
-    parts += [Text("Daily ratings", style="bold"), _table(rr.RATING_HEADERS, rr.rating_rows(report)),
-              Text(rr.rating_direction_note(), style="dim"), Text("")]
+        parts += [
+            Text("Questionnaires", style="bold"),
+            _table(rr.INSTRUMENT_HEADERS, rr.instrument_rows(report)),
+            Text(visible("\n".join(rr.instrument_dates(report))), style="dim"),
+            Text(""),
+        ]
+    parts += [
+        Text("Daily ratings", style="bold"),
+        _table(rr.RATING_HEADERS, rr.rating_rows(report)),
+        Text(rr.rating_direction_note(), style="dim"),
+        Text(""),
+    ]
     parts.append(Text("Signs of progress", style="bold green"))
     parts.append(_findings(report.signs) if report.signs else Text("None of the signs shows clearly yet."))
     parts.append(Text(""))
@@ -46,8 +54,11 @@ def report_renderables(report: Report) -> list:
     parts.append(_findings(report.flags) if report.flags else Text("Nothing flagged."))  # safety comes first
     parts.append(Text(""))
     if report.sessions:
-        parts += [Text("Sessions", style="bold"), _table(rr.SESSION_HEADERS, rr.session_rows(report)),
-                  Text(rr.sessions_note(report), style="dim")]
+        parts += [
+            Text("Sessions", style="bold"),
+            _table(rr.SESSION_HEADERS, rr.session_rows(report)),
+            Text(rr.sessions_note(report), style="dim"),
+        ]
     if report.journal:
         parts.append(Text("From your journal", style="bold"))
         parts += [Text.assemble((j["at"][:10] + "  ", "dim"), visible(j["text"])) for j in report.journal]
@@ -57,8 +68,7 @@ def report_renderables(report: Report) -> list:
 
 
 def print_report(report: Report, file: IO[str] | None = None) -> None:
-    console = Console(file=file, width=110 if file else None, color_system=None if file else "auto",
-                      highlight=False)
+    console = Console(file=file, width=110 if file else None, color_system=None if file else "auto", highlight=False)
     for part in report_renderables(report):
         console.print(part)
 

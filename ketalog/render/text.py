@@ -80,8 +80,18 @@ def _summary(entry: Entry, width: int) -> str:
 def details(entry: Entry) -> list[tuple[str, str]]:
     """Every stored field with a value, as (label, text) pairs, for ``show``."""
     rows = [("id", entry.id), ("kind", entry.kind), ("at", entry.at.isoformat(timespec="minutes"))]
-    skip = {"id", "at", "created_at", "updated_at", "dose_amount", "dose_unit",
-            "bp_before_sys", "bp_before_dia", "bp_after_sys", "bp_after_dia"}
+    skip = {
+        "id",
+        "at",
+        "created_at",
+        "updated_at",
+        "dose_amount",
+        "dose_unit",
+        "bp_before_sys",
+        "bp_before_dia",
+        "bp_after_sys",
+        "bp_after_dia",
+    }
     if isinstance(entry, Session):
         rows.append(("session", f"{entry.number} of the course"))
         for label, value in (("dose", entry.dose), ("bp before", entry.bp_before), ("bp after", entry.bp_after)):

@@ -36,12 +36,22 @@ def period_view(rows: list[dict], by: str) -> Group:
     for instrument in instruments:
         table.add_column(cell(instrument_name(instrument)), justify="right", no_wrap=True)
     for row in rows:
-        table.add_row(row["period"], str(row["checkins"]), *(_cell(row["ratings"].get(n)) for n in ratings),
-                      *(_cell(row["instruments"].get(i)) for i in instruments))
+        table.add_row(
+            row["period"],
+            str(row["checkins"]),
+            *(_cell(row["ratings"].get(n)) for n in ratings),
+            *(_cell(row["instruments"].get(i)) for i in instruments),
+        )
     columns = [(SHORT[n], [row["ratings"].get(n) for row in rows], 0, 10) for n in ratings]
-    columns += [(visible(instrument_name(i)), [row["instruments"].get(i) for row in rows], None, None) for i in instruments]
-    return Group(table, Text(""), _sparklines(columns),
-                 Text("n = check-ins. Questionnaire columns are mean totals.", style="dim"))
+    columns += [
+        (visible(instrument_name(i)), [row["instruments"].get(i) for row in rows], None, None) for i in instruments
+    ]
+    return Group(
+        table,
+        Text(""),
+        _sparklines(columns),
+        Text("n = check-ins. Questionnaire columns are mean totals.", style="dim"),
+    )
 
 
 def session_view(rows: list[dict]) -> Group:
@@ -56,14 +66,28 @@ def session_view(rows: list[dict]) -> Group:
     for row in rows:
         ratings = row["ratings"]
         lifted = row["mood_lifted_days"]
-        table.add_row(row["at"][:10], row["route"], row["dose"] or "", _cell(row["dissociation"]),
-                      cell(", ".join(row["side_effects"])), _cell(ratings["mood"]), _cell(ratings["anxiety"]),
-                      _cell(ratings["thoughts"]), _cell(ratings["energy"]), "" if lifted is None else f"{lifted} d")
-    columns = [(label, [r["ratings"][name] for r in rows], 0, 10)
-               for label, name in (("mood", "mood"), ("anx", "anxiety"), ("loops", "thoughts"), ("energy", "energy"))]
+        table.add_row(
+            row["at"][:10],
+            row["route"],
+            row["dose"] or "",
+            _cell(row["dissociation"]),
+            cell(", ".join(row["side_effects"])),
+            _cell(ratings["mood"]),
+            _cell(ratings["anxiety"]),
+            _cell(ratings["thoughts"]),
+            _cell(ratings["energy"]),
+            "" if lifted is None else f"{lifted} d",
+        )
+    columns = [
+        (label, [r["ratings"][name] for r in rows], 0, 10)
+        for label, name in (("mood", "mood"), ("anx", "anxiety"), ("loops", "thoughts"), ("energy", "energy"))
+    ]
     columns.append(("lifted", [r["mood_lifted_days"] for r in rows], 0, None))
-    note = Text("Ratings are means of the check-ins until the next session. \"lifted\": how many days mood "
-                "stayed at least 1 point above its baseline after the session.", style="dim")
+    note = Text(
+        'Ratings are means of the check-ins until the next session. "lifted": how many days mood '
+        "stayed at least 1 point above its baseline after the session.",
+        style="dim",
+    )
     return Group(table, Text(""), _sparklines(columns), note)
 
 
