@@ -258,7 +258,10 @@ def connect_like(db: Database, path: Path):
 
 
 def backup(db: Database, target: Path) -> None:
-    """A consistent copy of ``db`` at ``target`` (new, 0600) through SQLite's online backup; encrypted stays encrypted."""
+    """A consistent copy of ``db`` at a new ``target`` (0600) through SQLite's online backup.
+
+    An encrypted database gives an encrypted copy with the same key.
+    """
     try:
         os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     except FileExistsError:

@@ -370,7 +370,10 @@ def find_signs(
         name = result.name
         if not result.has_pair:
             continue
-        pair = f"{name} {result.baseline} at baseline ({result.baseline_at[:10]}), {result.latest} on {result.latest_at[:10]}"
+        pair = (
+            f"{name} {result.baseline} at baseline ({result.baseline_at[:10]}), "
+            f"{result.latest} on {result.latest_at[:10]}"
+        )
         mcid = inst.mcid(instrument_id)
         if result.improved:
             signs.append(

@@ -70,7 +70,8 @@ def test_several_processes_adding_at_once(tmp_path):
     script = (
         "import sys\nfrom ketalog.cli import app\n"
         "for i in range(20):\n"
-        "    args = ['--db', sys.argv[1], 'add', '--route', 'iv', '--note', f'{sys.argv[2]}-{i}', '--side-effect', 'nausea']\n"
+        "    args = ['--db', sys.argv[1], 'add', '--route', 'iv', '--note', f'{sys.argv[2]}-{i}',\n"
+        "            '--side-effect', 'nausea']\n"
         "    try:\n        app(args, standalone_mode=False)\n"
         "    except SystemExit as e:\n        assert not e.code\n"
     )

@@ -256,9 +256,8 @@ def _convert(ctx: typer.Context, *, encrypt: bool) -> None:
         crypto.convert(path, encrypt=encrypt, key=key)
     finally:
         database.release_lock(lock)
-    typer.echo(
-        f"{path} is now {'encrypted: keep your passphrase safe, it cannot be recovered' if encrypt else 'a plain SQLite file'}."
-    )
+    done = "encrypted: keep your passphrase safe, it cannot be recovered" if encrypt else "a plain SQLite file"
+    typer.echo(f"{path} is now {done}.")
 
 
 COMMANDS = {

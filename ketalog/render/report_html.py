@@ -122,7 +122,8 @@ def score_chart(
     )
     name = instrument.name if instrument else instrument_id
     return (
-        f'<figure><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+        f'<figure><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" role="img" '
         f'aria-label="{escape(name)} over time">{"".join(shapes)}{axis}'
         f'<polyline points="{points}" fill="none" stroke="#1a237e" stroke-width="2"/>{dots}</svg>'
         f"<figcaption>{escape(name)} over time"
