@@ -234,7 +234,7 @@ def remove_conversion_leftovers(path: Path, *, locked: bool) -> list[Path]:
 
     Only while holding the lock: then no conversion is running, so the copy is an orphan.
     """
-    removed = []
+    removed: list[Path] = []
     if not locked:
         return removed
     for suffix in CONVERSION_SUFFIXES:

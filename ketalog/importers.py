@@ -46,7 +46,6 @@ EMOODS_HEADER = (
     "WEIGHT",
 )
 EMOODS_SEVERITY = {1: "none", 2: "mild", 3: "moderate", 4: "severe"}
-FORMATS = ("ketalog", "daylio", "emoods")
 
 
 def daylio_to_ten(value: int) -> int:

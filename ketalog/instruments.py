@@ -236,13 +236,6 @@ def normalise_id(text: str) -> str:
     return compact if compact in INSTRUMENTS else " ".join(text.strip().split())
 
 
-def get(instrument_id: str) -> Instrument:
-    try:
-        return INSTRUMENTS[normalise_id(instrument_id)]
-    except KeyError:
-        raise InputError("instrument", f"must be one of {', '.join(INSTRUMENTS)} (got {instrument_id!r})") from None
-
-
 def parse_answers(instrument: Instrument, text: str, field: str = "--answers") -> list[int]:
     """'1,2,0,...' -> exactly one whole number per item, each a valid option."""
     parts = [part.strip() for part in re.split(r"[,\s]+", text.strip()) if part.strip()]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from typing import Self
 
 from ketalog.timeparse import from_storage
 from ketalog.validation import RATING_NAMES, format_bp, format_dose
@@ -24,7 +25,7 @@ class Entry:
     kind = "entry"
 
     @classmethod
-    def from_row(cls, row: dict, **extra) -> "Entry":
+    def from_row(cls, row: dict, **extra) -> Self:
         values = {name: row[name] for name in cls.__dataclass_fields__ if name in row}
         values["at"] = from_storage(row["at"], row.get("utc_offset"))
         values.update(extra)
@@ -116,7 +117,7 @@ class Survey(Entry):
     kind = "survey"
 
     @classmethod
-    def from_row(cls, row: dict, **extra) -> "Survey":
+    def from_row(cls, row: dict, **extra) -> Self:
         answers = row.get("answers")
         return super().from_row({**row, "answers": json.loads(answers) if answers else None}, **extra)
 

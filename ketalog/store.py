@@ -1,8 +1,11 @@
-"""Every SQL statement ketalog runs, behind functions that take and return plain records.
+"""Every query about entries, behind functions that take and return plain records.
 
 Each logical entry is written in one transaction (``db.writing``), so a crash
 or a second process can never leave half an entry. Reads return dataclasses
-from ``ketalog.models``; nothing outside this module builds SQL.
+from ``ketalog.models``. Every query about entries is here; the only other SQL
+is the schema (``migrations``), file-level pragmas and checks (``db``,
+``crypto``) and the bulk copy of whole tables on export and import
+(``exchange``).
 """
 
 from __future__ import annotations

@@ -100,7 +100,9 @@ def session_values(
 
 
 def checkin_values(ratings: dict[str, Optional[str]], sleep_hours: Optional[str], note: Optional[str]) -> dict:
-    values = {name: valid.rating(raw, f"--{name}") for name, raw in ratings.items() if raw is not None}
+    values: dict[str, object] = {
+        name: valid.rating(raw, f"--{name}") for name, raw in ratings.items() if raw is not None
+    }
     if sleep_hours is not None:
         values["sleep_hours"] = valid.number(sleep_hours, "--sleep-hours", *valid.SLEEP_HOURS_RANGE)
     if note is not None:

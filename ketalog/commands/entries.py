@@ -1,7 +1,7 @@
 """`list`, `show`, `edit`, `delete` and `info`: reading and changing what is stored."""
 
 import sys
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -214,7 +214,7 @@ def info(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     path = current.path
     exists = path.exists()
     with current.open(write=False) as db:
-        data = {
+        data: dict[str, Any] = {
             "path": str(path),
             "exists": exists,
             "schema_version": database.schema_version(db) if exists else None,

@@ -2,7 +2,7 @@
 
 The crisis notice is printed by ``announce_safety`` the moment a PHQ-9 item 9
 answer above 0 is known -- before the total, before saving -- in the
-interactive form, with ``--answers``, on edit, and (later) on import.
+interactive form and with ``--answers`` here, and by `edit` and `import`.
 """
 
 from typing import Annotated, Optional

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from html import escape
 
@@ -55,7 +56,7 @@ def _findings(findings, css_class: str, empty: str) -> str:
 def score_chart(
     instrument_id: str,
     history: list[tuple[str, int]],
-    session_times: list[str] = (),
+    session_times: Sequence[str] = (),
     width: int = 420,
     height: int = 190,
 ) -> str:
@@ -134,7 +135,7 @@ def score_chart(
 
 
 def render(report: Report) -> str:
-    body = [f"<h1>{escape(rr.title(report))}</h1>", f'<p class="muted">{escape(rr.period_text(report))}</p>']
+    body = [f"<h1>{escape(rr.TITLE)}</h1>", f'<p class="muted">{escape(rr.period_text(report))}</p>']
     if report.safety:
         lines = "".join(f"<p>{escape(line)}</p>" for line in crisis.lines())
         body.append(f'<section class="safety" id="safety"><h2>Safety first</h2>{lines}</section>')
@@ -172,7 +173,5 @@ def render(report: Report) -> str:
     body.append(f'<p class="muted"><em>{escape(rr.DISCLAIMER)}</em></p>')
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{escape(rr.title(report))}</title><style>{CSS}</style></head><body>"
-        + "\n".join(body)
-        + "</body></html>\n"
+        f"<title>{escape(rr.TITLE)}</title><style>{CSS}</style></head><body>" + "\n".join(body) + "</body></html>\n"
     )

@@ -24,7 +24,7 @@ def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def render(report: Report) -> str:
-    out = [f"# {rr.title(report)}", "", rr.period_text(report), ""]
+    out = [f"# {rr.TITLE}", "", rr.period_text(report), ""]
     if report.safety:
         out += ["> **Safety first**", ">"] + [f"> {line}" for line in crisis.lines()] + [""]
     out += ["## Course", ""] + [f"- {_escape(line)}" for line in rr.course_lines(report)] + [""]

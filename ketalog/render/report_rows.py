@@ -40,8 +40,7 @@ def _num(value: float | None, signed: bool = False) -> str:
     return f"{value:+g}" if signed else f"{value:g}"
 
 
-def title(report: Report) -> str:
-    return "ketalog — treatment progress report"
+TITLE = "ketalog — treatment progress report"
 
 
 def period_text(report: Report) -> str:
@@ -55,13 +54,13 @@ def course_lines(report: Report) -> list[str]:
     if not course["sessions_total"]:
         return ["No treatment sessions logged yet."]
     routes = ", ".join(f"{route} × {count}" for route, count in course["routes"].items()) or "none in period"
-    doses = []
+    doses: list[tuple[str, int]] = []
     for session in report.sessions:
         label = f"{session['dose']} {session['route']}" if session["dose"] else session["route"]
         if not doses or doses[-1][0] != label:
-            doses.append([label, 1])
+            doses.append((label, 1))
         else:
-            doses[-1][1] += 1
+            doses[-1] = (label, doses[-1][1] + 1)
     lines = [
         f"Sessions: {course['sessions_in_period']} in this period, {course['sessions_total']} in the course "
         f"(first {course['first_session'][:10]}).",

@@ -30,7 +30,7 @@ def _findings(findings) -> Group:
 
 
 def report_renderables(report: Report) -> list:
-    parts: list = [Text(rr.title(report), style="bold underline"), Text(rr.period_text(report)), Text("")]
+    parts: list = [Text(rr.TITLE, style="bold underline"), Text(rr.period_text(report)), Text("")]
     if report.safety:
         parts.append(Panel(crisis.text(), title="Safety first", border_style="red bold"))
     parts += [Text("Course", style="bold"), cell("\n".join(rr.course_lines(report))), Text("")]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 BLOCKS = "▁▂▃▄▅▆▇█"
 
 
-def sparkline(values: list[float | None], low: float | None = None, high: float | None = None) -> str:
+def sparkline(values: Sequence[float | None], low: float | None = None, high: float | None = None) -> str:
     """One block per value, scaled between ``low`` and ``high`` (default: the series' own range)."""
     present = [v for v in values if v is not None]
     if not present:

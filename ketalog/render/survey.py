@@ -23,7 +23,8 @@ def outcome_text(entry, outcome: dict) -> str:
     instrument = inst.INSTRUMENTS.get(entry.instrument)
     name = instrument.name if instrument else entry.instrument
     line = f"{name} total {entry.total}" + (f" of {outcome['max_total']}" if outcome["max_total"] else "")
-    if entry.band:
+    mcid = instrument.mcid if instrument else None
+    if entry.band and instrument:
         line += f": {entry.band} (bands: {instrument.bands_source})"
     elif instrument and instrument.cutoff is not None:
         relation = "at or above" if outcome["at_or_above_cutoff"] else "below"
@@ -40,9 +41,9 @@ def outcome_text(entry, outcome: dict) -> str:
             text += f" ({other['change_pct']:+.0f}%)"
         marks = []
         if other["improved"]:
-            marks.append(f"meaningful improvement (>= {instrument.mcid} points)")
+            marks.append(f"meaningful improvement (>= {mcid} points)")
         if other["worsened"]:
-            marks.append(f"meaningful worsening (>= {instrument.mcid} points)")
+            marks.append(f"meaningful worsening (>= {mcid} points)")
         if key == "baseline" and other["response"]:
             marks.append("response (>= 50% lower than baseline)")
         if key == "baseline" and other["remission"]:

@@ -71,7 +71,7 @@ def _summary(entry: Entry, width: int) -> str:
             text += f" {entry.band}"
         if entry.logged:
             text += " (total given by clinician)"
-        if entry.safety_positive:
+        if entry.safety_positive and instrument:
             text += f" · item {instrument.safety_item} answered {entry.safety_answer}"
         return text
     return ""

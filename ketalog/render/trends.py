@@ -19,7 +19,10 @@ def _cell(value) -> str:
     return "" if value is None else f"{value:g}"
 
 
-def _sparklines(columns: list[tuple[str, list, float | None, float | None]]) -> Text:
+Column = tuple[str, list, float | None, float | None]  # label, values, low, high
+
+
+def _sparklines(columns: list[Column]) -> Text:
     width = max((len(label) for label, *_ in columns), default=0)
     lines = [f"{label:<{width}}  {sparkline(values, low, high)}" for label, values, low, high in columns]
     return Text("Trend, oldest to newest:\n" + "\n".join(lines))
@@ -42,7 +45,7 @@ def period_view(rows: list[dict], by: str) -> Group:
             *(_cell(row["ratings"].get(n)) for n in ratings),
             *(_cell(row["instruments"].get(i)) for i in instruments),
         )
-    columns = [(SHORT[n], [row["ratings"].get(n) for row in rows], 0, 10) for n in ratings]
+    columns: list[Column] = [(SHORT[n], [row["ratings"].get(n) for row in rows], 0, 10) for n in ratings]
     columns += [
         (visible(instrument_name(i)), [row["instruments"].get(i) for row in rows], None, None) for i in instruments
     ]
@@ -78,7 +81,7 @@ def session_view(rows: list[dict]) -> Group:
             _cell(ratings["energy"]),
             "" if lifted is None else f"{lifted} d",
         )
-    columns = [
+    columns: list[Column] = [
         (label, [r["ratings"][name] for r in rows], 0, 10)
         for label, name in (("mood", "mood"), ("anx", "anxiety"), ("loops", "thoughts"), ("energy", "energy"))
     ]
