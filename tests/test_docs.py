@@ -56,3 +56,9 @@ def test_no_command_module_imports_another():
         imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
         others = {m for m in imported if m.startswith("ketalog.commands.") and m != "ketalog.commands.common"}
         assert not others, f"ketalog/commands/{name}.py imports {others}"
+
+
+def test_every_file_contributing_md_names_exists():
+    text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`((?:ketalog|tests|benchmarks|docs|\.ci)/[\w./-]+)`", text))
+    assert named and not [path for path in named if not (ROOT / path).exists()]
