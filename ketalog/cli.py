@@ -19,7 +19,7 @@ from typer.core import TyperGroup
 
 from ketalog import __version__
 from ketalog.commands.common import State
-from ketalog.errors import KetalogError, describe_database_error, is_database_error
+from ketalog.errors import Cancelled, KetalogError, describe_database_error, is_database_error
 
 
 class LazyCommand(NamedTuple):
@@ -83,6 +83,9 @@ class KetalogGroup(TyperGroup):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except Cancelled as error:  # the person chose to stop: say what happened, not "error"
+            typer.echo(f"ketalog: {error.message}", err=True)
+            raise typer.Exit(error.exit_code) from None
         except KetalogError as error:
             typer.echo(f"ketalog: error: {error.message}", err=True)
             raise typer.Exit(error.exit_code) from None

@@ -51,6 +51,15 @@ class Cancelled(KetalogError):
         super().__init__(message)
 
 
+EXIT_INTERRUPTED = 130  # what a shell reports for a program stopped by Ctrl-C (128 + SIGINT)
+
+
+class Interrupted(Cancelled):
+    """Ctrl-C (or end of input) at a prompt. Exit 130; the message says what, if anything, was saved."""
+
+    exit_code = EXIT_INTERRUPTED
+
+
 def is_database_error(error: BaseException) -> bool:
     """A damaged-file error from sqlite3 or SQLCipher; looks only at drivers already imported,
     so checking costs no import (an error cannot come from a driver nobody loaded)."""

@@ -267,8 +267,10 @@ def _answers(value, column: str) -> str:
         answers = json.loads(value) if isinstance(value, str) else value
     except json.JSONDecodeError:
         raise InputError(column, f"must be a JSON list of whole numbers (got {value!r})") from None
-    if not isinstance(answers, list) or not all(isinstance(a, int) and not isinstance(a, bool) for a in answers):
-        raise InputError(column, f"must be a JSON list of whole numbers (got {value!r})")
+    if not isinstance(answers, list) or not all(
+        a is None or (isinstance(a, int) and not isinstance(a, bool)) for a in answers
+    ):
+        raise InputError(column, f"must be a JSON list of whole numbers, null for a skipped item (got {value!r})")
     return json.dumps(answers)
 
 
@@ -306,32 +308,41 @@ _COLUMN_CHECKS = {
         "total": _whole(0),
         "band": _text,
         "difficulty": _whole(0, 3),
+        "prorated": _one_of((0, 1)),
     },
 }
 
 
 def _check_survey_row(path: Path, where: str, row: dict) -> None:
+    """A questionnaire's total, band and prorating are recomputed from its answers, never trusted from the file."""
     instrument = inst.INSTRUMENTS.get(row.get("instrument"))
-    if row.get("total") is None:
-        raise ImportFileError(path, where, "total is missing")
-    if instrument is None:
-        return
     answers = row.get("answers")
     if answers is None:
+        if row.get("total") is None:
+            raise ImportFileError(path, where, "total is missing")
+        if row.get("prorated"):
+            raise ImportFileError(path, where, "prorated: a logged total has no answers to prorate from")
         try:
-            row["band"] = inst.score_total(instrument.id, row["total"]).band
+            row["band"] = inst.score_total(inst.normalise_id(row["instrument"]), row["total"]).band
         except KetalogError as error:
             raise ImportFileError(path, where, error.message) from None
+        return
+    if instrument is None:
         return
     try:
         result = inst.score(instrument, json.loads(answers))
     except (ValueError, TypeError, KetalogError):
         raise ImportFileError(
-            path, where, f"{instrument.name} answers must be {len(instrument.items)} values 0-{instrument.max_option}"
+            path,
+            where,
+            f"{instrument.name} answers must be {len(instrument.items)} values 0-{instrument.max_option} "
+            "(null for a skipped item)",
         ) from None
     if result.total != row.get("total"):
-        raise ImportFileError(path, where, f"total {row.get('total')!r} is not the sum of the answers ({result.total})")
-    row["band"] = result.band  # computed from the answers, never trusted from the file
+        expected = "no total (too many items skipped)" if result.total is None else result.total
+        raise ImportFileError(path, where, f"total {row.get('total')!r} does not follow from the answers ({expected})")
+    row["band"] = result.band
+    row["prorated"] = int(result.prorated)
 
 
 # Applying a plan ----------------------------------------------------------------------------

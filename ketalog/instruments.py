@@ -9,16 +9,24 @@ an instrument without published bands has none.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
 from ketalog.errors import InputError
 
 FREQUENCY_OPTIONS = ((0, "Not at all"), (1, "Several days"), (2, "More than half the days"), (3, "Nearly every day"))
-TWO_WEEK_STEM = "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
-DIFFICULTY_QUESTION = (
+# PHQ-9 and GAD-7 share options but not wording: each sheet's own stem and difficulty question,
+# verbatim (clinical reference section 1; the GAD-7 wording corrected there on 2026-11-22).
+PHQ_STEM = "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
+PHQ_DIFFICULTY = (
     "If you checked off any problems, how difficult have these problems made it for you to do "
     "your work, take care of things at home, or get along with other people?"
+)
+GAD_STEM = "Over the last 2 weeks, how often have you been bothered by the following problems?"
+GAD_DIFFICULTY = (
+    "If you checked any problems, how difficult have they made it for you to do your work, "
+    "take care of things at home, or get along with other people?"
 )
 DIFFICULTY_OPTIONS = (
     (0, "Not difficult at all"),
@@ -110,9 +118,17 @@ class Instrument:
     tracks_response: bool = False  # response (>= 50% fall) and remission (< 5) apply
     cutoff: int | None = None  # "at or above" screening/provisional cutoff
     cutoff_label: str = ""
-    asks_difficulty: bool = False
-    safety_item: int | None = None  # 1-based item whose answer > 0 shows crisis resources
+    cutoff_range_low: int | None = None  # where a cited cutoff range begins (PCL-5: 31-33)
+    difficulty: str | None = None  # the unscored difficulty question, verbatim; None when the sheet has none
+    # The safety rule as data: the 1-based item, and the answers to it that show the crisis resources.
+    safety_item: int | None = None
+    safety_answers: tuple[int, ...] = ()
+    max_prorated: int = 0  # unanswered items that may be prorated (clinical reference section 5)
     clusters: dict[str, tuple[int, ...]] = field(default_factory=dict)
+
+    @property
+    def asks_difficulty(self) -> bool:
+        return self.difficulty is not None
 
     @property
     def max_option(self) -> int:
@@ -138,7 +154,7 @@ PHQ9 = Instrument(
     measures="depression, last 2 weeks",
     items=PHQ9_ITEMS,
     options=FREQUENCY_OPTIONS,
-    stem=TWO_WEEK_STEM,
+    stem=PHQ_STEM,
     terms=PFIZER_TERMS,
     attribution=PHQ_ATTRIBUTION,
     bands=(
@@ -152,8 +168,10 @@ PHQ9 = Instrument(
     mcid=5,
     mcid_source="Löwe et al., Med Care 2004",
     tracks_response=True,
-    asks_difficulty=True,
+    difficulty=PHQ_DIFFICULTY,
     safety_item=9,
+    safety_answers=(1, 2, 3),  # "any answer other than 0" (clinical reference section 1)
+    max_prorated=2,
 )
 
 PHQ2 = Instrument(
@@ -162,7 +180,7 @@ PHQ2 = Instrument(
     measures="depression screen (PHQ-9 items 1-2), last 2 weeks",
     items=PHQ9_ITEMS[:2],
     options=FREQUENCY_OPTIONS,
-    stem=TWO_WEEK_STEM,
+    stem=PHQ_STEM,
     terms=PFIZER_TERMS,
     attribution=PHQ_ATTRIBUTION,
     cutoff=3,
@@ -175,7 +193,7 @@ GAD7 = Instrument(
     measures="anxiety, last 2 weeks",
     items=GAD7_ITEMS,
     options=FREQUENCY_OPTIONS,
-    stem=TWO_WEEK_STEM,
+    stem=GAD_STEM,
     terms=PFIZER_TERMS,
     attribution=PHQ_ATTRIBUTION,
     bands=(Band(0, 4, "minimal"), Band(5, 9, "mild"), Band(10, 14, "moderate"), Band(15, 21, "severe")),
@@ -183,7 +201,8 @@ GAD7 = Instrument(
     mcid=4,
     mcid_source="Toussaint et al. 2020",
     tracks_response=True,
-    asks_difficulty=True,
+    difficulty=GAD_DIFFICULTY,
+    max_prorated=1,
 )
 
 PCL5 = Instrument(
@@ -198,23 +217,68 @@ PCL5 = Instrument(
         "how much you have been bothered by that problem in the past month."
     ),
     stem="In the past month, how much were you bothered by:",
-    terms="U.S. National Center for PTSD; public domain.",
-    attribution="U.S. National Center for PTSD.",
+    terms="Public domain.",
+    attribution="U.S. National Center for PTSD (Weathers et al., 2013).",
     mcid=10,
-    mcid_source="Blevins et al. 2015; National Center for PTSD guidance",
+    mcid_source="National Center for PTSD guidance",
     cutoff=33,
     cutoff_label="provisional PTSD cutoff (Bovin et al. 2016; range 31-33 cited)",
+    cutoff_range_low=31,
     clusters={"B": (1, 2, 3, 4, 5), "C": (6, 7), "D": tuple(range(8, 15)), "E": tuple(range(15, 21))},
 )
 
 INSTRUMENTS: dict[str, Instrument] = {instrument.id: instrument for instrument in (PHQ9, PHQ2, GAD7, PCL5)}
 
 
-def safety_answer(instrument_id: str, answers: list[int] | None) -> int | None:
-    """The answer to the instrument's safety item (PHQ-9 item 9), or None when it has none or it is missing.
+@dataclass(frozen=True)
+class ClinicianScale:
+    """A scale ketalog does not ship (licence) but knows: its range and published thresholds.
+
+    Users record the total their clinician gives them (`survey log`); no item text is shipped.
+    Source: clinical reference section 5, "Totals of scales ketalog does not ship".
+    """
+
+    id: str
+    name: str
+    max_total: int
+    response_fall: float | None  # response: the total fell by at least this share of the baseline
+    remission_max: int | None  # remission: the total is at or below this
+    source: str
+    aliases: tuple[str, ...] = ()
+    remission_note: str = ""
+
+
+CLINICIAN_SCALES: dict[str, ClinicianScale] = {
+    scale.id: scale
+    for scale in (
+        ClinicianScale(
+            "madrs",
+            "MADRS",
+            60,
+            0.5,
+            12,
+            "Popova et al., Am J Psychiatry 2019",
+            remission_note="<= 12 as in the esketamine trials; other studies use <= 10",
+        ),
+        ClinicianScale(
+            "qids-sr16", "QIDS-SR16", 27, 0.5, 5, "Rush et al. 2006 (STAR*D)", ("qids", "qidssr", "qidssr16")
+        ),
+        ClinicianScale("hamd17", "HAM-D17", 52, 0.5, 7, "Frank et al. 1991", ("hamd", "hdrs17", "hrsd17", "hamd17")),
+        ClinicianScale("bdi2", "BDI-II", 63, 0.5, 13, "Beck et al. 1996 (minimal range)", ("bdiii", "bdi")),
+        ClinicianScale("cadss", "CADSS", 92, None, None, "Bremner et al. 1998 (23 items)"),
+        ClinicianScale("cadss6", "CADSS-6", 24, None, None, "Rodrigues et al. 2021"),
+    )
+}
+_SCALE_NAMES = {
+    alias: scale.id for scale in CLINICIAN_SCALES.values() for alias in (scale.id.replace("-", ""), *scale.aliases)
+}
+
+
+def safety_answer(instrument_id: str, answers: list[int | None] | None) -> int | None:
+    """The answer to the instrument's safety item (PHQ-9 item 9), or None when it has none or it is unanswered.
 
     The one definition of the item-9 rule: every path (asking, --answers, edit,
-    import, the report) asks this function, never ``answers[8]``.
+    import, the report) asks this function or ``safety_positive``, never ``answers[8]``.
     """
     instrument = INSTRUMENTS.get(instrument_id)
     if instrument is None or instrument.safety_item is None or not answers:
@@ -224,26 +288,51 @@ def safety_answer(instrument_id: str, answers: list[int] | None) -> int | None:
     return answers[instrument.safety_item - 1]
 
 
-def safety_positive(instrument_id: str, answers: list[int] | None) -> bool:
-    """True when the safety item was answered above 0: the crisis resources must be shown."""
+def safety_positive(instrument_id: str, answers: list[int | None] | None) -> bool:
+    """True when the safety item's answer is one that shows the crisis resources (PHQ-9 item 9 above 0)."""
+    instrument = INSTRUMENTS.get(instrument_id)
     answer = safety_answer(instrument_id, answers)
-    return answer is not None and answer > 0
+    return instrument is not None and answer in instrument.safety_answers
+
+
+def safety_unanswered(instrument_id: str, answers: list[int | None] | None) -> bool:
+    """True when the instrument has a safety item and it was skipped: never read as 0."""
+    instrument = INSTRUMENTS.get(instrument_id)
+    if instrument is None or instrument.safety_item is None or not answers:
+        return False
+    return len(answers) >= instrument.safety_item and answers[instrument.safety_item - 1] is None
 
 
 def normalise_id(text: str) -> str:
-    """'PHQ-9', 'phq 9', 'phq9' -> 'phq9'; other names are lower-cased and trimmed."""
-    compact = re.sub(r"[\s_\-]+", "", text.strip().lower())
-    return compact if compact in INSTRUMENTS else " ".join(text.strip().split())
+    """'PHQ-9', 'phq 9' -> 'phq9'; 'HAMD-17', 'qids' -> a known clinician scale's id; other names trimmed."""
+    compact = re.sub(r"[^a-z0-9]+", "", text.strip().lower())
+    if compact in INSTRUMENTS:
+        return compact
+    if compact in _SCALE_NAMES:
+        return _SCALE_NAMES[compact]
+    return " ".join(text.strip().split())
 
 
-def parse_answers(instrument: Instrument, text: str, field: str = "--answers") -> list[int]:
-    """'1,2,0,...' -> exactly one whole number per item, each a valid option."""
+def display_name(instrument_id: str) -> str:
+    """How a scale is named to people: PHQ-9, MADRS, or the name the user gave."""
+    known = INSTRUMENTS.get(instrument_id) or CLINICIAN_SCALES.get(instrument_id)
+    return known.name if known else instrument_id
+
+
+SKIP_WORDS = ("-", "s")  # what marks an unanswered item: '-' in --answers, 's' at the prompt
+
+
+def parse_answers(instrument: Instrument, text: str, field: str = "--answers") -> list[int | None]:
+    """'1,2,-,0,...' -> exactly one answer per item, each a valid option or None ('-': skipped)."""
     parts = [part.strip() for part in re.split(r"[,\s]+", text.strip()) if part.strip()]
-    allowed = f"{len(instrument.items)} answers, each 0-{instrument.max_option}, separated by commas"
+    allowed = f"{len(instrument.items)} answers, each 0-{instrument.max_option} or - to skip one, separated by commas"
     if len(parts) != len(instrument.items):
         raise InputError(field, f"{instrument.name} needs {allowed} (got {len(parts)})")
-    answers = []
+    answers: list[int | None] = []
     for number, part in enumerate(parts, start=1):
+        if part == "-":
+            answers.append(None)
+            continue
         if not re.fullmatch(r"\d+", part) or int(part) > instrument.max_option:
             raise InputError(
                 field, f"{instrument.name} item {number} must be 0-{instrument.max_option} (got {part!r}); {allowed}"
@@ -252,47 +341,135 @@ def parse_answers(instrument: Instrument, text: str, field: str = "--answers") -
     return answers
 
 
-def parse_option(instrument: Instrument, text: str, item_number: int) -> int:
-    value = text.strip()
+def parse_option(instrument: Instrument, text: str, item_number: int) -> int | None:
+    """One answer typed at the prompt; 's' skips the item (None)."""
+    value = text.strip().lower()
+    if value in SKIP_WORDS:
+        return None
     if not re.fullmatch(r"\d", value) or int(value) > instrument.max_option:
-        raise InputError(f"item {item_number}", f"type a number from 0 to {instrument.max_option}")
+        raise InputError(f"item {item_number}", f"type a number from 0 to {instrument.max_option}, or s to skip")
     return int(value)
 
 
 @dataclass(frozen=True)
 class Score:
     instrument_id: str
-    total: int
+    total: int | None  # None: too many items unanswered to score ("incomplete")
     band: str | None
     at_or_above_cutoff: bool | None
-    safety_positive: bool  # the safety item was answered above 0
+    safety_positive: bool  # the safety item's answer shows the crisis resources
     clusters: dict[str, int] = field(default_factory=dict)
+    skipped: tuple[int, ...] = ()  # 1-based items left unanswered
+    prorated: bool = False  # the total was prorated from the answered items
+
+    @property
+    def incomplete(self) -> bool:
+        return self.total is None
 
 
-def score(instrument: Instrument, answers: list[int]) -> Score:
-    if len(answers) != len(instrument.items) or any(not 0 <= a <= instrument.max_option for a in answers):
+def prorate(answers: list[int | None]) -> int:
+    """Mean of the answered items times the number of items, rounded half up to a whole number."""
+    answered = [a for a in answers if a is not None]
+    return math.floor(sum(answered) / len(answered) * len(answers) + 0.5)
+
+
+def score(instrument: Instrument, answers: list[int | None]) -> Score:
+    """The published simple sum; with unanswered items, prorated within the reference's limit, else no total."""
+    if len(answers) != len(instrument.items) or any(
+        a is not None and not 0 <= a <= instrument.max_option for a in answers
+    ):
         raise InputError(
             "answers", f"{instrument.name} needs {len(instrument.items)} answers, each 0-{instrument.max_option}"
         )
-    total = sum(answers)
+    skipped = tuple(number for number, answer in enumerate(answers, start=1) if answer is None)
+    if not skipped:
+        total: int | None = sum(a for a in answers if a is not None)
+    elif len(skipped) <= instrument.max_prorated and len(skipped) < len(answers):
+        total = prorate(answers)
+    else:
+        total = None
+    complete = not skipped
     return Score(
         instrument_id=instrument.id,
         total=total,
-        band=instrument.band(total),
-        at_or_above_cutoff=instrument.at_or_above_cutoff(total),
+        band=instrument.band(total) if total is not None else None,
+        at_or_above_cutoff=instrument.at_or_above_cutoff(total) if total is not None else None,
         safety_positive=safety_positive(instrument.id, answers),
-        clusters={name: sum(answers[i - 1] for i in items) for name, items in instrument.clusters.items()},
+        clusters={name: sum(answers[i - 1] or 0 for i in items) for name, items in instrument.clusters.items()}
+        if complete
+        else {},
+        skipped=skipped,
+        prorated=bool(skipped) and total is not None,
     )
 
 
+def total_range(instrument_id: str) -> tuple[int, int] | None:
+    """The possible totals of a shipped instrument or known clinician scale; None for any other name."""
+    known = INSTRUMENTS.get(instrument_id) or CLINICIAN_SCALES.get(instrument_id)
+    return (0, known.max_total) if known else None
+
+
 def score_total(instrument_id: str, total: int) -> Score:
-    """A total given by a clinician (`survey log`): banded when the scale is one ketalog ships."""
+    """A total given by a clinician (`survey log`): range-checked and banded when the scale is known."""
+    valid_range = total_range(instrument_id)
+    if valid_range and not valid_range[0] <= total <= valid_range[1]:
+        raise InputError(
+            "TOTAL", f"a {display_name(instrument_id)} total must be {valid_range[0]}-{valid_range[1]} (got {total})"
+        )
     instrument = INSTRUMENTS.get(instrument_id)
     if instrument is None:
         return Score(instrument_id, total, None, None, False)
-    if not 0 <= total <= instrument.max_total:
-        raise InputError("TOTAL", f"a {instrument.name} total must be 0-{instrument.max_total} (got {total})")
     return Score(instrument.id, total, instrument.band(total), instrument.at_or_above_cutoff(total), False)
+
+
+def difficulty_label(answer: int | None) -> str | None:
+    """The words of a difficulty answer (0-3), as the sheet prints them."""
+    return dict(DIFFICULTY_OPTIONS).get(answer) if answer is not None else None
+
+
+def catalogue() -> dict:
+    """Every shipped instrument and known clinician scale as plain data: the same text the forms ask."""
+    return {
+        "instruments": [
+            {
+                "id": i.id,
+                "name": i.name,
+                "measures": i.measures,
+                "instruction": i.instruction or None,
+                "stem": i.stem,
+                "options": [{"value": value, "label": label} for value, label in i.options],
+                "items": list(i.items),
+                "difficulty": i.difficulty,
+                "difficulty_options": [{"value": v, "label": label} for v, label in DIFFICULTY_OPTIONS]
+                if i.difficulty
+                else None,
+                "range": [0, i.max_total],
+                "bands": [{"min": b.low, "max": b.high, "label": b.label} for b in i.bands] or None,
+                "bands_source": i.bands_source or None,
+                "cutoff": i.cutoff,
+                "cutoff_label": i.cutoff_label or None,
+                "mcid": i.mcid,
+                "mcid_source": i.mcid_source or None,
+                "max_prorated": i.max_prorated,
+                "safety_item": i.safety_item,
+                "attribution": i.attribution,
+                "terms": i.terms,
+            }
+            for i in INSTRUMENTS.values()
+        ],
+        "clinician_scales": [
+            {
+                "id": s.id,
+                "name": s.name,
+                "range": [0, s.max_total],
+                "response": f">= {s.response_fall:.0%} fall from baseline" if s.response_fall else None,
+                "remission": f"<= {s.remission_max}" if s.remission_max is not None else None,
+                "remission_note": s.remission_note or None,
+                "source": s.source,
+            }
+            for s in CLINICIAN_SCALES.values()
+        ],
+    }
 
 
 # Change between two scores -------------------------------------------------------
@@ -304,8 +481,8 @@ class Change:
     change_pct: float | None
     improved: bool | None  # fell by at least the MCID; None when the scale has no MCID
     worsened: bool | None
-    response: bool | None  # latest <= 50% of baseline (PHQ-9, GAD-7 only)
-    remission: bool | None  # latest < 5 (PHQ-9, GAD-7 only)
+    response: bool | None  # fell by >= 50% (PHQ-9, GAD-7 and the clinician scales that define it)
+    remission: bool | None  # PHQ-9, GAD-7: latest < 5; clinician scales: at or below their threshold
 
 
 def mcid(instrument_id: str) -> int | None:
@@ -316,17 +493,23 @@ def mcid(instrument_id: str) -> int | None:
 def compare(instrument_id: str, baseline: float, latest: float) -> Change:
     """How ``latest`` stands against ``baseline`` by the published definitions."""
     instrument = INSTRUMENTS.get(instrument_id)
+    scale = CLINICIAN_SCALES.get(instrument_id)
     difference = latest - baseline
     threshold = instrument.mcid if instrument else None
-    tracks = bool(instrument and instrument.tracks_response)
+    if instrument is not None and instrument.tracks_response:
+        fall, remission_max = 0.5, 4  # "fell by at least 50%"; "total < 5"
+    elif scale is not None:
+        fall, remission_max = scale.response_fall, scale.remission_max
+    else:
+        fall, remission_max = None, None
     return Change(
         change=difference,
         change_pct=None if baseline == 0 else round(difference / baseline * 100, 1),
         improved=None if threshold is None else -difference >= threshold,
         worsened=None if threshold is None else difference >= threshold,
-        # "fell by at least 50%": from a baseline of 0 nothing can fall, so no response.
-        response=(baseline > 0 and latest <= baseline * 0.5) if tracks else None,
-        remission=(latest < 5) if tracks else None,
+        # From a baseline of 0 nothing can fall, so no response.
+        response=None if fall is None else (baseline > 0 and latest <= baseline * (1 - fall)),
+        remission=None if remission_max is None else latest <= remission_max,
     )
 
 

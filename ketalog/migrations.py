@@ -158,3 +158,45 @@ def m003_checkin_tags(db):
             PRIMARY KEY (checkin_id, tag)
         )""")
     db.execute("CREATE INDEX idx_checkin_tags_tag ON checkin_tags(tag)")
+
+
+@migration("004_surveys_skipped_items")
+def m004_surveys_skipped_items(db):
+    # Unanswered items (null in `answers`) may leave no total (too many to prorate), so `total`
+    # becomes nullable; `prorated` says the total came from the answered items. SQLite cannot
+    # relax NOT NULL in place: the table is rebuilt (nothing references it).
+    db.execute(f"""
+        CREATE TABLE surveys_new (
+            id TEXT PRIMARY KEY,
+            {_TIME_COLUMNS}
+            instrument TEXT NOT NULL,   -- 'phq9', 'phq2', 'gad7', 'pcl5', a known clinician scale, or a name
+            answers TEXT,               -- JSON array of item answers in order (null = skipped); null for a logged total
+            total INTEGER CHECK (total >= 0),  -- null when too many items were skipped to score
+            band TEXT,                  -- published severity band; null where none exists
+            difficulty INTEGER CHECK (difficulty BETWEEN 0 AND 3),
+            prorated INTEGER NOT NULL DEFAULT 0 CHECK (prorated IN (0, 1)),
+            {_AUDIT_COLUMNS}
+        )""")
+    db.execute("""
+        INSERT INTO surveys_new (id, at, utc_offset, local_date, instrument, answers, total, band, difficulty,
+                                 created_at, updated_at)
+        SELECT id, at, utc_offset, local_date, instrument, answers, total, band, difficulty, created_at, updated_at
+        FROM surveys""")
+    db.execute("DROP TABLE surveys")
+    db.execute("ALTER TABLE surveys_new RENAME TO surveys")
+    db.execute("CREATE INDEX idx_surveys_instrument_at ON surveys(instrument, at)")
+    db.execute("CREATE INDEX idx_surveys_at ON surveys(at)")
+    # A band is always computed from the total (an import once kept a stale one), and the known
+    # clinician scales are stored under one id however they were typed ("MADRS", "Madrs").
+    rows = list(db.query("SELECT id, instrument, total FROM surveys"))
+    if not rows:
+        return  # a new file: nothing to recompute, and `add` need not load the questionnaires
+    from ketalog import instruments
+
+    for row in rows:
+        known = instruments.INSTRUMENTS.get(row["instrument"])
+        scale = instruments.normalise_id(row["instrument"])
+        if known is not None:
+            db.execute("UPDATE surveys SET band = ? WHERE id = ?", [known.band(row["total"]), row["id"]])
+        elif scale in instruments.CLINICIAN_SCALES:
+            db.execute("UPDATE surveys SET instrument = ?, band = NULL WHERE id = ?", [scale, row["id"]])

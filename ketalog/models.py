@@ -109,17 +109,34 @@ class JournalEntry(Entry):
 @dataclass
 class Survey(Entry):
     instrument: str
-    total: int
-    answers: list[int] | None = None
+    total: int | None  # None: too many items skipped to score ("incomplete")
+    answers: list[int | None] | None = None  # None inside: a skipped item
     band: str | None = None
     difficulty: int | None = None
+    prorated: bool = False
 
     kind = "survey"
 
     @classmethod
     def from_row(cls, row: dict, **extra) -> Self:
         answers = row.get("answers")
-        return super().from_row({**row, "answers": json.loads(answers) if answers else None}, **extra)
+        row = {**row, "answers": json.loads(answers) if answers else None, "prorated": bool(row.get("prorated"))}
+        return super().from_row(row, **extra)
+
+    @property
+    def skipped(self) -> list[int]:
+        """1-based numbers of the items left unanswered."""
+        return [number for number, answer in enumerate(self.answers or [], start=1) if answer is None]
+
+    @property
+    def incomplete(self) -> bool:
+        return self.total is None
+
+    @property
+    def safety_unanswered(self) -> bool:
+        from ketalog.instruments import safety_unanswered
+
+        return safety_unanswered(self.instrument, self.answers)
 
     @property
     def logged(self) -> bool:

@@ -53,6 +53,8 @@ class InstrumentResult:
     remission: bool | None
     count: int
     history: list[tuple[str, int]] = field(default_factory=list)  # (ISO time, total) in the period
+    difficulty: str | None = None  # the latest score's answer to the unscored difficulty question
+    incomplete: int = 0  # scores in the period with too many items skipped to total
 
     @property
     def has_pair(self) -> bool:
@@ -87,6 +89,30 @@ class Finding:
 
 
 @dataclass
+class SafetyFacts:
+    """PHQ-9 item 9 over time: every answer in the period, the last answer above 0 (even before the
+    period), and the times it was left unanswered. ``notice``: an answer above 0 lies in the period."""
+
+    item: int | None = None  # which item is the safety item (9), when any score has one
+    answers: list[dict] = field(default_factory=list)  # [{at, answer}] in the period; answer None = skipped
+    last_positive: dict | None = None  # {at, answer}
+    unanswered: list[str] = field(default_factory=list)
+    in_period_positive: dict | None = None  # the latest answer above 0 in the period: the notice is dated by it
+
+    @property
+    def notice(self) -> bool:
+        return self.in_period_positive is not None
+
+    def to_json(self) -> dict:
+        return {
+            "item9": self.answers,
+            "last_positive": self.last_positive,
+            "unanswered": self.unanswered,
+            "crisis_resources": crisis.as_json() if self.notice else None,
+        }
+
+
+@dataclass
 class Report:
     generated_at: str
     period: dict
@@ -98,7 +124,7 @@ class Report:
     side_effects: dict[str, int]
     sessions: list[dict]
     journal: list[dict]
-    safety: dict | None = None  # the crisis resources, when the safety flag is raised
+    safety: SafetyFacts = field(default_factory=SafetyFacts)
 
     def to_json(self) -> dict:
         return {
@@ -112,6 +138,7 @@ class Report:
             "side_effects": self.side_effects,
             "sessions": self.sessions,
             "journal": self.journal,
+            "safety": self.safety.to_json(),
         }
 
 
@@ -139,8 +166,7 @@ def _values(checkins: list[Checkin], name: str) -> list[int]:
 
 
 def instrument_name(instrument_id: str) -> str:
-    instrument = inst.INSTRUMENTS.get(instrument_id)
-    return instrument.name if instrument else instrument_id
+    return inst.display_name(instrument_id)
 
 
 # Instruments ---------------------------------------------------------------------
@@ -159,20 +185,31 @@ def compare_with_baseline(scores: list[Survey], latest: Survey | None, course_st
 
 
 def score_outcome(entry: Survey, history: list[Survey], course_start, result: inst.Score) -> dict:
-    """A just-saved score: total, band or cutoff, and its change from baseline and from the previous score."""
+    """A just-saved score: total, band or cutoff, and its change from baseline and from the previous score.
+
+    An incomplete score (no total) is compared with nothing; scored ones are compared only with scored ones.
+    """
     instrument = inst.INSTRUMENTS.get(entry.instrument)
-    earlier = [s for s in history if s.id != entry.id and (s.at, s.created_at) <= (entry.at, entry.created_at)]
-    baseline, change = compare_with_baseline(history, entry, course_start)
+    known = instrument or inst.CLINICIAN_SCALES.get(entry.instrument)
+    scored = [s for s in history if s.total is not None]
     outcome: dict = {
         "total": entry.total,
-        "max_total": instrument.max_total if instrument else None,
+        "max_total": known.max_total if known else None,
         "band": entry.band,
         "at_or_above_cutoff": result.at_or_above_cutoff,
         "cutoff": instrument.cutoff if instrument else None,
         "clusters": result.clusters or None,
+        "skipped": list(result.skipped),
+        "prorated": result.prorated,
+        "incomplete": result.total is None,
+        "safety_item_unanswered": entry.safety_unanswered,
         "baseline": None,
         "previous": None,
     }
+    if entry.total is None:
+        return outcome
+    earlier = [s for s in scored if s.id != entry.id and (s.at, s.created_at) <= (entry.at, entry.created_at)]
+    baseline, change = compare_with_baseline(scored, entry, course_start)
     if change is not None:
         outcome["baseline"] = {"at": baseline.at.isoformat(), "total": baseline.total, **change.__dict__}
     if earlier:
@@ -187,7 +224,8 @@ def instrument_results(surveys: list[Survey], course_start, since, until) -> dic
     for survey in sorted(surveys, key=lambda s: (s.at, s.created_at)):
         by_instrument.setdefault(survey.instrument, []).append(survey)
     results = {}
-    for instrument_id, scores in by_instrument.items():
+    for instrument_id, all_scores in by_instrument.items():
+        scores = [s for s in all_scores if s.total is not None]  # an incomplete score has nothing to compare
         in_period = [s for s in scores if _in_period(s.at, since, until)]
         latest = in_period[-1] if in_period else None
         baseline, change = compare_with_baseline(scores, latest, course_start)
@@ -206,8 +244,33 @@ def instrument_results(surveys: list[Survey], course_start, since, until) -> dic
             remission=change.remission if change else None,
             count=len(in_period),
             history=[(_iso(s.at), s.total) for s in in_period],
+            difficulty=inst.difficulty_label(latest.difficulty) if latest else None,
+            incomplete=sum(1 for s in all_scores if s.total is None and _in_period(s.at, since, until)),
         )
     return results
+
+
+def safety_facts(surveys: list[Survey], since, until) -> SafetyFacts:
+    """Item 9 over time, from every score that has a safety item (PHQ-9 with item answers)."""
+    with_item = [
+        s
+        for s in sorted(surveys, key=lambda s: (s.at, s.created_at))
+        if s.answers and inst.INSTRUMENTS.get(s.instrument) and inst.INSTRUMENTS[s.instrument].safety_item
+    ]
+    if not with_item:
+        return SafetyFacts()
+    item = inst.INSTRUMENTS[with_item[0].instrument].safety_item
+    in_period = [s for s in with_item if _in_period(s.at, since, until)]
+    positive = [s for s in with_item if s.safety_positive and (until is None or s.at < until)]
+    return SafetyFacts(
+        item=item,
+        answers=[{"at": _iso(s.at), "answer": s.safety_answer} for s in in_period],
+        last_positive={"at": _iso(positive[-1].at), "answer": positive[-1].safety_answer} if positive else None,
+        unanswered=[_iso(s.at) for s in in_period if s.safety_unanswered],
+        in_period_positive=next(
+            ({"at": _iso(s.at), "answer": s.safety_answer} for s in reversed(in_period) if s.safety_positive), None
+        ),
+    )
 
 
 # Daily ratings -------------------------------------------------------------------
@@ -560,7 +623,7 @@ def build_report(inputs: ReportInputs, private: bool = False) -> Report:
         side_effects=side_effect_counts(inputs.sessions),
         sessions=session_rows(inputs.sessions),
         journal=[] if private else [{"at": _iso(j.at), "text": excerpt(j.text)} for j in inputs.journal],
-        safety=crisis.as_json() if any(f.id == "safety" for f in flags) else None,
+        safety=safety_facts(inputs.surveys, inputs.since, inputs.until),
     )
 
 

@@ -42,7 +42,11 @@ FIELDS: dict[str, dict[str, tuple[str, ...] | str]] = {
         "tag": CHILDREN,
     },
     "journal": {"text": ("text",), "tag": CHILDREN},
-    "survey": {"answers": ("answers", "total", "band"), "difficulty": ("difficulty",), "total": ("total", "band")},
+    "survey": {
+        "answers": ("answers", "total", "band", "prorated"),
+        "difficulty": ("difficulty",),
+        "total": ("total", "band"),
+    },
 }
 REQUIRED = frozenset({"route", "text", "answers", "total"})  # an entry without them means nothing
 SESSION_OPTIONS = tuple(name for name, columns in FIELDS["session"].items() if columns != CHILDREN)
@@ -138,7 +142,7 @@ def edited_survey_values(
         answers = inst.parse_answers(instrument, answers_text)
         result = inst.score(instrument, answers)
         notice = result.safety_positive
-        values.update(answers=answers, total=result.total, band=result.band)
+        values.update(answers=answers, total=result.total, band=result.band, prorated=int(result.prorated))
     if total_text is not None:
         if not entry.logged:
             raise InputError("--total", "this questionnaire's total comes from its answers; change --answers")

@@ -23,6 +23,7 @@ CONTRACT_KEYS = {
     "side_effects",
     "sessions",
     "journal",
+    "safety",
 }
 
 
@@ -97,6 +98,8 @@ def test_report_json_contract(cli, journey):
         "response",
         "remission",
         "count",
+        "difficulty",
+        "incomplete",
     }
     assert (phq9["baseline"], phq9["latest"], phq9["change"], phq9["response"]) == (18, 8, -10, True)
     assert set(data["ratings"]) == {"mood", "anxiety", "pain", "energy", "motivation", "sleep", "thoughts"}
@@ -116,6 +119,12 @@ def test_report_json_contract(cli, journey):
     }
     assert data["sessions"][0]["bp_after"] == "144/86" and data["sessions"][3]["dose"] == "0.75 mg/kg"
     assert data["journal"] == [{"at": "2026-02-20T21:00+00:00", "text": "Felt the fog lift a little."}]
+    assert data["safety"] == {
+        "item9": [{"at": "2026-02-03T09:00+00:00", "answer": 0}, {"at": "2026-02-25T09:00+00:00", "answer": 0}],
+        "last_positive": None,
+        "unanswered": [],
+        "crisis_resources": None,
+    }
 
 
 def test_progress_json_is_the_same_model(cli, journey):

@@ -75,7 +75,13 @@ def test_first_score_without_treatment_is_its_own_baseline(cli):
 
 
 @pytest.mark.parametrize(
-    "answers, relation", [("2," * 16 + "0,0,0,0", "below 33"), ("2," * 16 + "1,0,0,0", "at or above 33")]
+    "answers, relation",
+    [
+        ("2," * 15 + "0,0,0,0,0", "below 33, the provisional PTSD cutoff"),  # 30
+        ("2," * 15 + "1,0,0,0,0", "in the 31–33 range where probable PTSD begins (provisional cutoff)"),  # 31
+        ("2," * 16 + "0,0,0,0", "in the 31–33 range where probable PTSD begins (provisional cutoff)"),  # 32
+        ("2," * 16 + "1,0,0,0", "at or above 33, the provisional PTSD cutoff"),  # 33
+    ],
 )
 def test_pcl5_reports_cutoff_not_bands(cli, answers, relation):
     out = cli("survey", "pcl5", "--answers", answers.rstrip(",")).stdout
@@ -122,21 +128,27 @@ def test_log_a_clinician_total(cli, db_path):
     out = cli("survey", "log", "MADRS", "28", "--at", "2026-03-01").stdout
     assert "MADRS total 28" in out
     data = cli.json("survey", "log", "madrs", "20")
-    assert data["instrument"] == "MADRS" and data["answers"] is None
+    assert data["instrument"] == "madrs" and data["answers"] is None  # a known scale is stored by its id
     assert data["assessment"]["baseline"]["change"] == -8
     assert data["assessment"]["baseline"]["improved"] is None  # no MCID known for this scale
     assert rows(db_path, "SELECT instrument, answers, total, band FROM surveys ORDER BY at") == [
-        ("MADRS", None, 28, None),
-        ("MADRS", None, 20, None),
+        ("madrs", None, 28, None),
+        ("madrs", None, 20, None),
     ]
+
+
+def test_an_unknown_scale_keeps_its_first_spelling(cli, db_path):
+    cli("survey", "log", "Y-BOCS", "24", "--at", "2026-03-01")
+    cli("survey", "log", "y-bocs", "20")
+    assert rows(db_path, "SELECT DISTINCT instrument FROM surveys") == [("Y-BOCS",)]
 
 
 def test_list_instruments_shows_ranges_and_terms(cli):
     out = cli("survey", "list-instruments").stdout
-    for text in ("PHQ-9", "PHQ-2", "GAD-7", "PCL-5", "0-27", "0-21", "0-80", "0-6", "Pfizer", "public domain"):
+    for text in ("PHQ-9", "PHQ-2", "GAD-7", "PCL-5", "0-27", "0-21", "0-80", "0-6", "Pfizer", "Public domain"):
         assert text in out
-    data = cli.json("survey", "list-instruments")
-    assert {i["id"] for i in data} == {"phq9", "phq2", "gad7", "pcl5"}
+    for text in ("MADRS", "QIDS-SR16", "HAM-D17", "BDI-II", "CADSS", "CADSS-6", "0-60", "0-92"):
+        assert text in out
 
 
 def test_attribution_in_help(cli):

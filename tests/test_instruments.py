@@ -41,15 +41,32 @@ def test_items_are_verbatim_from_the_clinical_reference(heading, items):
 @pytest.mark.skipif(not REFERENCE.exists(), reason="clinical reference not beside the repository")
 def test_stems_options_and_terms_match_the_reference():
     text = REFERENCE.read_text(encoding="utf-8")
-    assert inst.TWO_WEEK_STEM in text
     assert inst.PHQ_ATTRIBUTION in " ".join(text.split())
-    assert inst.DIFFICULTY_QUESTION in " ".join(text.split())
     assert inst.PCL5.instruction in " ".join(text.split())
     for _, label in inst.FREQUENCY_OPTIONS + inst.PCL5.options + inst.DIFFICULTY_OPTIONS:
         assert label in text
     for _, contact in crisis.RESOURCES:
         assert contact in " ".join(text.split())
     assert crisis.IMMEDIATE_DANGER in text
+
+
+def reference_section(heading: str) -> str:
+    text = REFERENCE.read_text(encoding="utf-8")
+    return " ".join(text.split(f"### {heading}", 1)[1].split("\n### ", 1)[0].split())
+
+
+@pytest.mark.skipif(not REFERENCE.exists(), reason="clinical reference not beside the repository")
+@pytest.mark.parametrize("heading, instrument", [("PHQ-9 (depression)", inst.PHQ9), ("GAD-7 (anxiety)", inst.GAD7)])
+def test_each_instrument_has_its_own_stem_and_difficulty_question_verbatim(heading, instrument):
+    section = reference_section(heading)
+    assert f'"{instrument.stem}"' in section
+    assert f'"{instrument.difficulty}"' in section
+
+
+def test_gad7_does_not_borrow_the_phq9_wording():
+    assert inst.GAD7.stem != inst.PHQ9.stem and "any of" not in inst.GAD7.stem
+    assert inst.GAD7.difficulty != inst.PHQ9.difficulty and "checked off" not in inst.GAD7.difficulty
+    assert inst.PHQ2.stem == inst.PHQ9.stem and inst.PHQ2.difficulty is None and inst.PCL5.difficulty is None
 
 
 def test_phq2_is_the_first_two_phq9_items():
@@ -236,7 +253,25 @@ def test_logged_totals_of_shipped_scales_are_range_checked():
 
 @pytest.mark.parametrize(
     "text, expected",
-    [("PHQ-9", "phq9"), ("phq 9", "phq9"), ("GAD_7", "gad7"), ("  Y-BOCS ", "Y-BOCS"), ("qids sr16", "qids sr16")],
+    [
+        ("PHQ-9", "phq9"),
+        ("phq 9", "phq9"),
+        ("GAD_7", "gad7"),
+        ("  Y-BOCS ", "Y-BOCS"),
+        ("qids sr16", "qids-sr16"),
+        ("qids", "qids-sr16"),
+        ("QIDS-SR16", "qids-sr16"),
+        ("MADRS", "madrs"),
+        ("HAMD-17", "hamd17"),
+        ("HAM-D17", "hamd17"),
+        ("ham-d", "hamd17"),
+        ("BDI-II", "bdi2"),
+        ("bdi 2", "bdi2"),
+        ("CADSS", "cadss"),
+        ("cadss-6", "cadss6"),
+        ("CADSS 6", "cadss6"),
+        ("  my  scale ", "my scale"),
+    ],
 )
 def test_instrument_names(text, expected):
     assert inst.normalise_id(text) == expected

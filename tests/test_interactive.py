@@ -105,9 +105,10 @@ def test_ctrl_c_in_a_form_saves_nothing(db_path):
     child.sendline("6")
     child.expect("Anxiety")
     child.sendintr()
+    child.expect("cancelled, nothing saved")
     child.expect(pexpect.EOF)
     child.close()
-    assert child.exitstatus != 0
+    assert child.exitstatus == 130
     assert count(db_path, "checkins") == 0
 
 
@@ -142,7 +143,7 @@ def test_phq9_interactive_with_a_mistyped_key_and_item9_notice(db_path):
         answer = answers.pop(0)
         if answer == "x":
             child.sendline("x")
-            child.expect("type a number from 0 to 3")
+            child.expect("type a number from 0 to 3, or s to skip")
             child.expect("Answer 0-3")
             answer = answers.pop(0)
         child.sendline(answer)
@@ -181,8 +182,60 @@ def test_stopping_a_questionnaire_saves_nothing(db_path, stop):
         child.sendintr()
     else:
         child.sendeof()
-    child.expect("nothing saved")
+    child.expect("cancelled before the last item; nothing saved")
     child.expect(pexpect.EOF)
     child.close()
-    assert child.exitstatus == 1
+    assert child.exitstatus == 130
     assert count(db_path, "surveys") == 0
+
+
+@pytest.mark.parametrize("stop", ["ctrl-c", "eof"])
+def test_a_positive_item_9_is_saved_even_if_stopped_at_the_difficulty_question(db_path, stop):
+    child = spawn("survey", "phq9")
+    for number in range(1, 10):
+        child.expect(f"Item {number} of 9")
+        child.sendline("2" if number == 9 else "1")
+    child.expect("If you are in immediate danger")
+    child.expect("how difficult have these problems made it")
+    if stop == "ctrl-c":
+        child.sendintr()
+    else:
+        child.sendeof()
+    child.expect("PHQ-9 total 10 of 27: moderate")
+    child.expect("stopped at the difficulty question: your answers were saved without it")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert rows(db_path, "SELECT answers, total, difficulty FROM surveys") == [
+        ("[1, 1, 1, 1, 1, 1, 1, 1, 2]", 10, None)
+    ]
+
+
+def test_s_skips_an_item_and_item_9_is_never_read_as_zero(db_path):
+    child = spawn("survey", "phq9")
+    child.expect("Type s to skip")
+    for number in range(1, 10):
+        child.expect(f"Item {number} of 9")
+        child.expect("or s to skip")
+        child.sendline("s" if number in (3, 9) else "2")
+    child.expect("Item 9 not answered")
+    child.expect("how difficult")
+    child.sendline("1")
+    child.expect(r"PHQ-9 total 18 of 27 \(prorated: items 3, 9 not answered\): moderately severe")
+    child.expect("Item 9 not answered")
+    child.expect(pexpect.EOF)
+    assert rows(db_path, "SELECT answers, total, prorated FROM surveys") == [
+        ("[2, 2, null, 2, 2, 2, 2, 2, null]", 18, 1)
+    ]
+
+
+def test_gad7_asks_its_own_difficulty_question(db_path):
+    child = spawn("survey", "gad7")
+    child.expect("how often have you been bothered by the following problems")
+    for number in range(1, 8):
+        child.expect(f"Item {number} of 7")
+        child.sendline("1")
+    child.expect("If you checked any problems, how difficult have they made it for you")
+    child.sendline("")
+    child.expect("GAD-7 total 7 of 21: mild")
+    child.expect(pexpect.EOF)

@@ -14,15 +14,36 @@ from ketalog.migrations import MIGRATION_NAMES
 FIXTURES = sorted((Path(__file__).parent / "fixtures").glob("schema-v*.db"))
 
 
-def snapshot(path: Path) -> dict[str, list[tuple]]:
+def snapshot(path: Path, columns: dict[str, list[str]] | None = None) -> dict[str, list[dict]]:
+    """Every row of every ketalog table as dicts; ``columns`` picks the columns an older file had."""
     with sqlite3.connect(path) as conn:
+        conn.row_factory = sqlite3.Row
         tables = [
             row[0]
             for row in conn.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\'"
             )
         ]
-        return {table: sorted(conn.execute(f"SELECT * FROM {table}").fetchall(), key=repr) for table in tables}
+        result = {}
+        for table in tables:
+            if columns is not None and table not in columns:
+                continue
+            names = columns[table] if columns else [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
+            found = conn.execute(f"SELECT {', '.join(names)} FROM {table}").fetchall()
+            result[table] = sorted((dict(row) for row in found), key=repr)
+        return result
+
+
+def expected_after_upgrade(table: str, row: dict) -> dict:
+    """The changes migrations make on purpose: 004 recomputes bands and names known clinician scales by id."""
+    from ketalog import instruments
+
+    if table != "surveys":
+        return row
+    known = instruments.INSTRUMENTS.get(row["instrument"])
+    if known is not None:
+        return {**row, "band": known.band(row["total"])}
+    return {**row, "instrument": instruments.normalise_id(row["instrument"])}
 
 
 def test_there_is_a_fixture_for_every_earlier_version():
@@ -39,9 +60,20 @@ def test_upgrade_keeps_every_row(fixture, tmp_path):
     assert database.schema_version(db) == database.latest_schema_version()
     assert {"surveys", "checkin_tags"} <= set(db.table_names())
     db.close()
-    after = snapshot(path)
+    after = snapshot(path, {table: list(rows[0]) if rows else ["rowid"] for table, rows in before.items()})
     for table, rows in before.items():
-        assert after[table] == rows, table
+        assert after[table] == sorted((expected_after_upgrade(table, row) for row in rows), key=repr), table
+
+
+def test_version_4_recomputes_stale_bands_and_names_known_scales(tmp_path):
+    path = tmp_path / "v3.db"
+    shutil.copy(FIXTURES[2], path)
+    before = {row["id"]: row for row in snapshot(path)["surveys"]}
+    assert before["a7" * 16]["band"] == "minimal" and before["b8" * 16]["instrument"] == "Madrs"
+    database.open_db(path, create=True).close()
+    after = {row["id"]: row for row in snapshot(path)["surveys"]}
+    assert after["a7" * 16]["band"] == "severe" and after["a7" * 16]["prorated"] == 0
+    assert after["b8" * 16]["instrument"] == after["f6" * 16]["instrument"] == "madrs"
 
 
 @pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: p.stem)

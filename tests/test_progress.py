@@ -207,14 +207,18 @@ def test_safety_flag_comes_first_with_crisis_resources():
     )
     assert report.flags[0].id == "safety"
     assert "immediate danger" in report.flags[0].detail
-    assert report.safety is not None and report.safety["immediate_danger"]
+    assert report.safety.notice and report.safety.to_json()["crisis_resources"]["immediate_danger"]
+    assert report.safety.in_period_positive == {"at": "2026-03-11T09:00+00:00", "answer": 1}
 
 
 def test_safety_flag_only_while_in_the_period():
     surveys = [phq9(-1, 20, item9=2), phq9(20, 10)]
     assert "safety" in ids(report_for(sessions=[session(0)], surveys=surveys).flags)
     report = report_for(sessions=[session(0)], surveys=surveys, since=day(10))
-    assert "safety" not in ids(report.flags) and report.safety is None
+    assert "safety" not in ids(report.flags) and not report.safety.notice
+    # ...but the last answer above 0 is still told, with its date, though it lies before --since
+    assert report.safety.last_positive == {"at": "2026-02-28T09:00+00:00", "answer": 2}
+    assert report.safety.answers == [{"at": "2026-03-21T09:00+00:00", "answer": 0}]
 
 
 def test_item9_zero_raises_no_flag():

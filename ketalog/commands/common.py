@@ -12,7 +12,7 @@ from typing import Annotated, Callable, Optional, TypeVar
 import typer
 
 from ketalog import validation as valid
-from ketalog.errors import Cancelled, InputError
+from ketalog.errors import InputError, Interrupted
 
 T = TypeVar("T")
 
@@ -112,7 +112,7 @@ def ask(label: str, parse: Callable[[str], T], default: str | None = None) -> T 
             raw = typer.prompt(label, default=default or "", show_default=bool(default))
         except typer.Abort:
             typer.echo("", err=True)
-            raise Cancelled() from None
+            raise Interrupted() from None
         if not raw.strip():
             return None
         try:

@@ -89,10 +89,10 @@ def report_command(
 
     write_private_text(output, text, companion_files(state(ctx).path))
     typer.echo(f"Report written to {output}")
-    if report.safety:
-        from ketalog import crisis
+    if report.safety.notice:
+        from ketalog.render import report_rows
 
-        typer.echo(crisis.text())
+        typer.echo("\n".join(report_rows.safety_lines(report)))
 
 
 def render_report(report, output_format: "Format") -> str:

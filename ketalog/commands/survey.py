@@ -12,7 +12,7 @@ import typer
 from ketalog import crisis
 from ketalog import instruments as inst
 from ketalog.commands.common import AtOpt, JsonOpt, NoInputOpt, announce_safety, ask, emit, interactive, state
-from ketalog.errors import InputError
+from ketalog.errors import InputError, Interrupted
 from ketalog.values import difficulty as difficulty_answer
 
 commands = survey_app = typer.Typer(
@@ -23,36 +23,54 @@ commands = survey_app = typer.Typer(
 
 AnswersOpt = Annotated[
     Optional[str],
-    typer.Option("--answers", metavar="1,2,0,...", help="One answer per item, in order; skips the questions."),
+    typer.Option(
+        "--answers",
+        metavar="1,2,-,0,...",
+        help="One answer per item, in order; - leaves an item unanswered. Skips the questions.",
+    ),
 ]
 DifficultyOpt = Annotated[
     Optional[str], typer.Option("--difficulty", metavar="0-3", help="The unscored difficulty question (PHQ-9, GAD-7).")
 ]
 
+_SKIPPED = object()  # an item the person chose not to answer ('s'), as opposed to Enter (asked again)
 
-def _interactive_answers(instrument: inst.Instrument) -> list[int]:
-    from ketalog.render.survey import header
+
+def _item_answer(instrument: inst.Instrument, text: str, number: int):
+    answer = inst.parse_option(instrument, text, number)
+    return _SKIPPED if answer is None else answer
+
+
+def _interactive_answers(instrument: inst.Instrument) -> list[int | None]:
+    """Every scored item, asked in order. The safety item's answer shows the crisis resources at once."""
+    from ketalog.render.survey import header, safety_unanswered_text
 
     typer.echo(header(instrument))
-    answers: list[int] = []
+    typer.echo("(Type s to skip an item you would rather not answer; it is recorded as not answered.)")
+    answers: list[int | None] = []
     count = len(instrument.items)
     for number, item in enumerate(instrument.items, start=1):
         typer.echo(f"\nItem {number} of {count}: {item}")
         while True:
             answer = ask(
-                f"Answer 0-{instrument.max_option}", lambda text, n=number: inst.parse_option(instrument, text, n)
+                f"Answer 0-{instrument.max_option}, or s to skip",
+                lambda text, n=number: _item_answer(instrument, text, n),
             )
             if answer is not None:
                 break
-            typer.echo(f"  every item needs an answer from 0 to {instrument.max_option}", err=True)
-        answers.append(answer)
-        if instrument.safety_item == number and answer > 0:
-            announce_safety()
+            typer.echo(f"  type an answer from 0 to {instrument.max_option}, or s to skip this item", err=True)
+        answers.append(None if answer is _SKIPPED else answer)
+        if number == instrument.safety_item:
+            so_far = answers + [None] * (count - number)
+            if inst.safety_positive(instrument.id, so_far):
+                announce_safety()
+            elif inst.safety_unanswered(instrument.id, so_far):
+                typer.echo(safety_unanswered_text(instrument))
     return answers
 
 
-def _askdifficulty_answer() -> int | None:
-    typer.echo("\n" + inst.DIFFICULTY_QUESTION)
+def _ask_difficulty(instrument: inst.Instrument) -> int | None:
+    typer.echo("\n" + (instrument.difficulty or ""))
     typer.echo("   " + "   ".join(f"{value} = {label}" for value, label in inst.DIFFICULTY_OPTIONS))
     return ask("Answer 0-3 (Enter to skip)", lambda text: difficulty_answer(text, "difficulty"))
 
@@ -72,6 +90,7 @@ def record(
     difficulty = difficulty_answer(difficulty_text)
     if difficulty is not None and not instrument.asks_difficulty:
         raise InputError("--difficulty", f"{instrument.name} has no difficulty question")
+    stopped = False
     if answers_text is not None:
         answers = inst.parse_answers(instrument, answers_text)
         result = inst.score(instrument, answers)
@@ -82,20 +101,30 @@ def record(
             raise InputError(
                 "--answers",
                 f"needed when not asking: {len(instrument.items)} answers, "
-                f"each 0-{instrument.max_option}, e.g. --answers " + ",".join(["1"] * len(instrument.items)),
+                f"each 0-{instrument.max_option} or - to skip one, e.g. --answers "
+                + ",".join(["1"] * len(instrument.items)),
             )
-        answers = _interactive_answers(instrument)
+        try:
+            answers = _interactive_answers(instrument)
+        except Interrupted:
+            raise Interrupted("cancelled before the last item; nothing saved") from None
         result = inst.score(instrument, answers)
         if instrument.asks_difficulty and difficulty is None:
-            difficulty = _askdifficulty_answer()
+            try:
+                difficulty = _ask_difficulty(instrument)
+            except Interrupted:
+                stopped = True  # every scored answer is in: save them (a positive item 9 must never be lost)
     values = {
         "instrument": instrument.id,
         "answers": answers,
         "total": result.total,
         "band": result.band,
         "difficulty": difficulty,
+        "prorated": int(result.prorated),
     }
     save_and_report(ctx, moment, values, result, as_json)
+    if stopped:
+        raise Interrupted("stopped at the difficulty question: your answers were saved without it")
 
 
 def save_and_report(ctx: typer.Context, moment, values: dict, result: inst.Score, as_json: bool) -> None:
@@ -140,12 +169,19 @@ for _instrument in inst.INSTRUMENTS.values():
 @survey_app.command("log")
 def log_total(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(metavar="NAME", help="The scale, e.g. MADRS, QIDS-SR16, Y-BOCS.")],
+    name: Annotated[
+        str,
+        typer.Argument(
+            metavar="NAME",
+            help="The scale: MADRS, QIDS-SR16, HAM-D17, BDI-II, CADSS, "
+            "CADSS-6 (checked against their ranges), or any other name.",
+        ),
+    ],
     total: Annotated[str, typer.Argument(metavar="TOTAL", help="The total your clinician gave you (a whole number).")],
     at: AtOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Record a total a clinician gave for any named scale (no item text is stored or shown)."""
+    """Record a total a clinician gave for a named scale (no item text is stored or shown)."""
     from ketalog import store, timeparse
     from ketalog.validation import whole_number
 
@@ -154,38 +190,16 @@ def log_total(
     if not scale:
         raise InputError("NAME", "give the scale's name, e.g. MADRS")
     result = inst.score_total(scale, whole_number(total, "TOTAL", 0, 10_000))
-    if scale not in inst.INSTRUMENTS:
+    if scale not in inst.CLINICIAN_SCALES and scale not in inst.INSTRUMENTS:
         with state(ctx).open(write=False) as db:
-            scale = store.existing_instrument_name(db, scale)  # "madrs" joins earlier "MADRS" scores
-        result = inst.score_total(scale, result.total)
+            scale = store.existing_instrument_name(db, scale)  # "y-bocs" joins earlier "Y-BOCS" scores
     values = {"instrument": scale, "answers": None, "total": result.total, "band": result.band, "difficulty": None}
     save_and_report(ctx, moment, values, result, as_json)
 
 
 @survey_app.command("list-instruments")
 def list_instruments(as_json: JsonOpt = False) -> None:
-    """The questionnaires ketalog ships: range, what each measures, terms and attribution."""
-    data = [
-        {
-            "id": i.id,
-            "name": i.name,
-            "items": len(i.items),
-            "range": [0, i.max_total],
-            "measures": i.measures,
-            "bands": [b.__dict__ for b in i.bands],
-            "cutoff": i.cutoff,
-            "mcid": i.mcid,
-            "attribution": i.attribution,
-            "terms": i.terms,
-        }
-        for i in inst.INSTRUMENTS.values()
-    ]
-    text = "\n\n".join(
-        f"{i.id:<6} {i.name}: {i.measures}; {len(i.items)} items, total 0-{i.max_total}"
-        + (f"; bands {', '.join(f'{b.low}-{b.high} {b.label}' for b in i.bands)} ({i.bands_source})" if i.bands else "")
-        + (f"; {i.cutoff_label}: >= {i.cutoff}" if i.cutoff is not None else "")
-        + (f"; meaningful change >= {i.mcid} points ({i.mcid_source})" if i.mcid else "")
-        + f"\n       {i.attribution} {i.terms}"
-        for i in inst.INSTRUMENTS.values()
-    )
-    emit(data, as_json, text + "\n\nAny other scale: `ketalog survey log NAME TOTAL` records the total only.")
+    """The questionnaires ketalog ships and the clinician scales it knows: items, ranges, thresholds, terms."""
+    from ketalog.render.survey import instruments_text
+
+    emit(inst.catalogue(), as_json, instruments_text())

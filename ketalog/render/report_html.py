@@ -136,9 +136,18 @@ def score_chart(
 
 def render(report: Report) -> str:
     body = [f"<h1>{escape(rr.TITLE)}</h1>", f'<p class="muted">{escape(rr.period_text(report))}</p>']
-    if report.safety:
-        lines = "".join(f"<p>{escape(line)}</p>" for line in crisis.lines())
-        body.append(f'<section class="safety" id="safety"><h2>Safety first</h2>{lines}</section>')
+    if report.safety.notice:
+        resources = "".join(f"<li>{escape(region)}: {escape(text)}</li>" for region, text in crisis.RESOURCES)
+        body.append(
+            '<section class="safety" id="safety"><h2>Safety first</h2>'
+            f"<p><strong>{escape(rr.safety_dated_line(report) or '')}</strong></p>"
+            f"<p>{escape(crisis.HEADLINE)}</p><ul>{resources}</ul>"
+            f"<p><strong>{escape(crisis.IMMEDIATE_DANGER)}</strong></p>"
+            f'<p class="muted">Crisis numbers last reviewed {escape(crisis.REVIEWED)}.</p>'
+            f"<p>{escape(rr.item9_line(report) or '')}</p></section>"
+        )
+    elif rr.item9_line(report):
+        body.append(f'<section id="safety"><h2>Safety</h2><p>{escape(rr.item9_line(report) or "")}</p></section>')
     body.append(
         '<h2>Course</h2><div class="course">'
         + "".join(f"<p>{escape(line)}</p>" for line in rr.course_lines(report))

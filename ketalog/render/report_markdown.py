@@ -25,8 +25,27 @@ def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
 
 def render(report: Report) -> str:
     out = [f"# {rr.TITLE}", "", rr.period_text(report), ""]
-    if report.safety:
-        out += ["> **Safety first**", ">"] + [f"> {line}" for line in crisis.lines()] + [""]
+    if report.safety.notice:
+        out += [
+            "> **Safety first**",
+            ">",
+            f"> **{_escape(rr.safety_dated_line(report) or '')}**",
+            ">",
+            f"> {crisis.HEADLINE}",
+            ">",
+        ]
+        out += [f"> - {region}: {text}" for region, text in crisis.RESOURCES]
+        out += [
+            ">",
+            f"> **{crisis.IMMEDIATE_DANGER}**",
+            ">",
+            f"> *Crisis numbers last reviewed {crisis.REVIEWED}.*",
+            ">",
+            f"> {_escape(rr.item9_line(report) or '')}",
+            "",
+        ]
+    elif rr.item9_line(report):
+        out += ["## Safety", "", _escape(rr.item9_line(report) or ""), ""]
     out += ["## Course", ""] + [f"- {_escape(line)}" for line in rr.course_lines(report)] + [""]
     if report.instruments:
         out += ["## Questionnaires", ""] + _table(rr.INSTRUMENT_HEADERS, rr.instrument_rows(report))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ketalog import crisis
 from ketalog import instruments as inst
 from ketalog.progress import RATING_LABELS, RATING_THRESHOLD, WINDOW, Report
 from ketalog.render.sparkline import sparkline
@@ -11,7 +12,7 @@ DISCLAIMER = (
     "ketalog shows what your own records say. It is not medical advice: bring it to your provider and decide together."
 )
 
-INSTRUMENT_HEADERS = ["Scale", "Baseline", "Latest", "Change", "Severity", "Outcome", "Trend"]
+INSTRUMENT_HEADERS = ["Scale", "Baseline", "Latest", "Change", "Severity", "Outcome", "Difficulty", "Trend"]
 RATING_HEADERS = ["Rating", "Baseline", f"Last {WINDOW.days} days", "Change", "Status", "Weekly"]
 SESSION_HEADERS = ["Date", "Route", "Dose", "Dissociation", "Side effects", "BP before", "BP after"]
 
@@ -49,6 +50,53 @@ def period_text(report: Report) -> str:
     return f"Period: {span}. Generated {report.generated_at[:16].replace('T', ' ')}."
 
 
+def safety_dated_line(report: Report) -> str | None:
+    """The crisis notice's first line, dated: what was answered, and when."""
+    latest = report.safety.in_period_positive
+    if latest is None:
+        return None
+    return (
+        f"On {latest['at'][:10]} you answered {latest['answer']} to item {report.safety.item} of the PHQ-9 "
+        "(thoughts that you would be better off dead or of hurting yourself in some way)."
+    )
+
+
+def safety_lines(report: Report) -> list[str]:
+    """The safety section as plain lines: the dated notice and crisis resources (when an answer above 0 lies
+    in the period), then the item-9 line. Empty when there is nothing to say."""
+    lines = []
+    dated = safety_dated_line(report)
+    if dated:
+        lines += [dated, *crisis.lines()]
+    item9 = item9_line(report)
+    if item9:
+        lines.append(item9)
+    return lines
+
+
+def item9_line(report: Report) -> str | None:
+    """Every item-9 answer in the period with its date, and the last answer above 0 even before it."""
+    safety = report.safety
+    if safety.item is None:
+        return None
+    answers = [
+        f"{a['at'][:10]} " + ("not answered" if a["answer"] is None else f"answered {a['answer']}")
+        for a in safety.answers
+    ]
+    line = f"PHQ-9 item {safety.item} in this period: " + (
+        "; ".join(answers) if answers else "no PHQ-9 with item answers"
+    )
+    last = safety.last_positive
+    if last is None:
+        line += f". No answer above 0 to item {safety.item} on record."
+    else:
+        before = report.period["since"] is not None and last["at"] < report.period["since"]
+        line += f". Last answer above 0: {last['at'][:10]} ({last['answer']})" + (
+            ", before this period." if before else "."
+        )
+    return line
+
+
 def course_lines(report: Report) -> list[str]:
     course = report.course
     if not course["sessions_total"]:
@@ -74,13 +122,15 @@ def course_lines(report: Report) -> list[str]:
 
 
 def instrument_rows(report: Report) -> list[list[str]]:
+    from ketalog.render.survey import cutoff_text
+
     rows = []
     for instrument_id, result in report.instruments.items():
         instrument = inst.INSTRUMENTS.get(instrument_id)
+        known = instrument or inst.CLINICIAN_SCALES.get(instrument_id)
         severity = result.severity or "—"
         if instrument and instrument.cutoff is not None and result.latest is not None and not instrument.bands:
-            relation = ">=" if result.latest >= instrument.cutoff else "<"
-            severity = f"{relation} cutoff {instrument.cutoff}"
+            severity = cutoff_text(instrument, result.latest)
         change = (
             "—"
             if result.change is None
@@ -94,7 +144,8 @@ def instrument_rows(report: Report) -> list[list[str]]:
                 change,
                 severity,
                 outcome(result),
-                sparkline([total for _, total in result.history], 0, instrument.max_total if instrument else None),
+                result.difficulty or "—",
+                sparkline([total for _, total in result.history], 0, known.max_total if known else None),
             ]
         )
     return rows
@@ -109,6 +160,8 @@ def instrument_dates(report: Report) -> list[str]:
             f"latest {result.latest_at[:10]}" if result.latest_at else "no score in this period",
             f"{result.count} score{'s' if result.count != 1 else ''} in this period",
         ]
+        if result.incomplete:
+            parts.append(f"{result.incomplete} incomplete (too many items skipped to score)")
         lines.append(f"{result.name}: " + ", ".join(part for part in parts if part) + ".")
     return lines
 

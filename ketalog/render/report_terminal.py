@@ -9,7 +9,6 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ketalog import crisis
 from ketalog.progress import Report
 from ketalog.render import report_rows as rr
 from ketalog.render.terminal import cell
@@ -29,10 +28,17 @@ def _findings(findings) -> Group:
     return Group(*(Text.assemble(("• " + visible(f.title), "bold"), "\n  ", visible(f.detail)) for f in findings))
 
 
+def _safety(report: Report) -> list:
+    """The crisis panel, dated, when an item-9 answer above 0 lies in the period; else the item-9 line alone."""
+    if report.safety.notice:
+        return [Panel("\n".join(rr.safety_lines(report)), title="Safety first", border_style="red bold")]
+    line = rr.item9_line(report)
+    return [Text("Safety", style="bold"), Text(line), Text("")] if line else []
+
+
 def report_renderables(report: Report) -> list:
     parts: list = [Text(rr.TITLE, style="bold underline"), Text(rr.period_text(report)), Text("")]
-    if report.safety:
-        parts.append(Panel(crisis.text(), title="Safety first", border_style="red bold"))
+    parts += _safety(report)
     parts += [Text("Course", style="bold"), cell("\n".join(rr.course_lines(report))), Text("")]
     if report.instruments:
         parts += [
@@ -76,8 +82,8 @@ def print_report(report: Report, file: IO[str] | None = None) -> None:
 def print_progress(report: Report) -> None:
     """The compact view: signs and flags only."""
     console = Console(highlight=False)
-    if report.safety:
-        console.print(Panel(crisis.text(), title="Safety first", border_style="red bold"))
+    for part in _safety(report):
+        console.print(part)
     console.print(Text("Signs of progress", style="bold green"))
     console.print(_findings(report.signs) if report.signs else Text("None of the signs shows clearly yet."))
     console.print(Text("To discuss with your provider", style="bold yellow"))

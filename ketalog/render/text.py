@@ -61,18 +61,27 @@ def _summary(entry: Entry, width: int) -> str:
             text = text[: width - 1] + "…"
         return text + ("  " + " ".join(f"#{tag}" for tag in entry.tags) if entry.tags else "")
     if isinstance(entry, Survey):
-        from ketalog.instruments import INSTRUMENTS
+        from ketalog.instruments import INSTRUMENTS, display_name
 
         instrument = INSTRUMENTS.get(entry.instrument)
-        text = f"{instrument.name if instrument else entry.instrument} {entry.total}"
-        if instrument:
-            text += f"/{instrument.max_total}"
+        if entry.total is None:
+            text = (
+                f"{display_name(entry.instrument)} incomplete (items {', '.join(map(str, entry.skipped))} not answered)"
+            )
+        else:
+            text = f"{display_name(entry.instrument)} {entry.total}"
+            if instrument:
+                text += f"/{instrument.max_total}"
+            if entry.prorated:
+                text += " prorated"
         if entry.band:
             text += f" {entry.band}"
         if entry.logged:
             text += " (total given by clinician)"
         if entry.safety_positive and instrument:
             text += f" · item {instrument.safety_item} answered {entry.safety_answer}"
+        elif entry.safety_unanswered and instrument:
+            text += f" · item {instrument.safety_item} not answered"
         return text
     return ""
 
