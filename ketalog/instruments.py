@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ketalog.errors import InputError
@@ -367,13 +368,13 @@ class Score:
         return self.total is None
 
 
-def prorate(answers: list[int | None]) -> int:
+def prorate(answers: Sequence[int | None]) -> int:
     """Mean of the answered items times the number of items, rounded half up to a whole number."""
     answered = [a for a in answers if a is not None]
     return math.floor(sum(answered) / len(answered) * len(answers) + 0.5)
 
 
-def score(instrument: Instrument, answers: list[int | None]) -> Score:
+def score(instrument: Instrument, answers: Sequence[int | None]) -> Score:
     """The published simple sum; with unanswered items, prorated within the reference's limit, else no total."""
     if len(answers) != len(instrument.items) or any(
         a is not None and not 0 <= a <= instrument.max_option for a in answers
@@ -496,6 +497,8 @@ def compare(instrument_id: str, baseline: float, latest: float) -> Change:
     scale = CLINICIAN_SCALES.get(instrument_id)
     difference = latest - baseline
     threshold = instrument.mcid if instrument else None
+    fall: float | None
+    remission_max: int | None
     if instrument is not None and instrument.tracks_response:
         fall, remission_max = 0.5, 4  # "fell by at least 50%"; "total < 5"
     elif scale is not None:
