@@ -275,7 +275,7 @@ _SCALE_NAMES = {
 }
 
 
-def safety_answer(instrument_id: str, answers: list[int | None] | None) -> int | None:
+def safety_answer(instrument_id: str, answers: Sequence[int | None] | None) -> int | None:
     """The answer to the instrument's safety item (PHQ-9 item 9), or None when it has none or it is unanswered.
 
     The one definition of the item-9 rule: every path (asking, --answers, edit,
@@ -289,14 +289,14 @@ def safety_answer(instrument_id: str, answers: list[int | None] | None) -> int |
     return answers[instrument.safety_item - 1]
 
 
-def safety_positive(instrument_id: str, answers: list[int | None] | None) -> bool:
+def safety_positive(instrument_id: str, answers: Sequence[int | None] | None) -> bool:
     """True when the safety item's answer is one that shows the crisis resources (PHQ-9 item 9 above 0)."""
     instrument = INSTRUMENTS.get(instrument_id)
     answer = safety_answer(instrument_id, answers)
     return instrument is not None and answer in instrument.safety_answers
 
 
-def safety_unanswered(instrument_id: str, answers: list[int | None] | None) -> bool:
+def safety_unanswered(instrument_id: str, answers: Sequence[int | None] | None) -> bool:
     """True when the instrument has a safety item and it was skipped: never read as 0."""
     instrument = INSTRUMENTS.get(instrument_id)
     if instrument is None or instrument.safety_item is None or not answers:
