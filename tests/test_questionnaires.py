@@ -7,6 +7,8 @@ import json
 
 import pytest
 from helpers import rows
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ketalog import instruments as inst
 
@@ -283,3 +285,27 @@ def test_list_instruments_json_is_the_instruments_as_data(cli):
 def test_pcl5_attribution_is_not_repeated(cli):
     header = " ".join(cli("survey", "pcl5", "--help").stdout.split())
     assert header.count("National Center for PTSD") == 1
+
+
+@given(
+    st.sampled_from(list(inst.INSTRUMENTS.values())).flatmap(
+        lambda i: st.tuples(
+            st.just(i),
+            st.lists(st.one_of(st.none(), st.integers(0, i.max_option)), min_size=len(i.items), max_size=len(i.items)),
+        )
+    )
+)
+def test_any_answers_score_within_range_and_never_hide_item_9(case):
+    instrument, answers = case
+    result = inst.score(instrument, answers)
+    missing = answers.count(None)
+    if missing == 0:
+        assert result.total == sum(answers) and not result.prorated
+    elif missing <= instrument.max_prorated:
+        assert result.prorated and 0 <= result.total <= instrument.max_total
+    else:
+        assert result.total is None and result.band is None
+    if instrument.safety_item:
+        answer = answers[instrument.safety_item - 1]
+        assert result.safety_positive == (answer is not None and answer > 0)
+        assert inst.safety_unanswered(instrument.id, answers) == (answer is None)
