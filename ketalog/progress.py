@@ -55,6 +55,7 @@ class InstrumentResult:
     history: list[tuple[str, int]] = field(default_factory=list)  # (ISO time, total) in the period
     difficulty: str | None = None  # the latest score's answer to the unscored difficulty question
     incomplete: int = 0  # scores in the period with too many items skipped to total
+    latest_prorated: bool = False  # the latest total was prorated (some items not answered)
 
     @property
     def has_pair(self) -> bool:
@@ -246,6 +247,7 @@ def instrument_results(surveys: list[Survey], course_start, since, until) -> dic
             history=[(_iso(s.at), s.total) for s in in_period],
             difficulty=inst.difficulty_label(latest.difficulty) if latest else None,
             incomplete=sum(1 for s in all_scores if s.total is None and _in_period(s.at, since, until)),
+            latest_prorated=bool(latest and latest.prorated),
         )
     return results
 

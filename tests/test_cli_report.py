@@ -100,6 +100,7 @@ def test_report_json_contract(cli, journey):
         "count",
         "difficulty",
         "incomplete",
+        "latest_prorated",
     }
     assert (phq9["baseline"], phq9["latest"], phq9["change"], phq9["response"]) == (18, 8, -10, True)
     assert set(data["ratings"]) == {"mood", "anxiety", "pain", "energy", "motivation", "sleep", "thoughts"}

@@ -160,6 +160,8 @@ def instrument_dates(report: Report) -> list[str]:
             f"latest {result.latest_at[:10]}" if result.latest_at else "no score in this period",
             f"{result.count} score{'s' if result.count != 1 else ''} in this period",
         ]
+        if result.latest_prorated:
+            parts.append("the latest total is prorated (an item was not answered)")
         if result.incomplete:
             parts.append(f"{result.incomplete} incomplete (too many items skipped to score)")
         lines.append(f"{result.name}: " + ", ".join(part for part in parts if part) + ".")
