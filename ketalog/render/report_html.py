@@ -62,7 +62,8 @@ def score_chart(
 ) -> str:
     """Score over time, with the published severity bands (or the cutoff region) shaded and sessions ticked."""
     instrument = inst.INSTRUMENTS.get(instrument_id)
-    top = instrument.max_total if instrument else max(total for _, total in history) or 1
+    scale_range = inst.total_range(instrument_id)
+    top = scale_range[1] if scale_range else max(total for _, total in history) or 1
     left, right, upper, lower = 34, 10, 10, 24
     plot_w, plot_h = width - left - right, height - upper - lower
     times = [datetime.fromisoformat(at).timestamp() for at, _ in history]
@@ -121,7 +122,7 @@ def score_chart(
         f'<text x="{left}" y="{height - 6}">{escape(history[0][0][:10])}</text>'
         f'<text x="{left + plot_w}" y="{height - 6}" text-anchor="end">{escape(history[-1][0][:10])}</text>'
     )
-    name = instrument.name if instrument else instrument_id
+    name = inst.display_name(instrument_id)
     return (
         f'<figure><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" '
