@@ -200,3 +200,10 @@ def m004_surveys_skipped_items(db):
             db.execute("UPDATE surveys SET band = ? WHERE id = ?", [known.band(row["total"]), row["id"]])
         elif scale in instruments.CLINICIAN_SCALES:
             db.execute("UPDATE surveys SET instrument = ?, band = NULL WHERE id = ?", [scale, row["id"]])
+
+
+@migration("005_sessions_new_course")
+def m005_sessions_new_course(db):
+    # A session that starts a new treatment course (a re-induction after a break): baselines,
+    # phases and the reassess rule then count from it (docs/progress-rules.md, "Courses").
+    db.execute("ALTER TABLE sessions ADD COLUMN new_course INTEGER NOT NULL DEFAULT 0 CHECK (new_course IN (0, 1))")

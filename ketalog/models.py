@@ -56,6 +56,7 @@ class Session(Entry):
     therapy: bool | None = None
     intention: str | None = None
     note: str | None = None
+    new_course: bool = False  # this session starts a new treatment course
     side_effects: list[str] = field(default_factory=list)
     number: int | None = None  # position in the course, 1 = first session ever logged
 
@@ -76,6 +77,7 @@ class Session(Entry):
     def to_json(self) -> dict:
         data = super().to_json()
         data["therapy"] = None if self.therapy is None else bool(self.therapy)
+        data["new_course"] = bool(self.new_course)
         return data
 
 
