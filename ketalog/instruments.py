@@ -117,6 +117,7 @@ class Instrument:
     mcid: int | None = None
     mcid_source: str = ""
     tracks_response: bool = False  # response (>= 50% fall) and remission (< 5) apply
+    caseness: int | None = None  # response/remission need a baseline at least this high (reference section 5)
     cutoff: int | None = None  # "at or above" screening/provisional cutoff
     cutoff_label: str = ""
     cutoff_range_low: int | None = None  # where a cited cutoff range begins (PCL-5: 31-33)
@@ -169,6 +170,7 @@ PHQ9 = Instrument(
     mcid=5,
     mcid_source="Löwe et al., Med Care 2004",
     tracks_response=True,
+    caseness=10,  # HEDIS/NCQA index PHQ-9 > 9
     difficulty=PHQ_DIFFICULTY,
     safety_item=9,
     safety_answers=(1, 2, 3),  # "any answer other than 0" (clinical reference section 1)
@@ -202,6 +204,7 @@ GAD7 = Instrument(
     mcid=4,
     mcid_source="Toussaint et al. 2020",
     tracks_response=True,
+    caseness=10,  # the GAD-7 cutoff for probable GAD (Spitzer 2006)
     difficulty=GAD_DIFFICULTY,
     max_prorated=1,
 )

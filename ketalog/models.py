@@ -160,29 +160,44 @@ class Survey(Entry):
 
 @dataclass
 class ReportInputs:
-    """Everything the progress engine reads, loaded by ``store.report_inputs`` for one period.
+    """Everything the progress engine reads for one period, loaded by ``store.report_inputs``.
 
-    Each list is a bounded superset of what a rule reads, never the whole
-    history: ``checkins`` reach back 14 days before the last in-period check-in
-    of each rating (the recent windows); ``session_checkins`` are those within
-    72 h before to 48 h after each session in the period; ``baseline_checkins``
-    are the 14 days before course start and ``first_checkins`` the first 3
-    with each rating; ``weekly`` holds SQL-aggregated weekly means for sparklines.
+    Bounded to what the rules read: the sessions of the period and of the course the
+    report describes (the course of the latest session at or before the period end),
+    that course's check-ins from 14 days before it began to the period end (or, with
+    no course, the last 14 days), every score up to the period end, the period's
+    latest journal excerpts, and text that mentions a watched word (``mentions``).
     """
 
     now: datetime
     since: datetime | None
     until: datetime | None
-    course_start: datetime | None
+    courses: list  # every course (ketalog.courses.Course), oldest first
     sessions_total: int
-    sessions: list[Session]
+    sessions: list[Session]  # in the period
+    course_sessions: list[Session]  # the reported course's sessions up to the period end
     checkins: list[Checkin]
-    baseline_checkins: list[Checkin]
-    first_checkins: dict[str, list[Checkin]]
     surveys: list[Survey]
     journal: list[JournalEntry]
-    session_checkins: list[Checkin] = field(default_factory=list)
+    last_checkin_at: datetime | None = None  # the last check-in at or before the period end
+    mentions: list[tuple[datetime, str, str]] = field(default_factory=list)  # (when, where, text) in the period
     weekly: list[dict] = field(default_factory=list)
+
+    @property
+    def end(self) -> datetime:
+        """The period end: --until, else now."""
+        return self.until or self.now
+
+    @property
+    def course(self):
+        from ketalog.courses import course_at
+
+        return course_at(self.courses, self.end)
+
+    @property
+    def course_start(self) -> datetime | None:
+        course = self.course
+        return course.started if course else None
 
 
 @dataclass
@@ -190,8 +205,9 @@ class TrendInputs:
     """What ``progress.build_trends`` reads, loaded by ``store.trend_inputs`` for one table.
 
     Per week or month: SQL-aggregated ``rating_means`` and ``instrument_means``.
-    Per session: the ``sessions`` shown, the check-ins ``following`` them, and
-    the check-ins that make the mood baseline.
+    Per session: the ``sessions`` shown, every course, and the check-ins from 14
+    days before the first of those sessions' courses began (the mood baselines
+    and how long mood stayed up after each session).
     """
 
     by: str  # week | month | session
@@ -200,6 +216,5 @@ class TrendInputs:
     rating_means: list[dict] = field(default_factory=list)
     instrument_means: list[dict] = field(default_factory=list)
     sessions: list[Session] = field(default_factory=list)
-    following: list[Checkin] = field(default_factory=list)
-    baseline_checkins: list[Checkin] = field(default_factory=list)
-    first_checkins: dict[str, list[Checkin]] = field(default_factory=dict)
+    checkins: list[Checkin] = field(default_factory=list)  # from 14 days before the earliest course shown
+    courses: list = field(default_factory=list)  # every course (ketalog.courses.Course)

@@ -1,39 +1,67 @@
 """The progress engine: records in, one report model out. Pure functions, no I/O.
 
-Every rule is defined in docs/progress-rules.md and implemented exactly here:
-instrument baselines and changes, daily-rating baselines and recent means,
-signs of progress, and the things to discuss with a provider. Renderers
-(terminal, Markdown, HTML, JSON) only present the ``Report`` built here.
+Every rule is written down, with its source, in docs/progress-rules.md and
+implemented exactly here: courses and baselines, questionnaire comparisons,
+daily-rating windows, how long mood stays up after sessions, signs of progress,
+and the things to discuss with a provider. Renderers (terminal, Markdown, HTML,
+JSON) only present the ``Report`` built here. ketalog describes; it never advises.
 """
 
 from __future__ import annotations
 
 import bisect
+import re
 import statistics
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from ketalog import crisis
 from ketalog import instruments as inst
+from ketalog.courses import Course, course_at
 from ketalog.models import Checkin, ReportInputs, Session, Survey, TrendInputs
 from ketalog.validation import RATING_NAMES, RATINGS
 
 HIGHER_IS_BETTER = {name: rating.higher_is_better for name, rating in RATINGS.items()}
 RATING_LABELS = {name: rating.label for name, rating in RATINGS.items()}
+
+# Daily ratings (product rules; reference section 2 for the 2-point threshold)
 RATING_THRESHOLD = 2.0  # points on a 0-10 rating that count as a real change
 WINDOW = timedelta(days=14)  # baseline and recent windows for daily ratings
+MIN_CHECKINS = 3  # a window needs this many check-ins with the rating to say anything
+DRIFT_WINDOW = timedelta(days=7)  # "mood drifting back": the last 7 days...
+DRIFT_MARGIN = 1.0  # ...averaging no more than 1 point above baseline
+LIFT_MARGIN = 1.0  # durability: mood counts as "up" while the day's mean is >= baseline + 1
 STEADIER_SD_DROP = 1.0
-STEADIER_MIN_RATINGS = 3
 RELIEF_BEFORE = timedelta(hours=72)
 RELIEF_AFTER = timedelta(hours=48)
 RELIEF_MIN_SESSIONS = 2
 RELIEF_MIN_LIFT = 1.0
-REASSESS_AFTER_SESSIONS = 4
-PAIN_EASING_RATIO = 0.7
-BP_SYSTOLIC = 140
-BP_DIASTOLIC = 90
+
+# Questionnaires (reference section 5)
+SCORE_BASELINE_BEFORE = timedelta(days=30)  # a baseline score may be up to 30 days before the course
+SCORE_EARLY_AFTER = timedelta(days=7)  # else the first score in the first 7 days: an "early" baseline
+COMPARE_AFTER = timedelta(days=7)  # a comparison needs the latest score >= 7 days after the baseline
+SOME_IMPROVEMENT_FALL = 0.20  # "some improvement": the MCID, or a fall of 20% (Transl Psychiatry 2024)
 SYMPTOM_RETURN_INSTRUMENTS = ("phq9", "gad7")
-BOOSTER_LIFT = 1.0  # mood points above baseline that count as "still lifted"
+
+# Reassess (product rule on reference section 5; esketamine judged at week 4, section 3)
+REASSESS = {"default": (6, timedelta(days=21)), "intranasal": (8, timedelta(days=28))}
+
+# Flags (reference section 5)
+BP_BEFORE = (140, 90)  # before dosing: strictly above is the label's example of an elevated baseline
+BP_AFTER = (160, 100)  # after dosing: at or above is ketalog's product threshold (JNC 7 stage 2 range)
+BP_CRISIS = (180, 120)  # any reading at or above: the AHA hypertensive-crisis range
+HEART_RATE_HIGH = 120  # at or above: product threshold
+HEART_RATE_LOW = 50  # below: product threshold
+DISSOCIATION_RISE = 3.0  # mean of the last 3 sessions this far above the mean of the course's first 3
+DISSOCIATION_SESSIONS = 3
+# Bladder or urinary symptoms (ketamine-associated uropathy): the words that raise it, in any note.
+BLADDER_WORDS = ("bladder", "urin", "pee", "blood in", "cystitis", "uti", "dysuria", "haematuria", "hematuria")
+_BLADDER = re.compile(
+    r"\bbladder|\burin(e|ary|ating|ation|ate)\b|\bpee(ing)?\b|\bblood in (my |the )?(urine|pee)\b|\bcystitis\b"
+    r"|\butis?\b|\bdysuria\b|\bh(a)?ematuria\b",
+    re.IGNORECASE,
+)
 SPARKLINE_WEEKS = 26  # weekly means shown in the ratings sparklines
 
 
@@ -56,6 +84,9 @@ class InstrumentResult:
     difficulty: str | None = None  # the latest score's answer to the unscored difficulty question
     incomplete: int = 0  # scores in the period with too many items skipped to total
     latest_prorated: bool = False  # the latest total was prorated (some items not answered)
+    baseline_kind: str = "none"  # pre_treatment | early | none
+    comparison: str = "none"  # compared | too_soon | no_baseline | no_latest
+    some_improvement: bool | None = None  # the MCID, or a fall of at least 20%
 
     @property
     def has_pair(self) -> bool:
@@ -75,9 +106,18 @@ class RatingResult:
     change: float | None
     status: str  # better | worse | steady | insufficient
     series: list[float] = field(default_factory=list)  # weekly means in the period, for sparklines
+    baseline_kind: str = "none"  # pre_treatment | early | insufficient | none (no course)
+    recent_checkins: int = 0
 
     def to_json(self) -> dict:
-        return {"baseline": self.baseline, "recent": self.recent, "change": self.change, "status": self.status}
+        return {
+            "baseline": self.baseline,
+            "recent": self.recent,
+            "change": self.change,
+            "status": self.status,
+            "baseline_kind": self.baseline_kind,
+            "recent_checkins": self.recent_checkins,
+        }
 
 
 @dataclass
@@ -92,7 +132,7 @@ class Finding:
 @dataclass
 class SafetyFacts:
     """PHQ-9 item 9 over time: every answer in the period, the last answer above 0 (even before the
-    period), and the times it was left unanswered. ``notice``: an answer above 0 lies in the period."""
+    period), and the times it was left unanswered."""
 
     item: int | None = None  # which item is the safety item (9), when any score has one
     answers: list[dict] = field(default_factory=list)  # [{at, answer}] in the period; answer None = skipped
@@ -126,6 +166,9 @@ class Report:
     sessions: list[dict]
     journal: list[dict]
     safety: SafetyFacts = field(default_factory=SafetyFacts)
+    durability: dict = field(default_factory=dict)
+    judged: bool = False  # there was data to judge (a course, or ratings/scores in the period)
+    last_checkin_days_ago: int | None = None  # the last check-in at or before the period end
 
     def to_json(self) -> dict:
         return {
@@ -140,6 +183,7 @@ class Report:
             "sessions": self.sessions,
             "journal": self.journal,
             "safety": self.safety.to_json(),
+            "durability": self.durability,
         }
 
 
@@ -154,6 +198,11 @@ def _day(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d")
 
 
+def days_between(earlier: datetime, later: datetime) -> int:
+    """Local calendar days from one moment to another (a session last night is 1 day ago this morning)."""
+    return (later.date() - earlier.date()).days
+
+
 def _mean(values: list[float]) -> float | None:
     return round(statistics.fmean(values), 2) if values else None
 
@@ -166,23 +215,62 @@ def _values(checkins: list[Checkin], name: str) -> list[int]:
     return [getattr(c, name) for c in checkins if getattr(c, name) is not None]
 
 
+def _rated(checkins: list[Checkin], name: str) -> list[Checkin]:
+    return [c for c in checkins if getattr(c, name) is not None]
+
+
 def instrument_name(instrument_id: str) -> str:
     return inst.display_name(instrument_id)
 
 
-# Instruments ---------------------------------------------------------------------
+# Questionnaires ---------------------------------------------------------------------
+
+
+def score_baseline(scores: list[Survey], course_start: datetime | None) -> tuple[Survey | None, str]:
+    """The course's baseline score: the last in the 30 days up to the course start (`pre_treatment`), else
+    the first in the 7 days after it (`early`), else none. No course: none."""
+    if course_start is None:
+        return None, "none"
+    before = [s for s in scores if course_start - SCORE_BASELINE_BEFORE <= s.at <= course_start]
+    if before:
+        return before[-1], "pre_treatment"
+    early = [s for s in scores if course_start < s.at <= course_start + SCORE_EARLY_AFTER]
+    if early:
+        return early[0], "early"
+    return None, "none"
+
+
+def meets_caseness(instrument_id: str, baseline: float) -> bool:
+    """Response and remission are defined only for people who started ill (reference section 5)."""
+    instrument = inst.INSTRUMENTS.get(instrument_id)
+    return instrument is None or instrument.caseness is None or baseline >= instrument.caseness
 
 
 def compare_with_baseline(scores: list[Survey], latest: Survey | None, course_start):
-    """(baseline, change) for ``latest`` among one instrument's ``scores`` (oldest first).
+    """(baseline, kind, comparison, change) for ``latest`` among one instrument's scored ``scores``.
 
-    The one answer to "how does this score compare", used by the report and by
-    the survey command right after a questionnaire is saved.
+    The one answer to "how does this score compare", used by the report and by the survey
+    command right after a questionnaire is saved. ``comparison``: compared, too_soon,
+    no_baseline or no_latest. Response and remission stay None unless the baseline met caseness.
     """
-    baseline = inst.select_baseline(scores, course_start)
-    if baseline is None or latest is None or baseline.id == latest.id:
-        return baseline, None
-    return baseline, inst.compare(latest.instrument, baseline.total, latest.total)
+    baseline, kind = score_baseline(scores, course_start)
+    if latest is None:
+        return baseline, kind, "no_latest", None
+    if baseline is None:
+        return None, kind, "no_baseline", None
+    if latest.id == baseline.id or latest.at - baseline.at < COMPARE_AFTER:
+        return baseline, kind, "too_soon", None
+    change = inst.compare(latest.instrument, baseline.total, latest.total)
+    if not meets_caseness(latest.instrument, baseline.total):
+        change = inst.Change(change.change, change.change_pct, change.improved, change.worsened, None, None)
+    return baseline, kind, "compared", change
+
+
+def some_improvement(change: inst.Change | None) -> bool | None:
+    if change is None:
+        return None
+    fell = change.change_pct is not None and change.change_pct <= -SOME_IMPROVEMENT_FALL * 100
+    return bool(change.improved) or fell
 
 
 def score_outcome(entry: Survey, history: list[Survey], course_start, result: inst.Score) -> dict:
@@ -205,18 +293,25 @@ def score_outcome(entry: Survey, history: list[Survey], course_start, result: in
         "incomplete": result.total is None,
         "safety_item_unanswered": entry.safety_unanswered,
         "baseline": None,
+        "baseline_kind": "none",
+        "comparison": "no_baseline",
         "previous": None,
     }
     if entry.total is None:
         return outcome
     earlier = [s for s in scored if s.id != entry.id and (s.at, s.created_at) <= (entry.at, entry.created_at)]
-    baseline, change = compare_with_baseline(scored, entry, course_start)
+    baseline, kind, comparison, change = compare_with_baseline(scored, entry, course_start)
+    outcome["baseline_kind"], outcome["comparison"] = kind, comparison
     if change is not None:
         outcome["baseline"] = {"at": baseline.at.isoformat(), "total": baseline.total, **change.__dict__}
     if earlier:
         previous = earlier[-1]
         step = inst.compare(entry.instrument, previous.total, entry.total)
-        outcome["previous"] = {"at": previous.at.isoformat(), "total": previous.total, **step.__dict__}
+        outcome["previous"] = {
+            "at": previous.at.isoformat(),
+            "total": previous.total,
+            **{**step.__dict__, "response": None, "remission": None},
+        }
     return outcome
 
 
@@ -229,7 +324,7 @@ def instrument_results(surveys: list[Survey], course_start, since, until) -> dic
         scores = [s for s in all_scores if s.total is not None]  # an incomplete score has nothing to compare
         in_period = [s for s in scores if _in_period(s.at, since, until)]
         latest = in_period[-1] if in_period else None
-        baseline, change = compare_with_baseline(scores, latest, course_start)
+        baseline, kind, comparison, change = compare_with_baseline(scores, latest, course_start)
         results[instrument_id] = InstrumentResult(
             name=instrument_name(instrument_id),
             baseline=baseline.total if baseline else None,
@@ -248,6 +343,9 @@ def instrument_results(surveys: list[Survey], course_start, since, until) -> dic
             difficulty=inst.difficulty_label(latest.difficulty) if latest else None,
             incomplete=sum(1 for s in all_scores if s.total is None and _in_period(s.at, since, until)),
             latest_prorated=bool(latest and latest.prorated),
+            baseline_kind=kind,
+            comparison=comparison,
+            some_improvement=some_improvement(change),
         )
     return results
 
@@ -278,29 +376,28 @@ def safety_facts(surveys: list[Survey], since, until) -> SafetyFacts:
 # Daily ratings -------------------------------------------------------------------
 
 
-def baseline_window(name: str, baseline_checkins: list[Checkin], first_checkins: dict) -> list[Checkin]:
-    """The 14 days before course start; if none there, the first 3 check-ins with that rating."""
-    window = [c for c in baseline_checkins if getattr(c, name) is not None]
-    return window if window else first_checkins.get(name, [])
+def rating_baseline(name: str, checkins: list[Checkin], course_start: datetime | None) -> tuple[list[Checkin], str]:
+    """The check-ins behind a rating's baseline, and its kind.
+
+    The 14 days before the course start with >= 3 check-ins (`pre_treatment`); else the
+    course's first 3 check-ins with the rating, within its first 7 days (`early`, as for scores);
+    else `insufficient`. No course: `none`.
+    """
+    if course_start is None:
+        return [], "none"
+    rated = _rated(checkins, name)
+    before = [c for c in rated if course_start - WINDOW <= c.at < course_start]
+    if len(before) >= MIN_CHECKINS:
+        return before, "pre_treatment"
+    first = [c for c in rated if course_start <= c.at <= course_start + SCORE_EARLY_AFTER][:MIN_CHECKINS]
+    if len(first) == MIN_CHECKINS:
+        return first, "early"
+    return [], "insufficient"
 
 
-def rating_baseline(name: str, baseline_checkins: list[Checkin], first_checkins: dict) -> float | None:
-    return _mean(_values(baseline_window(name, baseline_checkins, first_checkins), name))
-
-
-def rating_baseline_checkins(inputs: ReportInputs, name: str) -> list[Checkin]:
-    return baseline_window(name, inputs.baseline_checkins, inputs.first_checkins)
-
-
-def rating_recent_checkins(inputs: ReportInputs, name: str) -> list[Checkin]:
-    """The 14 days ending at the last check-in in the period that has this rating."""
-    rated = [
-        c for c in inputs.checkins if getattr(c, name) is not None and _in_period(c.at, inputs.since, inputs.until)
-    ]
-    if not rated:
-        return []
-    end = max(c.at for c in rated)
-    return [c for c in inputs.checkins if getattr(c, name) is not None and end - WINDOW < c.at <= end]
+def rating_recent(name: str, checkins: list[Checkin], end: datetime) -> list[Checkin]:
+    """The check-ins with the rating in the 14 days ending at the period end (now, or --until)."""
+    return [c for c in _rated(checkins, name) if end - WINDOW < c.at <= end]
 
 
 def rating_status(name: str, baseline: float | None, recent: float | None) -> str:
@@ -322,29 +419,110 @@ def weekly_series(weekly: list[dict], name: str) -> list[float | None]:
 def rating_results(inputs: ReportInputs) -> dict[str, RatingResult]:
     results = {}
     for name in RATING_NAMES:
-        baseline = rating_baseline(name, inputs.baseline_checkins, inputs.first_checkins)
-        recent = _mean(_values(rating_recent_checkins(inputs, name), name))
+        base_checkins, kind = rating_baseline(name, inputs.checkins, inputs.course_start)
+        recent_checkins = rating_recent(name, inputs.checkins, inputs.end)
+        baseline = _mean(_values(base_checkins, name))
+        recent = _mean(_values(recent_checkins, name)) if len(recent_checkins) >= MIN_CHECKINS else None
         change = round(recent - baseline, 2) if baseline is not None and recent is not None else None
         results[name] = RatingResult(
-            baseline, recent, change, rating_status(name, baseline, recent), weekly_series(inputs.weekly, name)
+            baseline,
+            recent,
+            change,
+            rating_status(name, baseline, recent),
+            weekly_series(inputs.weekly, name),
+            baseline_kind=kind,
+            recent_checkins=len(recent_checkins),
         )
     return results
+
+
+def trailing_means(checkins: list[Checkin], name: str, window: timedelta) -> list[tuple[datetime, float]]:
+    """At each check-in with the rating: the mean over the ``window`` ending there (>= 3 check-ins)."""
+    rated = sorted(_rated(checkins, name), key=lambda c: c.at)
+    means, start, total = [], 0, 0.0
+    for index, checkin in enumerate(rated):
+        total += getattr(checkin, name)
+        while rated[start].at <= checkin.at - window:
+            total -= getattr(rated[start], name)
+            start += 1
+        if index - start + 1 >= MIN_CHECKINS:
+            means.append((checkin.at, round(total / (index - start + 1), 2)))
+    return means
+
+
+# How long mood stays up after each session ------------------------------------------
+
+
+def daily_mood(checkins: list[Checkin]) -> dict[date, float]:
+    """Mean mood per local calendar day."""
+    days: dict[date, list[int]] = {}
+    for checkin in checkins:
+        if checkin.mood is not None:
+            days.setdefault(checkin.at.date(), []).append(checkin.mood)
+    return {day: statistics.fmean(values) for day, values in days.items()}
+
+
+def session_durability(
+    sessions: list[Session], checkins: list[Checkin], baseline: float | None, end: datetime
+) -> list[dict]:
+    """For each session (oldest first): how many local days mood stayed >= baseline + 1 after it.
+
+    `measured`: the first day below came before the next session; `next_session_first`: the next session
+    came first (censored: at least that many days); `ongoing`: the last session, mood still up on the
+    last day with a check-in (days counted to that day);
+    `no_data`: no mood check-in after it. Null days without a mood baseline.
+    """
+    if baseline is None:
+        return [{"at": _iso(s.at), "status": "no_baseline", "days": None} for s in sessions]
+    days = daily_mood(checkins)
+    ordered = sorted(days)
+    threshold = baseline + LIFT_MARGIN
+    rows = []
+    sessions = sorted(sessions, key=lambda s: s.at)
+    for index, session in enumerate(sessions):
+        start = session.at.date()
+        nxt = sessions[index + 1].at.date() if index + 1 < len(sessions) else None
+        after = ordered[bisect.bisect_right(ordered, start) :]
+        dip = next((day for day in after if days[day] < threshold), None)
+        if nxt is not None and (dip is None or dip > nxt):
+            rows.append({"at": _iso(session.at), "status": "next_session_first", "days": (nxt - start).days})
+        elif dip is not None:
+            rows.append({"at": _iso(session.at), "status": "measured", "days": (dip - start).days})
+        elif after:  # still up on the last day with a check-in: at least that many days so far
+            rows.append({"at": _iso(session.at), "status": "ongoing", "days": (after[-1] - start).days})
+        else:
+            rows.append({"at": _iso(session.at), "status": "no_data", "days": None})
+    return rows
+
+
+def durability_summary(rows: list[dict], last_session: datetime | None, now: datetime) -> dict:
+    measured = [row["days"] for row in rows if row["status"] == "measured"]
+    return {
+        "median_days": statistics.median(measured) if measured else None,
+        "measured": len(measured),
+        "censored": sum(1 for row in rows if row["status"] == "next_session_first"),
+        "ongoing": sum(1 for row in rows if row["status"] == "ongoing"),
+        "last_session_days_ago": days_between(last_session, now) if last_session else None,
+        "sessions": rows,
+    }
 
 
 # Signs of progress ----------------------------------------------------------------
 
 
 def _rating_evidence(name: str, rating: RatingResult) -> str:
+    early = " (early baseline, after treatment began)" if rating.baseline_kind == "early" else ""
     return (
-        f"{RATING_LABELS[name]} {rating.baseline:g} at baseline, {rating.recent:g} over the last {WINDOW.days} days "
-        f"({rating.change:+g})"
+        f"{RATING_LABELS[name]} {rating.baseline:g} at baseline{early}, {rating.recent:g} over the last "
+        f"{WINDOW.days} days ({rating.change:+g})"
     )
 
 
 def mood_steadier(inputs: ReportInputs) -> Finding | None:
-    before = _values(rating_baseline_checkins(inputs, "mood"), "mood")
-    recent = _values(rating_recent_checkins(inputs, "mood"), "mood")
-    if len(before) < STEADIER_MIN_RATINGS or len(recent) < STEADIER_MIN_RATINGS:
+    base_checkins, _ = rating_baseline("mood", inputs.checkins, inputs.course_start)
+    before = _values(base_checkins, "mood")
+    recent = _values(rating_recent("mood", inputs.checkins, inputs.end), "mood")
+    if len(before) < MIN_CHECKINS or len(recent) < MIN_CHECKINS:
         return None
     sd_before, sd_recent = statistics.stdev(before), statistics.stdev(recent)
     if sd_before - sd_recent < STEADIER_SD_DROP:
@@ -357,9 +535,9 @@ def mood_steadier(inputs: ReportInputs) -> Finding | None:
     )
 
 
-def relief_after_sessions(inputs: ReportInputs) -> tuple[float, int] | None:
-    """Mean mood lift from the last check-in within 72 h before each session to the first within 48 h after."""
-    mood = sorted((c for c in inputs.session_checkins if c.mood is not None), key=lambda c: c.at)
+def mood_after_sessions(inputs: ReportInputs) -> tuple[float, int] | None:
+    """Mean mood change from the last check-in within 72 h before each session to the first within 48 h after."""
+    mood = sorted((c for c in inputs.checkins if c.mood is not None), key=lambda c: c.at)
     times = [c.at for c in mood]
     lifts = []
     for session in inputs.sessions:
@@ -374,10 +552,17 @@ def relief_after_sessions(inputs: ReportInputs) -> tuple[float, int] | None:
     return round(statistics.fmean(lifts), 2), len(lifts)
 
 
+def _listing(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def find_signs(
     inputs: ReportInputs, instruments: dict[str, InstrumentResult], ratings: dict[str, RatingResult]
 ) -> list[Finding]:
+    """Signs of change since the course began; none without a course (the pre-treatment picture)."""
     signs: list[Finding] = []
+    if inputs.course is None:
+        return signs
 
     def better(name: str) -> bool:
         return ratings[name].status == "better"
@@ -392,72 +577,65 @@ def find_signs(
                 _rating_evidence("thoughts", ratings["thoughts"]),
             )
         )
-    if better("energy") or better("motivation"):
-        evidence = "; ".join(_rating_evidence(n, ratings[n]) for n in ("energy", "motivation") if better(n))
-        signs.append(Finding("energy_returning", "Energy and motivation are returning", evidence))
+    returning = [n for n in ("energy", "motivation") if better(n)]
+    if returning:
+        title = _listing([RATING_LABELS[n] for n in returning]).capitalize()
+        verb = "is" if len(returning) == 1 else "are"
+        evidence = "; ".join(_rating_evidence(n, ratings[n]) for n in returning)
+        signs.append(Finding("energy_returning", f"{title} {verb} returning", evidence))
     gad7 = instruments.get("gad7")
     if better("anxiety") or (gad7 and gad7.improved):
         parts = [_rating_evidence("anxiety", ratings["anxiety"])] if better("anxiety") else []
         if gad7 and gad7.improved:
-            parts.append(f"GAD-7 {gad7.baseline} at baseline, {gad7.latest} on {gad7.latest_at[:10]}")
+            parts.append(f"GAD-7 {gad7.baseline} at baseline, {gad7.latest} on {(gad7.latest_at or '')[:10]}")
         signs.append(Finding("anxiety_easing", "Anxiety is easing", "; ".join(parts)))
-    pain = ratings["pain"]
-    pain_ratio = (
-        pain.baseline is not None
-        and pain.recent is not None
-        and pain.baseline >= 1
-        and pain.recent <= PAIN_EASING_RATIO * pain.baseline
-    )
-    if better("pain") or pain_ratio:
-        signs.append(
-            Finding(
-                "pain_easing",
-                "Pain is easing",
-                _rating_evidence("pain", pain)
-                + (f", {pain.recent / pain.baseline:.0%} of baseline" if pain.baseline else ""),
-            )
-        )
+    if better("pain"):
+        signs.append(Finding("pain_easing", "Pain is easing", _rating_evidence("pain", ratings["pain"])))
     if better("sleep"):
         signs.append(Finding("sleep_improving", "Sleep is improving", _rating_evidence("sleep", ratings["sleep"])))
     steadier = mood_steadier(inputs)
     if steadier:
         signs.append(steadier)
-    relief = relief_after_sessions(inputs)
-    if relief and relief[0] >= RELIEF_MIN_LIFT:
+    after = mood_after_sessions(inputs)
+    if after and after[0] >= RELIEF_MIN_LIFT:
         signs.append(
             Finding(
-                "relief_after_sessions",
-                "Sessions bring relief",
-                f"mood rose by {relief[0]:+g} points on average from just before to just after {relief[1]} sessions",
+                "mood_after_sessions",
+                "Mood after sessions",
+                f"from the last check-in before to the first after {after[1]} sessions, mood changed by "
+                f"{after[0]:+g} points on average",
             )
         )
     for instrument_id, result in instruments.items():
-        name = result.name
         if not result.has_pair:
             continue
+        name = result.name
         pair = (
-            f"{name} {result.baseline} at baseline ({result.baseline_at[:10]}), "
-            f"{result.latest} on {result.latest_at[:10]}"
+            f"{name} {result.baseline} at baseline ({(result.baseline_at or '')[:10]}), "
+            f"{result.latest} on {(result.latest_at or '')[:10]}"
         )
-        mcid = inst.mcid(instrument_id)
+        if result.baseline_kind == "early":
+            pair += " (early baseline, after treatment began)"
         if result.improved:
             signs.append(
                 Finding(
                     f"{instrument_id}_improved",
                     f"{name} improved meaningfully",
-                    f"{pair}: {result.change:+g} points (meaningful change is {mcid} or more)",
+                    f"{pair}: {result.change:+g} points (meaningful change is {inst.mcid(instrument_id)} or more)",
                 )
             )
         if result.response:
             signs.append(
                 Finding(
                     f"{instrument_id}_response",
-                    f"{name} response",
-                    f"{pair}: at least 50% lower than baseline ({result.change_pct:+.0f}%)",
+                    f"{name}: score halved or better",
+                    f"{pair}: {result.change_pct:+.0f}% (a response)",
                 )
             )
         if result.remission:
-            signs.append(Finding(f"{instrument_id}_remission", f"{name} remission", f"{pair}: below 5"))
+            scale = inst.CLINICIAN_SCALES.get(instrument_id)
+            where = f"at or below {scale.remission_max}" if scale else "now in the minimal range (below 5)"
+            signs.append(Finding(f"{instrument_id}_remission", f"{name}: {where.split(' (')[0]}", f"{pair}: {where}"))
     return signs
 
 
@@ -465,7 +643,10 @@ def find_signs(
 
 
 def find_flags(
-    inputs: ReportInputs, instruments: dict[str, InstrumentResult], ratings: dict[str, RatingResult]
+    inputs: ReportInputs,
+    instruments: dict[str, InstrumentResult],
+    ratings: dict[str, RatingResult],
+    durability: dict,
 ) -> list[Finding]:
     flags: list[Finding] = []
     positive = [s for s in inputs.surveys if s.safety_positive and _in_period(s.at, inputs.since, inputs.until)]
@@ -479,28 +660,19 @@ def find_flags(
                 + crisis.IMMEDIATE_DANGER,
             )
         )
-
-    any_improved = any(r.improved for r in instruments.values()) or any(r.status == "better" for r in ratings.values())
-    any_pair = any(r.has_pair for r in instruments.values()) or any(
-        r.status != "insufficient" for r in ratings.values()
-    )
-    if inputs.sessions_total >= REASSESS_AFTER_SESSIONS and any_pair and not any_improved:
-        flags.append(
-            Finding(
-                "reassess",
-                "No clear improvement yet",
-                f"{inputs.sessions_total} sessions so far and no questionnaire or daily rating has improved "
-                "meaningfully. Early signs usually appear within the first few treatments; it may be worth "
-                "reviewing the dose, frequency or route with your provider.",
-            )
-        )
-
+    flags += blood_pressure_flags(inputs.sessions)
+    for finding in (
+        heart_rate_flag(inputs.sessions),
+        bladder_flag(inputs),
+        dissociation_rising(inputs.course_sessions),
+        mood_returning(inputs, ratings, durability),
+    ):
+        if finding:
+            flags.append(finding)
     for instrument_id in SYMPTOM_RETURN_INSTRUMENTS:
-        result = instruments.get(instrument_id)
-        returned = symptom_return(inputs, instrument_id, result)
+        returned = symptom_return(inputs, instrument_id, instruments.get(instrument_id))
         if returned:
             flags.append(returned)
-
     worse = [r.name for r in instruments.values() if r.worsened] + [
         RATING_LABELS[name] for name, r in ratings.items() if r.status == "worse"
     ]
@@ -508,25 +680,9 @@ def find_flags(
         details = [f"{r.name} {r.baseline} → {r.latest}" for r in instruments.values() if r.worsened]
         details += [_rating_evidence(name, r) for name, r in ratings.items() if r.status == "worse"]
         flags.append(Finding("worsening", "Something has got worse: " + ", ".join(worse), "; ".join(details)))
-
-    high = []
-    for session in inputs.sessions:
-        for label, sys_, dia in (
-            ("before", session.bp_before_sys, session.bp_before_dia),
-            ("after", session.bp_after_sys, session.bp_after_dia),
-        ):
-            if sys_ is not None and (sys_ >= BP_SYSTOLIC or dia >= BP_DIASTOLIC):
-                high.append(f"{_day(session.at)} {label} {sys_}/{dia}")
-    if high:
-        flags.append(
-            Finding(
-                "blood_pressure",
-                f"Blood pressure at or above {BP_SYSTOLIC}/{BP_DIASTOLIC}",
-                "; ".join(high) + ". Worth raising with your provider (the esketamine label uses "
-                f"{BP_SYSTOLIC}/{BP_DIASTOLIC} before dosing as a general guide, not a cutoff).",
-            )
-        )
-
+    reassess = reassess_flag(inputs, instruments, ratings)
+    if reassess:
+        flags.append(reassess)
     counts = side_effect_counts(inputs.sessions)
     total = len(inputs.sessions)
     recurring = [(name, n) for name, n in counts.items() if n >= 2 and n * 2 >= total]
@@ -541,24 +697,180 @@ def find_flags(
     return flags
 
 
+def blood_pressure_flags(sessions: list[Session]) -> list[Finding]:
+    """A reading in the hypertensive-crisis range comes first; other raised readings follow the label's
+    before-dosing guide and ketalog's after-dosing product threshold."""
+    crisis_readings, raised = [], []
+    for session in sessions:
+        for label, sys_, dia in (
+            ("before", session.bp_before_sys, session.bp_before_dia),
+            ("after", session.bp_after_sys, session.bp_after_dia),
+        ):
+            if sys_ is None or dia is None:
+                continue
+            reading = f"{_day(session.at)} {label} dosing {sys_}/{dia}"
+            if sys_ >= BP_CRISIS[0] or dia >= BP_CRISIS[1]:
+                crisis_readings.append(reading)
+            elif label == "before" and (sys_ > BP_BEFORE[0] or dia > BP_BEFORE[1]):
+                raised.append(reading)
+            elif label == "after" and (sys_ >= BP_AFTER[0] or dia >= BP_AFTER[1]):
+                raised.append(reading)
+    flags = []
+    if crisis_readings:
+        flags.append(
+            Finding(
+                "blood_pressure_very_high",
+                f"Blood pressure of {BP_CRISIS[0]}/{BP_CRISIS[1]} or higher",
+                "; ".join(crisis_readings) + ". This is the hypertensive-crisis range (American Heart Association). "
+                "The esketamine label sends anyone with chest pain, shortness of breath, sudden severe headache, "
+                "visual disturbances, seizures or confusion to emergency care at once. Tell your provider about "
+                "this reading.",
+            )
+        )
+    if raised:
+        flags.append(
+            Finding(
+                "blood_pressure",
+                "Raised blood pressure at sessions",
+                "; ".join(raised) + f". Before dosing, above {BP_BEFORE[0]}/{BP_BEFORE[1]} is the esketamine label's "
+                "example of an elevated baseline (a guide, not a cutoff); after dosing a rise is expected, and "
+                f"{BP_AFTER[0]}/{BP_AFTER[1]} or more is ketalog's own threshold for worth raising with your provider.",
+            )
+        )
+    return flags
+
+
+def heart_rate_flag(sessions: list[Session]) -> Finding | None:
+    odd = [
+        f"{_day(s.at)} {s.heart_rate} bpm"
+        for s in sessions
+        if s.heart_rate is not None and (s.heart_rate >= HEART_RATE_HIGH or s.heart_rate < HEART_RATE_LOW)
+    ]
+    if not odd:
+        return None
+    return Finding(
+        "heart_rate",
+        "Heart rate outside 50-119 at sessions",
+        "; ".join(odd) + f". {HEART_RATE_HIGH} or more, or below {HEART_RATE_LOW}, is ketalog's own threshold "
+        "for worth raising with your provider.",
+    )
+
+
+def bladder_flag(inputs: ReportInputs) -> Finding | None:
+    found = [(at, where, text) for at, where, text in inputs.mentions if _BLADDER.search(text)]
+    if not found:
+        return None
+    listed = "; ".join(f"{_day(at)} ({where})" for at, where, _ in found[:5])
+    more = f" and {len(found) - 5} more" if len(found) > 5 else ""
+    return Finding(
+        "bladder",
+        "Bladder or urinary symptoms mentioned",
+        f"{listed}{more}. Ketamine can affect the bladder with frequent use (ketamine-associated uropathy; "
+        "Chu et al., BJU Int 2008): worth raising with your provider at the first mention.",
+    )
+
+
+def dissociation_rising(course_sessions: list[Session]) -> Finding | None:
+    rated = [s for s in sorted(course_sessions, key=lambda s: s.at) if s.dissociation is not None]
+    if len(rated) < DISSOCIATION_SESSIONS + 1:
+        return None
+    first = statistics.fmean(s.dissociation for s in rated[:DISSOCIATION_SESSIONS])
+    last = statistics.fmean(s.dissociation for s in rated[-DISSOCIATION_SESSIONS:])
+    if last - first < DISSOCIATION_RISE:
+        return None
+    return Finding(
+        "dissociation_rising",
+        "Dissociation has been rising",
+        f"the last {DISSOCIATION_SESSIONS} sessions averaged {last:.1f}, the course's first {DISSOCIATION_SESSIONS} "
+        f"{first:.1f} (0-10). A rise of {DISSOCIATION_RISE:g} points is ketalog's own threshold for worth raising.",
+    )
+
+
+def mood_returning(inputs: ReportInputs, ratings: dict[str, RatingResult], durability: dict) -> Finding | None:
+    """In this course mood was once `better`, and the last 7 days average no more than baseline + 1."""
+    mood = ratings["mood"]
+    course = inputs.course
+    if course is None or mood.baseline is None:
+        return None
+    in_course = [c for c in inputs.checkins if c.at >= course.started]
+    peaks = [
+        (at, mean) for at, mean in trailing_means(in_course, "mood", WINDOW) if mean >= mood.baseline + RATING_THRESHOLD
+    ]
+    if not peaks:
+        return None
+    last_week = _values([c for c in in_course if inputs.end - DRIFT_WINDOW < c.at <= inputs.end], "mood")
+    if len(last_week) < MIN_CHECKINS:
+        return None
+    now = statistics.fmean(last_week)
+    if now > mood.baseline + DRIFT_MARGIN:
+        return None
+    best_at, best = max(peaks, key=lambda peak: peak[1])
+    since_session = durability.get("last_session_days_ago")
+    return Finding(
+        "mood_returning",
+        "Mood has drifted back towards where it started",
+        f"mood's {WINDOW.days}-day mean reached {best:g} on {_day(best_at)} (baseline {mood.baseline:g}); over the "
+        f"last {DRIFT_WINDOW.days} days it averaged {now:.1f}"
+        + (f"; the last session was {since_session} days ago" if since_session is not None else "")
+        + ". Worth raising with your provider.",
+    )
+
+
 def symptom_return(inputs: ReportInputs, instrument_id: str, result: InstrumentResult | None) -> Finding | None:
-    """Best score after course start met response, and the latest is >= best + MCID."""
-    if result is None or result.baseline is None or result.latest is None or inputs.course_start is None:
+    """A score after course start met response, and now the latest no longer does (or is >= best + MCID)."""
+    course_start = inputs.course_start
+    if result is None or result.baseline is None or result.latest is None or course_start is None:
         return None
-    after = [s for s in inputs.surveys if s.instrument == instrument_id and s.at > inputs.course_start]
-    if not after:
+    if result.comparison != "compared" or not meets_caseness(instrument_id, result.baseline):
         return None
-    best = min(after, key=lambda s: s.total)
-    mcid = inst.mcid(instrument_id)
-    met_response = result.baseline > 0 and best.total <= 0.5 * result.baseline
-    if not met_response or result.latest < best.total + mcid:
+    after = [
+        s
+        for s in inputs.surveys
+        if s.instrument == instrument_id
+        and s.total is not None
+        and s.at > course_start
+        and _in_period(s.at, None, inputs.until)
+    ]
+    responded = [s for s in after if result.baseline > 0 and s.total <= 0.5 * result.baseline]
+    if not responded:
+        return None
+    best = min(responded, key=lambda s: s.total)
+    mcid = inst.mcid(instrument_id) or 0
+    if result.response and result.latest < best.total + mcid:
         return None
     return Finding(
         "symptom_return",
         f"{result.name}: symptoms may be returning",
-        f"best {best.total} on {_day(best.at)} (a response from baseline {result.baseline}), "
-        f"now {result.latest} on {result.latest_at[:10]}. Worth discussing booster timing with "
-        "your provider.",
+        f"{best.total} on {_day(best.at)} was half the baseline of {result.baseline} or better; now "
+        f"{result.latest} on {(result.latest_at or '')[:10]}. Worth raising with your provider.",
+    )
+
+
+def reassess_flag(
+    inputs: ReportInputs, instruments: dict[str, InstrumentResult], ratings: dict[str, RatingResult]
+) -> Finding | None:
+    """Enough of the course has passed, there is a baseline to judge by, and nothing shows even some improvement."""
+    course = inputs.course
+    if course is None:
+        return None
+    sessions_needed, days_needed = REASSESS["intranasal" if course.intranasal else "default"]
+    sessions = [s for s in course.sessions if s.at <= inputs.end]
+    into = inputs.end - course.started
+    if len(sessions) < sessions_needed or into < days_needed:
+        return None
+    judged = [r for key, r in instruments.items() if key in ("phq9", "gad7") and r.baseline_kind != "none"]
+    if not judged and ratings["mood"].baseline is None:
+        return None
+    if any(r.response or r.remission for r in instruments.values()):
+        return None
+    if any(r.some_improvement for r in instruments.values()) or any(r.status == "better" for r in ratings.values()):
+        return None
+    return Finding(
+        "reassess",
+        "No clear improvement yet",
+        f"{len(sessions)} sessions over {into.days} days in this course, and no questionnaire or daily rating "
+        f"shows even some improvement ({SOME_IMPROVEMENT_FALL:.0%} or the meaningful change). This is a usual "
+        "point to review the plan together with your provider.",
     )
 
 
@@ -578,14 +890,21 @@ def course_summary(inputs: ReportInputs) -> dict:
     routes: dict[str, int] = {}
     for session in sessions:
         routes[session.route] = routes.get(session.route, 0) + 1
-    last = sessions[-1].at if sessions else None
+    course = inputs.course
+    last = course.last if course else None  # the last session, even when it lies before --since
+    first = inputs.courses[0].started if inputs.courses else None
     return {
         "sessions_total": inputs.sessions_total,
         "sessions_in_period": len(sessions),
-        "first_session": _iso(inputs.course_start),
+        "first_session": _iso(first),
         "last_session": _iso(last),
-        "days_since_last_session": (inputs.now.date() - last.date()).days if last else None,
+        "days_since_last_session": days_between(last, inputs.now) if last else None,
         "routes": routes,
+        "number": course.number if course else None,
+        "courses": len(inputs.courses),
+        "started": _iso(course.started) if course else None,
+        "phase": course.phase(inputs.end) if course else None,
+        "sessions_in_course": len([s for s in course.sessions if s.at <= inputs.end]) if course else 0,
     }
 
 
@@ -613,7 +932,18 @@ def excerpt(text: str, limit: int = 300) -> str:
 def build_report(inputs: ReportInputs, private: bool = False) -> Report:
     instruments = instrument_results(inputs.surveys, inputs.course_start, inputs.since, inputs.until)
     ratings = rating_results(inputs)
-    flags = find_flags(inputs, instruments, ratings)
+    course = inputs.course
+    durability = durability_summary(
+        session_durability(inputs.course_sessions, inputs.checkins, ratings["mood"].baseline, inputs.end),
+        course.last if course else None,
+        inputs.now,
+    )
+    flags = find_flags(inputs, instruments, ratings, durability)
+    judged = (
+        course is not None
+        or any(r.recent is not None for r in ratings.values())
+        or any(r.latest is not None for r in instruments.values())
+    )
     return Report(
         generated_at=_iso(inputs.now),
         period={"since": _iso(inputs.since), "until": _iso(inputs.until)},
@@ -626,6 +956,9 @@ def build_report(inputs: ReportInputs, private: bool = False) -> Report:
         sessions=session_rows(inputs.sessions),
         journal=[] if private else [{"at": _iso(j.at), "text": excerpt(j.text)} for j in inputs.journal],
         safety=safety_facts(inputs.surveys, inputs.since, inputs.until),
+        durability=durability,
+        judged=judged,
+        last_checkin_days_ago=days_between(inputs.last_checkin_at, inputs.end) if inputs.last_checkin_at else None,
     )
 
 
@@ -633,31 +966,30 @@ def build_report(inputs: ReportInputs, private: bool = False) -> Report:
 
 
 def session_intervals(
-    sessions: list[Session], checkins: list[Checkin], mood_baseline: float | None, now: datetime
+    sessions: list[Session], checkins: list[Checkin], courses: list[Course], now: datetime
 ) -> list[dict]:
-    """One row per session: the mean ratings until the next session, and how long mood stayed lifted.
-
-    ``mood_lifted_days``: days from the session to the last check-in (before the next
-    session) in an unbroken run of check-ins with mood >= baseline + 1; 0 when the first
-    check-in after the session is below that, None when there is no check-in or no baseline.
-    """
+    """One row per session: the mean ratings until the next session, and how long mood stayed up after it
+    (measured against the mood baseline of the session's own course)."""
     ordered = sorted(sessions, key=lambda s: s.at)
     checkins = sorted(checkins, key=lambda c: c.at)
     times = [c.at for c in checkins]
-    rows = []
+    lasting: dict[str, dict] = {}
+    for course in courses:
+        members = [s for s in ordered if course_at(courses, s.at) is course]
+        if not members:
+            continue
+        base, _ = rating_baseline("mood", checkins, course.started)
+        baseline = _mean(_values(base, "mood"))
+        following = [s for s in ordered if s.at > members[-1].at]
+        rows = session_durability(members + following[:1], checkins, baseline, now)
+        for session, row in zip(members, rows, strict=False):
+            lasting[session.id] = row
+    result = []
     for index, session in enumerate(ordered):
         end = ordered[index + 1].at if index + 1 < len(ordered) else now + timedelta(seconds=1)
         interval = checkins[bisect.bisect_right(times, session.at) : bisect.bisect_left(times, end)]
-        lifted = None
-        if mood_baseline is not None:
-            with_mood = [c for c in interval if c.mood is not None]
-            if with_mood:
-                lifted = 0
-                for checkin in with_mood:
-                    if checkin.mood < mood_baseline + BOOSTER_LIFT:
-                        break
-                    lifted = (checkin.at.date() - session.at.date()).days
-        rows.append(
+        row = lasting.get(session.id, {"status": "no_baseline", "days": None})
+        result.append(
             {
                 "id": session.id,
                 "at": _iso(session.at),
@@ -667,10 +999,11 @@ def session_intervals(
                 "side_effects": list(session.side_effects),
                 "ratings": {name: _mean(_values(interval, name)) for name in RATING_NAMES},
                 "checkins": len(interval),
-                "mood_lifted_days": lifted,
+                "mood_lifted_days": row["days"],
+                "durability": row["status"],
             }
         )
-    return rows
+    return result
 
 
 TREND_DEFAULT_ROWS = {"week": 26, "month": 24, "session": 20}  # one screen when no --since is given
@@ -689,10 +1022,9 @@ def trend_start(by: str, now: datetime) -> datetime:
 
 
 def build_trends(inputs: TrendInputs) -> list[dict]:
-    """The rows of a trends table, per week or month, or per session with the days mood stayed lifted."""
+    """The rows of a trends table, per week or month, or per session with how long mood stayed up."""
     if inputs.by == "session":
-        baseline = rating_baseline("mood", inputs.baseline_checkins, inputs.first_checkins)
-        return session_intervals(inputs.sessions, inputs.following, baseline, inputs.now)
+        return session_intervals(inputs.sessions, inputs.checkins, inputs.courses, inputs.now)
     return trend_rows(inputs.rating_means, inputs.instrument_means)
 
 

@@ -259,18 +259,21 @@ def _load(
     return [_record(kind, row) for row in db.query(sql, params)]
 
 
-def baseline_checkins(
-    db: Database, window: timedelta
-) -> tuple[datetime | None, list[Checkin], dict[str, list[Checkin]]]:
-    """Course start, the check-ins of ``window`` before it, and the first 3 check-ins with each rating."""
-    from ketalog.validation import RATING_NAMES
+def course_marks(db: Database, until: datetime | None = None) -> list:
+    """Every session as the course rule reads it (time, route, new-course mark), oldest first."""
+    from ketalog.courses import SessionMark
 
-    course_start = first_session_at(db)
-    before = []
-    if course_start is not None:
-        before = _load(db, "checkin", course_start - window, course_start)
-    first = {name: _load(db, "checkin", None, None, extra=f"e.{name} IS NOT NULL", limit=3) for name in RATING_NAMES}
-    return course_start, before, first
+    where, params = _where_time(None, until, alias="sessions")
+    return [
+        SessionMark(from_storage(row["at"], row["utc_offset"]), row["route"], bool(row["new_course"]))
+        for row in db.query(f"SELECT at, utc_offset, route, new_course FROM sessions{where} ORDER BY at", params)
+    ]
+
+
+def courses(db: Database, until: datetime | None = None) -> list:
+    from ketalog.courses import split
+
+    return split(course_marks(db, until))
 
 
 def nth_latest_session_at(db: Database, n: int) -> datetime | None:
@@ -285,67 +288,65 @@ def report_inputs(
     until: datetime | None,
     *,
     window: timedelta,
-    relief_before: timedelta,
-    relief_after: timedelta,
     sparkline_weeks: int,
+    watched_words: Iterable[str] = (),
 ) -> ReportInputs:
-    """Only what a report over [since, until) needs: the period's sessions and scores, and bounded
-    windows of check-ins. The windows are the progress rules' own, passed in by the caller."""
-    course_start, baseline, first = baseline_checkins(db, window)
+    """Only what a report over [since, until) needs (see ``ReportInputs``). The windows and words
+    are the progress rules' own, passed in by the caller."""
+    from ketalog.courses import course_at
+
+    end = until or now
+    all_courses = courses(db, until)
+    course = course_at(all_courses, end)
+    if course is not None:
+        course_sessions = _load(db, "session", course.started, until)
+        checkins = _load(db, "checkin", course.started - window, until)
+    else:
+        course_sessions = []
+        checkins = _load(db, "checkin", end - window, until)
     journal = _load(db, "journal", since, until, order="e.at DESC", limit=JOURNAL_EXCERPTS)
+    where, params = _where_time(None, until, alias="checkins")
+    last = next(db.query(f"SELECT max(at) AS at FROM checkins{where}", params))["at"]
     return ReportInputs(
         now=now,
         since=since,
         until=until,
-        course_start=course_start,
-        sessions_total=db["sessions"].count,
+        courses=all_courses,
+        sessions_total=sum(len(c.sessions) for c in all_courses),
         sessions=_load(db, "session", since, until),
-        checkins=_recent_window_checkins(db, since, until, window),
-        baseline_checkins=baseline,
-        first_checkins=first,
+        course_sessions=course_sessions,
+        checkins=checkins,
         surveys=_load(db, "survey", None, until),
         journal=list(reversed(journal)),
-        session_checkins=_checkins_around_sessions(db, since, until, relief_before, relief_after),
+        last_checkin_at=datetime.fromisoformat(last) if last else None,
+        mentions=text_mentions(db, since, until, watched_words),
         weekly=rating_means_by(db, "week", since, until)[-sparkline_weeks:],
     )
 
 
-def _recent_window_checkins(
-    db: Database, since: datetime | None, until: datetime | None, window: timedelta
-) -> list[Checkin]:
-    """Check-ins from ``window`` before the earliest 'last in-period check-in' of any rating, to the period's end."""
-    from ketalog.validation import RATING_NAMES
-
-    where, params = _where_time(since, until)
-    lasts = next(
-        db.query(
-            "SELECT "
-            + ", ".join(f"max(CASE WHEN e.{n} IS NOT NULL THEN e.at END) AS {n}" for n in RATING_NAMES)
-            + f" FROM checkins e{where}",
-            params,
-        )
-    )
-    present = [value for value in lasts.values() if value]
-    if not present:
+def text_mentions(db: Database, since, until, words: Iterable[str]) -> list[tuple[datetime, str, str]]:
+    """Side effects, session and check-in notes and journal text in the period containing any of ``words``
+    (case-insensitive substring match, done by SQLite): (when, where, the text)."""
+    words = [word.lower() for word in words]
+    if not words:
         return []
-    start = datetime.fromisoformat(min(present)) - window
-    return _load(db, "checkin", start, until)
-
-
-def _checkins_around_sessions(db: Database, since, until, before: timedelta, after: timedelta) -> list[Checkin]:
-    """Check-ins from ``before`` a session to ``after`` it, for each session in the period (index range scans)."""
-    kind = KINDS["checkin"]
-    where, params = _where_time(since, until, alias="s")
-    stamp_format = "'%Y-%m-%dT%H:%M:%SZ'"
-    # CROSS JOIN keeps sessions as the outer loop, so each session is one index range
-    # search on checkins(at); left to itself the planner scans every check-in per session.
-    sql = (
-        f"SELECT e.*{kind.extra_select} FROM sessions s CROSS JOIN checkins e "
-        f"ON e.at >= strftime({stamp_format}, s.at, '-{int(before.total_seconds())} seconds') "
-        f"AND e.at <= strftime({stamp_format}, s.at, '+{int(after.total_seconds())} seconds'){where} ORDER BY e.at"
+    sources = (
+        (
+            "side effect",
+            "SELECT s.at, s.utc_offset, x.name AS text FROM side_effects x JOIN sessions s ON s.id = x.session_id",
+        ),
+        ("session note", "SELECT at, utc_offset, note AS text FROM sessions s"),
+        ("check-in note", "SELECT at, utc_offset, note AS text FROM checkins s"),
+        ("journal", "SELECT at, utc_offset, text FROM journal s"),
     )
-    unique = {row["id"]: row for row in db.query(sql, params)}  # windows of close sessions overlap
-    return [_record(kind, row) for row in unique.values()]
+    found = []
+    for where_label, select in sources:
+        where, params = _where_time(since, until, alias="s")
+        match = " OR ".join("lower(text) LIKE ?" for _ in words)
+        sql = f"SELECT * FROM ({select}{where}) WHERE text IS NOT NULL AND ({match})"
+        for row in db.query(sql, [*params, *(f"%{word}%" for word in words)]):
+            found.append((from_storage(row["at"], row["utc_offset"]), where_label, row["text"]))
+    return sorted(found, key=lambda item: item[0])
 
 
 _PERIOD_SQL = {
@@ -374,14 +375,15 @@ def trend_inputs(
             rating_means=rating_means_by(db, by, start, end),
             instrument_means=instrument_means_by(db, by, start, end),
         )
+    from ketalog.courses import course_at
+
     if start is None:
         start = nth_latest_session_at(db, session_rows)
     sessions = sessions_between(db, start, end)
-    following = checkins_between(db, sessions[0].at if sessions else start, end)
-    _, baseline, first = baseline_checkins(db, window)
-    return TrendInputs(
-        by, now, start, sessions=sessions, following=following, baseline_checkins=baseline, first_checkins=first
-    )
+    all_courses = courses(db)
+    first_course = course_at(all_courses, sessions[0].at) if sessions else None
+    checkins = checkins_between(db, first_course.started - window, end) if first_course else []
+    return TrendInputs(by, now, start, sessions=sessions, checkins=checkins, courses=all_courses)
 
 
 def rating_means_by(db: Database, by: str, since: datetime | None, until: datetime | None) -> list[dict]:

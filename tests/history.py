@@ -69,37 +69,56 @@ def series(name: str, values: list[int], start: float, step: float = 1.0, hour: 
 
 
 def inputs(sessions=(), checkins=(), surveys=(), journal=(), since=None, until=None, now=None) -> ReportInputs:
-    """The same selection ``store.report_inputs`` makes, done in memory."""
+    """The same selection ``store.report_inputs`` makes, done in memory (tests/test_storage.py checks it)."""
+    import re
+
+    from ketalog.courses import SessionMark, course_at, split
+    from ketalog.progress import BLADDER_WORDS, WINDOW
+
+    now = now or day(60)
+    end = until or now
     sessions = sorted(sessions, key=lambda s: s.at)
     checkins = sorted(checkins, key=lambda c: c.at)
-    course_start = sessions[0].at if sessions else None
 
     def in_period(moment):
         return (since is None or moment >= since) and (until is None or moment < until)
 
-    lead_in = since - timedelta(days=14) if since else None
-    baseline = [c for c in checkins if course_start and course_start - timedelta(days=14) <= c.at < course_start]
-    first = {name: [c for c in checkins if getattr(c, name) is not None][:3] for name in RATING_NAMES}
-    period_sessions = [s for s in sessions if in_period(s.at)]
-    around = [
-        c
-        for c in checkins
-        if any(s.at - timedelta(hours=72) <= c.at <= s.at + timedelta(hours=48) for s in period_sessions)
+    def before_end(moment):
+        return until is None or moment < until
+
+    courses = split([SessionMark(s.at, s.route, s.new_course) for s in sessions if before_end(s.at)])
+    course = course_at(courses, end)
+    if course is not None:
+        course_sessions = [s for s in sessions if s.at >= course.started and before_end(s.at)]
+        window_start = course.started - WINDOW
+    else:
+        course_sessions, window_start = [], end - WINDOW
+    mentions = []
+    words = re.compile("|".join(re.escape(w) for w in BLADDER_WORDS), re.IGNORECASE)
+    for s in sessions:
+        if in_period(s.at):
+            mentions += [(s.at, "side effect", name) for name in s.side_effects if words.search(name)]
+            if s.note and words.search(s.note):
+                mentions.append((s.at, "session note", s.note))
+    mentions += [
+        (c.at, "check-in note", c.note) for c in checkins if in_period(c.at) and c.note and words.search(c.note)
     ]
+    mentions += [(j.at, "journal", j.text) for j in journal if in_period(j.at) and words.search(j.text)]
+    rated_before_end = [c.at for c in checkins if before_end(c.at)]
     return ReportInputs(
-        now=now or day(60),
+        now=now,
         since=since,
         until=until,
-        course_start=course_start,
-        session_checkins=around,
+        courses=courses,
+        sessions_total=sum(len(c.sessions) for c in courses),
+        sessions=[s for s in sessions if in_period(s.at)],
+        course_sessions=course_sessions,
+        checkins=[c for c in checkins if window_start <= c.at and before_end(c.at)],
+        surveys=sorted([s for s in surveys if before_end(s.at)], key=lambda s: s.at),
+        journal=[j for j in journal if in_period(j.at)][-10:],
+        last_checkin_at=max(rated_before_end) if rated_before_end else None,
+        mentions=sorted(mentions, key=lambda m: m[0]),
         weekly=_weekly([c for c in checkins if in_period(c.at)]),
-        sessions_total=len(sessions),
-        sessions=period_sessions,
-        checkins=[c for c in checkins if (lead_in is None or c.at >= lead_in) and (until is None or c.at < until)],
-        baseline_checkins=baseline,
-        first_checkins=first,
-        surveys=sorted([s for s in surveys if until is None or s.at < until], key=lambda s: s.at),
-        journal=[j for j in journal if in_period(j.at)],
     )
 
 

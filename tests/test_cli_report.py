@@ -24,6 +24,7 @@ CONTRACT_KEYS = {
     "sessions",
     "journal",
     "safety",
+    "durability",
 }
 
 
@@ -67,13 +68,15 @@ def _build_journey(cli):
         "--bp-before",
         "128/82",
         "--bp-after",
-        "144/86",
+        "164/96",
     )
     cli("add", "--route", "iv", "--dose", "0.5mg/kg", "--at", "2026-02-06 10:00", "--side-effect", "nausea")
     cli("add", "--route", "iv", "--dose", "0.5mg/kg", "--at", "2026-02-09 10:00")
     cli("add", "--route", "iv", "--dose", "0.75mg/kg", "--at", "2026-02-11 10:00")
-    for day in range(12, 26):
+    for day in range(12, 29):
         cli("checkin", "--mood", "6", "--anxiety", "4", "--at", f"2026-02-{day} 20:00")
+    for day in range(1, 10):  # up to the day before "now" (2026-03-10): the last 14 days are covered
+        cli("checkin", "--mood", "6", "--anxiety", "4", "--at", f"2026-03-0{day} 20:00")
     cli("survey", "phq9", "--answers", "1,1,1,1,1,1,1,1,0", "--at", "2026-02-25 09:00")  # 8
     cli("journal", "Felt the fog lift a little.", "--at", "2026-02-20 21:00")
 
@@ -101,10 +104,31 @@ def test_report_json_contract(cli, journey):
         "difficulty",
         "incomplete",
         "latest_prorated",
+        "baseline_kind",
+        "comparison",
+        "some_improvement",
     }
+    assert (phq9["baseline_kind"], phq9["comparison"], phq9["some_improvement"]) == ("pre_treatment", "compared", True)
     assert (phq9["baseline"], phq9["latest"], phq9["change"], phq9["response"]) == (18, 8, -10, True)
     assert set(data["ratings"]) == {"mood", "anxiety", "pain", "energy", "motivation", "sleep", "thoughts"}
-    assert data["ratings"]["mood"] == {"baseline": 3.33, "recent": 6.0, "change": 2.67, "status": "better"}
+    assert data["ratings"]["mood"] == {
+        "baseline": 3.33,
+        "recent": 6.0,
+        "change": 2.67,
+        "status": "better",
+        "baseline_kind": "pre_treatment",
+        "recent_checkins": 14,
+    }
+    assert data["course"]["number"] == 1 and data["course"]["phase"] == "maintenance"
+    assert data["course"]["started"].startswith("2026-02-04") and data["course"]["sessions_in_course"] == 4
+    durability = data["durability"]
+    assert (durability["median_days"], durability["measured"], durability["censored"], durability["ongoing"]) == (
+        None,
+        0,
+        3,
+        1,
+    )
+    assert durability["last_session_days_ago"] == 27 and durability["sessions"][-1]["days"] == 26
     assert {s["id"] for s in data["signs"]} >= {"mood_lifting", "anxiety_easing", "phq9_improved", "phq9_response"}
     assert {f["id"] for f in data["flags"]} == {"blood_pressure", "recurring_side_effect"}
     assert data["side_effects"] == {"nausea": 2}
@@ -118,7 +142,7 @@ def test_report_json_contract(cli, journey):
         "bp_before",
         "bp_after",
     }
-    assert data["sessions"][0]["bp_after"] == "144/86" and data["sessions"][3]["dose"] == "0.75 mg/kg"
+    assert data["sessions"][0]["bp_after"] == "164/96" and data["sessions"][3]["dose"] == "0.75 mg/kg"
     assert data["journal"] == [{"at": "2026-02-20T21:00+00:00", "text": "Felt the fog lift a little."}]
     assert data["safety"] == {
         "item9": [{"at": "2026-02-03T09:00+00:00", "answer": 0}, {"at": "2026-02-25T09:00+00:00", "answer": 0}],
@@ -154,7 +178,7 @@ def test_the_four_renderings_agree_with_the_model(cli, journey):
         for finding in data["signs"] + data["flags"]:
             assert finding["title"] in flat, (fmt, finding["title"])
         assert "PHQ-9" in flat and "18" in flat and "-10 (-56%)" in flat, fmt
-        assert "144/86" in flat and "0.75 mg/kg" in flat, fmt
+        assert "164/96" in flat and "0.75 mg/kg" in flat, fmt
         assert "Felt the fog lift a little." in flat, fmt
         assert "not medical advice" in flat, fmt
 
@@ -182,7 +206,7 @@ def test_safety_notice_leads_every_format(cli):
 
 def test_empty_database_reports_honestly(cli, db_path):
     out = cli("report").stdout
-    assert "No treatment sessions logged yet" in out and "Nothing flagged" in out
+    assert "No treatment sessions logged yet" in out and "Not enough data to judge yet" in out
     assert not db_path.exists()
     assert "Nothing to show yet" in cli("trends").stdout
 
@@ -194,9 +218,10 @@ def test_trends_by_week_month_and_session(cli, journey):
     assert weeks[0]["ratings"]["mood"] == 3.0 and weeks[0]["checkins"] == 1
     assert weeks[1]["ratings"]["mood"] == 3.5 and weeks[1]["checkins"] == 2
     months = json.loads(cli("trends", "--by", "month", "--json").stdout)
-    assert [m["period"] for m in months] == ["2026-02"] and months[0]["instruments"]["phq9"] == 13.0
+    assert [m["period"] for m in months] == ["2026-02", "2026-03"] and months[0]["instruments"]["phq9"] == 13.0
     sessions = json.loads(cli("trends", "--by", "session", "--json").stdout)
-    assert len(sessions) == 4 and sessions[-1]["mood_lifted_days"] == 14
+    assert len(sessions) == 4 and sessions[-1]["mood_lifted_days"] == 26 and sessions[-1]["durability"] == "ongoing"
+    assert [s["durability"] for s in sessions[:3]] == ["next_session_first"] * 3
     assert sessions[-1]["ratings"]["mood"] == 6.0
     for by in ("week", "month", "session"):
         assert "Trend, oldest to newest" in cli("trends", "--by", by).stdout
@@ -205,7 +230,7 @@ def test_trends_by_week_month_and_session(cli, journey):
 
 def test_demo_writes_a_throwaway_journey_with_signs(cli, db_path):
     out = cli("demo").stdout
-    assert "Signs of progress" in out and "Your mood is lifting" in out and "PHQ-9 response" in out
+    assert "Signs of progress" in out and "Your mood is lifting" in out and "PHQ-9: score halved or better" in out
     assert not db_path.exists()  # the user's database was never touched
 
 

@@ -65,11 +65,21 @@ def test_report_of_total_band_and_change_from_baseline_and_previous(cli):
     assert "remission" not in text.split("Since previous")[0]
 
 
-def test_first_score_without_treatment_is_its_own_baseline(cli):
-    out = cli("survey", "gad7", "--answers", "2,2,2,2,2,2,2").stdout
+def test_scores_before_any_treatment_compare_with_the_previous_only(cli):
+    out = cli("survey", "gad7", "--answers", "2,2,2,2,2,2,2", "--at", "2026-02-20").stdout
     assert "GAD-7 total 14 of 21: moderate" in out and "first score" in out
+    data = cli.json("survey", "gad7", "--answers", "1,1,1,1,1,1,1", "--at", "2026-02-25")
+    assert data["assessment"]["baseline"] is None and data["assessment"]["baseline_kind"] == "none"
+    assert data["assessment"]["previous"]["change"] == -7 and data["assessment"]["previous"]["improved"] is True
+
+
+def test_a_score_a_week_into_treatment_is_compared_with_the_pre_treatment_baseline(cli):
+    cli("survey", "gad7", "--answers", "2,2,2,2,2,2,2", "--at", "2026-02-20")  # 14: at least 10, "ill"
+    cli("add", "--route", "iv", "--at", "2026-02-22")
+    soon = cli.json("survey", "gad7", "--answers", "1,1,1,1,1,1,1", "--at", "2026-02-24")
+    assert soon["assessment"]["comparison"] == "too_soon" and soon["assessment"]["baseline"] is None
     data = cli.json("survey", "gad7", "--answers", "1,1,1,1,1,1,1")
-    assert data["assessment"]["baseline"]["total"] == 14
+    assert data["assessment"]["baseline"]["total"] == 14 and data["assessment"]["baseline_kind"] == "pre_treatment"
     assert data["assessment"]["baseline"]["improved"] is True  # fell by 7 >= 4
     assert data["assessment"]["baseline"]["response"] is True
 
@@ -127,6 +137,7 @@ def test_difficulty_is_stored(cli, db_path):
 def test_log_a_clinician_total(cli, db_path):
     out = cli("survey", "log", "MADRS", "28", "--at", "2026-03-01").stdout
     assert "MADRS total 28" in out
+    cli("add", "--route", "iv", "--at", "2026-03-02")
     data = cli.json("survey", "log", "madrs", "20")
     assert data["instrument"] == "madrs" and data["answers"] is None  # a known scale is stored by its id
     assert data["assessment"]["baseline"]["change"] == -8

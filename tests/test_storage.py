@@ -198,7 +198,8 @@ def test_history_inputs_select_what_the_store_selects(tmp_path):
         h.session(0, dose_amount=0.5, dose_unit="mg/kg", side_effects=["nausea"]),
         h.session(2),
         h.session(5),
-        h.session(9, bp_before_sys=150, bp_before_dia=95),
+        h.session(9, bp_before_sys=150, bp_before_dia=95, note="peeing a lot after"),
+        h.session(80, new_course=True, side_effects=["bladder pain"]),  # a second course
     ]
     checkins = (
         h.series("mood", [3, 2, 3, 4, 3], -10, 2)
@@ -206,7 +207,7 @@ def test_history_inputs_select_what_the_store_selects(tmp_path):
         + h.series("anxiety", [8, 7, 7, 5, 4, 4], -6, 5)
     )
     surveys = [h.phq9(-2, 18), h.phq9(14, 9), h.phq9(28, 6), h.survey("madrs", 20, 14)]
-    notes = [h.note(3, "first week"), h.note(21, "steadier")]
+    notes = [h.note(3, "first week"), h.note(21, "steadier"), h.note(82, "blood in my urine?")]
     db = open_db(tmp_path / "same.db", create=True)
     for entry in (*sessions, *checkins, *surveys, *notes):
         values = {
@@ -217,22 +218,18 @@ def test_history_inputs_select_what_the_store_selects(tmp_path):
         children = getattr(entry, "side_effects", None) or getattr(entry, "tags", None) or ()
         store.insert(db, entry.kind, entry.at, values, children)
     windows = dict(
-        window=progress.WINDOW,
-        relief_before=progress.RELIEF_BEFORE,
-        relief_after=progress.RELIEF_AFTER,
-        sparkline_weeks=progress.SPARKLINE_WEEKS,
+        window=progress.WINDOW, sparkline_weeks=progress.SPARKLINE_WEEKS, watched_words=progress.BLADDER_WORDS
     )
-    for since, until in ((None, None), (h.day(4), None), (None, h.day(15)), (h.day(1), h.day(22))):
-        expected = h.inputs(sessions, checkins, surveys, notes, since=since, until=until, now=h.day(40))
-        actual = store.report_inputs(db, h.day(40), since, until, **windows)
+    periods = ((None, None), (h.day(4), None), (None, h.day(15)), (h.day(1), h.day(22)), (h.day(70), None))
+    for since, until in periods:
+        expected = h.inputs(sessions, checkins, surveys, notes, since=since, until=until, now=h.day(90))
+        actual = store.report_inputs(db, h.day(90), since, until, **windows)
         assert actual.course_start == expected.course_start and actual.sessions_total == expected.sessions_total
-        for name in ("sessions", "baseline_checkins", "surveys", "journal"):
+        for name in ("sessions", "course_sessions", "checkins", "surveys", "journal"):
             assert [e.at for e in getattr(actual, name)] == [e.at for e in getattr(expected, name)], name
-        assert {k: [c.at for c in v] for k, v in actual.first_checkins.items()} == {
-            k: [c.at for c in v] for k, v in expected.first_checkins.items()
-        }
+        assert actual.last_checkin_at == expected.last_checkin_at
+        assert [(m[0], m[1]) for m in actual.mentions] == [(m[0], m[1]) for m in expected.mentions]
         assert actual.weekly == expected.weekly[-progress.SPARKLINE_WEEKS :]
-        assert sorted(c.at for c in actual.session_checkins) == sorted(c.at for c in expected.session_checkins)
         reports = [progress.build_report(inputs).to_json() for inputs in (actual, expected)]
         for report in reports:
             for row in report["sessions"]:

@@ -40,9 +40,8 @@ def build(db_state, since: str | None, until: str | None, private: bool = False)
             start,
             end,
             window=progress.WINDOW,
-            relief_before=progress.RELIEF_BEFORE,
-            relief_after=progress.RELIEF_AFTER,
             sparkline_weeks=progress.SPARKLINE_WEEKS,
+            watched_words=progress.BLADDER_WORDS,
         )
     return progress.build_report(inputs, private=private)
 

@@ -129,11 +129,13 @@ def record(
 
 def save_and_report(ctx: typer.Context, moment, values: dict, result: inst.Score, as_json: bool) -> None:
     from ketalog import store
+    from ketalog.courses import course_at
 
     with state(ctx).open(write=True) as db:
         entry = store.insert(db, "survey", moment, values)
         history = store.surveys_of(db, entry.instrument)
-        course_start = store.first_session_at(db)
+        course = course_at(store.courses(db), entry.at)
+    course_start = course.started if course else None
     from ketalog.progress import score_outcome
     from ketalog.render.survey import outcome_text
 

@@ -170,7 +170,9 @@ def render(report: Report) -> str:
         + f'<p class="muted">{escape(rr.rating_direction_note())}</p>'
     )
     body.append("<h2>Signs of progress</h2>" + _findings(report.signs, "signs", "None of the signs shows clearly yet."))
-    body.append("<h2>To discuss with your provider</h2>" + _findings(report.flags, "flags", "Nothing flagged."))
+    body.append(
+        "<h2>To discuss with your provider</h2>" + _findings(report.flags, "flags", rr.flags_empty_text(report))
+    )
     if report.sessions:
         body.append(
             "<h2>Sessions</h2>"

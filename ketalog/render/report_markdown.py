@@ -58,7 +58,7 @@ def render(report: Report) -> str:
         "None of the signs shows clearly yet."
     ]
     out += ["", "## To discuss with your provider", ""]
-    out += [f"- **{_escape(f.title)}** — {_escape(f.detail)}" for f in report.flags] or ["Nothing flagged."]
+    out += [f"- **{_escape(f.title)}** — {_escape(f.detail)}" for f in report.flags] or [rr.flags_empty_text(report)]
     out.append("")
     if report.sessions:
         out += ["## Sessions", ""] + _table(rr.SESSION_HEADERS, rr.session_rows(report))

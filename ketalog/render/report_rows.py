@@ -18,7 +18,11 @@ SESSION_HEADERS = ["Date", "Route", "Dose", "Dissociation", "Side effects", "BP 
 
 
 def outcome(result) -> str:
-    """Improved / worsened (by the MCID), response and remission, in words."""
+    """Improved / worsened (by the MCID), response and remission, in plain words; or why there is no comparison."""
+    if result.comparison == "no_baseline":
+        return "no score before treatment"
+    if result.comparison == "too_soon":
+        return "too soon to compare"
     if result.change is None:
         return "no pair to compare yet"
     words = []
@@ -28,11 +32,41 @@ def outcome(result) -> str:
         words.append("worse")
     elif result.improved is False:
         words.append("no meaningful change")
+    elif result.some_improvement:
+        words.append("some improvement")
     if result.response:
-        words.append("response")
+        words.append("score halved or better")
     if result.remission:
         words.append("remission")
+    if result.baseline_kind == "early":
+        words.append("early baseline")
     return ", ".join(words) or "—"
+
+
+NOTHING_FLAGGED = "Nothing flagged."
+NOT_ENOUGH = "Not enough data to judge yet."
+
+
+def flags_empty_text(report: Report) -> str:
+    """Said when there is nothing to discuss: "Nothing flagged." only when there was data to judge."""
+    return NOTHING_FLAGGED if report.judged else NOT_ENOUGH
+
+
+def durability_line(report: Report) -> str | None:
+    """How long mood has stayed up after sessions, where it could be measured (descriptive, never advice)."""
+    d = report.durability
+    if not d or d.get("last_session_days_ago") is None:
+        return None
+    last = f"the last session was {d['last_session_days_ago']} days ago"
+    if d["measured"]:
+        sessions = f"{d['measured']} session{'s' if d['measured'] != 1 else ''}"
+        return (
+            f"After the sessions where it could be measured, mood stayed up for a median of "
+            f"{d['median_days']:g} days ({sessions}); {last}."
+        )
+    if d["ongoing"]:
+        return f"Mood has stayed up since the last session; {last}."
+    return None
 
 
 def _num(value: float | None, signed: bool = False) -> str:
@@ -100,7 +134,7 @@ def item9_line(report: Report) -> str | None:
 def course_lines(report: Report) -> list[str]:
     course = report.course
     if not course["sessions_total"]:
-        return ["No treatment sessions logged yet."]
+        return ["No treatment sessions logged yet: this report shows the pre-treatment picture."]
     routes = ", ".join(f"{route} × {count}" for route, count in course["routes"].items()) or "none in period"
     doses: list[tuple[str, int]] = []
     for session in report.sessions:
@@ -109,15 +143,27 @@ def course_lines(report: Report) -> list[str]:
             doses.append((label, 1))
         else:
             doses[-1] = (label, doses[-1][1] + 1)
-    lines = [
-        f"Sessions: {course['sessions_in_period']} in this period, {course['sessions_total']} in the course "
-        f"(first {course['first_session'][:10]}).",
-        f"Routes in this period: {routes}.",
-    ]
+    lines = []
+    if course["number"]:
+        of = f" of {course['courses']}" if course["courses"] > 1 else ""
+        lines.append(
+            f"Course {course['number']}{of}, started {course['started'][:10]}: {course['phase']}, "
+            f"{course['sessions_in_course']} session{'s' if course['sessions_in_course'] != 1 else ''} so far."
+        )
+    lines.append(
+        f"Sessions: {course['sessions_in_period']} in this period, {course['sessions_total']} in all "
+        f"(first {course['first_session'][:10]})."
+    )
+    lines.append(f"Routes in this period: {routes}.")
     if doses:
         lines.append("Dose history: " + " → ".join(f"{label} ×{n}" for label, n in doses) + ".")
     if course["last_session"]:
-        lines.append(f"Last session {course['last_session'][:10]}, {course['days_since_last_session']} days ago.")
+        days = course["days_since_last_session"]
+        ago = "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
+        lines.append(f"Last session {course['last_session'][:10]}, {ago}.")
+    durability = durability_line(report)
+    if durability:
+        lines.append(durability)
     return lines
 
 

@@ -57,7 +57,7 @@ def report_renderables(report: Report) -> list:
     parts.append(_findings(report.signs) if report.signs else Text("None of the signs shows clearly yet."))
     parts.append(Text(""))
     parts.append(Text("To discuss with your provider", style="bold yellow"))
-    parts.append(_findings(report.flags) if report.flags else Text("Nothing flagged."))  # safety comes first
+    parts.append(_findings(report.flags) if report.flags else Text(rr.flags_empty_text(report)))  # safety comes first
     parts.append(Text(""))
     if report.sessions:
         parts += [
@@ -87,4 +87,4 @@ def print_progress(report: Report) -> None:
     console.print(Text("Signs of progress", style="bold green"))
     console.print(_findings(report.signs) if report.signs else Text("None of the signs shows clearly yet."))
     console.print(Text("To discuss with your provider", style="bold yellow"))
-    console.print(_findings(report.flags) if report.flags else Text("Nothing flagged."))
+    console.print(_findings(report.flags) if report.flags else Text(rr.flags_empty_text(report)))

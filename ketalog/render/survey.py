@@ -88,6 +88,8 @@ def outcome_text(entry, outcome: dict) -> str:
             where = f"at or below {scale.remission_max}" if scale else "in the minimal range, below 5"
             marks.append(f"remission ({where})")
         lines.append(text + ("; " + "; ".join(marks) if marks else ""))
+    if outcome.get("comparison") == "too_soon":
+        lines.append("Too soon to compare with the baseline: a comparison counts from 7 days after it.")
     if entry.total is not None and not outcome["baseline"] and not outcome["previous"]:
         lines.append("This is your first score on this scale: later scores will be compared with it.")
     lines.append(f"Saved ({short_id(entry.id)}).")

@@ -69,6 +69,7 @@ def session_view(rows: list[dict]) -> Group:
     for row in rows:
         ratings = row["ratings"]
         lifted = row["mood_lifted_days"]
+        mark = {"next_session_first": ">=", "ongoing": "+"}.get(row["durability"], "")
         table.add_row(
             row["at"][:10],
             row["route"],
@@ -79,7 +80,7 @@ def session_view(rows: list[dict]) -> Group:
             _cell(ratings["anxiety"]),
             _cell(ratings["thoughts"]),
             _cell(ratings["energy"]),
-            "" if lifted is None else f"{lifted} d",
+            "" if lifted is None else (f">={lifted} d" if mark == ">=" else f"{lifted} d{mark}"),
         )
     columns: list[Column] = [
         (label, [r["ratings"][name] for r in rows], 0, 10)
@@ -87,8 +88,8 @@ def session_view(rows: list[dict]) -> Group:
     ]
     columns.append(("lifted", [r["mood_lifted_days"] for r in rows], 0, None))
     note = Text(
-        'Ratings are means of the check-ins until the next session. "lifted": how many days mood '
-        "stayed at least 1 point above its baseline after the session.",
+        'Ratings are means of the check-ins until the next session. "lifted": local days until the daily '
+        'mean mood fell below its course baseline + 1 (">=": the next session came first; "+": still up).',
         style="dim",
     )
     return Group(table, Text(""), _sparklines(columns), note)
