@@ -129,6 +129,11 @@ def session_number(db: Database, at: datetime) -> int:
     return next(db.query("SELECT count(*) AS n FROM sessions WHERE at <= ?", [to_utc_text(at)]))["n"]
 
 
+def last_session_before(db: Database, at: datetime) -> Session | None:
+    rows = list(db.query(f"{_select(KINDS['session'])} WHERE e.at < ? ORDER BY e.at DESC LIMIT 1", [to_utc_text(at)]))
+    return _record(KINDS["session"], rows[0]) if rows else None
+
+
 def last_session(db: Database) -> Session | None:
     rows = list(db.query(f"{_select(KINDS['session'])} ORDER BY e.at DESC LIMIT 1"))
     return _record(KINDS["session"], rows[0]) if rows else None

@@ -32,6 +32,7 @@ FIELDS: dict[str, dict[str, tuple[str, ...] | str]] = {
         "cost": ("cost",),
         "therapy": ("therapy",),
         "intention": ("intention",),
+        "new_course": ("new_course",),
         "side_effect": CHILDREN,
         "note": ("note",),
     },
@@ -48,7 +49,7 @@ FIELDS: dict[str, dict[str, tuple[str, ...] | str]] = {
         "total": ("total", "band"),
     },
 }
-REQUIRED = frozenset({"route", "text", "answers", "total"})  # an entry without them means nothing
+REQUIRED = frozenset({"route", "text", "answers", "total", "new_course"})  # an entry without them means nothing
 SESSION_OPTIONS = tuple(name for name, columns in FIELDS["session"].items() if columns != CHILDREN)
 
 
@@ -77,9 +78,12 @@ def session_values(
     therapy=None,
     intention=None,
     note=None,
+    new_course=None,
 ) -> dict:
     """Validated columns for the session options that were given (others left out)."""
     values: dict = {}
+    if new_course is not None:
+        values["new_course"] = int(new_course)
     if route is not None:
         values["route"] = valid.route(route)
     if dose is not None:

@@ -77,6 +77,12 @@ CostOpt = Annotated[Optional[str], typer.Option("--cost", metavar="AMOUNT")]
 TherapyOpt = Annotated[
     Optional[bool], typer.Option("--therapy/--no-therapy", help="Talk therapy during or after (KAP).")
 ]
+NewCourseOpt = Annotated[
+    bool,
+    typer.Option(
+        "--new-course", help="This session starts a new treatment course (e.g. a re-induction after a break)."
+    ),
+]
 IntentionOpt = Annotated[Optional[str], typer.Option("--intention", metavar="TEXT")]
 
 

@@ -107,6 +107,10 @@ def edit(
     cost: CostOpt = None,
     therapy: TherapyOpt = None,
     intention: IntentionOpt = None,
+    new_course: Annotated[
+        Optional[bool],
+        typer.Option("--new-course/--same-course", help="A session: does it start a new treatment course?"),
+    ] = None,
     mood: MoodOpt = None,
     anxiety: AnxietyOpt = None,
     pain: PainOpt = None,

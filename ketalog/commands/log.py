@@ -32,6 +32,7 @@ from ketalog.commands.common import (
     SleepHoursOpt,
     SleepOpt,
     TagOpt,
+    NewCourseOpt,
     TherapyOpt,
     ThoughtsOpt,
     ask,
@@ -111,6 +112,7 @@ def add(
     therapy: TherapyOpt = None,
     intention: IntentionOpt = None,
     note: NoteOpt = None,
+    new_course: NewCourseOpt = False,
     as_json: JsonOpt = False,
     no_input: NoInputOpt = False,
 ) -> None:
@@ -142,9 +144,21 @@ def add(
         form = _session_form(previous)
         values = {**session_values(**form["values"]), **values}
         effects = effects or form["side_effects"]
+    if new_course:
+        values["new_course"] = 1
     with state(ctx).open(write=True) as db:
+        previous = store.last_session_before(db, moment)
         session = store.insert(db, "session", moment, values, effects)
+    from ketalog.courses import LONG_GAP
     from ketalog.render.text import short_id, summary
+
+    if previous is not None and not new_course and moment - previous.at >= LONG_GAP:
+        typer.echo(
+            f"Note: the previous session was {(moment - previous.at).days} days earlier; this one was kept in the "
+            f"same course. If it starts a new course (a re-induction), run `ketalog edit {short_id(session.id)} "
+            "--new-course`.",
+            err=True,
+        )
 
     emit(
         session.to_json(),

@@ -167,7 +167,7 @@ def render(report: Report) -> str:
     body.append(
         "<h2>Daily ratings</h2>"
         + _table(rr.RATING_HEADERS, rr.rating_rows(report))
-        + f'<p class="muted">{escape(rr.rating_direction_note())}</p>'
+        + f'<p class="muted">{escape(rr.rating_note(report))}</p>'
     )
     body.append("<h2>Signs of progress</h2>" + _findings(report.signs, "signs", "None of the signs shows clearly yet."))
     body.append(

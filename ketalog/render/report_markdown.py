@@ -50,9 +50,7 @@ def render(report: Report) -> str:
     if report.instruments:
         out += ["## Questionnaires", ""] + _table(rr.INSTRUMENT_HEADERS, rr.instrument_rows(report))
         out += [_escape(" ".join(rr.instrument_dates(report))), ""]
-    out += (
-        ["## Daily ratings", ""] + _table(rr.RATING_HEADERS, rr.rating_rows(report)) + [rr.rating_direction_note(), ""]
-    )
+    out += ["## Daily ratings", ""] + _table(rr.RATING_HEADERS, rr.rating_rows(report)) + [rr.rating_note(report), ""]
     out += ["## Signs of progress", ""]
     out += [f"- **{_escape(s.title)}** — {_escape(s.detail)}" for s in report.signs] or [
         "None of the signs shows clearly yet."

@@ -259,6 +259,19 @@ def sessions_note(report: Report) -> str:
     )
 
 
+def rating_note(report: Report) -> str:
+    """Under the ratings table: what is there to compare (no course, stale check-ins), then how to read it."""
+    notes = []
+    if not report.course["number"]:
+        notes.append("No treatment session yet: these are the pre-treatment ratings, with no baseline to compare.")
+    days = report.last_checkin_days_ago
+    if days is None:
+        notes.append("No check-ins yet.")
+    elif days >= WINDOW.days:
+        notes.append(f"No check-in in the last {WINDOW.days} days: the last was {days} days ago.")
+    return " ".join([*notes, rating_direction_note()])
+
+
 def rating_direction_note() -> str:
     def names(higher: bool) -> str:
         words = [

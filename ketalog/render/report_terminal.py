@@ -50,7 +50,7 @@ def report_renderables(report: Report) -> list:
     parts += [
         Text("Daily ratings", style="bold"),
         _table(rr.RATING_HEADERS, rr.rating_rows(report)),
-        Text(rr.rating_direction_note(), style="dim"),
+        Text(rr.rating_note(report), style="dim"),
         Text(""),
     ]
     parts.append(Text("Signs of progress", style="bold green"))

@@ -1,0 +1,45 @@
+"""`ketalog course`: the treatment courses the sessions make (a course starts at `add --new-course`)."""
+
+import typer
+
+from ketalog.commands.common import JsonOpt, emit, state
+
+commands = course_app = typer.Typer(
+    help="Treatment courses: when each began, its sessions and routes.", no_args_is_help=True, rich_markup_mode=None
+)
+
+
+@course_app.callback()
+def course_group() -> None:
+    """Treatment courses: when each began, its sessions and routes."""  # keeps `list` a subcommand
+
+
+@course_app.command("list")
+def list_courses(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """Every course, oldest first: start, sessions, routes and last session.
+
+    A course starts at your first session, or at a session logged with `ketalog add --new-course`
+    (or marked later with `ketalog edit ID --new-course`).
+
+    Examples:
+      ketalog course list
+      ketalog course list --json
+    """
+    from ketalog import store, timeparse
+
+    with state(ctx).open(write=False) as db:
+        courses = store.courses(db)
+    now = timeparse.now()
+    data = [{**course.to_json(), "phase": course.phase(now)} for course in courses]
+    if not courses:
+        emit(data, as_json, "No sessions logged yet: a course starts with your first `ketalog add`.")
+        return
+    lines = []
+    for course, row in zip(courses, data, strict=True):
+        routes = ", ".join(f"{route} × {n}" for route, n in course.routes.items())
+        sessions = f"{len(course.sessions)} session{'s' if len(course.sessions) != 1 else ''}"
+        lines.append(
+            f"Course {course.number}: started {course.started:%Y-%m-%d}, {sessions} ({routes}), "
+            f"last {course.last:%Y-%m-%d}, {row['phase']}"
+        )
+    emit(data, as_json, "\n".join(lines))
