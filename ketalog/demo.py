@@ -1,9 +1,10 @@
 """A realistic, seeded 8-week journey for `ketalog demo`: written through the store, so it is valid data.
 
 Two weeks of pre-treatment baseline, an IV induction of six infusions over
-two weeks (three a week), daily check-ins that lift after sessions and drift
-back a little between them, PHQ-9 and GAD-7 every two weeks, blood pressure
-readings, and a few journal notes.
+two weeks (three a week) and one booster, daily check-ins whose lift builds
+through induction and wears off about 11 days after the last session (so the
+report shows how long mood stays up, and mood drifting back at the end),
+PHQ-9 and GAD-7 every two weeks, blood pressure readings, and journal notes.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from datetime import datetime, time, timedelta
 from ketalog import instruments as inst
 from ketalog import store
 
-SESSION_DAYS = (14, 16, 18, 21, 23, 25)
+SESSION_DAYS = (14, 16, 18, 21, 23, 25, 38)  # induction, then a booster
+LIFT_LASTS = 11  # days a session's lift lasts before mood drifts back
 SURVEY_DAYS = (0, 13, 27, 41, 55)
 JOURNAL = {
     2: ("Starting to track before the first infusion. Mornings are the hardest; everything feels heavy.", ["baseline"]),
@@ -48,13 +50,13 @@ def write_journey(db, now: datetime, seed: int = 7) -> None:
         return datetime.combine((start + timedelta(days=day)).date(), time(hour, minute), tzinfo=start.tzinfo)
 
     def improvement(day: int, before_dose: bool) -> float:
-        """0 before treatment, rising through induction, with a lift after each session that fades."""
+        """0 before treatment, building through induction, back near 0 once a session's lift wears off."""
         done = [d for d in SESSION_DAYS if d < day or (d == day and not before_dose)]
         if not done:
             return 0.0
-        sessions_done = len(done)
-        since_last = day - done[-1] + (1 if before_dose else 0)
-        return min(4.0, 0.55 * sessions_done) + max(0.0, 1.2 - 0.1 * since_last)
+        if day - done[-1] >= LIFT_LASTS:
+            return 0.0
+        return min(3.6, 0.6 * len(done))
 
     for index, day in enumerate(SESSION_DAYS):
         effects = ["nausea"] if index in (0, 1, 3, 4) else []

@@ -237,7 +237,10 @@ def test_demo_writes_a_throwaway_journey_with_signs(cli, db_path):
 def test_demo_keeps_data_only_in_a_new_file(cli, tmp_path):
     target = tmp_path / "demo.db"
     data = json.loads(cli("demo", "--db", str(target), "--format", "json").stdout)
-    assert data["course"]["sessions_total"] == 6 and len(data["signs"]) >= 5
+    assert data["course"]["sessions_total"] == 7 and len(data["signs"]) >= 5
+    # the journey shows how long mood stays up after sessions, and mood drifting back at the end
+    assert data["durability"]["measured"] >= 2 and data["durability"]["median_days"] >= 10
+    assert "mood_returning" in {f["id"] for f in data["flags"]}
     assert count(target, "checkins") == 56 and count(target, "surveys") == 10
     assert "already exists" in cli("demo", "--db", str(target), expect=2).stderr
 
