@@ -477,19 +477,25 @@ def session_durability(
     days = daily_mood(checkins)
     ordered = sorted(days)
     threshold = baseline + LIFT_MARGIN
+    # next_below[i]: the first day at or after ordered[i] whose mean is below the threshold, in one
+    # backward pass, so each session is a binary search, not a scan of every later day
+    next_below: list[date | None] = [None] * (len(ordered) + 1)
+    for position in range(len(ordered) - 1, -1, -1):
+        day = ordered[position]
+        next_below[position] = day if days[day] < threshold else next_below[position + 1]
     rows = []
     sessions = sorted(sessions, key=lambda s: s.at)
     for index, session in enumerate(sessions):
         start = session.at.date()
         nxt = sessions[index + 1].at.date() if index + 1 < len(sessions) else None
-        after = ordered[bisect.bisect_right(ordered, start) :]
-        dip = next((day for day in after if days[day] < threshold), None)
+        first_after = bisect.bisect_right(ordered, start)
+        dip = next_below[first_after]
         if nxt is not None and (dip is None or dip > nxt):
             rows.append({"at": _iso(session.at), "status": "next_session_first", "days": (nxt - start).days})
         elif dip is not None:
             rows.append({"at": _iso(session.at), "status": "measured", "days": (dip - start).days})
-        elif after:  # still up on the last day with a check-in: at least that many days so far
-            rows.append({"at": _iso(session.at), "status": "ongoing", "days": (after[-1] - start).days})
+        elif first_after < len(ordered):  # still up on the last day with a check-in: days counted to it
+            rows.append({"at": _iso(session.at), "status": "ongoing", "days": (ordered[-1] - start).days})
         else:
             rows.append({"at": _iso(session.at), "status": "no_data", "days": None})
     return rows
