@@ -163,10 +163,12 @@ class ReportInputs:
     """Everything the progress engine reads for one period, loaded by ``store.report_inputs``.
 
     Bounded to what the rules read: the sessions of the period and of the course the
-    report describes (the course of the latest session at or before the period end),
-    that course's check-ins from 14 days before it began to the period end (or, with
-    no course, the last 14 days), every score up to the period end, the period's
-    latest journal excerpts, and text that mentions a watched word (``mentions``).
+    report describes (the course of the latest session at or before the period end);
+    whole check-ins only for the rating windows (14 days before the course to its
+    first week, and the last 14 days), and for the course-wide rules just its mood
+    ratings (``course_mood``, from 14 days before it began); every score up to the
+    period end, the period's latest journal excerpts, and text that mentions a
+    watched word (``mentions``).
     """
 
     now: datetime
@@ -176,7 +178,8 @@ class ReportInputs:
     sessions_total: int
     sessions: list[Session]  # in the period
     course_sessions: list[Session]  # the reported course's sessions up to the period end
-    checkins: list[Checkin]
+    checkins: list[Checkin]  # the baseline windows and the last 14 days
+    course_mood: list[tuple[datetime, int]]  # every mood rating of the course (and 14 days before it)
     surveys: list[Survey]
     journal: list[JournalEntry]
     last_checkin_at: datetime | None = None  # the last check-in at or before the period end

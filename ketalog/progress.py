@@ -436,34 +436,39 @@ def rating_results(inputs: ReportInputs) -> dict[str, RatingResult]:
     return results
 
 
-def trailing_means(checkins: list[Checkin], name: str, window: timedelta) -> list[tuple[datetime, float]]:
-    """At each check-in with the rating: the mean over the ``window`` ending there (>= 3 check-ins)."""
-    rated = sorted(_rated(checkins, name), key=lambda c: c.at)
+Reading = tuple[datetime, int]  # one mood rating and when: what the course-wide rules read
+
+
+def mood_readings(checkins: list[Checkin]) -> list[Reading]:
+    return sorted((c.at, c.mood) for c in checkins if c.mood is not None)
+
+
+def trailing_means(readings: list[Reading], window: timedelta) -> list[tuple[datetime, float]]:
+    """At each reading (oldest first): the mean over the ``window`` ending there (>= 3 readings)."""
     means, start, total = [], 0, 0.0
-    for index, checkin in enumerate(rated):
-        total += getattr(checkin, name)
-        while rated[start].at <= checkin.at - window:
-            total -= getattr(rated[start], name)
+    for index, (at, value) in enumerate(readings):
+        total += value
+        while readings[start][0] <= at - window:
+            total -= readings[start][1]
             start += 1
         if index - start + 1 >= MIN_CHECKINS:
-            means.append((checkin.at, round(total / (index - start + 1), 2)))
+            means.append((at, round(total / (index - start + 1), 2)))
     return means
 
 
 # How long mood stays up after each session ------------------------------------------
 
 
-def daily_mood(checkins: list[Checkin]) -> dict[date, float]:
+def daily_mood(readings: list[Reading]) -> dict[date, float]:
     """Mean mood per local calendar day."""
     days: dict[date, list[int]] = {}
-    for checkin in checkins:
-        if checkin.mood is not None:
-            days.setdefault(checkin.at.date(), []).append(checkin.mood)
+    for at, value in readings:
+        days.setdefault(at.date(), []).append(value)
     return {day: statistics.fmean(values) for day, values in days.items()}
 
 
 def session_durability(
-    sessions: list[Session], checkins: list[Checkin], baseline: float | None, end: datetime
+    sessions: list[Session], readings: list[Reading], baseline: float | None, end: datetime
 ) -> list[dict]:
     """For each session (oldest first): how many local days mood stayed >= baseline + 1 after it.
 
@@ -474,7 +479,7 @@ def session_durability(
     """
     if baseline is None:
         return [{"at": _iso(s.at), "status": "no_baseline", "days": None} for s in sessions]
-    days = daily_mood(checkins)
+    days = daily_mood(readings)
     ordered = sorted(days)
     threshold = baseline + LIFT_MARGIN
     # next_below[i]: the first day at or after ordered[i] whose mean is below the threshold, in one
@@ -543,8 +548,8 @@ def mood_steadier(inputs: ReportInputs) -> Finding | None:
 
 def mood_after_sessions(inputs: ReportInputs) -> tuple[float, int] | None:
     """Mean mood change from the last check-in within 72 h before each session to the first within 48 h after."""
-    mood = sorted((c for c in inputs.checkins if c.mood is not None), key=lambda c: c.at)
-    times = [c.at for c in mood]
+    mood = inputs.course_mood
+    times = [at for at, _ in mood]
     lifts = []
     for session in inputs.sessions:
         last_before = bisect.bisect_left(times, session.at) - 1  # latest check-in strictly before
@@ -552,7 +557,7 @@ def mood_after_sessions(inputs: ReportInputs) -> tuple[float, int] | None:
         before_ok = last_before >= 0 and times[last_before] >= session.at - RELIEF_BEFORE
         after_ok = first_after < len(times) and times[first_after] <= session.at + RELIEF_AFTER
         if before_ok and after_ok:
-            lifts.append(mood[first_after].mood - mood[last_before].mood)
+            lifts.append(mood[first_after][1] - mood[last_before][1])
     if len(lifts) < RELIEF_MIN_SESSIONS:
         return None
     return round(statistics.fmean(lifts), 2), len(lifts)
@@ -798,13 +803,11 @@ def mood_returning(inputs: ReportInputs, ratings: dict[str, RatingResult], durab
     course = inputs.course
     if course is None or mood.baseline is None:
         return None
-    in_course = [c for c in inputs.checkins if c.at >= course.started]
-    peaks = [
-        (at, mean) for at, mean in trailing_means(in_course, "mood", WINDOW) if mean >= mood.baseline + RATING_THRESHOLD
-    ]
+    in_course = [(at, value) for at, value in inputs.course_mood if at >= course.started]
+    peaks = [(at, mean) for at, mean in trailing_means(in_course, WINDOW) if mean >= mood.baseline + RATING_THRESHOLD]
     if not peaks:
         return None
-    last_week = _values([c for c in in_course if inputs.end - DRIFT_WINDOW < c.at <= inputs.end], "mood")
+    last_week = [value for at, value in in_course if inputs.end - DRIFT_WINDOW < at <= inputs.end]
     if len(last_week) < MIN_CHECKINS:
         return None
     now = statistics.fmean(last_week)
@@ -940,7 +943,7 @@ def build_report(inputs: ReportInputs, private: bool = False) -> Report:
     ratings = rating_results(inputs)
     course = inputs.course
     durability = durability_summary(
-        session_durability(inputs.course_sessions, inputs.checkins, ratings["mood"].baseline, inputs.end),
+        session_durability(inputs.course_sessions, inputs.course_mood, ratings["mood"].baseline, inputs.end),
         course.last if course else None,
         inputs.now,
     )
@@ -987,7 +990,7 @@ def session_intervals(
         base, _ = rating_baseline("mood", checkins, course.started)
         baseline = _mean(_values(base, "mood"))
         following = [s for s in ordered if s.at > members[-1].at]
-        rows = session_durability(members + following[:1], checkins, baseline, now)
+        rows = session_durability(members + following[:1], mood_readings(checkins), baseline, now)
         for session, row in zip(members, rows, strict=False):
             lasting[session.id] = row
     result = []

@@ -298,6 +298,7 @@ def report_inputs(
     until: datetime | None,
     *,
     window: timedelta,
+    early: timedelta,
     sparkline_weeks: int,
     watched_words: Iterable[str] = (),
 ) -> ReportInputs:
@@ -308,12 +309,16 @@ def report_inputs(
     end = until or now
     all_courses = courses(db, until)
     course = course_at(all_courses, end)
+    recent = _load(db, "checkin", end - window, until, children=False)
     if course is not None:
         course_sessions = _load(db, "session", course.started, until, children=False)
-        checkins = _load(db, "checkin", course.started - window, until, children=False)
+        first_week_end = min(course.started + early + timedelta(seconds=1), end)  # the early baseline's week
+        first_week = _load(db, "checkin", course.started - window, first_week_end, children=False)
+        known = {c.id for c in recent}
+        checkins = sorted([c for c in first_week if c.id not in known] + recent, key=lambda c: (c.at, c.created_at))
+        course_mood = mood_readings(db, course.started - window, until)
     else:
-        course_sessions = []
-        checkins = _load(db, "checkin", end - window, until, children=False)
+        course_sessions, checkins, course_mood = [], recent, []
     journal = _load(db, "journal", since, until, order="e.at DESC", limit=JOURNAL_EXCERPTS)
     where, params = _where_time(None, until, alias="checkins")
     last = next(db.query(f"SELECT max(at) AS at FROM checkins{where}", params))["at"]
@@ -326,12 +331,23 @@ def report_inputs(
         sessions=_load(db, "session", since, until),
         course_sessions=course_sessions,
         checkins=checkins,
+        course_mood=course_mood,
         surveys=_load(db, "survey", None, until),
         journal=list(reversed(journal)),
         last_checkin_at=datetime.fromisoformat(last) if last else None,
         mentions=text_mentions(db, since, until, watched_words),
         weekly=rating_means_by(db, "week", since, until)[-sparkline_weeks:],
     )
+
+
+def mood_readings(db: Database, since: datetime | None, until: datetime | None) -> list[tuple[datetime, int]]:
+    """(when, mood) of every check-in with a mood in [since, until), oldest first: light rows for long spans."""
+    where, params = _where_time(since, until, alias="checkins")
+    where = (where + " AND " if where else " WHERE ") + "mood IS NOT NULL"
+    return [
+        (from_storage(at, offset), mood)
+        for at, offset, mood in db.execute(f"SELECT at, utc_offset, mood FROM checkins{where} ORDER BY at", params)
+    ]
 
 
 def text_mentions(db: Database, since, until, words: Iterable[str]) -> list[tuple[datetime, str, str]]:

@@ -73,7 +73,7 @@ def inputs(sessions=(), checkins=(), surveys=(), journal=(), since=None, until=N
     import re
 
     from ketalog.courses import SessionMark, course_at, split
-    from ketalog.progress import BLADDER_WORDS, WINDOW
+    from ketalog.progress import BLADDER_WORDS, SCORE_EARLY_AFTER, WINDOW
 
     now = now or day(60)
     end = until or now
@@ -88,11 +88,18 @@ def inputs(sessions=(), checkins=(), surveys=(), journal=(), since=None, until=N
 
     courses = split([SessionMark(s.at, s.route, s.new_course) for s in sessions if before_end(s.at)])
     course = course_at(courses, end)
+    recent = [c for c in checkins if end - WINDOW <= c.at and before_end(c.at)]
     if course is not None:
         course_sessions = [s for s in sessions if s.at >= course.started and before_end(s.at)]
-        window_start = course.started - WINDOW
+        first_week_end = min(course.started + SCORE_EARLY_AFTER + timedelta(seconds=1), end)
+        windows = [c for c in checkins if course.started - WINDOW <= c.at < first_week_end or c in recent]
+        course_mood = [
+            (c.at, c.mood)
+            for c in checkins
+            if c.mood is not None and course.started - WINDOW <= c.at and before_end(c.at)
+        ]
     else:
-        course_sessions, window_start = [], end - WINDOW
+        course_sessions, windows, course_mood = [], recent, []
     mentions = []
     words = re.compile("|".join(re.escape(w) for w in BLADDER_WORDS), re.IGNORECASE)
     for s in sessions:
@@ -113,7 +120,8 @@ def inputs(sessions=(), checkins=(), surveys=(), journal=(), since=None, until=N
         sessions_total=sum(len(c.sessions) for c in courses),
         sessions=[s for s in sessions if in_period(s.at)],
         course_sessions=course_sessions,
-        checkins=[c for c in checkins if window_start <= c.at and before_end(c.at)],
+        checkins=windows,
+        course_mood=sorted(course_mood),
         surveys=sorted([s for s in surveys if before_end(s.at)], key=lambda s: s.at),
         journal=[j for j in journal if in_period(j.at)][-10:],
         last_checkin_at=max(rated_before_end) if rated_before_end else None,

@@ -218,7 +218,10 @@ def test_history_inputs_select_what_the_store_selects(tmp_path):
         children = getattr(entry, "side_effects", None) or getattr(entry, "tags", None) or ()
         store.insert(db, entry.kind, entry.at, values, children)
     windows = dict(
-        window=progress.WINDOW, sparkline_weeks=progress.SPARKLINE_WEEKS, watched_words=progress.BLADDER_WORDS
+        window=progress.WINDOW,
+        early=progress.SCORE_EARLY_AFTER,
+        sparkline_weeks=progress.SPARKLINE_WEEKS,
+        watched_words=progress.BLADDER_WORDS,
     )
     periods = ((None, None), (h.day(4), None), (None, h.day(15)), (h.day(1), h.day(22)), (h.day(70), None))
     for since, until in periods:
@@ -227,7 +230,7 @@ def test_history_inputs_select_what_the_store_selects(tmp_path):
         assert actual.course_start == expected.course_start and actual.sessions_total == expected.sessions_total
         for name in ("sessions", "course_sessions", "checkins", "surveys", "journal"):
             assert [e.at for e in getattr(actual, name)] == [e.at for e in getattr(expected, name)], name
-        assert actual.last_checkin_at == expected.last_checkin_at
+        assert actual.last_checkin_at == expected.last_checkin_at and actual.course_mood == expected.course_mood
         assert [(m[0], m[1]) for m in actual.mentions] == [(m[0], m[1]) for m in expected.mentions]
         assert actual.weekly == expected.weekly[-progress.SPARKLINE_WEEKS :]
         reports = [progress.build_report(inputs).to_json() for inputs in (actual, expected)]

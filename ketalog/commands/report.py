@@ -40,6 +40,7 @@ def build(db_state, since: str | None, until: str | None, private: bool = False)
             start,
             end,
             window=progress.WINDOW,
+            early=progress.SCORE_EARLY_AFTER,
             sparkline_weeks=progress.SPARKLINE_WEEKS,
             watched_words=progress.BLADDER_WORDS,
         )
