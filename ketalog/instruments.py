@@ -517,17 +517,3 @@ def compare(instrument_id: str, baseline: float, latest: float) -> Change:
         response=None if fall is None else (baseline > 0 and latest <= baseline * (1 - fall)),
         remission=None if remission_max is None else latest <= remission_max,
     )
-
-
-def select_baseline(scores: list, course_start) -> object | None:
-    """The last score at or before the first treatment session, else the first score.
-
-    ``scores`` are records with ``.at``, oldest first; ``course_start`` may be None.
-    """
-    if not scores:
-        return None
-    if course_start is not None:
-        before = [entry for entry in scores if entry.at <= course_start]
-        if before:
-            return before[-1]
-    return scores[0]

@@ -206,12 +206,6 @@ def _number_sessions(db: Database, entries: list[Entry]) -> None:
         session.number = before + offset
 
 
-def first_session_at(db: Database) -> datetime | None:
-    """Course start: the first session ever logged."""
-    row = next(db.query("SELECT at, utc_offset FROM sessions ORDER BY at LIMIT 1"), None)
-    return from_storage(row["at"], row["utc_offset"]) if row else None
-
-
 def surveys_of(db: Database, instrument: str) -> list[Survey]:
     """Every score of one instrument, oldest first."""
     kind = KINDS["survey"]

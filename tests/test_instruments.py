@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -226,22 +224,16 @@ def test_change_pct_is_null_from_zero():
     assert inst.compare("phq9", 20, 15).change_pct == -25.0
 
 
-@dataclass
-class Scored:
-    at: datetime
-    total: int
+def test_score_baseline_is_the_last_score_in_the_30_days_before_the_course_else_an_early_one():
+    from history import day, phq9
 
+    from ketalog.progress import score_baseline
 
-def test_baseline_is_last_score_at_or_before_course_start_else_first():
-    def day(n):
-        return datetime(2026, 3, n, tzinfo=timezone.utc)
-
-    scores = [Scored(day(1), 20), Scored(day(5), 18), Scored(day(9), 12)]
-    assert inst.select_baseline(scores, day(5)).total == 18  # at the first session counts
-    assert inst.select_baseline(scores, day(6)).total == 18
-    assert inst.select_baseline(scores, day(1) - timedelta(days=1)).total == 20  # none before: first
-    assert inst.select_baseline(scores, None).total == 20
-    assert inst.select_baseline([], day(5)) is None
+    scores = [phq9(-40, 20), phq9(-20, 18), phq9(-1, 16), phq9(3, 12), phq9(20, 8)]
+    assert score_baseline(scores, day(0)) == (scores[2], "pre_treatment")
+    assert score_baseline(scores[3:], day(0)) == (scores[3], "early")
+    assert score_baseline([scores[0], scores[4]], day(0)) == (None, "none")  # 40 days before, 20 after
+    assert score_baseline(scores, None) == (None, "none")
 
 
 def test_logged_totals_of_shipped_scales_are_range_checked():
