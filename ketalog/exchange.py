@@ -132,6 +132,7 @@ class ImportPlan:
     tables: dict[str, list[dict]]  # rows per table, ready to insert
     mapping: list[str] = field(default_factory=list)  # how each source column was used
     skipped: list[str] = field(default_factory=list)  # source rows not imported, with why
+    warnings: list[str] = field(default_factory=list)  # rows imported despite a quirk, with what it was
 
 
 @dataclass
@@ -140,6 +141,7 @@ class ImportResult:
     updated: dict[str, int]
     unchanged: dict[str, int]
     safety_positive: list[dict]  # PHQ-9 rows with item 9 > 0 that arrive with this import
+    kept_edits: dict[str, int] = field(default_factory=dict)  # rows edited in ketalog since, left alone
 
 
 def parse_ketalog(path: Path, text: str) -> ImportPlan:
@@ -365,17 +367,78 @@ def apply_plan(db: Database, plan: ImportPlan, *, dry_run: bool) -> ImportResult
     return result
 
 
+def _plan_children(plan: ImportPlan, table: str) -> dict[str, set[str]]:
+    """The plan's child values (tags, side effects) per entry id."""
+    spec = ENTRY_TABLES.get(table)
+    found: dict[str, set[str]] = {}
+    if spec:
+        child, key, value = spec
+        for row in plan.tables.get(child, []):
+            found.setdefault(row[key], set()).add(row[value])
+    return found
+
+
+def _stored_children(db: Database, table: str, entry_id: str) -> set[str]:
+    spec = ENTRY_TABLES.get(table)
+    if not spec:
+        return set()
+    child, key, value = spec
+    return {row[value] for row in db.query(f'SELECT "{value}" FROM "{child}" WHERE "{key}" = ?', [entry_id])}
+
+
+def _foreign_decision(
+    db: Database, table: str, row: dict, existing: dict | None, children: set[str], added: set[str]
+) -> str:
+    """What an entry from another app's file does: add, update, keep (edited here), or nothing.
+
+    Identity is the app, the entry's time and its place in that minute; an entry edited in ketalog
+    since (updated_at moved past created_at) is never overwritten by the app's copy.
+    """
+    if existing is None:
+        # imported before identity was positional (content ids): the same time and mood is the same entry
+        if table == "checkins" and any(
+            match["id"] not in added
+            for match in db.query("SELECT id FROM checkins WHERE at = ? AND mood IS ?", [row["at"], row.get("mood")])
+        ):
+            return "unchanged"
+        return "add"
+    if existing["updated_at"] != existing["created_at"]:
+        return "kept"
+    same = all(
+        existing.get(column) == value for column, value in row.items() if column not in ("created_at", "updated_at")
+    )
+    return "unchanged" if same and _stored_children(db, table, row["id"]) == children else "update"
+
+
 def _apply(db: Database, plan: ImportPlan, result: ImportResult) -> None:
     replaced: set[tuple[str, str]] = set()
+    untouched: set[str] = set()  # entries whose children must not change (kept edits, already here)
+    foreign = plan.source != "ketalog"
+    added: set[str] = set()  # ids this import added: never mistaken for an earlier import's rows
     for table in ENTRY_TABLES:
         columns = set(db[table].columns_dict)
+        plan_children = _plan_children(plan, table) if foreign else {}
         for number, row in enumerate(plan.tables.get(table, []), start=1):
             extra = set(row) - columns
             if extra:
                 raise ImportFileError(plan.path, f"table {table} row {number}", f"unknown column {sorted(extra)[0]!r}")
-            existing = next(db.query(f'SELECT updated_at FROM "{table}" WHERE id = ?', [row["id"]]), None)
+            existing = next(db.query(f'SELECT * FROM "{table}" WHERE id = ?', [row["id"]]), None)
             try:
-                if existing is None:
+                if foreign:
+                    decision = _foreign_decision(db, table, row, existing, plan_children.get(row["id"], set()), added)
+                    if decision == "add":
+                        db[table].insert(row)
+                        added.add(row["id"])
+                        _count(result.added, table)
+                    elif decision == "update":
+                        db[table].update(row["id"], row)
+                        replaced.add((table, row["id"]))
+                        _count(result.updated, table)
+                    else:
+                        _count(result.kept_edits if decision == "kept" else result.unchanged, table)
+                        untouched.add(row["id"])
+                        continue
+                elif existing is None:
                     db[table].insert(row)
                     _count(result.added, table)
                 elif str(row.get("updated_at") or "") > str(existing["updated_at"] or ""):
@@ -400,6 +463,8 @@ def _apply(db: Database, plan: ImportPlan, result: ImportResult) -> None:
         for number, row in enumerate(plan.tables.get(child, []), start=1):
             if set(row) != {key, value}:
                 raise ImportFileError(plan.path, f"table {child} row {number}", f"needs exactly {key} and {value}")
+            if row[key] in untouched:
+                continue
             try:
                 cursor = db.execute(
                     f'INSERT OR IGNORE INTO "{child}" ("{key}", "{value}") VALUES (?, ?)', [row[key], row[value]]

@@ -12,6 +12,7 @@ import csv
 import io
 import itertools
 import os
+import re
 import uuid
 import zipfile
 import zlib
@@ -21,8 +22,9 @@ from pathlib import Path
 from typing import Iterator, TextIO
 
 from ketalog.exchange import ImportFileError, ImportPlan, parse_ketalog
-from ketalog.timeparse import stamp, storage_fields, to_local
+from ketalog.timeparse import storage_fields, to_local, to_utc_text
 
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 ID_NAMESPACE = uuid.UUID("6f1c2a44-5b7e-4d0a-9c61-0e6a2d9b8f10")
 
 DAYLIO_DEFAULT_MOODS = {"rad": 5, "good": 4, "meh": 3, "bad": 2, "awful": 1}
@@ -30,7 +32,13 @@ DAYLIO_HEADERS = {
     ("full_date", "date", "weekday", "time", "mood", "activities", "scales", "note_title", "note"): "current",
     ("full_date", "date", "weekday", "time", "mood", "activities", "note_title", "note"): "2021",
     ("year", "date", "weekday", "time", "mood", "activities", "note"): "2018",
+    ("full_date", "date", "weekday", "time", "mood", "activities", "note"): "7-column",
 }
+# A file whose header line was lost (seen in the wild) is recognised by its shape: an ISO date first,
+# and as many columns as one of the layouts above.
+_DAYLIO_BY_WIDTH = {len(h): h for h, v in DAYLIO_HEADERS.items() if v != "2018"}
+# Daylio's own translations of its five default moods, which need no --mood-map (only those verified).
+DAYLIO_TRANSLATED_MOODS = {"wspaniale": 5, "dobrze": 4, "tak sobie": 3, "źle": 2, "okropnie": 1}  # Polish
 EMOODS_HEADER = (
     "ID",
     "DATE (YYYY-MM-DD)",
@@ -168,7 +176,10 @@ def detect_format(first_line: str) -> str | None:
     header = tuple(cell.strip() for cell in next(csv.reader([stripped.split("\n", 1)[0]]), []))
     if header[:2] == EMOODS_HEADER[:2]:
         return "emoods"
-    if tuple(h.lower() for h in header) in DAYLIO_HEADERS:
+    lowered = tuple(h.lower() for h in header)
+    if lowered in DAYLIO_HEADERS or "full_date" in lowered:  # an edited Daylio header gets Daylio's own advice
+        return "daylio"
+    if header and _ISO_DAY.match(header[0]) and len(header) in _DAYLIO_BY_WIDTH:  # a Daylio file without header
         return "daylio"
     return None
 
@@ -224,18 +235,39 @@ def _checkin_plan(source: str, path: Path) -> ImportPlan:
     return ImportPlan(source, path, {"checkins": [], "checkin_tags": []})
 
 
-def _data_rows(path: Path, header: tuple[str, ...], rows: Iterator[list[str]]):
-    """(line number, {column: value}) for each non-blank data row; a wrong column count stops the import."""
-    for line, cells in enumerate(rows, start=2):
+def _data_rows(path: Path, header: tuple[str, ...], rows, first_line: int = 2, warnings: list | None = None):
+    """(line number, {column: value}) for each non-blank data row. A row missing only its last column
+    (an empty note cut off by the app) is kept with a warning; any other wrong column count stops the import."""
+    for line, cells in enumerate(rows, start=first_line):
         if not any(cell.strip() for cell in cells):
             continue
+        if len(cells) == len(header) - 1 and warnings is not None:
+            warnings.append(f"line {line}: the last column ({header[-1]}) is missing; kept as empty")
+            cells = [*cells, ""]
         if len(cells) != len(header):
             raise ImportFileError(path, f"line {line}", f"has {len(cells)} columns, the header has {len(header)}")
         yield line, dict(zip(header, cells, strict=True))
 
 
-def _checkin_row(entry_id: str, moment: datetime, stamp: str, **values) -> dict:
-    return {"id": entry_id, **storage_fields(moment), **values, "created_at": stamp, "updated_at": stamp}
+def _checkin_row(entry_id: str, moment: datetime, **values) -> dict:
+    # An imported entry is dated by its own time, not the import's: a later edit in ketalog then shows
+    # as updated_at > created_at, and no re-import of the app's file overwrites it.
+    when = to_utc_text(moment)
+    return {"id": entry_id, **storage_fields(moment), **values, "created_at": when, "updated_at": when}
+
+
+class _MinutePositions:
+    """An entry's identity in another app is (app, local date and time, position among the entries of
+    that same minute) -- never its content, which the app may rewrite (renamed activities)."""
+
+    def __init__(self, source: str):
+        self.source = source
+        self.seen: dict[str, int] = {}
+
+    def id_for(self, minute: str) -> str:
+        position = self.seen.get(minute, 0)
+        self.seen[minute] = position + 1
+        return stable_id(self.source, minute, position)
 
 
 # Daylio ---------------------------------------------------------------------------------------
@@ -268,49 +300,82 @@ def _daylio_date(row: dict, version: str, path: Path, line: int) -> date:
         raise ImportFileError(path, f"line {line}", f"date {shown!r} is not a valid date") from None
 
 
+def _daylio_layout(path: Path, first: list[str]) -> tuple[tuple[str, ...], str, bool]:
+    """(columns, layout name, whether the first row is data) from the first row."""
+    header = tuple(cell.strip().lower() for cell in first)
+    if header in DAYLIO_HEADERS:
+        return header, DAYLIO_HEADERS[header], False
+    if first and _ISO_DAY.match(first[0].strip()) and len(first) in _DAYLIO_BY_WIDTH:
+        columns = _DAYLIO_BY_WIDTH[len(first)]
+        return columns, DAYLIO_HEADERS[columns] + ", no header line", True
+    layouts = "; ".join(",".join(h) for h in DAYLIO_HEADERS)
+    raise ImportFileError(
+        path,
+        "line 1",
+        f"columns {', '.join(header)} are not a Daylio export's (Daylio writes one of: {layouts}); "
+        "if you edited the file, export it again from Daylio (Settings > Export entries > CSV)",
+    )
+
+
 def parse_daylio(path: Path, rows: Iterator[list[str]], mood_map: dict[str, int]) -> ImportPlan:
-    header = tuple(cell.strip().lower() for cell in next(rows))
-    version = DAYLIO_HEADERS.get(header)
-    if version is None:
-        raise ImportFileError(path, "line 1", f"columns {', '.join(header)} are not a Daylio export's")
-    moods = {**DAYLIO_DEFAULT_MOODS, **mood_map}
+    first = next(rows)
+    header, version, first_is_data = _daylio_layout(path, first)
+    moods = {**DAYLIO_DEFAULT_MOODS, **DAYLIO_TRANSLATED_MOODS, **mood_map}
     unknown: dict[str, list[int]] = {}
     plan = _checkin_plan("daylio", path)
-    created = stamp()
-    for line, row in _data_rows(path, header, rows):
+    positions = _MinutePositions("daylio")
+    seen_rows: dict[tuple, int] = {}
+    data = itertools.chain([first], rows) if first_is_data else rows
+    for line, row in _data_rows(path, header, data, 1 if first_is_data else 2, plan.warnings):
         label = row["mood"].strip().lower()
         if label not in moods:
             unknown.setdefault(row["mood"].strip(), []).append(line)
             continue
         day = _daylio_date(row, version, path, line)
-        moment = to_local(datetime.combine(day, _daylio_time(row["time"], path, line)))
+        clock = _daylio_time(row["time"], path, line)
+        moment = to_local(datetime.combine(day, clock))
         title, body = row.get("note_title", "").strip(), row.get("note", "").strip()
         note = "\n".join(part for part in (title, body) if part) or None
-        entry_id = stable_id("daylio", day.isoformat(), row["time"].strip(), row["activities"], note)
-        plan.tables["checkins"].append(
-            _checkin_row(entry_id, moment, created, mood=daylio_to_ten(moods[label]), note=note)
-        )
+        minute = f"{day.isoformat()} {clock:%H:%M}"
+        content = (minute, label, row["activities"].strip(), note)
+        if content in seen_rows:  # the same entry twice in one export: an app glitch, imported once
+            plan.skipped.append(f"line {line}: an exact copy of line {seen_rows[content]}; imported once")
+            continue
+        seen_rows[content] = line
+        entry_id = positions.id_for(minute)
+        plan.tables["checkins"].append(_checkin_row(entry_id, moment, mood=daylio_to_ten(moods[label]), note=note))
         for tag in dict.fromkeys(a.strip() for a in row["activities"].split("|") if a.strip()):
             plan.tables["checkin_tags"].append({"checkin_id": entry_id, "tag": tag})
     if unknown:
-        listed = ", ".join(f"{label!r} (line {lines[0]})" for label, lines in unknown.items())
-        example = ",".join(f"{label.lower()}=N" for label in list(unknown)[:2])
+        listed = ", ".join(
+            f"{label!r} ({len(lines)} entr{'y' if len(lines) == 1 else 'ies'}, first on line {lines[0]})"
+            for label, lines in unknown.items()
+        )
+        template = ",".join(f"{label}=?" for label in unknown)
         raise ImportFileError(
             path,
             "mood",
-            f"unknown Daylio mood label(s) {listed}; say where each sits on "
-            f'Daylio\'s 1-5 scale with --mood-map "{example}"',
+            f"Daylio mood labels ketalog does not know: {listed}. Say where each sits on Daylio's 1-5 scale "
+            f'(1 awful, 2 bad, 3 meh, 4 good, 5 rad): replace each ? in --mood-map "{template}"',
         )
-    used = ", ".join(f"{label}={value}→{daylio_to_ten(value)}" for label, value in moods.items())
+    used = ", ".join(
+        f"{label}={value}→{daylio_to_ten(value)}"
+        for label, value in moods.items()
+        if label not in DAYLIO_TRANSLATED_MOODS or label in mood_map
+    )
     plan.mapping = [
         f"date + time → check-in time, in your local time zone (Daylio export layout: {version})",
         f"mood → mood 0-10 from Daylio's 1-5 scale, 1→0, 2→2, 3→5, 4→8, 5→10 ({used})",
         "activities → check-in tags",
-        "note_title and note → check-in note" if version != "2018" else "note → check-in note",
+        "note → check-in note" if "note_title" not in header else "note_title and note → check-in note",
     ]
     if version == "current":
         plan.mapping.append("scales → not imported (ketalog has no matching field)")
     plan.mapping.append("weekday and date (display copies) → not needed")
+    plan.mapping.append(
+        "an entry is the same entry on re-import when its date, time and place among "
+        "entries of that minute match, whatever its activities or note now say"
+    )
     return plan
 
 
@@ -324,7 +389,7 @@ def parse_emoods(path: Path, rows: Iterator[list[str]]) -> ImportPlan:
             path, "line 1", f"columns are not an eMoods entry.csv's (expected {','.join(EMOODS_HEADER)})"
         )
     plan = _checkin_plan("emoods", path)
-    created = stamp()
+    positions = _MinutePositions("emoods")
     for line, row in _data_rows(path, header, rows):
         row = {column: value.strip() for column, value in row.items()}
         try:
@@ -347,6 +412,8 @@ def parse_emoods(path: Path, rows: Iterator[list[str]]) -> ImportPlan:
                 sleep = -1
             if not 0 <= sleep <= 24:
                 raise ImportFileError(path, f"line {line}", f"SLEEP must be hours 0-24 (got {row['SLEEP']!r})")
+            if sleep == 0:
+                sleep = None  # eMoods writes 0 for "not logged", never for a night without sleep
         values: dict = {}
         if levels["DEPRESSED"]:
             values["mood"] = 10 - emoods_severity_to_ten(levels["DEPRESSED"])
@@ -358,7 +425,7 @@ def parse_emoods(path: Path, rows: Iterator[list[str]]) -> ImportPlan:
             for column, level in levels.items()
             if level and column in ("IRRITABILITY", "ELEVATED", "PSYCHOTIC SYMPTOMS")
         ]
-        if row["THERAPY"]:
+        if row["THERAPY"] and row["THERAPY"] not in ("0", "0.0"):  # 0: no therapy logged that day
             extra.append(f"therapy {row['THERAPY']}")
         if extra:
             notes.append("eMoods: " + ", ".join(extra))
@@ -368,13 +435,13 @@ def parse_emoods(path: Path, rows: Iterator[list[str]]) -> ImportPlan:
         if sleep is not None:
             values["sleep_hours"] = sleep
         moment = to_local(datetime.combine(day, time(12)))
-        entry_id = stable_id("emoods", row["ID"], day.isoformat())
-        plan.tables["checkins"].append(_checkin_row(entry_id, moment, created, note="\n".join(notes) or None, **values))
+        entry_id = positions.id_for(day.isoformat())  # eMoods keeps one entry a day
+        plan.tables["checkins"].append(_checkin_row(entry_id, moment, note="\n".join(notes) or None, **values))
     plan.mapping = [
         "DATE → check-in at 12:00 local time that day (eMoods records days, not times)",
         "DEPRESSED 1-4 (none, mild, moderate, severe) → mood 10, 7, 3, 0 (inverted: eMoods rates depression)",
         "ANXIETY 1-4 → anxiety 0, 3, 7, 10; a 0 in any eMoods column means 'not logged' and is left empty",
-        "SLEEP → sleep hours",
+        "SLEEP → sleep hours; 0 means not logged and is left empty",
         "NOTE → note; IRRITABILITY, ELEVATED, PSYCHOTIC SYMPTOMS and THERAPY → added to the note as words",
         "WEIGHT and MENSTRUAL CYCLE → not imported (ketalog has no matching field)",
         "rows with neither DEPRESSED nor ANXIETY logged → skipped",

@@ -278,7 +278,8 @@ def test_daylio_renamed_moods_need_a_map(cli, tmp_path, db_path):
         "2026-02-28,February 28,Saturday,20:00,good,,,\n"
     )
     error = cli("import", str(path), expect=2).stderr
-    assert "'super good' (line 2)" in error and "'okay' (line 3)" in error and "--mood-map" in error
+    assert "'super good' (1 entry, first on line 2)" in error and "'okay' (1 entry, first on line 3)" in error
+    assert '--mood-map "super good=?,okay=?"' in error  # every unknown label, ready to fill in
     assert not db_path.exists()
     cli("import", str(path), "--mood-map", "super good=5,okay=3")
     assert sorted(r[0] for r in rows(db_path, "SELECT mood FROM checkins")) == [5, 8, 10]

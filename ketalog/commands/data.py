@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ketalog.commands.common import JsonOpt, announce_safety, emit, state
+from ketalog.commands.common import JsonOpt, NoInputOpt, announce_safety, emit, state
 from ketalog.errors import InputError, KetalogError
 
 
@@ -100,6 +100,7 @@ def import_command(
             "--mood-map", metavar="LABEL=N,...", help='Daylio moods you renamed, on its 1-5 scale: "great=5,ok=3".'
         ),
     ] = None,
+    no_input: NoInputOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Import entries; re-importing the same file adds nothing, and another machine's export merges."""
@@ -117,6 +118,8 @@ def import_command(
         "added": result.added,
         "updated": result.updated,
         "unchanged": result.unchanged,
+        "kept_edits": result.kept_edits,
+        "warnings": plan.warnings,
         "mapping": plan.mapping,
         "skipped": plan.skipped,
     }
@@ -128,11 +131,18 @@ def import_command(
             ("Would update" if dry_run else "Updated")
             + ": "
             + ", ".join(f"{n} {table}" for table, n in result.updated.items())
-            + " (edited later elsewhere)."
+            + (" (edited later elsewhere)." if plan.source == "ketalog" else f" (changed in {plan.source} since).")
+        )
+    if result.kept_edits:
+        kept = sum(result.kept_edits.values())
+        lines.append(
+            f"Kept {kept} of your edits: entries changed in ketalog since the last import were left as you made them."
         )
     if result.unchanged:
         lines.append("Already here: " + ", ".join(f"{n} {table}" for table, n in result.unchanged.items()) + ".")
     lines += ["How the file was read:"] + [f"  {line}" for line in plan.mapping]
+    if plan.warnings:
+        lines += [f"Imported with a note ({len(plan.warnings)}):"] + [f"  {line}" for line in plan.warnings[:20]]
     if plan.skipped:
         lines += [f"Skipped {len(plan.skipped)} row(s):"] + [f"  {line}" for line in plan.skipped[:20]]
     if dry_run:

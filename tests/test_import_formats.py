@@ -1,0 +1,212 @@
+"""Other apps' exports as they are, and re-imports that never lose an edit or duplicate a day (issue 13).
+
+Synthetic fixtures reproduce each quirk of the real files in ../shared/fixtures/real (never copied here);
+the real files themselves are read by the last tests, skipped where ../shared is absent.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from helpers import rows
+
+HEADER_2021 = "full_date,date,weekday,time,mood,activities,note_title,note\n"
+HEADER_7 = "full_date,date,weekday,time,mood,activities,note\n"
+REAL = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "real"
+
+
+def write(tmp_path, name: str, text: str, encoding: str = "utf-8") -> str:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return str(path)
+
+
+# Data-loss bugs -----------------------------------------------------------------------------------------
+
+
+def test_bug_1_re_import_never_overwrites_an_edit_made_in_ketalog(cli, tmp_path, db_path):
+    path = write(tmp_path, "d.csv", HEADER_2021 + "2026-03-02,March 2,Monday,20:00,good,walk,,fine\n")
+    cli("import", path)
+    entry = cli.json("list")[0]
+    assert entry["created_at"] == entry["updated_at"] == "2026-03-02T20:00:00Z"  # the entry's own time
+    cli("edit", entry["id"][:8], "--mood", "3")
+    for extra in ([], ["--dry-run"]):
+        result = cli("import", path, *extra)
+        assert "Kept 1 of your edits" in result.stdout
+    assert rows(db_path, "SELECT mood FROM checkins") == [(3,)]
+    data = cli.json("import", path)
+    assert data["kept_edits"] == {"checkins": 1} and data["added"] == {}
+
+
+def test_bug_2_a_newer_export_with_renamed_activities_updates_instead_of_duplicating(cli, tmp_path, db_path):
+    old = write(
+        tmp_path,
+        "2021.csv",
+        HEADER_2021 + "2021-06-30,June 30,Wednesday,9:39 PM,good,> 15 mins on Instagram ,,\n"
+        "2021-06-29,June 29,Tuesday,9:00 PM,meh,work,,only in the old file\n",
+    )
+    new = write(
+        tmp_path,
+        "2024.csv",
+        HEADER_2021 + "2024-09-01,Sep 1,Sunday,8:00 AM,rad,walk,,\n"
+        "2021-06-30,June 30,Wednesday,21:39,good,< 15 mins on Instagram,,\n",
+    )
+    cli("import", old)
+    result = cli("import", new)
+    assert "Updated: 1 checkins (changed in daylio since)" in result.stdout
+    assert rows(db_path, "SELECT count(*) FROM checkins") == [(3,)]  # 2024's two, plus the one only 2021 had
+    tags = rows(
+        db_path,
+        "SELECT tag FROM checkin_tags JOIN checkins ON checkins.id = checkin_id WHERE local_date = '2021-06-30'",
+    )
+    assert tags == [("< 15 mins on Instagram",)]
+
+
+def test_bug_3_two_entries_in_the_same_minute_are_both_kept(cli, tmp_path, db_path):
+    path = write(
+        tmp_path,
+        "d.csv",
+        HEADER_2021 + "2026-03-02,March 2,Monday,20:00,good,,,\n2026-03-02,March 2,Monday,20:00,awful,,,\n",
+    )
+    result = cli("import", path)
+    assert "Added: 2 checkins" in result.stdout and "Already here" not in result.stdout
+    assert sorted(r[0] for r in rows(db_path, "SELECT mood FROM checkins")) == [0, 8]
+    assert "Already here: 2 checkins" in cli("import", path).stdout  # and a re-import adds nothing
+
+
+def test_an_exact_copy_of_a_row_is_imported_once_and_said(cli, tmp_path, db_path):
+    line = "2023-08-22,August 22,Tuesday,21:10,good,walk,,same\n"
+    result = cli("import", write(tmp_path, "d.csv", HEADER_2021 + line + line))
+    assert "an exact copy of line 2; imported once" in result.stdout
+    assert rows(db_path, "SELECT count(*) FROM checkins") == [(1,)]
+
+
+def test_entries_imported_with_the_old_content_ids_are_not_duplicated(cli, tmp_path, db_path):
+    import sqlite3
+
+    path = write(tmp_path, "d.csv", HEADER_2021 + "2026-03-02,March 2,Monday,20:00,good,walk,,\n")
+    cli("import", path)
+    with sqlite3.connect(db_path) as conn:  # as an import before version 0.2 stored it: a content-based id
+        conn.execute("UPDATE checkins SET id = 'aa' || substr(id, 3)")
+        conn.execute("UPDATE checkin_tags SET checkin_id = 'aa' || substr(checkin_id, 3)")
+    assert "Already here: 1 checkins" in cli("import", path).stdout
+    assert rows(db_path, "SELECT count(*) FROM checkins") == [(1,)]
+
+
+def test_bug_4_emoods_zero_sleep_and_zero_therapy_are_not_logged(cli, tmp_path, db_path):
+    header = (
+        "ID,DATE (YYYY-MM-DD),IRRITABILITY,ANXIETY,DEPRESSED,ELEVATED,SLEEP,PSYCHOTIC SYMPTOMS,NOTE,THERAPY,"
+        "MENSTRUAL CYCLE,WEIGHT\n"
+    )
+    path = write(
+        tmp_path, "entry.csv", header + "1,2026-03-01,0,2,3,0,0.0,0,,0,0,0.0\n2,2026-03-02,0,2,3,0,7.5,0,fine,1,0,0.0\n"
+    )
+    cli("import", path)
+    stored = rows(db_path, "SELECT local_date, sleep_hours, note FROM checkins ORDER BY local_date")
+    assert stored == [("2026-03-01", None, None), ("2026-03-02", 7.5, "fine\neMoods: therapy 1")]
+
+
+# Daylio layouts as they are in the wild ----------------------------------------------------------------------
+
+
+def test_the_seven_column_layout_with_lowercase_12_hour_times_and_a_bom(cli, tmp_path, db_path):
+    text = HEADER_7 + "2020-02-28,February 28,Friday,2:14 pm,good,work | gym,a note\n"
+    data = cli.json("import", write(tmp_path, "d.csv", text, encoding="utf-8-sig"))
+    assert data["added"] == {"checkins": 1, "checkin_tags": 2} and "7-column" in data["mapping"][0]
+    assert rows(db_path, "SELECT at, mood, note FROM checkins") == [("2020-02-28T14:14:00Z", 8, "a note")]
+
+
+def test_a_file_without_its_header_line_is_recognised_by_shape(cli, tmp_path, db_path):
+    # the BOM sits in front of the first data row; 24 h time without a leading zero; Spanish display dates
+    text = "2021-10-16,16 de octubre,sábado,9:03,good,,\r\n2021-10-15,15 de octubre,viernes,21:40,bad,,\r\n"
+    data = cli.json("import", write(tmp_path, "d.csv", text, encoding="utf-8-sig"))
+    assert data["added"] == {"checkins": 2} and "no header line" in data["mapping"][0]
+    assert rows(db_path, "SELECT at FROM checkins ORDER BY at") == [
+        ("2021-10-15T21:40:00Z",),
+        ("2021-10-16T09:03:00Z",),
+    ]
+
+
+def test_double_cr_line_endings_and_a_missing_last_column(cli, tmp_path, db_path):
+    text = (
+        HEADER_2021.replace("\n", "\r\r\n") + "2024-08-06,Aug 6,Tuesday,20:00,rad,,,\r\r\n"
+        "2024-08-05,Aug 5,Monday,20:00,meh,walk,\r\r\n"
+    )
+    data = cli.json("import", write(tmp_path, "d.csv", text))
+    assert data["added"]["checkins"] == 2
+    # each \r\r\n counts as two line breaks, as most editors show it: the short row is line 5
+    assert data["warnings"] == ["line 5: the last column (note) is missing; kept as empty"]
+
+
+def test_unknown_moods_list_every_label_with_a_map_to_fill_in(cli, tmp_path, db_path):
+    text = HEADER_2021 + "".join(f"2026-03-0{d},,,20:00,{m},,,\n" for d, m in ((1, "okay"), (2, "Solid"), (3, "okay")))
+    error = cli("import", write(tmp_path, "d.csv", text), "--no-input", expect=2).stderr
+    assert "'okay' (2 entries, first on line 2)" in error and "'Solid' (1 entry, first on line 3)" in error
+    assert '--mood-map "okay=?,Solid=?"' in error and not db_path.exists()
+
+
+def test_daylios_polish_default_moods_need_no_map(cli, tmp_path, db_path):
+    text = HEADER_2021 + "2026-03-01,,,20:00,wspaniale,,,\n2026-03-02,,,20:00,tak sobie,,,\n2026-03-03,,,20:00,źle,,,\n"
+    cli("import", write(tmp_path, "d.csv", text))
+    assert sorted(r[0] for r in rows(db_path, "SELECT mood FROM checkins")) == [2, 5, 10]
+
+
+@pytest.mark.parametrize(
+    "header, advice",
+    [
+        ("full_date,weekday,time,mood", "export it again from Daylio"),
+        ("full_date,date,weekday,time,sub_mood,activities,mood", "export it again from Daylio"),
+    ],
+)
+def test_a_header_edited_away_from_any_daylio_layout_is_refused_clearly(cli, tmp_path, header, advice):
+    error = cli("import", write(tmp_path, "d.csv", header + "\n2026-03-01,Sunday,20:00,good\n"), expect=2).stderr
+    assert advice in error and "line 1" in error and error.count("\n") == 1
+
+
+# The real files (read from ../shared, never copied) ------------------------------------------------------------
+
+needs_real = pytest.mark.skipif(not REAL.exists(), reason="../shared/fixtures/real is not beside the repository")
+EDITED = {"jaromantuka-trimmed-4col.csv", "kbstn-edited-header.csv"}  # their authors changed the header
+
+
+def _mood_map_from(error: str) -> str:
+    found = re.search(r'--mood-map "([^"]*)"', error)
+    return found.group(1).replace("?", "3") if found else ""
+
+
+@needs_real
+@pytest.mark.parametrize("name", sorted(p.name for p in (REAL / "daylio").glob("*.csv")) if REAL.exists() else [])
+def test_every_real_daylio_export_imports(cli, name):
+    path = str(REAL / "daylio" / name)
+    first = cli("import", path, "--dry-run", "--no-input", expect=None)
+    if name in EDITED:
+        assert first.exit_code == 2 and "export it again from Daylio" in first.stderr
+        return
+    if first.exit_code == 2:
+        mood_map = _mood_map_from(first.stderr)
+        assert mood_map, first.stderr
+        first = cli("import", path, "--dry-run", "--no-input", "--mood-map", mood_map)
+    assert first.exit_code == 0 and "Would add" in first.stdout
+
+
+@needs_real
+def test_real_emoods_files_import(cli):
+    for path in (REAL / "emoods").iterdir():
+        data = cli.json("import", str(path), "--dry-run")
+        assert data["added"]["checkins"] == 21
+
+
+@needs_real
+def test_an_older_and_a_newer_real_export_give_the_newer_plus_what_only_the_older_had(cli, tmp_path):
+    mood_map = "okay=3,Solid=4,almost Rad=5"
+    old, new = (str(REAL / "daylio" / f"donnydew-{d}.csv") for d in ("2021-06-30", "2024-09-01"))
+    both, alone = tmp_path / "both.db", tmp_path / "alone.db"
+    cli("--db", str(both), "import", old, "--mood-map", mood_map)
+    cli("--db", str(both), "import", new, "--mood-map", mood_map)
+    cli("--db", str(alone), "import", new, "--mood-map", mood_map)
+    query = "SELECT id, at, mood, note FROM checkins"
+    assert set(rows(both, query)) == set(rows(alone, query))
+    tags = "SELECT checkin_id, tag FROM checkin_tags"
+    assert set(rows(both, tags)) == set(rows(alone, tags))
