@@ -34,7 +34,10 @@ ENTRY_TABLES = {
     for kind in KINDS.values()
 }
 CHILD_VALUES = {child: value for child, _, value in filter(None, ENTRY_TABLES.values())}
-TABLE_ORDER = [table for kind in KINDS.values() for table in (kind.table, kind.child_table) if table]
+SETTINGS_TABLES = {"mood_labels": ("source", "label")}  # non-entry tables, keyed; local rows win on import
+TABLE_ORDER = [table for kind in KINDS.values() for table in (kind.table, kind.child_table) if table] + list(
+    SETTINGS_TABLES
+)
 
 _AT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -133,6 +136,7 @@ class ImportPlan:
     mapping: list[str] = field(default_factory=list)  # how each source column was used
     skipped: list[str] = field(default_factory=list)  # source rows not imported, with why
     warnings: list[str] = field(default_factory=list)  # rows imported despite a quirk, with what it was
+    remember: dict[str, dict[str, int]] = field(default_factory=dict)  # mood labels to save: {source: {label: level}}
 
 
 @dataclass
@@ -175,6 +179,8 @@ def parse_ketalog(path: Path, text: str) -> ImportPlan:
                 raise ImportFileError(path, f"table {table} row {number}", "must be an object")
             if table in ENTRY_TABLES:
                 _check_entry_row(path, table, number, row)
+            elif table in SETTINGS_TABLES:
+                _check_mood_label(path, f"table {table} row {number}", row)
             elif table in CHILD_VALUES:
                 value = row.get(CHILD_VALUES[table])
                 if not isinstance(value, str) or not value.strip():
@@ -220,6 +226,15 @@ def _check_entry_row(path: Path, table: str, number: int, row: dict) -> None:
             ) from None
     if table == "surveys":
         _check_survey_row(path, where, row)
+
+
+def _check_mood_label(path: Path, where: str, row: dict) -> None:
+    if set(row) != {"source", "label", "level"}:
+        raise ImportFileError(path, where, "needs exactly source, label and level")
+    if not all(isinstance(row[c], str) and row[c].strip() for c in ("source", "label")):
+        raise ImportFileError(path, where, "source and label must be non-empty text")
+    if isinstance(row["level"], bool) or not isinstance(row["level"], int) or not 1 <= row["level"] <= 5:
+        raise ImportFileError(path, where, f"level must be a whole number 1-5 (got {row['level']!r})")
 
 
 def _text(value, column: str) -> str:
@@ -360,6 +375,8 @@ def apply_plan(db: Database, plan: ImportPlan, *, dry_run: bool) -> ImportResult
     try:
         with writing(db):
             _apply(db, plan, result)
+            _apply_settings(db, plan, result)
+            _remember_mood_labels(db, plan.remember)
             if dry_run:
                 raise _DryRun()
     except _DryRun:
@@ -473,6 +490,33 @@ def _apply(db: Database, plan: ImportPlan, result: ImportResult) -> None:
                 raise ImportFileError(plan.path, f"table {child} row {number}", _explain(error)) from None
             if cursor.rowcount:
                 _count(result.added, child)
+
+
+def _apply_settings(db: Database, plan: ImportPlan, result: ImportResult) -> None:
+    """Rows of the settings tables (remembered mood labels): added when new, never replacing a local row."""
+    for table in SETTINGS_TABLES:
+        for row in plan.tables.get(table, []):
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO mood_labels (source, label, level) VALUES (?, ?, ?)",
+                [row["source"], row["label"], row["level"]],
+            )
+            _count(result.added if cursor.rowcount else result.unchanged, table)
+
+
+def _remember_mood_labels(db: Database, remember: dict[str, dict[str, int]]) -> None:
+    """Mood labels placed for this import, kept for the next one (in the import's own transaction)."""
+    for source, labels in remember.items():
+        for label, level in labels.items():
+            db.execute(
+                "INSERT OR REPLACE INTO mood_labels (source, label, level) VALUES (?, ?, ?)", [source, label, level]
+            )
+
+
+def saved_mood_labels(db: Database) -> dict[str, dict[str, int]]:
+    saved: dict[str, dict[str, int]] = {}
+    for row in db.query("SELECT source, label, level FROM mood_labels"):
+        saved.setdefault(row["source"], {})[row["label"]] = row["level"]
+    return saved
 
 
 def _count(counter: dict[str, int], table: str) -> None:

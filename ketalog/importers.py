@@ -70,6 +70,14 @@ def stable_id(*parts: object) -> str:
     return uuid.uuid5(ID_NAMESPACE, "\x1f".join(str(p) for p in parts)).hex
 
 
+class UnknownMoods(ImportFileError):
+    """Mood labels the file uses that no map places: the command may ask for them in a terminal."""
+
+    def __init__(self, path: Path, labels: dict[str, list[int]], message: str):
+        super().__init__(path, "mood", message)
+        self.labels = labels
+
+
 def parse_mood_map(text: str | None) -> dict[str, int]:
     if not text:
         return {}
@@ -184,15 +192,16 @@ def detect_format(first_line: str) -> str | None:
     return None
 
 
-def plan_import(path: Path, fmt: str | None, mood_map: str | None = None) -> ImportPlan:
+def plan_import(path: Path, fmt: str | None, mood_map: str | None = None, saved: dict | None = None) -> ImportPlan:
+    """Read and check the whole file. ``saved``: mood labels remembered by earlier imports, {source: {label: level}}."""
     try:
         with open_source(path) as text:
-            return _plan(path, text, fmt, mood_map)
+            return _plan(path, text, fmt, mood_map, saved or {})
     except UnicodeDecodeError:
         raise ImportFileError(path, "file", "not UTF-8 text") from None
 
 
-def _plan(path: Path, text: TextIO, fmt: str | None, mood_map: str | None) -> ImportPlan:
+def _plan(path: Path, text: TextIO, fmt: str | None, mood_map: str | None, saved: dict) -> ImportPlan:
     first = text.readline(MAX_FIELD_CHARS)
     while first and not first.strip():
         first = text.readline(MAX_FIELD_CHARS)
@@ -210,7 +219,10 @@ def _plan(path: Path, text: TextIO, fmt: str | None, mood_map: str | None) -> Im
         raise ImportFileError(path, "line 1", "the file is empty")
     rows = _csv_rows(path, itertools.chain([first], text))
     if chosen == "daylio":
-        return parse_daylio(path, rows, parse_mood_map(mood_map))
+        given = parse_mood_map(mood_map)
+        plan = parse_daylio(path, rows, {**saved.get("daylio", {}), **given})
+        plan.remember = {"daylio": given}
+        return plan
     return parse_emoods(path, rows)
 
 
@@ -352,9 +364,9 @@ def parse_daylio(path: Path, rows: Iterator[list[str]], mood_map: dict[str, int]
             for label, lines in unknown.items()
         )
         template = ",".join(f"{label}=?" for label in unknown)
-        raise ImportFileError(
+        raise UnknownMoods(
             path,
-            "mood",
+            unknown,
             f"Daylio mood labels ketalog does not know: {listed}. Say where each sits on Daylio's 1-5 scale "
             f'(1 awful, 2 bad, 3 meh, 4 good, 5 rad): replace each ? in --mood-map "{template}"',
         )

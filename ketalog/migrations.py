@@ -207,3 +207,16 @@ def m005_sessions_new_course(db):
     # A session that starts a new treatment course (a re-induction after a break): baselines,
     # phases and the reassess rule then count from it (docs/progress-rules.md, "Courses").
     db.execute("ALTER TABLE sessions ADD COLUMN new_course INTEGER NOT NULL DEFAULT 0 CHECK (new_course IN (0, 1))")
+
+
+@migration("006_mood_labels")
+def m006_mood_labels(db):
+    # How another app's mood labels map onto its own scale (Daylio: 1-5), remembered per app so
+    # a renamed mood is asked once, not at every import.
+    db.execute("""
+        CREATE TABLE mood_labels (
+            source TEXT NOT NULL,   -- the app: 'daylio'
+            label TEXT NOT NULL,    -- the label as the app exports it, lower-cased
+            level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 5),
+            PRIMARY KEY (source, label)
+        )""")

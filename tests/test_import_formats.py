@@ -210,3 +210,43 @@ def test_an_older_and_a_newer_real_export_give_the_newer_plus_what_only_the_olde
     assert set(rows(both, query)) == set(rows(alone, query))
     tags = "SELECT checkin_id, tag FROM checkin_tags"
     assert set(rows(both, tags)) == set(rows(alone, tags))
+
+
+def test_unknown_moods_are_asked_once_in_a_terminal_and_remembered(tmp_path, db_path):
+    pexpect = pytest.importorskip("pexpect")
+    import os
+    import sys
+
+    text = HEADER_2021 + "2026-03-01,,,20:00,okay,,,\n2026-03-02,,,20:00,Solid,,,\n2026-03-03,,,20:00,okay,,,\n"
+    path = write(tmp_path, "d.csv", text)
+    child = pexpect.spawn(
+        sys.executable, ["-m", "ketalog", "import", path], env=os.environ.copy(), encoding="utf-8", timeout=30
+    )
+    child.expect("1 = awful")
+    child.expect(r"'okay' \(2 entries\)")
+    child.sendline("7")
+    child.expect("1 to 5")
+    child.sendline("3")
+    child.expect(r"'Solid' \(1 entry\)")
+    child.sendline("4")
+    child.expect("Added: 3 checkins")
+    child.expect(pexpect.EOF)
+    assert sorted(r[0] for r in rows(db_path, "SELECT mood FROM checkins")) == [5, 5, 8]
+    assert rows(db_path, "SELECT source, label, level FROM mood_labels ORDER BY label") == [
+        ("daylio", "okay", 3),
+        ("daylio", "solid", 4),
+    ]
+    # the next export imports without asking, even with --no-input
+    later = write(tmp_path, "later.csv", text + "2026-03-04,,,20:00,Solid,,,\n")
+    from helpers import run_ketalog
+
+    result = run_ketalog("import", later, "--no-input")
+    assert result.returncode == 0 and "Added: 1 checkins" in result.stdout
+
+
+def test_a_mood_map_given_once_is_remembered(cli, tmp_path, db_path):
+    text = HEADER_2021 + "2026-03-01,,,20:00,grand,,,\n"
+    cli("import", write(tmp_path, "a.csv", text), "--mood-map", "grand=4")
+    cli("import", write(tmp_path, "b.csv", text + "2026-03-02,,,20:00,grand,,,\n"), "--no-input")
+    assert rows(db_path, "SELECT mood FROM checkins") == [(8,), (8,)]
+    assert '"mood_labels": [\n      {\n        "source": "daylio"' in cli("export").stdout

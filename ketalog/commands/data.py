@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ketalog.commands.common import JsonOpt, NoInputOpt, announce_safety, emit, state
+from ketalog.commands.common import JsonOpt, NoInputOpt, announce_safety, ask, emit, interactive, state
 from ketalog.errors import InputError, KetalogError
 
 
@@ -29,8 +29,10 @@ def _progress_reporter():
     from rich.console import Console
     from rich.progress import Progress
 
+    from ketalog import exchange
+
     progress = Progress(console=Console(stderr=True), transient=True)
-    task = progress.add_task("Exporting", total=7)
+    task = progress.add_task("Exporting", total=len(exchange.TABLE_ORDER))
 
     def advance(table: str, rows: int) -> None:
         progress.update(task, advance=1, description=f"Exported {table} ({rows} rows)")
@@ -106,7 +108,18 @@ def import_command(
     """Import entries; re-importing the same file adds nothing, and another machine's export merges."""
     from ketalog import exchange, importers
 
-    plan = importers.plan_import(path.expanduser(), input_format.value if input_format else None, mood_map)
+    source = path.expanduser()
+    chosen = input_format.value if input_format else None
+    with state(ctx).open(write=False) as db:
+        saved = exchange.saved_mood_labels(db)
+    try:
+        plan = importers.plan_import(source, chosen, mood_map, saved)
+    except importers.UnknownMoods as unknown:
+        if not interactive(no_input):
+            raise
+        answers = _ask_mood_levels(unknown.labels)
+        extra = ",".join(f"{label}={level}" for label, level in answers.items())
+        plan = importers.plan_import(source, chosen, ",".join(filter(None, [mood_map, extra])), saved)
     with state(ctx).open(write=not dry_run) as db:
         result = exchange.apply_plan(db, plan, dry_run=dry_run)
     if result.safety_positive:
@@ -148,6 +161,26 @@ def import_command(
     if dry_run:
         lines.append("Dry run: nothing was changed.")
     emit(data, as_json, "\n".join(lines))
+
+
+def _ask_mood_levels(labels: dict[str, list[int]]) -> dict[str, int]:
+    """Ask once per unknown mood label where it sits on Daylio's 1-5 scale; remembered after the import."""
+    from ketalog.validation import whole_number
+
+    typer.echo("This file uses mood names ketalog does not know. Where does each sit on Daylio's scale?")
+    typer.echo("  1 = awful   2 = bad   3 = meh   4 = good   5 = rad   (remembered for your next import)")
+    answers: dict[str, int] = {}
+    for label, lines in labels.items():
+        while True:
+            level = ask(
+                f"{label!r} ({len(lines)} entr{'y' if len(lines) == 1 else 'ies'})",
+                lambda text: whole_number(text, "level", 1, 5),
+            )
+            if level is not None:
+                break
+            typer.echo("  every label needs a level from 1 to 5", err=True)
+        answers[label] = level
+    return answers
 
 
 def backup_command(
