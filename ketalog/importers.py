@@ -11,8 +11,10 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import json
 import os
 import re
+import statistics
 import uuid
 import zipfile
 import zlib
@@ -58,7 +60,7 @@ EMOODS_SEVERITY = {1: "none", 2: "mild", 3: "moderate", 4: "severe"}
 
 def daylio_to_ten(value: int) -> int:
     """Daylio's 1-5 onto 0-10, linearly (1 -> 0, 5 -> 10), halves to even: 0, 2, 5, 8, 10."""
-    return round((value - 1) * 2.5)
+    return five_to_ten(value)
 
 
 def emoods_severity_to_ten(value: int) -> int:
@@ -158,9 +160,15 @@ def _zip_member(path: Path, raw):
     except zipfile.BadZipFile:
         raise ImportFileError(path, "zip", "damaged or not a zip file") from None
     with archive:
-        members = [info for info in archive.infolist() if info.filename.rsplit("/", 1)[-1].lower() == "entry.csv"]
+        members = [
+            info
+            for info in archive.infolist()
+            if info.filename.rsplit("/", 1)[-1].lower() in ("entry.csv", "backup.daylio")
+        ]
         if not members:
-            raise ImportFileError(path, "zip", "holds no entry.csv (is this an eMoods backup?)")
+            raise ImportFileError(
+                path, "zip", "holds no entry.csv (eMoods) or backup.daylio (Daylio); is this a backup from one of them?"
+            )
         info = members[0]
         ratio = info.file_size / max(info.compress_size, 1)
         if info.file_size > MAX_SOURCE_BYTES or (info.file_size > 2**20 and ratio > MAX_ZIP_RATIO):
@@ -205,11 +213,16 @@ def _plan(path: Path, text: TextIO, fmt: str | None, mood_map: str | None, saved
     first = text.readline(MAX_FIELD_CHARS)
     while first and not first.strip():
         first = text.readline(MAX_FIELD_CHARS)
+    if first.lstrip()[:1] in ("{", "[") or _BASE64_LINE.match(first.strip()):
+        return _plan_json(path, first + text.read(), fmt)
     detected = detect_format(first)
     chosen = fmt or detected
     if chosen is None:
         raise ImportFileError(
-            path, "line 1", "could not tell the format from the header; use --format ketalog, daylio or emoods"
+            path,
+            "line 1",
+            "could not tell the format from its content; ketalog reads a ketalog export, a Daylio CSV or "
+            "backup, an eMoods backup and a Pixels backup (--format ketalog, daylio, emoods or pixels)",
         )
     if fmt and detected and fmt != detected:
         raise ImportFileError(path, "line 1", f"looks like a {detected} file, not {fmt}")
@@ -224,6 +237,145 @@ def _plan(path: Path, text: TextIO, fmt: str | None, mood_map: str | None, saved
         plan.remember = {"daylio": given}
         return plan
     return parse_emoods(path, rows)
+
+
+_BASE64_LINE = re.compile(r"^[A-Za-z0-9+/]{40,}={0,2}$")  # a Daylio backup's JSON, base64-encoded
+JSON_FORMATS = {"ketalog": "ketalog", "daylio-backup": "daylio", "pixels": "pixels"}
+
+
+def _plan_json(path: Path, text: str, fmt: str | None) -> ImportPlan:
+    """A ketalog export, a Daylio backup (base64 or decoded) or a Pixels backup, told apart by content."""
+    stripped = text.strip()
+    if _BASE64_LINE.match(stripped.split("\n", 1)[0]):
+        import base64
+        import binascii
+
+        try:
+            stripped = base64.b64decode("".join(stripped.split()), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            raise ImportFileError(path, "file", "not a Daylio backup, a ketalog export, or CSV") from None
+    try:
+        data = json.loads(stripped)
+    except json.JSONDecodeError as error:
+        raise ImportFileError(path, f"line {error.lineno}", f"not valid JSON ({error.msg})") from None
+    if isinstance(data, dict) and "dayEntries" in data:
+        detected = "daylio-backup"
+    elif isinstance(data, list):
+        detected = "pixels"
+    else:
+        detected = "ketalog"
+    if fmt and JSON_FORMATS[detected] != fmt:
+        raise ImportFileError(path, "file", f"looks like a {detected} file, not {fmt}")
+    if detected == "daylio-backup":
+        return parse_daylio_backup(path, data)
+    if detected == "pixels":
+        return parse_pixels(path, data)
+    return parse_ketalog(path, stripped)
+
+
+def five_to_ten(value: float) -> int:
+    """A 1-5 mood scale (Daylio, Pixels) onto 0-10, linearly: 1 -> 0, 5 -> 10, halves to even."""
+    return round((value - 1) * 2.5)
+
+
+def _html_to_text(html: str) -> str:
+    """A Daylio note's HTML as plain text: line breaks and list items kept, tags dropped, entities decoded."""
+    from html import unescape
+
+    text = re.sub(r"(?i)<br\s*/?>|</p>|</div>", "\n", html)
+    text = re.sub(r"(?i)<li[^>]*>", "\n- ", text)
+    text = re.sub(r"<[^>]+>", "", text)
+    return "\n".join(line.rstrip() for line in unescape(text).strip().splitlines() if line.strip())
+
+
+def parse_daylio_backup(path: Path, data: dict) -> ImportPlan:
+    """Daylio's own backup (its free tier has no CSV): moods by their group (1 rad .. 5 awful), so custom
+    moods need no map; months are 0-based; notes are HTML; activities ("tags") become check-in tags."""
+    from datetime import timedelta, timezone
+
+    groups = {m.get("id"): m.get("mood_group_id") for m in data.get("customMoods", []) if isinstance(m, dict)}
+    names = {t.get("id"): t.get("name") for t in data.get("tags", []) if isinstance(t, dict)}
+    plan = _checkin_plan("daylio", path)
+    positions = _MinutePositions("daylio")
+    entries = data.get("dayEntries") or []
+    for number, entry in enumerate(
+        sorted(entries, key=lambda e: e.get("datetime", 0) if isinstance(e, dict) else 0), start=1
+    ):
+        where = f"dayEntries item {number}"
+        try:
+            offset = timezone(timedelta(milliseconds=int(entry.get("timeZoneOffset") or 0)))
+            moment = datetime(
+                int(entry["year"]),
+                int(entry["month"]) + 1,
+                int(entry["day"]),
+                int(entry.get("hour", 12)),
+                int(entry.get("minute", 0)),
+                tzinfo=offset,
+            )
+        except (KeyError, TypeError, ValueError, AttributeError):
+            raise ImportFileError(
+                path, where, "year, month (0-11), day, hour and minute must form a real time"
+            ) from None
+        group = groups.get(entry.get("mood"))
+        if group not in (1, 2, 3, 4, 5):
+            raise ImportFileError(path, where, f"mood {entry.get('mood')!r} is not one of the backup's moods")
+        note = (
+            "\n".join(
+                part
+                for part in (_html_to_text(entry.get("note_title") or ""), _html_to_text(entry.get("note") or ""))
+                if part
+            )
+            or None
+        )
+        entry_id = positions.id_for(f"{moment:%Y-%m-%d %H:%M}")
+        plan.tables["checkins"].append(_checkin_row(entry_id, moment, mood=five_to_ten(6 - group), note=note))
+        for tag in dict.fromkeys(names[t] for t in entry.get("tags") or [] if names.get(t)):
+            plan.tables["checkin_tags"].append({"checkin_id": entry_id, "tag": tag})
+    plan.mapping = [
+        "year, month (0-based), day, hour, minute → check-in time, at the offset Daylio recorded",
+        "mood → its mood group (1 rad .. 5 awful, custom moods included) → mood 10, 8, 5, 2, 0",
+        "note_title and note → check-in note (HTML turned into plain text)",
+        "tags (activities) → check-in tags",
+        "goals, achievements, assets (photos), reminders and settings → not imported",
+    ]
+    return plan
+
+
+def parse_pixels(path: Path, data: list) -> ImportPlan:
+    """Pixels: one pixel a day. The old export has `mood` 1-5 and `emotions`; the current one `scores`
+    (one or more 1-5 per day) and `tags` [{type, entries}]."""
+    plan = _checkin_plan("pixels", path)
+    positions = _MinutePositions("pixels")
+    for number, pixel in enumerate(data, start=1):
+        where = f"item {number}"
+        if not isinstance(pixel, dict):
+            raise ImportFileError(path, where, "must be an object with a date")
+        try:
+            day = date.fromisoformat(str(pixel.get("date")))
+        except ValueError:
+            raise ImportFileError(path, where, f"date {pixel.get('date')!r} is not YYYY-MM-DD") from None
+        scores = pixel.get("scores") if "scores" in pixel else [pixel.get("mood")]
+        scores = [s for s in scores or [] if s is not None]
+        if not scores or not all(isinstance(s, (int, float)) and 1 <= s <= 5 for s in scores):
+            raise ImportFileError(path, where, f"mood must be 1-5 (got {scores!r})")
+        tags = list(pixel.get("emotions") or [])
+        for group in pixel.get("tags") or []:
+            if isinstance(group, dict):
+                tags += [str(entry) for entry in group.get("entries") or []]
+        moment = to_local(datetime.combine(day, time(12)))
+        entry_id = positions.id_for(day.isoformat())
+        note = str(pixel.get("notes") or "").strip() or None
+        plan.tables["checkins"].append(
+            _checkin_row(entry_id, moment, mood=five_to_ten(statistics.fmean(scores)), note=note)
+        )
+        for tag in dict.fromkeys(t.strip() for t in tags if str(t).strip()):
+            plan.tables["checkin_tags"].append({"checkin_id": entry_id, "tag": tag})
+    plan.mapping = [
+        "date → check-in at 12:00 local time that day (Pixels records days)",
+        "mood (old) or the mean of scores (current), 1-5 → mood 0, 2, 5, 8, 10",
+        "emotions and tags → check-in tags; notes → note",
+    ]
+    return plan
 
 
 def _csv_rows(path: Path, lines) -> Iterator[list[str]]:

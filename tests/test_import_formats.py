@@ -250,3 +250,123 @@ def test_a_mood_map_given_once_is_remembered(cli, tmp_path, db_path):
     cli("import", write(tmp_path, "b.csv", text + "2026-03-02,,,20:00,grand,,,\n"), "--no-input")
     assert rows(db_path, "SELECT mood FROM checkins") == [(8,), (8,)]
     assert '"mood_labels": [\n      {\n        "source": "daylio"' in cli("export").stdout
+
+
+# Daylio's own backup and Pixels -----------------------------------------------------------------------------
+
+BACKUP = {
+    "version": 15,
+    "customMoods": [
+        {"id": 1, "custom_name": "", "mood_group_id": 1},
+        {"id": 21, "custom_name": "normal perfecto", "mood_group_id": 2},
+        {"id": 5, "custom_name": "", "mood_group_id": 5},
+    ],
+    "tags": [{"id": 1151, "name": "doing what I love"}, {"id": 7, "name": "walk"}],
+    "dayEntries": [
+        {
+            "id": 2,
+            "minute": 5,
+            "hour": 21,
+            "day": 31,
+            "month": 0,
+            "year": 2026,
+            "datetime": 1769893500000,
+            "timeZoneOffset": 3600000,
+            "mood": 21,
+            "note": "<b>ok</b> day<br><ul><li>one</li><li>two &amp; three</li></ul>",
+            "note_title": "",
+            "tags": [1151, 7],
+        },
+        {
+            "id": 1,
+            "minute": 0,
+            "hour": 8,
+            "day": 1,
+            "month": 1,
+            "year": 2026,
+            "datetime": 1769929200000,
+            "timeZoneOffset": 3600000,
+            "mood": 5,
+            "note": "",
+            "note_title": "",
+            "tags": [],
+        },
+    ],
+}
+
+
+def _daylio_backup(tmp_path, data=BACKUP) -> str:
+    import base64
+    import json
+    import zipfile
+
+    path = tmp_path / "backup_2026_02_01.daylio"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("backup.daylio", base64.b64encode(json.dumps(data).encode()).decode())
+        archive.writestr("assets/photo.jpg", b"\xff\xd8")
+    return str(path)
+
+
+def test_a_daylio_backup_imports_with_custom_moods_0_based_months_and_html_notes(cli, tmp_path, db_path):
+    data = cli.json("import", _daylio_backup(tmp_path))
+    assert data["source"] == "daylio" and data["added"] == {"checkins": 2, "checkin_tags": 2}
+    stored = rows(db_path, "SELECT at, utc_offset, local_date, mood, note FROM checkins ORDER BY at")
+    assert stored == [
+        ("2026-01-31T20:05:00Z", 60, "2026-01-31", 8, "ok day\n- one\n- two & three"),  # month 0 = January
+        ("2026-02-01T07:00:00Z", 60, "2026-02-01", 0, None),
+    ]
+    assert sorted(r[0] for r in rows(db_path, "SELECT tag FROM checkin_tags")) == ["doing what I love", "walk"]
+    assert "Already here: 2 checkins" in cli("import", _daylio_backup(tmp_path)).stdout
+
+
+def test_a_decoded_daylio_backup_json_imports_too(cli, tmp_path):
+    import json
+
+    path = tmp_path / "backup.json"
+    path.write_text(json.dumps(BACKUP))
+    assert cli.json("import", str(path))["added"]["checkins"] == 2
+
+
+@pytest.mark.parametrize(
+    "pixels, moods, tags",
+    [
+        (
+            [
+                {"date": "2019-01-02", "mood": 4, "emotions": ["joy"], "notes": "nice"},
+                {"date": "2019-01-01", "mood": 1, "emotions": [], "notes": ""},
+            ],
+            [0, 8],
+            ["joy"],
+        ),
+        (
+            [
+                {
+                    "date": "2024-05-01",
+                    "type": "Mood",
+                    "scores": [2, 4],
+                    "notes": "",
+                    "tags": [{"type": "Emotions", "entries": ["calm", "tired"]}],
+                    "isHighlighted": False,
+                }
+            ],
+            [5],
+            ["calm", "tired"],
+        ),
+    ],
+)
+def test_pixels_old_and_new_layouts(cli, tmp_path, db_path, pixels, moods, tags):
+    import json
+
+    path = tmp_path / "PIXELS-BACKUP.json"
+    path.write_text(json.dumps(pixels))
+    assert cli.json("import", str(path))["source"] == "pixels"
+    assert sorted(r[0] for r in rows(db_path, "SELECT mood FROM checkins")) == moods
+    assert sorted(r[0] for r in rows(db_path, "SELECT tag FROM checkin_tags")) == tags
+
+
+@needs_real
+def test_the_real_daylio_backup_and_pixels_files_import(cli):
+    backup = cli.json("import", str(next((REAL / "daylio-backup").glob("*.json"))), "--dry-run")
+    assert backup["added"]["checkins"] == 500
+    pixels = cli.json("import", str(next((REAL / "pixels").glob("*.json"))), "--dry-run")
+    assert pixels["added"]["checkins"] == 363

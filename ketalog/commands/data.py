@@ -20,6 +20,7 @@ class ImportFormat(str, Enum):
     ketalog = "ketalog"
     daylio = "daylio"
     emoods = "emoods"
+    pixels = "pixels"
 
 
 def _progress_reporter():
@@ -88,12 +89,16 @@ def import_command(
     path: Annotated[
         Path,
         typer.Argument(
-            metavar="PATH", help="A ketalog JSON export, a Daylio CSV, or an eMoods backup (.emoods or entry.csv)."
+            metavar="PATH",
+            help="A ketalog export, a Daylio CSV or backup (.daylio), an eMoods backup (.emoods or entry.csv), "
+            "or a Pixels backup (.json).",
         ),
     ],
     input_format: Annotated[
         Optional[ImportFormat],
-        typer.Option("--format", "-f", help="ketalog, daylio or emoods; detected when left out."),
+        typer.Option(
+            "--format", "-f", help="ketalog, daylio, emoods or pixels; detected from the content when omitted."
+        ),
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be added; change nothing.")] = False,
     mood_map: Annotated[
