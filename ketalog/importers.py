@@ -354,8 +354,8 @@ def parse_pixels(path: Path, data: list) -> ImportPlan:
             day = date.fromisoformat(str(pixel.get("date")))
         except ValueError:
             raise ImportFileError(path, where, f"date {pixel.get('date')!r} is not YYYY-MM-DD") from None
-        scores = pixel.get("scores") if "scores" in pixel else [pixel.get("mood")]
-        scores = [s for s in scores or [] if s is not None]
+        given = pixel.get("scores") if "scores" in pixel else [pixel.get("mood")]
+        scores: list[float] = [s for s in given or [] if s is not None]
         if not scores or not all(isinstance(s, (int, float)) and 1 <= s <= 5 for s in scores):
             raise ImportFileError(path, where, f"mood must be 1-5 (got {scores!r})")
         tags = list(pixel.get("emotions") or [])
