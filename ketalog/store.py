@@ -433,6 +433,18 @@ def instrument_means_by(db: Database, by: str, since: datetime | None, until: da
     )
 
 
+def latest_rated_at(db: Database) -> datetime | None:
+    """The newest check-in or questionnaire, whatever its age (trends fall back to it)."""
+    row = next(
+        db.query(
+            "SELECT at, utc_offset FROM (SELECT at, utc_offset FROM checkins UNION ALL "
+            "SELECT at, utc_offset FROM surveys) ORDER BY at DESC LIMIT 1"
+        ),
+        None,
+    )
+    return from_storage(row["at"], row["utc_offset"]) if row else None
+
+
 def sessions_between(db: Database, since: datetime | None, until: datetime | None) -> list[Session]:
     return _load(db, "session", since, until)
 

@@ -370,3 +370,12 @@ def test_the_real_daylio_backup_and_pixels_files_import(cli):
     assert backup["added"]["checkins"] == 500
     pixels = cli.json("import", str(next((REAL / "pixels").glob("*.json"))), "--dry-run")
     assert pixels["added"]["checkins"] == 363
+
+
+def test_after_importing_only_old_data_trends_show_the_latest_months_there_are(cli, tmp_path):
+    text = HEADER_2021 + "".join(f"2019-0{m},,,20:00,good,,,\n" for m in ("5-01", "5-08", "6-01"))
+    cli("import", write(tmp_path, "old.csv", text))
+    out = cli("trends", "--by", "month").stdout
+    assert "Nothing to show yet" not in out and "2019-05" in out and "2019-06" in out
+    assert "most recent data, 2017-07 to 2019-06" in " ".join(out.split())
+    assert "Nothing to show yet" in cli("--db", str(tmp_path / "empty.db"), "trends").stdout

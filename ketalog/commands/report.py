@@ -128,16 +128,34 @@ def trends_command(
 
     Without --since: the last 26 weeks, 24 months or 20 sessions.
     """
+    from datetime import timedelta
+
     from ketalog import progress, store, timeparse
 
     now = timeparse.now()
     start, end = timeparse.parse_since(since), timeparse.parse_until(until)
     if start is None and by != TrendBy.session:
         start = progress.trend_start(by.value, now)
+    shifted = None
     with state(ctx).open(write=False) as db:
         inputs = store.trend_inputs(
             db, by.value, now, start, end, window=progress.WINDOW, session_rows=progress.TREND_DEFAULT_ROWS["session"]
         )
+        if since is None and until is None and by != TrendBy.session and not progress.build_trends(inputs):
+            # Years of history imported from another app, nothing recent: show the latest stretch there is.
+            latest = store.latest_rated_at(db)
+            if latest is not None:
+                shifted = latest
+                start, end = progress.trend_start(by.value, latest), latest + timedelta(seconds=1)
+                inputs = store.trend_inputs(
+                    db,
+                    by.value,
+                    now,
+                    start,
+                    end,
+                    window=progress.WINDOW,
+                    session_rows=progress.TREND_DEFAULT_ROWS["session"],
+                )
     start = inputs.start
     rows = progress.build_trends(inputs)
     if as_json:
@@ -149,7 +167,12 @@ def trends_command(
     from ketalog.render.trends import print_trends
 
     print_trends(rows, by.value)
-    if since is None and start is not None:
+    if shifted is not None:
+        typer.echo(
+            f"(Nothing in the last {progress.TREND_DEFAULT_ROWS[by.value]} {by.value}s: these are your most "
+            f"recent data, {start:%Y-%m} to {shifted:%Y-%m}; --since and --until choose others.)"
+        )
+    elif since is None and start is not None:
         typer.echo(f"(From {start:%Y-%m-%d}; --since shows earlier ones.)")
 
 
