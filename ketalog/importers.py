@@ -458,10 +458,78 @@ def _daylio_date(row: dict, version: str, path: Path, line: int) -> date:
                 return date(year, parsed.month, parsed.day)
             except ValueError:
                 continue
-        raise ValueError(row["date"])
+        month, day = _localized_month_day(row["date"])
+        return date(year, month, day)
     except (ValueError, KeyError):
         shown = row.get("full_date") or f"{row.get('year')} {row.get('date')}"
         raise ImportFileError(path, f"line {line}", f"date {shown!r} is not a valid date") from None
+
+
+# The languages Daylio ships; their month names come from Babel's CLDR data, not hand-written tables.
+DAYLIO_LOCALES = (
+    "en",
+    "de",
+    "es",
+    "fr",
+    "it",
+    "pt",
+    "pt_BR",
+    "ru",
+    "uk",
+    "pl",
+    "cs",
+    "sk",
+    "nl",
+    "sv",
+    "da",
+    "nb",
+    "fi",
+    "tr",
+    "hu",
+    "ro",
+    "el",
+    "bg",
+    "hr",
+    "sl",
+    "sr_Latn",
+    "ca",
+    "id",
+    "vi",
+    "lt",
+    "lv",
+    "et",
+)
+_MONTHS: dict[str, int] = {}
+
+
+def _month_names() -> dict[str, int]:
+    """Every wide month name (formatting and stand-alone: "września", "wrzesień") and the abbreviations that
+    mean the same month in every language, lower-cased: built once, only when a date needs it."""
+    if not _MONTHS:
+        from babel import Locale
+
+        wide: dict[str, int] = {}
+        short: dict[str, set[int]] = {}
+        for code in DAYLIO_LOCALES:
+            months = Locale.parse(code).months
+            for context in ("format", "stand-alone"):
+                for number, name in months[context]["wide"].items():
+                    wide.setdefault(name.lower().strip("."), number)
+                for number, name in months[context]["abbreviated"].items():
+                    short.setdefault(name.lower().strip("."), set()).add(number)
+        _MONTHS.update({name: numbers.pop() for name, numbers in short.items() if len(numbers) == 1})
+        _MONTHS.update(wide)
+    return _MONTHS
+
+
+def _localized_month_day(text: str) -> tuple[int, int]:
+    """ "7 września", "16 de octubre", "22. Juni", "juin 3" -> (month, day)."""
+    words = re.findall(r"[^\W\d_]+\.?|\d+", text.lower())
+    days = [int(w) for w in words if w.isdigit()]
+    months = [_month_names()[w.strip(".")] for w in words if not w.isdigit() and w.strip(".") in _month_names()]
+    if len(days) != 1 or len(months) != 1:
+        raise ValueError(text)
+    return months[0], days[0]
 
 
 def _daylio_layout(path: Path, first: list[str]) -> tuple[tuple[str, ...], str, bool]:

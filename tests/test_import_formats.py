@@ -379,3 +379,28 @@ def test_after_importing_only_old_data_trends_show_the_latest_months_there_are(c
     assert "Nothing to show yet" not in out and "2019-05" in out and "2019-06" in out
     assert "most recent data, 2017-07 to 2019-06" in " ".join(out.split())
     assert "Nothing to show yet" in cli("--db", str(tmp_path / "empty.db"), "trends").stdout
+
+
+@pytest.mark.parametrize(
+    "shown, expected",
+    [
+        ("June 22", "2018-06-22"),
+        ("7 września", "2018-09-07"),
+        ("16 de octubre", "2018-10-16"),
+        ("22. Juni", "2018-06-22"),
+        ("3 juin", "2018-06-03"),
+        ("12 марта", "2018-03-12"),
+        ("5 de março", "2018-03-05"),
+        ("Sep 7", "2018-09-07"),
+    ],
+)
+def test_the_2018_layout_reads_month_names_in_daylios_languages(cli, tmp_path, db_path, shown, expected):
+    text = f"year,date,weekday,time,mood,activities,note\n2018,{shown},x,20:00,good,,\n"
+    cli("import", write(tmp_path, "d.csv", text))
+    assert rows(db_path, "SELECT local_date FROM checkins") == [(expected,)]
+
+
+def test_an_unreadable_2018_date_names_the_line(cli, tmp_path):
+    text = "year,date,weekday,time,mood,activities,note\n2018,Smarch 3,x,20:00,good,,\n"
+    error = cli("import", write(tmp_path, "d.csv", text), expect=2).stderr
+    assert "line 2: date '2018 Smarch 3' is not a valid date" in error
