@@ -369,12 +369,14 @@ class _DryRun(Exception):
     """Raised inside the import transaction to roll it back after counting."""
 
 
-def apply_plan(db: Database, plan: ImportPlan, *, dry_run: bool) -> ImportResult:
-    """All of the plan in one transaction, or none of it. ``dry_run`` counts and rolls back."""
+def apply_plan(db: Database, plan: ImportPlan, *, dry_run: bool, progress=None) -> ImportResult:
+    """All of the plan in one transaction, or none of it. ``dry_run`` counts and rolls back.
+
+    ``progress(done, total)`` is called as entries are written (for a progress bar)."""
     result = ImportResult({}, {}, {}, [])
     try:
         with writing(db):
-            _apply(db, plan, result)
+            _apply(db, plan, result, progress)
             _apply_settings(db, plan, result)
             _remember_mood_labels(db, plan.remember)
             if dry_run:
@@ -427,7 +429,9 @@ def _foreign_decision(
     return "unchanged" if same and _stored_children(db, table, row["id"]) == children else "update"
 
 
-def _apply(db: Database, plan: ImportPlan, result: ImportResult) -> None:
+def _apply(db: Database, plan: ImportPlan, result: ImportResult, progress=None) -> None:
+    total = sum(len(plan.tables.get(table, [])) for table in ENTRY_TABLES)
+    done = 0
     replaced: set[tuple[str, str]] = set()
     untouched: set[str] = set()  # entries whose children must not change (kept edits, already here)
     foreign = plan.source != "ketalog"
@@ -436,6 +440,9 @@ def _apply(db: Database, plan: ImportPlan, result: ImportResult) -> None:
         columns = set(db[table].columns_dict)
         plan_children = _plan_children(plan, table) if foreign else {}
         for number, row in enumerate(plan.tables.get(table, []), start=1):
+            done += 1
+            if progress and done % 250 == 0:
+                progress(done, total)
             extra = set(row) - columns
             if extra:
                 raise ImportFileError(plan.path, f"table {table} row {number}", f"unknown column {sorted(extra)[0]!r}")

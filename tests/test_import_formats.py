@@ -404,3 +404,22 @@ def test_an_unreadable_2018_date_names_the_line(cli, tmp_path):
     text = "year,date,weekday,time,mood,activities,note\n2018,Smarch 3,x,20:00,good,,\n"
     error = cli("import", write(tmp_path, "d.csv", text), expect=2).stderr
     assert "line 2: date '2018 Smarch 3' is not a valid date" in error
+
+
+def test_a_big_import_shows_a_progress_bar_on_a_terminal_and_nothing_when_piped(cli, tmp_path):
+    pexpect = pytest.importorskip("pexpect")
+    import os
+    import sys
+
+    text = HEADER_2021 + "".join(
+        f"2026-0{1 + i // 600}-{1 + i % 28:02d},,,{i % 24:02d}:{i % 60:02d},good,,,\n" for i in range(1200)
+    )
+    path = write(tmp_path, "big.csv", text)
+    child = pexpect.spawn(
+        sys.executable, ["-m", "ketalog", "import", path], env=os.environ.copy(), encoding="utf-8", timeout=60
+    )
+    child.expect("Importing")
+    child.expect("Added: 1200 checkins")
+    child.expect(pexpect.EOF)
+    piped = cli("import", path, "--dry-run")
+    assert "Importing" not in piped.output and "━" not in piped.output

@@ -41,6 +41,23 @@ def _progress_reporter():
     return progress, advance
 
 
+def _import_progress(rows: int):
+    """A Rich progress bar on stderr for imports big enough to take a moment, on a terminal only."""
+    if rows < 1000 or not sys.stderr.isatty():
+        return None, None
+    from rich.console import Console
+    from rich.progress import Progress
+
+    bar = Progress(console=Console(stderr=True), transient=True)
+    task = bar.add_task("Importing", total=rows)
+    bar.start()
+
+    def advance(done: int, total: int) -> None:
+        bar.update(task, completed=done, total=total, description=f"Importing ({done:,} of {total:,})")
+
+    return bar, advance
+
+
 def export_command(
     ctx: typer.Context,
     output_format: Annotated[
@@ -125,8 +142,13 @@ def import_command(
         answers = _ask_mood_levels(unknown.labels)
         extra = ",".join(f"{label}={level}" for label, level in answers.items())
         plan = importers.plan_import(source, chosen, ",".join(filter(None, [mood_map, extra])), saved)
-    with state(ctx).open(write=not dry_run) as db:
-        result = exchange.apply_plan(db, plan, dry_run=dry_run)
+    bar, advance = _import_progress(sum(len(rows) for rows in plan.tables.values()))
+    try:
+        with state(ctx).open(write=not dry_run) as db:
+            result = exchange.apply_plan(db, plan, dry_run=dry_run, progress=advance)
+    finally:
+        if bar:
+            bar.stop()
     if result.safety_positive:
         announce_safety(as_json)
     data = {
