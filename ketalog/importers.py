@@ -192,6 +192,8 @@ def detect_format(first_line: str) -> str | None:
     header = tuple(cell.strip() for cell in next(csv.reader([stripped.split("\n", 1)[0]]), []))
     if header[:2] == EMOODS_HEADER[:2]:
         return "emoods"
+    if tuple(h.lower() for h in header) == BEARABLE_HEADER:
+        return "bearable"
     lowered = tuple(h.lower() for h in header)
     if lowered in DAYLIO_HEADERS or "full_date" in lowered:  # an edited Daylio header gets Daylio's own advice
         return "daylio"
@@ -222,7 +224,8 @@ def _plan(path: Path, text: TextIO, fmt: str | None, mood_map: str | None, saved
             path,
             "line 1",
             "could not tell the format from its content; ketalog reads a ketalog export, a Daylio CSV or "
-            "backup, an eMoods backup and a Pixels backup (--format ketalog, daylio, emoods or pixels)",
+            "backup, an eMoods backup, a Bearable CSV and a Pixels backup (--format ketalog, daylio, emoods, "
+            "bearable or pixels)",
         )
     if fmt and detected and fmt != detected:
         raise ImportFileError(path, "line 1", f"looks like a {detected} file, not {fmt}")
@@ -236,6 +239,8 @@ def _plan(path: Path, text: TextIO, fmt: str | None, mood_map: str | None, saved
         plan = parse_daylio(path, rows, {**saved.get("daylio", {}), **given})
         plan.remember = {"daylio": given}
         return plan
+    if chosen == "bearable":
+        return parse_bearable(path, rows)
     return parse_emoods(path, rows)
 
 
@@ -608,6 +613,98 @@ def parse_daylio(path: Path, rows: Iterator[list[str]], mood_map: dict[str, int]
         "an entry is the same entry on re-import when its date, time and place among "
         "entries of that minute match, whatever its activities or note now say"
     )
+    return plan
+
+
+# Bearable -------------------------------------------------------------------------------------
+
+BEARABLE_HEADER = ("date", "weekday", "time of day", "category", "rating/amount", "detail", "notes")
+# Bearable's time-of-day blocks, as a clock time for the check-in (product rule; exact times are kept)
+BEARABLE_BLOCKS = {"am": time(9), "mid": time(13), "pm": time(18), "pre": time(22), "all day": time(12), "": time(12)}
+_TAG_CATEGORIES = ("factors", "sleep factors", "food diary factors", "symptom")
+
+
+def _bearable_number(text: str, low: float, high: float, path: Path, line: int, what: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1
+    if not low <= value <= high:
+        raise ImportFileError(path, f"line {line}", f"{what} must be {low:g}-{high:g} (got {text!r})")
+    return value
+
+
+def parse_bearable(path: Path, rows: Iterator[list[str]]) -> ImportPlan:
+    """Bearable's long export, one row per data point, gathered into one check-in per day and time of day."""
+    header = tuple(cell.strip().lower() for cell in next(rows))
+    if header != BEARABLE_HEADER:
+        raise ImportFileError(path, "line 1", f"columns are not a Bearable export's ({','.join(BEARABLE_HEADER)})")
+    blocks: dict[datetime, dict] = {}
+    skipped: dict[str, int] = {}
+    for line, row in _data_rows(path, header, rows):
+        row = {key: value.strip() for key, value in row.items()}
+        try:
+            day = datetime.strptime(re.sub(r"(\d+)(st|nd|rd|th)", r"\1", row["date"]), "%d %b %Y").date()
+        except ValueError:
+            raise ImportFileError(path, f"line {line}", f"date {row['date']!r} is not like 22nd Sep 2020") from None
+        when = row["time of day"].lower()
+        try:
+            clock = BEARABLE_BLOCKS[when] if when in BEARABLE_BLOCKS else datetime.strptime(when, "%H:%M").time()
+        except ValueError:
+            raise ImportFileError(
+                path,
+                f"line {line}",
+                f"time of day {row['time of day']!r} is not am, mid, pm, pre, all day or a clock time",
+            ) from None
+        block = blocks.setdefault(to_local(datetime.combine(day, clock)), {"values": {}, "tags": [], "notes": []})
+        category, amount, detail = row["category"].lower(), row["rating/amount"], row["detail"]
+        if not amount and category in ("mood", "energy", "sleep quality", "sleep"):
+            pass  # an empty amount is not logged (e.g. a sync placeholder): nothing to read
+        elif category == "mood":
+            block["values"]["mood"] = round((_bearable_number(amount, 1, 10, path, line, "Mood") - 1) * 10 / 9)
+            block["tags"] += [part.strip() for part in detail.split("|")]
+        elif category == "energy":
+            block["values"]["energy"] = five_to_ten(_bearable_number(amount, 1, 5, path, line, "Energy"))
+        elif category == "sleep quality":
+            block["values"]["sleep"] = round((_bearable_number(amount, 1, 4, path, line, "Sleep quality") - 1) * 10 / 3)
+        elif category == "sleep":
+            hours, _, minutes = amount.partition(":")
+            if not hours.isdigit() or (minutes and not minutes.isdigit()):
+                raise ImportFileError(path, f"line {line}", f"Sleep must be hours:minutes like 7:15 (got {amount!r})")
+            block["values"]["sleep_hours"] = min(24.0, int(hours) + int(minutes or 0) / 60)
+        elif category in _TAG_CATEGORIES:
+            block["tags"] += [part.strip() for part in detail.split("|")]
+        elif category == "meds/supplements":
+            unit_match = re.match(r"^(.*?)\s*\(([^)]*)\)\s*$", detail)  # "Clomipramine (mg)"
+            name, unit = unit_match.groups() if unit_match else (detail, "")
+            block["notes"].append(f"Medicine: {name} {amount} {unit}".strip())
+        elif category == "gratitudes":
+            block["notes"].append(f"Grateful for: {detail}")
+        else:
+            skipped[row["category"]] = skipped.get(row["category"], 0) + 1
+            continue
+        if row["notes"]:
+            block["notes"].append(row["notes"])
+    plan = _checkin_plan("bearable", path)
+    positions = _MinutePositions("bearable")
+    for moment in sorted(blocks):
+        block = blocks[moment]
+        if not (block["values"] or any(block["tags"]) or block["notes"]):
+            continue  # only rows ketalog does not import fell in this block
+        entry_id = positions.id_for(f"{moment:%Y-%m-%d %H:%M}")
+        note = "\n".join(dict.fromkeys(block["notes"])) or None
+        plan.tables["checkins"].append(_checkin_row(entry_id, moment, note=note, **block["values"]))
+        for tag in dict.fromkeys(t for t in block["tags"] if t):
+            plan.tables["checkin_tags"].append({"checkin_id": entry_id, "tag": tag})
+    plan.skipped += [f"{n} {category} row(s): ketalog has no matching field" for category, n in skipped.items()]
+    plan.mapping = [
+        "date + time of day → one check-in per block (am 09:00, mid 13:00, pm 18:00, pre 22:00, all day 12:00; "
+        "exact times kept)",
+        "Mood 1-10 → mood 0-10; its feelings → tags. Energy 1-5 → energy 0, 2, 5, 8, 10",
+        "Sleep 7:15 → 7.25 hours slept; Sleep quality 1-4 → sleep 0, 3, 7, 10",
+        "Symptoms (with their severity), Factors, Sleep and Food Diary factors → tags",
+        "Meds/Supplements → note lines ('Medicine: Clomipramine 100 mg'); Gratitudes and notes → note",
+    ]
     return plan
 
 

@@ -423,3 +423,34 @@ def test_a_big_import_shows_a_progress_bar_on_a_terminal_and_nothing_when_piped(
     child.expect(pexpect.EOF)
     piped = cli("import", path, "--dry-run")
     assert "Importing" not in piped.output and "━" not in piped.output
+
+
+def test_bearable_long_rows_become_one_check_in_per_day_and_block(cli, tmp_path, db_path):
+    text = (
+        "date,weekday,time of day,category,rating/amount,detail,notes\n"
+        '"22nd Sep 2020","Tuesday","09:53","Mood","10","Anxious | Hopeful","exam soon"\n'
+        '"22nd Sep 2020","Tuesday","am","Energy","3","OK",""\n'
+        '"22nd Sep 2020","Tuesday","am","Symptom","1","Anxiety (Mild)",""\n'
+        '"22nd Sep 2020","Tuesday","am","Meds/Supplements","100","Clomipramine (mg)",""\n'
+        '"22nd Sep 2020","Tuesday","all day","Sleep","7:15","Asleep 02:45 - 12:30",""\n'
+        '"22nd Sep 2020","Tuesday","all day","Sleep quality","2","Poor",""\n'
+        '"22nd Sep 2020","Tuesday","","Sleep","","",". (synced)"\n'
+        '"23rd Sep 2020","Wednesday","pm","Food Diary","","Meals: soup",""\n'
+    )
+    data = cli.json("import", write(tmp_path, "bearable.csv", text))
+    assert data["source"] == "bearable" and data["skipped"] == ["1 Food Diary row(s): ketalog has no matching field"]
+    stored = rows(db_path, "SELECT at, mood, energy, sleep, sleep_hours, note FROM checkins ORDER BY at")
+    assert stored == [
+        ("2020-09-22T09:00:00Z", None, 5, None, None, "Medicine: Clomipramine 100 mg"),
+        ("2020-09-22T09:53:00Z", 10, None, None, None, "exam soon"),
+        ("2020-09-22T12:00:00Z", None, None, 3, 7.25, ". (synced)"),
+    ]
+    tags = sorted(r[0] for r in rows(db_path, "SELECT tag FROM checkin_tags"))
+    assert tags == ["Anxiety (Mild)", "Anxious", "Hopeful"]
+    assert "Already here: 3 checkins" in cli("import", write(tmp_path, "bearable.csv", text)).stdout
+
+
+@needs_real
+def test_the_real_bearable_export_imports(cli):
+    data = cli.json("import", str(next((REAL / "bearable").glob("*.csv"))), "--dry-run")
+    assert data["added"]["checkins"] > 400

@@ -21,6 +21,7 @@ class ImportFormat(str, Enum):
     daylio = "daylio"
     emoods = "emoods"
     pixels = "pixels"
+    bearable = "bearable"
 
 
 def _progress_reporter():
@@ -108,13 +109,15 @@ def import_command(
         typer.Argument(
             metavar="PATH",
             help="A ketalog export, a Daylio CSV or backup (.daylio), an eMoods backup (.emoods or entry.csv), "
-            "or a Pixels backup (.json).",
+            "a Bearable CSV, or a Pixels backup (.json).",
         ),
     ],
     input_format: Annotated[
         Optional[ImportFormat],
         typer.Option(
-            "--format", "-f", help="ketalog, daylio, emoods or pixels; detected from the content when omitted."
+            "--format",
+            "-f",
+            help="ketalog, daylio, emoods, bearable or pixels; detected from the content when omitted.",
         ),
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be added; change nothing.")] = False,
