@@ -194,6 +194,10 @@ def detect_format(first_line: str) -> str | None:
         return "emoods"
     if tuple(h.lower() for h in header) == BEARABLE_HEADER:
         return "bearable"
+    if header[:5] == ("Date", "Day of week", "Hour", "Minute", "Level"):
+        return "imoodjournal"
+    if header[:2] == ("Date", "Mood") and "Tags (People)" in header:
+        return "howwefeel"
     lowered = tuple(h.lower() for h in header)
     if lowered in DAYLIO_HEADERS or "full_date" in lowered:  # an edited Daylio header gets Daylio's own advice
         return "daylio"
@@ -224,8 +228,8 @@ def _plan(path: Path, text: TextIO, fmt: str | None, mood_map: str | None, saved
             path,
             "line 1",
             "could not tell the format from its content; ketalog reads a ketalog export, a Daylio CSV or "
-            "backup, an eMoods backup, a Bearable CSV and a Pixels backup (--format ketalog, daylio, emoods, "
-            "bearable or pixels)",
+            "backup, an eMoods backup, Bearable, iMoodJournal and How We Feel CSVs and a Pixels backup "
+            "(--format ketalog, daylio, emoods, bearable, imoodjournal, howwefeel or pixels)",
         )
     if fmt and detected and fmt != detected:
         raise ImportFileError(path, "line 1", f"looks like a {detected} file, not {fmt}")
@@ -241,6 +245,10 @@ def _plan(path: Path, text: TextIO, fmt: str | None, mood_map: str | None, saved
         return plan
     if chosen == "bearable":
         return parse_bearable(path, rows)
+    if chosen == "imoodjournal":
+        return parse_imoodjournal(path, rows)
+    if chosen == "howwefeel":
+        return parse_howwefeel(path, rows)
     return parse_emoods(path, rows)
 
 
@@ -704,6 +712,85 @@ def parse_bearable(path: Path, rows: Iterator[list[str]]) -> ImportPlan:
         "Sleep 7:15 → 7.25 hours slept; Sleep quality 1-4 → sleep 0, 3, 7, 10",
         "Symptoms (with their severity), Factors, Sleep and Food Diary factors → tags",
         "Meds/Supplements → note lines ('Medicine: Clomipramine 100 mg'); Gratitudes and notes → note",
+    ]
+    return plan
+
+
+# iMoodJournal and How We Feel ---------------------------------------------------------------------
+
+
+def _header_and_rows(path: Path, rows: Iterator[list[str]]):
+    """The header without the empty trailing cells some apps write, and rows cut to its width."""
+    header = [cell.strip() for cell in next(rows)]
+    while header and not header[-1]:
+        header.pop()
+    return tuple(header), ([*cells[: len(header)], *[""] * (len(header) - len(cells))] for cells in rows)
+
+
+def parse_imoodjournal(path: Path, rows: Iterator[list[str]]) -> ImportPlan:
+    """iMoodJournal: a 1-10 level per entry, its comment, and one 0/1 column per hashtag."""
+    header, cells = _header_and_rows(path, rows)
+    hashtags = header[7:]
+    plan = _checkin_plan("imoodjournal", path)
+    positions = _MinutePositions("imoodjournal")
+    for line, row in _data_rows(path, header, cells):
+        try:
+            day = datetime.strptime(row["Date"].strip(), "%B %d, %Y").date()
+            clock = time(int(row["Hour"]), int(row["Minute"]))
+            level = int(row["Level"])
+            if not 1 <= level <= 10:
+                raise ValueError(level)
+        except ValueError:
+            raise ImportFileError(
+                path, f"line {line}", "needs a date like September 5, 2015, Hour 0-23, Minute 0-59 and Level 1-10"
+            ) from None
+        moment = to_local(datetime.combine(day, clock))
+        entry_id = positions.id_for(f"{moment:%Y-%m-%d %H:%M}")
+        note = row["Comment"].strip() or None
+        plan.tables["checkins"].append(_checkin_row(entry_id, moment, mood=round((level - 1) * 10 / 9), note=note))
+        for tag in hashtags:
+            if row[tag].strip() == "1":
+                plan.tables["checkin_tags"].append({"checkin_id": entry_id, "tag": tag})
+    plan.mapping = [
+        "Date, Hour, Minute → check-in time, in your local time zone",
+        "Level 1-10 → mood 0-10 (LevelText is its label); Comment → note",
+        "each hashtag column marked 1 → a tag (iMoodJournal's own #medication tags included)",
+    ]
+    return plan
+
+
+def parse_howwefeel(path: Path, rows: Iterator[list[str]]) -> ImportPlan:
+    """How We Feel: an emotion word (no number) per check-in, tags, sleep minutes and notes."""
+    header, cells = _header_and_rows(path, rows)
+    plan = _checkin_plan("howwefeel", path)
+    positions = _MinutePositions("howwefeel")
+    for line, row in _data_rows(path, header, cells):
+        try:
+            moment = to_local(datetime.strptime(row["Date"].strip(), "%Y %a %b %d %I:%M %p"))
+        except ValueError:
+            raise ImportFileError(
+                path, f"line {line}", f"date {row['Date']!r} is not like 2025 Sat Oct 4 8:09 PM"
+            ) from None
+        values: dict = {}
+        sleep = row.get("Sleep", "").strip()
+        if sleep:
+            minutes = _bearable_number(sleep, 0, 24 * 60, path, line, "Sleep (minutes)")
+            if minutes:
+                values["sleep_hours"] = round(minutes / 60, 2)
+        texts = [row.get(column, "").strip() for column in ("Notes", "Takeaways")]
+        note = "\n".join(text for text in texts if text and text != "[]") or None
+        entry_id = positions.id_for(f"{moment:%Y-%m-%d %H:%M}")
+        plan.tables["checkins"].append(_checkin_row(entry_id, moment, note=note, **values))
+        tags = [row["Mood"].strip()] + [
+            part.strip() for column in header if column.startswith("Tags (") for part in row[column].split(";")
+        ]
+        for tag in dict.fromkeys(t for t in tags if t):
+            plan.tables["checkin_tags"].append({"checkin_id": entry_id, "tag": tag})
+    plan.mapping = [
+        "Date → check-in time, in your local time zone",
+        "Mood (an emotion word, with no number: no mood rating is made up) → a tag; People, Places, Events → tags",
+        "Sleep (minutes) → hours slept; Notes and Takeaways → note",
+        "Reflections (a chat transcript), steps, exercise, weather and drinks → not imported",
     ]
     return plan
 

@@ -454,3 +454,44 @@ def test_bearable_long_rows_become_one_check_in_per_day_and_block(cli, tmp_path,
 def test_the_real_bearable_export_imports(cli):
     data = cli.json("import", str(next((REAL / "bearable").glob("*.csv"))), "--dry-run")
     assert data["added"]["checkins"] > 400
+
+
+def test_imoodjournal_levels_comments_and_hashtag_columns(cli, tmp_path, db_path):
+    text = (
+        '\ufeff"Date","Day of week","Hour","Minute","Level","LevelText","Comment","anxious","wellbutrin",\n'
+        '"September 5, 2015","Sat","18","12","7","(7) Pretty Good","two\nlines","0","1",\n'
+        '"September 6, 2015","Sun","9","5","1","(1) Awful","","1","0",\n'
+    )
+    data = cli.json("import", write(tmp_path, "iMoodJournal.csv", text))
+    assert data["source"] == "imoodjournal" and data["added"] == {"checkins": 2, "checkin_tags": 2}
+    assert rows(db_path, "SELECT at, mood, note FROM checkins ORDER BY at") == [
+        ("2015-09-05T18:12:00Z", 7, "two\nlines"),
+        ("2015-09-06T09:05:00Z", 0, None),
+    ]
+    assert sorted(r[0] for r in rows(db_path, "SELECT tag FROM checkin_tags")) == ["anxious", "wellbutrin"]
+
+
+def test_how_we_feel_emotion_words_become_tags_never_a_made_up_rating(cli, tmp_path, db_path):
+    text = (
+        "Date,Mood,Tags (People),Tags (Places),Tags (Events),Exercise,Sleep,Notes,Reflections,Takeaways\n"
+        '2025 Sat Oct 4 8:09 PM,Thoughtful,"By Myself;Family","Home","","0.0","537","watched a film","[]","[]"\n'
+    )
+    data = cli.json("import", write(tmp_path, "hwf.csv", text))
+    assert data["source"] == "howwefeel"
+    assert rows(db_path, "SELECT at, mood, sleep_hours, note FROM checkins") == [
+        ("2025-10-04T20:09:00Z", None, 8.95, "watched a film")
+    ]
+    assert sorted(r[0] for r in rows(db_path, "SELECT tag FROM checkin_tags")) == [
+        "By Myself",
+        "Family",
+        "Home",
+        "Thoughtful",
+    ]
+
+
+@needs_real
+def test_the_real_imoodjournal_and_how_we_feel_files_import(cli):
+    assert (
+        cli.json("import", str(next((REAL / "imoodjournal").glob("*.csv"))), "--dry-run")["added"]["checkins"] == 2434
+    )
+    assert cli.json("import", str(next((REAL / "howwefeel").glob("*.csv"))), "--dry-run")["added"]["checkins"] == 20

@@ -22,6 +22,8 @@ class ImportFormat(str, Enum):
     emoods = "emoods"
     pixels = "pixels"
     bearable = "bearable"
+    imoodjournal = "imoodjournal"
+    howwefeel = "howwefeel"
 
 
 def _progress_reporter():
@@ -117,7 +119,7 @@ def import_command(
         typer.Option(
             "--format",
             "-f",
-            help="ketalog, daylio, emoods, bearable or pixels; detected from the content when omitted.",
+            help="ketalog, daylio, emoods, bearable, pixels, imoodjournal or howwefeel; detected when omitted.",
         ),
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be added; change nothing.")] = False,
