@@ -31,6 +31,9 @@ class LazyCommand(NamedTuple):
 # Every command lives in a module loaded only when that command runs, so `add` builds
 # one command, not all of them, and `--help` builds none.
 LAZY_COMMANDS = {
+    "status": LazyCommand(
+        "ketalog.commands.status", "Where you are in the course and what is due (also bare `ketalog`)."
+    ),
     "add": LazyCommand("ketalog.commands.log", "Log a treatment session (asks, defaulting to your last protocol)."),
     "checkin": LazyCommand("ketalog.commands.log", "Rate today 0-10: mood, anxiety, pain, energy, sleep and more."),
     "journal": LazyCommand("ketalog.commands.log", "Write a free-text reflection."),
@@ -101,7 +104,6 @@ app = typer.Typer(
     cls=KetalogGroup,
     help="Private self-tracking for ketamine therapy: log sessions, check-ins and notes; "
     "see what changed before your next appointment.",
-    no_args_is_help=True,
     rich_markup_mode=None,  # plain help: `--help` must not pay for importing Rich
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -114,7 +116,7 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@app.callback(invoke_without_command=True)
 def main_options(
     ctx: typer.Context,
     db: Annotated[
@@ -127,6 +129,15 @@ def main_options(
 ) -> None:
     """Environment: KETALOG_DB (database path), KETALOG_NOW (ISO time used as "now"), NO_COLOR."""
     ctx.obj = State(db)
+    if ctx.invoked_subcommand is None:
+        # Bare `ketalog`: where you stand, once there is a diary; until then, how to begin.
+        if ctx.obj.path.exists():
+            from ketalog.commands.status import status_command
+
+            status_command(ctx)
+            return
+        typer.echo(ctx.get_help())
+        raise typer.Exit(0)
 
 
 def main() -> None:

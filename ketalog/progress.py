@@ -1056,3 +1056,31 @@ def trend_rows(rating_rows: list[dict], instrument_rows: list[dict]) -> list[dic
         )
         periods[row["period"]]["instruments"][row["instrument"]] = row["mean_total"]
     return [periods[key] for key in sorted(periods)]
+
+
+# Status: where a course stands and what is due ---------------------------------------------------------
+
+SURVEY_INTERVAL = timedelta(days=14)  # PHQ-9 and GAD-7 within a course (a 2-week recall; product rule)
+DUE_SURVEYS = ("phq9", "gad7")
+
+
+def due_items(
+    now: datetime, course: Course | None, last_checkin: datetime | None, last_scores: dict[str, datetime | None]
+) -> list[dict]:
+    """What is due now: today's check-in, then PHQ-9 and GAD-7 every 14 days within a course.
+
+    A questionnaire is first due at the course start unless one was taken in the 30 days before it.
+    Each item: {what, since} (the local date it became due).
+    """
+    due = []
+    if last_checkin is None or last_checkin.date() < now.date():
+        due.append({"what": "checkin", "since": now.date().isoformat()})
+    if course is None:
+        return due
+    for instrument_id in DUE_SURVEYS:
+        last = last_scores.get(instrument_id)
+        if last is None or last < course.started - SCORE_BASELINE_BEFORE:
+            due.append({"what": instrument_id, "since": course.started.date().isoformat()})
+        elif now - last >= SURVEY_INTERVAL:
+            due.append({"what": instrument_id, "since": (last + SURVEY_INTERVAL).date().isoformat()})
+    return due

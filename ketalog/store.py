@@ -433,6 +433,27 @@ def instrument_means_by(db: Database, by: str, since: datetime | None, until: da
     )
 
 
+def last_checkin_at(db: Database) -> datetime | None:
+    row = next(db.query("SELECT at, utc_offset FROM checkins ORDER BY at DESC LIMIT 1"), None)
+    return from_storage(row["at"], row["utc_offset"]) if row else None
+
+
+def last_scored_at(db: Database, instruments: Iterable[str]) -> dict[str, datetime | None]:
+    """The time of each instrument's latest questionnaire with a total (by index, whatever the history)."""
+    found: dict[str, datetime | None] = {}
+    for instrument in instruments:
+        row = next(
+            db.query(
+                "SELECT at, utc_offset FROM surveys WHERE instrument = ? AND total IS NOT NULL "
+                "ORDER BY at DESC LIMIT 1",
+                [instrument],
+            ),
+            None,
+        )
+        found[instrument] = from_storage(row["at"], row["utc_offset"]) if row else None
+    return found
+
+
 def latest_rated_at(db: Database) -> datetime | None:
     """The newest check-in or questionnaire, whatever its age (trends fall back to it)."""
     row = next(

@@ -28,23 +28,13 @@ class TrendBy(str, Enum):
 
 
 def build(db_state, since: str | None, until: str | None, private: bool = False):
-    from ketalog import progress, store, timeparse
+    from ketalog import reports, timeparse
 
     start, end = timeparse.parse_since(since), timeparse.parse_until(until)
     if start and end and start >= end:
         raise InputError("--since", "must be before --until")
     with db_state.open(write=False) as db:
-        inputs = store.report_inputs(
-            db,
-            timeparse.now(),
-            start,
-            end,
-            window=progress.WINDOW,
-            early=progress.SCORE_EARLY_AFTER,
-            sparkline_weeks=progress.SPARKLINE_WEEKS,
-            watched_words=progress.BLADDER_WORDS,
-        )
-    return progress.build_report(inputs, private=private)
+        return reports.build(db, timeparse.now(), start, end, private=private)
 
 
 def progress_command(

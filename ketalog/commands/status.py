@@ -1,0 +1,81 @@
+"""`ketalog status`: where you are in the course and what is due, at a glance (also bare `ketalog`)."""
+
+from typing import Annotated
+
+import typer
+
+from ketalog.commands.common import JsonOpt, emit, state
+
+ShortOpt = Annotated[bool, typer.Option("--short", help="One line, for a shell prompt or a tmux status bar.")]
+
+
+def status_command(ctx: typer.Context, short: ShortOpt = False, as_json: JsonOpt = False) -> None:
+    """Your course, last session, how long mood has stayed up, what is due, and what to discuss.
+
+    Descriptive, never advice. `--short` prints one fast line; `--json` the same facts for scripts.
+
+    Examples:
+      ketalog status
+      ketalog status --short
+      ketalog status --json
+    """
+    from ketalog import progress, store, timeparse
+    from ketalog.courses import course_at
+
+    now = timeparse.now()
+    with state(ctx).open(write=False) as db:
+        course = course_at(store.courses(db), now)
+        last_checkin = store.last_checkin_at(db)
+        due = progress.due_items(now, course, last_checkin, store.last_scored_at(db, progress.DUE_SURVEYS))
+        last_days = progress.days_between(course.last, now) if course else None
+        if short:
+            typer.echo(_short_line(course, last_days, due))
+            return
+        from ketalog import reports
+
+        # The last 14 days: the flags and safety notice that are current; durability is course-wide anyway.
+        report = reports.build(db, now, now - progress.WINDOW, None)
+    data = {
+        "course": None
+        if course is None
+        else {
+            "number": course.number,
+            "started": course.started.isoformat(timespec="minutes"),
+            "phase": course.phase(now),
+            "sessions": len(course.sessions),
+        },
+        "last_session": None
+        if course is None
+        else {"at": course.last.isoformat(timespec="minutes"), "days_ago": last_days},
+        "durability": {key: report.durability.get(key) for key in ("median_days", "measured", "last_session_days_ago")},
+        "due": due,
+        "next_planned": None,
+        "flags": [{"id": f.id, "title": f.title} for f in report.flags],
+        "safety": report.safety.notice,
+    }
+    if as_json:
+        if report.safety.notice:
+            from ketalog.commands.common import announce_safety
+
+            announce_safety(as_json=True)
+        emit(data, True, "")
+        return
+    from ketalog.render.status import status_lines
+
+    typer.echo("\n".join(status_lines(data, report)))
+
+
+def _short_line(course, last_days, due: list[dict]) -> str:
+    from ketalog.instruments import display_name
+
+    parts = []
+    if course is not None:
+        parts.append(f"course {course.number}, day {last_days} since session {len(course.sessions)}")
+    if due:
+        parts.append(
+            "due: " + ", ".join("check-in" if d["what"] == "checkin" else display_name(d["what"]) for d in due)
+        )
+    return "ketalog: " + (" · ".join(parts) if parts else "nothing due")
+
+
+COMMANDS = {"status": status_command}

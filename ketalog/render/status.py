@@ -1,0 +1,44 @@
+"""`ketalog status` as a few plain lines, newest facts first, safety before anything else. No Rich."""
+
+from __future__ import annotations
+
+from ketalog import crisis
+from ketalog.instruments import display_name
+
+
+def _ago(days: int) -> str:
+    return "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
+
+
+def status_lines(data: dict, report) -> list[str]:
+    """At most 15 lines: safety, the course and last session, how long mood stays up, what is due, flags."""
+    lines: list[str] = []
+    if report.safety.notice:
+        from ketalog.render import report_rows
+
+        lines += [report_rows.safety_dated_line(report) or "", *crisis.lines()[1:], ""]
+    course, last = data["course"], data["last_session"]
+    if course is None:
+        lines.append("No session logged yet: `ketalog add` after your first one.")
+    else:
+        lines.append(
+            f"Course {course['number']} ({course['phase']}), {course['sessions']} session"
+            f"{'s' if course['sessions'] != 1 else ''}; last session {last['at'][:10]}, {_ago(last['days_ago'])}."
+        )
+        durability = data["durability"]
+        if durability["median_days"] is not None:
+            lines.append(
+                f"Mood has stayed up a median of {durability['median_days']:g} days after sessions "
+                f"({durability['measured']} measured); today is day {last['days_ago']}."
+            )
+    due = []
+    for item in data["due"]:
+        if item["what"] == "checkin":
+            due.append("today's check-in (none yet today)")
+        else:
+            due.append(f"{display_name(item['what'])} (due since {item['since']})")
+    lines.append("Due: " + "; ".join(due) + "." if due else "Nothing due.")
+    flags = [f["title"] for f in data["flags"] if f["id"] != "safety"]
+    if flags:
+        lines.append("To discuss (last 14 days): " + "; ".join(flags) + ". `ketalog report` has the details.")
+    return lines

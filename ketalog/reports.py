@@ -1,0 +1,25 @@
+"""One report for a period: the store loads exactly what the engine's rules read, the engine decides.
+
+Shared by `report`, `progress`, `demo` and `status`, so each asks for a report the same way.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ketalog import progress, store
+
+
+def build(db, now: datetime, start: datetime | None, end: datetime | None, *, private: bool = False):
+    """The ``progress.Report`` for [start, end) as of ``now``, from an open database."""
+    inputs = store.report_inputs(
+        db,
+        now,
+        start,
+        end,
+        window=progress.WINDOW,
+        early=progress.SCORE_EARLY_AFTER,
+        sparkline_weeks=progress.SPARKLINE_WEEKS,
+        watched_words=progress.BLADDER_WORDS,
+    )
+    return progress.build_report(inputs, private=private)

@@ -1,0 +1,88 @@
+"""`ketalog status` (text, --json, --short), its due rules, and bare `ketalog` (issue 14, first part)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from history import day
+
+from ketalog import progress
+from ketalog.courses import SessionMark, split
+
+
+def course_from(*offsets):
+    return split([SessionMark(day(o), "iv") for o in offsets])[0]
+
+
+@pytest.mark.parametrize(
+    "last_checkin, scores, expected",
+    [
+        (day(10, 8), {"phq9": day(-1), "gad7": day(-1)}, []),  # checked in this morning; scores 11 days ago
+        (day(9, 8), {"phq9": day(-1), "gad7": day(-1)}, [("checkin", "2026-03-11")]),  # yesterday's check-in
+        # PHQ-9 15 days ago (due since day 14); GAD-7 40 days before the course: due since it began
+        (
+            None,
+            {"phq9": day(-5), "gad7": day(-40)},
+            [("checkin", "2026-03-11"), ("phq9", "2026-03-10"), ("gad7", "2026-03-01")],
+        ),
+        (day(10, 8), {"phq9": day(-4), "gad7": None}, [("phq9", "2026-03-11"), ("gad7", "2026-03-01")]),
+    ],
+)
+def test_due_items(last_checkin, scores, expected):
+    now = day(10)  # 2026-03-11 10:00, course started 2026-03-01
+    due = progress.due_items(now, course_from(0, 2), last_checkin, scores)
+    assert [(d["what"], d["since"]) for d in due] == expected
+
+
+def test_without_a_course_only_the_check_in_is_due():
+    assert progress.due_items(day(10), None, None, {"phq9": None}) == [{"what": "checkin", "since": "2026-03-11"}]
+
+
+def test_status_text_json_and_short(cli):
+    cli("survey", "phq9", "--answers", "2,2,2,2,2,2,2,2,0", "--at", "2026-02-20")
+    cli("add", "--route", "iv", "--at", "2026-02-22", "--bp-before", "150/95")
+    cli("add", "--route", "iv", "--at", "2026-03-08")
+    text = cli("status").stdout
+    assert "Course 1 (induction), 2 sessions; last session 2026-03-08, 2 days ago." in text
+    assert "today's check-in (none yet today)" in text and "PHQ-9 (due since 2026-03-06)" in text
+    assert "GAD-7 (due since 2026-02-22)" in text and len(text.splitlines()) <= 15
+    data = cli.json("status")
+    assert set(data) == {"course", "last_session", "durability", "due", "next_planned", "flags", "safety"}
+    assert data["last_session"] == {"at": "2026-03-08T10:00+00:00", "days_ago": 2}
+    assert [d["what"] for d in data["due"]] == ["checkin", "phq9", "gad7"]
+    assert data["flags"] == []  # the raised reading is older than 14 days
+    assert cli("status", "--short").stdout == "ketalog: course 1, day 2 since session 2 · due: check-in, PHQ-9, GAD-7\n"
+    cli("checkin", "--mood", "5")
+    assert "check-in" not in cli("status", "--short").stdout
+
+
+def test_a_positive_item_9_in_the_last_14_days_repeats_the_crisis_resources(cli):
+    cli("survey", "phq9", "--answers", "1,1,1,1,1,1,1,1,1", "--at", "2026-03-05")
+    out = cli("status").stdout
+    assert out.startswith("On 2026-03-05 you answered 1 to item 9") and "988" in out
+    assert cli.json("status")["safety"] is True
+
+
+def test_bare_ketalog_shows_status_or_help(cli, db_path):
+    result = cli()
+    assert result.exit_code == 0 and "Usage:" in result.stdout and not db_path.exists()
+    cli("add", "--route", "iv", "--at", "2026-03-09")
+    assert "Course 1 (induction), 1 session; last session 2026-03-09, yesterday." in cli().stdout
+
+
+def test_status_short_loads_no_rich_and_no_report(tmp_path):
+    from helpers import run_ketalog
+
+    db = tmp_path / "k.db"
+    assert run_ketalog("--db", str(db), "add", "--route", "iv").returncode == 0
+    code = (
+        f"import sys, json\nfrom ketalog.cli import app\ntry:\n    app(['--db', {str(db)!r}, 'status', '--short'])\n"
+        "except SystemExit:\n    pass\nprint(json.dumps(sorted(sys.modules)))"
+    )
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    modules = set(json.loads(result.stdout.strip().splitlines()[-1]))
+    assert not {"rich", "ketalog.commands.report", "ketalog.render.report_terminal"} & modules
