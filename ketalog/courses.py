@@ -14,6 +14,9 @@ from datetime import datetime, timedelta
 INDUCTION = timedelta(days=21)  # product rule: the first 3 weeks of a course (IV/IM: ~6 sessions in 2-3 weeks)
 INTRANASAL_INDUCTION = timedelta(days=28)  # esketamine's label judges benefit at week 4 (reference section 3)
 LONG_GAP = timedelta(days=60)  # a session this long after the previous one may start a new course: say so
+SCORE_LOOKBACK = timedelta(days=30)  # a score this close before a course is its baseline (reference section 5)
+SURVEY_INTERVAL = timedelta(days=14)  # PHQ-9 and GAD-7 within a course (a 2-week recall; product rule)
+DUE_SURVEYS = ("phq9", "gad7")
 
 
 @dataclass(frozen=True)
@@ -77,3 +80,30 @@ def course_at(courses: list[Course], moment: datetime) -> Course | None:
         if course.started <= moment:
             current = course
     return current
+
+
+def days_between(earlier: datetime, later: datetime) -> int:
+    """Local calendar days from one moment to another (a session last night is 1 day ago this morning)."""
+    return (later.date() - earlier.date()).days
+
+
+def due_items(
+    now: datetime, course: Course | None, last_checkin: datetime | None, last_scores: dict[str, datetime | None]
+) -> list[dict]:
+    """What is due now: today's check-in, then PHQ-9 and GAD-7 every 14 days within a course.
+
+    A questionnaire is first due at the course start unless one was taken in the 30 days before it.
+    Each item: {what, since} (the local date it became due). Light on purpose: `status --short` reads it.
+    """
+    due = []
+    if last_checkin is None or last_checkin.date() < now.date():
+        due.append({"what": "checkin", "since": now.date().isoformat()})
+    if course is None:
+        return due
+    for instrument_id in DUE_SURVEYS:
+        last = last_scores.get(instrument_id)
+        if last is None or last < course.started - SCORE_LOOKBACK:
+            due.append({"what": instrument_id, "since": course.started.date().isoformat()})
+        elif now - last >= SURVEY_INTERVAL:
+            due.append({"what": instrument_id, "since": (last + SURVEY_INTERVAL).date().isoformat()})
+    return due

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 
 from ketalog import crisis
 from ketalog import instruments as inst
-from ketalog.courses import Course, course_at
+from ketalog.courses import SCORE_LOOKBACK, Course, course_at, days_between
 from ketalog.models import Checkin, ReportInputs, Session, Survey, TrendInputs
 from ketalog.validation import RATING_NAMES, RATINGS
 
@@ -38,7 +38,7 @@ RELIEF_MIN_SESSIONS = 2
 RELIEF_MIN_LIFT = 1.0
 
 # Questionnaires (reference section 5)
-SCORE_BASELINE_BEFORE = timedelta(days=30)  # a baseline score may be up to 30 days before the course
+SCORE_BASELINE_BEFORE = SCORE_LOOKBACK  # a baseline score may be up to 30 days before the course
 SCORE_EARLY_AFTER = timedelta(days=7)  # else the first score in the first 7 days: an "early" baseline
 COMPARE_AFTER = timedelta(days=7)  # a comparison needs the latest score >= 7 days after the baseline
 SOME_IMPROVEMENT_FALL = 0.20  # "some improvement": the MCID, or a fall of 20% (Transl Psychiatry 2024)
@@ -196,11 +196,6 @@ def _iso(moment: datetime | None) -> str | None:
 
 def _day(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d")
-
-
-def days_between(earlier: datetime, later: datetime) -> int:
-    """Local calendar days from one moment to another (a session last night is 1 day ago this morning)."""
-    return (later.date() - earlier.date()).days
 
 
 def _mean(values: list[float]) -> float | None:
@@ -1056,31 +1051,3 @@ def trend_rows(rating_rows: list[dict], instrument_rows: list[dict]) -> list[dic
         )
         periods[row["period"]]["instruments"][row["instrument"]] = row["mean_total"]
     return [periods[key] for key in sorted(periods)]
-
-
-# Status: where a course stands and what is due ---------------------------------------------------------
-
-SURVEY_INTERVAL = timedelta(days=14)  # PHQ-9 and GAD-7 within a course (a 2-week recall; product rule)
-DUE_SURVEYS = ("phq9", "gad7")
-
-
-def due_items(
-    now: datetime, course: Course | None, last_checkin: datetime | None, last_scores: dict[str, datetime | None]
-) -> list[dict]:
-    """What is due now: today's check-in, then PHQ-9 and GAD-7 every 14 days within a course.
-
-    A questionnaire is first due at the course start unless one was taken in the 30 days before it.
-    Each item: {what, since} (the local date it became due).
-    """
-    due = []
-    if last_checkin is None or last_checkin.date() < now.date():
-        due.append({"what": "checkin", "since": now.date().isoformat()})
-    if course is None:
-        return due
-    for instrument_id in DUE_SURVEYS:
-        last = last_scores.get(instrument_id)
-        if last is None or last < course.started - SCORE_BASELINE_BEFORE:
-            due.append({"what": instrument_id, "since": course.started.date().isoformat()})
-        elif now - last >= SURVEY_INTERVAL:
-            due.append({"what": instrument_id, "since": (last + SURVEY_INTERVAL).date().isoformat()})
-    return due

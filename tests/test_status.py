@@ -7,8 +7,7 @@ import json
 import pytest
 from history import day
 
-from ketalog import progress
-from ketalog.courses import SessionMark, split
+from ketalog.courses import SessionMark, due_items, split
 
 
 def course_from(*offsets):
@@ -31,12 +30,12 @@ def course_from(*offsets):
 )
 def test_due_items(last_checkin, scores, expected):
     now = day(10)  # 2026-03-11 10:00, course started 2026-03-01
-    due = progress.due_items(now, course_from(0, 2), last_checkin, scores)
+    due = due_items(now, course_from(0, 2), last_checkin, scores)
     assert [(d["what"], d["since"]) for d in due] == expected
 
 
 def test_without_a_course_only_the_check_in_is_due():
-    assert progress.due_items(day(10), None, None, {"phq9": None}) == [{"what": "checkin", "since": "2026-03-11"}]
+    assert due_items(day(10), None, None, {"phq9": None}) == [{"what": "checkin", "since": "2026-03-11"}]
 
 
 def test_status_text_json_and_short(cli):

@@ -19,19 +19,19 @@ def status_command(ctx: typer.Context, short: ShortOpt = False, as_json: JsonOpt
       ketalog status --short
       ketalog status --json
     """
-    from ketalog import progress, store, timeparse
-    from ketalog.courses import course_at
+    from ketalog import store, timeparse
+    from ketalog.courses import DUE_SURVEYS, course_at, days_between, due_items
 
     now = timeparse.now()
     with state(ctx).open(write=False) as db:
         course = course_at(store.courses(db), now)
         last_checkin = store.last_checkin_at(db)
-        due = progress.due_items(now, course, last_checkin, store.last_scored_at(db, progress.DUE_SURVEYS))
-        last_days = progress.days_between(course.last, now) if course else None
+        due = due_items(now, course, last_checkin, store.last_scored_at(db, DUE_SURVEYS))
+        last_days = days_between(course.last, now) if course else None
         if short:
             typer.echo(_short_line(course, last_days, due))
             return
-        from ketalog import reports
+        from ketalog import progress, reports
 
         # The last 14 days: the flags and safety notice that are current; durability is course-wide anyway.
         report = reports.build(db, now, now - progress.WINDOW, None)
