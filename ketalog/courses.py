@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 INDUCTION = timedelta(days=21)  # product rule: the first 3 weeks of a course (IV/IM: ~6 sessions in 2-3 weeks)
 INTRANASAL_INDUCTION = timedelta(days=28)  # esketamine's label judges benefit at week 4 (reference section 3)
@@ -107,3 +107,46 @@ def due_items(
         elif now - last >= SURVEY_INTERVAL:
             due.append({"what": instrument_id, "since": (last + SURVEY_INTERVAL).date().isoformat()})
     return due
+
+
+# The plan: templates that lay out sessions (reference section 3; product rule for the exact days) --------
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+TEMPLATES: dict[str, dict] = {
+    # IV/IM induction: 6 sessions over 2-3 weeks, on the chosen weekdays (default Mon, Wed, Fri)
+    "iv-induction": {"days": ("mon", "wed", "fri"), "phases": [(6, None)]},
+    # Esketamine: twice weekly in weeks 1-4, weekly in weeks 5-8, then weekly (laid out to week 12)
+    "esketamine": {"days": ("mon", "thu"), "phases": [(8, 4), (4, 4), (4, 4)]},
+    # Custom: the chosen weekdays, for the given number of weeks
+    "custom": {"days": ("mon",), "phases": []},
+}
+
+
+def parse_days(text: str | None, default: tuple[str, ...]) -> list[int]:
+    """'mon,wed,fri' -> weekday numbers (Monday 0); raises ValueError naming the bad day."""
+    if not text:
+        return [WEEKDAYS.index(day) for day in default]
+    days = []
+    for part in text.lower().replace(" ", "").split(","):
+        if part[:3] not in WEEKDAYS or not part:
+            raise ValueError(part)
+        days.append(WEEKDAYS.index(part[:3]))
+    return sorted(set(days))
+
+
+def lay_out(template: str, start: date, weekdays: list[int], weeks: int = 4) -> list[date]:
+    """The planned days of a template from ``start`` (inclusive)."""
+    spec = TEMPLATES[template]
+    phases = spec["phases"] or [(len(weekdays) * weeks, weeks)]
+    planned: list[date] = []
+    day = start
+    for count, span_weeks in phases:
+        per_week = len(weekdays) if span_weeks is None or count > span_weeks else 1
+        chosen = weekdays if per_week == len(weekdays) else weekdays[:1]
+        added = 0
+        while added < count:
+            if day.weekday() in chosen:
+                planned.append(day)
+                added += 1
+            day += timedelta(days=1)
+    return planned

@@ -34,7 +34,11 @@ ENTRY_TABLES = {
     for kind in KINDS.values()
 }
 CHILD_VALUES = {child: value for child, _, value in filter(None, ENTRY_TABLES.values())}
-SETTINGS_TABLES = {"mood_labels": ("source", "label")}  # non-entry tables, keyed; local rows win on import
+# Non-entry tables and their columns; on import, local rows win (a row is added only when new).
+SETTINGS_TABLES = {
+    "mood_labels": ("source", "label", "level"),
+    "planned_sessions": ("id", "local_date", "note", "created_at", "updated_at"),
+}
 TABLE_ORDER = [table for kind in KINDS.values() for table in (kind.table, kind.child_table) if table] + list(
     SETTINGS_TABLES
 )
@@ -179,8 +183,10 @@ def parse_ketalog(path: Path, text: str) -> ImportPlan:
                 raise ImportFileError(path, f"table {table} row {number}", "must be an object")
             if table in ENTRY_TABLES:
                 _check_entry_row(path, table, number, row)
-            elif table in SETTINGS_TABLES:
+            elif table == "mood_labels":
                 _check_mood_label(path, f"table {table} row {number}", row)
+            elif table == "planned_sessions":
+                _check_planned(path, f"table {table} row {number}", row)
             elif table in CHILD_VALUES:
                 value = row.get(CHILD_VALUES[table])
                 if not isinstance(value, str) or not value.strip():
@@ -235,6 +241,17 @@ def _check_mood_label(path: Path, where: str, row: dict) -> None:
         raise ImportFileError(path, where, "source and label must be non-empty text")
     if isinstance(row["level"], bool) or not isinstance(row["level"], int) or not 1 <= row["level"] <= 5:
         raise ImportFileError(path, where, f"level must be a whole number 1-5 (got {row['level']!r})")
+
+
+def _check_planned(path: Path, where: str, row: dict) -> None:
+    if set(row) != set(SETTINGS_TABLES["planned_sessions"]):
+        raise ImportFileError(path, where, "needs exactly " + ", ".join(SETTINGS_TABLES["planned_sessions"]))
+    if not isinstance(row["local_date"], str) or not _DAY.match(row["local_date"]):
+        raise ImportFileError(path, where, f"local_date must be YYYY-MM-DD (got {row['local_date']!r})")
+    if not isinstance(row["id"], str) or not re.fullmatch(r"[0-9a-f]{32}", row["id"]):
+        raise ImportFileError(path, where, f"id must be 32 lowercase hex characters (got {row['id']!r})")
+    if row["note"] is not None and not isinstance(row["note"], str):
+        raise ImportFileError(path, where, "note must be text")
 
 
 def _text(value, column: str) -> str:
@@ -501,11 +518,12 @@ def _apply(db: Database, plan: ImportPlan, result: ImportResult, progress=None) 
 
 def _apply_settings(db: Database, plan: ImportPlan, result: ImportResult) -> None:
     """Rows of the settings tables (remembered mood labels): added when new, never replacing a local row."""
-    for table in SETTINGS_TABLES:
+    for table, columns in SETTINGS_TABLES.items():
+        placeholders = ", ".join("?" for _ in columns)
         for row in plan.tables.get(table, []):
             cursor = db.execute(
-                "INSERT OR IGNORE INTO mood_labels (source, label, level) VALUES (?, ?, ?)",
-                [row["source"], row["label"], row["level"]],
+                f'INSERT OR IGNORE INTO "{table}" ({", ".join(columns)}) VALUES ({placeholders})',
+                [row[column] for column in columns],
             )
             _count(result.added if cursor.rowcount else result.unchanged, table)
 

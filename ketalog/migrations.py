@@ -220,3 +220,17 @@ def m006_mood_labels(db):
             level INTEGER NOT NULL CHECK (level BETWEEN 1 AND 5),
             PRIMARY KEY (source, label)
         )""")
+
+
+@migration("007_planned_sessions")
+def m007_planned_sessions(db):
+    # The treatment plan: sessions booked ahead, by local day. A planned day is "done" when a session
+    # is logged that day (computed, never stored, so the two can never disagree).
+    db.execute("""
+        CREATE TABLE planned_sessions (
+            id TEXT PRIMARY KEY,
+            local_date TEXT NOT NULL UNIQUE,   -- 'YYYY-MM-DD'
+            note TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )""")

@@ -454,6 +454,57 @@ def last_scored_at(db: Database, instruments: Iterable[str]) -> dict[str, dateti
     return found
 
 
+# The plan ---------------------------------------------------------------------------------
+
+
+def planned(db: Database, since_day: str | None = None) -> list[dict]:
+    """Planned days (oldest first) with whether a session was logged that day: {id, local_date, note, done}."""
+    where, params = ("WHERE p.local_date >= ?", [since_day]) if since_day else ("", [])
+    return [
+        {**row, "done": bool(row["done"])}
+        for row in db.query(
+            "SELECT p.id, p.local_date, p.note, EXISTS (SELECT 1 FROM sessions s WHERE s.local_date = p.local_date) "
+            f"AS done FROM planned_sessions p {where} ORDER BY p.local_date",
+            params,
+        )
+    ]
+
+
+def plan_days(db: Database, days: Iterable[str], note: str | None = None, replace: bool = False) -> int:
+    """Add planned days (one transaction); ``replace`` first clears the plan. Returns how many were added."""
+    created = stamp()
+    with writing(db):
+        if replace:
+            db.execute("DELETE FROM planned_sessions")
+        before = db["planned_sessions"].count
+        for day in days:
+            db.execute(
+                "INSERT OR IGNORE INTO planned_sessions (id, local_date, note, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [new_id(), day, note, created, created],
+            )
+        return db["planned_sessions"].count - before
+
+
+def move_planned(db: Database, old_day: str, new_day: str) -> bool:
+    with writing(db):
+        if next(db.query("SELECT 1 FROM planned_sessions WHERE local_date = ?", [new_day]), None):
+            raise InputError("NEW", f"{new_day} is already planned")
+        cursor = db.execute(
+            "UPDATE planned_sessions SET local_date = ?, updated_at = ? WHERE local_date = ?",
+            [new_day, stamp(), old_day],
+        )
+        return bool(cursor.rowcount)
+
+
+def remove_planned(db: Database, day: str | None) -> int:
+    """Remove one planned day, or with None the whole plan."""
+    with writing(db):
+        if day is None:
+            return db.execute("DELETE FROM planned_sessions").rowcount
+        return db.execute("DELETE FROM planned_sessions WHERE local_date = ?", [day]).rowcount
+
+
 def latest_rated_at(db: Database) -> datetime | None:
     """The newest check-in or questionnaire, whatever its age (trends fall back to it)."""
     row = next(

@@ -10,7 +10,17 @@ import pytest
 from helpers import count, rows
 
 CRISIS_MARK = "If you are in immediate danger, call your local emergency number."
-TABLES = ("sessions", "side_effects", "checkins", "checkin_tags", "journal", "journal_tags", "surveys", "mood_labels")
+TABLES = (
+    "sessions",
+    "side_effects",
+    "checkins",
+    "checkin_tags",
+    "journal",
+    "journal_tags",
+    "surveys",
+    "mood_labels",
+    "planned_sessions",
+)
 
 
 @pytest.fixture
@@ -52,6 +62,7 @@ def test_export_import_export_is_identical(cli, filled, tmp_path):
         "journal_tags": 1,
         "surveys": 2,
         "mood_labels": 0,
+        "planned_sessions": 0,
     }
     dump = tmp_path / "export.json"
     dump.write_text(first)

@@ -85,3 +85,58 @@ def test_status_short_loads_no_rich_and_no_report(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     modules = set(json.loads(result.stdout.strip().splitlines()[-1]))
     assert not {"rich", "ketalog.commands.report", "ketalog.render.report_terminal"} & modules
+
+
+def test_plan_templates_lay_out_the_reference_schedules():
+    from datetime import date
+
+    from ketalog.courses import lay_out, parse_days
+
+    iv = lay_out("iv-induction", date(2026, 3, 2), parse_days(None, ("mon", "wed", "fri")))
+    assert [d.isoformat() for d in iv] == [
+        "2026-03-02",
+        "2026-03-04",
+        "2026-03-06",
+        "2026-03-09",
+        "2026-03-11",
+        "2026-03-13",
+    ]
+    spravato = lay_out("esketamine", date(2026, 3, 2), parse_days(None, ("mon", "thu")))
+    assert len(spravato) == 16 and sum(d < date(2026, 3, 30) for d in spravato) == 8  # twice weekly, weeks 1-4
+    assert [d.isoformat() for d in spravato[8:12]] == ["2026-03-30", "2026-04-06", "2026-04-13", "2026-04-20"]
+    custom = lay_out("custom", date(2026, 3, 2), parse_days("tue", ()), weeks=3)
+    assert [d.isoformat() for d in custom] == ["2026-03-03", "2026-03-10", "2026-03-17"]
+
+
+def test_plan_commands_and_planned_versus_done(cli):
+    cli("plan", "set", "--template", "iv-induction", "--start", "2026-03-02")
+    cli("add", "--route", "iv", "--at", "2026-03-04")
+    cli("plan", "add", "2026-03-20", "--note", "booster?")
+    cli("plan", "move", "2026-03-13", "2026-03-16")
+    cli("plan", "remove", "2026-03-06")
+    shown = {row["local_date"]: row["status"] for row in cli.json("plan", "show")}
+    assert shown == {
+        "2026-03-02": "not logged",
+        "2026-03-04": "done",
+        "2026-03-09": "not logged",
+        "2026-03-11": "ahead",
+        "2026-03-16": "ahead",
+        "2026-03-20": "ahead",
+    }
+    assert "1 of 6 planned sessions done." in cli("plan", "show").stdout
+    assert cli.json("status")["next_planned"] == "2026-03-11"
+    assert "next session 2026-03-11" in cli("status", "--short").stdout
+    assert "no session is planned on 2026-03-07" in cli("plan", "remove", "2026-03-07", expect=2).stderr
+    assert "--template" in cli("plan", "set", "--template", "weekly", "--start", "today", expect=2).stderr
+    assert (
+        "--days" in cli("plan", "set", "--template", "custom", "--start", "today", "--days", "mon,xyz", expect=2).stderr
+    )
+    assert "Removed 6 planned sessions." in cli("plan", "clear").stdout
+
+
+def test_the_plan_travels_with_an_export(cli, tmp_path):
+    cli("plan", "add", "2026-03-20")
+    exported = tmp_path / "export.json"
+    cli("export", "-o", str(exported))
+    cli("--db", str(tmp_path / "other.db"), "import", str(exported))
+    assert [r["local_date"] for r in cli.json("--db", str(tmp_path / "other.db"), "plan", "show")] == ["2026-03-20"]

@@ -27,9 +27,11 @@ def status_command(ctx: typer.Context, short: ShortOpt = False, as_json: JsonOpt
         course = course_at(store.courses(db), now)
         last_checkin = store.last_checkin_at(db)
         due = due_items(now, course, last_checkin, store.last_scored_at(db, DUE_SURVEYS))
+        ahead = [row for row in store.planned(db, now.date().isoformat()) if not row["done"]]
+        next_planned = ahead[0]["local_date"] if ahead else None
         last_days = days_between(course.last, now) if course else None
         if short:
-            typer.echo(_short_line(course, last_days, due))
+            typer.echo(_short_line(course, last_days, due, next_planned))
             return
         from ketalog import progress, reports
 
@@ -49,7 +51,7 @@ def status_command(ctx: typer.Context, short: ShortOpt = False, as_json: JsonOpt
         else {"at": course.last.isoformat(timespec="minutes"), "days_ago": last_days},
         "durability": {key: report.durability.get(key) for key in ("median_days", "measured", "last_session_days_ago")},
         "due": due,
-        "next_planned": None,
+        "next_planned": next_planned,
         "flags": [{"id": f.id, "title": f.title} for f in report.flags],
         "safety": report.safety.notice,
     }
@@ -65,12 +67,14 @@ def status_command(ctx: typer.Context, short: ShortOpt = False, as_json: JsonOpt
     typer.echo("\n".join(status_lines(data, report)))
 
 
-def _short_line(course, last_days, due: list[dict]) -> str:
+def _short_line(course, last_days, due: list[dict], next_planned: str | None) -> str:
     from ketalog.instruments import display_name
 
     parts = []
     if course is not None:
         parts.append(f"course {course.number}, day {last_days} since session {len(course.sessions)}")
+    if next_planned:
+        parts.append(f"next session {next_planned}")
     if due:
         parts.append(
             "due: " + ", ".join("check-in" if d["what"] == "checkin" else display_name(d["what"]) for d in due)

@@ -37,6 +37,8 @@ def status_lines(data: dict, report) -> list[str]:
             due.append("today's check-in (none yet today)")
         else:
             due.append(f"{display_name(item['what'])} (due since {item['since']})")
+    if data["next_planned"]:
+        due.append(f"the next planned session on {data['next_planned']}")
     lines.append("Due: " + "; ".join(due) + "." if due else "Nothing due.")
     flags = [f["title"] for f in data["flags"] if f["id"] != "safety"]
     if flags:
