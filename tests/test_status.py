@@ -140,3 +140,30 @@ def test_the_plan_travels_with_an_export(cli, tmp_path):
     cli("export", "-o", str(exported))
     cli("--db", str(tmp_path / "other.db"), "import", str(exported))
     assert [r["local_date"] for r in cli.json("--db", str(tmp_path / "other.db"), "plan", "show")] == ["2026-03-20"]
+
+
+def test_plan_export_writes_a_private_calendar_with_stable_event_ids(cli, tmp_path):
+    import stat
+
+    from icalendar import Calendar
+
+    cli("plan", "set", "--template", "iv-induction", "--start", "2026-03-02")
+    first, second = tmp_path / "a.ics", tmp_path / "b.ics"
+    cli("plan", "export", "--ics", str(first))
+    cli("plan", "move", "2026-03-13", "2026-03-16")
+    cli("plan", "export", "--ics", str(second))
+    assert stat.S_IMODE(first.stat().st_mode) == 0o600
+
+    def events(path):
+        parsed = Calendar.from_ical(path.read_bytes())
+        return {str(e["uid"]): e.decoded("dtstart").isoformat() for e in parsed.walk("VEVENT")}
+
+    before, after = events(first), events(second)
+    assert len(before) == 6 and set(before) == set(after)  # same UIDs: calendars update, not duplicate
+    assert sorted(after.values())[-1] == "2026-03-16"
+    text = second.read_text()
+    assert "do not drive" in text and "VALUE=DATE" in text
+    assert (
+        "nothing is planned yet"
+        in cli("--db", str(tmp_path / "none.db"), "plan", "export", "--ics", str(tmp_path / "c.ics"), expect=2).stderr
+    )

@@ -1,5 +1,6 @@
 """`ketalog plan`: the sessions booked ahead, laid out from a template or one by one, planned vs done."""
 
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -128,3 +129,32 @@ def plan_show(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     lines = [f"{row['local_date']}  {row['status']}" + (f"  {row['note']}" if row["note"] else "") for row in rows]
     done = sum(row["done"] for row in rows)
     emit(rows, as_json, "\n".join(lines + [f"{done} of {len(rows)} planned sessions done."]))
+
+
+@plan_app.command("export")
+def plan_export(
+    ctx: typer.Context,
+    ics: Annotated[
+        Path, typer.Option("--ics", metavar="FILE", help="Write an iCalendar (.ics) file here (mode 0600).")
+    ],
+) -> None:
+    """Write the planned sessions as an iCalendar file for any calendar app.
+
+    Each session is an all-day event with a reminder not to drive until the next day. Event ids
+    are stable, so importing a newer export updates your calendar instead of duplicating it.
+
+    Examples:
+      ketalog plan export --ics sessions.ics
+    """
+    from ketalog import store
+    from ketalog.db import companion_files
+    from ketalog.files import private_output
+    from ketalog.render.calendar import plan_calendar
+
+    with state(ctx).open(write=False) as db:
+        rows = store.planned(db)
+    if not rows:
+        raise InputError("plan", "nothing is planned yet: `ketalog plan set` or `ketalog plan add` first")
+    with private_output(ics, binary=True, field="--ics", protected=companion_files(state(ctx).path)) as handle:
+        handle.write(plan_calendar(rows))
+    typer.echo(f"Wrote {len(rows)} planned session{'s' if len(rows) != 1 else ''} to {ics}.")
