@@ -184,6 +184,7 @@ class ReportInputs:
     journal: list[JournalEntry]
     last_checkin_at: datetime | None = None  # the last check-in at or before the period end
     mentions: list[tuple[datetime, str, str]] = field(default_factory=list)  # (when, where, text) in the period
+    planned: list[dict] = field(default_factory=list)  # planned days in the period: {local_date, done}
     weekly: list[dict] = field(default_factory=list)
 
     @property

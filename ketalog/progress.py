@@ -890,6 +890,8 @@ def side_effect_counts(sessions: list[Session]) -> dict[str, int]:
 
 
 def course_summary(inputs: ReportInputs) -> dict:
+    # planned days of the period up to its end: the ones that could have been done by now
+    planned_so_far = [p for p in inputs.planned if p["local_date"] <= inputs.end.date().isoformat()]
     sessions = inputs.sessions
     routes: dict[str, int] = {}
     for session in sessions:
@@ -909,6 +911,8 @@ def course_summary(inputs: ReportInputs) -> dict:
         "started": _iso(course.started) if course else None,
         "phase": course.phase(inputs.end) if course else None,
         "sessions_in_course": len([s for s in course.sessions if s.at <= inputs.end]) if course else 0,
+        "planned_in_period": len(planned_so_far),
+        "planned_done": sum(1 for p in planned_so_far if p["done"]),
     }
 
 

@@ -330,6 +330,11 @@ def report_inputs(
         journal=list(reversed(journal)),
         last_checkin_at=datetime.fromisoformat(last) if last else None,
         mentions=text_mentions(db, since, until, watched_words),
+        planned=[
+            row
+            for row in planned(db, since.date().isoformat() if since else None)
+            if until is None or row["local_date"] < until.date().isoformat()
+        ],
         weekly=rating_means_by(db, "week", since, until)[-sparkline_weeks:],
     )
 

@@ -167,3 +167,14 @@ def test_plan_export_writes_a_private_calendar_with_stable_event_ids(cli, tmp_pa
         "nothing is planned yet"
         in cli("--db", str(tmp_path / "none.db"), "plan", "export", "--ics", str(tmp_path / "c.ics"), expect=2).stderr
     )
+
+
+def test_the_report_shows_planned_versus_done_for_the_period(cli):
+    cli("plan", "set", "--template", "iv-induction", "--start", "2026-03-02")  # 2, 4, 6, 9, 11, 13 March
+    for logged in ("2026-03-02", "2026-03-04", "2026-03-09"):
+        cli("add", "--route", "iv", "--at", logged)
+    course = json.loads(cli("report", "--format", "json").stdout)["course"]
+    assert (course["planned_in_period"], course["planned_done"]) == (4, 3)  # 11 and 13 March are still ahead
+    assert "Plan: 3 of the 4 sessions planned up to now were logged." in " ".join(cli("report").stdout.split())
+    week = json.loads(cli("report", "--format", "json", "--since", "2026-03-05").stdout)["course"]
+    assert (week["planned_in_period"], week["planned_done"]) == (2, 1)

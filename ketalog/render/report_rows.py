@@ -155,6 +155,11 @@ def course_lines(report: Report) -> list[str]:
         f"(first {course['first_session'][:10]})."
     )
     lines.append(f"Routes in this period: {routes}.")
+    if course.get("planned_in_period"):
+        lines.append(
+            f"Plan: {course['planned_done']} of the {course['planned_in_period']} sessions planned up to now "
+            "were logged."
+        )
     if doses:
         lines.append("Dose history: " + " → ".join(f"{label} ×{n}" for label, n in doses) + ".")
     if course["last_session"]:
