@@ -1,0 +1,155 @@
+"""Offline reminders: a daily local job (systemd user timer, else a crontab line, launchd on macOS)
+that runs `ketalog remind run`, and the desktop notification it sends. Never touches the network.
+
+Install and uninstall change only what this module writes (marked files and one marked crontab
+line), so uninstall leaves nothing behind and install can be run again safely.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+UNIT = "ketalog-remind"
+CRON_MARK = "# ketalog-remind"
+LAUNCHD_LABEL = "org.ketalog.remind"
+
+
+def job_command(db_path: Path, survey_day: str | None) -> list[str]:
+    """What the job runs: this Python, this database (the job does not see your shell's variables)."""
+    command = [sys.executable, "-m", "ketalog", "--db", str(db_path), "remind", "run"]
+    return command + (["--survey-day", survey_day] if survey_day else [])
+
+
+def _systemd_dir() -> Path:
+    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
+    return Path(base) / "systemd" / "user"
+
+
+def _launchd_file() -> Path:
+    return Path.home() / "Library" / "LaunchAgents" / f"{LAUNCHD_LABEL}.plist"
+
+
+def systemd_units(command: list[str], hour: int, minute: int) -> dict[str, str]:
+    service = (
+        f"[Unit]\nDescription=ketalog: what is due today\n\n[Service]\nType=oneshot\nExecStart={shlex.join(command)}\n"
+    )
+    timer = (
+        "[Unit]\nDescription=ketalog: daily reminder\n\n"
+        f"[Timer]\nOnCalendar=*-*-* {hour:02d}:{minute:02d}:00\nPersistent=true\nUnit={UNIT}.service\n\n"
+        "[Install]\nWantedBy=timers.target\n"
+    )
+    return {f"{UNIT}.service": service, f"{UNIT}.timer": timer}
+
+
+def _run(*command: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(list(command), input=stdin, capture_output=True, text=True, check=False)
+
+
+def _write_private(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    os.chmod(path, 0o600)
+
+
+def install(command: list[str], hour: int, minute: int) -> list[str]:
+    """Set up the daily job; returns what was done, as lines for the person."""
+    if platform.system() == "Darwin":
+        plist = _launchd_file()
+        arguments = "".join(f"<string>{part}</string>" for part in command)
+        _write_private(
+            plist,
+            (
+                '<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0"><dict>'
+                f"<key>Label</key><string>{LAUNCHD_LABEL}</string><key>ProgramArguments</key><array>{arguments}</array>"
+                f"<key>StartCalendarInterval</key><dict><key>Hour</key><integer>{hour}</integer><key>Minute</key>"
+                f"<integer>{minute}</integer></dict></dict></plist>\n"
+            ),
+        )
+        _run("launchctl", "load", str(plist))
+        return [f"Wrote {plist} and loaded it with launchctl."]
+    if shutil.which("systemctl"):
+        folder = _systemd_dir()
+        for name, text in systemd_units(command, hour, minute).items():
+            _write_private(folder / name, text)
+        lines = [f"Wrote {UNIT}.service and {UNIT}.timer to {folder}."]
+        enabled = (
+            _run("systemctl", "--user", "daemon-reload").returncode == 0
+            and _run("systemctl", "--user", "enable", "--now", f"{UNIT}.timer").returncode == 0
+        )
+        lines.append(
+            "Enabled the timer."
+            if enabled
+            else f"Enable it with: systemctl --user daemon-reload && systemctl --user enable --now {UNIT}.timer"
+        )
+        return lines
+    if shutil.which("crontab"):
+        current = _run("crontab", "-l")
+        kept = [
+            line
+            for line in (current.stdout if current.returncode == 0 else "").splitlines()
+            if not line.endswith(CRON_MARK)
+        ]
+        kept.append(f"{minute} {hour} * * * {shlex.join(command)} {CRON_MARK}")
+        if _run("crontab", "-", stdin="\n".join(kept) + "\n").returncode != 0:
+            raise OSError("crontab refused the new table")
+        return ["Added one line to your crontab (marked ketalog-remind)."]
+    raise OSError("no systemd, cron or launchd found to run a daily job")
+
+
+def uninstall() -> list[str]:
+    """Remove exactly what install added."""
+    removed = []
+    folder = _systemd_dir()
+    units = [folder / f"{UNIT}.timer", folder / f"{UNIT}.service"]
+    if any(unit.exists() for unit in units):
+        if shutil.which("systemctl"):
+            _run("systemctl", "--user", "disable", "--now", f"{UNIT}.timer")
+        for unit in units:
+            unit.unlink(missing_ok=True)
+        if shutil.which("systemctl"):
+            _run("systemctl", "--user", "daemon-reload")
+        removed.append(f"the systemd timer and service in {folder}")
+    if shutil.which("crontab"):
+        current = _run("crontab", "-l")
+        lines = current.stdout.splitlines() if current.returncode == 0 else []
+        kept = [line for line in lines if not line.endswith(CRON_MARK)]
+        if len(kept) != len(lines):
+            _run("crontab", "-", stdin="\n".join(kept) + "\n" if kept else "")
+            removed.append("the crontab line")
+    plist = _launchd_file()
+    if plist.exists():
+        _run("launchctl", "unload", str(plist))
+        plist.unlink()
+        removed.append(str(plist))
+    return removed
+
+
+def installed() -> list[str]:
+    found = []
+    if (_systemd_dir() / f"{UNIT}.timer").exists():
+        found.append(f"systemd timer {_systemd_dir() / (UNIT + '.timer')}")
+    if shutil.which("crontab"):
+        current = _run("crontab", "-l")
+        found += [f"crontab: {line}" for line in current.stdout.splitlines() if line.endswith(CRON_MARK)]
+    if _launchd_file().exists():
+        found.append(f"launchd agent {_launchd_file()}")
+    return found
+
+
+def notify(message: str) -> str:
+    """One desktop notification; where none can be shown, the message is printed. Returns how it was shown."""
+    if platform.system() == "Darwin" and shutil.which("osascript"):
+        quoted = message.replace("\\", "\\\\").replace('"', '\\"')
+        _run("osascript", "-e", f'display notification "{quoted}" with title "ketalog"')
+        return "osascript"
+    if shutil.which("notify-send"):
+        _run("notify-send", "ketalog", message)
+        return "notify-send"
+    print(f"ketalog: {message}")
+    return "printed"

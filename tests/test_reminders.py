@@ -1,0 +1,124 @@
+"""Offline reminders (issue 14): install, run and uninstall against fake systemctl, crontab and notify-send
+in a temporary HOME; nothing real on the machine is touched."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import subprocess
+from pathlib import Path
+
+import pytest
+
+FAKE = """#!/bin/sh
+echo "$(basename "$0") $*" >> "$FAKE_LOG"
+if [ "$(basename "$0")" = crontab ]; then
+  if [ "$1" = -l ]; then [ -f "$FAKE_CRON" ] && cat "$FAKE_CRON" || exit 1; fi
+  if [ "$1" = - ]; then cat > "$FAKE_CRON"; fi
+fi
+exit 0
+"""
+
+
+@pytest.fixture
+def fake_tools(tmp_path, monkeypatch):
+    """A HOME and a PATH holding only fakes of the tools asked for, plus the shell tools they need."""
+
+    def make(*tools: str) -> Path:
+        bin_dir = tmp_path / "bin"
+        bin_dir.mkdir(exist_ok=True)
+        for tool in tools:
+            path = bin_dir / tool
+            path.write_text(FAKE)
+            path.chmod(0o755)
+        for needed in ("sh", "cat", "basename"):
+            real = shutil.which(needed)
+            if real and not (bin_dir / needed).exists():
+                (bin_dir / needed).symlink_to(real)
+        monkeypatch.setenv("PATH", str(bin_dir))
+        return bin_dir
+
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    monkeypatch.setenv("FAKE_LOG", str(tmp_path / "calls.log"))
+    monkeypatch.setenv("FAKE_CRON", str(tmp_path / "crontab.txt"))
+    return make
+
+
+def calls(tmp_path) -> list[str]:
+    log = tmp_path / "calls.log"
+    return log.read_text().splitlines() if log.exists() else []
+
+
+def test_systemd_install_is_valid_idempotent_and_uninstall_leaves_nothing(cli, tmp_path, fake_tools, db_path):
+    fake_tools("systemctl")
+    out = cli("remind", "install", "--at", "19:30", "--survey-day", "sun").stdout
+    units = tmp_path / "home" / ".config" / "systemd" / "user"
+    timer, service = units / "ketalog-remind.timer", units / "ketalog-remind.service"
+    assert "Enabled the timer" in out and stat.S_IMODE(timer.stat().st_mode) == 0o600
+    assert "OnCalendar=*-*-* 19:30:00" in timer.read_text() and "Persistent=true" in timer.read_text()
+    assert f"--db {db_path} remind run --survey-day sun" in service.read_text()
+    assert "systemctl --user enable --now ketalog-remind.timer" in calls(tmp_path)
+    cli("remind", "install", "--at", "19:30", "--survey-day", "sun")  # again: same files, no duplicates
+    assert sorted(p.name for p in units.iterdir()) == ["ketalog-remind.service", "ketalog-remind.timer"]
+    assert "systemd timer" in cli("remind", "status").stdout
+    assert "Removed the systemd timer" in cli("remind", "uninstall").stdout
+    assert list(units.iterdir()) == [] and "No ketalog reminder" in cli("remind", "status").stdout
+
+
+@pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")
+def test_the_unit_files_pass_systemd_analyze(cli, tmp_path, fake_tools):
+    analyze = shutil.which("systemd-analyze")
+    fake_tools("systemctl")
+    cli("remind", "install")
+    units = tmp_path / "home" / ".config" / "systemd" / "user"
+    result = subprocess.run([analyze, "verify", str(units / "ketalog-remind.service")], capture_output=True, text=True)
+    assert "ketalog-remind.service" not in result.stderr or "Failed" not in result.stderr
+
+
+def test_without_systemd_a_marked_crontab_line_keeps_the_rest(cli, tmp_path, fake_tools):
+    fake_tools("crontab")
+    (tmp_path / "crontab.txt").write_text("0 3 * * * backup.sh\n")
+    cli("remind", "install", "--at", "8:05")
+    cli("remind", "install", "--at", "8:05")
+    lines = (tmp_path / "crontab.txt").read_text().splitlines()
+    assert lines[0] == "0 3 * * * backup.sh" and len(lines) == 2
+    assert lines[1].startswith("5 8 * * * ") and lines[1].endswith("# ketalog-remind")
+    cli("remind", "uninstall")
+    assert (tmp_path / "crontab.txt").read_text() == "0 3 * * * backup.sh\n"
+
+
+def test_with_no_scheduler_the_error_is_one_line(cli, fake_tools):
+    fake_tools()
+    result = cli("remind", "install", expect=1)
+    assert "no systemd, cron or launchd" in result.stderr and result.stderr.count("\n") == 1
+    assert "--at" in cli("remind", "install", "--at", "25:00", expect=2).stderr
+
+
+def test_run_notifies_what_is_due_and_nothing_when_nothing_is(cli, tmp_path, fake_tools, db_path):
+    fake_tools("notify-send")
+    cli("remind", "run")  # no database yet: nothing to say, and nothing created
+    assert calls(tmp_path) == [] and not db_path.exists()
+    cli("add", "--route", "iv", "--at", "2026-03-05")
+    cli("plan", "add", "2026-03-10")
+    before = db_path.read_bytes()
+    cli("remind", "run")
+    assert calls(tmp_path) == ["notify-send ketalog Due: today's check-in, PHQ-9, GAD-7, a planned session today."]
+    assert db_path.read_bytes() == before  # it never writes
+    cli("remind", "run", "--survey-day", "sun")  # 2026-03-10 is a Tuesday: questionnaires wait for Sunday
+    assert calls(tmp_path)[-1] == "notify-send ketalog Due: today's check-in, a planned session today."
+    cli("checkin", "--mood", "5")
+    cli("survey", "phq9", "--answers", "0,0,0,0,0,0,0,0,0")
+    cli("survey", "gad7", "--answers", "0,0,0,0,0,0,0")
+    cli("plan", "remove", "2026-03-10")
+    count = len(calls(tmp_path))
+    cli("remind", "run")
+    assert len(calls(tmp_path)) == count  # nothing due: no notification
+
+
+def test_run_prints_where_no_notifier_exists(cli, fake_tools):
+    fake_tools()
+    cli("checkin", "--mood", "5", "--at", "yesterday")
+    assert "ketalog: Due: today's check-in." in cli("remind", "run").stdout
+    assert os.environ["HOME"].endswith("home")
