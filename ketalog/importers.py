@@ -58,14 +58,22 @@ EMOODS_HEADER = (
 EMOODS_SEVERITY = {1: "none", 2: "mild", 3: "moderate", 4: "severe"}
 
 
+def scale_to_ten(value: float, top: int) -> int:
+    """Another app's 1..top scale onto ketalog's 0-10, linearly (1 -> 0, top -> 10), halves to even.
+
+    The one conversion every importer uses: 1-5 gives 0, 2, 5, 8, 10; 1-4 gives 0, 3, 7, 10.
+    """
+    return round((value - 1) * (10 / (top - 1)))
+
+
 def daylio_to_ten(value: int) -> int:
-    """Daylio's 1-5 onto 0-10, linearly (1 -> 0, 5 -> 10), halves to even: 0, 2, 5, 8, 10."""
-    return five_to_ten(value)
+    """Daylio's 1-5 onto 0-10: 0, 2, 5, 8, 10."""
+    return scale_to_ten(value, 5)
 
 
 def emoods_severity_to_ten(value: int) -> int:
     """eMoods 1-4 (none..severe) onto 0-10 severity: 0, 3, 7, 10."""
-    return round((value - 1) * 10 / 3)
+    return scale_to_ten(value, 4)
 
 
 def stable_id(*parts: object) -> str:
@@ -286,11 +294,6 @@ def _plan_json(path: Path, text: str, fmt: str | None) -> ImportPlan:
     return parse_ketalog(path, stripped)
 
 
-def five_to_ten(value: float) -> int:
-    """A 1-5 mood scale (Daylio, Pixels) onto 0-10, linearly: 1 -> 0, 5 -> 10, halves to even."""
-    return round((value - 1) * 2.5)
-
-
 def _html_to_text(html: str) -> str:
     """A Daylio note's HTML as plain text: line breaks and list items kept, tags dropped, entities decoded."""
     from html import unescape
@@ -341,7 +344,7 @@ def parse_daylio_backup(path: Path, data: dict) -> ImportPlan:
             or None
         )
         entry_id = positions.id_for(f"{moment:%Y-%m-%d %H:%M}")
-        plan.tables["checkins"].append(_checkin_row(entry_id, moment, mood=five_to_ten(6 - group), note=note))
+        plan.tables["checkins"].append(_checkin_row(entry_id, moment, mood=scale_to_ten(6 - group, 5), note=note))
         for tag in dict.fromkeys(names[t] for t in entry.get("tags") or [] if names.get(t)):
             plan.tables["checkin_tags"].append({"checkin_id": entry_id, "tag": tag})
     plan.mapping = [
@@ -379,7 +382,7 @@ def parse_pixels(path: Path, data: list) -> ImportPlan:
         entry_id = positions.id_for(day.isoformat())
         note = str(pixel.get("notes") or "").strip() or None
         plan.tables["checkins"].append(
-            _checkin_row(entry_id, moment, mood=five_to_ten(statistics.fmean(scores)), note=note)
+            _checkin_row(entry_id, moment, mood=scale_to_ten(statistics.fmean(scores), 5), note=note)
         )
         for tag in dict.fromkeys(t.strip() for t in tags if str(t).strip()):
             plan.tables["checkin_tags"].append({"checkin_id": entry_id, "tag": tag})
@@ -632,7 +635,8 @@ BEARABLE_BLOCKS = {"am": time(9), "mid": time(13), "pm": time(18), "pre": time(2
 _TAG_CATEGORIES = ("factors", "sleep factors", "food diary factors", "symptom")
 
 
-def _bearable_number(text: str, low: float, high: float, path: Path, line: int, what: str) -> float:
+def _number_in(text: str, low: float, high: float, path: Path, line: int, what: str) -> float:
+    """A number from a cell, within [low, high], or an import error naming the line and what is allowed."""
     try:
         value = float(text)
     except ValueError:
@@ -669,12 +673,12 @@ def parse_bearable(path: Path, rows: Iterator[list[str]]) -> ImportPlan:
         if not amount and category in ("mood", "energy", "sleep quality", "sleep"):
             pass  # an empty amount is not logged (e.g. a sync placeholder): nothing to read
         elif category == "mood":
-            block["values"]["mood"] = round((_bearable_number(amount, 1, 10, path, line, "Mood") - 1) * 10 / 9)
+            block["values"]["mood"] = scale_to_ten(_number_in(amount, 1, 10, path, line, "Mood"), 10)
             block["tags"] += [part.strip() for part in detail.split("|")]
         elif category == "energy":
-            block["values"]["energy"] = five_to_ten(_bearable_number(amount, 1, 5, path, line, "Energy"))
+            block["values"]["energy"] = scale_to_ten(_number_in(amount, 1, 5, path, line, "Energy"), 5)
         elif category == "sleep quality":
-            block["values"]["sleep"] = round((_bearable_number(amount, 1, 4, path, line, "Sleep quality") - 1) * 10 / 3)
+            block["values"]["sleep"] = scale_to_ten(_number_in(amount, 1, 4, path, line, "Sleep quality"), 4)
         elif category == "sleep":
             hours, _, minutes = amount.partition(":")
             if not hours.isdigit() or (minutes and not minutes.isdigit()):
@@ -747,7 +751,7 @@ def parse_imoodjournal(path: Path, rows: Iterator[list[str]]) -> ImportPlan:
         moment = to_local(datetime.combine(day, clock))
         entry_id = positions.id_for(f"{moment:%Y-%m-%d %H:%M}")
         note = row["Comment"].strip() or None
-        plan.tables["checkins"].append(_checkin_row(entry_id, moment, mood=round((level - 1) * 10 / 9), note=note))
+        plan.tables["checkins"].append(_checkin_row(entry_id, moment, mood=scale_to_ten(level, 10), note=note))
         for tag in hashtags:
             if row[tag].strip() == "1":
                 plan.tables["checkin_tags"].append({"checkin_id": entry_id, "tag": tag})
@@ -774,7 +778,7 @@ def parse_howwefeel(path: Path, rows: Iterator[list[str]]) -> ImportPlan:
         values: dict = {}
         sleep = row.get("Sleep", "").strip()
         if sleep:
-            minutes = _bearable_number(sleep, 0, 24 * 60, path, line, "Sleep (minutes)")
+            minutes = _number_in(sleep, 0, 24 * 60, path, line, "Sleep (minutes)")
             if minutes:
                 values["sleep_hours"] = round(minutes / 60, 2)
         texts = [row.get(column, "").strip() for column in ("Notes", "Takeaways")]
