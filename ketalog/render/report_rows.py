@@ -6,6 +6,7 @@ from ketalog import crisis
 from ketalog import instruments as inst
 from ketalog.progress import RATING_LABELS, RATING_THRESHOLD, WINDOW, Report
 from ketalog.render.sparkline import sparkline
+from ketalog.render.text import days_ago
 from ketalog.validation import RATINGS
 
 DISCLAIMER = (
@@ -163,9 +164,7 @@ def course_lines(report: Report) -> list[str]:
     if doses:
         lines.append("Dose history: " + " → ".join(f"{label} ×{n}" for label, n in doses) + ".")
     if course["last_session"]:
-        days = course["days_since_last_session"]
-        ago = "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
-        lines.append(f"Last session {course['last_session'][:10]}, {ago}.")
+        lines.append(f"Last session {course['last_session'][:10]}, {days_ago(course['days_since_last_session'])}.")
     durability = durability_line(report)
     if durability:
         lines.append(durability)

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from ketalog import crisis
 from ketalog.instruments import display_name
-
-
-def _ago(days: int) -> str:
-    return "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
+from ketalog.render.text import days_ago
 
 
 def status_lines(data: dict, report) -> list[str]:
@@ -23,7 +20,7 @@ def status_lines(data: dict, report) -> list[str]:
     else:
         lines.append(
             f"Course {course['number']} ({course['phase']}), {course['sessions']} session"
-            f"{'s' if course['sessions'] != 1 else ''}; last session {last['at'][:10]}, {_ago(last['days_ago'])}."
+            f"{'s' if course['sessions'] != 1 else ''}; last session {last['at'][:10]}, {days_ago(last['days_ago'])}."
         )
         durability = data["durability"]
         if durability["median_days"] is not None:

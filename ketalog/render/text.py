@@ -25,6 +25,11 @@ def visible(text: str) -> str:
     return text.translate(_VISIBLE)
 
 
+def days_ago(days: int) -> str:
+    """A count of calendar days, in words: today, yesterday, 3 days ago."""
+    return "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
+
+
 def short_id(entry_id: str) -> str:
     return entry_id[:8]
 
