@@ -143,3 +143,13 @@ def announce_safety(as_json: bool = False) -> None:
     typer.echo("")
     typer.echo(crisis.text(), err=as_json)
     typer.echo("", err=as_json)
+
+
+def standing(db, now):
+    """(course, due items, planned days from today on): what `status` and `remind run` both read."""
+    from ketalog import store
+    from ketalog.courses import DUE_SURVEYS, course_at, due_items
+
+    course = course_at(store.courses(db), now)
+    due = due_items(now, course, store.last_checkin_at(db), store.last_scored_at(db, DUE_SURVEYS))
+    return course, due, store.planned(db, now.date().isoformat())

@@ -4,7 +4,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ketalog.commands.common import state
+from ketalog.commands.common import standing, state
 from ketalog.errors import InputError, KetalogError
 
 commands = remind_app = typer.Typer(
@@ -78,8 +78,8 @@ def remind_run(ctx: typer.Context, survey_day: SurveyDayOpt = None) -> None:
 
     Reads only: it never writes to the database and never uses the network.
     """
-    from ketalog import reminders, store, timeparse
-    from ketalog.courses import DUE_SURVEYS, WEEKDAYS, course_at, due_items
+    from ketalog import reminders, timeparse
+    from ketalog.courses import WEEKDAYS
     from ketalog.instruments import display_name
 
     day = _survey_day(survey_day)
@@ -87,11 +87,8 @@ def remind_run(ctx: typer.Context, survey_day: SurveyDayOpt = None) -> None:
     if not state(ctx).path.exists():
         return
     with state(ctx).open(write=False) as db:
-        course = course_at(store.courses(db), now)
-        due = due_items(now, course, store.last_checkin_at(db), store.last_scored_at(db, DUE_SURVEYS))
-        today = [
-            row for row in store.planned(db, now.date().isoformat()) if row["local_date"] == now.date().isoformat()
-        ]
+        _, due, planned = standing(db, now)
+    today = [row for row in planned if row["local_date"] == now.date().isoformat()]
     if day is not None and WEEKDAYS[now.weekday()] != day:
         due = [item for item in due if item["what"] == "checkin"]
     items = ["today's check-in" if d["what"] == "checkin" else display_name(d["what"]) for d in due]

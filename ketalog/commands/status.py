@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from ketalog.commands.common import JsonOpt, emit, state
+from ketalog.commands.common import JsonOpt, emit, standing, state
 
 ShortOpt = Annotated[bool, typer.Option("--short", help="One line, for a shell prompt or a tmux status bar.")]
 
@@ -19,15 +19,13 @@ def status_command(ctx: typer.Context, short: ShortOpt = False, as_json: JsonOpt
       ketalog status --short
       ketalog status --json
     """
-    from ketalog import store, timeparse
-    from ketalog.courses import DUE_SURVEYS, course_at, days_between, due_items
+    from ketalog import timeparse
+    from ketalog.courses import days_between
 
     now = timeparse.now()
     with state(ctx).open(write=False) as db:
-        course = course_at(store.courses(db), now)
-        last_checkin = store.last_checkin_at(db)
-        due = due_items(now, course, last_checkin, store.last_scored_at(db, DUE_SURVEYS))
-        ahead = [row for row in store.planned(db, now.date().isoformat()) if not row["done"]]
+        course, due, planned = standing(db, now)
+        ahead = [row for row in planned if not row["done"]]
         next_planned = ahead[0]["local_date"] if ahead else None
         last_days = days_between(course.last, now) if course else None
         if short:
