@@ -38,7 +38,6 @@ RELIEF_MIN_SESSIONS = 2
 RELIEF_MIN_LIFT = 1.0
 
 # Questionnaires (reference section 5)
-SCORE_BASELINE_BEFORE = SCORE_LOOKBACK  # a baseline score may be up to 30 days before the course
 SCORE_EARLY_AFTER = timedelta(days=7)  # else the first score in the first 7 days: an "early" baseline
 COMPARE_AFTER = timedelta(days=7)  # a comparison needs the latest score >= 7 days after the baseline
 SOME_IMPROVEMENT_FALL = 0.20  # "some improvement": the MCID, or a fall of 20% (Transl Psychiatry 2024)
@@ -226,7 +225,7 @@ def score_baseline(scores: list[Survey], course_start: datetime | None) -> tuple
     the first in the 7 days after it (`early`), else none. No course: none."""
     if course_start is None:
         return None, "none"
-    before = [s for s in scores if course_start - SCORE_BASELINE_BEFORE <= s.at <= course_start]
+    before = [s for s in scores if course_start - SCORE_LOOKBACK <= s.at <= course_start]
     if before:
         return before[-1], "pre_treatment"
     early = [s for s in scores if course_start < s.at <= course_start + SCORE_EARLY_AFTER]
