@@ -37,7 +37,8 @@ def _launchd_file() -> Path:
 
 def systemd_units(command: list[str], hour: int, minute: int) -> dict[str, str]:
     service = (
-        f"[Unit]\nDescription=ketalog: what is due today\n\n[Service]\nType=oneshot\nExecStart={shlex.join(command)}\n"
+        "[Unit]\nDescription=ketalog: what is due today\n\n[Service]\nType=oneshot\n"
+        f"ExecStart={shlex.join(command).replace('%', '%%')}\n"  # systemd expands % specifiers
     )
     timer = (
         "[Unit]\nDescription=ketalog: daily reminder\n\n"
@@ -60,17 +61,16 @@ def _write_private(path: Path, text: str) -> None:
 def install(command: list[str], hour: int, minute: int) -> list[str]:
     """Set up the daily job; returns what was done, as lines for the person."""
     if platform.system() == "Darwin":
+        import plistlib  # the standard library's writer: paths with & or < stay valid XML
+
         plist = _launchd_file()
-        arguments = "".join(f"<string>{part}</string>" for part in command)
-        _write_private(
-            plist,
-            (
-                '<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0"><dict>'
-                f"<key>Label</key><string>{LAUNCHD_LABEL}</string><key>ProgramArguments</key><array>{arguments}</array>"
-                f"<key>StartCalendarInterval</key><dict><key>Hour</key><integer>{hour}</integer><key>Minute</key>"
-                f"<integer>{minute}</integer></dict></dict></plist>\n"
-            ),
-        )
+        job = {
+            "Label": LAUNCHD_LABEL,
+            "ProgramArguments": command,
+            "StartCalendarInterval": {"Hour": hour, "Minute": minute},
+        }
+        _write_private(plist, plistlib.dumps(job).decode("utf-8"))
+        _run("launchctl", "unload", str(plist))  # a second install replaces the loaded job
         _run("launchctl", "load", str(plist))
         return [f"Wrote {plist} and loaded it with launchctl."]
     if shutil.which("systemctl"):
@@ -95,7 +95,8 @@ def install(command: list[str], hour: int, minute: int) -> list[str]:
             for line in (current.stdout if current.returncode == 0 else "").splitlines()
             if not line.endswith(CRON_MARK)
         ]
-        kept.append(f"{minute} {hour} * * * {shlex.join(command)} {CRON_MARK}")
+        line = shlex.join(command).replace("%", "\\%")  # cron turns a bare % into a newline
+        kept.append(f"{minute} {hour} * * * {line} {CRON_MARK}")
         if _run("crontab", "-", stdin="\n".join(kept) + "\n").returncode != 0:
             raise OSError("crontab refused the new table")
         return ["Added one line to your crontab (marked ketalog-remind)."]

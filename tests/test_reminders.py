@@ -122,3 +122,36 @@ def test_run_prints_where_no_notifier_exists(cli, fake_tools):
     cli("checkin", "--mood", "5", "--at", "yesterday")
     assert "ketalog: Due: today's check-in." in cli("remind", "run").stdout
     assert os.environ["HOME"].endswith("home")
+
+
+def test_on_macos_a_launchd_agent_is_valid_replaced_and_removed(cli, tmp_path, fake_tools, db_path, monkeypatch):
+    import platform
+    import plistlib
+
+    fake_tools("launchctl", "osascript")
+    monkeypatch.setattr(platform, "system", lambda: "Darwin")
+    weird = tmp_path / "a & <b> 100%" / "k.db"  # characters XML, systemd and cron each treat specially
+    cli("--db", str(weird), "remind", "install", "--at", "7:15")
+    cli("--db", str(weird), "remind", "install", "--at", "7:15")
+    agent = tmp_path / "home" / "Library" / "LaunchAgents" / "org.ketalog.remind.plist"
+    job = plistlib.loads(agent.read_bytes())
+    assert job["StartCalendarInterval"] == {"Hour": 7, "Minute": 15}
+    assert job["ProgramArguments"][-4:] == ["--db", str(weird), "remind", "run"]
+    assert stat.S_IMODE(agent.stat().st_mode) == 0o600
+    assert calls(tmp_path).count(f"launchctl load {agent}") == 2
+    assert "launchd agent" in cli("remind", "status").stdout
+    cli("remind", "uninstall")
+    assert not agent.exists() and f"launchctl unload {agent}" in calls(tmp_path)
+    cli("add", "--route", "iv", "--at", "2026-03-01")
+    cli("remind", "run")
+    assert any(line.startswith("osascript -e display notification") for line in calls(tmp_path))
+
+
+def test_percent_signs_survive_systemd_and_cron(cli, tmp_path, fake_tools):
+    from ketalog import reminders
+
+    command = reminders.job_command(tmp_path / "100%" / "k.db", None)
+    assert "100%%" in reminders.systemd_units(command, 8, 0)["ketalog-remind.service"]
+    fake_tools("crontab")
+    cli("--db", str(tmp_path / "100%" / "k.db"), "remind", "install")
+    assert "100\\%" in (tmp_path / "crontab.txt").read_text()
