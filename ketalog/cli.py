@@ -47,6 +47,7 @@ LAZY_COMMANDS = {
     ),
     "course": LazyCommand("ketalog.commands.course", "Treatment courses: when each began, sessions, routes.", True),
     "plan": LazyCommand("ketalog.commands.plan", "The treatment plan: sessions booked ahead, planned vs done.", True),
+    "config": LazyCommand("ketalog.commands.config", "Preferences: name, clinic, paper size, survey interval.", True),
     "remind": LazyCommand("ketalog.commands.remind", "Offline reminders: a daily local job and a notification.", True),
     "progress": LazyCommand("ketalog.commands.report", "Signs of progress and things to discuss, compactly."),
     "trends": LazyCommand("ketalog.commands.report", "Mean ratings and scores per week, month or session."),

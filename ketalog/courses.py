@@ -15,7 +15,7 @@ INDUCTION = timedelta(days=21)  # product rule: the first 3 weeks of a course (I
 INTRANASAL_INDUCTION = timedelta(days=28)  # esketamine's label judges benefit at week 4 (reference section 3)
 LONG_GAP = timedelta(days=60)  # a session this long after the previous one may start a new course: say so
 SCORE_LOOKBACK = timedelta(days=30)  # a score this close before a course is its baseline (reference section 5)
-SURVEY_INTERVAL = timedelta(days=14)  # PHQ-9 and GAD-7 within a course (a 2-week recall; product rule)
+SURVEY_INTERVAL = timedelta(days=14)  # PHQ-9 and GAD-7 within a course (a 2-week recall); `config set survey-interval`
 DUE_SURVEYS = ("phq9", "gad7")
 
 
@@ -88,9 +88,13 @@ def days_between(earlier: datetime, later: datetime) -> int:
 
 
 def due_items(
-    now: datetime, course: Course | None, last_checkin: datetime | None, last_scores: dict[str, datetime | None]
+    now: datetime,
+    course: Course | None,
+    last_checkin: datetime | None,
+    last_scores: dict[str, datetime | None],
+    interval: timedelta = SURVEY_INTERVAL,
 ) -> list[dict]:
-    """What is due now: today's check-in, then PHQ-9 and GAD-7 every 14 days within a course.
+    """What is due now: today's check-in, then PHQ-9 and GAD-7 every ``interval`` (the setting) within a course.
 
     A questionnaire is first due at the course start unless one was taken in the 30 days before it.
     Each item: {what, since} (the local date it became due). Light on purpose: `status --short` reads it.
@@ -104,8 +108,8 @@ def due_items(
         last = last_scores.get(instrument_id)
         if last is None or last < course.started - SCORE_LOOKBACK:
             due.append({"what": instrument_id, "since": course.started.date().isoformat()})
-        elif now - last >= SURVEY_INTERVAL:
-            due.append({"what": instrument_id, "since": (last + SURVEY_INTERVAL).date().isoformat()})
+        elif now - last >= interval:
+            due.append({"what": instrument_id, "since": (last + interval).date().isoformat()})
     return due
 
 

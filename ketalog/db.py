@@ -148,7 +148,14 @@ def connect(path: Path):
 
 def companion_files(path: Path) -> list[Path]:
     """The database and every file SQLite or ketalog keeps beside it: never an output target."""
-    return [path, *(Path(str(path) + suffix) for suffix in ("-wal", "-shm", "-journal")), lock_path(path)]
+    from ketalog.seen import file_for
+
+    return [
+        path,
+        *(Path(str(path) + suffix) for suffix in ("-wal", "-shm", "-journal")),
+        lock_path(path),
+        file_for(path),
+    ]
 
 
 def lock_path(path: Path) -> Path:

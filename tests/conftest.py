@@ -12,11 +12,12 @@ from helpers import FIXED_NOW, Cli
 
 @pytest.fixture(autouse=True)
 def fixed_environment(monkeypatch, tmp_path):
-    """A fixed 'now', UTC as local zone, and a database path in a fresh temp dir."""
+    """A fixed 'now', UTC as local zone, and a database and settings file in a fresh temp dir."""
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()
     monkeypatch.setenv("KETALOG_NOW", FIXED_NOW)
     monkeypatch.setenv("KETALOG_DB", str(tmp_path / "data" / "ketalog.db"))
+    monkeypatch.setenv("KETALOG_CONFIG", str(tmp_path / "config" / "config.toml"))  # never the real one
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.delenv("KETALOG_PASSPHRASE", raising=False)
     yield

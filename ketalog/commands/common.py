@@ -147,9 +147,12 @@ def announce_safety(as_json: bool = False) -> None:
 
 def standing(db, now):
     """(course, due items, planned days from today on): what `status` and `remind run` both read."""
-    from ketalog import store
+    from datetime import timedelta
+
+    from ketalog import settings, store
     from ketalog.courses import DUE_SURVEYS, course_at, due_items
 
     course = course_at(store.courses(db), now)
-    due = due_items(now, course, store.last_checkin_at(db), store.last_scored_at(db, DUE_SURVEYS))
+    interval = timedelta(days=settings.get("survey-interval"))  # type: ignore[arg-type]
+    due = due_items(now, course, store.last_checkin_at(db), store.last_scored_at(db, DUE_SURVEYS), interval)
     return course, due, store.planned(db, now.date().isoformat())

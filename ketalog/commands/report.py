@@ -37,6 +37,13 @@ def build(db_state, since: str | None, until: str | None, private: bool = False)
         return reports.build(db, timeparse.now(), start, end, private=private)
 
 
+def _remember_flags(ctx: typer.Context, report) -> None:
+    """`status` then says which flags are new since the last report or status a person read."""
+    from ketalog import seen, timeparse
+
+    seen.remember(state(ctx).path, report.flags, timeparse.now().date())
+
+
 def progress_command(
     ctx: typer.Context, since: SinceOpt = None, until: UntilOpt = None, as_json: JsonOpt = False
 ) -> None:
@@ -45,6 +52,7 @@ def progress_command(
     if as_json:
         emit(report.to_json(), True, "")
         return
+    _remember_flags(ctx, report)
     from ketalog.render.report_terminal import print_progress
 
     print_progress(report)
@@ -65,6 +73,7 @@ def report_command(
 ) -> None:
     """The one-page appointment report: what was done, what changed, what to raise with your provider."""
     report = build(state(ctx), since, until, private=private)
+    _remember_flags(ctx, report)
     if output_format == Format.text and output is None:
         from ketalog.render.report_terminal import print_report
 

@@ -35,6 +35,9 @@ def status_command(ctx: typer.Context, short: ShortOpt = False, as_json: JsonOpt
 
         # The last 14 days: the flags and safety notice that are current; durability is course-wide anyway.
         report = reports.build(db, now, now - progress.WINDOW, None)
+    from ketalog import seen
+
+    new, _ = seen.split(state(ctx).path, report.flags)
     data = {
         "course": None
         if course is None
@@ -50,7 +53,7 @@ def status_command(ctx: typer.Context, short: ShortOpt = False, as_json: JsonOpt
         "durability": {key: report.durability.get(key) for key in ("median_days", "measured", "last_session_days_ago")},
         "due": due,
         "next_planned": next_planned,
-        "flags": [{"id": f.id, "title": f.title} for f in report.flags],
+        "flags": [{"id": f.id, "title": f.title, "new": f in new} for f in report.flags],
         "safety": report.safety.notice,
     }
     if as_json:
@@ -63,6 +66,8 @@ def status_command(ctx: typer.Context, short: ShortOpt = False, as_json: JsonOpt
     from ketalog.render.status import status_lines
 
     typer.echo("\n".join(status_lines(data, report)))
+    # Only a person reading counts as having seen the flags: a script polling --json does not.
+    seen.remember(state(ctx).path, report.flags, now.date())
 
 
 def _short_line(course, last_days, due: list[dict], next_planned: str | None) -> str:

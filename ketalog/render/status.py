@@ -37,7 +37,11 @@ def status_lines(data: dict, report) -> list[str]:
     if data["next_planned"]:
         due.append(f"the next planned session on {data['next_planned']}")
     lines.append("Due: " + "; ".join(due) + "." if due else "Nothing due.")
-    flags = [f["title"] for f in data["flags"] if f["id"] != "safety"]
-    if flags:
-        lines.append("To discuss (last 14 days): " + "; ".join(flags) + ". `ketalog report` has the details.")
+    flags = [f for f in data["flags"] if f["id"] != "safety"]
+    new = [f["title"] for f in flags if f["new"]]
+    if new:
+        lines.append("New to discuss (last 14 days): " + "; ".join(new) + ". `ketalog report` has the details.")
+    if len(new) < len(flags):
+        count = len(flags) - len(new)
+        lines.append(f"Still to discuss: {count} flag{'s' if count != 1 else ''} you have seen (`ketalog report`).")
     return lines

@@ -1,0 +1,64 @@
+"""`ketalog config`: set, show and unset your preferences (name, clinic, paper, survey interval)."""
+
+from typing import Annotated
+
+import typer
+
+from ketalog.commands.common import JsonOpt, emit
+
+commands = config_app = typer.Typer(
+    help="Your preferences, kept in a small TOML file in your config folder (not in the diary).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+)
+KeyArg = Annotated[str, typer.Argument(metavar="KEY", help="name, clinic, paper or survey-interval.")]
+
+
+@config_app.command("set")
+def config_set(key: KeyArg, value: Annotated[str, typer.Argument(metavar="VALUE")]) -> None:
+    """Set one preference.
+
+    Examples:
+      ketalog config set name "Alex Doe"
+      ketalog config set paper a4
+      ketalog config set survey-interval 28
+    """
+    from ketalog import settings
+
+    key, checked = settings.set_value(key, value)
+    typer.echo(f"{key} = {checked}  ({settings.path()})")
+
+
+@config_app.command("unset")
+def config_unset(key: KeyArg) -> None:
+    """Remove one preference (its default applies again).
+
+    Examples:
+      ketalog config unset name
+    """
+    from ketalog import settings
+
+    was_set = settings.unset(key)
+    typer.echo(f"{key} removed." if was_set else f"{key} was not set.")
+
+
+@config_app.command("show")
+def config_show(as_json: JsonOpt = False) -> None:
+    """Every preference: its value (or default) and what it does.
+
+    Examples:
+      ketalog config show
+      ketalog config show --json
+    """
+    from ketalog import settings
+
+    values = settings.load()
+    data = {
+        "file": str(settings.path()),
+        "settings": {key: values.get(key, s.default) for key, s in settings.SETTINGS.items()},
+    }
+    lines = [f"Settings file: {data['file']}"]
+    for key, s in settings.SETTINGS.items():
+        shown = values[key] if key in values else ("(not set)" if s.default is None else f"{s.default} (default)")
+        lines.append(f"  {key:16} {str(shown):20} {s.help}")
+    emit(data, as_json, "\n".join(lines))

@@ -1,0 +1,109 @@
+"""Preferences (`ketalog config`, a TOML file) and "new since you last looked" flags in `status` (issue 14)."""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ketalog import settings
+from ketalog.courses import due_items
+
+
+def test_config_set_show_unset_round_trip(cli, tmp_path):
+    file = tmp_path / "config" / "config.toml"
+    assert cli.json("config", "show", "--json")["settings"]["survey-interval"] == 14  # the default
+    assert not file.exists()  # showing never creates the file
+    cli("config", "set", "name", 'Alex "Al" Doe')
+    cli("config", "set", "survey-interval", "28d")
+    cli("config", "set", "paper", "A4")
+    assert file.stat().st_mode & 0o777 == 0o600
+    assert tomllib.loads(file.read_text()) == {"name": 'Alex "Al" Doe', "survey-interval": 28, "paper": "a4"}
+    assert cli.json("config", "show", "--json")["settings"] == {
+        "name": 'Alex "Al" Doe',
+        "clinic": None,
+        "paper": "a4",
+        "survey-interval": 28,
+    }
+    assert cli("config", "unset", "name").stdout == "name removed.\n"
+    assert cli("config", "unset", "name").stdout == "name was not set.\n"
+    assert "name" not in tomllib.loads(file.read_text())
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("paper", "a5"), "ketalog: error: paper: must be letter or a4\n"),
+        (("survey-interval", "3"), "ketalog: error: survey-interval: must be a whole number of days from 7 to 90\n"),
+        (("survey-intervall", "14"), "did you mean survey-interval?"),
+        (("name", "a\x1b[31mb"), "ketalog: error: name: must be 1 to 100 printable characters\n"),
+    ],
+)
+def test_bad_settings_are_one_line_errors_and_change_nothing(cli, tmp_path, args, message):
+    result = cli("config", "set", *args, expect=2)
+    assert message in result.stderr and len(result.stderr.splitlines()) == 1
+    assert not (tmp_path / "config" / "config.toml").exists()
+
+
+def test_a_hand_broken_settings_file_is_named_in_one_line(cli, tmp_path):
+    file = tmp_path / "config" / "config.toml"
+    file.parent.mkdir()
+    file.write_text("name = 'unterminated\n")
+    result = cli("config", "show", expect=1)
+    assert str(file) in result.stderr and "not valid TOML" in result.stderr
+    file.write_text("survey-interval = 2\n")
+    assert "survey-interval must be" in cli("status", expect=1).stderr
+
+
+@given(st.text(min_size=1, max_size=100).filter(lambda t: t.strip() and t.isprintable()))
+def test_any_printable_name_survives_the_toml_file(text):
+    assert tomllib.loads(f"name = {settings._toml_value(text.strip())}") == {"name": text.strip()}
+
+
+def test_the_survey_interval_setting_drives_what_status_says_is_due(cli):
+    cli("survey", "phq9", "--answers", "1,1,1,1,1,1,1,1,0", "--at", "2026-02-20")
+    cli("survey", "gad7", "--answers", "1,1,1,1,1,1,1", "--at", "2026-02-20")
+    cli("add", "--route", "iv", "--at", "2026-02-22")
+    assert [d["what"] for d in cli.json("status")["due"]] == ["checkin", "phq9", "gad7"]  # 18 days > 14
+    cli("config", "set", "survey-interval", "28")
+    assert [d["what"] for d in cli.json("status")["due"]] == ["checkin"]
+    assert "Due: today's check-in (none yet today)." in cli("status").stdout
+
+
+def test_due_items_takes_the_interval():
+    from history import day
+
+    from ketalog.courses import SessionMark, split
+
+    course = split([SessionMark(day(0), "iv")])[0]
+    scores = {"phq9": day(1), "gad7": day(1)}
+    assert [d["what"] for d in due_items(day(9), course, day(9), scores, timedelta(days=7))] == ["phq9", "gad7"]
+    assert due_items(day(9), course, day(9), scores, timedelta(days=14)) == []
+
+
+def test_status_shows_a_flag_as_new_once_then_as_still_to_discuss(cli, db_path):
+    cli("add", "--route", "iv", "--at", "2026-03-08", "--bp-before", "150/95")
+    assert [f["new"] for f in cli.json("status")["flags"]] == [True]  # --json is a script: it marks nothing seen
+    first = cli("status").stdout
+    assert "New to discuss (last 14 days): " in first and "Still to discuss" not in first
+    second = cli("status").stdout
+    assert "New to discuss" not in second and "Still to discuss: 1 flag you have seen" in second
+    seen_file = db_path.with_name(db_path.name + ".seen")
+    assert seen_file.stat().st_mode & 0o777 == 0o600 and "blood" not in seen_file.read_text().lower()
+    cli("journal", "bladder pain since Tuesday", "--at", "2026-03-09")  # a different flag appears
+    third = cli("status").stdout
+    assert "New to discuss" in third and "Still to discuss: 1 flag you have seen" in third
+
+
+def test_reading_a_report_marks_its_flags_seen(cli):
+    cli("add", "--route", "iv", "--at", "2026-03-08", "--bp-before", "150/95")
+    cli("report", "--format", "markdown")
+    assert "New to discuss" not in cli("status").stdout
+
+
+def test_status_without_a_database_remembers_nothing(cli, db_path):
+    cli("status")
+    assert not db_path.parent.exists()
