@@ -45,6 +45,7 @@ LAZY_COMMANDS = {
     "survey": LazyCommand(
         "ketalog.commands.survey", "Questionnaires: PHQ-9, PHQ-2, GAD-7, PCL-5, clinician totals.", True
     ),
+    "med": LazyCommand("ketalog.commands.med", "Other medicines: add, change, stop, took, list.", True),
     "course": LazyCommand("ketalog.commands.course", "Treatment courses: when each began, sessions, routes.", True),
     "plan": LazyCommand("ketalog.commands.plan", "The treatment plan: sessions booked ahead, planned vs done.", True),
     "config": LazyCommand("ketalog.commands.config", "Preferences: name, clinic, paper size, survey interval.", True),

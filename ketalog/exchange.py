@@ -39,9 +39,14 @@ SETTINGS_TABLES = {
     "mood_labels": ("source", "label", "level"),
     "planned_sessions": ("id", "local_date", "note", "created_at", "updated_at"),
 }
-TABLE_ORDER = [table for kind in KINDS.values() for table in (kind.table, kind.child_table) if table] + list(
-    SETTINGS_TABLES
-)
+# Tables entries refer to, keyed by a natural key so two machines' rows merge: imported first; a
+# newer copy from a ketalog export replaces an older one, another app's copy never replaces a local row.
+PARENT_TABLES = {"medications": ("key", "name", "class", "schedule", "note", "created_at", "updated_at")}
+TABLE_ORDER = [
+    *PARENT_TABLES,
+    *(table for kind in KINDS.values() for table in (kind.table, kind.child_table) if table),
+    *SETTINGS_TABLES,
+]
 
 _AT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -183,6 +188,8 @@ def parse_ketalog(path: Path, text: str) -> ImportPlan:
                 raise ImportFileError(path, f"table {table} row {number}", "must be an object")
             if table in ENTRY_TABLES:
                 _check_entry_row(path, table, number, row)
+            elif table == "medications":
+                _check_medication(path, f"table {table} row {number}", row)
             elif table == "mood_labels":
                 _check_mood_label(path, f"table {table} row {number}", row)
             elif table == "planned_sessions":
@@ -232,6 +239,23 @@ def _check_entry_row(path: Path, table: str, number: int, row: dict) -> None:
             ) from None
     if table == "surveys":
         _check_survey_row(path, where, row)
+
+
+def _check_medication(path: Path, where: str, row: dict) -> None:
+    from ketalog.medicines import CLASSES, key
+
+    if set(row) != set(PARENT_TABLES["medications"]):
+        raise ImportFileError(path, where, "needs exactly " + ", ".join(PARENT_TABLES["medications"]))
+    if not isinstance(row["name"], str) or not row["name"].strip() or row["key"] != key(row["name"]):
+        raise ImportFileError(path, where, f"name must be text and key its lower-cased form (got {row['key']!r})")
+    if row["class"] not in CLASSES:
+        raise ImportFileError(path, where, f"class must be one of {', '.join(CLASSES)} (got {row['class']!r})")
+    for column in ("schedule", "note"):
+        if row[column] is not None and not isinstance(row[column], str):
+            raise ImportFileError(path, where, f"{column} must be text")
+    for column in ("created_at", "updated_at"):
+        if not isinstance(row[column], str) or not _AT.match(row[column]):
+            raise ImportFileError(path, where, f"{column} must be UTC like 2026-03-04T13:30:00Z (got {row[column]!r})")
 
 
 def _check_mood_label(path: Path, where: str, row: dict) -> None:
@@ -335,7 +359,14 @@ _COLUMN_CHECKS = {
         "sleep_hours": _number(*valid.SLEEP_HOURS_RANGE),
         "note": _text,
     },
-    "journal": {"text": _required_text},
+    "journal": {"text": _required_text, "session_id": _text},
+    "medication_events": {
+        "medication": _required_text,
+        "event": _one_of(("start", "change", "stop", "took")),
+        "dose": _text,
+        "schedule": _text,
+        "note": _text,
+    },
     "surveys": {
         "instrument": _required_text,
         "answers": _answers,
@@ -393,6 +424,7 @@ def apply_plan(db: Database, plan: ImportPlan, *, dry_run: bool, progress=None) 
     result = ImportResult({}, {}, {}, [])
     try:
         with writing(db):
+            _apply_parents(db, plan, result)
             _apply(db, plan, result, progress)
             _apply_settings(db, plan, result)
             _remember_mood_labels(db, plan.remember)
@@ -514,6 +546,22 @@ def _apply(db: Database, plan: ImportPlan, result: ImportResult, progress=None) 
                 raise ImportFileError(plan.path, f"table {child} row {number}", _explain(error)) from None
             if cursor.rowcount:
                 _count(result.added, child)
+
+
+def _apply_parents(db: Database, plan: ImportPlan, result: ImportResult) -> None:
+    """Medicines, merged by key: new ones added; a newer copy from a ketalog export replaces an older one."""
+    for table, columns in PARENT_TABLES.items():
+        key = columns[0]
+        for row in plan.tables.get(table, []):
+            existing = next(db.query(f'SELECT updated_at FROM "{table}" WHERE "{key}" = ?', [row[key]]), None)
+            if existing is None:
+                db[table].insert({column: row[column] for column in columns})
+                _count(result.added, table)
+            elif plan.source == "ketalog" and row["updated_at"] > existing["updated_at"]:
+                db[table].update(row[key], {column: row[column] for column in columns[1:]})
+                _count(result.updated, table)
+            else:
+                _count(result.unchanged, table)
 
 
 def _apply_settings(db: Database, plan: ImportPlan, result: ImportResult) -> None:

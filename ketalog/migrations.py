@@ -234,3 +234,36 @@ def m007_planned_sessions(db):
             created_at TEXT NOT NULL,
             updated_at TEXT NOT NULL
         )""")
+
+
+@migration("008_medications_session_notes")
+def m008_medications_session_notes(db):
+    # Other medicines (reference section 5). A medicine is keyed by its lower-cased name, so the same
+    # medicine recorded on two machines, or arriving from Bearable, merges into one; what happened to
+    # it (started, dose changed, stopped, an as-needed dose taken) is a dated entry like any other.
+    db.execute(f"""
+        CREATE TABLE medications (
+            key TEXT PRIMARY KEY,      -- the name, trimmed and lower-cased
+            name TEXT NOT NULL,        -- as first written
+            class TEXT NOT NULL CHECK (class IN ('benzodiazepine','lamotrigine','psychostimulant','maoi',
+                'opioid','ssri','snri','antipsychotic','lithium','other')),
+            schedule TEXT,             -- 'daily', 'twice daily', 'as needed' or the person's words
+            note TEXT,
+            {_AUDIT_COLUMNS}
+        )""")
+    db.execute(f"""
+        CREATE TABLE medication_events (
+            id TEXT PRIMARY KEY,
+            {_TIME_COLUMNS}
+            medication TEXT NOT NULL REFERENCES medications(key) ON UPDATE CASCADE ON DELETE CASCADE,
+            event TEXT NOT NULL CHECK (event IN ('start','change','stop','took')),
+            dose TEXT,                 -- as written: '0.5 mg', '2 x 10 mg'
+            schedule TEXT,
+            note TEXT,
+            {_AUDIT_COLUMNS}
+        )""")
+    db.execute("CREATE INDEX idx_medication_events_at ON medication_events(at)")
+    db.execute("CREATE INDEX idx_medication_events_medication ON medication_events(medication, at)")
+    # A journal note about one session (its reflection): the note stays if the session is deleted.
+    db.execute("ALTER TABLE journal ADD COLUMN session_id TEXT REFERENCES sessions(id) ON DELETE SET NULL")
+    db.execute("CREATE INDEX idx_journal_session ON journal(session_id)")

@@ -104,8 +104,24 @@ class Checkin(Entry):
 class JournalEntry(Entry):
     text: str
     tags: list[str] = field(default_factory=list)
+    session_id: str | None = None  # the session this note reflects on
 
     kind = "journal"
+
+
+@dataclass
+class MedicationEvent(Entry):
+    """Something that happened to one medicine: started, dose changed, stopped, or an as-needed dose taken."""
+
+    medication: str  # the medicine's key (its lower-cased name)
+    event: str  # start, change, stop, took
+    dose: str | None = None
+    schedule: str | None = None
+    note: str | None = None
+    name: str = ""  # the medicine's name as written
+    med_class: str = "other"
+
+    kind = "medication"
 
 
 @dataclass

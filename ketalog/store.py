@@ -20,7 +20,16 @@ from sqlite_utils import Database
 
 from ketalog.db import writing
 from ketalog.errors import InputError
-from ketalog.models import Checkin, Entry, JournalEntry, ReportInputs, Session, Survey, TrendInputs
+from ketalog.models import (
+    Checkin,
+    Entry,
+    JournalEntry,
+    MedicationEvent,
+    ReportInputs,
+    Session,
+    Survey,
+    TrendInputs,
+)
 from ketalog.timeparse import from_storage, stamp, storage_fields, to_utc_text
 
 
@@ -69,6 +78,13 @@ KINDS: dict[str, Kind] = {
         json_list="tags",
     ),
     "survey": Kind("survey", "surveys", Survey, json_columns=("answers",)),
+    "medication": Kind(
+        "medication",
+        "medication_events",
+        MedicationEvent,
+        extra_select=", (SELECT name FROM medications WHERE key = e.medication) AS name"
+        ", (SELECT class FROM medications WHERE key = e.medication) AS med_class",
+    ),
 }
 
 
@@ -178,6 +194,12 @@ def delete(db: Database, entry: Entry) -> None:
     """Remove an entry; its side effects or tags go with it (ON DELETE CASCADE)."""
     with writing(db):
         db.execute(f"DELETE FROM {KINDS[entry.kind].table} WHERE id = ?", [entry.id])
+        if isinstance(entry, MedicationEvent):  # a medicine with no event left was never taken
+            db.execute(
+                "DELETE FROM medications WHERE key = ? AND NOT EXISTS "
+                "(SELECT 1 FROM medication_events WHERE medication = ?)",
+                [entry.medication, entry.medication],
+            )
 
 
 def list_entries(
@@ -528,3 +550,81 @@ def sessions_between(db: Database, since: datetime | None, until: datetime | Non
 
 def checkins_between(db: Database, since: datetime | None, until: datetime | None) -> list[Checkin]:
     return _load(db, "checkin", since, until)
+
+
+# Other medicines ---------------------------------------------------------------------------------
+
+
+def medicine(db: Database, key: str) -> dict | None:
+    return next(db.query("SELECT * FROM medications WHERE key = ?", [key]), None)
+
+
+def record_medication(
+    db: Database,
+    name: str,
+    event: str,
+    at: datetime,
+    *,
+    klass: str | None = None,
+    dose: str | None = None,
+    schedule: str | None = None,
+    note: str | None = None,
+) -> MedicationEvent:
+    """One dated event of a medicine, creating the medicine on first mention; one transaction.
+
+    ``klass`` and ``schedule`` also update the medicine itself (its class, its current schedule).
+    """
+    from ketalog.medicines import classify, key
+
+    medication = key(name)
+    created = stamp()
+    with writing(db):
+        existing = medicine(db, medication)
+        if existing is None:
+            db["medications"].insert(
+                {
+                    "key": medication,
+                    "name": " ".join(name.split()),
+                    "class": klass or classify(name),
+                    "schedule": schedule,
+                    "note": note if event == "start" else None,
+                    "created_at": created,
+                    "updated_at": created,
+                }
+            )
+        else:
+            changes = {"class": klass} if klass else {}
+            if schedule:
+                changes["schedule"] = schedule
+            if changes:
+                db["medications"].update(medication, {**changes, "updated_at": created})
+        row = {
+            "id": new_id(),
+            **storage_fields(at),
+            "medication": medication,
+            "event": event,
+            "dose": dose,
+            "schedule": schedule,
+            "note": note,
+            "created_at": created,
+            "updated_at": created,
+        }
+        db["medication_events"].insert(row)
+    return get(db, "medication", row["id"])
+
+
+def medication_events(
+    db: Database, since: datetime | None = None, until: datetime | None = None, keys: Iterable[str] | None = None
+) -> list[MedicationEvent]:
+    """Events oldest first, optionally only some medicines' and within [since, until)."""
+    where, params = _where_time(since, until)
+    if keys is not None:
+        keys = list(keys)
+        where += (" AND " if where else " WHERE ") + f"e.medication IN ({', '.join('?' for _ in keys)})"
+        params += keys
+    kind = KINDS["medication"]
+    return [_record(kind, row) for row in db.query(f"{_select(kind)}{where} ORDER BY e.at, e.created_at", params)]
+
+
+def medications(db: Database) -> list[dict]:
+    return list(db.query("SELECT * FROM medications ORDER BY key"))

@@ -184,3 +184,13 @@ def tags(values: list[str] | None, field: str = "--tag") -> list[str]:
             raise InputError(field, "must not be empty")
         seen.setdefault(tag, None)
     return list(seen)
+
+
+def short_text(text: str | None, field: str, limit: int = 100) -> str | None:
+    """A name, dose or schedule as written: trimmed, spaces folded, one line, at most ``limit`` characters."""
+    if text is None:
+        return None
+    value = " ".join(text.split())
+    if not value or len(value) > limit:
+        raise InputError(field, f"must be 1 to {limit} characters (got {len(value)})")
+    return value

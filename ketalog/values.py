@@ -43,6 +43,7 @@ FIELDS: dict[str, dict[str, tuple[str, ...] | str]] = {
         "tag": CHILDREN,
     },
     "journal": {"text": ("text",), "tag": CHILDREN},
+    "medication": {"dose": ("dose",), "schedule": ("schedule",), "note": ("note",)},
     "survey": {
         "answers": ("answers", "total", "band", "prorated"),
         "difficulty": ("difficulty",),

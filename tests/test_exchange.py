@@ -11,6 +11,7 @@ from helpers import count, rows
 
 CRISIS_MARK = "If you are in immediate danger, call your local emergency number."
 TABLES = (
+    "medications",
     "sessions",
     "side_effects",
     "checkins",
@@ -18,6 +19,7 @@ TABLES = (
     "journal",
     "journal_tags",
     "surveys",
+    "medication_events",
     "mood_labels",
     "planned_sessions",
 )
@@ -45,6 +47,7 @@ def filled(cli):
     cli("journal", "line one\nline two", "--tag", "kap", "--at", "2026-03-03 21:00")
     cli("survey", "gad7", "--answers", "1,2,1,0,1,1,0", "--difficulty", "1", "--at", "2026-03-04 09:00")
     cli("survey", "log", "MADRS", "24", "--at", "2026-03-04 10:00")
+    cli("med", "add", "sertraline", "--dose", "100 mg", "--schedule", "daily", "--start", "2026-01-04")
 
 
 def test_export_import_export_is_identical(cli, filled, tmp_path):
@@ -54,6 +57,7 @@ def test_export_import_export_is_identical(cli, filled, tmp_path):
 
     assert data["format"] == "ketalog-export" and data["schema_version"] == latest_schema_version()
     assert {t: len(v) for t, v in data["tables"].items()} == {
+        "medications": 1,
         "sessions": 1,
         "side_effects": 1,
         "checkins": 1,
@@ -61,6 +65,7 @@ def test_export_import_export_is_identical(cli, filled, tmp_path):
         "journal": 1,
         "journal_tags": 1,
         "surveys": 2,
+        "medication_events": 1,
         "mood_labels": 0,
         "planned_sessions": 0,
     }
@@ -98,12 +103,27 @@ def test_two_machines_merge_and_later_edits_win(cli, tmp_path, monkeypatch):
     assert [e["text"] for e in entries if e["kind"] == "journal"] == ["only on the laptop"]
 
 
+def test_two_machines_medication_records_merge_into_one_medicine(cli, tmp_path, monkeypatch):
+    laptop, phone, merged = (tmp_path / f"{n}.db" for n in ("laptop", "phone", "merged"))
+    cli("--db", str(laptop), "med", "add", "Sertraline", "--dose", "100 mg", "--start", "2026-01-05")
+    cli("--db", str(phone), "med", "add", "sertraline ", "--dose", "100 mg", "--start", "2026-01-05")
+    cli("--db", str(phone), "med", "took", "lorazepam", "--dose", "0.5 mg", "--at", "2026-03-02 08:00")
+    cli("--db", str(laptop), "med", "change", "sertraline", "--dose", "150 mg", "--at", "2026-03-01")
+    for name, db in (("laptop", laptop), ("phone", phone)):
+        cli("--db", str(db), "export", "-o", str(tmp_path / f"{name}.json"))
+    for name in ("laptop", "phone", "laptop", "phone"):
+        cli("--db", str(merged), "import", str(tmp_path / f"{name}.json"))
+    assert count(merged, "medications") == 2 and count(merged, "medication_events") == 4
+    meds = {m["name"].lower(): m for m in cli.json("--db", str(merged), "med", "list")}
+    assert meds["sertraline"]["dose"] == "150 mg" and meds["lorazepam"]["last_taken"] == "2026-03-02T08:00+00:00"
+
+
 def test_dry_run_changes_nothing(cli, filled, tmp_path):
     dump = tmp_path / "export.json"
     cli("export", "-o", str(dump))
     target = tmp_path / "other.db"
     out = cli("--db", str(target), "import", str(dump), "--dry-run").stdout
-    assert "Would add: 1 sessions" in out and "nothing was changed" in out
+    assert "Would add: 1 medications, 1 sessions" in out and "nothing was changed" in out
     assert not target.exists()
     cli("--db", str(target), "checkin", "--mood", "3")
     cli("--db", str(target), "import", str(dump), "--dry-run")

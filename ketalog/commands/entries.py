@@ -121,6 +121,9 @@ def edit(
     sleep_hours: SleepHoursOpt = None,
     note: NoteOpt = None,
     text: Annotated[Optional[str], typer.Option("--text", help="New text of a journal note.")] = None,
+    schedule: Annotated[
+        Optional[str], typer.Option("--schedule", metavar="TEXT", help="A medicine event's schedule.")
+    ] = None,
     answers: Annotated[
         Optional[str], typer.Option("--answers", metavar="1,2,0,...", help="New item answers of a questionnaire.")
     ] = None,
@@ -175,6 +178,14 @@ def edit(
                     raise InputError("--text", "must not be empty")
                 values["text"] = text
             children = valid.tags(tag) if tag is not None else None
+        elif entry.kind == "medication":
+            values = {
+                name: valid.short_text(options[name], "--" + name, 50)
+                for name in ("dose", "schedule")
+                if options[name] is not None
+            }
+            if note is not None:
+                values["note"] = note
         else:
             change = entry_values.edited_survey_values(entry, answers, difficulty, total)
             if change.safety_notice:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from ketalog.models import Checkin, Entry, JournalEntry, Session, Survey
+from ketalog.models import Checkin, Entry, JournalEntry, MedicationEvent, Session, Survey
 from ketalog.timeparse import format_local
 
 # Control characters in stored text could retitle the terminal, write the clipboard or clear the
@@ -88,6 +88,11 @@ def _summary(entry: Entry, width: int) -> str:
         elif entry.safety_unanswered and instrument:
             text += f" · item {instrument.safety_item} not answered"
         return text
+    if isinstance(entry, MedicationEvent):
+        verb = {"start": "started", "change": "changed", "stop": "stopped", "took": "took"}[entry.event]
+        return " ".join(
+            part for part in (verb, entry.name, entry.dose, entry.schedule and f"({entry.schedule})") if part
+        )
     return ""
 
 
@@ -138,3 +143,20 @@ _JSON_C1 = {code: f"\\u{code:04x}" for code in range(0x80, 0xA0)}
 def to_json(data) -> str:
     # json escapes C0 controls itself; C1 ones (0x9b is a terminal's CSI) are escaped too, losslessly.
     return json.dumps(data, ensure_ascii=False, indent=2).translate(_JSON_C1)
+
+
+def medicine_line(medicine) -> str:
+    """One medicine as a line: name (class), dose, schedule, since when or when stopped, last as-needed dose."""
+    from ketalog.medicines import label
+
+    parts = [f"{medicine.name} ({label(medicine.klass)})"]
+    parts += [part for part in (medicine.dose, medicine.schedule) if part]
+    if medicine.active and medicine.started:
+        parts.append(f"since {medicine.started:%Y-%m-%d}")
+    elif medicine.stopped:
+        parts.append(f"stopped {medicine.stopped:%Y-%m-%d}")
+    if medicine.taken:
+        parts.append(
+            f"last taken {medicine.taken[-1]:%Y-%m-%d %H:%M} ({len(medicine.taken)} dose{'s' * (len(medicine.taken) != 1)})"
+        )
+    return visible(", ".join(parts))
