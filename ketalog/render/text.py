@@ -156,7 +156,6 @@ def medicine_line(medicine) -> str:
     elif medicine.stopped:
         parts.append(f"stopped {medicine.stopped:%Y-%m-%d}")
     if medicine.taken:
-        parts.append(
-            f"last taken {medicine.taken[-1]:%Y-%m-%d %H:%M} ({len(medicine.taken)} dose{'s' * (len(medicine.taken) != 1)})"
-        )
+        doses = len(medicine.taken)
+        parts.append(f"last taken {medicine.taken[-1]:%Y-%m-%d %H:%M} ({doses} dose{'s' * (doses != 1)})")
     return visible(", ".join(parts))
