@@ -651,8 +651,13 @@ def parse_bearable(path: Path, rows: Iterator[list[str]]) -> ImportPlan:
     header = tuple(cell.strip().lower() for cell in next(rows))
     if header != BEARABLE_HEADER:
         raise ImportFileError(path, "line 1", f"columns are not a Bearable export's ({','.join(BEARABLE_HEADER)})")
+    from ketalog.medicines import classify
+    from ketalog.medicines import key as medicine_key
+
     blocks: dict[datetime, dict] = {}
     skipped: dict[str, int] = {}
+    medicines_seen: dict[str, tuple[str, datetime]] = {}  # key -> (name as first written, first dose)
+    doses: list[tuple[datetime, str, str | None]] = []
     for line, row in _data_rows(path, header, rows):
         row = {key: value.strip() for key, value in row.items()}
         try:
@@ -689,7 +694,11 @@ def parse_bearable(path: Path, rows: Iterator[list[str]]) -> ImportPlan:
         elif category == "meds/supplements":
             unit_match = re.match(r"^(.*?)\s*\(([^)]*)\)\s*$", detail)  # "Clomipramine (mg)"
             name, unit = unit_match.groups() if unit_match else (detail, "")
-            block["notes"].append(f"Medicine: {name} {amount} {unit}".strip())
+            name = " ".join(name.split())
+            if name:
+                moment = to_local(datetime.combine(day, clock))
+                medicines_seen.setdefault(medicine_key(name), (name, moment))
+                doses.append((moment, medicine_key(name), f"{amount} {unit}".strip() or None))
         elif category == "gratitudes":
             block["notes"].append(f"Grateful for: {detail}")
         else:
@@ -709,15 +718,41 @@ def parse_bearable(path: Path, rows: Iterator[list[str]]) -> ImportPlan:
         for tag in dict.fromkeys(t for t in block["tags"] if t):
             plan.tables["checkin_tags"].append({"checkin_id": entry_id, "tag": tag})
     plan.skipped += [f"{n} {category} row(s): ketalog has no matching field" for category, n in skipped.items()]
+    _bearable_medicines(plan, medicines_seen, doses, classify)
     plan.mapping = [
         "date + time of day → one check-in per block (am 09:00, mid 13:00, pm 18:00, pre 22:00, all day 12:00; "
         "exact times kept)",
         "Mood 1-10 → mood 0-10; its feelings → tags. Energy 1-5 → energy 0, 2, 5, 8, 10",
         "Sleep 7:15 → 7.25 hours slept; Sleep quality 1-4 → sleep 0, 3, 7, 10",
         "Symptoms (with their severity), Factors, Sleep and Food Diary factors → tags",
-        "Meds/Supplements → note lines ('Medicine: Clomipramine 100 mg'); Gratitudes and notes → note",
+        "Meds/Supplements → your medicines (`med list`): each row a dose taken ('Clomipramine 100 mg'), "
+        "the class from the name",
+        "Gratitudes and notes → note",
     ]
     return plan
+
+
+def _bearable_medicines(plan: ImportPlan, seen: dict, doses: list, classify) -> None:
+    """Bearable's medicine rows as medicines and doses taken, identified by time, medicine and position."""
+    plan.tables["medications"] = [
+        {
+            "key": key,
+            "name": name,
+            "class": classify(name),
+            "schedule": None,
+            "note": None,
+            "created_at": to_utc_text(first),
+            "updated_at": to_utc_text(first),
+        }
+        for key, (name, first) in seen.items()
+    ]
+    positions = _MinutePositions("bearable-medicine")
+    plan.tables["medication_events"] = [
+        _checkin_row(
+            positions.id_for(f"{moment:%Y-%m-%d %H:%M} {key}"), moment, medication=key, event="took", dose=dose
+        )
+        for moment, key, dose in sorted(doses, key=lambda d: d[0])
+    ]
 
 
 # iMoodJournal and How We Feel ---------------------------------------------------------------------

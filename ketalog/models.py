@@ -202,6 +202,10 @@ class ReportInputs:
     mentions: list[tuple[datetime, str, str]] = field(default_factory=list)  # (when, where, text) in the period
     planned: list[dict] = field(default_factory=list)  # planned days in the period: {local_date, done}
     weekly: list[dict] = field(default_factory=list)
+    medications: list[dict] = field(default_factory=list)  # every medicine (rows of `medications`)
+    # every start/change/stop up to the period end, and as-needed doses within 24 h of the period
+    medication_events: list = field(default_factory=list)
+    reflections: dict[str, str] = field(default_factory=dict)  # session id -> its linked note's first line
 
     @property
     def end(self) -> datetime:

@@ -15,7 +15,7 @@ import statistics
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 
-from ketalog import crisis
+from ketalog import crisis, medicines
 from ketalog import instruments as inst
 from ketalog.courses import SCORE_LOOKBACK, Course, course_at, days_between
 from ketalog.models import Checkin, ReportInputs, Session, Survey, TrendInputs
@@ -62,6 +62,7 @@ _BLADDER = re.compile(
     re.IGNORECASE,
 )
 SPARKLINE_WEEKS = 26  # weekly means shown in the ratings sparklines
+MEDICATION_NEAR = timedelta(hours=medicines.NEAR_SESSION_HOURS)  # as-needed doses "around" a session
 
 
 @dataclass
@@ -168,6 +169,7 @@ class Report:
     durability: dict = field(default_factory=dict)
     judged: bool = False  # there was data to judge (a course, or ratings/scores in the period)
     last_checkin_days_ago: int | None = None  # the last check-in at or before the period end
+    medications: dict = field(default_factory=lambda: {"current": [], "changes": [], "on_session_days": []})
 
     def to_json(self) -> dict:
         return {
@@ -183,6 +185,7 @@ class Report:
             "journal": self.journal,
             "safety": self.safety.to_json(),
             "durability": self.durability,
+            "medications": self.medications,
         }
 
 
@@ -688,6 +691,9 @@ def find_flags(
     reassess = reassess_flag(inputs, instruments, ratings)
     if reassess:
         flags.append(reassess)
+    note = medication_note(inputs)
+    if note:
+        flags.append(note)
     counts = side_effect_counts(inputs.sessions)
     total = len(inputs.sessions)
     recurring = [(name, n) for name, n in counts.items() if n >= 2 and n * 2 >= total]
@@ -700,6 +706,58 @@ def find_flags(
             )
         )
     return flags
+
+
+def medication_note(inputs: ReportInputs) -> Finding | None:
+    """A benzodiazepine, stimulant, MAOI or opioid active on a session's day, or taken within 24 h of one,
+    in the period: the reference's one-line fact and source (section 5). Information, never advice."""
+    near = medicines.near_sessions(inputs.medications, inputs.medication_events, [s.at for s in inputs.sessions])
+    if not near:
+        return None
+    details = []
+    for item in near:
+        fact, source = medicines.RAISED[item["class"]]
+        how = " and ".join({"active": "being taken", "taken": "taken within 24 h"}[h] for h in item["how"])
+        days = ", ".join(item["sessions"])
+        details.append(
+            f"{item['name']} ({medicines.label(item['class'])}) {how} around sessions on {days}: {fact} ({source})."
+        )
+    names = ", ".join(item["name"] for item in near)
+    return Finding(
+        "medication_note",
+        f"Other medicines around sessions: {names}",
+        " ".join(details) + " Worth raising with your provider.",
+    )
+
+
+def medication_section(inputs: ReportInputs) -> dict:
+    """Current medicines at the period end, dated changes in the period, as-needed doses on session days."""
+    end = inputs.end
+    events = inputs.medication_events
+    current = [
+        {"name": m.name, "class": m.klass, "dose": m.dose, "schedule": m.schedule, "since": _iso(m.started)}
+        for m in medicines.standing(inputs.medications, events, end)
+        if m.active
+    ]
+    names = {row["key"]: row["name"] for row in inputs.medications}
+    changes = [
+        {
+            "at": _iso(e.at),
+            "name": names.get(e.medication, e.medication),
+            "event": e.event,
+            "dose": e.dose,
+            "schedule": e.schedule,
+        }
+        for e in events
+        if e.event != "took" and _in_period(e.at, inputs.since, inputs.until)
+    ]
+    session_days = {s.at.date() for s in inputs.sessions}
+    on_session_days = [
+        {"at": _iso(e.at), "name": names.get(e.medication, e.medication), "dose": e.dose}
+        for e in events
+        if e.event == "took" and e.at.date() in session_days and _in_period(e.at, inputs.since, inputs.until)
+    ]
+    return {"current": current, "changes": changes, "on_session_days": on_session_days}
 
 
 def blood_pressure_flags(sessions: list[Session]) -> list[Finding]:
@@ -912,20 +970,29 @@ def course_summary(inputs: ReportInputs) -> dict:
         "sessions_in_course": len([s for s in course.sessions if s.at <= inputs.end]) if course else 0,
         "planned_in_period": len(planned_so_far),
         "planned_done": sum(1 for p in planned_so_far if p["done"]),
+        # only when some cost was logged: no cost recorded is not a cost of 0
+        "cost_in_period": sum(s.cost for s in sessions if s.cost is not None)
+        if any(s.cost is not None for s in sessions)
+        else None,
     }
 
 
-def session_rows(sessions: list[Session]) -> list[dict]:
+def session_rows(sessions: list[Session], reflections: dict[str, str] | None = None) -> list[dict]:
     return [
         {
             "id": s.id,
             "at": _iso(s.at),
             "route": s.route,
             "dose": s.dose or None,
+            "duration_min": s.duration_min,
+            "therapy": None if s.therapy is None else bool(s.therapy),
             "dissociation": s.dissociation,
             "side_effects": list(s.side_effects),
             "bp_before": s.bp_before or None,
             "bp_after": s.bp_after or None,
+            "cost": s.cost,
+            "intention": s.intention,
+            "reflection": (reflections or {}).get(s.id),
         }
         for s in sessions
     ]
@@ -960,12 +1027,13 @@ def build_report(inputs: ReportInputs, private: bool = False) -> Report:
         signs=find_signs(inputs, instruments, ratings),
         flags=flags,
         side_effects=side_effect_counts(inputs.sessions),
-        sessions=session_rows(inputs.sessions),
+        sessions=session_rows(inputs.sessions, {} if private else inputs.reflections),
         journal=[] if private else [{"at": _iso(j.at), "text": excerpt(j.text)} for j in inputs.journal],
         safety=safety_facts(inputs.surveys, inputs.since, inputs.until),
         durability=durability,
         judged=judged,
         last_checkin_days_ago=days_between(inputs.last_checkin_at, inputs.end) if inputs.last_checkin_at else None,
+        medications=medication_section(inputs),
     )
 
 

@@ -21,5 +21,6 @@ def build(db, now: datetime, start: datetime | None, end: datetime | None, *, pr
         early=progress.SCORE_EARLY_AFTER,
         sparkline_weeks=progress.SPARKLINE_WEEKS,
         watched_words=progress.BLADDER_WORDS,
+        near=progress.MEDICATION_NEAR,
     )
     return progress.build_report(inputs, private=private)

@@ -317,6 +317,7 @@ def report_inputs(
     early: timedelta,
     sparkline_weeks: int,
     watched_words: Iterable[str] = (),
+    near: timedelta = timedelta(hours=24),
 ) -> ReportInputs:
     """Only what a report over [since, until) needs (see ``ReportInputs``). The windows and words
     are the progress rules' own, passed in by the caller."""
@@ -358,7 +359,45 @@ def report_inputs(
             if until is None or row["local_date"] < until.date().isoformat()
         ],
         weekly=rating_means_by(db, "week", since, until)[-sparkline_weeks:],
+        medications=medications(db),
+        medication_events=report_medication_events(db, since, until, near),
+        reflections=reflections(db, since, until),
     )
+
+
+def report_medication_events(
+    db: Database, since: datetime | None, until: datetime | None, near: timedelta
+) -> list[MedicationEvent]:
+    """Every start, change and stop up to ``until`` (what was being taken when), and the as-needed
+    doses within ``near`` of the period (a dose the evening before its first session counts)."""
+    kind = KINDS["medication"]
+    clauses = ["e.event != 'took'"]
+    params: list = []
+    if until is not None:
+        clauses.append("e.at < ?")
+        params.append(to_utc_text(until + near))
+    took = ["e.event = 'took'"]
+    if since is not None:
+        took.append("e.at >= ?")
+        params.append(to_utc_text(since - near))
+    if until is not None:
+        took.append("e.at < ?")
+        params.append(to_utc_text(until + near))
+    where = f" WHERE ({' AND '.join(clauses)}) OR ({' AND '.join(took)})"
+    return [_record(kind, row) for row in db.query(f"{_select(kind)}{where} ORDER BY e.at, e.created_at", params)]
+
+
+def reflections(db: Database, since: datetime | None, until: datetime | None) -> dict[str, str]:
+    """The first line of the earliest note linked to each session of the period."""
+    where, params = _where_time(since, until, alias="s")
+    found: dict[str, str] = {}
+    for row in db.query(
+        f"SELECT j.session_id, j.text FROM journal j JOIN sessions s ON s.id = j.session_id{where} ORDER BY j.at",
+        params,
+    ):
+        first = next((line.strip() for line in row["text"].splitlines() if line.strip()), "")
+        found.setdefault(row["session_id"], first)
+    return found
 
 
 def mood_readings(db: Database, since: datetime | None, until: datetime | None) -> list[tuple[datetime, int]]:

@@ -13,6 +13,7 @@ import pytest
 from helpers import FIXED_NOW, Cli, count
 
 CONTRACT_KEYS = {
+    "medications",
     "generated_at",
     "period",
     "course",
@@ -133,6 +134,11 @@ def test_report_json_contract(cli, journey):
     assert {f["id"] for f in data["flags"]} == {"blood_pressure", "recurring_side_effect"}
     assert data["side_effects"] == {"nausea": 2}
     assert set(data["sessions"][0]) == {
+        "duration_min",
+        "therapy",
+        "cost",
+        "intention",
+        "reflection",
         "id",
         "at",
         "route",

@@ -441,13 +441,19 @@ def test_bearable_long_rows_become_one_check_in_per_day_and_block(cli, tmp_path,
     assert data["source"] == "bearable" and data["skipped"] == ["1 Food Diary row(s): ketalog has no matching field"]
     stored = rows(db_path, "SELECT at, mood, energy, sleep, sleep_hours, note FROM checkins ORDER BY at")
     assert stored == [
-        ("2020-09-22T09:00:00Z", None, 5, None, None, "Medicine: Clomipramine 100 mg"),
+        ("2020-09-22T09:00:00Z", None, 5, None, None, None),
         ("2020-09-22T09:53:00Z", 10, None, None, None, "exam soon"),
         ("2020-09-22T12:00:00Z", None, None, 3, 7.25, ". (synced)"),
     ]
     tags = sorted(r[0] for r in rows(db_path, "SELECT tag FROM checkin_tags"))
     assert tags == ["Anxiety (Mild)", "Anxious", "Hopeful"]
-    assert "Already here: 3 checkins" in cli("import", write(tmp_path, "bearable.csv", text)).stdout
+    # medicines go into the medication record, as doses taken
+    assert rows(db_path, "SELECT key, name, class FROM medications") == [("clomipramine", "Clomipramine", "other")]
+    assert rows(db_path, "SELECT at, medication, event, dose FROM medication_events") == [
+        ("2020-09-22T09:00:00Z", "clomipramine", "took", "100 mg")
+    ]
+    again = cli("import", write(tmp_path, "bearable.csv", text)).stdout
+    assert "Already here: 1 medications, 3 checkins, 1 medication_events" in again
 
 
 @needs_real

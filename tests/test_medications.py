@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -149,3 +150,55 @@ def test_events_are_entries_edit_show_delete(cli, db_path):
     cli("delete", added["id"][:8], "--yes")
     assert count(db_path, "medications") == 0  # a medicine with no event left goes too
     assert rows(db_path, "SELECT count(*) FROM medication_events") == [(0,)]
+
+
+@pytest.fixture
+def treated(cli):
+    cli("survey", "phq9", "--answers", "2,2,2,2,2,2,2,2,0", "--at", "2026-02-20")
+    cli("med", "add", "sertraline", "--dose", "100 mg", "--schedule", "daily", "--start", "2025-11-01")
+    cli("med", "add", "clonazepam", "--dose", "0.5 mg", "--start", "2026-01-01")
+    for day in ("2026-02-23", "2026-02-25", "2026-02-27", "2026-03-02"):
+        cli("add", "--route", "iv", "--dose", "0.5mg/kg", "--at", f"{day} 10:00", "--cost", "450")
+    cli("med", "stop", "clonazepam", "--at", "2026-02-24 09:00")
+    cli("med", "took", "lorazepam", "--dose", "0.5 mg", "--at", "2026-03-02 08:00")
+    cli("med", "change", "sertraline", "--dose", "150 mg", "--at", "2026-02-26 09:00")
+    cli("survey", "phq9", "--answers", "1,1,1,1,1,1,1,1,0", "--at", "2026-03-06")
+
+
+def test_the_report_raises_medicines_around_sessions_with_the_fact_and_source(cli, treated):
+    data = json.loads(cli("report", "--format", "json", "--since", "2026-02-15").stdout)
+    note = next(f for f in data["flags"] if f["id"] == "medication_note")
+    assert note["title"] == "Other medicines around sessions: clonazepam, lorazepam"
+    assert "clonazepam (benzodiazepine) being taken around sessions on 2026-02-23, 2026-02-24" not in note["detail"]
+    assert "clonazepam (benzodiazepine) being taken around sessions on 2026-02-23:" in note["detail"]
+    assert "lorazepam (benzodiazepine) taken within 24 h around sessions on 2026-03-02" in note["detail"]
+    assert "Frye et al., J Clin Psychopharmacol 2015" in note["detail"]
+    assert note["detail"].endswith("Worth raising with your provider.")
+    meds = data["medications"]
+    assert [m["name"] for m in meds["current"]] == ["sertraline"] and meds["current"][0]["dose"] == "150 mg"
+    assert [(c["name"], c["event"]) for c in meds["changes"]] == [("clonazepam", "stop"), ("sertraline", "change")]
+    assert meds["on_session_days"] == [{"at": "2026-03-02T08:00+00:00", "name": "lorazepam", "dose": "0.5 mg"}]
+    assert data["course"]["cost_in_period"] == 1800
+    # a period after the last benzodiazepine: nothing to raise
+    later = json.loads(cli("report", "--format", "json", "--since", "2026-03-04").stdout)
+    assert "medication_note" not in {f["id"] for f in later["flags"]}
+
+
+def test_every_format_shows_the_medications_section(cli, treated):
+    markdown = cli("report", "--format", "markdown", "--since", "2026-02-15").stdout
+    assert "## Medications" in markdown
+    assert "Current: sertraline (SSRI) 150 mg daily, since 2025-11-01." in markdown
+    assert "2026-02-24 clonazepam stopped; 2026-02-26 sertraline changed to 150 mg." in markdown
+    assert "As-needed doses on session days: 2026-03-02 08:00 lorazepam 0.5 mg." in markdown
+    assert "Logged session costs in this period: 1,800.00." in markdown
+    assert markdown.index("## To discuss") < markdown.index("## Questionnaires") < markdown.index("## Medications")
+    assert markdown.index("## Medications") < markdown.index("## Sessions")
+    text = cli("report", "--since", "2026-02-15").stdout
+    assert "Medications" in text and "sertraline (SSRI)" in text
+
+
+def test_a_dose_change_is_marked_on_the_score_chart(cli, treated):
+    html = cli("report", "--format", "html", "--since", "2026-02-15").stdout
+    chart = html[html.index("<figure>") : html.index("</figure>")]
+    assert 'class="med-change"' in chart and "sertraline → 150 mg" in chart
+    assert "clonazepam stopped" in chart and "dashed line = a medication change" in chart

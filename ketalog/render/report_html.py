@@ -57,10 +57,12 @@ def score_chart(
     instrument_id: str,
     history: list[tuple[str, int]],
     session_times: Sequence[str] = (),
+    medication_marks: Sequence[tuple[str, str]] = (),
     width: int = 420,
     height: int = 190,
 ) -> str:
-    """Score over time, with the published severity bands (or the cutoff region) shaded and sessions ticked."""
+    """Score over time, with the published severity bands (or the cutoff region) shaded, sessions ticked,
+    and medication changes marked with a dashed line and the medicine's name (as eMoods marks dose changes)."""
     instrument = inst.INSTRUMENTS.get(instrument_id)
     scale_range = inst.total_range(instrument_id)
     top = scale_range[1] if scale_range else max(total for _, total in history) or 1
@@ -108,6 +110,15 @@ def score_chart(
                 f'<path d="M{x(moment):.1f},{upper + plot_h} l-3,6 h6 z" fill="#6a1b9a">'
                 f"<title>session {escape(at[:10])}</title></path>"
             )
+    for at, label in medication_marks:
+        moment = datetime.fromisoformat(at).timestamp()
+        if start <= moment <= end:
+            shapes.append(
+                f'<g class="med-change"><line x1="{x(moment):.1f}" x2="{x(moment):.1f}" y1="{upper}" '
+                f'y2="{upper + plot_h}" stroke="#00695c" stroke-dasharray="2 2"/>'
+                f'<text x="{x(moment) + 2:.1f}" y="{upper + 9}" fill="#00695c">{escape(label)}</text>'
+                f"<title>{escape(at[:10])}: {escape(label)}</title></g>"
+            )
     points = " ".join(f"{x(t):.1f},{y(total):.1f}" for t, (_, total) in zip(times, history, strict=True))
     dots = "".join(
         f'<circle cx="{x(t):.1f}" cy="{y(total):.1f}" r="3" fill="#1a237e"><title>{escape(at[:10])}: '
@@ -131,6 +142,11 @@ def score_chart(
         f"<figcaption>{escape(name)} over time"
         + (f" (bands: {escape(instrument.bands_source)})" if instrument and instrument.bands else "")
         + ("; ▲ = a session" if session_times else "")
+        + (
+            "; dashed line = a medication change"
+            if any(start <= datetime.fromisoformat(at).timestamp() <= end for at, _ in medication_marks)
+            else ""
+        )
         + "</figcaption></figure>"
     )
 
@@ -154,6 +170,9 @@ def render(report: Report) -> str:
         + "".join(f"<p>{escape(line)}</p>" for line in rr.course_lines(report))
         + "</div>"
     )
+    body.append(
+        "<h2>To discuss with your provider</h2>" + _findings(report.flags, "flags", rr.flags_empty_text(report))
+    )
     if report.instruments:
         body.append(
             "<h2>Questionnaires</h2>"
@@ -161,7 +180,13 @@ def render(report: Report) -> str:
             + f'<p class="muted">{escape(" ".join(rr.instrument_dates(report)))}</p>'
         )
         session_times = [session["at"] for session in report.sessions]
-        charts = [score_chart(key, r.history, session_times) for key, r in report.instruments.items() if r.history]
+        marks = [
+            (c["at"], f"{c['name']} {rr.EVENT_SHORT[c['event']]}{' ' + c['dose'] if c['dose'] else ''}")
+            for c in report.medications["changes"]
+        ]
+        charts = [
+            score_chart(key, r.history, session_times, marks) for key, r in report.instruments.items() if r.history
+        ]
         if charts:
             body.append(f'<div class="charts">{"".join(charts)}</div>')
     body.append(
@@ -170,9 +195,8 @@ def render(report: Report) -> str:
         + f'<p class="muted">{escape(rr.rating_note(report))}</p>'
     )
     body.append("<h2>Signs of progress</h2>" + _findings(report.signs, "signs", "None of the signs shows clearly yet."))
-    body.append(
-        "<h2>To discuss with your provider</h2>" + _findings(report.flags, "flags", rr.flags_empty_text(report))
-    )
+    if rr.medication_lines(report):
+        body.append("<h2>Medications</h2>" + "".join(f"<p>{escape(line)}</p>" for line in rr.medication_lines(report)))
     if report.sessions:
         body.append(
             "<h2>Sessions</h2>"

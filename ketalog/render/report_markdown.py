@@ -47,6 +47,9 @@ def render(report: Report) -> str:
     elif rr.item9_line(report):
         out += ["## Safety", "", _escape(rr.item9_line(report) or ""), ""]
     out += ["## Course", ""] + [f"- {_escape(line)}" for line in rr.course_lines(report)] + [""]
+    out += ["## To discuss with your provider", ""]
+    out += [f"- **{_escape(f.title)}** — {_escape(f.detail)}" for f in report.flags] or [rr.flags_empty_text(report)]
+    out.append("")
     if report.instruments:
         out += ["## Questionnaires", ""] + _table(rr.INSTRUMENT_HEADERS, rr.instrument_rows(report))
         out += [_escape(" ".join(rr.instrument_dates(report))), ""]
@@ -55,9 +58,9 @@ def render(report: Report) -> str:
     out += [f"- **{_escape(s.title)}** — {_escape(s.detail)}" for s in report.signs] or [
         "None of the signs shows clearly yet."
     ]
-    out += ["", "## To discuss with your provider", ""]
-    out += [f"- **{_escape(f.title)}** — {_escape(f.detail)}" for f in report.flags] or [rr.flags_empty_text(report)]
     out.append("")
+    if rr.medication_lines(report):
+        out += ["## Medications", ""] + [f"- {_escape(line)}" for line in rr.medication_lines(report)] + [""]
     if report.sessions:
         out += ["## Sessions", ""] + _table(rr.SESSION_HEADERS, rr.session_rows(report))
         if rr.sessions_note(report):

@@ -15,7 +15,18 @@ DISCLAIMER = (
 
 INSTRUMENT_HEADERS = ["Scale", "Baseline", "Latest", "Change", "Severity", "Outcome", "Difficulty", "Trend"]
 RATING_HEADERS = ["Rating", "Baseline", f"Last {WINDOW.days} days", "Change", "Status", "Weekly"]
-SESSION_HEADERS = ["Date", "Route", "Dose", "Dissociation", "Side effects", "BP before", "BP after"]
+SESSION_HEADERS = [
+    "Date",
+    "Route",
+    "Dose",
+    "Min",
+    "Therapy",
+    "Dissoc.",
+    "Side effects",
+    "BP",
+    "Intention · how it went",
+]
+REFLECTION_CHARS = 70  # the intention and the reflection's first line, cut so the table stays one line a session
 
 
 def outcome(result) -> str:
@@ -163,6 +174,8 @@ def course_lines(report: Report) -> list[str]:
         )
     if doses:
         lines.append("Dose history: " + " → ".join(f"{label} ×{n}" for label, n in doses) + ".")
+    if course.get("cost_in_period") is not None:
+        lines.append(f"Logged session costs in this period: {course['cost_in_period']:,.2f}.")
     if course["last_session"]:
         lines.append(f"Last session {course['last_session'][:10]}, {days_ago(course['days_since_last_session'])}.")
     durability = durability_line(report)
@@ -235,19 +248,73 @@ def rating_rows(report: Report) -> list[list[str]]:
 SESSIONS_SHOWN = 20  # one page: the most recent sessions; JSON keeps them all
 
 
+def _cut(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def session_rows(report: Report) -> list[list[str]]:
-    return [
-        [
-            s["at"][:10],
-            s["route"],
-            s["dose"] or "—",
-            _num(s["dissociation"]),
-            ", ".join(s["side_effects"]) or "—",
-            s["bp_before"] or "—",
-            s["bp_after"] or "—",
-        ]
-        for s in report.sessions[-SESSIONS_SHOWN:]
-    ]
+    rows = []
+    for s in report.sessions[-SESSIONS_SHOWN:]:
+        words = " · ".join(part for part in (s.get("intention"), s.get("reflection")) if part)
+        bp = " → ".join(part for part in (s["bp_before"], s["bp_after"]) if part)
+        therapy = {True: "yes", False: "no"}.get(s.get("therapy"), "—")  # type: ignore[arg-type]
+        rows.append(
+            [
+                s["at"][:10],
+                s["route"],
+                s["dose"] or "—",
+                _num(s.get("duration_min")),
+                therapy,
+                _num(s["dissociation"]),
+                ", ".join(s["side_effects"]) or "—",
+                bp or "—",
+                _cut(words, REFLECTION_CHARS) or "—",
+            ]
+        )
+    return rows
+
+
+_EVENT_WORDS = {"start": "started", "change": "changed to", "stop": "stopped"}
+EVENT_SHORT = {"start": "started", "change": "→", "stop": "stopped"}  # the chart's mark labels
+
+
+def medication_lines(report: Report) -> list[str]:
+    """Current medicines, dated changes in the period, as-needed doses on session days; empty when none."""
+    from ketalog.medicines import label
+
+    meds = report.medications
+    lines = []
+    if meds["current"]:
+        lines.append(
+            "Current: "
+            + "; ".join(
+                " ".join(part for part in (m["name"], f"({label(m['class'])})", m["dose"], m["schedule"]) if part)
+                + (f", since {m['since'][:10]}" if m["since"] else "")
+                for m in meds["current"]
+            )
+            + "."
+        )
+    if meds["changes"]:
+        lines.append(
+            "Changes in this period: "
+            + "; ".join(
+                f"{c['at'][:10]} {c['name']} {_EVENT_WORDS[c['event']]}"
+                + "".join(f" {part}" for part in (c["dose"], c["schedule"]) if part and c["event"] != "stop")
+                for c in meds["changes"]
+            )
+            + "."
+        )
+    if meds["on_session_days"]:
+        lines.append(
+            "As-needed doses on session days: "
+            + "; ".join(
+                f"{t['at'][:16].replace('T', ' ')} {t['name']}{' ' + t['dose'] if t['dose'] else ''}"
+                for t in meds["on_session_days"]
+            )
+            + "."
+        )
+    return lines
 
 
 def sessions_note(report: Report) -> str:

@@ -40,6 +40,9 @@ def report_renderables(report: Report) -> list:
     parts: list = [Text(rr.TITLE, style="bold underline"), Text(rr.period_text(report)), Text("")]
     parts += _safety(report)
     parts += [Text("Course", style="bold"), cell("\n".join(rr.course_lines(report))), Text("")]
+    parts.append(Text("To discuss with your provider", style="bold yellow"))
+    parts.append(_findings(report.flags) if report.flags else Text(rr.flags_empty_text(report)))  # before good news
+    parts.append(Text(""))
     if report.instruments:
         parts += [
             Text("Questionnaires", style="bold"),
@@ -56,9 +59,8 @@ def report_renderables(report: Report) -> list:
     parts.append(Text("Signs of progress", style="bold green"))
     parts.append(_findings(report.signs) if report.signs else Text("None of the signs shows clearly yet."))
     parts.append(Text(""))
-    parts.append(Text("To discuss with your provider", style="bold yellow"))
-    parts.append(_findings(report.flags) if report.flags else Text(rr.flags_empty_text(report)))  # safety comes first
-    parts.append(Text(""))
+    if rr.medication_lines(report):
+        parts += [Text("Medications", style="bold"), cell("\n".join(rr.medication_lines(report))), Text("")]
     if report.sessions:
         parts += [
             Text("Sessions", style="bold"),
