@@ -56,6 +56,7 @@ LAZY_COMMANDS = {
     "demo": LazyCommand(
         "ketalog.commands.report", "Write a demo 8-week journey to a throwaway file; print its report."
     ),
+    "costs": LazyCommand("ketalog.commands.costs", "What sessions cost: totals by month, year or course; CSV."),
     "export": LazyCommand("ketalog.commands.data", "Export every table: JSON (lossless) or CSV."),
     "import": LazyCommand("ketalog.commands.data", "Import a ketalog export, Daylio CSV or eMoods backup."),
     "backup": LazyCommand("ketalog.commands.data", "A consistent copy of the database (online backup)."),

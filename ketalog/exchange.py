@@ -90,7 +90,7 @@ def export_data(db: Database, exported_at: str, progress=None) -> dict:
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _csv_cell(value) -> object:
+def csv_cell(value) -> object:
     if value is None:
         return ""
     if isinstance(value, str) and value.startswith(_FORMULA_START):
@@ -111,7 +111,7 @@ def write_csv_tables(db: Database, destination: Path, progress=None, protected=(
         writer.writerow(columns)
         count = 0
         for row in table_rows(db, table):
-            writer.writerow([_csv_cell(row[c]) for c in columns])
+            writer.writerow([csv_cell(row[c]) for c in columns])
             count += 1
         if progress:
             progress(table, count)

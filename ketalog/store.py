@@ -594,6 +594,14 @@ def checkins_between(db: Database, since: datetime | None, until: datetime | Non
 # Other medicines ---------------------------------------------------------------------------------
 
 
+def session_notes(db: Database, session_id: str) -> list[JournalEntry]:
+    """The journal notes linked to one session, oldest first."""
+    kind = KINDS["journal"]
+    return [
+        _record(kind, row) for row in db.query(f"{_select(kind)} WHERE e.session_id = ? ORDER BY e.at", [session_id])
+    ]
+
+
 def medicine(db: Database, key: str) -> dict | None:
     return next(db.query("SELECT * FROM medications WHERE key = ?", [key]), None)
 

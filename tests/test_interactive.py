@@ -58,7 +58,12 @@ def test_add_prompts_default_to_the_previous_protocol(cli, db_path):
     child.expect("Side effects")
     child.sendline("nausea, dizziness")
     child.expect("Session 2 logged")
+    child.expect(r"How did it go\? \(Enter to skip\)")
+    child.sendline("Calm, a bit floaty")
+    child.expect("linked to session 2")
     child.expect(pexpect.EOF)
+    linked = rows(db_path, "SELECT j.text FROM journal j JOIN sessions s ON s.id = j.session_id")
+    assert linked == [("Calm, a bit floaty",)]
     stored = rows(
         db_path,
         "SELECT route, dose_amount, dose_unit, duration_min, clinic, dissociation, "
@@ -81,8 +86,21 @@ def test_first_add_asks_for_a_route_until_given(db_path):
         child.expect(label)
         child.sendline("")
     child.expect("Session 1 logged")
+    child.expect("How did it go")
+    child.sendline("")  # skipped: no note
     child.expect(pexpect.EOF)
     assert rows(db_path, "SELECT route, dose_amount FROM sessions") == [("iv", None)]
+    assert count(db_path, "journal") == 0
+
+
+def test_ctrl_c_at_how_did_it_go_keeps_the_session(db_path):
+    child = spawn("add", "--route", "iv")
+    child.expect("How did it go")
+    child.sendintr()
+    child.expect("cancelled; session 1 was saved, no note")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130 and count(db_path, "sessions") == 1 and count(db_path, "journal") == 0
 
 
 def test_checkin_form_asks_each_rating_and_enter_skips(db_path):

@@ -87,7 +87,15 @@ def show(ctx: typer.Context, entry_id: IdArg, as_json: JsonOpt = False) -> None:
 
     with state(ctx).open(write=False) as db:
         entry = store.find(db, entry_id)
-    emit(entry.to_json(), as_json, details_text(entry))
+        notes = store.session_notes(db, entry.id) if entry.kind == "session" else []
+    data = entry.to_json()
+    text = details_text(entry)
+    if entry.kind == "session":
+        from ketalog.render.text import session_notes_text
+
+        data["notes"] = [note.to_json() for note in notes]
+        text += session_notes_text(notes)
+    emit(data, as_json, text)
 
 
 def edit(

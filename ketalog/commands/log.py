@@ -166,6 +166,26 @@ def add(
         f"Session {session.number} logged ({short_id(session.id)}): "
         f"{session.at:%Y-%m-%d %H:%M} {summary(session).split(' ', 1)[1]}",
     )
+    if interactive(no_input) and not as_json:
+        _reflection(ctx, session)
+
+
+def _reflection(ctx: typer.Context, session) -> None:
+    """One optional question after a session, saved as a note linked to it. Ctrl-C keeps the session."""
+    from ketalog import store, timeparse
+    from ketalog.errors import Interrupted
+
+    try:
+        text = ask("How did it go? (Enter to skip)", lambda raw: raw.strip())
+    except Interrupted:
+        raise Interrupted(f"cancelled; session {session.number} was saved, no note") from None
+    if not text:
+        return
+    with state(ctx).open(write=True) as db:
+        note = store.insert(db, "journal", timeparse.now(), {"text": text, "session_id": session.id})
+    from ketalog.render.text import short_id
+
+    typer.echo(f"Note saved ({short_id(note.id)}), linked to session {session.number}.")
 
 
 def checkin(
@@ -251,9 +271,18 @@ def journal(
     ] = None,
     tag: TagOpt = None,
     at: AtOpt = None,
+    session: Annotated[
+        Optional[str],
+        typer.Option("--session", metavar="ID|last", help="Link the note to a session: its id, or `last`."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Write a free-text reflection."""
+    """Write a free-text reflection, optionally about one session.
+
+    Examples:
+      ketalog journal "Felt lighter all afternoon" --session last
+      echo "notes" | ketalog journal --tag integration
+    """
     from ketalog import store, timeparse
 
     moment = timeparse.parse_at(at)
@@ -264,10 +293,27 @@ def journal(
     if not text.strip():
         raise InputError("TEXT", "the note is empty; nothing saved")
     with state(ctx).open(write=True) as db:
-        entry = store.insert(db, "journal", moment, {"text": text}, tags)
+        linked = _session_for(db, session) if session is not None else None
+        entry = store.insert(db, "journal", moment, {"text": text, "session_id": linked.id if linked else None}, tags)
     from ketalog.render.text import short_id
 
-    emit(entry.to_json(), as_json, f"Journal note saved ({short_id(entry.id)}), {len(text)} characters.")
+    about = f", about session {linked.number} ({linked.at:%Y-%m-%d})" if linked else ""
+    emit(entry.to_json(), as_json, f"Journal note saved ({short_id(entry.id)}){about}, {len(text)} characters.")
+
+
+def _session_for(db, wanted: str):
+    """The session `--session` names: `last`, or an id (prefix) that must be a session's."""
+    from ketalog import store
+
+    if wanted.strip().lower() == "last":
+        found = store.last_session(db)
+        if found is None:
+            raise InputError("--session", "there is no session yet; `ketalog add` first")
+        return store.get(db, "session", found.id)
+    entry = store.find(db, wanted, "--session")
+    if entry.kind != "session":
+        raise InputError("--session", f"{wanted!r} is a {entry.kind}, not a session; see `ketalog list --kind session`")
+    return entry
 
 
 COMMANDS = {"add": add, "checkin": checkin, "journal": journal}

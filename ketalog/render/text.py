@@ -25,6 +25,11 @@ def visible(text: str) -> str:
     return text.translate(_VISIBLE)
 
 
+def count_of(number: int, noun: str) -> str:
+    """'1 session', '3 sessions'."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def days_ago(days: int) -> str:
     """A count of calendar days, in words: today, yesterday, 3 days ago."""
     return "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
@@ -159,3 +164,14 @@ def medicine_line(medicine) -> str:
         doses = len(medicine.taken)
         parts.append(f"last taken {medicine.taken[-1]:%Y-%m-%d %H:%M} ({doses} dose{'s' * (doses != 1)})")
     return visible(", ".join(parts))
+
+
+def session_notes_text(notes: list) -> str:
+    """Under `show` of a session: its linked notes, each dated, or how to add one."""
+    if not notes:
+        return '\nnotes       none linked (`ketalog journal --session ID "..."`)'
+    lines = ["", "notes"]
+    for note in notes:
+        lines.append(f"  {when(note)} ({short_id(note.id)})")
+        lines += [f"    {line}" for line in visible(note.text).splitlines()]
+    return "\n".join(lines)
