@@ -24,7 +24,7 @@ SESSION_HEADERS = [
     "Dissoc.",
     "Side effects",
     "BP",
-    "Intention · how it went",
+    "Intention · reflection",
 ]
 REFLECTION_CHARS = 70  # the intention and the reflection's first line, cut so the table stays one line a session
 
@@ -257,7 +257,7 @@ def session_rows(report: Report) -> list[list[str]]:
     rows = []
     for s in report.sessions[-SESSIONS_SHOWN:]:
         words = " · ".join(part for part in (s.get("intention"), s.get("reflection")) if part)
-        bp = " → ".join(part for part in (s["bp_before"], s["bp_after"]) if part)
+        bp = "→".join(part for part in (s["bp_before"], s["bp_after"]) if part)
         therapy = {True: "yes", False: "no"}.get(s.get("therapy"), "—")  # type: ignore[arg-type]
         rows.append(
             [
