@@ -89,9 +89,37 @@ class KetalogGroup(TyperGroup):
         with formatter.section("Commands"):
             formatter.write_dl([(name, lazy.short_help) for name, lazy in LAZY_COMMANDS.items()])
 
+    def parse_args(self, ctx, args):
+        for arg in args:
+            if any("\udc80" <= ch <= "\udcff" for ch in arg):  # bytes that were not UTF-8 (surrogateescape)
+                shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                typer.echo(f"ketalog: error: {shown!r} is not valid UTF-8 text; nothing was written", err=True)
+                raise typer.Exit(2)
+        return super().parse_args(ctx, _normalise_survey_name(list(args)))
+
+    def resolve_command(self, ctx, args):
+        name = args[0] if args else ""
+        if name and name not in LAZY_COMMANDS and not name.startswith("-"):
+            from difflib import get_close_matches
+
+            close = get_close_matches(name, [*LAZY_COMMANDS, "help"], n=1)
+            hint = f"; did you mean {close[0]}?" if close else "; `ketalog --help` lists them"
+            raise KetalogError(f"no command {name!r}{hint}", exit_code=2)
+        return super().resolve_command(ctx, args)
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except _USAGE_ERROR as error:  # a bad root option: one line too
+            typer.echo(f"ketalog: error: {_usage_line(error)}", err=True)
+            raise typer.Exit(2) from None
+
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except _USAGE_ERROR as error:  # one line, not Click's usage block
+            typer.echo(f"ketalog: error: {_usage_line(error)}", err=True)
+            raise typer.Exit(2) from None
         except Cancelled as error:  # the person chose to stop: say what happened, not "error"
             typer.echo(f"ketalog: {error.message}", err=True)
             raise typer.Exit(error.exit_code) from None
@@ -103,6 +131,32 @@ class KetalogGroup(TyperGroup):
                 raise
             typer.echo(f"ketalog: error: {describe_database_error(error)}", err=True)
             raise typer.Exit(1) from None
+
+
+# Click's usage error, reached through Typer's public BadParameter (Typer 0.28 vendors its own Click).
+_USAGE_ERROR = next(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "UsageError")
+
+
+def _usage_line(error) -> str:
+    """Click's message as one line naming the option: "--by: 'week' is not one of 'month', ..."."""
+    message = " ".join(error.format_message().split())
+    import re
+
+    found = re.match(r"Invalid value for '([^']+)'(?: / '[^']+')*: (.*)", message)
+    return f"{found.group(1)}: {found.group(2)}" if found else message
+
+
+def _normalise_survey_name(args: list[str]) -> list[str]:
+    """`survey PHQ-9`, `survey PHQ9` and `survey phq_9` all mean `survey phq9`."""
+    import re
+
+    for index, arg in enumerate(args[:-1]):
+        if arg == "survey":
+            wanted = args[index + 1]
+            if re.fullmatch(r"(?i)(phq|gad|pcl)[-_ ]?\d", wanted):
+                args[index + 1] = re.sub(r"[-_ ]", "", wanted.lower())
+            break
+    return args
 
 
 app = typer.Typer(
@@ -133,6 +187,14 @@ def main_options(
     ] = False,
 ) -> None:
     """Environment: KETALOG_DB (database path), KETALOG_NOW (ISO time used as "now"), NO_COLOR."""
+    import os
+
+    if db is not None and not db.strip():
+        raise KetalogError("--db: must be a file path, not empty", exit_code=2)
+    if os.environ.get("KETALOG_NOW"):
+        from ketalog import timeparse
+
+        timeparse.now()  # a bad KETALOG_NOW is refused by every command, not only those that read the clock
     ctx.obj = State(db)
     if ctx.invoked_subcommand is None:
         # Bare `ketalog`: where you stand, once there is a diary; until then, how to begin.

@@ -126,8 +126,31 @@ def _migrated_copy(db: Database, path: Path) -> Database:
     return copy
 
 
+def _looks_like_text(path: Path) -> bool:
+    """Printable text at the start (a note, a CSV, JSON): not encrypted, just not a database."""
+    try:
+        with open(path, "rb") as handle:
+            start = handle.read(512)
+    except OSError:
+        return False
+    for cut in range(4):  # the 512 bytes may end inside a character
+        try:
+            decoded = start[: len(start) - cut].decode("utf-8")
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        return False
+    return all(ch.isprintable() or ch in "\n\r\t" for ch in decoded)
+
+
 def connect(path: Path):
     """A raw connection to an existing file: plain SQLite, or SQLCipher when the file is encrypted."""
+    if is_encrypted(path) and _looks_like_text(path):
+        raise DatabaseFileError(
+            f"{path} is not a ketalog database (it holds text); give the path of your database with --db, "
+            "or `ketalog import` a file from another app. The file was left untouched"
+        )
     if is_encrypted(path):
         if not crypto.available():
             raise DatabaseFileError(

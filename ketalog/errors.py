@@ -18,9 +18,11 @@ class KetalogError(Exception):
 
     exit_code = EXIT_DATA_PROBLEM
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, exit_code: int | None = None):
         super().__init__(message)
         self.message = message
+        if exit_code is not None:
+            self.exit_code = exit_code
 
     def __str__(self) -> str:
         return self.message

@@ -199,6 +199,14 @@ def parse_until(text: str | None, field: str = "--until") -> datetime | None:
     return when.next_day_start if when.date_only else when.moment
 
 
+def parse_period(since: str | None, until: str | None) -> tuple[datetime | None, datetime | None]:
+    """``--since`` and ``--until`` together: the start must come before the end."""
+    start, end = parse_since(since), parse_until(until)
+    if start is not None and end is not None and start >= end:
+        raise InputError("--since", f"must be before --until ({since!r} is not before {until!r})")
+    return start, end
+
+
 # Storage: UTC text sorts correctly across DST and travel; the offset keeps the
 # wall-clock time the user lived, and local_date is the calendar day they meant.
 

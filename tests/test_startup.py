@@ -73,4 +73,4 @@ def test_every_listed_command_loads_and_has_help(cli):
     for name in LAZY_COMMANDS:
         assert name in listing
         assert "Usage:" in cli(name, "--help").stdout
-    assert "No such command" in cli("frobnicate", expect=2).stderr
+    assert "no command 'frobnicate'" in cli("frobnicate", expect=2).stderr

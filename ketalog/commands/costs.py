@@ -7,7 +7,6 @@ from typing import Annotated, Optional
 import typer
 
 from ketalog.commands.common import JsonOpt, SinceOpt, UntilOpt, emit, state
-from ketalog.errors import InputError
 
 
 class CostBy(str, Enum):
@@ -41,9 +40,7 @@ def costs_command(
     """
     from ketalog import costs, store, timeparse
 
-    start, end = timeparse.parse_since(since), timeparse.parse_until(until)
-    if start and end and start >= end:
-        raise InputError("--since", "must be before --until")
+    start, end = timeparse.parse_period(since, until)
     with state(ctx).open(write=False) as db:
         data = costs.summary(store.sessions_between(db, start, end), store.courses(db), by.value)
     if csv_file is not None:

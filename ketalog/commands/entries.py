@@ -54,7 +54,7 @@ def list_entries(
     from ketalog import store, timeparse
 
     kinds = [_kind_name(name) for name in kind] if kind else list(store.KINDS)
-    start, end = timeparse.parse_since(since), timeparse.parse_until(until)
+    start, end = timeparse.parse_period(since, until)
     with state(ctx).open(write=False) as db:
         entries = store.list_entries(db, kinds, start, end, limit or None)
     if as_json:

@@ -244,24 +244,52 @@ def checkin(
     emit(entry.to_json(), as_json, f"Check-in logged ({short_id(entry.id)}): {summary(entry)}")
 
 
+def _read_stdin() -> str:
+    try:
+        return sys.stdin.buffer.read().decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError("stdin", f"is not UTF-8 text (byte {error.start + 1}); nothing saved") from None
+
+
+EDITORS = ("editor", "nano", "vi")  # tried in order when neither $VISUAL nor $EDITOR is set
+
+
 def _text_from_editor() -> str:
+    """The note typed in $VISUAL, $EDITOR, else editor/nano/vi, else the terminal until Ctrl-D.
+
+    If the editor fails, whatever was typed is kept in a recovery file whose path is printed.
+    """
     import shlex
+    import shutil
     import subprocess
     import tempfile
 
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
-    if not editor:
-        raise InputError("TEXT", "give the text as an argument, on stdin, or set $EDITOR to write it there")
+    chosen = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    command = shlex.split(chosen) if chosen else next(([name] for name in EDITORS if shutil.which(name)), None)
+    if command is None:
+        typer.echo("Type the note; end with Ctrl-D on a new line.", err=True)
+        return sys.stdin.read()
+    if shutil.which(command[0]) is None:
+        raise InputError("EDITOR", f"{command[0]!r} is not a program on this machine; set $EDITOR to one that is")
     handle, path = tempfile.mkstemp(prefix="ketalog-", suffix=".md")  # created 0600
     os.close(handle)
+    keep = False
     try:
-        status = subprocess.call([*shlex.split(editor), path])
+        status = subprocess.call([*command, path])
+        try:
+            with open(path, encoding="utf-8") as handle_:
+                text = handle_.read()
+        except UnicodeDecodeError:
+            keep = True
+            raise InputError("TEXT", f"the note is not UTF-8 text; nothing saved, it is kept in {path}") from None
         if status != 0:
-            raise Cancelled(f"the editor exited with status {status}; nothing saved")
-        with open(path, encoding="utf-8") as handle_:
-            return handle_.read()
+            keep = bool(text.strip())
+            kept = f"; what you typed is kept in {path}" if keep else ""
+            raise Cancelled(f"the editor exited with status {status}; nothing saved{kept}")
+        return text
     finally:
-        os.unlink(path)
+        if not keep:
+            os.unlink(path)
 
 
 def journal(
@@ -288,7 +316,7 @@ def journal(
     moment = timeparse.parse_at(at)
     tags = valid.tags(tag)
     if text is None:
-        text = sys.stdin.read() if not sys.stdin.isatty() else _text_from_editor()
+        text = _read_stdin() if not sys.stdin.isatty() else _text_from_editor()
         text = text.rstrip("\n")  # the newline an editor or `echo` adds is not part of the note
     if not text.strip():
         raise InputError("TEXT", "the note is empty; nothing saved")

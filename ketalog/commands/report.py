@@ -30,9 +30,7 @@ class TrendBy(str, Enum):
 def build(db_state, since: str | None, until: str | None, private: bool = False):
     from ketalog import reports, timeparse
 
-    start, end = timeparse.parse_since(since), timeparse.parse_until(until)
-    if start and end and start >= end:
-        raise InputError("--since", "must be before --until")
+    start, end = timeparse.parse_period(since, until)
     with db_state.open(write=False) as db:
         return reports.build(db, timeparse.now(), start, end, private=private)
 
@@ -132,7 +130,7 @@ def trends_command(
     from ketalog import progress, store, timeparse
 
     now = timeparse.now()
-    start, end = timeparse.parse_since(since), timeparse.parse_until(until)
+    start, end = timeparse.parse_period(since, until)
     if start is None and by != TrendBy.session:
         start = progress.trend_start(by.value, now)
     shifted = None
