@@ -134,7 +134,7 @@ class KetalogGroup(TyperGroup):
 
 
 # Click's usage error, reached through Typer's public BadParameter (Typer 0.28 vendors its own Click).
-_USAGE_ERROR = next(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "UsageError")
+_USAGE_ERROR: type[Exception] = next(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == "UsageError")
 
 
 def _usage_line(error) -> str:
