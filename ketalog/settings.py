@@ -176,3 +176,17 @@ def _write(values: dict[str, object]) -> None:
     lines += [f"{key} = {_toml_value(value)}" for key, value in values.items() if not isinstance(value, (dict, list))]
     with private_output(file, field="config") as handle:
         handle.write("\n".join(lines) + "\n")
+
+
+# Where Letter is the usual paper size (ISO 3166 codes); everywhere else uses A4.
+LETTER_TERRITORIES = frozenset("US CA MX PH CL CO VE PR GT CR PA DO SV NI HN BZ".split())
+
+
+def paper_from_locale() -> str:
+    """letter or a4, from LC_ALL / LC_PAPER / LANG ('en_US.UTF-8' -> letter)."""
+    for name in ("LC_ALL", "LC_PAPER", "LANG"):
+        value = os.environ.get(name)
+        if value:
+            territory = value.split(".")[0].partition("_")[2].upper()
+            return "letter" if territory in LETTER_TERRITORIES else "a4"
+    return "a4"

@@ -287,3 +287,81 @@ def test_html_report_prints_in_a_real_browser(cli, tmp_path):
     pages = pdf.read_bytes().count(b"/Type /Page") - pdf.read_bytes().count(b"/Type /Pages")
     assert 1 <= pages <= 4
     assert png.exists() and png.stat().st_size > 20_000  # a drawn page, not a blank one
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("visit.md", "# ketalog"),
+        ("visit.html", "<!DOCTYPE html>"),
+        ("visit.json", '"generated_at"'),
+        ("v.txt", "Course"),
+    ],
+)
+def test_the_output_extension_picks_the_format(cli, journey, tmp_path, name, expected):
+    target = tmp_path / name
+    cli("report", "-o", str(target))
+    assert target.read_text().lstrip().startswith(expected) or expected in target.read_text()
+
+
+def test_an_extension_that_contradicts_format_is_refused(cli, journey, tmp_path):
+    error = cli("report", "-o", str(tmp_path / "v.md"), "--format", "html", expect=2).stderr
+    assert "--output: v.md says markdown but --format is html" in error
+    assert not (tmp_path / "v.md").exists()
+    assert "a PDF goes to a file" in cli("report", "--format", "pdf", expect=2).stderr
+
+
+def test_the_header_names_the_person_only_when_set_and_the_page_has_a_size(cli, journey, monkeypatch):
+    html = cli("report", "--format", "html").stdout
+    assert 'class="who"' not in html and '<meta name="viewport"' in html
+    cli("config", "set", "name", "Alex <Doe>")
+    cli("config", "set", "clinic", "Calm Clinic")
+    html = cli("report", "--format", "html", "--paper", "letter").stdout
+    assert "For Alex &lt;Doe&gt; · Calm Clinic." in html and "size: letter" in html
+    assert "For Alex \\<Doe\\> · Calm Clinic." in cli("report", "--format", "markdown").stdout
+    monkeypatch.setenv("LC_ALL", "en_GB.UTF-8")
+    cli("config", "unset", "paper")
+    assert "size: A4" in cli("report", "--format", "html").stdout
+    monkeypatch.setenv("LC_ALL", "en_US.UTF-8")
+    assert "size: letter" in cli("report", "--format", "html").stdout
+
+
+def test_mean_ratings_have_one_decimal_everywhere(cli, journey):
+    markdown = cli("report", "--format", "markdown").stdout
+    rows = [line for line in markdown.splitlines() if line.startswith("| Mood |")]
+    cells = [cell.strip() for cell in rows[0].strip("|").split("|")]
+    assert all(len(value.split(".")[-1]) == 1 for value in cells[1:4] if value != "—")
+
+
+def _pdf_pages(path):
+    pypdf = pytest.importorskip("pypdf")
+    reader = pypdf.PdfReader(str(path))
+    return len(reader.pages), reader.pages[0].extract_text(), reader.pages[0].mediabox
+
+
+@pytest.mark.parametrize("paper, width", [("letter", 612), ("a4", 595)])
+def test_pdf_of_the_demo_month_is_one_page_in_letter_and_a4(cli, tmp_path, paper, width):
+    pytest.importorskip("weasyprint")
+    demo = tmp_path / "demo.db"
+    cli("demo", "--db", str(demo), "--format", "json")
+    target = tmp_path / "visit.pdf"
+    cli("--db", str(demo), "report", "--since", "2026-02-10", "-o", str(target), "--paper", paper)
+    pages, text, box = _pdf_pages(target)
+    assert pages == 1 and round(float(box.width)) == width
+    assert "To discuss with your provider" in text and text.index("To discuss") < text.index("Questionnaires")
+
+
+def test_without_the_pdf_extra_one_line_names_it(cli, journey, tmp_path, monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_weasyprint(name, *args, **kwargs):
+        if name == "weasyprint":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_weasyprint)
+    error = cli("report", "-o", str(tmp_path / "v.pdf"), expect=1).stderr
+    assert "pip install 'ketalog[pdf]'" in error and "--format html" in error and len(error.splitlines()) == 1
+    assert not (tmp_path / "v.pdf").exists()

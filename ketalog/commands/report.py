@@ -19,6 +19,33 @@ class Format(str, Enum):
     markdown = "markdown"
     html = "html"
     json = "json"
+    pdf = "pdf"
+
+
+EXTENSIONS = {
+    ".txt": Format.text,
+    ".md": Format.markdown,
+    ".html": Format.html,
+    ".htm": Format.html,
+    ".json": Format.json,
+    ".pdf": Format.pdf,
+}
+
+
+class Paper(str, Enum):
+    letter = "letter"
+    a4 = "a4"
+
+
+def _format_for(output_format: "Format | None", output: Path | None) -> "Format":
+    """--format, else the -o file's extension, else text; an extension that contradicts --format is refused."""
+    implied = EXTENSIONS.get(output.suffix.lower()) if output is not None else None
+    if output is not None and output_format is not None and implied is not None and implied != output_format:
+        raise InputError("--output", f"{output.name} says {implied.value} but --format is {output_format.value}")
+    chosen = output_format or implied or Format.text
+    if chosen == Format.pdf and output is None:
+        raise InputError("--output", "a PDF goes to a file: -o report.pdf")
+    return chosen
 
 
 class TrendBy(str, Enum):
@@ -61,30 +88,60 @@ def report_command(
     since: SinceOpt = None,
     until: UntilOpt = None,
     output_format: Annotated[
-        Format, typer.Option("--format", "-f", help="text, markdown, html or json.")
-    ] = Format.text,
+        Optional[Format],
+        typer.Option(
+            "--format", "-f", help="text, markdown, html, json or pdf. Default: from -o's extension, else text."
+        ),
+    ] = None,
     output: Annotated[
         Optional[Path],
         typer.Option("--output", "-o", metavar="FILE", help="Write to FILE (mode 0600) instead of the screen."),
     ] = None,
     private: Annotated[bool, typer.Option("--private", help="Leave journal excerpts out.")] = False,
+    paper: Annotated[
+        Optional[Paper],
+        typer.Option("--paper", help="letter or a4 for HTML/PDF. Default: `config set paper`, else from your locale."),
+    ] = None,
 ) -> None:
-    """The one-page appointment report: what was done, what changed, what to raise with your provider."""
+    """The one-page appointment report: what to discuss first, what changed, sessions, medicines, notes.
+
+    Examples:
+      ketalog report --since 2026-03-01
+      ketalog report -o visit.html          (print it to PDF from any browser)
+      ketalog report -o visit.pdf --paper a4   (needs pip install 'ketalog[pdf]')
+    """
+    from ketalog import settings
+
+    chosen = _format_for(output_format, output)
     report = build(state(ctx), since, until, private=private)
     _remember_flags(ctx, report)
-    if output_format == Format.text and output is None:
+    values = settings.load()
+    who = " · ".join(str(values[key]) for key in ("name", "clinic") if values.get(key)) or None
+    page = paper.value if paper else str(values.get("paper") or settings.paper_from_locale())
+    if chosen == Format.text and output is None:
         from ketalog.render.report_terminal import print_report
 
-        print_report(report)
+        print_report(report, who=who)
         return
-    text = render_report(report, output_format)
+    from ketalog.db import companion_files
+
+    if chosen == Format.pdf:
+        from ketalog.files import private_output
+        from ketalog.render import report_html
+
+        pdf = report_html.to_pdf(report_html.render(report, who=who, paper=page))
+        with private_output(output, binary=True, protected=companion_files(state(ctx).path)) as handle:  # type: ignore[arg-type]
+            handle.write(pdf)
+        text = ""
+    else:
+        text = render_report(report, chosen, who=who, paper=page)
     if output is None:
         typer.echo(text, nl=not text.endswith("\n"))
         return
-    from ketalog.db import companion_files
-    from ketalog.files import write_private_text
+    if text:
+        from ketalog.files import write_private_text
 
-    write_private_text(output, text, companion_files(state(ctx).path))
+        write_private_text(output, text, companion_files(state(ctx).path))
     typer.echo(f"Report written to {output}")
     if report.safety.notice:
         from ketalog.render import report_rows
@@ -92,7 +149,7 @@ def report_command(
         typer.echo("\n".join(report_rows.safety_lines(report)))
 
 
-def render_report(report, output_format: "Format") -> str:
+def render_report(report, output_format: "Format", who: str | None = None, paper: str = "a4") -> str:
     if output_format == Format.json:
         from ketalog.render.text import to_json
 
@@ -100,17 +157,17 @@ def render_report(report, output_format: "Format") -> str:
     if output_format == Format.markdown:
         from ketalog.render import report_markdown
 
-        return report_markdown.render(report)
+        return report_markdown.render(report, who=who)
     if output_format == Format.html:
         from ketalog.render import report_html
 
-        return report_html.render(report)
+        return report_html.render(report, who=who, paper=paper)
     import io
 
     from ketalog.render.report_terminal import print_report
 
     buffer = io.StringIO()
-    print_report(report, file=buffer)
+    print_report(report, file=buffer, who=who)
     return buffer.getvalue()
 
 

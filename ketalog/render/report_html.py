@@ -16,7 +16,8 @@ BAND_COLOURS = ["#e8f5e9", "#f1f8e9", "#fffde7", "#fff3e0", "#ffebee"]
 CSS = """
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1b1b1b; max-width: 60rem;
        margin: 2rem auto; padding: 0 1rem; }
-h1 { font-size: 1.5rem; margin-bottom: .2rem; } h2 { font-size: 1.15rem; margin: 1.4rem 0 .4rem;
+h1 { font-size: 1.5rem; margin-bottom: .2rem; }
+.who { font-weight: 600; margin: .1rem 0; } h2 { font-size: 1.15rem; margin: 1.4rem 0 .4rem;
      border-bottom: 1px solid #ccc; }
 table { border-collapse: collapse; width: 100%; margin: .3rem 0; font-size: 13px; }
 th, td { text-align: left; padding: .25rem .5rem; border-bottom: 1px solid #e3e3e3; vertical-align: top; }
@@ -32,9 +33,14 @@ th { background: #f4f4f4; }
 figure { margin: 0; } figcaption { font-size: 12px; color: #444; }
 svg text { font: 10px system-ui, sans-serif; fill: #333; }
 @media print {
-  body { margin: 0; max-width: none; font-size: 10pt; }
-  h2 { margin-top: .8rem; }
-  h2 { break-after: avoid; } table, figure, .safety { break-inside: avoid; }
+  body { margin: 0; max-width: none; font-size: 8pt; line-height: 1.18; }
+  h1 { font-size: 13pt; margin: 0; } h2 { font-size: 9.5pt; margin: .35rem 0 .1rem; break-after: avoid; }
+  table { font-size: 8pt; margin: .1rem 0; } th, td { padding: .04rem .3rem; }
+  .muted, figcaption { font-size: 7pt; } p { margin: .1rem 0; } .course p { margin: 0; }
+  .charts { gap: .4rem; } .charts figure { flex: 1 1 30%; min-width: 0; max-width: 25%; }
+  .signs li, .flags li { margin-bottom: .1rem; } ul { margin: .1rem 0; padding-left: 1.1rem; }
+  .safety { padding: .3rem .6rem; margin: .4rem 0; }
+  table, figure, .safety { break-inside: avoid; }
   a { color: inherit; text-decoration: none; }
 }
 """
@@ -151,8 +157,14 @@ def score_chart(
     )
 
 
-def render(report: Report) -> str:
-    body = [f"<h1>{escape(rr.TITLE)}</h1>", f'<p class="muted">{escape(rr.period_text(report))}</p>']
+PAGE_SIZES = {"letter": "letter", "a4": "A4"}
+
+
+def render(report: Report, who: str | None = None, paper: str = "a4") -> str:
+    body = [f"<h1>{escape(rr.TITLE)}</h1>"]
+    if who:
+        body.append(f'<p class="who">{escape(rr.for_text(who) or "")}</p>')
+    body.append(f'<p class="muted">{escape(rr.period_text(report))}</p>')
     if report.safety.notice:
         resources = "".join(f"<li>{escape(region)}: {escape(text)}</li>" for region, text in crisis.RESOURCES)
         body.append(
@@ -209,5 +221,23 @@ def render(report: Report) -> str:
     body.append(f'<p class="muted"><em>{escape(rr.DISCLAIMER)}</em></p>')
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{escape(rr.TITLE)}</title><style>{CSS}</style></head><body>" + "\n".join(body) + "</body></html>\n"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(rr.TITLE)}</title><style>{CSS}"
+        f"@page {{ size: {PAGE_SIZES.get(paper, 'A4')}; margin: 10mm; }}</style></head><body>"
+        + "\n".join(body)
+        + "</body></html>\n"
     )
+
+
+def to_pdf(html: str) -> bytes:
+    """The same page as PDF through WeasyPrint (the optional extra `ketalog[pdf]`), imported only here."""
+    try:
+        import weasyprint  # type: ignore[import-not-found,import-untyped,unused-ignore]
+    except (ImportError, OSError):  # not installed, or its system libraries (Pango) are missing
+        from ketalog.errors import KetalogError
+
+        raise KetalogError(
+            "a PDF needs the optional extra: pip install 'ketalog[pdf]'; or use --format html "
+            "and print it to PDF from any browser"
+        ) from None
+    return weasyprint.HTML(string=html).write_pdf()

@@ -23,8 +23,11 @@ def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
     return lines + [""]
 
 
-def render(report: Report) -> str:
-    out = [f"# {rr.TITLE}", "", rr.period_text(report), ""]
+def render(report: Report, who: str | None = None) -> str:
+    out = [f"# {rr.TITLE}", ""]
+    if who:
+        out += [_escape(rr.for_text(who) or ""), ""]
+    out += [rr.period_text(report), ""]
     if report.safety.notice:
         out += [
             "> **Safety first**",

@@ -87,7 +87,19 @@ def _num(value: float | None, signed: bool = False) -> str:
     return f"{value:+g}" if signed else f"{value:g}"
 
 
+def _mean(value: float | None, signed: bool = False) -> str:
+    """A mean rating: always one decimal, so 3.0 is never printed "3" beside "6.6"."""
+    if value is None:
+        return "—"
+    return f"{value:+.1f}" if signed else f"{value:.1f}"
+
+
 TITLE = "ketalog — treatment progress report"
+
+
+def for_text(who: str | None) -> str | None:
+    """The header's "For Alex Doe · Calm Clinic" line, only when a name or clinic is set."""
+    return f"For {who}." if who else None
 
 
 def period_text(report: Report) -> str:
@@ -235,9 +247,9 @@ def rating_rows(report: Report) -> list[list[str]]:
     return [
         [
             RATING_LABELS[name],
-            _num(r.baseline),
-            _num(r.recent),
-            _num(r.change, signed=True),
+            _mean(r.baseline),
+            _mean(r.recent),
+            _mean(r.change, signed=True),
             r.status,
             sparkline(r.series, 0, 10),
         ]

@@ -36,8 +36,11 @@ def _safety(report: Report) -> list:
     return [Text("Safety", style="bold"), Text(line), Text("")] if line else []
 
 
-def report_renderables(report: Report) -> list:
-    parts: list = [Text(rr.TITLE, style="bold underline"), Text(rr.period_text(report)), Text("")]
+def report_renderables(report: Report, who: str | None = None) -> list:
+    parts: list = [Text(rr.TITLE, style="bold underline")]
+    if who:
+        parts.append(Text(visible(rr.for_text(who) or "")))
+    parts += [Text(rr.period_text(report)), Text("")]
     parts += _safety(report)
     parts += [Text("Course", style="bold"), cell("\n".join(rr.course_lines(report))), Text("")]
     parts.append(Text("To discuss with your provider", style="bold yellow"))
@@ -75,9 +78,9 @@ def report_renderables(report: Report) -> list:
     return parts
 
 
-def print_report(report: Report, file: IO[str] | None = None) -> None:
+def print_report(report: Report, file: IO[str] | None = None, who: str | None = None) -> None:
     console = Console(file=file, width=110 if file else None, color_system=None if file else "auto", highlight=False)
-    for part in report_renderables(report):
+    for part in report_renderables(report, who):
         console.print(part)
 
 
