@@ -122,8 +122,8 @@ def standing(medications: list[dict], events: list, until: datetime | None = Non
         if medicine is None:
             continue
         if event.event in ("start", "change"):
-            if event.event == "start" or not medicine.active:
-                medicine.started = medicine.started if medicine.active else event.at
+            if not medicine.active:  # a start (or a change) after a stop begins a new stretch
+                medicine.started = event.at
             medicine.active, medicine.stopped = True, None
             medicine.dose = event.dose or medicine.dose
         elif event.event == "stop":

@@ -375,7 +375,7 @@ def report_medication_events(
     params: list = []
     if until is not None:
         clauses.append("e.at < ?")
-        params.append(to_utc_text(until + near))
+        params.append(to_utc_text(until))
     took = ["e.event = 'took'"]
     if since is not None:
         took.append("e.at >= ?")
