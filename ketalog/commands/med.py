@@ -42,6 +42,13 @@ def _current(db, name: str):
     return row, medicines.standing([row], store.medication_events(db, keys=[row["key"]]))[0]
 
 
+def _require_taken(db, name: str, hint: str) -> None:
+    """`change` and `stop` act only on a medicine being taken now."""
+    _, current = _current(db, name)
+    if current is None or not current.active:
+        raise InputError("NAME", f"{name} is not on your current list; {hint}")
+
+
 def _done(event, as_json: bool, text: str) -> None:
     emit(event.to_json(), as_json, text)
 
@@ -112,9 +119,7 @@ def med_change(
         raise InputError("--dose", "give the new --dose or --schedule")
     moment = timeparse.parse_at(at)
     with state(ctx).open(write=True) as db:
-        _, current = _current(db, name)
-        if current is None or not current.active:
-            raise InputError("NAME", f"{name} is not on your current list; `ketalog med add {name}` first")
+        _require_taken(db, name, f"`ketalog med add {name}` first")
         event = store.record_medication(db, name, "change", moment, dose=dose, schedule=schedule, note=note)
     _done(event, as_json, f"Changed {event.name}: {dose or schedule}, from {event.at:%Y-%m-%d}.")
 
@@ -133,9 +138,7 @@ def med_stop(
     name, _, _, note = _checked(name, None, None, note)
     moment = timeparse.parse_at(at)
     with state(ctx).open(write=True) as db:
-        _, current = _current(db, name)
-        if current is None or not current.active:
-            raise InputError("NAME", f"{name} is not on your current list (`ketalog med list`)")
+        _require_taken(db, name, "see `ketalog med list`")
         event = store.record_medication(db, name, "stop", moment, note=note)
     _done(event, as_json, f"Stopped {event.name} on {event.at:%Y-%m-%d}.")
 
