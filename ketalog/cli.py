@@ -19,7 +19,7 @@ from typer.core import TyperGroup
 
 from ketalog import __version__
 from ketalog.commands.common import State
-from ketalog.errors import Cancelled, KetalogError, describe_database_error, is_database_error
+from ketalog.errors import Cancelled, Declined, KetalogError, describe_database_error, is_database_error
 
 
 class LazyCommand(NamedTuple):
@@ -80,14 +80,19 @@ class KetalogGroup(TyperGroup):
 
         module = importlib.import_module(lazy.module)
         if lazy.whole_group:
-            return typer.main.get_command(module.commands)
-        single = typer.Typer(rich_markup_mode=None)  # build just this command, not its neighbours
+            return _keep_examples(typer.main.get_command(module.commands))
+        single = typer.Typer(rich_markup_mode=None, add_completion=False)  # build just this command, not its neighbours
         single.command(name)(module.COMMANDS[name])
-        return typer.main.get_command(single)
+        return _keep_examples(typer.main.get_command(single))
 
     def format_commands(self, ctx, formatter):
         with formatter.section("Commands"):
-            formatter.write_dl([(name, lazy.short_help) for name, lazy in LAZY_COMMANDS.items()])
+            formatter.write_dl(
+                [
+                    *((name, lazy.short_help) for name, lazy in LAZY_COMMANDS.items()),
+                    ("help", "Help on a command: `ketalog help report`."),
+                ]
+            )
 
     def parse_args(self, ctx, args):
         for arg in args:
@@ -95,7 +100,10 @@ class KetalogGroup(TyperGroup):
                 shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
                 typer.echo(f"ketalog: error: {shown!r} is not valid UTF-8 text; nothing was written", err=True)
                 raise typer.Exit(2)
-        return super().parse_args(ctx, _normalise_survey_name(list(args)))
+        args = list(args)
+        if args[:1] == ["help"]:  # `ketalog help survey take` is `ketalog survey take --help`
+            args = [*args[1:], "--help"]
+        return super().parse_args(ctx, _normalise_survey_name(args))
 
     def resolve_command(self, ctx, args):
         name = args[0] if args else ""
@@ -121,7 +129,7 @@ class KetalogGroup(TyperGroup):
             typer.echo(f"ketalog: error: {_usage_line(error)}", err=True)
             raise typer.Exit(2) from None
         except Cancelled as error:  # the person chose to stop: say what happened, not "error"
-            typer.echo(f"ketalog: {error.message}", err=True)
+            typer.echo(error.message if isinstance(error, Declined) else f"ketalog: {error.message}", err=True)
             raise typer.Exit(error.exit_code) from None
         except KetalogError as error:
             typer.echo(f"ketalog: error: {error.message}", err=True)
@@ -131,6 +139,15 @@ class KetalogGroup(TyperGroup):
                 raise
             typer.echo(f"ketalog: error: {describe_database_error(error)}", err=True)
             raise typer.Exit(1) from None
+
+
+def _keep_examples(command):
+    """Click rewraps help paragraphs; its "\\b" marker keeps each Examples line on its own line."""
+    if command.help and "\nExamples:\n" in command.help:
+        command.help = command.help.replace("\nExamples:\n", "\n\b\nExamples:\n", 1)
+    for sub in getattr(command, "commands", {}).values():
+        _keep_examples(sub)
+    return command
 
 
 # Click's usage error, reached through Typer's public BadParameter (Typer 0.28 vendors its own Click).

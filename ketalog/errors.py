@@ -53,6 +53,10 @@ class Cancelled(KetalogError):
         super().__init__(message)
 
 
+class Declined(Cancelled):
+    """The person answered "no" to a confirmation: their choice, said plainly (no "ketalog:", no "error"). Exit 1."""
+
+
 EXIT_INTERRUPTED = 130  # what a shell reports for a program stopped by Ctrl-C (128 + SIGINT)
 
 

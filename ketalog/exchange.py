@@ -22,6 +22,7 @@ from ketalog import validation as valid
 from ketalog.db import latest_schema_version, schema_version, writing
 from ketalog.errors import InputError, KetalogError
 from ketalog.files import make_private_folder, private_output, refuse_protected
+from ketalog.render.delimited import csv_cell
 from ketalog.store import KINDS
 
 EXPORT_FORMAT = "ketalog-export"
@@ -84,18 +85,6 @@ def export_data(db: Database, exported_at: str, progress=None) -> dict:
         "exported_at": exported_at,
         "tables": tables,
     }
-
-
-# A spreadsheet runs a cell that starts with one of these as a formula (OWASP "CSV injection").
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value) -> object:
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value  # CSV is for reading, never re-imported; JSON export stays lossless
-    return value
 
 
 def write_csv_tables(db: Database, destination: Path, progress=None, protected=()) -> list[str]:

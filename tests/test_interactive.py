@@ -140,12 +140,15 @@ def test_no_input_never_prompts_even_in_a_terminal(db_path):
 
 def test_delete_asks_and_respects_no(cli, db_path):
     entry = cli.json("checkin", "--mood", "5")
-    for answer, said, left in (("n", "not deleted", 1), ("y", "Deleted checkin", 0)):
+    for answer, said, left in (("n", "Not deleted.", 1), ("y", "Deleted checkin", 0)):
         child = spawn("delete", entry["id"][:8])
         child.expect(r"Delete checkin .*\[y/N\]")
         child.sendline(answer)
         child.expect(said)
         child.expect(pexpect.EOF)
+        child.close()
+        assert "error" not in child.before  # declining is a choice, not a failure
+        assert child.exitstatus == (1 if answer == "n" else 0)
         assert count(db_path, "checkins") == left
 
 

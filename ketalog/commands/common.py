@@ -47,6 +47,8 @@ UntilOpt = Annotated[
     typer.Option("--until", metavar="WHEN", help="Only entries before this (a bare day includes that day)."),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of text.")]
+CsvOpt = Annotated[bool, typer.Option("--csv", help="Print the rows as CSV, for a spreadsheet.")]
+TsvOpt = Annotated[bool, typer.Option("--tsv", help="Print the rows tab-separated, for cut, awk and grep.")]
 NoInputOpt = Annotated[bool, typer.Option("--no-input", help="Never prompt; fail on anything missing.")]
 NoteOpt = Annotated[Optional[str], typer.Option("--note", help="Free text.")]
 
@@ -55,8 +57,8 @@ DoseOpt = Annotated[Optional[str], typer.Option("--dose", help="Amount with unit
 DurationOpt = Annotated[
     Optional[str], typer.Option("--duration", metavar="MINUTES", help="Length of the session, 1-600 minutes.")
 ]
-ClinicOpt = Annotated[Optional[str], typer.Option("--clinic")]
-ProviderOpt = Annotated[Optional[str], typer.Option("--provider")]
+ClinicOpt = Annotated[Optional[str], typer.Option("--clinic", help="Where the session was (clinic name).")]
+ProviderOpt = Annotated[Optional[str], typer.Option("--provider", help="Who gave it (doctor or nurse).")]
 DissociationOpt = Annotated[
     Optional[str], typer.Option("--dissociation", metavar="0-10", help="How dissociated you felt, 0-10.")
 ]
@@ -72,8 +74,12 @@ BpBeforeOpt = Annotated[
     Optional[str], typer.Option("--bp-before", metavar="SYS/DIA", help="Blood pressure before dosing, e.g. 128/82.")
 ]
 BpAfterOpt = Annotated[Optional[str], typer.Option("--bp-after", metavar="SYS/DIA", help="Blood pressure after.")]
-HeartRateOpt = Annotated[Optional[str], typer.Option("--heart-rate", metavar="BPM")]
-CostOpt = Annotated[Optional[str], typer.Option("--cost", metavar="AMOUNT")]
+HeartRateOpt = Annotated[
+    Optional[str], typer.Option("--heart-rate", metavar="BPM", help="Heart rate during the session, beats per minute.")
+]
+CostOpt = Annotated[
+    Optional[str], typer.Option("--cost", metavar="AMOUNT", help="What the session cost you, in your currency: 450.")
+]
 TherapyOpt = Annotated[
     Optional[bool], typer.Option("--therapy/--no-therapy", help="Talk therapy during or after (KAP).")
 ]
@@ -83,7 +89,9 @@ NewCourseOpt = Annotated[
         "--new-course", help="This session starts a new treatment course (e.g. a re-induction after a break)."
     ),
 ]
-IntentionOpt = Annotated[Optional[str], typer.Option("--intention", metavar="TEXT")]
+IntentionOpt = Annotated[
+    Optional[str], typer.Option("--intention", metavar="TEXT", help="What you hoped to work on in this session.")
+]
 
 
 def _rating_option(name: str):
@@ -125,6 +133,15 @@ def ask(label: str, parse: Callable[[str], T], default: str | None = None) -> T 
             return parse(raw)
         except InputError as error:
             typer.echo(f"  {error.message}", err=True)
+
+
+def emit_rows(columns, rows, csv: bool, tsv: bool) -> None:
+    """``--csv``/``--tsv``: the rows on stdout (one of the two; both is a usage error)."""
+    if csv and tsv:
+        raise InputError("--csv/--tsv", "choose one of the two")
+    from ketalog.render.delimited import write_rows
+
+    write_rows(sys.stdout, columns, rows, tsv=tsv)
 
 
 def emit(data: dict | list, as_json: bool, text: str) -> None:

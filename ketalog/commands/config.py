@@ -7,6 +7,7 @@ import typer
 from ketalog.commands.common import JsonOpt, emit
 
 commands = config_app = typer.Typer(
+    add_completion=False,  # completion is installed once, from the root
     help="Your preferences, kept in a small TOML file in your config folder (not in the diary).",
     no_args_is_help=True,
     rich_markup_mode=None,

@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from ketalog.commands.common import JsonOpt, SinceOpt, UntilOpt, emit, state
+from ketalog.errors import InputError
 
 
 class CostBy(str, Enum):
@@ -25,7 +26,13 @@ def costs_command(
     until: UntilOpt = None,
     csv_file: Annotated[
         Optional[Path],
-        typer.Option("--csv", metavar="FILE", help="Also write the per-session list as CSV (0600), for a claim."),
+        typer.Option(
+            "--csv", metavar="FILE", help="Also write the per-session list as CSV (0600), for a claim; - for stdout."
+        ),
+    ] = None,
+    tsv_file: Annotated[
+        Optional[Path],
+        typer.Option("--tsv", metavar="FILE", help="The same list tab-separated; - for stdout."),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -37,15 +44,21 @@ def costs_command(
       ketalog costs
       ketalog costs --by course --since 2026-01-01
       ketalog costs --csv claim.csv
+      ketalog costs --since 2026-01-01 --tsv - | cut -f1,6
     """
     from ketalog import costs, store, timeparse
 
     start, end = timeparse.parse_period(since, until)
     with state(ctx).open(write=False) as db:
         data = costs.summary(store.sessions_between(db, start, end), store.courses(db), by.value)
-    if csv_file is not None:
-        _write_csv(ctx, csv_file, data["sessions"])
-    emit(data, as_json, _text(data, csv_file))
+    if csv_file is not None and tsv_file is not None:
+        raise InputError("--csv/--tsv", "choose one of the two")
+    written = csv_file or tsv_file
+    if written is not None:
+        _write_list(ctx, written, data["sessions"], tsv=tsv_file is not None)
+        if str(written) == "-":
+            return  # the list is the output
+    emit(data, as_json, _text(data, written))
 
 
 def _text(data: dict, csv_file: Path | None) -> str:
@@ -72,19 +85,20 @@ def _session_words(row: dict) -> str:
     return " · ".join(part for part in (row["route"], row["dose"], row["clinic"], row["provider"]) if part)
 
 
-def _write_csv(ctx: typer.Context, path: Path, rows: list[dict]) -> None:
-    import csv
+def _write_list(ctx: typer.Context, path: Path, rows: list[dict], tsv: bool) -> None:
+    import sys
 
     from ketalog.db import companion_files
-    from ketalog.exchange import csv_cell
     from ketalog.files import private_output
+    from ketalog.render.delimited import write_rows
 
-    with private_output(path, field="--csv", protected=companion_files(state(ctx).path)) as handle:
-        writer = csv.writer(handle)
-        writer.writerow(CSV_COLUMNS)
-        for row in rows:
-            values = (row["at"][:10], row["clinic"], row["provider"], row["route"], row["dose"], f"{row['cost']:.2f}")
-            writer.writerow([csv_cell(value) for value in values])
+    values = [(row["at"][:10], *(row[key] for key in CSV_COLUMNS[1:-1]), f"{row['cost']:.2f}") for row in rows]
+    if str(path) == "-":
+        write_rows(sys.stdout, CSV_COLUMNS, values, tsv=tsv)
+        return
+    field = "--tsv" if tsv else "--csv"
+    with private_output(path, field=field, protected=companion_files(state(ctx).path)) as handle:
+        write_rows(handle, CSV_COLUMNS, values, tsv=tsv)
 
 
 COMMANDS = {"costs": costs_command}

@@ -5,7 +5,10 @@ import typer
 from ketalog.commands.common import JsonOpt, emit, state
 
 commands = course_app = typer.Typer(
-    help="Treatment courses: when each began, its sessions and routes.", no_args_is_help=True, rich_markup_mode=None
+    add_completion=False,  # completion is installed once, from the root
+    help="Treatment courses: when each began, its sessions and routes.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 

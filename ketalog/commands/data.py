@@ -73,7 +73,12 @@ def export_command(
         ),
     ] = None,
 ) -> None:
-    """Export every table and column: JSON for moving between machines, CSV for spreadsheets."""
+    """Export every table and column: JSON for moving between machines, CSV for spreadsheets.
+
+    Examples:
+      ketalog export -o ketalog.json
+      ketalog export --format csv -o tables.zip
+    """
     from ketalog import exchange, timeparse
     from ketalog.db import companion_files
     from ketalog.files import write_private_text
@@ -132,7 +137,13 @@ def import_command(
     no_input: NoInputOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Import entries; re-importing the same file adds nothing, and another machine's export merges."""
+    """Import entries; re-importing the same file adds nothing, and another machine's export merges.
+
+    Examples:
+      ketalog import daylio_export.csv --dry-run
+      ketalog import emoods.db
+      ketalog import ketalog.json
+    """
     from ketalog import exchange, importers
 
     source = path.expanduser()
@@ -221,7 +232,11 @@ def backup_command(
         Optional[Path], typer.Argument(metavar="DEST", help="Default: a dated file beside the database.")
     ] = None,
 ) -> None:
-    """A consistent copy made with SQLite's online backup, safe while ketalog is in use (mode 0600)."""
+    """A consistent copy made with SQLite's online backup, safe while ketalog is in use (mode 0600).
+
+    Examples:
+      ketalog backup ~/backups/ketalog-2026-03-10.db
+    """
     from ketalog import db as database
     from ketalog import timeparse
 
@@ -241,7 +256,12 @@ def backup_command(
 
 
 def check_command(ctx: typer.Context, as_json: JsonOpt = False) -> None:
-    """Integrity, foreign keys and schema version; exits 1 with an explanation when something is wrong."""
+    """Integrity, foreign keys and schema version; exits 1 with an explanation when something is wrong.
+
+    Examples:
+      ketalog check
+      ketalog check --json
+    """
     from ketalog import db as database
 
     current = state(ctx)
@@ -277,7 +297,12 @@ RemovePlainOpt = Annotated[
 
 
 def encrypt_command(ctx: typer.Context, remove_plain_backups: RemovePlainOpt = False) -> None:
-    """Encrypt the database in place with SQLCipher (needs `pip install 'ketalog[encryption]'`)."""
+    """Encrypt the database in place with SQLCipher (needs `pip install 'ketalog[encryption]'`).
+
+    Examples:
+      ketalog encrypt
+      ketalog encrypt --remove-plain-backups
+    """
     from ketalog import crypto
 
     path = state(ctx).path
@@ -297,7 +322,11 @@ def encrypt_command(ctx: typer.Context, remove_plain_backups: RemovePlainOpt = F
 
 
 def decrypt_command(ctx: typer.Context) -> None:
-    """Turn an encrypted database back into a plain SQLite file."""
+    """Turn an encrypted database back into a plain SQLite file.
+
+    Examples:
+      ketalog decrypt
+    """
     _convert(ctx, encrypt=False)
 
 

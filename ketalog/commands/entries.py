@@ -13,6 +13,7 @@ from ketalog.commands.common import (
     BpBeforeOpt,
     ClinicOpt,
     CostOpt,
+    CsvOpt,
     DissociationOpt,
     DoseOpt,
     DurationOpt,
@@ -32,12 +33,14 @@ from ketalog.commands.common import (
     SleepOpt,
     TherapyOpt,
     ThoughtsOpt,
+    TsvOpt,
     UntilOpt,
     announce_safety,
     emit,
+    emit_rows,
     state,
 )
-from ketalog.errors import Cancelled, InputError
+from ketalog.errors import Declined, InputError
 
 
 def list_entries(
@@ -49,8 +52,16 @@ def list_entries(
     until: UntilOpt = None,
     limit: Annotated[int, typer.Option("--limit", min=0, help="How many, newest first; 0 for all.")] = 20,
     as_json: JsonOpt = False,
+    csv: CsvOpt = False,
+    tsv: TsvOpt = False,
 ) -> None:
-    """List entries, newest first."""
+    """List entries, newest first.
+
+    Examples:
+      ketalog list
+      ketalog list --kind session --since 2026-01-01
+      ketalog list --limit 0 --tsv | grep nausea
+    """
     from ketalog import store, timeparse
 
     kinds = [_kind_name(name) for name in kind] if kind else list(store.KINDS)
@@ -60,12 +71,18 @@ def list_entries(
     if as_json:
         emit([entry.to_json() for entry in entries], True, "")
         return
+    if csv or tsv:
+        from ketalog.render.text import summary
+
+        rows = ((entry.id, entry.at.isoformat(), entry.kind, summary(entry)) for entry in entries)
+        emit_rows(("id", "at", "kind", "details"), rows, csv, tsv)
+        return
     if not entries:
         typer.echo("No entries yet." if not (since or until or kind) else "No entries match.")
         return
-    from ketalog.render.terminal import console, entries_table
+    from ketalog.render.terminal import entries_table, print_table
 
-    console().print(entries_table(entries))
+    print_table(entries_table(entries))
 
 
 def _kind_name(raw: str) -> str:
@@ -81,7 +98,12 @@ IdArg = Annotated[str, typer.Argument(metavar="ID", help="An entry id, or enough
 
 
 def show(ctx: typer.Context, entry_id: IdArg, as_json: JsonOpt = False) -> None:
-    """Show one entry in full."""
+    """Show one entry in full.
+
+    Examples:
+      ketalog show 3f2a
+      ketalog show 3f2a --json
+    """
     from ketalog import store
     from ketalog.render.text import details_text
 
@@ -151,7 +173,12 @@ def edit(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Change fields of an entry; give only the options of its kind. Side effects and tags are replaced."""
+    """Change fields of an entry; give only the options of its kind. Side effects and tags are replaced.
+
+    Examples:
+      ketalog edit 3f2a --dose 0.6mg/kg
+      ketalog edit 3f2a --at 'yesterday 10:00' --side-effect nausea
+    """
     from ketalog import store, timeparse
     from ketalog import values as entry_values
 
@@ -212,7 +239,12 @@ def delete(
     entry_id: IdArg,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
-    """Delete an entry (asks first)."""
+    """Delete an entry (asks first).
+
+    Examples:
+      ketalog delete 3f2a
+      ketalog delete 3f2a --yes
+    """
     from ketalog import store
     from ketalog.render.text import short_id, summary, when
 
@@ -223,13 +255,18 @@ def delete(
             if not sys.stdin.isatty():
                 raise InputError("--yes", "needed to delete without a terminal to confirm")
             if not typer.confirm(f"Delete {description}?", default=False):
-                raise Cancelled("not deleted")
+                raise Declined("Not deleted.")
         store.delete(db, entry)
     typer.echo(f"Deleted {description}")
 
 
 def info(ctx: typer.Context, as_json: JsonOpt = False) -> None:
-    """Where your data lives, its schema version and how many entries it holds."""
+    """Where your data lives, its schema version and how many entries it holds.
+
+    Examples:
+      ketalog info
+      ketalog --db ~/other.db info --json
+    """
     from ketalog import db as database
     from ketalog import store
 

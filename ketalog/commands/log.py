@@ -116,7 +116,13 @@ def add(
     as_json: JsonOpt = False,
     no_input: NoInputOpt = False,
 ) -> None:
-    """Log a treatment session. Run bare in a terminal to be asked, defaulting to your last protocol."""
+    """Log a treatment session. Run bare in a terminal to be asked, defaulting to your last protocol.
+
+    Examples:
+      ketalog add
+      ketalog add --route iv --dose 0.5mg/kg --duration 40 --no-input
+      ketalog add --at 'yesterday 14:30' --route intranasal --dose 84mg --side-effect nausea
+    """
     from ketalog import store, timeparse
 
     moment = timeparse.parse_at(at)
@@ -204,7 +210,13 @@ def checkin(
     as_json: JsonOpt = False,
     no_input: NoInputOpt = False,
 ) -> None:
-    """Rate today 0-10: mood, anxiety, pain, energy, motivation, sleep, thought loops."""
+    """Rate today 0-10: mood, anxiety, pain, energy, motivation, sleep, thought loops.
+
+    Examples:
+      ketalog checkin
+      ketalog checkin --mood 6 --anxiety 3 --sleep-hours 7.5
+      ketalog checkin --at yesterday --mood 4 --note 'rough evening'
+    """
     from ketalog import store, timeparse
 
     moment = timeparse.parse_at(at)

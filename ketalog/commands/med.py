@@ -8,6 +8,7 @@ from ketalog.commands.common import AtOpt, JsonOpt, NoteOpt, emit, state
 from ketalog.errors import InputError
 
 commands = med_app = typer.Typer(
+    add_completion=False,  # completion is installed once, from the root
     help="Other medicines you take: what, since when, dose changes, as-needed doses. Information for your "
     "clinician, never advice.",
     no_args_is_help=True,

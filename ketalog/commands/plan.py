@@ -9,6 +9,7 @@ from ketalog.commands.common import JsonOpt, NoteOpt, emit, state
 from ketalog.errors import InputError
 
 commands = plan_app = typer.Typer(
+    add_completion=False,  # completion is installed once, from the root
     help="The treatment plan: sessions booked ahead, and which were done.",
     no_args_is_help=True,
     rich_markup_mode=None,
@@ -66,7 +67,12 @@ def plan_set(
 
 @plan_app.command("add")
 def plan_add(ctx: typer.Context, day: DayArg, note: NoteOpt = None) -> None:
-    """Add one planned session (an appointment)."""
+    """Add one planned session (an appointment).
+
+    Examples:
+      ketalog plan add 2026-03-12
+      ketalog plan add friday --note 'booster'
+    """
     from ketalog import store
 
     planned_day = _day(day, "DATE")
@@ -81,7 +87,11 @@ def plan_move(
     old: Annotated[str, typer.Argument(metavar="OLD", help="The planned day to move.")],
     new: Annotated[str, typer.Argument(metavar="NEW", help="Its new day.")],
 ) -> None:
-    """Move a planned session to another day."""
+    """Move a planned session to another day.
+
+    Examples:
+      ketalog plan move 2026-03-12 2026-03-13
+    """
     from ketalog import store
 
     old_day, new_day = _day(old, "OLD"), _day(new, "NEW")
@@ -93,7 +103,11 @@ def plan_move(
 
 @plan_app.command("remove")
 def plan_remove(ctx: typer.Context, day: DayArg) -> None:
-    """Remove one planned session."""
+    """Remove one planned session.
+
+    Examples:
+      ketalog plan remove 2026-03-12
+    """
     from ketalog import store
 
     planned_day = _day(day, "DATE")
@@ -105,7 +119,11 @@ def plan_remove(ctx: typer.Context, day: DayArg) -> None:
 
 @plan_app.command("clear")
 def plan_clear(ctx: typer.Context) -> None:
-    """Remove the whole plan (logged sessions are not touched)."""
+    """Remove the whole plan (logged sessions are not touched).
+
+    Examples:
+      ketalog plan clear
+    """
     from ketalog import store
 
     with state(ctx).open(write=True) as db:
@@ -115,7 +133,12 @@ def plan_clear(ctx: typer.Context) -> None:
 
 @plan_app.command("show")
 def plan_show(ctx: typer.Context, as_json: JsonOpt = False) -> None:
-    """Planned sessions, oldest first: done (a session was logged that day), missed, or still ahead."""
+    """Planned sessions, oldest first: done (a session was logged that day), missed, or still ahead.
+
+    Examples:
+      ketalog plan show
+      ketalog plan show --json
+    """
     from ketalog import store, timeparse
 
     today = timeparse.now().date().isoformat()

@@ -8,6 +8,7 @@ from ketalog.commands.common import standing, state
 from ketalog.errors import InputError, KetalogError
 
 commands = remind_app = typer.Typer(
+    add_completion=False,  # completion is installed once, from the root
     help="Offline reminders: a daily local job that notifies you of what is due.",
     no_args_is_help=True,
     rich_markup_mode=None,
@@ -56,7 +57,11 @@ def remind_install(
 
 @remind_app.command("uninstall")
 def remind_uninstall() -> None:
-    """Remove exactly what `remind install` added."""
+    """Remove exactly what `remind install` added.
+
+    Examples:
+      ketalog remind uninstall
+    """
     from ketalog import reminders
 
     removed = reminders.uninstall()
@@ -65,7 +70,11 @@ def remind_uninstall() -> None:
 
 @remind_app.command("status")
 def remind_status() -> None:
-    """Which reminder job is installed, if any."""
+    """Which reminder job is installed, if any.
+
+    Examples:
+      ketalog remind status
+    """
     from ketalog import reminders
 
     found = reminders.installed()
@@ -77,6 +86,10 @@ def remind_run(ctx: typer.Context, survey_day: SurveyDayOpt = None) -> None:
     """What the daily job calls: one notification listing what is due, nothing when nothing is.
 
     Reads only: it never writes to the database and never uses the network.
+
+    Examples:
+      ketalog remind run
+      ketalog remind run --survey-day monday
     """
     from ketalog import reminders, timeparse
     from ketalog.courses import WEEKDAYS

@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ketalog.commands.common import JsonOpt, SinceOpt, UntilOpt, emit, state
+from ketalog.commands.common import CsvOpt, JsonOpt, SinceOpt, TsvOpt, UntilOpt, emit, emit_rows, state
 from ketalog.errors import InputError
 
 
@@ -72,7 +72,13 @@ def _remember_flags(ctx: typer.Context, report) -> None:
 def progress_command(
     ctx: typer.Context, since: SinceOpt = None, until: UntilOpt = None, as_json: JsonOpt = False
 ) -> None:
-    """Signs of progress and things to discuss with your provider, compactly."""
+    """Signs of progress and things to discuss with your provider, compactly.
+
+    Examples:
+      ketalog progress
+      ketalog progress --since 2026-01-01
+      ketalog progress --json
+    """
     report = build(state(ctx), since, until)
     if as_json:
         emit(report.to_json(), True, "")
@@ -177,10 +183,17 @@ def trends_command(
     since: SinceOpt = None,
     until: UntilOpt = None,
     as_json: JsonOpt = False,
+    csv: CsvOpt = False,
+    tsv: TsvOpt = False,
 ) -> None:
     """Mean ratings and questionnaire scores per week, month or session, with sparklines.
 
     Without --since: the last 26 weeks, 24 months or 20 sessions.
+
+    Examples:
+      ketalog trends
+      ketalog trends --by session
+      ketalog trends --by month --since 2025-01-01 --csv > months.csv
     """
     from datetime import timedelta
 
@@ -215,6 +228,11 @@ def trends_command(
     if as_json:
         emit(rows, True, "")
         return
+    if csv or tsv:
+        from ketalog.render.trends import grid
+
+        emit_rows(*grid(rows, by.value), csv, tsv)
+        return
     if not rows:
         typer.echo("Nothing to show yet: log check-ins, questionnaires or sessions first.")
         return
@@ -241,7 +259,13 @@ def demo_command(
         Format, typer.Option("--format", "-f", help="text, markdown, html or json.")
     ] = Format.text,
 ) -> None:
-    """Write a realistic 8-week journey to a throwaway database and print its report."""
+    """Write a realistic 8-week journey to a throwaway database and print its report.
+
+    Examples:
+      ketalog demo
+      ketalog demo --format html > demo.html
+      ketalog demo --db demo.db && ketalog --db demo.db status
+    """
     import tempfile
 
     from ketalog import demo, timeparse

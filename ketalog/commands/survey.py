@@ -16,6 +16,7 @@ from ketalog.errors import InputError, Interrupted
 from ketalog.values import difficulty as difficulty_answer
 
 commands = survey_app = typer.Typer(
+    add_completion=False,  # completion is installed once, from the root
     help="Validated questionnaires (PHQ-9, PHQ-2, GAD-7, PCL-5) and totals your clinician gives you.",
     no_args_is_help=True,
     rich_markup_mode=None,
@@ -159,7 +160,9 @@ def _instrument_command(instrument: inst.Instrument):
 
     command.__doc__ = (
         f"{instrument.name}: {instrument.measures} ({len(instrument.items)} items, total "
-        f"0-{instrument.max_total}). {instrument.attribution} {instrument.terms}"
+        f"0-{instrument.max_total}). {instrument.attribution} {instrument.terms}\n\n"
+        f"Examples:\n  ketalog survey {instrument.id}\n"
+        f"  ketalog survey {instrument.id} --answers {','.join('1' * len(instrument.items))} --at yesterday"
     )
     return command
 
@@ -183,7 +186,12 @@ def log_total(
     at: AtOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Record a total a clinician gave for a named scale (no item text is stored or shown)."""
+    """Record a total a clinician gave for a named scale (no item text is stored or shown).
+
+    Examples:
+      ketalog survey log MADRS 24
+      ketalog survey log QIDS-SR16 11 --at 2026-03-01
+    """
     from ketalog import store, timeparse
     from ketalog.validation import whole_number
 
@@ -201,7 +209,12 @@ def log_total(
 
 @survey_app.command("list-instruments")
 def list_instruments(as_json: JsonOpt = False) -> None:
-    """The questionnaires ketalog ships and the clinician scales it knows: items, ranges, thresholds, terms."""
+    """The questionnaires ketalog ships and the clinician scales it knows: items, ranges, thresholds, terms.
+
+    Examples:
+      ketalog survey list-instruments
+      ketalog survey list-instruments --json
+    """
     from ketalog.render.survey import instruments_text
 
     emit(inst.catalogue(), as_json, instruments_text())

@@ -26,6 +26,24 @@ def entries_table(entries: list[Entry]) -> Table:
     return table
 
 
+def print_table(table: Table, out: Console | None = None) -> None:
+    """At a terminal, the aligned table; in a pipe, a tab-separated line per row, never wrapped or padded,
+    so `ketalog list | grep nausea` keeps whole ids and `cut -f` finds the columns."""
+    out = out or console()
+    if out.is_terminal:
+        out.print(table)
+        return
+    lines = ["\t".join(_plain(column.header) for column in table.columns)]
+    cells = zip(*(column.cells for column in table.columns), strict=True)
+    lines += ["\t".join(_plain(value) for value in row) for row in cells]
+    out.file.write("\n".join(lines) + "\n")
+
+
+def _plain(value) -> str:
+    text = value.plain if isinstance(value, Text) else str(value)
+    return " ".join(text.split())
+
+
 def cell(text: str) -> Text:
     """Stored text as a Rich cell: never read as markup ("[/]" would crash, "[link=...]" hide a link)."""
     return Text(visible(text))

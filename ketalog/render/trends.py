@@ -1,22 +1,24 @@
-"""`ketalog trends` as a Rich table, with a sparkline for every numeric column underneath."""
+"""`ketalog trends` as a table (Rich at a terminal, plain rows in a pipe or as CSV/TSV), with sparklines."""
 
 from __future__ import annotations
 
-from rich.console import Console, Group
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
 from ketalog.progress import instrument_name
 from ketalog.render.sparkline import sparkline
-from ketalog.render.terminal import cell
+from ketalog.render.terminal import cell, print_table
 from ketalog.render.text import visible
 from ketalog.validation import RATING_NAMES, RATINGS
 
 SHORT = {name: rating.short for name, rating in RATINGS.items()}
+SESSION_RATINGS = (("mood", "mood"), ("anx", "anxiety"), ("loops", "thoughts"), ("energy", "energy"))
 
 
 def _cell(value) -> str:
-    return "" if value is None else f"{value:g}"
+    """Means to one decimal, counts as they are: "2.9" beside "3.0", never "2.86" beside "3"."""
+    return "" if value is None else f"{value:.1f}" if isinstance(value, float) else str(value)
 
 
 Column = tuple[str, list, float | None, float | None]  # label, values, low, high
@@ -28,72 +30,92 @@ def _sparklines(columns: list[Column]) -> Text:
     return Text("Trend, oldest to newest:\n" + "\n".join(lines))
 
 
-def period_view(rows: list[dict], by: str) -> Group:
+def period_grid(rows: list[dict], by: str) -> tuple[list[str], list[list]]:
+    """Headers and raw values, one row per week or month: what the table, CSV and TSV all show."""
     instruments = sorted({key for row in rows for key in row["instruments"]})
     ratings = [name for name in RATING_NAMES if any(row["ratings"].get(name) is not None for row in rows)]
-    table = Table(title=f"Means per {by}", box=None, header_style="bold", pad_edge=False)
-    table.add_column("week of" if by == "week" else by, no_wrap=True)
-    table.add_column("n", justify="right")
-    for name in ratings:
-        table.add_column(SHORT[name], justify="right", no_wrap=True)
-    for instrument in instruments:
-        table.add_column(cell(instrument_name(instrument)), justify="right", no_wrap=True)
-    for row in rows:
-        table.add_row(
+    headers = ["week of" if by == "week" else by, "n", *(SHORT[n] for n in ratings)]
+    headers += [visible(instrument_name(i)) for i in instruments]
+    values = [
+        [
             row["period"],
-            str(row["checkins"]),
-            *(_cell(row["ratings"].get(n)) for n in ratings),
-            *(_cell(row["instruments"].get(i)) for i in instruments),
-        )
-    columns: list[Column] = [(SHORT[n], [row["ratings"].get(n) for row in rows], 0, 10) for n in ratings]
-    columns += [
-        (visible(instrument_name(i)), [row["instruments"].get(i) for row in rows], None, None) for i in instruments
+            row["checkins"],
+            *(row["ratings"].get(n) for n in ratings),
+            *(row["instruments"].get(i) for i in instruments),
+        ]
+        for row in rows
     ]
-    return Group(
-        table,
-        Text(""),
-        _sparklines(columns),
-        Text("n = check-ins. Questionnaire columns are mean totals.", style="dim"),
+    return headers, values
+
+
+def _lifted(row: dict) -> str:
+    lifted = row["mood_lifted_days"]
+    if lifted is None:
+        return ""
+    return (
+        f">={lifted} d"
+        if row["durability"] == "next_session_first"
+        else f"{lifted} d" + ("+" if row["durability"] == "ongoing" else "")
     )
 
 
-def session_view(rows: list[dict]) -> Group:
-    table = Table(title="Sessions and the days that followed", box=None, header_style="bold", pad_edge=False)
-    table.add_column("date", no_wrap=True)
-    table.add_column("route", no_wrap=True)
-    table.add_column("dose", no_wrap=True)
-    table.add_column("diss", justify="right")
-    table.add_column("side effects", overflow="fold")
-    for header in ("mood", "anx", "loops", "energy", "lifted"):
-        table.add_column(header, justify="right", no_wrap=True)
-    for row in rows:
-        ratings = row["ratings"]
-        lifted = row["mood_lifted_days"]
-        mark = {"next_session_first": ">=", "ongoing": "+"}.get(row["durability"], "")
-        table.add_row(
+def session_grid(rows: list[dict]) -> tuple[list[str], list[list]]:
+    headers = ["date", "route", "dose", "diss", "side effects", *(label for label, _ in SESSION_RATINGS), "lifted"]
+    values = [
+        [
             row["at"][:10],
             row["route"],
             row["dose"] or "",
-            _cell(row["dissociation"]),
-            cell(", ".join(row["side_effects"])),
-            _cell(ratings["mood"]),
-            _cell(ratings["anxiety"]),
-            _cell(ratings["thoughts"]),
-            _cell(ratings["energy"]),
-            "" if lifted is None else (f">={lifted} d" if mark == ">=" else f"{lifted} d{mark}"),
-        )
-    columns: list[Column] = [
-        (label, [r["ratings"][name] for r in rows], 0, 10)
-        for label, name in (("mood", "mood"), ("anx", "anxiety"), ("loops", "thoughts"), ("energy", "energy"))
+            row["dissociation"],
+            ", ".join(row["side_effects"]),
+            *(row["ratings"][name] for _, name in SESSION_RATINGS),
+            _lifted(row),
+        ]
+        for row in rows
     ]
-    columns.append(("lifted", [r["mood_lifted_days"] for r in rows], 0, None))
-    note = Text(
-        'Ratings are means of the check-ins until the next session. "lifted": local days until the daily '
-        'mean mood fell below its course baseline + 1 (">=": the next session came first; "+": still up).',
-        style="dim",
-    )
-    return Group(table, Text(""), _sparklines(columns), note)
+    return headers, values
+
+
+def grid(rows: list[dict], by: str) -> tuple[list[str], list[list]]:
+    return session_grid(rows) if by == "session" else period_grid(rows, by)
+
+
+def _table(title: str, headers: list[str], values: list[list], left: int, wide: str | None = None) -> Table:
+    table = Table(title=title, box=None, header_style="bold", pad_edge=False)
+    for index, header in enumerate(headers):
+        if header == wide:
+            table.add_column(header, overflow="fold")
+        else:
+            table.add_column(header, justify="left" if index < left else "right", no_wrap=True)
+    for row in values:
+        table.add_row(*(cell(value) if isinstance(value, str) else _cell(value) for value in row))
+    return table
 
 
 def print_trends(rows: list[dict], by: str) -> None:
-    Console(highlight=False).print(session_view(rows) if by == "session" else period_view(rows, by))
+    out = Console(highlight=False)
+    headers, values = grid(rows, by)
+    if by == "session":
+        print_table(_table("Sessions and the days that followed", headers, values, 3, "side effects"), out)
+        columns: list[Column] = [(label, [r["ratings"][name] for r in rows], 0, 10) for label, name in SESSION_RATINGS]
+        columns.append(("lifted", [r["mood_lifted_days"] for r in rows], 0, None))
+        note = (
+            'Ratings are means of the check-ins until the next session. "lifted": local days until the daily '
+            'mean mood fell below its course baseline + 1 (">=": the next session came first; "+": still up).'
+        )
+    else:
+        print_table(_table(f"Means per {by}", headers, values, 1), out)
+        rated = 2 + _rated(rows)  # after "period" and "n": the 0-10 ratings, then questionnaire totals
+        columns = [
+            (header, [row[index] for row in values], *((0, 10) if index < rated else (None, None)))
+            for index, header in enumerate(headers)
+            if index >= 2
+        ]
+        note = "n = check-ins. Questionnaire columns are mean totals."
+    out.print(Text(""))
+    out.print(_sparklines(columns))
+    out.print(Text(note, style="dim"))
+
+
+def _rated(rows: list[dict]) -> int:
+    return sum(1 for name in RATING_NAMES if any(row["ratings"].get(name) is not None for row in rows))

@@ -1,0 +1,93 @@
+"""The CLI's surface for people and scripts: `help COMMAND`, pipes, CSV/TSV, completion options, examples."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from ketalog.cli import LAZY_COMMANDS, app
+
+
+def test_help_command_is_the_command_help(cli):
+    assert cli("help", "report").stdout == cli("report", "--help").stdout
+    assert cli("help", "survey", "phq9").stdout == cli("survey", "phq9", "--help").stdout
+    assert "Commands" in cli("help").stdout
+    bad = cli("help", "reprot", expect=2)
+    assert bad.stderr.strip() == "ketalog: error: no command 'reprot'; did you mean report?"
+
+
+def test_root_help_lists_help(cli):
+    assert "help " in cli("--help").stdout
+
+
+def test_list_in_a_pipe_is_one_unpadded_line_per_entry(cli):
+    cli("journal", "nausea after a long walk, then a very long sentence " * 3)
+    out = cli("list").stdout.splitlines()  # CliRunner's stdout is not a terminal
+    assert out[0] == "id\twhen\tkind\tdetails"
+    assert len(out) == 2 and "nausea" in out[1] and out[1].count("\t") == 3
+    assert "  " not in out[1]
+
+
+@pytest.mark.parametrize(("flag", "delimiter"), [("--csv", ","), ("--tsv", "\t")])
+def test_list_csv_and_tsv_keep_whole_ids_and_guard_formulas(cli, flag, delimiter):
+    entry = cli.json("checkin", "--mood", "4", "--note", "=HYPERLINK(1)")
+    rows = list(csv.reader(io.StringIO(cli("list", flag).stdout), delimiter=delimiter))
+    assert rows[0] == ["id", "at", "kind", "details"]
+    assert rows[1][0] == entry["id"] and rows[1][2] == "checkin"
+    assert not any(cell.startswith("=") for cell in rows[1])
+
+
+def test_csv_and_tsv_together_are_refused(cli):
+    result = cli("list", "--csv", "--tsv", expect=2)
+    assert result.stderr.strip() == "ketalog: error: --csv/--tsv: choose one of the two"
+
+
+def test_trends_csv_is_the_table_with_raw_means(cli):
+    for day, mood in (("2026-03-02", "3"), ("2026-03-03", "4"), ("2026-03-09", "6")):
+        cli("checkin", "--at", day, "--mood", mood)
+    rows = list(csv.reader(io.StringIO(cli("trends", "--since", "2026-03-01", "--csv").stdout)))
+    assert rows[0][:3] == ["week of", "n", "mood"]
+    assert [row[:3] for row in rows[1:]] == [["2026-03-02", "2", "3.5"], ["2026-03-09", "1", "6.0"]]
+    table = cli("trends", "--since", "2026-03-01").stdout.splitlines()
+    assert table[2].split("\t")[:3] == ["2026-03-09", "1", "6.0"]  # one decimal, never "6" beside "3.5"
+
+
+def test_costs_tsv_to_stdout_is_the_list_only(cli):
+    cli("add", "--route", "iv", "--dose", "0.5mg/kg", "--cost", "450", "--no-input")
+    rows = list(csv.reader(io.StringIO(cli("costs", "--tsv", "-").stdout), delimiter="\t"))
+    assert rows[0] == ["date", "clinic", "provider", "route", "dose", "cost"]
+    assert rows[1][-1] == "450.00"
+
+
+def test_completion_options_only_on_the_root(cli):
+    assert "--install-completion" in cli("--help").stdout
+    for name in LAZY_COMMANDS:
+        assert "--install-completion" not in cli(name, "--help").stdout, name
+
+
+def test_every_command_has_examples_and_every_option_help():
+    import typer
+
+    root = typer.main.get_command(app)
+    missing_examples, missing_help = [], []
+
+    def visit(command, path):
+        sub = getattr(command, "commands", None)
+        if sub is None:
+            if "Examples:" not in (command.help or ""):
+                missing_examples.append(path)
+            missing_help.extend(
+                f"{path} {param.opts[0]}"
+                for param in command.params
+                if param.param_type_name == "option" and not getattr(param, "help", None)
+            )
+            return
+        for name in command.list_commands(None):
+            visit(command.get_command(None, name), f"{path} {name}")
+
+    for name in LAZY_COMMANDS:
+        visit(root.get_command(None, name), name)
+    assert missing_examples == []
+    assert missing_help == []
