@@ -69,6 +69,12 @@ HEART_RATE_RANGE = (20, 250)
 DURATION_RANGE = (1, 600)
 SLEEP_HOURS_RANGE = (0, 24)
 
+# Above these a dose is almost surely a slip (5 for 0.5 mg/kg, 840 for 84 mg). A product rule to catch typos,
+# not a clinical limit: --force keeps an unusual dose that is right.
+MAX_DOSE_MG_PER_KG = 2.0
+MAX_DOSE_MG = {"intranasal": 200.0}
+MAX_DOSE_MG_OTHER = 1000.0
+
 _DOSE = re.compile(r"^([0-9]*\.?[0-9]+)\s*(mg/kg|mg)?$")
 _BP = re.compile(r"^(\d{2,3})\s*/\s*(\d{2,3})$")
 
@@ -122,6 +128,27 @@ def dose(text: str, field: str = "--dose") -> tuple[float, str]:
     if amount <= 0:
         raise InputError(field, f"must be more than 0 (got {text!r})")
     return amount, unit
+
+
+def implausible_dose(route: str | None, amount: float | None, unit: str | None) -> str | None:
+    """Why this dose for this route looks like a slip, or None. Callers refuse it unless --force."""
+    if amount is None:
+        return None
+    shown = format_dose(amount, unit)
+    if unit == "mg/kg" and route == "intranasal":
+        return f"intranasal esketamine is dosed in mg (28, 56 or 84 mg), not mg/kg (got {shown})"
+    if unit == "mg/kg" and amount > MAX_DOSE_MG_PER_KG:
+        return f"{shown} is more than ketalog expects (0-{MAX_DOSE_MG_PER_KG:g} mg/kg)"
+    limit = MAX_DOSE_MG.get(route or "", MAX_DOSE_MG_OTHER)
+    if unit == "mg" and amount > limit:
+        return f"{shown} is more than ketalog expects for {route or 'this route'} (0-{limit:g} mg)"
+    return None
+
+
+def plausible_dose(route: str | None, amount: float | None, unit: str | None, force: bool, field="--dose") -> None:
+    problem = None if force else implausible_dose(route, amount, unit)
+    if problem:
+        raise InputError(field, f"{problem}; check it, or add --force if it is right")
 
 
 def format_dose(amount: float | None, unit: str | None) -> str:

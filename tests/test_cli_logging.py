@@ -336,3 +336,26 @@ def test_a_checkin_keeps_at_least_one_rating(cli, db_path):
     assert "at least one rating" in cli("edit", entry["id"][:8], "--clear", "mood", expect=2).stderr
     changed = cli.json("edit", entry["id"][:8], "--anxiety", "3", "--clear", "mood", "--clear", "tags")
     assert (changed["mood"], changed["anxiety"], changed["tags"]) == (None, 3, [])
+
+
+@pytest.mark.parametrize(
+    ("route", "dose", "named"),
+    [("iv", "5mg/kg", "0-2 mg/kg"), ("intranasal", "840mg", "0-200 mg"), ("intranasal", "0.5mg/kg", "in mg")],
+)
+def test_an_implausible_dose_is_refused_unless_forced(cli, db_path, route, dose, named):
+    result = cli("add", "--route", route, "--dose", dose, "--no-input", expect=2)
+    line = result.stderr.strip()
+    assert line.startswith("ketalog: error: --dose: ") and named in line and "--force" in line
+    assert "\n" not in line and count(db_path, "sessions") == 0
+    cli("add", "--route", route, "--dose", dose, "--no-input", "--force")
+    assert count(db_path, "sessions") == 1
+
+
+def test_edit_checks_the_dose_with_the_route_it_will_have(cli, db_path):
+    session = cli.json("add", "--route", "iv", "--dose", "0.5mg/kg")
+    result = cli("edit", session["id"], "--route", "intranasal", expect=2)
+    assert "--route: intranasal esketamine is dosed in mg" in result.stderr
+    cli("edit", session["id"], "--dose", "900mg", expect=0)  # iv in mg: under 1000 mg
+    assert cli("edit", session["id"], "--dose", "9mg/kg", expect=2).stderr.count("\n") == 1
+    assert rows(db_path, "SELECT route, dose_amount, dose_unit FROM sessions") == [("iv", 900.0, "mg")]
+    cli("edit", session["id"], "--dose", "9mg/kg", "--force")

@@ -260,3 +260,26 @@ def test_gad7_asks_its_own_difficulty_question(db_path):
     child.sendline("")
     child.expect("GAD-7 total 7 of 21: mild")
     child.expect(pexpect.EOF)
+
+
+def test_a_changed_route_is_not_offered_the_old_routes_dose_and_a_slip_is_asked_again(cli, db_path):
+    cli("add", "--route", "iv", "--dose", "0.5mg/kg", "--at", "2026-03-05 09:00")
+    child = spawn("add")
+    child.expect(r"Route .*\[iv\]")
+    child.sendline("intranasal")
+    child.expect(r"Dose \(e.g. 0.5mg/kg or 56mg\): ")  # no "[0.5mg/kg]" default for another route
+    child.sendline("840mg")
+    child.expect("840 mg is more than ketalog expects for intranasal")
+    child.sendline("84mg")
+    for label in ("Duration", "Clinic", "Dissociation", "before", "after", "Side effects"):
+        child.expect(label)
+        child.sendline("")
+    child.expect("Session 2 logged")
+    child.expect("How did it go")
+    child.sendline("")
+    child.expect(pexpect.EOF)
+    assert rows(db_path, "SELECT route, dose_amount, dose_unit FROM sessions ORDER BY at")[-1] == (
+        "intranasal",
+        84.0,
+        "mg",
+    )

@@ -146,3 +146,29 @@ def test_blood_pressure_property(systolic, diastolic):
     else:
         with pytest.raises(InputError):
             valid.blood_pressure(text, "bp")
+
+
+@pytest.mark.parametrize(
+    ("route", "dose", "problem"),
+    [
+        ("iv", "0.5mg/kg", None),
+        ("iv", "2mg/kg", None),
+        ("iv", "2.1mg/kg", "0-2 mg/kg"),
+        ("im", "5mg/kg", "0-2 mg/kg"),
+        ("intranasal", "84mg", None),
+        ("intranasal", "200mg", None),
+        ("intranasal", "201mg", "0-200 mg"),
+        ("intranasal", "0.5mg/kg", "dosed in mg"),
+        ("oral", "1000mg", None),
+        ("oral", "1001mg", "0-1000 mg"),
+        ("sublingual", "300mg", None),
+        ("other", "1500mg", "0-1000 mg"),
+    ],
+)
+def test_implausible_doses_are_named_with_the_plausible_range(route, dose, problem):
+    found = valid.implausible_dose(route, *valid.dose(dose))
+    assert (found is None) if problem is None else (problem in found)
+    if problem:
+        with pytest.raises(InputError, match="--force"):
+            valid.plausible_dose(route, *valid.dose(dose), force=False)
+        valid.plausible_dose(route, *valid.dose(dose), force=True)  # kept when the person says it is right

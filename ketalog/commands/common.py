@@ -47,6 +47,7 @@ UntilOpt = Annotated[
     typer.Option("--until", metavar="WHEN", help="Only entries before this (a bare day includes that day)."),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts instead of text.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Keep a dose ketalog finds implausible (it is right).")]
 CsvOpt = Annotated[bool, typer.Option("--csv", help="Print the rows as CSV, for a spreadsheet.")]
 TsvOpt = Annotated[bool, typer.Option("--tsv", help="Print the rows tab-separated, for cut, awk and grep.")]
 NoInputOpt = Annotated[bool, typer.Option("--no-input", help="Never prompt; fail on anything missing.")]

@@ -18,6 +18,7 @@ from ketalog.commands.common import (
     DoseOpt,
     DurationOpt,
     EnergyOpt,
+    ForceOpt,
     HeartRateOpt,
     IntentionOpt,
     JsonOpt,
@@ -171,6 +172,7 @@ def edit(
             "--clear", metavar="FIELD", help="Empty a field, e.g. --clear bp-after, --clear tags; repeatable."
         ),
     ] = None,
+    force: ForceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Change fields of an entry; give only the options of its kind. Side effects and tags are replaced.
@@ -200,6 +202,15 @@ def edit(
         children = None
         if entry.kind == "session":
             values = entry_values.session_values(**{name: options[name] for name in entry_values.SESSION_OPTIONS})
+            if "route" in values or "dose_amount" in values:  # the pair as it will be stored
+                stored = entry.to_json()
+                valid.plausible_dose(
+                    values.get("route", stored["route"]),
+                    values.get("dose_amount", stored["dose_amount"]),
+                    values.get("dose_unit", stored["dose_unit"]),
+                    force,
+                    "--dose" if "dose_amount" in values else "--route",
+                )
             children = valid.side_effects(side_effect) if side_effect is not None else None
         elif entry.kind == "checkin":
             values = entry_values.checkin_values(

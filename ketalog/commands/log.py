@@ -18,6 +18,7 @@ from ketalog.commands.common import (
     DoseOpt,
     DurationOpt,
     EnergyOpt,
+    ForceOpt,
     HeartRateOpt,
     IntentionOpt,
     JsonOpt,
@@ -44,7 +45,7 @@ from ketalog.errors import Cancelled, InputError
 from ketalog.values import checkin_values, session_values
 
 
-def _session_form(previous) -> dict:
+def _session_form(previous, force: bool = False) -> dict:
     """The after-session questions, each defaulting to the last session's protocol."""
     from ketalog.render.text import summary
 
@@ -56,12 +57,19 @@ def _session_form(previous) -> dict:
             break
         typer.echo("  the route is needed", err=True)
     raw: dict = {"route": route}
+    same_route = previous is not None and previous.route == route  # another route's dose is no default
+
+    def dose(text: str):
+        amount, unit = valid.dose(text, "dose")
+        valid.plausible_dose(route, amount, unit, force, "dose")
+        return amount, unit
+
     fields = (
         (
             "dose",
             "Dose (e.g. 0.5mg/kg or 56mg)",
-            valid.dose,
-            previous.dose.replace(" ", "") if previous and previous.dose else None,
+            dose,
+            previous.dose.replace(" ", "") if same_route and previous.dose else None,
         ),
         (
             "duration",
@@ -113,6 +121,7 @@ def add(
     intention: IntentionOpt = None,
     note: NoteOpt = None,
     new_course: NewCourseOpt = False,
+    force: ForceOpt = False,
     as_json: JsonOpt = False,
     no_input: NoInputOpt = False,
 ) -> None:
@@ -147,9 +156,10 @@ def add(
             raise InputError("--route", f"is required when not prompting; one of {', '.join(valid.ROUTES)}")
         with state(ctx).open(write=False) as db:
             previous = store.last_session(db)
-        form = _session_form(previous)
+        form = _session_form(previous, force)
         values = {**session_values(**form["values"]), **values}
         effects = effects or form["side_effects"]
+    valid.plausible_dose(values.get("route"), values.get("dose_amount"), values.get("dose_unit"), force)
     if new_course:
         values["new_course"] = 1
     with state(ctx).open(write=True) as db:
