@@ -48,6 +48,9 @@ LAZY_COMMANDS = {
     "med": LazyCommand("ketalog.commands.med", "Other medicines: add, change, stop, took, list.", True),
     "course": LazyCommand("ketalog.commands.course", "Treatment courses: when each began, sessions, routes.", True),
     "plan": LazyCommand("ketalog.commands.plan", "The treatment plan: sessions booked ahead, planned vs done.", True),
+    "visit": LazyCommand(
+        "ketalog.commands.visit", "Appointments: record one; `report --since last-visit` starts there.", True
+    ),
     "config": LazyCommand("ketalog.commands.config", "Preferences: name, clinic, paper size, survey interval.", True),
     "remind": LazyCommand("ketalog.commands.remind", "Offline reminders: a daily local job and a notification.", True),
     "progress": LazyCommand("ketalog.commands.report", "Signs of progress and things to discuss, compactly."),

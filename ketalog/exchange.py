@@ -356,6 +356,7 @@ _COLUMN_CHECKS = {
         "schedule": _text,
         "note": _text,
     },
+    "visits": {"note": _text},
     "surveys": {
         "instrument": _required_text,
         "answers": _answers,

@@ -267,3 +267,17 @@ def m008_medications_session_notes(db):
     # A journal note about one session (its reflection): the note stays if the session is deleted.
     db.execute("ALTER TABLE journal ADD COLUMN session_id TEXT REFERENCES sessions(id) ON DELETE SET NULL")
     db.execute("CREATE INDEX idx_journal_session ON journal(session_id)")
+
+
+@migration("009_visits")
+def m009_visits(db):
+    # Appointments with the prescriber or therapist: "what changed since my last visit" needs their dates.
+    # A visit is a dated entry like any other (list, show, edit, delete, export and import).
+    db.execute(f"""
+        CREATE TABLE visits (
+            id TEXT PRIMARY KEY,
+            {_TIME_COLUMNS}
+            note TEXT,                 -- who, where, what was decided
+            {_AUDIT_COLUMNS}
+        )""")
+    db.execute("CREATE INDEX idx_visits_at ON visits(at)")

@@ -125,6 +125,15 @@ class MedicationEvent(Entry):
 
 
 @dataclass
+class Visit(Entry):
+    """An appointment with the prescriber or therapist: where "since my last visit" starts."""
+
+    note: str | None = None
+
+    kind = "visit"
+
+
+@dataclass
 class Survey(Entry):
     instrument: str
     total: int | None  # None: too many items skipped to score ("incomplete")

@@ -29,6 +29,7 @@ from ketalog.models import (
     Session,
     Survey,
     TrendInputs,
+    Visit,
 )
 from ketalog.timeparse import from_storage, stamp, storage_fields, to_utc_text
 
@@ -85,6 +86,7 @@ KINDS: dict[str, Kind] = {
         extra_select=", (SELECT name FROM medications WHERE key = e.medication) AS name"
         ", (SELECT class FROM medications WHERE key = e.medication) AS med_class",
     ),
+    "visit": Kind("visit", "visits", Visit),
 }
 
 
@@ -148,6 +150,13 @@ def session_number(db: Database, at: datetime) -> int:
 def last_session_before(db: Database, at: datetime) -> Session | None:
     rows = list(db.query(f"{_select(KINDS['session'])} WHERE e.at < ? ORDER BY e.at DESC LIMIT 1", [to_utc_text(at)]))
     return _record(KINDS["session"], rows[0]) if rows else None
+
+
+def last_visit(db: Database, before: datetime) -> Visit | None:
+    """The latest appointment before ``before`` (by the index on ``at``)."""
+    kind = KINDS["visit"]
+    rows = list(db.query(f"{_select(kind)} WHERE e.at < ? ORDER BY e.at DESC LIMIT 1", [to_utc_text(before)]))
+    return _record(kind, rows[0]) if rows else None  # type: ignore[return-value]
 
 
 def last_session(db: Database) -> Session | None:

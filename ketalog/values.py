@@ -44,6 +44,7 @@ FIELDS: dict[str, dict[str, tuple[str, ...] | str]] = {
     },
     "journal": {"text": ("text",), "tag": CHILDREN},
     "medication": {"dose": ("dose",), "schedule": ("schedule",), "note": ("note",)},
+    "visit": {"note": ("note",)},
     "survey": {
         "answers": ("answers", "total", "band", "prorated"),
         "difficulty": ("difficulty",),

@@ -20,6 +20,7 @@ TABLES = (
     "journal_tags",
     "surveys",
     "medication_events",
+    "visits",
     "mood_labels",
     "planned_sessions",
 )
@@ -48,6 +49,7 @@ def filled(cli):
     cli("survey", "gad7", "--answers", "1,2,1,0,1,1,0", "--difficulty", "1", "--at", "2026-03-04 09:00")
     cli("survey", "log", "MADRS", "24", "--at", "2026-03-04 10:00")
     cli("med", "add", "sertraline", "--dose", "100 mg", "--schedule", "daily", "--start", "2026-01-04")
+    cli("visit", "add", "--at", "2026-03-05 15:00", "--note", "Dr Lee: weekly boosters")
 
 
 def test_export_import_export_is_identical(cli, filled, tmp_path):
@@ -66,6 +68,7 @@ def test_export_import_export_is_identical(cli, filled, tmp_path):
         "journal_tags": 1,
         "surveys": 2,
         "medication_events": 1,
+        "visits": 1,
         "mood_labels": 0,
         "planned_sessions": 0,
     }

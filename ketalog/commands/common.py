@@ -37,11 +37,34 @@ def state(ctx: typer.Context) -> State:
     return ctx.find_root().obj
 
 
+LAST_VISIT = "last-visit"
+
+
+def period(db_state: State, since: str | None, until: str | None):
+    """``--since``/``--until`` as times; ``--since last-visit`` starts at the latest appointment before now."""
+    from ketalog import timeparse
+
+    if since is not None and since.strip().lower().replace(" ", "-").replace("_", "-") == LAST_VISIT:
+        from ketalog import store
+
+        with db_state.open(write=False) as db:
+            visit = store.last_visit(db, timeparse.now())
+        if visit is None:
+            raise InputError("--since", "no visit recorded yet; `ketalog visit add --at 'DATE TIME'` records one")
+        since = visit.at.isoformat()
+    return timeparse.parse_period(since, until)
+
+
 # Shared option declarations -------------------------------------------------
 
 WHEN_HELP = "When: 2026-03-04 14:30, yesterday 14:30, 3 days ago, monday... Default: now."
 AtOpt = Annotated[Optional[str], typer.Option("--at", metavar="WHEN", help=WHEN_HELP)]
-SinceOpt = Annotated[Optional[str], typer.Option("--since", metavar="WHEN", help="Only entries at or after this.")]
+SinceOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--since", metavar="WHEN", help="Only entries at or after this; last-visit: since your last `visit add`."
+    ),
+]
 UntilOpt = Annotated[
     Optional[str],
     typer.Option("--until", metavar="WHEN", help="Only entries before this (a bare day includes that day)."),

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ketalog.commands.common import JsonOpt, SinceOpt, UntilOpt, emit, state
+from ketalog.commands.common import JsonOpt, SinceOpt, UntilOpt, emit, period, state
 from ketalog.errors import InputError
 
 
@@ -46,9 +46,9 @@ def costs_command(
       ketalog costs --csv claim.csv
       ketalog costs --since 2026-01-01 --tsv - | cut -f1,6
     """
-    from ketalog import costs, store, timeparse
+    from ketalog import costs, store
 
-    start, end = timeparse.parse_period(since, until)
+    start, end = period(state(ctx), since, until)
     with state(ctx).open(write=False) as db:
         data = costs.summary(store.sessions_between(db, start, end), store.courses(db), by.value)
     if csv_file is not None and tsv_file is not None:

@@ -39,6 +39,7 @@ from ketalog.commands.common import (
     announce_safety,
     emit,
     emit_rows,
+    period,
     state,
 )
 from ketalog.errors import Declined, InputError
@@ -47,7 +48,8 @@ from ketalog.errors import Declined, InputError
 def list_entries(
     ctx: typer.Context,
     kind: Annotated[
-        Optional[list[str]], typer.Option("--kind", help="session, checkin or journal; repeatable.")
+        Optional[list[str]],
+        typer.Option("--kind", help="session, checkin, journal, survey, medication or visit; repeatable."),
     ] = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
@@ -63,10 +65,10 @@ def list_entries(
       ketalog list --kind session --since 2026-01-01
       ketalog list --limit 0 --tsv | grep nausea
     """
-    from ketalog import store, timeparse
+    from ketalog import store
 
     kinds = [_kind_name(name) for name in kind] if kind else list(store.KINDS)
-    start, end = timeparse.parse_period(since, until)
+    start, end = period(state(ctx), since, until)
     with state(ctx).open(write=False) as db:
         entries = store.list_entries(db, kinds, start, end, limit or None)
     if as_json:
@@ -224,6 +226,8 @@ def edit(
                     raise InputError("--text", "must not be empty")
                 values["text"] = text
             children = valid.tags(tag) if tag is not None else None
+        elif entry.kind == "visit":
+            values = {"note": note} if note is not None else {}
         elif entry.kind == "medication":
             values = {
                 name: valid.short_text(options[name], "--" + name, 50)

@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ketalog.commands.common import CsvOpt, JsonOpt, SinceOpt, TsvOpt, UntilOpt, emit, emit_rows, state
+from ketalog.commands.common import CsvOpt, JsonOpt, SinceOpt, TsvOpt, UntilOpt, emit, emit_rows, period, state
 from ketalog.errors import InputError
 
 
@@ -57,7 +57,7 @@ class TrendBy(str, Enum):
 def build(db_state, since: str | None, until: str | None, private: bool = False):
     from ketalog import reports, timeparse
 
-    start, end = timeparse.parse_period(since, until)
+    start, end = period(db_state, since, until)
     with db_state.open(write=False) as db:
         return reports.build(db, timeparse.now(), start, end, private=private)
 
@@ -200,7 +200,7 @@ def trends_command(
     from ketalog import progress, store, timeparse
 
     now = timeparse.now()
-    start, end = timeparse.parse_period(since, until)
+    start, end = period(state(ctx), since, until)
     if start is None and by != TrendBy.session:
         start = progress.trend_start(by.value, now)
     shifted = None

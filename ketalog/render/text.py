@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from ketalog.models import Checkin, Entry, JournalEntry, MedicationEvent, Session, Survey
+from ketalog.models import Checkin, Entry, JournalEntry, MedicationEvent, Session, Survey, Visit
 from ketalog.timeparse import format_local
 
 # Control characters in stored text could retitle the terminal, write the clipboard or clear the
@@ -98,6 +98,8 @@ def _summary(entry: Entry, width: int) -> str:
         return " ".join(
             part for part in (verb, entry.name, entry.dose, entry.schedule and f"({entry.schedule})") if part
         )
+    if isinstance(entry, Visit):
+        return "appointment" + (": " + " ".join(entry.note.split()) if entry.note else "")
     return ""
 
 
