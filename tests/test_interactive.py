@@ -283,3 +283,27 @@ def test_a_changed_route_is_not_offered_the_old_routes_dose_and_a_slip_is_asked_
         84.0,
         "mg",
     )
+
+
+def test_prompts_have_line_editing(db_path):
+    child = spawn("add")
+    child.expect("Route")
+    child.send("v")
+    child.send("\x1b[D")  # left arrow: with readline the cursor moves, without it the bytes land in the answer
+    child.send("i\r")
+    child.expect("Dose")  # "iv" was accepted
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130 and count(db_path, "sessions") == 0
+
+
+def test_ctrl_c_at_delete_changes_nothing(cli, db_path):
+    entry = cli.json("checkin", "--mood", "5")
+    child = spawn("delete", entry["id"][:8])
+    child.expect(r"\[y/N\]")
+    child.sendintr()
+    child.expect("cancelled, nothing changed")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130 and count(db_path, "checkins") == 1

@@ -140,11 +140,22 @@ def interactive(no_input: bool) -> bool:
     return not no_input and sys.stdin.isatty()
 
 
+def _line_editing() -> None:
+    """Arrow keys and history in prompts: importing readline gives ``input()`` line editing (GNU or libedit).
+    Imported only when a prompt is shown, so commands run from scripts never pay for it."""
+    if sys.stdin.isatty():
+        try:
+            import readline  # noqa: F401
+        except ImportError:  # Windows has none; prompts still work, only without editing
+            pass
+
+
 def ask(label: str, parse: Callable[[str], T], default: str | None = None) -> T | None:
     """Prompt until the answer parses; Enter keeps the default or skips (None).
 
     Ctrl-C or end of input cancels the whole form: nothing is saved.
     """
+    _line_editing()
     while True:
         try:
             raw = typer.prompt(label, default=default or "", show_default=bool(default))
@@ -157,6 +168,16 @@ def ask(label: str, parse: Callable[[str], T], default: str | None = None) -> T 
             return parse(raw)
         except InputError as error:
             typer.echo(f"  {error.message}", err=True)
+
+
+def confirm(question: str) -> bool:
+    """A yes/no question, "no" by default. Ctrl-C cancels (exit 130) and nothing changes."""
+    _line_editing()
+    try:
+        return typer.confirm(question, default=False)
+    except typer.Abort:
+        typer.echo("", err=True)
+        raise Interrupted("cancelled, nothing changed") from None
 
 
 def emit_rows(columns, rows, csv: bool, tsv: bool) -> None:

@@ -37,6 +37,7 @@ from ketalog.commands.common import (
     TsvOpt,
     UntilOpt,
     announce_safety,
+    confirm,
     emit,
     emit_rows,
     period,
@@ -269,7 +270,7 @@ def delete(
         if not yes:
             if not sys.stdin.isatty():
                 raise InputError("--yes", "needed to delete without a terminal to confirm")
-            if not typer.confirm(f"Delete {description}?", default=False):
+            if not confirm(f"Delete {description}?"):
                 raise Declined("Not deleted.")
         store.delete(db, entry)
     typer.echo(f"Deleted {description}")
