@@ -91,3 +91,27 @@ def test_every_command_has_examples_and_every_option_help():
         visit(root.get_command(None, name), name)
     assert missing_examples == []
     assert missing_help == []
+
+
+def _complete(words: str, env: dict | None = None) -> list[str]:
+    from helpers import run_ketalog
+
+    parts = words.split(" ")
+    result = run_ketalog(
+        env={"_KETALOG_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": str(len(parts) - 1), **(env or {})}
+    )
+    assert result.returncode == 0 and result.stderr == ""
+    return result.stdout.split()
+
+
+def test_completion_offers_routes_side_effects_and_entry_ids(cli, db_path):
+    assert _complete("ketalog add --route i") == ["iv", "im", "intranasal"]
+    assert _complete("ketalog add --side-effect na") == ["nausea"]
+    entry = cli.json("checkin", "--mood", "5")
+    assert _complete(f"ketalog show {entry['id'][:2]}") == [entry["id"][:8]]
+    assert _complete("ketalog delete zz") == []
+
+
+def test_completion_of_ids_without_a_diary_offers_nothing_and_creates_nothing(db_path):
+    assert _complete("ketalog show a") == []
+    assert not db_path.exists()

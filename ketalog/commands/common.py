@@ -11,6 +11,7 @@ from typing import Annotated, Callable, Optional, TypeVar
 
 import typer
 
+from ketalog import completion
 from ketalog import validation as valid
 from ketalog.errors import InputError, Interrupted
 
@@ -76,7 +77,10 @@ TsvOpt = Annotated[bool, typer.Option("--tsv", help="Print the rows tab-separate
 NoInputOpt = Annotated[bool, typer.Option("--no-input", help="Never prompt; fail on anything missing.")]
 NoteOpt = Annotated[Optional[str], typer.Option("--note", help="Free text.")]
 
-RouteOpt = Annotated[Optional[str], typer.Option("--route", help="iv, im, intranasal, oral, sublingual or other.")]
+RouteOpt = Annotated[
+    Optional[str],
+    typer.Option("--route", help="iv, im, intranasal, oral, sublingual or other.", autocompletion=completion.routes),
+]
 DoseOpt = Annotated[Optional[str], typer.Option("--dose", help="Amount with unit: 0.5mg/kg, 56mg.")]
 DurationOpt = Annotated[
     Optional[str], typer.Option("--duration", metavar="MINUTES", help="Length of the session, 1-600 minutes.")
@@ -92,6 +96,7 @@ SideEffectOpt = Annotated[
         "--side-effect",
         metavar="NAME",
         help="Repeatable. " + ", ".join(valid.KNOWN_SIDE_EFFECTS) + ", or your own words.",
+        autocompletion=completion.side_effects,
     ),
 ]
 BpBeforeOpt = Annotated[

@@ -5,6 +5,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from ketalog import completion
 from ketalog import validation as valid
 from ketalog.commands.common import (
     AnxietyOpt,
@@ -98,7 +99,12 @@ def _kind_name(raw: str) -> str:
     return name
 
 
-IdArg = Annotated[str, typer.Argument(metavar="ID", help="An entry id, or enough of its start to be unique.")]
+IdArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="ID", help="An entry id, or enough of its start to be unique.", autocompletion=completion.entry_ids
+    ),
+]
 
 
 def show(ctx: typer.Context, entry_id: IdArg, as_json: JsonOpt = False) -> None:
