@@ -93,13 +93,11 @@ def test_every_command_has_examples_and_every_option_help():
     assert missing_help == []
 
 
-def _complete(words: str, env: dict | None = None) -> list[str]:
+def _complete(words: str) -> list[str]:
     from helpers import run_ketalog
 
-    parts = words.split(" ")
-    result = run_ketalog(
-        env={"_KETALOG_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": str(len(parts) - 1), **(env or {})}
-    )
+    position = str(len(words.split(" ")) - 1)
+    result = run_ketalog(env={"_KETALOG_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": position})
     assert result.returncode == 0 and result.stderr == ""
     return result.stdout.split()
 
