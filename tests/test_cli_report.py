@@ -238,6 +238,17 @@ def test_demo_writes_a_throwaway_journey_with_signs(cli, db_path):
     out = cli("demo").stdout
     assert "Signs of progress" in out and "Your mood is lifting" in out and "PHQ-9: score halved or better" in out
     assert not db_path.exists()  # the user's database was never touched
+    assert out.splitlines()[1] == "DEMO DATA: a made-up 8-week journey, not a real person's record."
+    assert out.rstrip().endswith(
+        "Next step: start your own diary with `ketalog checkin` (20 seconds), or `ketalog add` after a session."
+    )
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html"])
+def test_the_demo_report_says_it_is_demo_data_in_every_format(cli, fmt):
+    result = cli("demo", "--format", fmt)
+    assert "DEMO DATA: a made-up 8-week journey" in result.stdout
+    assert "Next step" not in result.stdout and "`ketalog checkin`" in result.stderr  # the file stays the report
 
 
 def test_demo_keeps_data_only_in_a_new_file(cli, tmp_path):

@@ -279,17 +279,26 @@ def demo_command(
         with demo_state.open(write=True) as handle:
             demo.write_journey(handle, timeparse.now())
         report = build(demo_state, None, None)
+        from ketalog.render.report_rows import DEMO as DEMO_LABEL
+
         if output_format == Format.text:
             from ketalog.render.report_terminal import print_report
 
-            print_report(report)
+            print_report(report, who=DEMO_LABEL)
+            typer.echo(f"\n{DEMO_NEXT_STEP}")
         else:
-            text = render_report(report, output_format)
+            text = render_report(report, output_format, who=DEMO_LABEL)
             typer.echo(text, nl=not text.endswith("\n"))
+            typer.echo(f"\n{DEMO_NEXT_STEP}", err=True)  # stdout is the file being made; the hint goes aside
         if db is not None:
-            typer.echo(f"\nDemo data kept in {path}: try `ketalog --db {path} trends --by session`.", err=True)
+            typer.echo(f"Demo data kept in {path}: try `ketalog --db {path} trends --by session`.", err=True)
         else:
-            typer.echo("\n(Demo data lived in a temporary file and is gone; your own data was not touched.)", err=True)
+            typer.echo("(Demo data lived in a temporary file and is gone; your own data was not touched.)", err=True)
+
+
+DEMO_NEXT_STEP = (
+    "Next step: start your own diary with `ketalog checkin` (20 seconds), or `ketalog add` after a session."
+)
 
 
 COMMANDS = {"progress": progress_command, "trends": trends_command, "report": report_command, "demo": demo_command}

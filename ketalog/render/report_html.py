@@ -17,7 +17,8 @@ CSS = """
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1b1b1b; max-width: 60rem;
        margin: 2rem auto; padding: 0 1rem; }
 h1 { font-size: 1.5rem; margin-bottom: .2rem; }
-.who { font-weight: 600; margin: .1rem 0; } h2 { font-size: 1.15rem; margin: 1.4rem 0 .4rem;
+.who { font-weight: 600; margin: .1rem 0; }
+.demo { border: 2px dashed #555; padding: .2rem .4rem; } h2 { font-size: 1.15rem; margin: 1.4rem 0 .4rem;
      border-bottom: 1px solid #ccc; }
 table { border-collapse: collapse; width: 100%; margin: .3rem 0; font-size: 13px; }
 th, td { text-align: left; padding: .25rem .5rem; border-bottom: 1px solid #e3e3e3; vertical-align: top; }
@@ -163,7 +164,8 @@ PAGE_SIZES = {"letter": "letter", "a4": "A4"}
 def render(report: Report, who: str | None = None, paper: str = "a4") -> str:
     body = [f"<h1>{escape(rr.TITLE)}</h1>"]
     if who:
-        body.append(f'<p class="who">{escape(rr.for_text(who) or "")}</p>')
+        demo = " demo" if who == rr.DEMO else ""
+        body.append(f'<p class="who{demo}">{escape(rr.for_text(who) or "")}</p>')
     body.append(f'<p class="muted">{escape(rr.period_text(report))}</p>')
     if report.safety.notice:
         resources = "".join(f"<li>{escape(region)}: {escape(text)}</li>" for region, text in crisis.RESOURCES)

@@ -97,8 +97,13 @@ def _mean(value: float | None, signed: bool = False) -> str:
 TITLE = "ketalog — treatment progress report"
 
 
+DEMO = "DEMO DATA: a made-up 8-week journey, not a real person's record."
+
+
 def for_text(who: str | None) -> str | None:
     """The header's "For Alex Doe · Calm Clinic" line, only when a name or clinic is set."""
+    if who == DEMO:  # the demo's header says what it is, not whose it is
+        return DEMO
     return f"For {who}." if who else None
 
 
