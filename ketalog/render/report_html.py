@@ -11,7 +11,14 @@ from ketalog import instruments as inst
 from ketalog.progress import Report
 from ketalog.render import report_rows as rr
 
-BAND_COLOURS = ["#e8f5e9", "#f1f8e9", "#fffde7", "#fff3e0", "#ffebee"]
+# Charts are drawn in CHART_WIDTH units with CHART_FONT-unit text (the CSS below says the same); printed
+# two to a row, each at least PRINT_CHART_SHARE of the printable width, that text is 9 pt or more.
+CHART_WIDTH = 320
+CHART_FONT = 12
+PRINT_CHART_SHARE = 0.45
+
+# Light to dark by severity, each step ~0.1-0.17 apart in luminance so the bands part in greyscale print.
+BAND_COLOURS = ["#f3faf3", "#f4efc2", "#f6d6a8", "#f0b4a0", "#e08e8e"]
 
 CSS = """
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1b1b1b; max-width: 60rem;
@@ -32,13 +39,13 @@ th { background: #f4f4f4; }
 .charts svg { width: 100%; height: auto; }
 .course p { margin: .15rem 0; }
 figure { margin: 0; } figcaption { font-size: 12px; color: #444; }
-svg text { font: 10px system-ui, sans-serif; fill: #333; }
+svg text { font: 12px system-ui, sans-serif; }
 @media print {
   body { margin: 0; max-width: none; font-size: 8pt; line-height: 1.18; }
   h1 { font-size: 13pt; margin: 0; } h2 { font-size: 9.5pt; margin: .35rem 0 .1rem; break-after: avoid; }
   table { font-size: 8pt; margin: .1rem 0; } th, td { padding: .04rem .3rem; }
-  .muted, figcaption { font-size: 7pt; } p { margin: .1rem 0; } .course p { margin: 0; }
-  .charts { gap: .4rem; } .charts figure { flex: 1 1 30%; min-width: 0; max-width: 25%; }
+  .muted { font-size: 7pt; } figcaption { font-size: 8pt; } p { margin: .1rem 0; } .course p { margin: 0; }
+  .charts { gap: .4rem; } .charts figure { flex: 1 1 45%; min-width: 45%; max-width: 49%; }
   .signs li, .flags li { margin-bottom: .1rem; } ul { margin: .1rem 0; padding-left: 1.1rem; }
   .safety { padding: .3rem .6rem; margin: .4rem 0; }
   table, figure, .safety { break-inside: avoid; }
@@ -60,20 +67,42 @@ def _findings(findings, css_class: str, empty: str) -> str:
     return f'<ul class="{css_class}">{items}</ul>'
 
 
+def band_colour(index: int, count: int) -> str:
+    """Each instrument's bands spread over the whole palette by severity: its mildest band is always the
+    lightest and its most severe the darkest (GAD-7 "severe" is PHQ-9 "severe", not "moderately severe")."""
+    if count <= 1:
+        return BAND_COLOURS[0]
+    return BAND_COLOURS[round(index * (len(BAND_COLOURS) - 1) / (count - 1))]
+
+
+def _ticks(values: list[int], y, min_gap: float) -> list[int]:
+    """Tick values from the bottom up, leaving out any that would print on top of the one below it."""
+    kept: list[int] = []
+    for value in sorted(set(values)):
+        if not kept or y(kept[-1]) - y(value) >= min_gap:
+            kept.append(value)
+        elif value == max(values):  # the scale's top always shows; drop the tick it would collide with
+            kept[-1] = value
+    return kept
+
+
 def score_chart(
     instrument_id: str,
     history: list[tuple[str, int]],
     session_times: Sequence[str] = (),
     medication_marks: Sequence[tuple[str, str]] = (),
-    width: int = 420,
-    height: int = 190,
+    item9_positive: Sequence[str] = (),
+    width: int = CHART_WIDTH,
+    height: int = 114,
 ) -> str:
-    """Score over time, with the published severity bands (or the cutoff region) shaded, sessions ticked,
-    and medication changes marked with a dashed line and the medicine's name (as eMoods marks dose changes)."""
+    """Score over time: the published bands (or the cutoff region) shaded light to dark by severity with
+    y ticks at their edges, the latest value labelled, sessions ticked, medication changes dashed (as
+    eMoods marks dose changes) and a PHQ-9 whose item 9 was above 0 ringed. Drawn at 12 units so labels
+    print at 9 pt or more two charts to a row."""
     instrument = inst.INSTRUMENTS.get(instrument_id)
     scale_range = inst.total_range(instrument_id)
     top = scale_range[1] if scale_range else max(total for _, total in history) or 1
-    left, right, upper, lower = 34, 10, 10, 24
+    left, right, upper, lower = 26, 10, 10, 24
     plot_w, plot_h = width - left - right, height - upper - lower
     times = [datetime.fromisoformat(at).timestamp() for at, _ in history]
     start, end = min(times), max(times)
@@ -86,30 +115,34 @@ def score_chart(
         return upper + plot_h - value / top * plot_h
 
     shapes = []
+    edges = [0, top]
+    legend = ""
     if instrument and instrument.bands:
+        count = len(instrument.bands)
         for index, band in enumerate(instrument.bands):
-            colour = BAND_COLOURS[min(index * len(BAND_COLOURS) // len(instrument.bands), len(BAND_COLOURS) - 1)]
             y_top, y_bottom = y(band.high + (1 if band.high < top else 0)), y(band.low)
             shapes.append(
                 f'<rect x="{left}" y="{y_top:.1f}" width="{plot_w}" height="{y_bottom - y_top:.1f}" '
-                f'fill="{colour}"><title>{escape(band.label)} {band.low}-{band.high}</title></rect>'
+                f'fill="{band_colour(index, count)}"><title>{escape(band.label)} {band.low}-{band.high}</title></rect>'
             )
-            shapes.append(
-                f'<text x="{left + plot_w - 2}" y="{y_bottom - 3:.1f}" text-anchor="end">{escape(band.label)}</text>'
-            )
+            if band.low > 0:  # a visible edge, so bands part in greyscale too
+                shapes.append(
+                    f'<line x1="{left}" x2="{left + plot_w}" y1="{y_bottom:.1f}" y2="{y_bottom:.1f}" '
+                    'stroke="#888" stroke-width="0.6"/>'
+                )
+            edges.append(band.low)
+        legend = "; bands: " + ", ".join(f"{b.low}–{b.high} {escape(b.label)}" for b in instrument.bands)
     elif instrument and instrument.cutoff is not None:
         shapes.append(
             f'<rect x="{left}" y="{upper}" width="{plot_w}" height="{y(instrument.cutoff) - upper:.1f}" '
-            f'fill="{BAND_COLOURS[-1]}"/>'
+            f'fill="{BAND_COLOURS[-2]}"/>'
         )
         shapes.append(
             f'<line x1="{left}" x2="{left + plot_w}" y1="{y(instrument.cutoff):.1f}" '
             f'y2="{y(instrument.cutoff):.1f}" stroke="#c62828" stroke-dasharray="4 3"/>'
         )
-        shapes.append(
-            f'<text x="{left + plot_w - 2}" y="{y(instrument.cutoff) - 3:.1f}" text-anchor="end">'
-            f"cutoff {instrument.cutoff}</text>"
-        )
+        edges.append(instrument.cutoff)
+        legend = f"; shaded: at or above the cutoff of {instrument.cutoff}"
     for at in session_times:
         moment = datetime.fromisoformat(at).timestamp()
         if start <= moment <= end:
@@ -117,43 +150,55 @@ def score_chart(
                 f'<path d="M{x(moment):.1f},{upper + plot_h} l-3,6 h6 z" fill="#6a1b9a">'
                 f"<title>session {escape(at[:10])}</title></path>"
             )
-    for at, label in medication_marks:
+    marked = [(at, label) for at, label in medication_marks if start <= datetime.fromisoformat(at).timestamp() <= end]
+    for at, label in marked:
         moment = datetime.fromisoformat(at).timestamp()
-        if start <= moment <= end:
-            shapes.append(
-                f'<g class="med-change"><line x1="{x(moment):.1f}" x2="{x(moment):.1f}" y1="{upper}" '
-                f'y2="{upper + plot_h}" stroke="#00695c" stroke-dasharray="2 2"/>'
-                f'<text x="{x(moment) + 2:.1f}" y="{upper + 9}" fill="#00695c">{escape(label)}</text>'
-                f"<title>{escape(at[:10])}: {escape(label)}</title></g>"
-            )
+        shapes.append(
+            f'<g class="med-change"><line x1="{x(moment):.1f}" x2="{x(moment):.1f}" y1="{upper}" '
+            f'y2="{upper + plot_h}" stroke="#00695c" stroke-dasharray="2 2"/>'
+            f"<title>{escape(at[:10])}: {escape(label)}</title></g>"
+        )
     points = " ".join(f"{x(t):.1f},{y(total):.1f}" for t, (_, total) in zip(times, history, strict=True))
+    ringed = {at[:16] for at in item9_positive}
     dots = "".join(
         f'<circle cx="{x(t):.1f}" cy="{y(total):.1f}" r="3" fill="#1a237e"><title>{escape(at[:10])}: '
         f"{total}</title></circle>"
+        + (
+            f'<circle class="item9" cx="{x(t):.1f}" cy="{y(total):.1f}" r="7" fill="none" stroke="#b71c1c" '
+            f'stroke-width="2"><title>{escape(at[:10])}: item 9 answered above 0</title></circle>'
+            if at[:16] in ringed
+            else ""
+        )
         for t, (at, total) in zip(times, history, strict=True)
+    )
+    last_x, last_y = x(times[-1]), y(history[-1][1])
+    label_y = last_y - 10 if last_y - 10 > upper + 10 else last_y + 20  # clear of an item-9 ring
+    latest = (
+        f'<text class="latest" x="{min(last_x, left + plot_w):.1f}" y="{label_y:.1f}" '
+        f'text-anchor="{"end" if last_x > left + plot_w / 2 else "start"}" font-weight="700">{history[-1][1]}</text>'
+    )
+    ticks = "".join(
+        f'<text x="{left - 4}" y="{y(value) + 4:.1f}" text-anchor="end">{value}</text>'
+        f'<line x1="{left - 2}" x2="{left}" y1="{y(value):.1f}" y2="{y(value):.1f}" stroke="#555"/>'
+        for value in _ticks(edges, y, 13)
     )
     axis = (
         f'<line x1="{left}" y1="{upper + plot_h}" x2="{left + plot_w}" y2="{upper + plot_h}" stroke="#555"/>'
-        f'<line x1="{left}" y1="{upper}" x2="{left}" y2="{upper + plot_h}" stroke="#555"/>'
-        f'<text x="{left - 4}" y="{upper + 4}" text-anchor="end">{top}</text>'
-        f'<text x="{left - 4}" y="{upper + plot_h}" text-anchor="end">0</text>'
-        f'<text x="{left}" y="{height - 6}">{escape(history[0][0][:10])}</text>'
-        f'<text x="{left + plot_w}" y="{height - 6}" text-anchor="end">{escape(history[-1][0][:10])}</text>'
+        f'<line x1="{left}" y1="{upper}" x2="{left}" y2="{upper + plot_h}" stroke="#555"/>{ticks}'
+        f'<text x="{left}" y="{height - 4}">{escape(history[0][0][:10])}</text>'
+        f'<text x="{left + plot_w}" y="{height - 4}" text-anchor="end">{escape(history[-1][0][:10])}</text>'
     )
     name = inst.display_name(instrument_id)
     return (
         f'<figure><svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="{width}" height="{height}" role="img" '
         f'aria-label="{escape(name)} over time">{"".join(shapes)}{axis}'
-        f'<polyline points="{points}" fill="none" stroke="#1a237e" stroke-width="2"/>{dots}</svg>'
-        f"<figcaption>{escape(name)} over time"
-        + (f" (bands: {escape(instrument.bands_source)})" if instrument and instrument.bands else "")
-        + ("; ▲ = a session" if session_times else "")
-        + (
-            "; dashed line = a medication change"
-            if any(start <= datetime.fromisoformat(at).timestamp() <= end for at, _ in medication_marks)
-            else ""
-        )
+        f'<polyline points="{points}" fill="none" stroke="#1a237e" stroke-width="2"/>{dots}{latest}</svg>'
+        f"<figcaption><strong>{escape(name)}</strong>, latest {history[-1][1]}{legend}"
+        + (f" ({escape(instrument.bands_source)})" if instrument and instrument.bands else "")
+        + ("; ▲ a session" if session_times else "")
+        + ("; red ring: item 9 above 0" if ringed & {at[:16] for at, _ in history} else "")
+        + ("; dashed: " + "; ".join(f"{escape(at[:10])} {escape(label)}" for at, label in marked) if marked else "")
         + "</figcaption></figure>"
     )
 
@@ -198,8 +243,11 @@ def render(report: Report, who: str | None = None, paper: str = "a4") -> str:
             (c["at"], f"{c['name']} {rr.EVENT_SHORT[c['event']]}{' ' + c['dose'] if c['dose'] else ''}")
             for c in report.medications["changes"]
         ]
+        item9 = [a["at"] for a in report.safety.answers if a["answer"]]
         charts = [
-            score_chart(key, r.history, session_times, marks) for key, r in report.instruments.items() if r.history
+            score_chart(key, r.history, session_times, marks, item9 if key == "phq9" else ())
+            for key, r in report.instruments.items()
+            if r.history
         ]
         if charts:
             body.append(f'<div class="charts">{"".join(charts)}</div>')

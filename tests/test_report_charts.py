@@ -1,0 +1,63 @@
+"""The report's score charts: band colours by severity, ticks at band edges, the latest value, item 9, print size."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ketalog import instruments as inst
+from ketalog.render import report_html as html
+
+HISTORY = [("2026-02-01T09:00:00+00:00", 19), ("2026-02-15T09:00:00+00:00", 14), ("2026-03-01T09:00:00+00:00", 8)]
+
+
+def _luminance(colour: str) -> float:
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def test_bands_part_in_greyscale_light_to_dark():
+    steps = [_luminance(c) for c in html.BAND_COLOURS]
+    assert all(a - b >= 0.08 for a, b in zip(steps, steps[1:], strict=False))
+
+
+@pytest.mark.parametrize("instrument", ["phq9", "gad7"])
+def test_each_instrument_spans_the_palette_by_its_own_severity(instrument):
+    bands = inst.INSTRUMENTS[instrument].bands
+    colours = [html.band_colour(i, len(bands)) for i in range(len(bands))]
+    assert colours[0] == html.BAND_COLOURS[0] and colours[-1] == html.BAND_COLOURS[-1]  # "severe" is the darkest
+    assert len(set(colours)) == len(bands)
+
+
+def test_gad7_severe_is_not_drawn_as_phq9_moderately_severe():
+    svg = html.score_chart("gad7", [(at, 17) for at, _ in HISTORY])
+    severe = re.search(r'fill="(#[0-9a-f]{6})"><title>severe', svg).group(1)
+    assert severe == html.BAND_COLOURS[-1]
+
+
+def test_y_ticks_sit_at_band_edges_and_the_latest_value_is_labelled():
+    svg = html.score_chart("phq9", HISTORY)
+    ticks = re.findall(r'text-anchor="end">(\d+)</text><line', svg)
+    assert ticks == ["0", "5", "10", "15", "20", "27"]
+    assert re.search(r'class="latest"[^>]*>8</text>', svg)
+    assert "latest 8" in svg and "0–4 minimal" in svg and "20–27 severe" in svg
+
+
+def test_a_phq9_with_item9_above_0_is_ringed_on_the_chart():
+    plain = html.score_chart("phq9", HISTORY)
+    ringed = html.score_chart("phq9", HISTORY, item9_positive=[HISTORY[1][0]])
+    assert 'class="item9"' not in plain
+    assert ringed.count('class="item9"') == 1 and "red ring: item 9 above 0" in ringed
+
+
+@pytest.mark.parametrize("paper_width_mm", [215.9, 210.0])  # Letter, A4
+def test_chart_labels_print_at_9_pt_or_more(paper_width_mm):
+    printable_pt = (paper_width_mm - 20) / 25.4 * 72  # @page margin 10 mm each side
+    chart_pt = printable_pt * html.PRINT_CHART_SHARE
+    assert html.CHART_FONT * chart_pt / html.CHART_WIDTH >= 9
+    assert f"svg text {{ font: {html.CHART_FONT}px" in html.CSS
+    assert f"min-width: {html.PRINT_CHART_SHARE * 100:g}%" in html.CSS
