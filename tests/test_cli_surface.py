@@ -113,3 +113,26 @@ def test_completion_offers_routes_side_effects_and_entry_ids(cli, db_path):
 def test_completion_of_ids_without_a_diary_offers_nothing_and_creates_nothing(db_path):
     assert _complete("ketalog show a") == []
     assert not db_path.exists()
+
+
+def test_one_metavar_style_names_what_to_type_never_a_python_type():
+    import typer
+
+    root = typer.main.get_command(app)
+    typed = []
+
+    def visit(command, path):
+        if getattr(command, "commands", None) is None:
+            ctx = typer.Context(command, info_name=path)
+            for param in command.params:
+                if param.param_type_name == "option" and not param.is_flag:
+                    metavar = param.make_metavar(ctx)
+                    if metavar.startswith("<") and "|" not in metavar:  # Typer's "<str>", "<int range>"
+                        typed.append(f"{path} {param.opts[0]} {metavar}")
+            return
+        for name in command.list_commands(None):
+            visit(command.get_command(None, name), f"{path} {name}")
+
+    for name in LAZY_COMMANDS:
+        visit(root.get_command(None, name), name)
+    assert typed == []

@@ -75,18 +75,27 @@ ForceOpt = Annotated[bool, typer.Option("--force", help="Keep a dose ketalog fin
 CsvOpt = Annotated[bool, typer.Option("--csv", help="Print the rows as CSV, for a spreadsheet.")]
 TsvOpt = Annotated[bool, typer.Option("--tsv", help="Print the rows tab-separated, for cut, awk and grep.")]
 NoInputOpt = Annotated[bool, typer.Option("--no-input", help="Never prompt; fail on anything missing.")]
-NoteOpt = Annotated[Optional[str], typer.Option("--note", help="Free text.")]
+NoteOpt = Annotated[Optional[str], typer.Option("--note", metavar="TEXT", help="Free text.")]
 
 RouteOpt = Annotated[
     Optional[str],
-    typer.Option("--route", help="iv, im, intranasal, oral, sublingual or other.", autocompletion=completion.routes),
+    typer.Option(
+        "--route",
+        metavar="ROUTE",
+        help="iv, im, intranasal, oral, sublingual or other.",
+        autocompletion=completion.routes,
+    ),
 ]
-DoseOpt = Annotated[Optional[str], typer.Option("--dose", help="Amount with unit: 0.5mg/kg, 56mg.")]
+DoseOpt = Annotated[Optional[str], typer.Option("--dose", metavar="AMOUNT", help="Amount with unit: 0.5mg/kg, 56mg.")]
 DurationOpt = Annotated[
     Optional[str], typer.Option("--duration", metavar="MINUTES", help="Length of the session, 1-600 minutes.")
 ]
-ClinicOpt = Annotated[Optional[str], typer.Option("--clinic", help="Where the session was (clinic name).")]
-ProviderOpt = Annotated[Optional[str], typer.Option("--provider", help="Who gave it (doctor or nurse).")]
+ClinicOpt = Annotated[
+    Optional[str], typer.Option("--clinic", metavar="TEXT", help="Where the session was (clinic name).")
+]
+ProviderOpt = Annotated[
+    Optional[str], typer.Option("--provider", metavar="TEXT", help="Who gave it (doctor or nurse).")
+]
 DissociationOpt = Annotated[
     Optional[str], typer.Option("--dissociation", metavar="0-10", help="How dissociated you felt, 0-10.")
 ]

@@ -51,11 +51,13 @@ def list_entries(
     ctx: typer.Context,
     kind: Annotated[
         Optional[list[str]],
-        typer.Option("--kind", help="session, checkin, journal, survey, medication or visit; repeatable."),
+        typer.Option(
+            "--kind", metavar="KIND", help="session, checkin, journal, survey, medication or visit; repeatable."
+        ),
     ] = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
-    limit: Annotated[int, typer.Option("--limit", min=0, help="How many, newest first; 0 for all.")] = 20,
+    limit: Annotated[int, typer.Option("--limit", min=0, metavar="N", help="How many, newest first; 0 for all.")] = 20,
     as_json: JsonOpt = False,
     csv: CsvOpt = False,
     tsv: TsvOpt = False,
@@ -160,7 +162,7 @@ def edit(
     thoughts: ThoughtsOpt = None,
     sleep_hours: SleepHoursOpt = None,
     note: NoteOpt = None,
-    text: Annotated[Optional[str], typer.Option("--text", help="New text of a journal note.")] = None,
+    text: Annotated[Optional[str], typer.Option("--text", metavar="TEXT", help="New text of a journal note.")] = None,
     schedule: Annotated[
         Optional[str], typer.Option("--schedule", metavar="TEXT", help="A medicine event's schedule.")
     ] = None,
@@ -170,7 +172,9 @@ def edit(
     difficulty: Annotated[
         Optional[str], typer.Option("--difficulty", metavar="0-3", help="A questionnaire's difficulty answer.")
     ] = None,
-    total: Annotated[Optional[str], typer.Option("--total", help="New total of a clinician-given score.")] = None,
+    total: Annotated[
+        Optional[str], typer.Option("--total", metavar="N", help="New total of a clinician-given score.")
+    ] = None,
     tag: Annotated[
         Optional[list[str]],
         typer.Option("--tag", metavar="NAME", help="Replaces the tags of a note or check-in; repeatable."),

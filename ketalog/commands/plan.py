@@ -27,12 +27,12 @@ def _day(text: str, field: str) -> str:
 @plan_app.command("set")
 def plan_set(
     ctx: typer.Context,
-    template: Annotated[str, typer.Option("--template", help="iv-induction, esketamine or custom.")],
+    template: Annotated[str, typer.Option("--template", metavar="NAME", help="iv-induction, esketamine or custom.")],
     start: Annotated[str, typer.Option("--start", metavar="DATE", help="The first day the plan may use.")],
     days: Annotated[
         Optional[str], typer.Option("--days", metavar="mon,wed,fri", help="Weekdays of the sessions.")
     ] = None,
-    weeks: Annotated[int, typer.Option("--weeks", min=1, max=52, help="custom: how many weeks.")] = 4,
+    weeks: Annotated[int, typer.Option("--weeks", min=1, max=52, metavar="N", help="custom: how many weeks.")] = 4,
     as_json: JsonOpt = False,
 ) -> None:
     """Lay out a plan from a template, replacing the current one.
