@@ -15,16 +15,24 @@ from datetime import date, datetime, time, timedelta, timezone
 
 from ketalog.errors import InputError
 
+
+def _months_back(day: date, months: int) -> date:
+    import calendar
+
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
 ACCEPTED_FORMS = (
     "2026-03-04, 2026-03-04 14:30, 2026-03-04T14:30+01:00, now, today, yesterday, "
-    "yesterday 14:30, 14:30, 3 days ago, 2 weeks ago, monday, monday 9:00"
+    "yesterday 14:30, 14:30, 3 days ago, 2 weeks ago, 1 month ago, monday, monday 9:00"
 )
 
 # Entries before this year are typing mistakes ("0206-03-04"), not history anyone logs.
 EARLIEST_YEAR = 1990
 
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-_RELATIVE = re.compile(r"^(\d{1,4})\s+(minute|hour|day|week)s?\s+ago$")
+_RELATIVE = re.compile(r"^(\d{1,4})\s+(minute|hour|day|week|month|year)s?\s+ago$")
 _CLOCK = re.compile(r"^(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?\s*(am|pm)?$")
 
 
@@ -85,6 +93,13 @@ def _parse_known(raw: str, ref: datetime) -> When:
     relative = _RELATIVE.match(raw)
     if relative:
         count, unit = int(relative.group(1)), relative.group(2)
+        if unit in ("month", "year"):  # the same day of an earlier month, or its last day ("1 month ago" on 31 May)
+            return When(
+                _on_day(
+                    _months_back(ref.date(), count * (12 if unit == "year" else 1)), ref.timetz().replace(tzinfo=None)
+                ),
+                True,
+            )
         moment = ref - timedelta(**{unit + "s": count})
         return When(moment, unit in ("day", "week"))
     day_word, _, clock = raw.partition(" ")

@@ -28,6 +28,9 @@ NOW = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)  # a Tuesday
         ("1 day ago", datetime(2026, 3, 9, 10, 0, tzinfo=UTC)),
         ("2 weeks ago", datetime(2026, 2, 24, 10, 0, tzinfo=UTC)),
         ("5 hours ago", datetime(2026, 3, 10, 5, 0, tzinfo=UTC)),
+        ("1 month ago", datetime(2026, 2, 10, 10, 0, tzinfo=UTC)),
+        ("3 months ago", datetime(2025, 12, 10, 10, 0, tzinfo=UTC)),
+        ("1 year ago", datetime(2025, 3, 10, 10, 0, tzinfo=UTC)),
         ("2026-03-04", datetime(2026, 3, 4, 10, 0, tzinfo=UTC)),
         ("2026-03-04 14:30", datetime(2026, 3, 4, 14, 30, tzinfo=UTC)),
         ("2026-03-04T14:30", datetime(2026, 3, 4, 14, 30, tzinfo=UTC)),
@@ -73,6 +76,11 @@ def test_future_is_refused(text):
 
 def test_no_text_means_now():
     assert timeparse.parse_at(None, reference=NOW) == NOW
+
+
+def test_a_month_back_from_a_long_month_ends_on_the_shorter_months_last_day():
+    end_of_may = datetime(2026, 5, 31, 10, 0, tzinfo=UTC)
+    assert timeparse.parse_at("3 months ago", reference=end_of_may) == datetime(2026, 2, 28, 10, 0, tzinfo=UTC)
 
 
 def test_since_and_until_cover_whole_days(monkeypatch):
