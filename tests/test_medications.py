@@ -201,4 +201,4 @@ def test_a_dose_change_is_marked_on_the_score_chart(cli, treated):
     html = cli("report", "--format", "html", "--since", "2026-02-15").stdout
     chart = html[html.index("<figure>") : html.index("</figure>")]
     assert 'class="med-change"' in chart and "sertraline → 150 mg" in chart
-    assert "clonazepam stopped" in chart and "dashed line = a medication change" in chart
+    assert "dashed: 2026-02-24 clonazepam stopped; 2026-02-26 sertraline → 150 mg" in chart  # named in the caption
