@@ -21,9 +21,10 @@ import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
-from sqlite_utils import Database
+if TYPE_CHECKING:
+    from sqlite_utils import Database
 
 from ketalog import crypto
 from ketalog.errors import (
@@ -34,7 +35,7 @@ from ketalog.errors import (
     describe_os_error,
     is_database_error,
 )
-from ketalog.migrations import MIGRATION_NAMES, MIGRATION_SET, expected_schema, migrations, schema_of
+from ketalog.migrations import MIGRATION_NAMES, MIGRATION_SET, apply_migrations, expected_schema, schema_of
 
 BUSY_TIMEOUT_SECONDS = 30
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -44,17 +45,59 @@ LOCK_SUFFIX = ".lock"
 CONVERSION_SUFFIXES = (".encrypting", ".decrypting")
 
 
-class LockedDatabase(Database):
-    """A sqlite-utils Database that also releases ketalog's file lock when it is closed."""
+class Connection:
+    """One SQLite connection with the small API the store needs: rows as dicts, statements, closing
+    (which also releases ketalog's file lock).
 
-    lock_fd: int | None = None
+    The store talks to SQLite through the standard library: importing sqlite-utils (and the second
+    Click, pluggy and dateutil it brings) costs ~55 ms, about half of a daily command's run.
+    ``utils`` wraps the same connection in ``sqlite_utils.Database`` for the few places its
+    features earn that cost (migrations, import and export): one connection, one transaction.
+    """
+
+    def __init__(self, conn, *, memory: bool = False, lock_fd: int | None = None):
+        self.conn = conn
+        self.memory = memory
+        self.lock_fd = lock_fd
+        self._utils: Database | None = None
+
+    def execute(self, sql: str, params: Any = ()):
+        return self.conn.execute(sql, params)
+
+    def query(self, sql: str, params: Any = ()) -> Iterator[dict]:
+        cursor = self.conn.execute(sql, params)
+        keys = [column[0] for column in cursor.description]
+        return (dict(zip(keys, row, strict=True)) for row in cursor)
+
+    def table_names(self) -> list[str]:
+        return [row[0] for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+
+    def rollback(self) -> None:
+        self.conn.rollback()
+
+    @property
+    def utils(self) -> Database:
+        if self._utils is None:
+            from sqlite_utils import Database
+
+            self._utils = Database(self.conn, execute_plugins=False)
+        return self._utils
+
+    def __getitem__(self, table: str):
+        return self.utils[table]
 
     def close(self) -> None:
         try:
-            super().close()
+            self.conn.close()
         finally:
             release_lock(self.lock_fd)
             self.lock_fd = None
+
+    def __enter__(self) -> Connection:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
 
 
 def resolve_path(option: str | os.PathLike | None) -> Path:
@@ -69,7 +112,7 @@ def resolve_path(option: str | os.PathLike | None) -> Path:
     return Path(user_data_dir("ketalog", appauthor=False)) / "ketalog.db"
 
 
-def open_db(path: Path, *, create: bool) -> Database:
+def open_db(path: Path, *, create: bool) -> Connection:
     """Open ``path`` ready for use, applying pending migrations.
 
     With ``create=False`` nothing on disk is created or changed: a missing or
@@ -83,14 +126,13 @@ def open_db(path: Path, *, create: bool) -> Database:
     lock = acquire_lock(path, exclusive=False, create=create)
     try:
         remove_conversion_leftovers(path, locked=lock is not None)
-        db = LockedDatabase(connect(path), execute_plugins=False)
+        db = Connection(connect(path), lock_fd=lock)
     except BaseException:
         release_lock(lock)
         raise
-    db.lock_fd = lock
     try:
-        _refuse_foreign_schema(db, path)
-        if not create and not db.memory and migrations.pending(db) and not crypto.is_cipher_connection(db.conn):
+        applied = _refuse_foreign_schema(db, path)
+        if not create and _pending(applied) and not crypto.is_cipher_connection(db.conn):
             return _migrated_copy(db, path)
         _prepare(db, path, write=create)
     except Exception as error:
@@ -110,18 +152,18 @@ def _is_empty_file(path: Path) -> bool:
         return False
 
 
-def _empty_memory_db(path: Path) -> Database:
-    db = Database(sqlite3.connect(":memory:"), execute_plugins=False)
+def _empty_memory_db(path: Path) -> Connection:
+    db = Connection(sqlite3.connect(":memory:"), memory=True)
     _prepare(db, path, write=True)
     return db
 
 
-def _migrated_copy(db: Database, path: Path) -> Database:
+def _migrated_copy(db: Connection, path: Path) -> Connection:
     """An in-memory copy of an older file, upgraded, so a read never rewrites the user's file."""
     memory = sqlite3.connect(":memory:")
     db.conn.backup(memory)
     db.close()
-    copy = Database(memory, execute_plugins=False)
+    copy = Connection(memory, memory=True)
     _prepare(copy, path, write=True)
     return copy
 
@@ -280,14 +322,14 @@ def remove_conversion_leftovers(path: Path, *, locked: bool) -> list[Path]:
     return removed
 
 
-def connect_like(db: Database, path: Path):
+def connect_like(db: Connection, path: Path):
     """A connection to ``path`` of the same kind as ``db``'s: encrypted with the same key, or plain."""
     if crypto.is_cipher_connection(db.conn):
         return crypto.connect_new(path, crypto.passphrase(), BUSY_TIMEOUT_SECONDS)
     return sqlite3.connect(str(path))
 
 
-def backup(db: Database, target: Path) -> None:
+def backup(db: Connection, target: Path) -> None:
     """A consistent copy of ``db`` at a new ``target`` (0600) through SQLite's online backup.
 
     An encrypted database gives an encrypted copy with the same key.
@@ -395,7 +437,7 @@ def is_encrypted(path: Path) -> bool:
 
 
 @contextmanager
-def writing(db: Database) -> Iterator[Database]:
+def writing(db: Connection) -> Iterator[Connection]:
     """One write transaction that takes the write lock up front.
 
     ``BEGIN IMMEDIATE`` makes a second process wait (busy timeout) instead of
@@ -410,7 +452,7 @@ def writing(db: Database) -> Iterator[Database]:
     db.execute("COMMIT")
 
 
-def schema_version(db: Database) -> int:
+def schema_version(db: Connection) -> int:
     return len(applied_migrations(db))
 
 
@@ -418,8 +460,10 @@ def latest_schema_version() -> int:
     return len(MIGRATION_NAMES)
 
 
-def applied_migrations(db: Database) -> list[str]:
-    return [migration.name for migration in migrations.applied(db)]
+def applied_migrations(db: Connection) -> list[str]:
+    if MIGRATIONS_TABLE not in db.table_names():
+        return []
+    return _ketalog_migrations(db.conn)
 
 
 def _create_private_file(path: Path) -> None:
@@ -477,10 +521,11 @@ def _tighten_mode(path: Path) -> None:
         pass  # not ours to change (e.g. a read-only mount): leave it
 
 
-def _refuse_foreign_schema(db: Database, path: Path) -> None:
+def _refuse_foreign_schema(db: Connection, path: Path) -> list[str]:
+    """The ketalog migrations the file records; refuses a file that is not ketalog's, or is a newer one's."""
     tables = set(db.table_names())
     if not tables:
-        return
+        return []
     if MIGRATIONS_TABLE not in tables:
         raise DatabaseFileError(f"{path} is a SQLite database but not a ketalog one; it was left untouched")
     applied = _ketalog_migrations(db.conn)
@@ -492,6 +537,11 @@ def _refuse_foreign_schema(db: Database, path: Path) -> None:
             f"{path} was written by a newer ketalog (schema has {', '.join(unknown)}); "
             "upgrade ketalog to open it. The file was left untouched"
         )
+    return applied
+
+
+def _pending(applied: list[str]) -> bool:
+    return len(applied) < len(MIGRATION_NAMES)
 
 
 def _ketalog_migrations(conn) -> list[str]:
@@ -509,15 +559,15 @@ def _unknown(applied: list[str]) -> list[str]:
     return [name for name in applied if name not in MIGRATION_NAMES]
 
 
-def _prepare(db: Database, path: Path, *, write: bool) -> None:
+def _prepare(db: Connection, path: Path, *, write: bool) -> None:
     db.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
     db.conn.execute("PRAGMA foreign_keys = ON")
     if write and not db.memory:
         mode = db.conn.execute("PRAGMA journal_mode").fetchone()[0]
         if mode.lower() != "wal":
             db.conn.execute("PRAGMA journal_mode = WAL")
-    if migrations.pending(db):
+    if _pending(applied_migrations(db)):
         # Two first runs at once: the write lock makes the second one wait, then
         # apply() finds nothing left to do.
         with writing(db):
-            migrations.apply(db)
+            apply_migrations(db.utils)

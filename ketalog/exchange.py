@@ -15,11 +15,9 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from ketalog import instruments as inst
 from ketalog import validation as valid
-from ketalog.db import latest_schema_version, schema_version, writing
+from ketalog.db import Connection, latest_schema_version, schema_version, writing
 from ketalog.errors import InputError, KetalogError
 from ketalog.files import make_private_folder, private_output, refuse_protected
 from ketalog.render.delimited import csv_cell
@@ -63,15 +61,15 @@ class ImportFileError(InputError):
 # Export -------------------------------------------------------------------------------
 
 
-def _order_by(db: Database, table: str) -> str:
+def _order_by(db: Connection, table: str) -> str:
     return ", ".join(f'"{pk}"' for pk in db[table].pks)
 
 
-def table_rows(db: Database, table: str):
+def table_rows(db: Connection, table: str):
     return db.query(f'SELECT * FROM "{table}" ORDER BY {_order_by(db, table)}')
 
 
-def export_data(db: Database, exported_at: str, progress=None) -> dict:
+def export_data(db: Connection, exported_at: str, progress=None) -> dict:
     """Every row of every table, every column, in primary-key order (so exports are reproducible)."""
     tables = {}
     for table in TABLE_ORDER:
@@ -87,7 +85,7 @@ def export_data(db: Database, exported_at: str, progress=None) -> dict:
     }
 
 
-def write_csv_tables(db: Database, destination: Path, progress=None, protected=()) -> list[str]:
+def write_csv_tables(db: Connection, destination: Path, progress=None, protected=()) -> list[str]:
     """One CSV per table, into a folder (made 0700 when new) or a .zip (0600)."""
     import csv
     import io
@@ -407,7 +405,7 @@ class _DryRun(Exception):
     """Raised inside the import transaction to roll it back after counting."""
 
 
-def apply_plan(db: Database, plan: ImportPlan, *, dry_run: bool, progress=None) -> ImportResult:
+def apply_plan(db: Connection, plan: ImportPlan, *, dry_run: bool, progress=None) -> ImportResult:
     """All of the plan in one transaction, or none of it. ``dry_run`` counts and rolls back.
 
     ``progress(done, total)`` is called as entries are written (for a progress bar)."""
@@ -436,7 +434,7 @@ def _plan_children(plan: ImportPlan, table: str) -> dict[str, set[str]]:
     return found
 
 
-def _stored_children(db: Database, table: str, entry_id: str) -> set[str]:
+def _stored_children(db: Connection, table: str, entry_id: str) -> set[str]:
     spec = ENTRY_TABLES.get(table)
     if not spec:
         return set()
@@ -445,7 +443,7 @@ def _stored_children(db: Database, table: str, entry_id: str) -> set[str]:
 
 
 def _foreign_decision(
-    db: Database, table: str, row: dict, existing: dict | None, children: set[str], added: set[str]
+    db: Connection, table: str, row: dict, existing: dict | None, children: set[str], added: set[str]
 ) -> str:
     """What an entry from another app's file does: add, update, keep (edited here), or nothing.
 
@@ -468,7 +466,7 @@ def _foreign_decision(
     return "unchanged" if same and _stored_children(db, table, row["id"]) == children else "update"
 
 
-def _apply(db: Database, plan: ImportPlan, result: ImportResult, progress=None) -> None:
+def _apply(db: Connection, plan: ImportPlan, result: ImportResult, progress=None) -> None:
     total = sum(len(plan.tables.get(table, [])) for table in ENTRY_TABLES)
     done = 0
     replaced: set[tuple[str, str]] = set()
@@ -538,7 +536,7 @@ def _apply(db: Database, plan: ImportPlan, result: ImportResult, progress=None) 
                 _count(result.added, child)
 
 
-def _apply_parents(db: Database, plan: ImportPlan, result: ImportResult) -> None:
+def _apply_parents(db: Connection, plan: ImportPlan, result: ImportResult) -> None:
     """Medicines, merged by key: new ones added; a newer copy from a ketalog export replaces an older one."""
     for table, columns in PARENT_TABLES.items():
         key = columns[0]
@@ -554,7 +552,7 @@ def _apply_parents(db: Database, plan: ImportPlan, result: ImportResult) -> None
                 _count(result.unchanged, table)
 
 
-def _apply_settings(db: Database, plan: ImportPlan, result: ImportResult) -> None:
+def _apply_settings(db: Connection, plan: ImportPlan, result: ImportResult) -> None:
     """Rows of the settings tables (remembered mood labels): added when new, never replacing a local row."""
     for table, columns in SETTINGS_TABLES.items():
         placeholders = ", ".join("?" for _ in columns)
@@ -566,7 +564,7 @@ def _apply_settings(db: Database, plan: ImportPlan, result: ImportResult) -> Non
             _count(result.added if cursor.rowcount else result.unchanged, table)
 
 
-def _remember_mood_labels(db: Database, remember: dict[str, dict[str, int]]) -> None:
+def _remember_mood_labels(db: Connection, remember: dict[str, dict[str, int]]) -> None:
     """Mood labels placed for this import, kept for the next one (in the import's own transaction)."""
     for source, labels in remember.items():
         for label, level in labels.items():
@@ -575,7 +573,7 @@ def _remember_mood_labels(db: Database, remember: dict[str, dict[str, int]]) -> 
             )
 
 
-def saved_mood_labels(db: Database) -> dict[str, dict[str, int]]:
+def saved_mood_labels(db: Connection) -> dict[str, dict[str, int]]:
     saved: dict[str, dict[str, int]] = {}
     for row in db.query("SELECT source, label, level FROM mood_labels"):
         saved.setdefault(row["source"], {})[row["label"]] = row["level"]

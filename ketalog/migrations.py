@@ -8,10 +8,7 @@ keys are part of the schema other tools (sqlite3, Datasette) see.
 
 from __future__ import annotations
 
-from sqlite_utils.migrations import Migrations
-
 MIGRATION_SET = "ketalog"
-migrations = Migrations(MIGRATION_SET)
 MIGRATION_NAMES: list[str] = []
 MIGRATION_FUNCTIONS: list = []  # in order, so `check` can rebuild the schema any version should have
 
@@ -22,9 +19,24 @@ def migration(name: str):
     def register(function):
         MIGRATION_NAMES.append(name)
         MIGRATION_FUNCTIONS.append(function)
-        return migrations(name=name)(function)
+        return function
 
     return register
+
+
+def build_migrations():
+    """sqlite-utils' migration runner with every ketalog migration, built only when one is pending:
+    opening an up-to-date file compares names and never imports sqlite-utils."""
+    from sqlite_utils.migrations import Migrations
+
+    runner = Migrations(MIGRATION_SET)
+    for name, function in zip(MIGRATION_NAMES, MIGRATION_FUNCTIONS, strict=True):
+        runner(name=name)(function)
+    return runner
+
+
+def apply_migrations(db, stop_before: str | None = None) -> None:
+    build_migrations().apply(db, stop_before=stop_before)
 
 
 def expected_schema(version: int) -> set[tuple[str, str, str]]:

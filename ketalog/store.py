@@ -16,9 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable
 
-from sqlite_utils import Database
-
-from ketalog.db import writing
+from ketalog.db import Connection, writing
 from ketalog.errors import InputError
 from ketalog.models import (
     Checkin,
@@ -114,57 +112,74 @@ def _select(kind: Kind) -> str:
     return f"SELECT e.*{kind.extra_select} FROM {kind.table} e"
 
 
-def insert(db: Database, kind_name: str, at: datetime, values: dict, children: Iterable[str] = ()) -> Entry:
+def insert_row(db: Connection, table: str, row: dict) -> None:
+    columns = ", ".join(f'"{name}"' for name in row)
+    db.execute(f'INSERT INTO "{table}" ({columns}) VALUES ({", ".join("?" for _ in row)})', list(row.values()))
+
+
+def update_row(db: Connection, table: str, key: tuple[str, object], changes: dict) -> None:
+    assignments = ", ".join(f'"{name}" = ?' for name in changes)
+    db.execute(f'UPDATE "{table}" SET {assignments} WHERE "{key[0]}" = ?', [*changes.values(), key[1]])
+
+
+def count_rows(db: Connection, table: str) -> int:
+    return db.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+
+
+def insert(db: Connection, kind_name: str, at: datetime, values: dict, children: Iterable[str] = ()) -> Entry:
     """Store one new entry (and its side effects or tags) in one transaction."""
     kind = KINDS[kind_name]
     created = stamp()
     row = {"id": new_id(), **storage_fields(at), **_encode(kind, values), "created_at": created, "updated_at": created}
     with writing(db):
-        db[kind.table].insert(row)
+        insert_row(db, kind.table, row)
         _write_children(db, kind, row["id"], children)
     return get(db, kind_name, row["id"])
 
 
-def _write_children(db: Database, kind: Kind, entry_id: str, children: Iterable[str]) -> None:
+def _write_children(db: Connection, kind: Kind, entry_id: str, children: Iterable[str]) -> None:
     if kind.child_table:
-        db[kind.child_table].insert_all({kind.child_key: entry_id, kind.child_value: value} for value in children)
+        db.conn.executemany(
+            f"INSERT INTO {kind.child_table} ({kind.child_key}, {kind.child_value}) VALUES (?, ?)",
+            [(entry_id, value) for value in children],
+        )
 
 
-def get(db: Database, kind_name: str, entry_id: str) -> Entry:
+def get(db: Connection, kind_name: str, entry_id: str) -> Entry:
     kind = KINDS[kind_name]
     rows = list(db.query(f"{_select(kind)} WHERE e.id = ?", [entry_id]))
     return _with_number(db, _record(kind, rows[0]))
 
 
-def _with_number(db: Database, entry: Entry) -> Entry:
+def _with_number(db: Connection, entry: Entry) -> Entry:
     if isinstance(entry, Session):
         entry.number = session_number(db, entry.at)
     return entry
 
 
-def session_number(db: Database, at: datetime) -> int:
+def session_number(db: Connection, at: datetime) -> int:
     """Position in the course: 1 for the first session ever logged."""
     return next(db.query("SELECT count(*) AS n FROM sessions WHERE at <= ?", [to_utc_text(at)]))["n"]
 
 
-def last_session_before(db: Database, at: datetime) -> Session | None:
+def last_session_before(db: Connection, at: datetime) -> Session | None:
     rows = list(db.query(f"{_select(KINDS['session'])} WHERE e.at < ? ORDER BY e.at DESC LIMIT 1", [to_utc_text(at)]))
     return _record(KINDS["session"], rows[0]) if rows else None
 
 
-def last_visit(db: Database, before: datetime) -> Visit | None:
+def last_visit(db: Connection, before: datetime) -> Visit | None:
     """The latest appointment before ``before`` (by the index on ``at``)."""
     kind = KINDS["visit"]
     rows = list(db.query(f"{_select(kind)} WHERE e.at < ? ORDER BY e.at DESC LIMIT 1", [to_utc_text(before)]))
     return _record(kind, rows[0]) if rows else None  # type: ignore[return-value]
 
 
-def last_session(db: Database) -> Session | None:
+def last_session(db: Connection) -> Session | None:
     rows = list(db.query(f"{_select(KINDS['session'])} ORDER BY e.at DESC LIMIT 1"))
     return _record(KINDS["session"], rows[0]) if rows else None
 
 
-def find(db: Database, prefix: str, field: str = "ID") -> Entry:
+def find(db: Connection, prefix: str, field: str = "ID") -> Entry:
     """The one entry whose id starts with ``prefix`` (git-style short ids)."""
     wanted = prefix.strip().lower()
     if not wanted or not all(c in "0123456789abcdef" for c in wanted):
@@ -183,7 +198,7 @@ def find(db: Database, prefix: str, field: str = "ID") -> Entry:
 
 
 def update(
-    db: Database, entry: Entry, values: dict, at: datetime | None = None, children: list[str] | None = None
+    db: Connection, entry: Entry, values: dict, at: datetime | None = None, children: list[str] | None = None
 ) -> Entry:
     """Change an entry in one transaction; ``created_at`` stays, ``updated_at`` moves."""
     kind = KINDS[entry.kind]
@@ -192,14 +207,14 @@ def update(
         changes.update(storage_fields(at))
     changes["updated_at"] = stamp()
     with writing(db):
-        db[kind.table].update(entry.id, changes)
+        update_row(db, kind.table, ("id", entry.id), changes)
         if children is not None and kind.child_table:
             db.execute(f"DELETE FROM {kind.child_table} WHERE {kind.child_key} = ?", [entry.id])
             _write_children(db, kind, entry.id, children)
     return get(db, entry.kind, entry.id)
 
 
-def delete(db: Database, entry: Entry) -> None:
+def delete(db: Connection, entry: Entry) -> None:
     """Remove an entry; its side effects or tags go with it (ON DELETE CASCADE)."""
     with writing(db):
         db.execute(f"DELETE FROM {KINDS[entry.kind].table} WHERE id = ?", [entry.id])
@@ -212,7 +227,7 @@ def delete(db: Database, entry: Entry) -> None:
 
 
 def list_entries(
-    db: Database,
+    db: Connection,
     kinds: Iterable[str],
     since: datetime | None = None,
     until: datetime | None = None,
@@ -229,7 +244,7 @@ def list_entries(
     return entries
 
 
-def _number_sessions(db: Database, entries: list[Entry]) -> None:
+def _number_sessions(db: Connection, entries: list[Entry]) -> None:
     sessions = [entry for entry in entries if isinstance(entry, Session)]
     oldest = min(sessions, key=lambda session: session.at)
     before = next(db.query("SELECT count(*) AS n FROM sessions WHERE at < ?", [to_utc_text(oldest.at)]))["n"]
@@ -237,7 +252,7 @@ def _number_sessions(db: Database, entries: list[Entry]) -> None:
         session.number = before + offset
 
 
-def surveys_of(db: Database, instrument: str) -> list[Survey]:
+def surveys_of(db: Connection, instrument: str) -> list[Survey]:
     """Every score of one instrument, oldest first."""
     kind = KINDS["survey"]
     return [
@@ -246,7 +261,7 @@ def surveys_of(db: Database, instrument: str) -> list[Survey]:
     ]
 
 
-def existing_instrument_name(db: Database, name: str) -> str:
+def existing_instrument_name(db: Connection, name: str) -> str:
     """The spelling already used for this scale (case-insensitive), else ``name`` as given."""
     row = next(
         db.query("SELECT instrument FROM surveys WHERE lower(instrument) = lower(?) ORDER BY at LIMIT 1", [name]), None
@@ -254,8 +269,8 @@ def existing_instrument_name(db: Database, name: str) -> str:
     return row["instrument"] if row else name
 
 
-def counts(db: Database) -> dict[str, int]:
-    return {kind.table: db[kind.table].count for kind in KINDS.values()}
+def counts(db: Connection) -> dict[str, int]:
+    return {kind.table: count_rows(db, kind.table) for kind in KINDS.values()}
 
 
 JOURNAL_EXCERPTS = 10
@@ -273,7 +288,7 @@ def _where_time(since: datetime | None, until: datetime | None, alias: str = "e"
 
 
 def _load(
-    db: Database,
+    db: Connection,
     kind_name: str,
     since: datetime | None,
     until: datetime | None,
@@ -294,7 +309,7 @@ def _load(
     return [_record(kind, row) for row in db.query(sql, params)]
 
 
-def course_marks(db: Database, until: datetime | None = None) -> list:
+def course_marks(db: Connection, until: datetime | None = None) -> list:
     """Every session as the course rule reads it (time, route, new-course mark), oldest first."""
     from ketalog.courses import SessionMark
 
@@ -305,19 +320,19 @@ def course_marks(db: Database, until: datetime | None = None) -> list:
     ]
 
 
-def courses(db: Database, until: datetime | None = None) -> list:
+def courses(db: Connection, until: datetime | None = None) -> list:
     from ketalog.courses import split
 
     return split(course_marks(db, until))
 
 
-def nth_latest_session_at(db: Database, n: int) -> datetime | None:
+def nth_latest_session_at(db: Connection, n: int) -> datetime | None:
     row = next(db.query("SELECT at, utc_offset FROM sessions ORDER BY at DESC LIMIT 1 OFFSET ?", [n - 1]), None)
     return from_storage(row["at"], row["utc_offset"]) if row else None
 
 
 def report_inputs(
-    db: Database,
+    db: Connection,
     now: datetime,
     since: datetime | None,
     until: datetime | None,
@@ -375,7 +390,7 @@ def report_inputs(
 
 
 def report_medication_events(
-    db: Database, since: datetime | None, until: datetime | None, near: timedelta
+    db: Connection, since: datetime | None, until: datetime | None, near: timedelta
 ) -> list[MedicationEvent]:
     """Every start, change and stop up to ``until`` (what was being taken when), and the as-needed
     doses within ``near`` of the period (a dose the evening before its first session counts)."""
@@ -396,7 +411,7 @@ def report_medication_events(
     return [_record(kind, row) for row in db.query(f"{_select(kind)}{where} ORDER BY e.at, e.created_at", params)]
 
 
-def reflections(db: Database, since: datetime | None, until: datetime | None) -> dict[str, str]:
+def reflections(db: Connection, since: datetime | None, until: datetime | None) -> dict[str, str]:
     """The first line of the earliest note linked to each session of the period."""
     where, params = _where_time(since, until, alias="s")
     found: dict[str, str] = {}
@@ -409,7 +424,7 @@ def reflections(db: Database, since: datetime | None, until: datetime | None) ->
     return found
 
 
-def mood_readings(db: Database, since: datetime | None, until: datetime | None) -> list[tuple[datetime, int]]:
+def mood_readings(db: Connection, since: datetime | None, until: datetime | None) -> list[tuple[datetime, int]]:
     """(when, mood) of every check-in with a mood in [since, until), oldest first: light rows for long spans."""
     where, params = _where_time(since, until, alias="checkins")
     where = (where + " AND " if where else " WHERE ") + "mood IS NOT NULL"
@@ -419,7 +434,7 @@ def mood_readings(db: Database, since: datetime | None, until: datetime | None) 
     ]
 
 
-def text_mentions(db: Database, since, until, words: Iterable[str]) -> list[tuple[datetime, str, str]]:
+def text_mentions(db: Connection, since, until, words: Iterable[str]) -> list[tuple[datetime, str, str]]:
     """Side effects, session and check-in notes and journal text in the period containing any of ``words``
     (case-insensitive substring match, done by SQLite): (when, where, the text)."""
     words = [word.lower() for word in words]
@@ -452,7 +467,7 @@ _PERIOD_SQL = {
 
 
 def trend_inputs(
-    db: Database,
+    db: Connection,
     by: str,
     now: datetime,
     start: datetime | None,
@@ -481,7 +496,7 @@ def trend_inputs(
     return TrendInputs(by, now, start, sessions=sessions, checkins=checkins, courses=all_courses)
 
 
-def rating_means_by(db: Database, by: str, since: datetime | None, until: datetime | None) -> list[dict]:
+def rating_means_by(db: Connection, by: str, since: datetime | None, until: datetime | None) -> list[dict]:
     """Check-in count and mean of each rating per week or month, aggregated by SQLite."""
     from ketalog.validation import RATING_NAMES
 
@@ -496,7 +511,7 @@ def rating_means_by(db: Database, by: str, since: datetime | None, until: dateti
     )
 
 
-def instrument_means_by(db: Database, by: str, since: datetime | None, until: datetime | None) -> list[dict]:
+def instrument_means_by(db: Connection, by: str, since: datetime | None, until: datetime | None) -> list[dict]:
     """Mean questionnaire total per instrument per week or month, aggregated by SQLite."""
     where, params = _where_time(since, until, alias="surveys")
     return list(
@@ -508,12 +523,12 @@ def instrument_means_by(db: Database, by: str, since: datetime | None, until: da
     )
 
 
-def last_checkin_at(db: Database) -> datetime | None:
+def last_checkin_at(db: Connection) -> datetime | None:
     row = next(db.query("SELECT at, utc_offset FROM checkins ORDER BY at DESC LIMIT 1"), None)
     return from_storage(row["at"], row["utc_offset"]) if row else None
 
 
-def last_scored_at(db: Database, instruments: Iterable[str]) -> dict[str, datetime | None]:
+def last_scored_at(db: Connection, instruments: Iterable[str]) -> dict[str, datetime | None]:
     """The time of each instrument's latest questionnaire with a total (by index, whatever the history)."""
     found: dict[str, datetime | None] = {}
     for instrument in instruments:
@@ -532,7 +547,7 @@ def last_scored_at(db: Database, instruments: Iterable[str]) -> dict[str, dateti
 # The plan ---------------------------------------------------------------------------------
 
 
-def planned(db: Database, since_day: str | None = None) -> list[dict]:
+def planned(db: Connection, since_day: str | None = None) -> list[dict]:
     """Planned days (oldest first) with whether a session was logged that day: {id, local_date, note, done}."""
     where, params = ("WHERE p.local_date >= ?", [since_day]) if since_day else ("", [])
     return [
@@ -545,23 +560,23 @@ def planned(db: Database, since_day: str | None = None) -> list[dict]:
     ]
 
 
-def plan_days(db: Database, days: Iterable[str], note: str | None = None, replace: bool = False) -> int:
+def plan_days(db: Connection, days: Iterable[str], note: str | None = None, replace: bool = False) -> int:
     """Add planned days (one transaction); ``replace`` first clears the plan. Returns how many were added."""
     created = stamp()
     with writing(db):
         if replace:
             db.execute("DELETE FROM planned_sessions")
-        before = db["planned_sessions"].count
+        before = count_rows(db, "planned_sessions")
         for day in days:
             db.execute(
                 "INSERT OR IGNORE INTO planned_sessions (id, local_date, note, created_at, updated_at) "
                 "VALUES (?, ?, ?, ?, ?)",
                 [new_id(), day, note, created, created],
             )
-        return db["planned_sessions"].count - before
+        return count_rows(db, "planned_sessions") - before
 
 
-def move_planned(db: Database, old_day: str, new_day: str) -> bool:
+def move_planned(db: Connection, old_day: str, new_day: str) -> bool:
     with writing(db):
         if next(db.query("SELECT 1 FROM planned_sessions WHERE local_date = ?", [new_day]), None):
             raise InputError("NEW", f"{new_day} is already planned")
@@ -572,7 +587,7 @@ def move_planned(db: Database, old_day: str, new_day: str) -> bool:
         return bool(cursor.rowcount)
 
 
-def remove_planned(db: Database, day: str | None) -> int:
+def remove_planned(db: Connection, day: str | None) -> int:
     """Remove one planned day, or with None the whole plan."""
     with writing(db):
         if day is None:
@@ -580,7 +595,7 @@ def remove_planned(db: Database, day: str | None) -> int:
         return db.execute("DELETE FROM planned_sessions WHERE local_date = ?", [day]).rowcount
 
 
-def latest_rated_at(db: Database) -> datetime | None:
+def latest_rated_at(db: Connection) -> datetime | None:
     """The newest check-in or questionnaire, whatever its age (trends fall back to it)."""
     row = next(
         db.query(
@@ -592,18 +607,18 @@ def latest_rated_at(db: Database) -> datetime | None:
     return from_storage(row["at"], row["utc_offset"]) if row else None
 
 
-def sessions_between(db: Database, since: datetime | None, until: datetime | None) -> list[Session]:
+def sessions_between(db: Connection, since: datetime | None, until: datetime | None) -> list[Session]:
     return _load(db, "session", since, until)
 
 
-def checkins_between(db: Database, since: datetime | None, until: datetime | None) -> list[Checkin]:
+def checkins_between(db: Connection, since: datetime | None, until: datetime | None) -> list[Checkin]:
     return _load(db, "checkin", since, until)
 
 
 # Other medicines ---------------------------------------------------------------------------------
 
 
-def session_notes(db: Database, session_id: str) -> list[JournalEntry]:
+def session_notes(db: Connection, session_id: str) -> list[JournalEntry]:
     """The journal notes linked to one session, oldest first."""
     kind = KINDS["journal"]
     return [
@@ -611,12 +626,12 @@ def session_notes(db: Database, session_id: str) -> list[JournalEntry]:
     ]
 
 
-def medicine(db: Database, key: str) -> dict | None:
+def medicine(db: Connection, key: str) -> dict | None:
     return next(db.query("SELECT * FROM medications WHERE key = ?", [key]), None)
 
 
 def record_medication(
-    db: Database,
+    db: Connection,
     name: str,
     event: str,
     at: datetime,
@@ -637,7 +652,9 @@ def record_medication(
     with writing(db):
         existing = medicine(db, medication)
         if existing is None:
-            db["medications"].insert(
+            insert_row(
+                db,
+                "medications",
                 {
                     "key": medication,
                     "name": " ".join(name.split()),
@@ -646,14 +663,14 @@ def record_medication(
                     "note": note if event == "start" else None,
                     "created_at": created,
                     "updated_at": created,
-                }
+                },
             )
         else:
             changes = {"class": klass} if klass else {}
             if schedule:
                 changes["schedule"] = schedule
             if changes:
-                db["medications"].update(medication, {**changes, "updated_at": created})
+                update_row(db, "medications", ("key", medication), {**changes, "updated_at": created})
         row = {
             "id": new_id(),
             **storage_fields(at),
@@ -665,12 +682,12 @@ def record_medication(
             "created_at": created,
             "updated_at": created,
         }
-        db["medication_events"].insert(row)
+        insert_row(db, "medication_events", row)
     return get(db, "medication", row["id"])
 
 
 def medication_events(
-    db: Database, since: datetime | None = None, until: datetime | None = None, keys: Iterable[str] | None = None
+    db: Connection, since: datetime | None = None, until: datetime | None = None, keys: Iterable[str] | None = None
 ) -> list[MedicationEvent]:
     """Events oldest first, optionally only some medicines' and within [since, until)."""
     where, params = _where_time(since, until)
@@ -682,5 +699,5 @@ def medication_events(
     return [_record(kind, row) for row in db.query(f"{_select(kind)}{where} ORDER BY e.at, e.created_at", params)]
 
 
-def medications(db: Database) -> list[dict]:
+def medications(db: Connection) -> list[dict]:
     return list(db.query("SELECT * FROM medications ORDER BY key"))

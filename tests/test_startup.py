@@ -7,6 +7,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 HEAVY = [
     "rich",
     "sqlite_utils",
@@ -44,26 +46,42 @@ def test_help_loads_neither_sqlite_nor_rich():
     assert not [name for name in HEAVY if name in modules]
 
 
-def test_add_loads_sqlite_but_not_rich_or_analysis(tmp_path):
-    code = (
-        f"from ketalog.cli import app\ntry:\n    app(['--db', {str(tmp_path / 'k.db')!r}, 'add', '--route', 'iv'])\n"
-        "except SystemExit as e:\n    assert not e.code"
+def _run_in_process(db: str, *args: str) -> str:
+    return (
+        f"from ketalog.cli import app\ntry:\n    app(['--db', {db!r}, *{list(args)!r}])\n"
+        "except SystemExit as e:\n    assert not e.code, e.code"
     )
-    modules = loaded_after(code)
-    assert "sqlite_utils" in modules
-    assert (
-        not {
-            "rich",
-            "pydantic",
-            "ketalog.progress",
-            "ketalog.instruments",
-            "ketalog.commands.report",
-            "ketalog.commands.data",
-            "ketalog.commands.survey",
-            "ketalog.commands.entries",
-        }
-        & modules
-    )
+
+
+DAILY = [
+    ("add", "--route", "iv", "--no-input"),
+    ("checkin", "--mood", "5", "--no-input"),
+    ("status", "--short"),
+]
+
+
+@pytest.mark.parametrize("command", DAILY, ids=lambda c: c[0] + (" --short" if "--short" in c else ""))
+def test_daily_commands_load_sqlite3_but_not_sqlite_utils_rich_or_analysis(tmp_path, command):
+    db = str(tmp_path / "k.db")
+    loaded_after(_run_in_process(db, "checkin", "--mood", "4"))  # the file exists and is up to date
+    modules = loaded_after(_run_in_process(db, *command))
+    assert "sqlite3" in modules
+    # sqlite-utils is ~55 ms with the Click, pluggy and dateutil it brings: only migrations, import, export
+    forbidden = {"sqlite_utils", "rich", "pydantic", "ketalog.commands.report", "ketalog.commands.data"}
+    if command[0] != "status":  # status judges what is due, so it reads the questionnaires' rules
+        forbidden |= {"ketalog.progress", "ketalog.instruments", "ketalog.commands.survey", "ketalog.commands.entries"}
+    assert not forbidden & modules
+
+
+def test_a_new_file_is_migrated_through_sqlite_utils(tmp_path):
+    assert "sqlite_utils" in loaded_after(_run_in_process(str(tmp_path / "new.db"), "checkin", "--mood", "4"))
+
+
+def test_reports_on_an_up_to_date_file_do_not_load_sqlite_utils(tmp_path):
+    db = str(tmp_path / "k.db")
+    loaded_after(_run_in_process(db, "checkin", "--mood", "4"))
+    for command in (("report",), ("progress",), ("trends",), ("status",), ("list",)):
+        assert "sqlite_utils" not in loaded_after(_run_in_process(db, *command)), command
 
 
 def test_every_listed_command_loads_and_has_help(cli):
