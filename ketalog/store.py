@@ -382,7 +382,7 @@ def report_inputs(
             for row in planned(db, since.date().isoformat() if since else None)
             if until is None or row["local_date"] < until.date().isoformat()
         ],
-        weekly=rating_means_by(db, "week", since, until)[-sparkline_weeks:],
+        weekly=rating_means_by(db, "week", since, until, from_day=_first_of_last_weeks(db, until, sparkline_weeks)),
         medications=medications(db),
         medication_events=report_medication_events(db, since, until, near),
         reflections=reflections(db, since, until),
@@ -440,6 +440,7 @@ def text_mentions(db: Connection, since, until, words: Iterable[str]) -> list[tu
     words = [word.lower() for word in words]
     if not words:
         return []
+    assert all(word.isascii() for word in words), "LIKE folds only ASCII case"
     sources = (
         (
             "side effect",
@@ -452,7 +453,7 @@ def text_mentions(db: Connection, since, until, words: Iterable[str]) -> list[tu
     found = []
     for where_label, select in sources:
         where, params = _where_time(since, until, alias="s")
-        match = " OR ".join("lower(text) LIKE ?" for _ in words)
+        match = " OR ".join("text LIKE ?" for _ in words)  # LIKE ignores ASCII case; the words are ASCII
         sql = f"SELECT * FROM ({select}{where}) WHERE text IS NOT NULL AND ({match})"
         for row in db.query(sql, [*params, *(f"%{word}%" for word in words)]):
             found.append((from_storage(row["at"], row["utc_offset"]), where_label, row["text"]))
@@ -496,11 +497,35 @@ def trend_inputs(
     return TrendInputs(by, now, start, sessions=sessions, checkins=checkins, courses=all_courses)
 
 
-def rating_means_by(db: Connection, by: str, since: datetime | None, until: datetime | None) -> list[dict]:
-    """Check-in count and mean of each rating per week or month, aggregated by SQLite."""
+def _first_of_last_weeks(db: Connection, until: datetime | None, weeks: int) -> str | None:
+    """The Monday of the oldest of the last ``weeks`` local weeks with a check-in before ``until``: reads
+    back by the index only as far as those weeks go, so 50 years cost what 26 weeks do."""
+    from datetime import date as Date
+
+    where, params = _where_time(None, until, alias="checkins")
+    seen: set = set()
+    monday = None
+    for (day,) in db.execute(f"SELECT local_date FROM checkins{where} ORDER BY at DESC", params):
+        moment = Date.fromisoformat(day)
+        week = moment - timedelta(days=moment.weekday())
+        if week not in seen:
+            if len(seen) == weeks:
+                return monday.isoformat() if monday else None
+            seen.add(week)
+            monday = week if monday is None or week < monday else monday
+    return None  # fewer weeks than that: all of them
+
+
+def rating_means_by(
+    db: Connection, by: str, since: datetime | None, until: datetime | None, from_day: str | None = None
+) -> list[dict]:
+    """Check-in count and mean of each rating per week or month, aggregated by SQLite; ``from_day``
+    (a local 'YYYY-MM-DD') also bounds the days read."""
     from ketalog.validation import RATING_NAMES
 
     where, params = _where_time(since, until, alias="checkins")
+    if from_day is not None:
+        where, params = (where + " AND " if where else " WHERE ") + "local_date >= ?", [*params, from_day]
     means = ", ".join(f"round(avg({name}), 2) AS {name}" for name in RATING_NAMES)
     return list(
         db.query(

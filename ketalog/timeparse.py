@@ -8,6 +8,7 @@ matches no accepted form is an error that lists the forms.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass
@@ -274,8 +275,13 @@ def stored_time_problem(at: object, utc_offset: object, local_date: object) -> s
 
 def from_storage(at: str, utc_offset: int | None) -> datetime:
     """The moment as the user lived it (their offset at the time)."""
-    moment = datetime.fromisoformat(at)
-    return moment.astimezone(timezone(timedelta(minutes=utc_offset or 0)))
+    return datetime.fromisoformat(at).astimezone(_zone(utc_offset or 0))
+
+
+@functools.lru_cache(maxsize=64)
+def _zone(minutes: int) -> timezone:
+    # One zone object per offset: a long history has a few offsets and tens of thousands of rows.
+    return timezone(timedelta(minutes=minutes))
 
 
 def format_local(moment: datetime) -> str:
