@@ -1,7 +1,8 @@
-"""Build a seeded 10-year ketalog database through ketalog's own store, so every row is valid.
+"""Build a seeded ketalog history (10 years by default, 50 for the scaling budgets) through ketalog's own
+store, so every row is valid.
 
-Daily check-ins, two questionnaires a month, ~300 sessions with side effects
-and weekly journal notes: what a decade of daily use looks like.
+Daily check-ins, two questionnaires a month, 30 sessions a year with side effects and weekly journal
+notes: what daily use looks like over a decade, or a lifetime.
 
     python benchmarks/generate.py /tmp/ten-years.db [--years 10] [--seed 1]
 """
@@ -19,12 +20,16 @@ from ketalog import instruments as inst
 from ketalog import store
 from ketalog.db import open_db
 
+# Histories end here, so 50 years begin in 1991: ketalog refuses entry times before 1990 (a mistyped year)
+# on every path, import included. run.py sets KETALOG_NOW just after it.
+END = datetime(2041, 3, 10, 8, tzinfo=timezone.utc)
+
 SIDE_EFFECTS = ["nausea", "dizziness", "headache", "blurred-vision", "sedation", "numbness", "anxiety"]
 
 
 def generate(path: Path, years: int = 10, seed: int = 1, end: datetime | None = None) -> dict[str, int]:
     rng = random.Random(seed)
-    end = end or datetime(2026, 3, 10, 8, tzinfo=timezone.utc)
+    end = end or END
     start = end - timedelta(days=365 * years)
     db = open_db(path, create=True)
     db.execute("PRAGMA synchronous = OFF")  # generation speed only; ketalog itself keeps the default
@@ -32,14 +37,16 @@ def generate(path: Path, years: int = 10, seed: int = 1, end: datetime | None = 
     session_days = sorted(rng.sample(range(30, days), 30 * years))
     for day in session_days:
         effects = rng.sample(SIDE_EFFECTS, rng.randint(0, 2))
+        route = rng.choice(["iv", "iv", "intranasal", "im"])
+        amount, unit = (rng.choice([56.0, 84.0]), "mg") if route == "intranasal" else (rng.choice([0.5, 0.75]), "mg/kg")
         store.insert(
             db,
             "session",
             start + timedelta(days=day, hours=2),
             {
-                "route": rng.choice(["iv", "iv", "intranasal", "im"]),
-                "dose_amount": rng.choice([0.5, 0.75, 56.0]),
-                "dose_unit": "mg/kg",
+                "route": route,
+                "dose_amount": amount,
+                "dose_unit": unit,
                 "duration_min": 40,
                 "clinic": "Bench Clinic",
                 "dissociation": rng.randint(0, 9),

@@ -47,6 +47,7 @@ TABLE_ORDER = [
     *SETTINGS_TABLES,
 ]
 
+_ID = re.compile(r"[0-9a-f]{32}")
 _AT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -198,34 +199,40 @@ def _check_entry_row(path: Path, table: str, number: int, row: dict) -> None:
 
     A value that no later read could use (a three-digit year, an offset of 100000
     minutes, "lots" as a dose) stops the import here, naming table, row and column.
+    Runs once per row of a lifetime's export, so the common case does no string work.
     """
     from ketalog.timeparse import stored_time_problem
 
-    where = f"table {table} row {number}"
     entry_id = row.get("id")
-    if not isinstance(entry_id, str) or not re.fullmatch(r"[0-9a-f]{32}", entry_id):
-        raise ImportFileError(path, where, f"id must be 32 lowercase hex characters (got {entry_id!r})")
+    if not isinstance(entry_id, str) or not _ID.fullmatch(entry_id):
+        raise ImportFileError(path, _row(table, number), f"id must be 32 lowercase hex characters (got {entry_id!r})")
     problem = stored_time_problem(row.get("at"), row.get("utc_offset"), row.get("local_date"))
     if problem:
-        raise ImportFileError(path, where, problem)
+        raise ImportFileError(path, _row(table, number), problem)
     for column in ("created_at", "updated_at"):
         if not isinstance(row.get(column), str) or not _AT.match(row[column]):
             raise ImportFileError(
-                path, where, f"{column} must be UTC like 2026-03-04T13:30:00Z (got {row.get(column)!r})"
+                path, _row(table, number), f"{column} must be UTC like 2026-03-04T13:30:00Z (got {row.get(column)!r})"
             )
-    for column, check in _COLUMN_CHECKS[table].items():
-        if row.get(column) is None:
+    checks = _COLUMN_CHECKS[table]
+    for column, value in row.items():
+        check = checks.get(column)
+        if check is None or value is None:
             continue
         try:
-            row[column] = check(row[column], column)
+            row[column] = check(value, column)
         except InputError as error:
-            raise ImportFileError(path, where, error.message) from None
+            raise ImportFileError(path, _row(table, number), error.message) from None
         except (TypeError, AttributeError, ValueError):
             raise ImportFileError(
-                path, where, f"{column}: {row[column]!r} is not a value ketalog stores there"
+                path, _row(table, number), f"{column}: {value!r} is not a value ketalog stores there"
             ) from None
     if table == "surveys":
-        _check_survey_row(path, where, row)
+        _check_survey_row(path, _row(table, number), row)
+
+
+def _row(table: str, number: int) -> str:
+    return f"table {table} row {number}"
 
 
 def _check_medication(path: Path, where: str, row: dict) -> None:
@@ -278,10 +285,14 @@ def _required_text(value, column: str) -> str:
 
 
 def _whole(low: int, high: int | None = None):
+    top = high if high is not None else 2**62
+
     def check(value, column: str) -> int:
+        if type(value) is int and low <= value <= top:  # what exports hold: no parsing needed
+            return value
         if isinstance(value, bool):
             raise InputError(column, f"must be a whole number (got {value!r})")
-        return valid.whole_number(value, column, low, high if high is not None else 2**62)
+        return valid.whole_number(value, column, low, top)
 
     return check
 
@@ -423,6 +434,9 @@ def apply_plan(db: Connection, plan: ImportPlan, *, dry_run: bool, progress=None
     return result
 
 
+_IN_CHUNK = 500  # ids per "IN (...)": well under SQLite's limit on bound parameters
+
+
 def _plan_children(plan: ImportPlan, table: str) -> dict[str, set[str]]:
     """The plan's child values (tags, side effects) per entry id."""
     spec = ENTRY_TABLES.get(table)
@@ -434,28 +448,33 @@ def _plan_children(plan: ImportPlan, table: str) -> dict[str, set[str]]:
     return found
 
 
-def _stored_children(db: Connection, table: str, entry_id: str) -> set[str]:
+def _stored_children(db: Connection, table: str, ids: list[str]) -> dict[str, set[str]]:
+    """The stored tags or side effects of these entries, a few queries for any number of them."""
     spec = ENTRY_TABLES.get(table)
+    found: dict[str, set[str]] = {}
     if not spec:
-        return set()
+        return found
     child, key, value = spec
-    return {row[value] for row in db.query(f'SELECT "{value}" FROM "{child}" WHERE "{key}" = ?', [entry_id])}
+    for start in range(0, len(ids), _IN_CHUNK):
+        chunk = ids[start : start + _IN_CHUNK]
+        marks = ", ".join("?" for _ in chunk)
+        for entry_id, name in db.execute(f'SELECT "{key}", "{value}" FROM "{child}" WHERE "{key}" IN ({marks})', chunk):
+            found.setdefault(entry_id, set()).add(name)
+    return found
 
 
 def _foreign_decision(
-    db: Connection, table: str, row: dict, existing: dict | None, children: set[str], added: set[str]
+    row: dict, existing: dict | None, children: set[str], stored: set[str], earlier: set[tuple[str, object]]
 ) -> str:
     """What an entry from another app's file does: add, update, keep (edited here), or nothing.
 
     Identity is the app, the entry's time and its place in that minute; an entry edited in ketalog
-    since (updated_at moved past created_at) is never overwritten by the app's copy.
+    since (updated_at moved past created_at) is never overwritten by the app's copy. ``earlier``: the
+    (at, mood) of check-ins stored before this import, for rows imported before identity was positional.
     """
     if existing is None:
         # imported before identity was positional (content ids): the same time and mood is the same entry
-        if table == "checkins" and any(
-            match["id"] not in added
-            for match in db.query("SELECT id FROM checkins WHERE at = ? AND mood IS ?", [row["at"], row.get("mood")])
-        ):
+        if (row["at"], row.get("mood")) in earlier:  # only check-ins are looked up
             return "unchanged"
         return "add"
     if existing["updated_at"] != existing["created_at"]:
@@ -463,7 +482,56 @@ def _foreign_decision(
     same = all(
         existing.get(column) == value for column, value in row.items() if column not in ("created_at", "updated_at")
     )
-    return "unchanged" if same and _stored_children(db, table, row["id"]) == children else "update"
+    return "unchanged" if same and stored == children else "update"
+
+
+def _table_columns(db: Connection, table: str) -> set[str]:
+    return {row[1] for row in db.execute(f'PRAGMA table_info("{table}")')}
+
+
+def _existing_rows(db: Connection, table: str, ids: list[str]) -> dict[str, dict]:
+    """The stored rows among ``ids``, in a few queries however long the import (not one per row)."""
+    found: dict[str, dict] = {}
+    for start in range(0, len(ids), _IN_CHUNK):
+        chunk = ids[start : start + _IN_CHUNK]
+        marks = ", ".join("?" for _ in chunk)
+        found.update((row["id"], row) for row in db.query(f'SELECT * FROM "{table}" WHERE id IN ({marks})', chunk))
+    return found
+
+
+def _checkins_at(db: Connection, times: list[str]) -> set[tuple[str, object]]:
+    """(at, mood) of the stored check-ins at these times: an earlier import's rows by content."""
+    found: set[tuple[str, object]] = set()
+    for start in range(0, len(times), _IN_CHUNK):
+        chunk = times[start : start + _IN_CHUNK]
+        marks = ", ".join("?" for _ in chunk)
+        found.update(db.execute(f"SELECT at, mood FROM checkins WHERE at IN ({marks})", chunk))
+    return found
+
+
+def _write_rows(db: Connection, plan: ImportPlan, table: str, rows: list[tuple[int, dict]], update: bool) -> None:
+    """Insert (or update by id) rows with ``executemany``, one statement per set of columns; on a
+    constraint failure, the rows again one by one so the message names the row."""
+    groups: dict[tuple[str, ...], list[tuple[int, dict]]] = {}
+    for number, row in rows:
+        groups.setdefault(tuple(row), []).append((number, row))
+    for columns, members in groups.items():
+        names = ", ".join(f'"{c}"' for c in columns)
+        if update:
+            sql = f'UPDATE "{table}" SET ' + ", ".join(f'"{c}" = ?' for c in columns) + " WHERE id = ?"
+            values = [[*row.values(), row["id"]] for _, row in members]
+        else:
+            sql = f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" for _ in columns)})'
+            values = [list(row.values()) for _, row in members]
+        try:
+            db.conn.executemany(sql, values)
+        except sqlite3.IntegrityError:
+            for (number, _), params in zip(members, values, strict=True):
+                try:
+                    db.execute(sql, params)
+                except sqlite3.IntegrityError as error:
+                    raise ImportFileError(plan.path, f"table {table} row {number}", _explain(error)) from None
+            raise
 
 
 def _apply(db: Connection, plan: ImportPlan, result: ImportResult, progress=None) -> None:
@@ -472,68 +540,76 @@ def _apply(db: Connection, plan: ImportPlan, result: ImportResult, progress=None
     replaced: set[tuple[str, str]] = set()
     untouched: set[str] = set()  # entries whose children must not change (kept edits, already here)
     foreign = plan.source != "ketalog"
-    added: set[str] = set()  # ids this import added: never mistaken for an earlier import's rows
     for table in ENTRY_TABLES:
-        columns = set(db[table].columns_dict)
+        rows = plan.tables.get(table, [])
+        columns = _table_columns(db, table)
         plan_children = _plan_children(plan, table) if foreign else {}
-        for number, row in enumerate(plan.tables.get(table, []), start=1):
-            done += 1
-            if progress and done % 250 == 0:
-                progress(done, total)
+        existing_rows = _existing_rows(db, table, [row["id"] for row in rows])
+        earlier = _checkins_at(db, [row["at"] for row in rows]) if foreign and table == "checkins" else set()
+        stored = _stored_children(db, table, list(existing_rows)) if foreign else {}
+        inserts: list[tuple[int, dict]] = []
+        updates: list[tuple[int, dict]] = []
+        for number, row in enumerate(rows, start=1):
+            if progress and number % 1000 == 0:
+                progress(done + number, total)
             extra = set(row) - columns
             if extra:
                 raise ImportFileError(plan.path, f"table {table} row {number}", f"unknown column {sorted(extra)[0]!r}")
-            existing = next(db.query(f'SELECT * FROM "{table}" WHERE id = ?', [row["id"]]), None)
-            try:
+            existing = existing_rows.get(row["id"])
+            if foreign:
+                decision = _foreign_decision(
+                    row, existing, plan_children.get(row["id"], set()), stored.get(row["id"], set()), earlier
+                )
+            elif existing is None:
+                decision = "add"
+            elif str(row.get("updated_at") or "") > str(existing["updated_at"] or ""):
+                decision = "update"
+            else:
+                decision = "unchanged"
+            if decision == "add":
+                inserts.append((number, row))
+                _count(result.added, table)
+            elif decision == "update":
+                updates.append((number, row))
+                replaced.add((table, row["id"]))
+                _count(result.updated, table)
+            else:
+                _count(result.kept_edits if decision == "kept" else result.unchanged, table)
                 if foreign:
-                    decision = _foreign_decision(db, table, row, existing, plan_children.get(row["id"], set()), added)
-                    if decision == "add":
-                        db[table].insert(row)
-                        added.add(row["id"])
-                        _count(result.added, table)
-                    elif decision == "update":
-                        db[table].update(row["id"], row)
-                        replaced.add((table, row["id"]))
-                        _count(result.updated, table)
-                    else:
-                        _count(result.kept_edits if decision == "kept" else result.unchanged, table)
-                        untouched.add(row["id"])
-                        continue
-                elif existing is None:
-                    db[table].insert(row)
-                    _count(result.added, table)
-                elif str(row.get("updated_at") or "") > str(existing["updated_at"] or ""):
-                    db[table].update(row["id"], row)
-                    replaced.add((table, row["id"]))
-                    _count(result.updated, table)
-                else:
-                    _count(result.unchanged, table)
-                    continue
-            except sqlite3.IntegrityError as error:
-                raise ImportFileError(plan.path, f"table {table} row {number}", _explain(error)) from None
+                    untouched.add(row["id"])
+                continue
             if (
                 table == "surveys"
                 and row.get("answers")
                 and inst.safety_positive(row["instrument"], json.loads(row["answers"]))
             ):
                 result.safety_positive.append(row)
+        _write_rows(db, plan, table, inserts, update=False)
+        _write_rows(db, plan, table, updates, update=True)
+        done += len(rows)
+        if progress:
+            progress(done, total)
     for parent, (child, key, value) in ((p, c) for p, c in ENTRY_TABLES.items() if c):
-        for entry_table, entry_id in replaced:
-            if entry_table == parent:
-                db.execute(f'DELETE FROM "{child}" WHERE "{key}" = ?', [entry_id])
+        stale = [(entry_id,) for entry_table, entry_id in replaced if entry_table == parent]
+        db.conn.executemany(f'DELETE FROM "{child}" WHERE "{key}" = ?', stale)
+        pairs = []
         for number, row in enumerate(plan.tables.get(child, []), start=1):
             if set(row) != {key, value}:
                 raise ImportFileError(plan.path, f"table {child} row {number}", f"needs exactly {key} and {value}")
-            if row[key] in untouched:
-                continue
-            try:
-                cursor = db.execute(
-                    f'INSERT OR IGNORE INTO "{child}" ("{key}", "{value}") VALUES (?, ?)', [row[key], row[value]]
-                )
-            except sqlite3.IntegrityError as error:
-                raise ImportFileError(plan.path, f"table {child} row {number}", _explain(error)) from None
-            if cursor.rowcount:
-                _count(result.added, child)
+            if row[key] not in untouched:
+                pairs.append((number, (row[key], row[value])))
+        sql = f'INSERT OR IGNORE INTO "{child}" ("{key}", "{value}") VALUES (?, ?)'
+        try:
+            cursor = db.conn.executemany(sql, [pair for _, pair in pairs])
+        except sqlite3.IntegrityError:
+            for number, pair in pairs:
+                try:
+                    db.execute(sql, pair)
+                except sqlite3.IntegrityError as error:
+                    raise ImportFileError(plan.path, f"table {child} row {number}", _explain(error)) from None
+            raise
+        if cursor.rowcount > 0:
+            result.added[child] = result.added.get(child, 0) + cursor.rowcount
 
 
 def _apply_parents(db: Connection, plan: ImportPlan, result: ImportResult) -> None:

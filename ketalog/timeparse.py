@@ -247,6 +247,9 @@ MAX_OFFSET_MINUTES = 18 * 60  # the widest UTC offset Python (and any real place
 _STORED_AT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 
 
+_STORED_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def stored_time_problem(at: object, utc_offset: object, local_date: object) -> str | None:
     """What is wrong with the three stored time columns of a row, or None when every read can use them.
 
@@ -262,13 +265,13 @@ def stored_time_problem(at: object, utc_offset: object, local_date: object) -> s
         return f"at {at!r} is before {EARLIEST_YEAR}"
     if isinstance(utc_offset, bool) or not isinstance(utc_offset, int) or abs(utc_offset) >= MAX_OFFSET_MINUTES:
         return f"utc_offset must be whole minutes between -1079 and 1079 (got {utc_offset!r})"
-    if not isinstance(local_date, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", local_date):
+    if not isinstance(local_date, str) or not _STORED_DAY.fullmatch(local_date):
         return f"local_date must be YYYY-MM-DD (got {local_date!r})"
     try:
         day = date.fromisoformat(local_date)
     except ValueError:
         return f"local_date {local_date!r} is not a real date"
-    if day != from_storage(at, utc_offset).date():
+    if day != moment.astimezone(_zone(utc_offset)).date():
         return f"local_date {local_date} is not the day of at {at} at offset {utc_offset} minutes"
     return None
 
