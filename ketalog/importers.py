@@ -9,6 +9,7 @@ with the file, line and what is wrong. Ids are derived from each row's content
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import itertools
 import json
@@ -77,7 +78,12 @@ def emoods_severity_to_ten(value: int) -> int:
 
 
 def stable_id(*parts: object) -> str:
-    return uuid.uuid5(ID_NAMESPACE, "\x1f".join(str(p) for p in parts)).hex
+    """``uuid.uuid5(ID_NAMESPACE, ...).hex``, computed without building UUID objects (a long import makes
+    one per row; the ids must never change, or re-importing would duplicate every entry)."""
+    digest = bytearray(hashlib.sha1(ID_NAMESPACE.bytes + "\x1f".join(str(p) for p in parts).encode()).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # RFC 4122 variant
+    return digest.hex()
 
 
 class UnknownMoods(ImportFileError):
@@ -432,8 +438,8 @@ def _data_rows(path: Path, header: tuple[str, ...], rows, first_line: int = 2, w
 def _checkin_row(entry_id: str, moment: datetime, **values) -> dict:
     # An imported entry is dated by its own time, not the import's: a later edit in ketalog then shows
     # as updated_at > created_at, and no re-import of the app's file overwrites it.
-    when = to_utc_text(moment)
-    return {"id": entry_id, **storage_fields(moment), **values, "created_at": when, "updated_at": when}
+    fields = storage_fields(moment)
+    return {"id": entry_id, **fields, **values, "created_at": fields["at"], "updated_at": fields["at"]}
 
 
 class _MinutePositions:
@@ -453,7 +459,15 @@ class _MinutePositions:
 # Daylio ---------------------------------------------------------------------------------------
 
 
+_CLOCK_24H = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
+
+
 def _daylio_time(text: str, path: Path, line: int) -> time:
+    plain = _CLOCK_24H.fullmatch(text.strip())  # most exports: 20:39, read without strptime's cost
+    if plain:
+        hour, minute, second = int(plain[1]), int(plain[2]), int(plain[3] or 0)
+        if hour < 24 and minute < 60 and second < 60:
+            return time(hour, minute, second)
     raw = text.strip().lower().replace(".", "")
     for pattern in ("%I:%M %p", "%I:%M%p", "%H:%M", "%H:%M:%S"):
         try:

@@ -230,7 +230,7 @@ def parse_period(since: str | None, until: str | None) -> tuple[datetime | None,
 def to_utc_text(moment: datetime) -> str:
     # Not strftime("%Y"): it writes year 206 as "206", which no later read can parse.
     utc = moment.astimezone(timezone.utc)
-    return f"{utc.year:04d}-{utc:%m-%dT%H:%M:%S}Z"
+    return f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}Z"
 
 
 def storage_fields(moment: datetime) -> dict:

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from helpers import rows
+from hypothesis import given
+from hypothesis import strategies as st
 
 HEADER_2021 = "full_date,date,weekday,time,mood,activities,note_title,note\n"
 HEADER_7 = "full_date,date,weekday,time,mood,activities,note\n"
@@ -501,3 +503,12 @@ def test_the_real_imoodjournal_and_how_we_feel_files_import(cli):
         cli.json("import", str(next((REAL / "imoodjournal").glob("*.csv"))), "--dry-run")["added"]["checkins"] == 2434
     )
     assert cli.json("import", str(next((REAL / "howwefeel").glob("*.csv"))), "--dry-run")["added"]["checkins"] == 20
+
+
+@given(st.lists(st.one_of(st.text(), st.integers()), min_size=1, max_size=4))
+def test_stable_ids_are_uuid5_exactly_so_reimports_keep_matching(parts):
+    import uuid
+
+    from ketalog.importers import ID_NAMESPACE, stable_id
+
+    assert stable_id(*parts) == uuid.uuid5(ID_NAMESPACE, "\x1f".join(str(p) for p in parts)).hex
