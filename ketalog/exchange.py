@@ -14,8 +14,10 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 from ketalog import instruments as inst
+from ketalog import store
 from ketalog import validation as valid
 from ketalog.db import Connection, latest_schema_version, schema_version, writing
 from ketalog.errors import InputError, KetalogError
@@ -62,11 +64,17 @@ class ImportFileError(InputError):
 # Export -------------------------------------------------------------------------------
 
 
+def _columns(db: Connection, table: str) -> list[str]:
+    return [row[1] for row in db.execute(f'PRAGMA table_info("{table}")')]
+
+
 def _order_by(db: Connection, table: str) -> str:
-    return ", ".join(f'"{pk}"' for pk in db[table].pks)
+    keys = [row[1] for row in sorted(db.execute(f'PRAGMA table_info("{table}")'), key=lambda r: r[5]) if row[5]]
+    return ", ".join(f'"{key}"' for key in keys) or "rowid"
 
 
 def table_rows(db: Connection, table: str):
+    """A table's rows in primary-key order, read from the cursor as they are written (never all at once)."""
     return db.query(f'SELECT * FROM "{table}" ORDER BY {_order_by(db, table)}')
 
 
@@ -86,16 +94,39 @@ def export_data(db: Connection, exported_at: str, progress=None) -> dict:
     }
 
 
+def export_json_chunks(db: Connection, exported_at: str, progress=None) -> Iterator[str]:
+    """The text of ``to_json(export_data(...))``, byte for byte, one row at a time: a lifetime's export
+    is written without ever holding it in memory (tests compare the two)."""
+    from ketalog.render.text import to_json
+
+    head = {
+        "format": EXPORT_FORMAT,
+        "format_version": EXPORT_VERSION,
+        "schema_version": schema_version(db),
+        "exported_at": exported_at,
+    }
+    yield to_json(head)[:-2] + ',\n  "tables": {'
+    for index, table in enumerate(TABLE_ORDER):
+        yield ("," if index else "") + f"\n    {to_json(table)}: ["
+        count = 0
+        for row in table_rows(db, table):
+            yield ("," if count else "") + "\n" + "\n".join("      " + line for line in to_json(row).split("\n"))
+            count += 1
+        yield "\n    ]" if count else "]"
+        if progress:
+            progress(table, count)
+    yield "\n  }\n}"
+
+
 def write_csv_tables(db: Connection, destination: Path, progress=None, protected=()) -> list[str]:
-    """One CSV per table, into a folder (made 0700 when new) or a .zip (0600)."""
+    """One CSV per table, into a folder (made 0700 when new) or a .zip (0600), streamed row by row."""
     import csv
     import io
     import zipfile
 
-    def csv_text(table: str) -> str:
-        buffer = io.StringIO()
-        columns = list(db[table].columns_dict)
-        writer = csv.writer(buffer, lineterminator="\n")
+    def write_table(table: str, handle) -> None:
+        columns = _columns(db, table)
+        writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(columns)
         count = 0
         for row in table_rows(db, table):
@@ -103,7 +134,6 @@ def write_csv_tables(db: Connection, destination: Path, progress=None, protected
             count += 1
         if progress:
             progress(table, count)
-        return buffer.getvalue()
 
     names = [f"{table}.csv" for table in TABLE_ORDER]
     if destination.suffix.lower() == ".zip":
@@ -112,13 +142,14 @@ def write_csv_tables(db: Connection, destination: Path, progress=None, protected
             zipfile.ZipFile(handle, "w", zipfile.ZIP_DEFLATED) as archive,
         ):
             for table, name in zip(TABLE_ORDER, names, strict=True):
-                archive.writestr(name, csv_text(table))
+                with archive.open(name, "w") as member, io.TextIOWrapper(member, encoding="utf-8", newline="") as text:
+                    write_table(table, text)
         return names
     refuse_protected(destination, protected)
     make_private_folder(destination)
     for table, name in zip(TABLE_ORDER, names, strict=True):
         with private_output(destination / name, protected=protected) as handle:
-            handle.write(csv_text(table))
+            write_table(table, handle)
     return names
 
 
@@ -485,10 +516,6 @@ def _foreign_decision(
     return "unchanged" if same and stored == children else "update"
 
 
-def _table_columns(db: Connection, table: str) -> set[str]:
-    return {row[1] for row in db.execute(f'PRAGMA table_info("{table}")')}
-
-
 def _existing_rows(db: Connection, table: str, ids: list[str]) -> dict[str, dict]:
     """The stored rows among ``ids``, in a few queries however long the import (not one per row)."""
     found: dict[str, dict] = {}
@@ -542,7 +569,7 @@ def _apply(db: Connection, plan: ImportPlan, result: ImportResult, progress=None
     foreign = plan.source != "ketalog"
     for table in ENTRY_TABLES:
         rows = plan.tables.get(table, [])
-        columns = _table_columns(db, table)
+        columns = set(_columns(db, table))
         plan_children = _plan_children(plan, table) if foreign else {}
         existing_rows = _existing_rows(db, table, [row["id"] for row in rows])
         earlier = _checkins_at(db, [row["at"] for row in rows]) if foreign and table == "checkins" else set()
@@ -619,10 +646,10 @@ def _apply_parents(db: Connection, plan: ImportPlan, result: ImportResult) -> No
         for row in plan.tables.get(table, []):
             existing = next(db.query(f'SELECT updated_at FROM "{table}" WHERE "{key}" = ?', [row[key]]), None)
             if existing is None:
-                db[table].insert({column: row[column] for column in columns})
+                store.insert_row(db, table, {column: row[column] for column in columns})
                 _count(result.added, table)
             elif plan.source == "ketalog" and row["updated_at"] > existing["updated_at"]:
-                db[table].update(row[key], {column: row[column] for column in columns[1:]})
+                store.update_row(db, table, (key, row[key]), {column: row[column] for column in columns[1:]})
                 _count(result.updated, table)
             else:
                 _count(result.unchanged, table)

@@ -392,3 +392,22 @@ def test_unwritable_output_is_a_one_line_error(cli, filled, tmp_path):
     ):
         result = cli(*args, expect=2)
         assert "--output: cannot write" in result.stderr and "Traceback" not in result.output
+
+
+def test_streamed_json_export_is_byte_for_byte_the_whole_document(cli, filled, db_path):
+    from ketalog import exchange
+    from ketalog.db import open_db
+    from ketalog.render.text import to_json
+
+    cli("journal", "two\nlines, a C1 \u009b and a quote \" here", "--at", "2026-03-05 21:00")
+    with open_db(db_path, create=False) as db:
+        whole = to_json(exchange.export_data(db, "2026-03-10T10:00:00Z"))
+        streamed = "".join(exchange.export_json_chunks(db, "2026-03-10T10:00:00Z"))
+    assert streamed == whole
+    assert json.loads(streamed)["tables"]["mood_labels"] == []  # an empty table is "[]"
+
+
+def test_export_command_streams_to_stdout_and_to_a_file_alike(cli, filled, tmp_path):
+    target = tmp_path / "out.json"
+    cli("export", "-o", str(target))
+    assert target.read_text() == cli("export").stdout

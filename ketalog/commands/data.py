@@ -81,7 +81,7 @@ def export_command(
     """
     from ketalog import exchange, timeparse
     from ketalog.db import companion_files
-    from ketalog.files import write_private_text
+    from ketalog.files import private_output
 
     protected = companion_files(state(ctx).path)
     progress, advance = _progress_reporter()
@@ -90,9 +90,15 @@ def export_command(
             progress.start()
         try:
             if output_format == ExportFormat.json:
-                from ketalog.render.text import to_json
-
-                text = to_json(exchange.export_data(db, timeparse.stamp(), advance)) + "\n"
+                chunks = exchange.export_json_chunks(db, timeparse.stamp(), advance)
+                if output is None:
+                    for chunk in chunks:  # streamed: a lifetime's export never sits in memory
+                        sys.stdout.write(chunk)
+                    sys.stdout.write("\n")
+                else:
+                    with private_output(output, protected=protected) as handle:
+                        handle.writelines(chunks)
+                        handle.write("\n")
             else:
                 target = output or Path(f"ketalog-export-{timeparse.now():%Y-%m-%d}.zip")
                 names = exchange.write_csv_tables(db, target.expanduser(), advance, protected)
@@ -101,12 +107,8 @@ def export_command(
                 progress.stop()
     if output_format == ExportFormat.csv:
         typer.echo(f"Exported {len(names)} tables as CSV to {target}", err=True)
-        return
-    if output is None:
-        typer.echo(text, nl=False)
-        return
-    write_private_text(output, text, protected)
-    typer.echo(f"Exported to {output}", err=True)
+    elif output is not None:
+        typer.echo(f"Exported to {output}", err=True)
 
 
 def import_command(
