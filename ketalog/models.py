@@ -191,7 +191,8 @@ class ReportInputs:
     report describes (the course of the latest session at or before the period end);
     whole check-ins only for the rating windows (14 days before the course to its
     first week, and the last 14 days), and for the course-wide rules just its mood
-    ratings (``course_mood``, from 14 days before it began); every score up to the
+    ratings (``course_mood``) within the rules' horizon (the course's last two years, from
+    14 days before); every score up to the
     period end, the period's latest journal excerpts, and text that mentions a
     watched word (``mentions``).
     """
@@ -202,9 +203,9 @@ class ReportInputs:
     courses: list  # every course (ketalog.courses.Course), oldest first
     sessions_total: int
     sessions: list[Session]  # in the period
-    course_sessions: list[Session]  # the reported course's sessions up to the period end
+    course_sessions: list[Session]  # the reported course's sessions up to the period end, within its horizon
     checkins: list[Checkin]  # the baseline windows and the last 14 days
-    course_mood: list[tuple[datetime, int]]  # every mood rating of the course (and 14 days before it)
+    course_mood: list[tuple[datetime, int]]  # the course's mood ratings within its horizon (and 14 days before)
     surveys: list[Survey]
     journal: list[JournalEntry]
     last_checkin_at: datetime | None = None  # the last check-in at or before the period end
@@ -215,6 +216,8 @@ class ReportInputs:
     # every start/change/stop up to the period end, and as-needed doses within 24 h of the period
     medication_events: list = field(default_factory=list)
     reflections: dict[str, str] = field(default_factory=dict)  # session id -> its linked note's first line
+    # the course's first and last sessions with a dissociation rating (all of them when there are few)
+    course_rated: list[Session] = field(default_factory=list)
 
     @property
     def end(self) -> datetime:

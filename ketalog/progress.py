@@ -54,6 +54,10 @@ HEART_RATE_HIGH = 120  # at or above: product threshold
 HEART_RATE_LOW = 50  # below: product threshold
 DISSOCIATION_RISE = 3.0  # mean of the last 3 sessions this far above the mean of the course's first 3
 DISSOCIATION_SESSIONS = 3
+# How long mood stays up, mood after sessions and mood drifting back read a course's last two years:
+# the same answer for any course shorter than that, and a report that costs the same in the fiftieth
+# year of maintenance as in the first (product rule; docs/progress-rules.md).
+COURSE_HORIZON = timedelta(days=730)
 # Bladder or urinary symptoms (ketamine-associated uropathy): the words that raise it, in any note.
 BLADDER_WORDS = ("bladder", "urin", "pee", "blood in", "cystitis", "uti", "dysuria", "haematuria", "hematuria")
 _BLADDER = re.compile(
@@ -672,7 +676,7 @@ def find_flags(
     for finding in (
         heart_rate_flag(inputs.sessions),
         bladder_flag(inputs),
-        dissociation_rising(inputs.course_sessions),
+        dissociation_rising(inputs.course_rated),
         mood_returning(inputs, ratings, durability),
     ):
         if finding:

@@ -22,5 +22,7 @@ def build(db, now: datetime, start: datetime | None, end: datetime | None, *, pr
         sparkline_weeks=progress.SPARKLINE_WEEKS,
         watched_words=progress.BLADDER_WORDS,
         near=progress.MEDICATION_NEAR,
+        horizon=progress.COURSE_HORIZON,
+        rated_ends=progress.DISSOCIATION_SESSIONS,
     )
     return progress.build_report(inputs, private=private)

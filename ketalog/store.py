@@ -342,9 +342,11 @@ def report_inputs(
     sparkline_weeks: int,
     watched_words: Iterable[str] = (),
     near: timedelta = timedelta(hours=24),
+    horizon: timedelta | None = None,
+    rated_ends: int = 3,
 ) -> ReportInputs:
-    """Only what a report over [since, until) needs (see ``ReportInputs``). The windows and words
-    are the progress rules' own, passed in by the caller."""
+    """Only what a report over [since, until) needs (see ``ReportInputs``). The windows, words and
+    horizon are the progress rules' own, passed in by the caller."""
     from ketalog.courses import course_at
 
     end = until or now
@@ -352,14 +354,16 @@ def report_inputs(
     course = course_at(all_courses, end)
     recent = _load(db, "checkin", end - window, until, children=False)
     if course is not None:
-        course_sessions = _load(db, "session", course.started, until, children=False)
+        recent_part = max(course.started, end - horizon) if horizon is not None else course.started
+        course_sessions = _load(db, "session", recent_part, until, children=False)
+        course_rated = _rated_ends(db, course.started, until, rated_ends)
         first_week_end = min(course.started + early + timedelta(seconds=1), end)  # the early baseline's week
         first_week = _load(db, "checkin", course.started - window, first_week_end, children=False)
         known = {c.id for c in recent}
         checkins = sorted([c for c in first_week if c.id not in known] + recent, key=lambda c: (c.at, c.created_at))
-        course_mood = mood_readings(db, course.started - window, until)
+        course_mood = mood_readings(db, recent_part - window, until)
     else:
-        course_sessions, checkins, course_mood = [], recent, []
+        course_sessions, checkins, course_mood, course_rated = [], recent, [], []
     journal = _load(db, "journal", since, until, order="e.at DESC", limit=JOURNAL_EXCERPTS)
     where, params = _where_time(None, until, alias="checkins")
     last = next(db.query(f"SELECT max(at) AS at FROM checkins{where}", params))["at"]
@@ -371,6 +375,7 @@ def report_inputs(
         sessions_total=sum(len(c.sessions) for c in all_courses),
         sessions=_load(db, "session", since, until),
         course_sessions=course_sessions,
+        course_rated=course_rated,
         checkins=checkins,
         course_mood=course_mood,
         surveys=_load(db, "survey", None, until),
@@ -387,6 +392,17 @@ def report_inputs(
         medication_events=report_medication_events(db, since, until, near),
         reflections=reflections(db, since, until),
     )
+
+
+def _rated_ends(db: Connection, since: datetime, until: datetime | None, n: int) -> list[Session]:
+    """The first and the last ``n`` sessions with a dissociation rating in [since, until), oldest first."""
+    rated = "e.dissociation IS NOT NULL"
+    first = _load(db, "session", since, until, extra=rated, limit=n, children=False)
+    last = _load(
+        db, "session", since, until, extra=rated, order="e.at DESC, e.created_at DESC", limit=n, children=False
+    )
+    unique = {session.id: session for session in [*first, *last]}
+    return sorted(unique.values(), key=lambda session: (session.at, session.created_at))
 
 
 def report_medication_events(

@@ -73,7 +73,7 @@ def inputs(sessions=(), checkins=(), surveys=(), journal=(), since=None, until=N
     import re
 
     from ketalog.courses import SessionMark, course_at, split
-    from ketalog.progress import BLADDER_WORDS, SCORE_EARLY_AFTER, WINDOW
+    from ketalog.progress import BLADDER_WORDS, COURSE_HORIZON, DISSOCIATION_SESSIONS, SCORE_EARLY_AFTER, WINDOW
 
     now = now or day(60)
     end = until or now
@@ -89,14 +89,20 @@ def inputs(sessions=(), checkins=(), surveys=(), journal=(), since=None, until=N
     courses = split([SessionMark(s.at, s.route, s.new_course) for s in sessions if before_end(s.at)])
     course = course_at(courses, end)
     recent = [c for c in checkins if end - WINDOW <= c.at and before_end(c.at)]
+    course_rated = []
     if course is not None:
-        course_sessions = [s for s in sessions if s.at >= course.started and before_end(s.at)]
+        recent_part = max(course.started, end - COURSE_HORIZON)
+        in_course = [s for s in sessions if s.at >= course.started and before_end(s.at)]
+        course_sessions = [s for s in in_course if s.at >= recent_part]
+        rated = [s for s in in_course if s.dissociation is not None]
+        course_rated = sorted(
+            {id(s): s for s in rated[:DISSOCIATION_SESSIONS] + rated[-DISSOCIATION_SESSIONS:]}.values(),
+            key=lambda s: s.at,
+        )
         first_week_end = min(course.started + SCORE_EARLY_AFTER + timedelta(seconds=1), end)
         windows = [c for c in checkins if course.started - WINDOW <= c.at < first_week_end or c in recent]
         course_mood = [
-            (c.at, c.mood)
-            for c in checkins
-            if c.mood is not None and course.started - WINDOW <= c.at and before_end(c.at)
+            (c.at, c.mood) for c in checkins if c.mood is not None and recent_part - WINDOW <= c.at and before_end(c.at)
         ]
     else:
         course_sessions, windows, course_mood = [], recent, []
@@ -120,6 +126,7 @@ def inputs(sessions=(), checkins=(), surveys=(), journal=(), since=None, until=N
         sessions_total=sum(len(c.sessions) for c in courses),
         sessions=[s for s in sessions if in_period(s.at)],
         course_sessions=course_sessions,
+        course_rated=course_rated,
         checkins=windows,
         course_mood=sorted(course_mood),
         surveys=sorted([s for s in surveys if before_end(s.at)], key=lambda s: s.at),

@@ -399,7 +399,7 @@ def test_streamed_json_export_is_byte_for_byte_the_whole_document(cli, filled, d
     from ketalog.db import open_db
     from ketalog.render.text import to_json
 
-    cli("journal", "two\nlines, a C1 \u009b and a quote \" here", "--at", "2026-03-05 21:00")
+    cli("journal", 'two\nlines, a C1 \u009b and a quote " here', "--at", "2026-03-05 21:00")
     with open_db(db_path, create=False) as db:
         whole = to_json(exchange.export_data(db, "2026-03-10T10:00:00Z"))
         streamed = "".join(exchange.export_json_chunks(db, "2026-03-10T10:00:00Z"))

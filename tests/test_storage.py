@@ -239,3 +239,46 @@ def test_history_inputs_select_what_the_store_selects(tmp_path):
                 row.pop("id")  # the store made its own ids
         assert reports[0] == reports[1], (since, until)
     db.close()
+
+
+def test_a_long_course_is_read_within_the_rules_horizon(tmp_path):
+    """Three years of maintenance: the course-wide mood rules read its last two years, dissociation still
+    compares the course's first sessions with its last, and the store selects what the reference does."""
+    from dataclasses import asdict
+
+    import history as h
+
+    from ketalog import progress
+
+    sessions = [h.session(7 * week, dissociation=2 if week < 3 else 6) for week in range(0, 156)]
+    checkins = [h.checkin(d, mood=3 + (d % 7 < 3) * 4) for d in range(-14, 1092)]
+    db = database.open_db(tmp_path / "long.db", create=True)
+    for entry in (*sessions, *checkins):
+        values = {
+            k: v
+            for k, v in asdict(entry).items()
+            if k not in ("id", "at", "created_at", "updated_at", "side_effects", "tags", "number")
+        }
+        store.insert(db, entry.kind, entry.at, values, getattr(entry, "side_effects", None) or ())
+    now = h.day(1095)
+    actual = store.report_inputs(
+        db,
+        now,
+        None,
+        None,
+        window=progress.WINDOW,
+        early=progress.SCORE_EARLY_AFTER,
+        sparkline_weeks=progress.SPARKLINE_WEEKS,
+        horizon=progress.COURSE_HORIZON,
+        rated_ends=progress.DISSOCIATION_SESSIONS,
+    )
+    expected = h.inputs(sessions, checkins, now=now)
+    assert actual.course_mood == expected.course_mood
+    assert actual.course_mood[0][0] >= now - progress.COURSE_HORIZON - progress.WINDOW
+    assert [s.at for s in actual.course_sessions] == [s.at for s in expected.course_sessions]
+    assert all(s.at >= now - progress.COURSE_HORIZON for s in actual.course_sessions)
+    assert [s.at for s in actual.course_rated] == [s.at for s in expected.course_rated]
+    assert actual.course_rated[0].at == h.day(0) and len(actual.course_rated) == 2 * progress.DISSOCIATION_SESSIONS
+    report = progress.build_report(actual)
+    assert "dissociation_rising" in {flag.id for flag in report.flags}  # the course's first sessions still count
+    assert report.durability["measured"] + report.durability["censored"] + report.durability["ongoing"] <= 105
