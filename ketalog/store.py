@@ -492,6 +492,7 @@ def trend_inputs(
     *,
     window: timedelta,
     session_rows: int,
+    early: timedelta = timedelta(days=7),
 ) -> TrendInputs:
     """The rows one trends table needs; ``start=None`` per session means the last ``session_rows`` sessions."""
     if by != "session":
@@ -508,9 +509,16 @@ def trend_inputs(
         start = nth_latest_session_at(db, session_rows)
     sessions = sessions_between(db, start, end)
     all_courses = courses(db)
-    first_course = course_at(all_courses, sessions[0].at) if sessions else None
-    checkins = checkins_between(db, first_course.started - window, end) if first_course else []
-    return TrendInputs(by, now, start, sessions=sessions, checkins=checkins, courses=all_courses)
+    checkins: dict[str, Checkin] = {}
+    if sessions:
+        # each shown course's baseline windows, then everything from the first shown session on: what
+        # the per-session means and durability read, however long the history before them
+        shown = {id(course): course for course in (course_at(all_courses, s.at) for s in sessions) if course}
+        spans = [(course.started - window, course.started + early + timedelta(seconds=1)) for course in shown.values()]
+        for since, until in [*spans, (sessions[0].at - window, end)]:
+            checkins.update((c.id, c) for c in _load(db, "checkin", since, until, children=False))
+    ordered = sorted(checkins.values(), key=lambda c: (c.at, c.created_at))
+    return TrendInputs(by, now, start, sessions=sessions, checkins=ordered, courses=all_courses)
 
 
 def _first_of_last_weeks(db: Connection, until: datetime | None, weeks: int) -> str | None:

@@ -282,3 +282,33 @@ def test_a_long_course_is_read_within_the_rules_horizon(tmp_path):
     report = progress.build_report(actual)
     assert "dissociation_rising" in {flag.id for flag in report.flags}  # the course's first sessions still count
     assert report.durability["measured"] + report.durability["censored"] + report.durability["ongoing"] <= 105
+
+
+def test_trends_by_session_read_only_what_the_shown_sessions_need(tmp_path):
+    """The last 20 sessions of a long history: the same rows as when every check-in is read."""
+    from dataclasses import asdict
+
+    import history as h
+
+    from ketalog import progress
+
+    sessions = [h.session(3 * n) for n in range(40)] + [h.session(400 + 4 * n, new_course=(n == 0)) for n in range(12)]
+    checkins = [h.checkin(d, mood=2 + (d % 5)) for d in range(-20, 460)]
+    db = database.open_db(tmp_path / "trend.db", create=True)
+    for entry in (*sessions, *checkins):
+        values = {
+            k: v
+            for k, v in asdict(entry).items()
+            if k not in ("id", "at", "created_at", "updated_at", "side_effects", "tags", "number")
+        }
+        store.insert(db, entry.kind, entry.at, values, getattr(entry, "side_effects", None) or ())
+    now = h.day(470)
+    rows = progress.TREND_DEFAULT_ROWS["session"]
+    bounded = store.trend_inputs(
+        db, "session", now, None, None, window=progress.WINDOW, session_rows=rows, early=progress.SCORE_EARLY_AFTER
+    )
+    assert len(bounded.checkins) < len(checkins)  # the years before the shown sessions were not read
+    everything = store.checkins_between(db, None, None)
+    assert progress.build_trends(bounded) == progress.session_intervals(
+        bounded.sessions, everything, bounded.courses, now
+    )

@@ -206,7 +206,14 @@ def trends_command(
     shifted = None
     with state(ctx).open(write=False) as db:
         inputs = store.trend_inputs(
-            db, by.value, now, start, end, window=progress.WINDOW, session_rows=progress.TREND_DEFAULT_ROWS["session"]
+            db,
+            by.value,
+            now,
+            start,
+            end,
+            window=progress.WINDOW,
+            session_rows=progress.TREND_DEFAULT_ROWS["session"],
+            early=progress.SCORE_EARLY_AFTER,
         )
         if since is None and until is None and by != TrendBy.session and not progress.build_trends(inputs):
             # Years of history imported from another app, nothing recent: show the latest stretch there is.
@@ -222,6 +229,7 @@ def trends_command(
                     end,
                     window=progress.WINDOW,
                     session_rows=progress.TREND_DEFAULT_ROWS["session"],
+                    early=progress.SCORE_EARLY_AFTER,
                 )
     start = inputs.start
     rows = progress.build_trends(inputs)
