@@ -67,7 +67,7 @@ class Connection:
     def query(self, sql: str, params: Any = ()) -> Iterator[dict]:
         cursor = self.conn.execute(sql, params)
         keys = [column[0] for column in cursor.description]
-        return (dict(zip(keys, row, strict=True)) for row in cursor)
+        return (dict(zip(keys, row, strict=False)) for row in cursor)  # equal lengths by construction
 
     def table_names(self) -> list[str]:
         return [row[0] for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]

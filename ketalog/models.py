@@ -147,7 +147,8 @@ class Survey(Entry):
     @classmethod
     def from_row(cls, row: dict, **extra) -> Self:
         answers = row.get("answers")
-        row = {**row, "answers": json.loads(answers) if answers else None, "prorated": bool(row.get("prorated"))}
+        row["answers"] = json.loads(answers) if answers else None  # the row is the store's own, built for this
+        row["prorated"] = bool(row.get("prorated"))
         return super().from_row(row, **extra)
 
     @property
