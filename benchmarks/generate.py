@@ -108,6 +108,40 @@ def generate(path: Path, years: int = 10, seed: int = 1, end: datetime | None = 
     return counts
 
 
+DAYLIO_MOODS = ["rad", "good", "meh", "bad", "awful"]
+DAYLIO_ACTIVITIES = ["work", "family", "walk", "reading", "sleep early", "friends"]
+
+
+def daylio_csv(path: Path, years: int = 50, seed: int = 1, end: datetime | None = None) -> int:
+    """A Daylio export (the current 8-column layout) of one or two entries a day; returns the row count."""
+    import csv
+
+    rng = random.Random(seed)
+    day = (end or END).date() - timedelta(days=1)
+    first = day - timedelta(days=365 * years)
+    rows = 0
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["full_date", "date", "weekday", "time", "mood", "activities", "note_title", "note"])
+        while day >= first:  # Daylio lists the newest first
+            for clock in ("20:35", "12:55")[: rng.randint(1, 2)]:
+                writer.writerow(
+                    [
+                        day.isoformat(),
+                        f"{day.day} {day:%b}",
+                        f"{day:%A}",
+                        clock,
+                        rng.choice(DAYLIO_MOODS),
+                        " | ".join(rng.sample(DAYLIO_ACTIVITIES, rng.randint(0, 2))),
+                        "",
+                        "A note. " * rng.randint(0, 12),
+                    ]
+                )
+                rows += 1
+            day -= timedelta(days=1)
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path", type=Path)

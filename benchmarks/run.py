@@ -1,12 +1,14 @@
-"""Time ketalog's commands against the floor of its stack, on an empty and a 10-year database.
+"""Time ketalog's commands against the floor of its stack, on empty, 10-year and 50-year databases.
 
     python benchmarks/run.py [--repeat 15] [--keep DIR]
 
 Every command runs ``--repeat`` times, interleaved so machine noise hits all
 of them alike; the table shows median, min and max wall time, the ratio of
 the median to the floor (``python -c "import typer, sqlite_utils"``), and the
-peak resident memory of the process. Nothing here is asserted: the budgets
-are in benchmarks/README.md and this prints where we stand.
+peak resident memory of the process. Imports (a 50-year ketalog export and a
+50-year Daylio CSV, each into a new database) are timed the same way and given
+in rows a second. The budgets of benchmarks/README.md are checked at the end.
+Nothing here is asserted in the test suite: timings belong here.
 """
 
 from __future__ import annotations
@@ -25,9 +27,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from generate import generate  # noqa: E402
+from generate import daylio_csv, generate  # noqa: E402
 
-NOW = "2026-03-10T10:00:00+00:00"
+NOW = "2041-03-10T10:00:00+00:00"  # just after generate.END: 50 years of history begin in 1991
+FLOOR = "floor: import typer, sqlite_utils"
 
 
 def ketalog_command() -> list[str]:
@@ -35,8 +38,10 @@ def ketalog_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "ketalog"]
 
 
-def measure(argv: list[str], env: dict) -> tuple[float, float]:
+def measure(argv: list[str], env: dict, before=None) -> tuple[float, float]:
     """Wall seconds and peak RSS in MB of one run (rusage of exactly this child)."""
+    if before:
+        before()
     began = time.perf_counter()
     process = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
@@ -47,61 +52,120 @@ def measure(argv: list[str], env: dict) -> tuple[float, float]:
     return elapsed, usage.ru_maxrss / 1024
 
 
+def fresh(path: Path):
+    def remove() -> None:
+        for suffix in ("", "-wal", "-shm", ".lock", ".seen"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
+
+    return remove
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15)
-    parser.add_argument("--keep", type=Path, help="keep the generated databases in this folder")
+    parser.add_argument("--keep", type=Path, help="keep the generated files in this folder")
     args = parser.parse_args()
     folder = Path(args.keep or tempfile.mkdtemp(prefix="ketalog-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
-    big, empty = folder / "ten-years.db", folder / "empty.db"
-    for path in (big, empty):
-        for suffix in ("", "-wal", "-shm"):
-            Path(str(path) + suffix).unlink(missing_ok=True)
-    counts = generate(big)
-    size_mb = big.stat().st_size / 1e6
+    ten, fifty, empty = folder / "ten-years.db", folder / "fifty-years.db", folder / "empty.db"
+    for path in (ten, fifty, empty):
+        fresh(path)()
+    counts = {"10": generate(ten, years=10), "50": generate(fifty, years=50)}
     ketalog = ketalog_command()
     env = {**os.environ, "KETALOG_NOW": NOW, "TZ": "UTC"}
-    add = ["add", "--route", "iv", "--dose", "0.5mg/kg", "--dissociation", "5", "--side-effect", "nausea", "--no-input"]
+    export_json, export_zip, daylio = folder / "fifty.json", folder / "fifty.zip", folder / "daylio-50.csv"
+    subprocess.run([*ketalog, "--db", str(fifty), "export", "-o", str(export_json)], env=env, check=True)
+    export_rows = sum(counts["50"].values())  # entries (their tags and side effects come along)
+    daylio_rows = daylio_csv(daylio, years=50)
     subprocess.run([*ketalog, "--db", str(empty), "checkin", "--mood", "5"], env=env, check=True, capture_output=True)
-    cases = {
-        "floor: import typer, sqlite_utils": [sys.executable, "-c", "import typer, sqlite_utils"],
-        "ketalog --help": [*ketalog, "--help"],
-        "add (empty db)": [*ketalog, "--db", str(empty), *add],
-        "add (10-year db)": [*ketalog, "--db", str(big), *add],
-        "checkin (10-year db)": [*ketalog, "--db", str(big), "checkin", "--mood", "6", "--no-input"],
-        "list (10-year db)": [*ketalog, "--db", str(big), "list"],
-        "report (10-year db)": [*ketalog, "--db", str(big), "report"],
-        "report html (10-year db)": [*ketalog, "--db", str(big), "report", "--format", "html"],
-        "trends (10-year db)": [*ketalog, "--db", str(big), "trends"],
-        "trends --by session (10-year db)": [*ketalog, "--db", str(big), "trends", "--by", "session"],
-        "progress (10-year db)": [*ketalog, "--db", str(big), "progress"],
+    add = ["add", "--route", "iv", "--dose", "0.5mg/kg", "--dissociation", "5", "--side-effect", "nausea", "--no-input"]
+    imported = folder / "imported.db"
+    big = ["--db", str(fifty)]
+    cases: dict[str, tuple[list[str], object]] = {
+        FLOOR: ([sys.executable, "-c", "import typer, sqlite_utils"], None),
+        "ketalog --help": ([*ketalog, "--help"], None),
+        "add (empty db)": ([*ketalog, "--db", str(empty), *add], None),
+        "add (10-year db)": ([*ketalog, "--db", str(ten), *add], None),
+        "add (50-year db)": ([*ketalog, *big, *add], None),
+        "checkin (50-year db)": ([*ketalog, *big, "checkin", "--mood", "6", "--no-input"], None),
+        "status --short (50-year db)": ([*ketalog, *big, "status", "--short"], None),
+        "status (50-year db)": ([*ketalog, *big, "status"], None),
+        "list (50-year db)": ([*ketalog, *big, "list"], None),
+        "report (50-year db)": ([*ketalog, *big, "report"], None),
+        "report html (50-year db)": ([*ketalog, *big, "report", "--format", "html"], None),
+        "report json (50-year db)": ([*ketalog, *big, "report", "--format", "json"], None),
+        "report markdown (50-year db)": ([*ketalog, *big, "report", "--format", "markdown"], None),
+        "progress (50-year db)": ([*ketalog, *big, "progress"], None),
+        "trends (50-year db)": ([*ketalog, *big, "trends"], None),
+        "trends --by session (50-year db)": ([*ketalog, *big, "trends", "--by", "session"], None),
+        "report (10-year db)": ([*ketalog, "--db", str(ten), "report"], None),
+        "export json (50-year db)": ([*ketalog, *big, "export", "-o", str(folder / "out.json")], None),
+        "export csv (50-year db)": (
+            [*ketalog, *big, "export", "-f", "csv", "-o", str(export_zip)],
+            lambda: export_zip.unlink(missing_ok=True),
+        ),
+        "import 50-year export (new db)": (
+            [*ketalog, "--db", str(imported), "import", str(export_json), "--no-input"],
+            fresh(imported),
+        ),
+        "import 50-year Daylio CSV (new db)": (
+            [*ketalog, "--db", str(imported), "import", str(daylio), "--no-input"],
+            fresh(imported),
+        ),
     }
     times: dict[str, list[float]] = {name: [] for name in cases}
     memory: dict[str, float] = {name: 0.0 for name in cases}
-    for argv in cases.values():  # warm the page cache and .pyc files once
-        measure(argv, env)
+    for argv, before in cases.values():  # warm the page cache and .pyc files once
+        measure(argv, env, before)
     for _ in range(args.repeat):
-        for name, argv in cases.items():
-            elapsed, peak = measure(argv, env)
+        for name, (argv, before) in cases.items():
+            elapsed, peak = measure(argv, env, before)
             times[name].append(elapsed)
             memory[name] = max(memory[name], peak)
-    floor = statistics.median(times["floor: import typer, sqlite_utils"])
+    median = {name: statistics.median(values) for name, values in times.items()}
+    floor = median[FLOOR]
     print(
         f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )
-    print(f"10-year database: {counts}, {size_mb:.1f} MB; {args.repeat} runs each")
-    print(f"{'command':<36}{'median':>9}{'min':>9}{'max':>9}{'x floor':>9}{'peak MB':>9}")
+    print(f"10-year database: {counts['10']}; 50-year database: {counts['50']}; {args.repeat} runs each")
+    print(f"{'command':<38}{'median':>9}{'min':>9}{'max':>9}{'x floor':>9}{'peak MB':>9}")
     for name, values in times.items():
-        median = statistics.median(values)
         print(
-            f"{name:<36}{median * 1000:>7.0f}ms{min(values) * 1000:>7.0f}ms{max(values) * 1000:>7.0f}ms"
-            f"{median / floor:>9.2f}{memory[name]:>9.1f}"
+            f"{name:<38}{median[name] * 1000:>7.0f}ms{min(values) * 1000:>7.0f}ms{max(values) * 1000:>7.0f}ms"
+            f"{median[name] / floor:>9.2f}{memory[name]:>9.1f}"
         )
-    add_empty, add_big = (statistics.median(times[k]) for k in ("add (empty db)", "add (10-year db)"))
-    print(f"\nadd, 10-year / empty: {add_big / add_empty:.2f}")
-    for name in ("report (10-year db)", "trends (10-year db)", "trends --by session (10-year db)"):
-        print(f"{name} / add (10-year db): {statistics.median(times[name]) / add_big:.2f}")
+    add = median["add (50-year db)"]
+    export_rate = export_rows / median["import 50-year export (new db)"]
+    daylio_rate = daylio_rows / median["import 50-year Daylio CSV (new db)"]
+    print(f"\nimport of the 50-year export: {export_rows} entries, {export_rate:,.0f} a second")
+    print(f"import of the 50-year Daylio CSV: {daylio_rows} rows, {daylio_rate:,.0f} a second")
+    reads = [
+        "status (50-year db)",
+        "report (50-year db)",
+        "report html (50-year db)",
+        "report json (50-year db)",
+        "report markdown (50-year db)",
+        "progress (50-year db)",
+        "trends (50-year db)",
+        "trends --by session (50-year db)",
+    ]
+    budgets = [
+        *((f"{name} <= 1.5 x add", median[name] / add, 1.5) for name in reads),
+        ("import of the 50-year export <= 1 s", median["import 50-year export (new db)"], 1.0),
+        ("Daylio import >= 20,000 rows/s (as s per 20,000)", 20_000 / daylio_rate, 1.0),
+        ("export json peak MB < 60", memory["export json (50-year db)"], 60),
+        ("export csv peak MB < 60", memory["export csv (50-year db)"], 60),
+        *(
+            (f"{name} <= 1.0 x floor", median[name] / floor, 1.0)
+            for name in ("add (50-year db)", "checkin (50-year db)")
+        ),
+        ("status --short <= 1.0 x floor", median["status --short (50-year db)"] / floor, 1.0),
+        ("--help <= 0.6 x floor", median["ketalog --help"] / floor, 0.6),
+        ("add 50-year / empty <= 1.1", add / median["add (empty db)"], 1.1),
+    ]
+    print("\nbudget                                                      measured  holds")
+    for label, value, limit in budgets:
+        print(f"{label:<58}{value:>10.2f}  {'yes' if value <= limit else 'NO'}")
     if not args.keep:
         shutil.rmtree(folder, ignore_errors=True)
 
