@@ -5,6 +5,7 @@ Daily check-ins, two questionnaires a month, 30 sessions a year with side effect
 notes: what daily use looks like over a decade, or a lifetime.
 
     python benchmarks/generate.py /tmp/ten-years.db [--years 10] [--seed 1]
+    python benchmarks/generate.py /tmp/daylio.csv --daylio --years 50
 """
 
 from __future__ import annotations
@@ -147,11 +148,22 @@ def main() -> None:
     parser.add_argument("path", type=Path)
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--daylio", action="store_true", help="write a Daylio CSV export instead of a database")
+    parser.add_argument("--json", action="store_true", help="print only the counts, as JSON")
     args = parser.parse_args()
     if args.path.exists():
         sys.exit(f"{args.path} exists; choose a new path")
     began = time.perf_counter()
-    counts = generate(args.path, args.years, args.seed)
+    counts = (
+        {"rows": daylio_csv(args.path, args.years, args.seed)}
+        if args.daylio
+        else generate(args.path, args.years, args.seed)
+    )
+    if args.json:
+        import json
+
+        print(json.dumps(counts))
+        return
     print(f"{args.path}: {counts}, {args.path.stat().st_size / 1e6:.1f} MB in {time.perf_counter() - began:.1f} s")
 
 
