@@ -58,6 +58,19 @@ DISSOCIATION_SESSIONS = 3
 # the same answer for any course shorter than that, and a report that costs the same in the fiftieth
 # year of maintenance as in the first (product rule; docs/progress-rules.md).
 COURSE_HORIZON = timedelta(days=730)
+
+
+# Which item of which questionnaire is the safety item (PHQ-9 item 9): the store finds the latest answer
+# above 0 by it, whatever the period.
+SAFETY_ITEMS = {key: instrument.safety_item for key, instrument in inst.INSTRUMENTS.items() if instrument.safety_item}
+
+
+def horizon_start(inputs: ReportInputs) -> datetime | None:
+    """Where the course-wide rules start reading: the course start, or two years before the period end."""
+    course = inputs.course
+    return max(course.started, inputs.end - COURSE_HORIZON) if course is not None else None
+
+
 # Bladder or urinary symptoms (ketamine-associated uropathy): the words that raise it, in any note.
 BLADDER_WORDS = ("bladder", "urin", "pee", "blood in", "cystitis", "uti", "dysuria", "haematuria", "hematuria")
 _BLADDER = re.compile(
@@ -552,7 +565,10 @@ def mood_after_sessions(inputs: ReportInputs) -> tuple[float, int] | None:
     mood = inputs.course_mood
     times = [at for at, _ in mood]
     lifts = []
+    start = horizon_start(inputs)
     for session in inputs.sessions:
+        if start is not None and session.at < start:
+            continue
         last_before = bisect.bisect_left(times, session.at) - 1  # latest check-in strictly before
         first_after = bisect.bisect_right(times, session.at)  # earliest check-in strictly after
         before_ok = last_before >= 0 and times[last_before] >= session.at - RELIEF_BEFORE
@@ -859,8 +875,13 @@ def mood_returning(inputs: ReportInputs, ratings: dict[str, RatingResult], durab
     course = inputs.course
     if course is None or mood.baseline is None:
         return None
-    in_course = [(at, value) for at, value in inputs.course_mood if at >= course.started]
-    peaks = [(at, mean) for at, mean in trailing_means(in_course, WINDOW) if mean >= mood.baseline + RATING_THRESHOLD]
+    start = horizon_start(inputs) or course.started
+    in_course = [(at, value) for at, value in inputs.course_mood if at >= max(course.started, start - WINDOW)]
+    peaks = [
+        (at, mean)
+        for at, mean in trailing_means(in_course, WINDOW)
+        if mean >= mood.baseline + RATING_THRESHOLD and at >= start
+    ]
     if not peaks:
         return None
     last_week = [value for at, value in in_course if inputs.end - DRIFT_WINDOW < at <= inputs.end]
@@ -894,6 +915,7 @@ def symptom_return(inputs: ReportInputs, instrument_id: str, result: InstrumentR
         if s.instrument == instrument_id
         and s.total is not None
         and s.at > course_start
+        and s.at >= (horizon_start(inputs) or course_start)
         and _in_period(s.at, None, inputs.until)
     ]
     responded = [s for s in after if result.baseline > 0 and s.total <= 0.5 * result.baseline]
@@ -1012,7 +1034,12 @@ def build_report(inputs: ReportInputs, private: bool = False) -> Report:
     ratings = rating_results(inputs)
     course = inputs.course
     durability = durability_summary(
-        session_durability(inputs.course_sessions, inputs.course_mood, ratings["mood"].baseline, inputs.end),
+        session_durability(
+            [s for s in inputs.course_sessions if s.at >= (horizon_start(inputs) or s.at)],
+            inputs.course_mood,
+            ratings["mood"].baseline,
+            inputs.end,
+        ),
         course.last if course else None,
         inputs.now,
     )

@@ -24,5 +24,7 @@ def build(db, now: datetime, start: datetime | None, end: datetime | None, *, pr
         near=progress.MEDICATION_NEAR,
         horizon=progress.COURSE_HORIZON,
         rated_ends=progress.DISSOCIATION_SESSIONS,
+        lookback=progress.SCORE_LOOKBACK,
+        safety_items=progress.SAFETY_ITEMS,
     )
     return progress.build_report(inputs, private=private)

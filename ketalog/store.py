@@ -344,6 +344,8 @@ def report_inputs(
     near: timedelta = timedelta(hours=24),
     horizon: timedelta | None = None,
     rated_ends: int = 3,
+    lookback: timedelta | None = None,
+    safety_items: dict[str, int] | None = None,
 ) -> ReportInputs:
     """Only what a report over [since, until) needs (see ``ReportInputs``). The windows, words and
     horizon are the progress rules' own, passed in by the caller."""
@@ -364,6 +366,7 @@ def report_inputs(
         course_mood = mood_readings(db, recent_part - window, until)
     else:
         course_sessions, checkins, course_mood, course_rated = [], recent, [], []
+        recent_part = None
     journal = _load(db, "journal", since, until, order="e.at DESC", limit=JOURNAL_EXCERPTS)
     where, params = _where_time(None, until, alias="checkins")
     last = next(db.query(f"SELECT max(at) AS at FROM checkins{where}", params))["at"]
@@ -378,7 +381,9 @@ def report_inputs(
         course_rated=course_rated,
         checkins=checkins,
         course_mood=course_mood,
-        surveys=_load(db, "survey", None, until),
+        surveys=_load(db, "survey", None, until)
+        if lookback is None or safety_items is None
+        else _report_surveys(db, since, until, course, recent_part, lookback, early, safety_items),
         journal=list(reversed(journal)),
         last_checkin_at=datetime.fromisoformat(last) if last else None,
         mentions=text_mentions(db, since, until, watched_words),
@@ -392,6 +397,52 @@ def report_inputs(
         medication_events=report_medication_events(db, since, until, near),
         reflections=reflections(db, since, until),
     )
+
+
+def _report_surveys(
+    db: Connection,
+    since: datetime | None,
+    until: datetime | None,
+    course,
+    recent_part: datetime | None,
+    lookback: timedelta,
+    early: timedelta,
+    safety_items: dict[str, int],
+) -> list[Survey]:
+    """The scores the questionnaire rules read, not every score ever: the period's; the course's baseline
+    windows (``lookback`` before its start, ``early`` after); the course-wide rules' horizon; each
+    instrument's latest (so an instrument keeps its row); and the latest safety-item answer above 0."""
+    kind = KINDS["survey"]
+    found: dict[str, Survey] = {}
+
+    def add(rows) -> None:
+        found.update((survey.id, survey) for survey in rows)
+
+    add(_load(db, "survey", since, until))
+    if course is not None:
+        add(
+            _load(
+                db, "survey", course.started - lookback, _earlier(course.started + early + timedelta(seconds=1), until)
+            )
+        )
+        add(_load(db, "survey", recent_part, until))
+    before, params = ("e.at < ? AND ", [to_utc_text(until)]) if until is not None else ("", [])
+    latest = (
+        f"{_select(kind)} WHERE {before}e.at = (SELECT max(x.at) FROM surveys x WHERE x.instrument = e.instrument"
+        + (" AND x.at < ?)" if until is not None else ")")
+    )
+    add(_record(kind, row) for row in db.query(latest, params * 2))
+    for instrument, item in safety_items.items():
+        positive = (
+            f"{_select(kind)} WHERE {before}e.instrument = ? AND json_extract(e.answers, '$[{int(item) - 1}]') > 0 "
+            "ORDER BY e.at DESC, e.created_at DESC LIMIT 1"
+        )
+        add(_record(kind, row) for row in db.query(positive, [*params, instrument]))
+    return sorted(found.values(), key=lambda survey: (survey.at, survey.created_at))  # type: ignore[attr-defined]
+
+
+def _earlier(moment: datetime, until: datetime | None) -> datetime:
+    return moment if until is None else min(moment, until)
 
 
 def _rated_ends(db: Connection, since: datetime, until: datetime | None, n: int) -> list[Session]:

@@ -312,3 +312,66 @@ def test_trends_by_session_read_only_what_the_shown_sessions_need(tmp_path):
     assert progress.build_trends(bounded) == progress.session_intervals(
         bounded.sessions, everything, bounded.courses, now
     )
+
+
+def _long_history_db(tmp_path):
+    """Three and a half years: a course with weekly sessions, daily moods that lift after each session,
+    PHQ-9 every two weeks (item 9 once above 0, years ago), GAD-7, and a MADRS logged only once, long ago."""
+    from dataclasses import asdict
+
+    import history as h
+
+    sessions = [h.session(7 * week, dissociation=2 + (week > 100) * 4) for week in range(0, 180)]
+    checkins = [h.checkin(d, mood=3 + (d % 7 < 3) * 4, anxiety=5) for d in range(-20, 1270)]
+    surveys = [h.phq9(d, 18 if d < 30 else 8) for d in range(-3, 1260, 14)]
+    surveys += [h.survey("gad7", d, 12 if d < 30 else 5) for d in range(-2, 1260, 28)]
+    surveys.append(h.survey("madrs", 40, 20))
+    surveys.append(h.survey("phq9", 60, 10, [1, 1, 1, 1, 1, 1, 1, 1, 2], "mild"))  # item 9 above 0, years ago
+    db = database.open_db(tmp_path / "long.db", create=True)
+    for entry in (*sessions, *checkins, *surveys):
+        values = {
+            k: v
+            for k, v in asdict(entry).items()
+            if k not in ("id", "at", "created_at", "updated_at", "side_effects", "tags", "number")
+        }
+        store.insert(db, entry.kind, entry.at, values, getattr(entry, "side_effects", None) or ())
+    return db
+
+
+def test_reports_from_bounded_reads_equal_reports_from_everything(tmp_path):
+    """The store reads only what the rules need (windows, the horizon, each instrument's latest, the last
+    item-9 answer above 0); with every session, mood and score given instead, every report is the same."""
+    import dataclasses
+
+    import history as h
+
+    from ketalog import progress, reports
+
+    db = _long_history_db(tmp_path)
+    now = h.day(1275)
+    for since, until in ((None, None), (h.day(1261), None), (h.day(600), h.day(900)), (None, h.day(45))):
+        bounded = store.report_inputs(
+            db,
+            now,
+            since,
+            until,
+            window=progress.WINDOW,
+            early=progress.SCORE_EARLY_AFTER,
+            sparkline_weeks=progress.SPARKLINE_WEEKS,
+            watched_words=progress.BLADDER_WORDS,
+            horizon=progress.COURSE_HORIZON,
+            rated_ends=progress.DISSOCIATION_SESSIONS,
+            lookback=progress.SCORE_LOOKBACK,
+            safety_items=progress.SAFETY_ITEMS,
+        )
+        course = bounded.course
+        everything = dataclasses.replace(
+            bounded,
+            course_sessions=[s for s in store.sessions_between(db, course.started, until)],
+            course_mood=store.mood_readings(db, course.started - progress.WINDOW, until),
+            surveys=store._load(db, "survey", None, until),
+        )
+        assert len(everything.surveys) > len(bounded.surveys) or since is None
+        assert progress.build_report(bounded).to_json() == progress.build_report(everything).to_json(), (since, until)
+    recent = reports.build(db, now, h.day(1261), None)
+    assert "madrs" in recent.instruments and recent.safety.last_positive["answer"] == 2
