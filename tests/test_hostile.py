@@ -449,3 +449,18 @@ def test_a_killed_conversion_leaves_no_plaintext_after_the_next_open(cli, db_pat
     leftover.write_bytes(db_path.read_bytes())
     result = cli("list")
     assert not leftover.exists() and "interrupted encrypt or decrypt" in result.stderr
+
+
+def test_a_read_only_database_is_one_line_saying_so_and_nothing_is_written(cli, db_path, monkeypatch):
+    """Root can write any file, so the file is opened read-only the way a read-only mount would."""
+    from helpers import count
+
+    from ketalog import db as database
+
+    cli("checkin", "--mood", "5")
+    monkeypatch.setattr(database, "connect", lambda path: sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1))
+    result = cli("checkin", "--mood", "6", expect=1)
+    assert result.stderr.startswith("ketalog: error: ") and result.stderr.count("\n") == 1
+    assert "read-only" in result.stderr and "restore" not in result.stderr and "Traceback" not in result.output
+    monkeypatch.undo()
+    assert count(db_path, "checkins") == 1
