@@ -309,3 +309,22 @@ def test_any_answers_score_within_range_and_never_hide_item_9(case):
         answer = answers[instrument.safety_item - 1]
         assert result.safety_positive == (answer is not None and answer > 0)
         assert inst.safety_unanswered(instrument.id, answers) == (answer is None)
+
+
+def test_years_of_item9_answers_are_counted_and_every_one_not_0_is_dated():
+    from ketalog.render.report_rows import _item9_answers
+
+    few = [{"at": "2026-02-20T09:00", "answer": 0}, {"at": "2026-03-02T09:00", "answer": None}]
+    assert _item9_answers(few) == "2026-02-20 answered 0; 2026-03-02 not answered"
+    many = [{"at": f"2026-{m:02d}-01T09:00", "answer": 0} for m in range(1, 13)]
+    many[3]["answer"], many[7]["answer"] = 2, None
+    assert _item9_answers(many) == (
+        "12 answers from 2026-01-01 to 2026-12-01, 10 of them 0; 2026-04-01 answered 2; 2026-08-01 not answered; "
+        "the latest 2026-12-01 answered 0"
+    )
+    lifetime = [
+        {"at": f"{1991 + n // 12}-{n % 12 + 1:02d}-01T09:00", "answer": 1 if n % 50 == 0 else 0} for n in range(600)
+    ]
+    text = _item9_answers(lifetime)
+    assert text.count("answered 1") == 10 and "(and 2 earlier above 0 or not answered)" in text
+    assert text.startswith("600 answers from 1991-01-01 to 2040-12-01, 588 of them 0")

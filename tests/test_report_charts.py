@@ -61,3 +61,30 @@ def test_chart_labels_print_at_9_pt_or_more(paper_width_mm):
     assert html.CHART_FONT * chart_pt / html.CHART_WIDTH >= 9
     assert f"svg text {{ font: {html.CHART_FONT}px" in html.CSS
     assert f"min-width: {html.PRINT_CHART_SHARE * 100:g}%" in html.CSS
+
+
+def test_years_of_scores_are_a_line_with_the_latest_dotted_and_item9_still_ringed():
+    from datetime import datetime, timedelta
+
+    start = datetime(1991, 1, 1, 9)
+    history = [((start + timedelta(days=14 * n)).isoformat(), 5 + n % 7) for n in range(html.CHART_DOTS + 40)]
+    svg = html.score_chart("phq9", history, item9_positive=[history[10][0]])
+    assert svg.count('r="3"') == 1  # only the latest
+    assert svg.count('class="item9"') == 1
+    few = html.score_chart("phq9", history[: html.CHART_DOTS])
+    assert few.count('r="3"') == html.CHART_DOTS
+
+
+def test_the_questionnaire_trend_shows_the_last_26_scores(cli):
+    from datetime import date, timedelta
+
+    from ketalog.render import report_rows as rr
+    from ketalog.render.sparkline import BLOCKS
+
+    for n in range(rr.TREND_SCORES + 4):
+        day = date(2025, 1, 1) + timedelta(days=7 * n)
+        cli("survey", "gad7", "--answers", ",".join(str(n % 4) for _ in range(7)), "--at", day.isoformat())
+    markdown = cli("report", "--format", "markdown").stdout
+    row = next(line for line in markdown.splitlines() if line.startswith("| GAD-7"))
+    trend = row.rstrip(" |").rsplit("|", 1)[1].strip()
+    assert len(trend) == rr.TREND_SCORES and set(trend) <= set(BLOCKS)

@@ -16,6 +16,7 @@ from ketalog.render import report_rows as rr
 CHART_WIDTH = 320
 CHART_FONT = 12
 PRINT_CHART_SHARE = 0.45
+CHART_DOTS = 60  # up to this many scores get a dot each
 
 # Light to dark by severity, each step ~0.1-0.17 apart in luminance so the bands part in greyscale print.
 BAND_COLOURS = ["#f3faf3", "#f4efc2", "#f6d6a8", "#f0b4a0", "#e08e8e"]
@@ -160,9 +161,15 @@ def score_chart(
         )
     points = " ".join(f"{x(t):.1f},{y(total):.1f}" for t, (_, total) in zip(times, history, strict=True))
     ringed = {at[:16] for at in item9_positive}
+    last_at = history[-1][0]
+    dotted = len(history) <= CHART_DOTS  # years of scores are a line: a dot each would bury it
     dots = "".join(
-        f'<circle cx="{x(t):.1f}" cy="{y(total):.1f}" r="3" fill="#1a237e"><title>{escape(at[:10])}: '
-        f"{total}</title></circle>"
+        (
+            f'<circle cx="{x(t):.1f}" cy="{y(total):.1f}" r="3" fill="#1a237e"><title>{escape(at[:10])}: '
+            f"{total}</title></circle>"
+            if dotted or at == last_at
+            else ""
+        )
         + (
             f'<circle class="item9" cx="{x(t):.1f}" cy="{y(total):.1f}" r="7" fill="none" stroke="#b71c1c" '
             f'stroke-width="2"><title>{escape(at[:10])}: item 9 answered above 0</title></circle>'

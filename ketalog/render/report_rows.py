@@ -13,6 +13,7 @@ DISCLAIMER = (
     "ketalog shows what your own records say. It is not medical advice: bring it to your provider and decide together."
 )
 
+TREND_SCORES = 26  # the questionnaire table's sparkline: the period's last 26 scores (a year, twice a month)
 INSTRUMENT_HEADERS = ["Scale", "Baseline", "Latest", "Change", "Severity", "Outcome", "Difficulty", "Trend"]
 RATING_HEADERS = ["Rating", "Baseline", f"Last {WINDOW.days} days", "Change", "Status", "Weekly"]
 SESSION_HEADERS = [
@@ -137,17 +138,38 @@ def safety_lines(report: Report) -> list[str]:
     return lines
 
 
+ITEM9_LISTED = 6  # up to this many answers are listed one by one
+ITEM9_NOTABLE = 10  # beyond that, every answer above 0 or skipped is listed, the latest this many
+
+
+def _item9_answer(answer: dict) -> str:
+    return f"{answer['at'][:10]} " + ("not answered" if answer["answer"] is None else f"answered {answer['answer']}")
+
+
+def _item9_answers(answers: list[dict]) -> str:
+    """A few answers one by one; years of them as a count of zeros and, dated, every one that was not 0
+    (the answers a clinician needs; a page of "answered 0" would hide them)."""
+    if len(answers) <= ITEM9_LISTED:
+        return "; ".join(_item9_answer(a) for a in answers)
+    zeros = sum(1 for a in answers if a["answer"] == 0)
+    notable = [a for a in answers if a["answer"] != 0]
+    text = f"{len(answers)} answers from {answers[0]['at'][:10]} to {answers[-1]['at'][:10]}, {zeros} of them 0"
+    if notable:
+        shown = notable[-ITEM9_NOTABLE:]
+        earlier = len(notable) - len(shown)
+        text += "; " + "; ".join(_item9_answer(a) for a in shown)
+        if earlier:
+            text += f" (and {earlier} earlier above 0 or not answered)"
+    return text + f"; the latest {_item9_answer(answers[-1])}"
+
+
 def item9_line(report: Report) -> str | None:
     """Every item-9 answer in the period with its date, and the last answer above 0 even before it."""
     safety = report.safety
     if safety.item is None:
         return None
-    answers = [
-        f"{a['at'][:10]} " + ("not answered" if a["answer"] is None else f"answered {a['answer']}")
-        for a in safety.answers
-    ]
     line = f"PHQ-9 item {safety.item} in this period: " + (
-        "; ".join(answers) if answers else "no PHQ-9 with item answers"
+        _item9_answers(safety.answers) if safety.answers else "no PHQ-9 with item answers"
     )
     last = safety.last_positive
     if last is None:
@@ -225,7 +247,9 @@ def instrument_rows(report: Report) -> list[list[str]]:
                 severity,
                 outcome(result),
                 result.difficulty or "—",
-                sparkline([total for _, total in result.history], 0, known.max_total if known else None),
+                sparkline(
+                    [total for _, total in result.history][-TREND_SCORES:], 0, known.max_total if known else None
+                ),
             ]
         )
     return rows
