@@ -88,3 +88,14 @@ def test_the_questionnaire_trend_shows_the_last_26_scores(cli):
     row = next(line for line in markdown.splitlines() if line.startswith("| GAD-7"))
     trend = row.rstrip(" |").rsplit("|", 1)[1].strip()
     assert len(trend) == rr.TREND_SCORES and set(trend) <= set(BLOCKS)
+
+
+def test_a_long_dose_history_shows_its_latest_changes_and_counts_the_rest(cli):
+    for n in range(10):
+        cli(
+            "add", "--route", "iv", "--dose", "0.5mg/kg" if n % 2 else "0.75mg/kg", "--at", f"2026-02-{n + 1:02d} 10:00"
+        )
+    markdown = cli("report", "--format", "markdown").stdout
+    line = next(line for line in markdown.splitlines() if line.startswith("- Dose history"))[2:]
+    assert line.startswith("Dose history: 2 earlier sessions → 0.75 mg/kg iv ×1 → 0.5 mg/kg iv ×1")
+    assert line.count("×") == 8

@@ -13,6 +13,7 @@ DISCLAIMER = (
     "ketalog shows what your own records say. It is not medical advice: bring it to your provider and decide together."
 )
 
+DOSE_CHANGES_SHOWN = 8  # the course line's dose history: its latest 8 runs of the same dose and route
 TREND_SCORES = 26  # the questionnaire table's sparkline: the period's last 26 scores (a year, twice a month)
 INSTRUMENT_HEADERS = ["Scale", "Baseline", "Latest", "Change", "Severity", "Outcome", "Difficulty", "Trend"]
 RATING_HEADERS = ["Rating", "Baseline", f"Last {WINDOW.days} days", "Change", "Status", "Weekly"]
@@ -212,7 +213,14 @@ def course_lines(report: Report) -> list[str]:
             "were logged."
         )
     if doses:
-        lines.append("Dose history: " + " → ".join(f"{label} ×{n}" for label, n in doses) + ".")
+        shown = doses[-DOSE_CHANGES_SHOWN:]
+        earlier = sum(n for _, n in doses[: len(doses) - len(shown)])
+        lines.append(
+            "Dose history: "
+            + (f"{earlier} earlier session{'s' if earlier != 1 else ''} → " if earlier else "")
+            + " → ".join(f"{label} ×{n}" for label, n in shown)
+            + "."
+        )
     if course.get("cost_in_period") is not None:
         lines.append(f"Logged session costs in this period: {course['cost_in_period']:,.2f}.")
     if course["last_session"]:
