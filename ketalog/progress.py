@@ -780,6 +780,15 @@ def medication_section(inputs: ReportInputs) -> dict:
     return {"current": current, "changes": changes, "on_session_days": on_session_days}
 
 
+READINGS_LISTED = 5  # a flag names its latest readings; years of them are counted, not listed
+
+
+def _latest_listed(readings: list[str]) -> str:
+    shown = readings[-READINGS_LISTED:]
+    earlier = len(readings) - len(shown)
+    return "; ".join(shown) + (f" (and {earlier} earlier)" if earlier else "")
+
+
 def blood_pressure_flags(sessions: list[Session]) -> list[Finding]:
     """A reading in the hypertensive-crisis range comes first; other raised readings follow the label's
     before-dosing guide and ketalog's after-dosing product threshold."""
@@ -804,7 +813,8 @@ def blood_pressure_flags(sessions: list[Session]) -> list[Finding]:
             Finding(
                 "blood_pressure_very_high",
                 f"Blood pressure of {BP_CRISIS[0]}/{BP_CRISIS[1]} or higher",
-                "; ".join(crisis_readings) + ". This is the hypertensive-crisis range (American Heart Association). "
+                _latest_listed(crisis_readings)
+                + ". This is the hypertensive-crisis range (American Heart Association). "
                 "The esketamine label sends anyone with chest pain, shortness of breath, sudden severe headache, "
                 "visual disturbances, seizures or confusion to emergency care at once. Tell your provider about "
                 "this reading.",
@@ -815,7 +825,8 @@ def blood_pressure_flags(sessions: list[Session]) -> list[Finding]:
             Finding(
                 "blood_pressure",
                 "Raised blood pressure at sessions",
-                "; ".join(raised) + f". Before dosing, above {BP_BEFORE[0]}/{BP_BEFORE[1]} is the esketamine label's "
+                _latest_listed(raised)
+                + f". Before dosing, above {BP_BEFORE[0]}/{BP_BEFORE[1]} is the esketamine label's "
                 "example of an elevated baseline (a guide, not a cutoff); after dosing a rise is expected, and "
                 f"{BP_AFTER[0]}/{BP_AFTER[1]} or more is ketalog's own threshold for worth raising with your provider.",
             )
@@ -834,7 +845,7 @@ def heart_rate_flag(sessions: list[Session]) -> Finding | None:
     return Finding(
         "heart_rate",
         "Heart rate outside 50-119 at sessions",
-        "; ".join(odd) + f". {HEART_RATE_HIGH} or more, or below {HEART_RATE_LOW}, is ketalog's own threshold "
+        _latest_listed(odd) + f". {HEART_RATE_HIGH} or more, or below {HEART_RATE_LOW}, is ketalog's own threshold "
         "for worth raising with your provider.",
     )
 

@@ -457,3 +457,14 @@ def test_trend_rows_merge_ratings_and_instruments():
     assert [r["period"] for r in rows] == ["2026-03-02", "2026-03-09"]
     assert rows[0]["ratings"]["mood"] == 4.5 and rows[0]["instruments"] == {"phq9": 12.0}
     assert rows[1]["checkins"] == 0 and rows[1]["instruments"] == {"gad7": 8.0}
+
+
+def test_a_flag_over_years_names_its_latest_readings_and_counts_the_rest():
+    from ketalog.progress import READINGS_LISTED, blood_pressure_flags
+
+    sessions = [session(7 * n, bp_before_sys=150, bp_before_dia=80) for n in range(12)]
+    (flag,) = blood_pressure_flags(sessions)
+    listed = flag.detail.split(". Before dosing")[0]
+    assert listed.count("before dosing 150/80") == READINGS_LISTED
+    assert listed.endswith(f"(and {12 - READINGS_LISTED} earlier)")
+    assert f"{sessions[-1].at:%Y-%m-%d}" in listed and f"{sessions[0].at:%Y-%m-%d} " not in listed
