@@ -18,7 +18,6 @@ import typer
 from typer.core import TyperGroup
 
 from ketalog import __version__
-from ketalog.commands.common import State
 from ketalog.errors import Cancelled, Declined, KetalogError, describe_database_error, is_database_error
 
 
@@ -215,6 +214,8 @@ def main_options(
         from ketalog import timeparse
 
         timeparse.now()  # a bad KETALOG_NOW is refused by every command, not only those that read the clock
+    from ketalog.commands.common import State  # not at the top: `--help` never needs the shared options
+
     ctx.obj = State(db)
     if ctx.invoked_subcommand is None:
         # Bare `ketalog`: where you stand, once there is a diary; until then, how to begin.
