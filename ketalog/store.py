@@ -438,7 +438,7 @@ def _report_surveys(
             "ORDER BY e.at DESC, e.created_at DESC LIMIT 1"
         )
         add(_record(kind, row) for row in db.query(positive, [*params, instrument]))
-    return sorted(found.values(), key=lambda survey: (survey.at, survey.created_at))  # type: ignore[attr-defined]
+    return sorted(found.values(), key=lambda survey: (survey.at, survey.created_at))
 
 
 def _earlier(moment: datetime, until: datetime | None) -> datetime:
