@@ -550,15 +550,19 @@ def _write_rows(db: Connection, plan: ImportPlan, table: str, rows: list[tuple[i
         else:
             sql = f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" for _ in columns)})'
             values = [list(row.values()) for _, row in members]
+        db.execute("SAVEPOINT ketalog_batch")  # so a failed batch can be undone and replayed from its start
         try:
             db.conn.executemany(sql, values)
         except sqlite3.IntegrityError:
+            db.execute("ROLLBACK TO ketalog_batch")
             for (number, _), params in zip(members, values, strict=True):
                 try:
                     db.execute(sql, params)
                 except sqlite3.IntegrityError as error:
                     raise ImportFileError(plan.path, f"table {table} row {number}", _explain(error)) from None
             raise
+        finally:
+            db.execute("RELEASE ketalog_batch")
 
 
 def _apply(db: Connection, plan: ImportPlan, result: ImportResult, progress=None) -> None:

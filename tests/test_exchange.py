@@ -411,3 +411,17 @@ def test_export_command_streams_to_stdout_and_to_a_file_alike(cli, filled, tmp_p
     target = tmp_path / "out.json"
     cli("export", "-o", str(target))
     assert target.read_text() == cli("export").stdout
+
+
+def test_an_entry_twice_in_one_export_is_refused_naming_the_second_row(cli, filled, tmp_path, db_path):
+    data = json.loads(cli("export").stdout)
+    checkins = data["tables"]["checkins"]
+    copy = dict(checkins[0])
+    copy["note"] = "the same id again"
+    data["tables"]["checkins"] = [*checkins, copy]
+    dump = tmp_path / "twice.json"
+    dump.write_text(json.dumps(data))
+    fresh = tmp_path / "fresh.db"
+    result = cli("--db", str(fresh), "import", str(dump), expect=2)
+    assert f"table checkins row {len(checkins) + 1}:" in result.stderr and "nothing was imported" in result.stderr
+    assert count(fresh, "checkins") == 0 and count(fresh, "sessions") == 0
