@@ -205,32 +205,26 @@ def trends_command(
         start = progress.trend_start(by.value, now)
     shifted = None
     with state(ctx).open(write=False) as db:
-        inputs = store.trend_inputs(
-            db,
-            by.value,
-            now,
-            start,
-            end,
-            window=progress.WINDOW,
-            session_rows=progress.TREND_DEFAULT_ROWS["session"],
-            early=progress.SCORE_EARLY_AFTER,
-        )
+
+        def load(first, last):
+            return store.trend_inputs(
+                db,
+                by.value,
+                now,
+                first,
+                last,
+                window=progress.WINDOW,
+                session_rows=progress.TREND_DEFAULT_ROWS["session"],
+                early=progress.SCORE_EARLY_AFTER,
+            )
+
+        inputs = load(start, end)
         if since is None and until is None and by != TrendBy.session and not progress.build_trends(inputs):
             # Years of history imported from another app, nothing recent: show the latest stretch there is.
             latest = store.latest_rated_at(db)
             if latest is not None:
                 shifted = latest
-                start, end = progress.trend_start(by.value, latest), latest + timedelta(seconds=1)
-                inputs = store.trend_inputs(
-                    db,
-                    by.value,
-                    now,
-                    start,
-                    end,
-                    window=progress.WINDOW,
-                    session_rows=progress.TREND_DEFAULT_ROWS["session"],
-                    early=progress.SCORE_EARLY_AFTER,
-                )
+                inputs = load(progress.trend_start(by.value, latest), latest + timedelta(seconds=1))
     start = inputs.start
     rows = progress.build_trends(inputs)
     if as_json:
