@@ -12,7 +12,12 @@ from ketalog import progress, store
 
 def build(db, now: datetime, start: datetime | None, end: datetime | None, *, private: bool = False):
     """The ``progress.Report`` for [start, end) as of ``now``, from an open database."""
-    inputs = store.report_inputs(
+    return progress.build_report(inputs(db, now, start, end), private=private)
+
+
+def inputs(db, now: datetime, start: datetime | None, end: datetime | None):
+    """What the engine reads for [start, end), selected by the rules' own windows, words and horizon."""
+    return store.report_inputs(
         db,
         now,
         start,
@@ -27,4 +32,3 @@ def build(db, now: datetime, start: datetime | None, end: datetime | None, *, pr
         lookback=progress.SCORE_LOOKBACK,
         safety_items=progress.SAFETY_ITEMS,
     )
-    return progress.build_report(inputs, private=private)

@@ -340,12 +340,12 @@ def report_inputs(
     window: timedelta,
     early: timedelta,
     sparkline_weeks: int,
-    watched_words: Iterable[str] = (),
-    near: timedelta = timedelta(hours=24),
-    horizon: timedelta | None = None,
-    rated_ends: int = 3,
-    lookback: timedelta | None = None,
-    safety_items: dict[str, int] | None = None,
+    watched_words: Iterable[str],
+    near: timedelta,
+    horizon: timedelta,
+    rated_ends: int,
+    lookback: timedelta,
+    safety_items: dict[str, int],
 ) -> ReportInputs:
     """Only what a report over [since, until) needs (see ``ReportInputs``). The windows, words and
     horizon are the progress rules' own, passed in by the caller."""
@@ -356,7 +356,7 @@ def report_inputs(
     course = course_at(all_courses, end)
     recent = _load(db, "checkin", end - window, until, children=False)
     if course is not None:
-        recent_part = max(course.started, end - horizon) if horizon is not None else course.started
+        recent_part = max(course.started, end - horizon)
         course_sessions = _load(db, "session", recent_part, until, children=False)
         course_rated = _rated_ends(db, course.started, until, rated_ends)
         first_week_end = min(course.started + early + timedelta(seconds=1), end)  # the early baseline's week
@@ -381,9 +381,7 @@ def report_inputs(
         course_rated=course_rated,
         checkins=checkins,
         course_mood=course_mood,
-        surveys=_load(db, "survey", None, until)
-        if lookback is None or safety_items is None
-        else _report_surveys(db, since, until, course, recent_part, lookback, early, safety_items),
+        surveys=_report_surveys(db, since, until, course, recent_part, lookback, early, safety_items),
         journal=list(reversed(journal)),
         last_checkin_at=datetime.fromisoformat(last) if last else None,
         mentions=text_mentions(db, since, until, watched_words),

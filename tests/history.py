@@ -129,12 +129,32 @@ def inputs(sessions=(), checkins=(), surveys=(), journal=(), since=None, until=N
         course_rated=course_rated,
         checkins=windows,
         course_mood=sorted(course_mood),
-        surveys=sorted([s for s in surveys if before_end(s.at)], key=lambda s: s.at),
+        surveys=_read_surveys(surveys, in_period, before_end, course, end),
         journal=[j for j in journal if in_period(j.at)][-10:],
         last_checkin_at=max(rated_before_end) if rated_before_end else None,
         mentions=sorted(mentions, key=lambda m: m[0]),
         weekly=_weekly([c for c in checkins if in_period(c.at)]),
     )
+
+
+def _read_surveys(surveys, in_period, before_end, course, end) -> list[Survey]:
+    """The scores the store reads: the period's, the course's baseline windows, the rules' horizon,
+    each instrument's latest, and the latest with the safety item above 0."""
+    from ketalog.courses import SCORE_LOOKBACK
+    from ketalog.progress import COURSE_HORIZON, SCORE_EARLY_AFTER
+
+    known = sorted((s for s in surveys if before_end(s.at)), key=lambda s: (s.at, s.created_at))
+    chosen = {s.id for s in known if in_period(s.at)}
+    if course is not None:
+        horizon = max(course.started, end - COURSE_HORIZON)
+        early_end = course.started + SCORE_EARLY_AFTER
+        chosen |= {s.id for s in known if course.started - SCORE_LOOKBACK <= s.at <= early_end or s.at >= horizon}
+    for instrument in {s.instrument for s in known}:
+        chosen.add([s for s in known if s.instrument == instrument][-1].id)
+    positive = [s for s in known if s.safety_positive]
+    if positive:
+        chosen.add(positive[-1].id)
+    return [s for s in known if s.id in chosen]
 
 
 def _weekly(checkins) -> list[dict]:

@@ -10,7 +10,7 @@ import pytest
 from helpers import count, run_ketalog
 
 from ketalog import db as database
-from ketalog import store
+from ketalog import reports, store
 from ketalog.errors import DatabaseFileError
 from ketalog.migrations import MIGRATION_NAMES
 
@@ -187,11 +187,10 @@ def test_python_m_ketalog_works(db_path):
 
 def test_history_inputs_select_what_the_store_selects(tmp_path):
     """tests/history.inputs stands in for store.report_inputs in the engine's tests: both must agree."""
-    from dataclasses import asdict
 
     import history as h
 
-    from ketalog import progress, store
+    from ketalog import progress
     from ketalog.db import open_db
 
     sessions = [
@@ -209,42 +208,28 @@ def test_history_inputs_select_what_the_store_selects(tmp_path):
     surveys = [h.phq9(-2, 18), h.phq9(14, 9), h.phq9(28, 6), h.survey("madrs", 20, 14)]
     notes = [h.note(3, "first week"), h.note(21, "steadier"), h.note(82, "blood in my urine?")]
     db = open_db(tmp_path / "same.db", create=True)
-    for entry in (*sessions, *checkins, *surveys, *notes):
-        values = {
-            k: v
-            for k, v in asdict(entry).items()
-            if k not in ("id", "at", "created_at", "updated_at", "side_effects", "tags", "number")
-        }
-        children = getattr(entry, "side_effects", None) or getattr(entry, "tags", None) or ()
-        store.insert(db, entry.kind, entry.at, values, children)
-    windows = dict(
-        window=progress.WINDOW,
-        early=progress.SCORE_EARLY_AFTER,
-        sparkline_weeks=progress.SPARKLINE_WEEKS,
-        watched_words=progress.BLADDER_WORDS,
-    )
+    _store_all(db, (*sessions, *checkins, *surveys, *notes))
     periods = ((None, None), (h.day(4), None), (None, h.day(15)), (h.day(1), h.day(22)), (h.day(70), None))
     for since, until in periods:
         expected = h.inputs(sessions, checkins, surveys, notes, since=since, until=until, now=h.day(90))
-        actual = store.report_inputs(db, h.day(90), since, until, **windows)
+        actual = reports.inputs(db, h.day(90), since, until)
         assert actual.course_start == expected.course_start and actual.sessions_total == expected.sessions_total
         for name in ("sessions", "course_sessions", "checkins", "surveys", "journal"):
             assert [e.at for e in getattr(actual, name)] == [e.at for e in getattr(expected, name)], name
         assert actual.last_checkin_at == expected.last_checkin_at and actual.course_mood == expected.course_mood
         assert [(m[0], m[1]) for m in actual.mentions] == [(m[0], m[1]) for m in expected.mentions]
         assert actual.weekly == expected.weekly[-progress.SPARKLINE_WEEKS :]
-        reports = [progress.build_report(inputs).to_json() for inputs in (actual, expected)]
-        for report in reports:
+        built = [progress.build_report(inputs).to_json() for inputs in (actual, expected)]
+        for report in built:
             for row in report["sessions"]:
                 row.pop("id")  # the store made its own ids
-        assert reports[0] == reports[1], (since, until)
+        assert built[0] == built[1], (since, until)
     db.close()
 
 
 def test_a_long_course_is_read_within_the_rules_horizon(tmp_path):
     """Three years of maintenance: the course-wide mood rules read its last two years, dissociation still
     compares the course's first sessions with its last, and the store selects what the reference does."""
-    from dataclasses import asdict
 
     import history as h
 
@@ -253,25 +238,9 @@ def test_a_long_course_is_read_within_the_rules_horizon(tmp_path):
     sessions = [h.session(7 * week, dissociation=2 if week < 3 else 6) for week in range(0, 156)]
     checkins = [h.checkin(d, mood=3 + (d % 7 < 3) * 4) for d in range(-14, 1092)]
     db = database.open_db(tmp_path / "long.db", create=True)
-    for entry in (*sessions, *checkins):
-        values = {
-            k: v
-            for k, v in asdict(entry).items()
-            if k not in ("id", "at", "created_at", "updated_at", "side_effects", "tags", "number")
-        }
-        store.insert(db, entry.kind, entry.at, values, getattr(entry, "side_effects", None) or ())
+    _store_all(db, (*sessions, *checkins))
     now = h.day(1095)
-    actual = store.report_inputs(
-        db,
-        now,
-        None,
-        None,
-        window=progress.WINDOW,
-        early=progress.SCORE_EARLY_AFTER,
-        sparkline_weeks=progress.SPARKLINE_WEEKS,
-        horizon=progress.COURSE_HORIZON,
-        rated_ends=progress.DISSOCIATION_SESSIONS,
-    )
+    actual = reports.inputs(db, now, None, None)
     expected = h.inputs(sessions, checkins, now=now)
     assert actual.course_mood == expected.course_mood
     assert actual.course_mood[0][0] >= now - progress.COURSE_HORIZON - progress.WINDOW
@@ -286,7 +255,6 @@ def test_a_long_course_is_read_within_the_rules_horizon(tmp_path):
 
 def test_trends_by_session_read_only_what_the_shown_sessions_need(tmp_path):
     """The last 20 sessions of a long history: the same rows as when every check-in is read."""
-    from dataclasses import asdict
 
     import history as h
 
@@ -295,13 +263,7 @@ def test_trends_by_session_read_only_what_the_shown_sessions_need(tmp_path):
     sessions = [h.session(3 * n) for n in range(40)] + [h.session(400 + 4 * n, new_course=(n == 0)) for n in range(12)]
     checkins = [h.checkin(d, mood=2 + (d % 5)) for d in range(-20, 460)]
     db = database.open_db(tmp_path / "trend.db", create=True)
-    for entry in (*sessions, *checkins):
-        values = {
-            k: v
-            for k, v in asdict(entry).items()
-            if k not in ("id", "at", "created_at", "updated_at", "side_effects", "tags", "number")
-        }
-        store.insert(db, entry.kind, entry.at, values, getattr(entry, "side_effects", None) or ())
+    _store_all(db, (*sessions, *checkins))
     now = h.day(470)
     rows = progress.TREND_DEFAULT_ROWS["session"]
     bounded = store.trend_inputs(
@@ -317,7 +279,6 @@ def test_trends_by_session_read_only_what_the_shown_sessions_need(tmp_path):
 def _long_history_db(tmp_path):
     """Three and a half years: a course with weekly sessions, daily moods that lift after each session,
     PHQ-9 every two weeks (item 9 once above 0, years ago), GAD-7, and a MADRS logged only once, long ago."""
-    from dataclasses import asdict
 
     import history as h
 
@@ -328,13 +289,7 @@ def _long_history_db(tmp_path):
     surveys.append(h.survey("madrs", 40, 20))
     surveys.append(h.survey("phq9", 60, 10, [1, 1, 1, 1, 1, 1, 1, 1, 2], "mild"))  # item 9 above 0, years ago
     db = database.open_db(tmp_path / "long.db", create=True)
-    for entry in (*sessions, *checkins, *surveys):
-        values = {
-            k: v
-            for k, v in asdict(entry).items()
-            if k not in ("id", "at", "created_at", "updated_at", "side_effects", "tags", "number")
-        }
-        store.insert(db, entry.kind, entry.at, values, getattr(entry, "side_effects", None) or ())
+    _store_all(db, (*sessions, *checkins, *surveys))
     return db
 
 
@@ -345,25 +300,12 @@ def test_reports_from_bounded_reads_equal_reports_from_everything(tmp_path):
 
     import history as h
 
-    from ketalog import progress, reports
+    from ketalog import progress
 
     db = _long_history_db(tmp_path)
     now = h.day(1275)
     for since, until in ((None, None), (h.day(1261), None), (h.day(600), h.day(900)), (None, h.day(45))):
-        bounded = store.report_inputs(
-            db,
-            now,
-            since,
-            until,
-            window=progress.WINDOW,
-            early=progress.SCORE_EARLY_AFTER,
-            sparkline_weeks=progress.SPARKLINE_WEEKS,
-            watched_words=progress.BLADDER_WORDS,
-            horizon=progress.COURSE_HORIZON,
-            rated_ends=progress.DISSOCIATION_SESSIONS,
-            lookback=progress.SCORE_LOOKBACK,
-            safety_items=progress.SAFETY_ITEMS,
-        )
+        bounded = reports.inputs(db, now, since, until)
         course = bounded.course
         everything = dataclasses.replace(
             bounded,
@@ -375,3 +317,17 @@ def test_reports_from_bounded_reads_equal_reports_from_everything(tmp_path):
         assert progress.build_report(bounded).to_json() == progress.build_report(everything).to_json(), (since, until)
     recent = reports.build(db, now, h.day(1261), None)
     assert "madrs" in recent.instruments and recent.safety.last_positive["answer"] == 2
+
+
+def _store_all(db, entries) -> None:
+    """History entries (tests/history.py) written through the store, with their tags or side effects."""
+    from dataclasses import asdict
+
+    for entry in entries:
+        values = {
+            k: v
+            for k, v in asdict(entry).items()
+            if k not in ("id", "at", "created_at", "updated_at", "side_effects", "tags", "number")
+        }
+        children = getattr(entry, "side_effects", None) or getattr(entry, "tags", None) or ()
+        store.insert(db, entry.kind, entry.at, values, children)
