@@ -83,9 +83,6 @@ class Connection:
             self._utils = Database(self.conn, execute_plugins=False)
         return self._utils
 
-    def __getitem__(self, table: str):
-        return self.utils[table]
-
     def close(self) -> None:
         try:
             self.conn.close()
