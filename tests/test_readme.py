@@ -27,7 +27,7 @@ def test_every_table_and_column_is_documented(tmp_path):
     try:
         for table in handle.table_names():
             assert f"`{table}`" in README, table
-            for column in handle[table].columns_dict:
+            for column in handle.utils[table].columns_dict:
                 if table != "_sqlite_migrations":
                     assert f"`{column}`" in README, f"{table}.{column}"
     finally:

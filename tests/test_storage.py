@@ -73,26 +73,26 @@ def db(db_path):
 
 def test_schema_has_documented_tables_and_columns(db):
     for table, columns in EXPECTED_COLUMNS.items():
-        assert columns <= set(db[table].columns_dict), table
+        assert columns <= set(db.utils[table].columns_dict), table
 
 
 def test_foreign_keys_are_on_and_cascade(db):
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-    fks = {(fk.table, fk.column, fk.other_table) for fk in db["side_effects"].foreign_keys}
+    fks = {(fk.table, fk.column, fk.other_table) for fk in db.utils["side_effects"].foreign_keys}
     assert fks == {("side_effects", "session_id", "sessions")}
     session = store.insert(db, "session", NOW, {"route": "iv"}, ["nausea", "headache"])
-    assert db["side_effects"].count == 2
+    assert db.utils["side_effects"].count == 2
     store.delete(db, session)
-    assert db["side_effects"].count == 0
+    assert db.utils["side_effects"].count == 0
     with pytest.raises(sqlite3.IntegrityError):
         with database.writing(db):
-            db["side_effects"].insert({"session_id": "missing", "name": "nausea"})
+            db.utils["side_effects"].insert({"session_id": "missing", "name": "nausea"})
 
 
 def test_check_constraints_back_up_validation(db):
     with pytest.raises(sqlite3.IntegrityError):
         store.insert(db, "checkin", NOW, {"mood": 11})
-    assert db["checkins"].count == 0
+    assert db.utils["checkins"].count == 0
 
 
 def test_wal_and_busy_timeout(db):
@@ -151,7 +151,7 @@ def test_refuses_someone_elses_sqlite_database(tmp_path):
 
 def test_refuses_a_database_from_a_newer_ketalog(db_path, db):
     with database.writing(db):
-        db["_sqlite_migrations"].insert(
+        db.utils["_sqlite_migrations"].insert(
             {"migration_set": "ketalog", "name": "999_from_the_future", "applied_at": "2030-01-01"}
         )
     db.close()
