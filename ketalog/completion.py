@@ -23,7 +23,8 @@ IDS_OFFERED = 50
 
 
 def entry_ids(ctx, incomplete: str) -> list[tuple[str, str]]:
-    """The newest entries whose id starts with what was typed, each with what it is."""
+    """Entries whose id starts with what was typed (newest first), each with what it is: read by the
+    primary key, the same way `show 3f9a` finds one, never by loading the whole diary on every Tab."""
     try:
         from ketalog import store
         from ketalog.db import open_db, resolve_path
@@ -32,9 +33,14 @@ def entry_ids(ctx, incomplete: str) -> list[tuple[str, str]]:
         path = resolve_path(ctx.find_root().params.get("db"))
         if not path.exists():
             return []
+        prefix = incomplete.lower()
+        if not all(c in "0123456789abcdef" for c in prefix):
+            return []
         with open_db(path, create=False) as db:
-            entries = store.list_entries(db, list(store.KINDS), None, None, None)
-            wanted = [e for e in entries if e.id.startswith(incomplete.lower())][:IDS_OFFERED]
-        return [(entry.id[:8], f"{entry.kind} {when(entry)} {summary(entry, 40)}") for entry in wanted]
+            found = [
+                store.get(db, kind.name, entry_id) for kind, entry_id in store.ids_starting(db, prefix, IDS_OFFERED)
+            ]
+        newest = sorted(found, key=lambda entry: entry.at, reverse=True)[:IDS_OFFERED]
+        return [(entry.id[:8], f"{entry.kind} {when(entry)} {summary(entry, 40)}") for entry in newest]
     except Exception:  # Tab must never print a traceback into the shell line; offering nothing is the fallback
         return []

@@ -179,16 +179,25 @@ def last_session(db: Connection) -> Session | None:
     return _record(KINDS["session"], rows[0]) if rows else None
 
 
+def ids_starting(db: Connection, prefix: str, limit: int) -> list[tuple[Kind, str]]:
+    """Up to ``limit`` ids per kind starting with ``prefix`` (lowercase hex), newest first, found by the
+    primary key's range."""
+    upper = prefix + "g"  # every id with this prefix sorts below it: ids are hex
+    matches: list[tuple[Kind, str]] = []
+    for kind in KINDS.values():
+        rows = db.execute(
+            f"SELECT id FROM {kind.table} WHERE id >= ? AND id < ? ORDER BY at DESC LIMIT ?", [prefix, upper, limit]
+        )
+        matches += [(kind, entry_id) for (entry_id,) in rows]
+    return matches
+
+
 def find(db: Connection, prefix: str, field: str = "ID") -> Entry:
     """The one entry whose id starts with ``prefix`` (git-style short ids)."""
     wanted = prefix.strip().lower()
     if not wanted or not all(c in "0123456789abcdef" for c in wanted):
         raise InputError(field, f"must be an entry id or the start of one, e.g. 3f9a (got {prefix!r})")
-    upper = wanted + "g"  # every id with this prefix sorts below it: ids are hex
-    matches: list[tuple[Kind, str]] = []
-    for kind in KINDS.values():
-        rows = db.query(f"SELECT id FROM {kind.table} WHERE id >= ? AND id < ? LIMIT 2", [wanted, upper])
-        matches += [(kind, row["id"]) for row in rows]
+    matches = ids_starting(db, wanted, 2)
     if not matches:
         raise InputError(field, f"no entry has an id starting with {prefix!r}; see `ketalog list`")
     if len(matches) > 1:
