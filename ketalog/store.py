@@ -585,16 +585,14 @@ def _first_of_last_weeks(db: Connection, until: datetime | None, weeks: int) -> 
     from datetime import date as Date
 
     where, params = _where_time(None, until, alias="checkins")
-    seen: set = set()
-    monday = None
+    seen: set[Date] = set()  # Mondays
     for (day,) in db.execute(f"SELECT local_date FROM checkins{where} ORDER BY at DESC", params):
         moment = Date.fromisoformat(day)
         week = moment - timedelta(days=moment.weekday())
         if week not in seen:
             if len(seen) == weeks:
-                return monday.isoformat() if monday else None
+                return min(seen).isoformat() if seen else None
             seen.add(week)
-            monday = week if monday is None or week < monday else monday
     return None  # fewer weeks than that: all of them
 
 
@@ -716,10 +714,6 @@ def latest_rated_at(db: Connection) -> datetime | None:
 
 def sessions_between(db: Connection, since: datetime | None, until: datetime | None) -> list[Session]:
     return _load(db, "session", since, until)
-
-
-def checkins_between(db: Connection, since: datetime | None, until: datetime | None) -> list[Checkin]:
-    return _load(db, "checkin", since, until)
 
 
 # Other medicines ---------------------------------------------------------------------------------
