@@ -194,10 +194,15 @@ def confirm(question: str) -> bool:
         raise Interrupted("cancelled, nothing changed") from None
 
 
-def emit_rows(columns, rows, csv: bool, tsv: bool) -> None:
-    """``--csv``/``--tsv``: the rows on stdout (one of the two; both is a usage error)."""
+def one_delimited_format(csv: bool, tsv: bool) -> None:
+    """``--csv`` and ``--tsv`` together is a usage error, wherever the rows go."""
     if csv and tsv:
         raise InputError("--csv/--tsv", "choose one of the two")
+
+
+def emit_rows(columns, rows, csv: bool, tsv: bool) -> None:
+    """``--csv``/``--tsv``: the rows on stdout."""
+    one_delimited_format(csv, tsv)
     from ketalog.render.delimited import write_rows
 
     write_rows(sys.stdout, columns, rows, tsv=tsv)

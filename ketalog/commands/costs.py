@@ -6,8 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ketalog.commands.common import JsonOpt, SinceOpt, UntilOpt, emit, period, state
-from ketalog.errors import InputError
+from ketalog.commands.common import JsonOpt, SinceOpt, UntilOpt, emit, one_delimited_format, period, state
 
 
 class CostBy(str, Enum):
@@ -51,8 +50,7 @@ def costs_command(
     start, end = period(state(ctx), since, until)
     with state(ctx).open(write=False) as db:
         data = costs.summary(store.sessions_between(db, start, end), store.courses(db), by.value)
-    if csv_file is not None and tsv_file is not None:
-        raise InputError("--csv/--tsv", "choose one of the two")
+    one_delimited_format(csv_file is not None, tsv_file is not None)
     written = csv_file or tsv_file
     if written is not None:
         _write_list(ctx, written, data["sessions"], tsv=tsv_file is not None)

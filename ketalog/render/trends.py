@@ -33,7 +33,7 @@ def _sparklines(columns: list[Column]) -> Text:
 def period_grid(rows: list[dict], by: str) -> tuple[list[str], list[list]]:
     """Headers and raw values, one row per week or month: what the table, CSV and TSV all show."""
     instruments = sorted({key for row in rows for key in row["instruments"]})
-    ratings = [name for name in RATING_NAMES if any(row["ratings"].get(name) is not None for row in rows)]
+    ratings = _rated(rows)
     headers = ["week of" if by == "week" else by, "n", *(SHORT[n] for n in ratings)]
     headers += [visible(instrument_name(i)) for i in instruments]
     values = [
@@ -105,7 +105,7 @@ def print_trends(rows: list[dict], by: str) -> None:
         )
     else:
         print_table(_table(f"Means per {by}", headers, values, 1), out)
-        rated = 2 + _rated(rows)  # after "period" and "n": the 0-10 ratings, then questionnaire totals
+        rated = 2 + len(_rated(rows))  # after "period" and "n": the 0-10 ratings, then questionnaire totals
         columns = [
             (header, [row[index] for row in values], *((0, 10) if index < rated else (None, None)))
             for index, header in enumerate(headers)
@@ -117,5 +117,6 @@ def print_trends(rows: list[dict], by: str) -> None:
     out.print(Text(note, style="dim"))
 
 
-def _rated(rows: list[dict]) -> int:
-    return sum(1 for name in RATING_NAMES if any(row["ratings"].get(name) is not None for row in rows))
+def _rated(rows: list[dict]) -> list[str]:
+    """The ratings with a value in any row: the grid's rating columns, in their order."""
+    return [name for name in RATING_NAMES if any(row["ratings"].get(name) is not None for row in rows)]
