@@ -468,6 +468,13 @@ def apply_plan(db: Connection, plan: ImportPlan, *, dry_run: bool, progress=None
 _IN_CHUNK = 500  # ids per "IN (...)": well under SQLite's limit on bound parameters
 
 
+def _in_chunks(values: list) -> Iterator[tuple[list, str]]:
+    """``values`` in slices for ``IN (...)``, each with its placeholders."""
+    for start in range(0, len(values), _IN_CHUNK):
+        chunk = values[start : start + _IN_CHUNK]
+        yield chunk, ", ".join("?" for _ in chunk)
+
+
 def _plan_children(plan: ImportPlan, table: str) -> dict[str, set[str]]:
     """The plan's child values (tags, side effects) per entry id."""
     spec = ENTRY_TABLES.get(table)
@@ -486,9 +493,7 @@ def _stored_children(db: Connection, table: str, ids: list[str]) -> dict[str, se
     if not spec:
         return found
     child, key, value = spec
-    for start in range(0, len(ids), _IN_CHUNK):
-        chunk = ids[start : start + _IN_CHUNK]
-        marks = ", ".join("?" for _ in chunk)
+    for chunk, marks in _in_chunks(ids):
         for entry_id, name in db.execute(f'SELECT "{key}", "{value}" FROM "{child}" WHERE "{key}" IN ({marks})', chunk):
             found.setdefault(entry_id, set()).add(name)
     return found
@@ -519,9 +524,7 @@ def _foreign_decision(
 def _existing_rows(db: Connection, table: str, ids: list[str]) -> dict[str, dict]:
     """The stored rows among ``ids``, in a few queries however long the import (not one per row)."""
     found: dict[str, dict] = {}
-    for start in range(0, len(ids), _IN_CHUNK):
-        chunk = ids[start : start + _IN_CHUNK]
-        marks = ", ".join("?" for _ in chunk)
+    for chunk, marks in _in_chunks(ids):
         found.update((row["id"], row) for row in db.query(f'SELECT * FROM "{table}" WHERE id IN ({marks})', chunk))
     return found
 
@@ -529,9 +532,7 @@ def _existing_rows(db: Connection, table: str, ids: list[str]) -> dict[str, dict
 def _checkins_at(db: Connection, times: list[str]) -> set[tuple[str, object]]:
     """(at, mood) of the stored check-ins at these times: an earlier import's rows by content."""
     found: set[tuple[str, object]] = set()
-    for start in range(0, len(times), _IN_CHUNK):
-        chunk = times[start : start + _IN_CHUNK]
-        marks = ", ".join("?" for _ in chunk)
+    for chunk, marks in _in_chunks(times):
         found.update(db.execute(f"SELECT at, mood FROM checkins WHERE at IN ({marks})", chunk))
     return found
 
