@@ -97,7 +97,7 @@ def export_data(db: Connection, exported_at: str, progress=None) -> dict:
 def export_json_chunks(db: Connection, exported_at: str, progress=None) -> Iterator[str]:
     """The text of ``to_json(export_data(...))``, byte for byte, one row at a time: a lifetime's export
     is written without ever holding it in memory (tests compare the two)."""
-    from ketalog.render.text import to_json
+    from ketalog.render.text import json_line, to_json
 
     head = {
         "format": EXPORT_FORMAT,
@@ -110,7 +110,7 @@ def export_json_chunks(db: Connection, exported_at: str, progress=None) -> Itera
         yield ("," if index else "") + f"\n    {to_json(table)}: ["
         count = 0
         for row in table_rows(db, table):
-            yield ("," if count else "") + "\n" + "\n".join("      " + line for line in to_json(row).split("\n"))
+            yield ("," if count else "") + "\n      " + json_line(row)
             count += 1
         yield "\n    ]" if count else "]"
         if progress:

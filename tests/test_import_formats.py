@@ -6,6 +6,7 @@ the real files themselves are read by the last tests, skipped where ../shared is
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -251,7 +252,9 @@ def test_a_mood_map_given_once_is_remembered(cli, tmp_path, db_path):
     cli("import", write(tmp_path, "a.csv", text), "--mood-map", "grand=4")
     cli("import", write(tmp_path, "b.csv", text + "2026-03-02,,,20:00,grand,,,\n"), "--no-input")
     assert rows(db_path, "SELECT mood FROM checkins") == [(8,), (8,)]
-    assert '"mood_labels": [\n      {\n        "source": "daylio"' in cli("export").stdout
+    assert json.loads(cli("export").stdout)["tables"]["mood_labels"] == [
+        {"source": "daylio", "label": "grand", "level": 4}
+    ]
 
 
 # Daylio's own backup and Pixels -----------------------------------------------------------------------------
