@@ -110,10 +110,8 @@ class InstrumentResult:
         return self.change is not None
 
     def to_json(self) -> dict:
-        data = asdict(self)
-        for key in ("name", "history"):
-            data.pop(key)
-        return data
+        # Field by field, not asdict(): that deep-copies the history (every score of the period) only to drop it.
+        return {name: getattr(self, name) for name in self.__dataclass_fields__ if name not in ("name", "history")}
 
 
 @dataclass

@@ -14,7 +14,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from ketalog.db import Connection, writing
 from ketalog.errors import InputError
@@ -99,6 +99,13 @@ def _record(kind: Kind, row: dict) -> Entry:
     if kind.json_list:
         extra[kind.json_list] = json.loads(row.pop("_children") or "[]")
     return kind.model.from_row(row, **extra)
+
+
+def _records(db: Connection, kind: Kind, sql: str, params: Sequence = ()) -> list:
+    """Every row of a query on one kind's table, as records, built straight from the cursor's tuples."""
+    cursor = db.execute(sql, params)
+    build = kind.model.reader([column[0] for column in cursor.description], kind.json_list)
+    return [build(row) for row in cursor]
 
 
 def _encode(kind: Kind, values: dict) -> dict:
@@ -264,10 +271,7 @@ def _number_sessions(db: Connection, entries: list[Entry]) -> None:
 def surveys_of(db: Connection, instrument: str) -> list[Survey]:
     """Every score of one instrument, oldest first."""
     kind = KINDS["survey"]
-    return [
-        _record(kind, row)
-        for row in db.query(f"{_select(kind)} WHERE e.instrument = ? ORDER BY e.at, e.created_at", [instrument])
-    ]
+    return _records(db, kind, f"{_select(kind)} WHERE e.instrument = ? ORDER BY e.at, e.created_at", [instrument])
 
 
 def existing_instrument_name(db: Connection, name: str) -> str:
@@ -315,7 +319,7 @@ def _load(
     if extra:
         where = (where + " AND " if where else " WHERE ") + extra
     sql = f"{_select(kind)}{where} ORDER BY {order}" + (f" LIMIT {int(limit)}" if limit else "")
-    return [_record(kind, row) for row in db.query(sql, params)]
+    return _records(db, kind, sql, params)
 
 
 def course_marks(db: Connection, until: datetime | None = None) -> list:
@@ -438,13 +442,13 @@ def _report_surveys(
         f"{_select(kind)} WHERE {before}e.at = (SELECT max(x.at) FROM surveys x WHERE x.instrument = e.instrument"
         + (" AND x.at < ?)" if until is not None else ")")
     )
-    add(_record(kind, row) for row in db.query(latest, params * 2))
+    add(_records(db, kind, latest, params * 2))
     for instrument, item in safety_items.items():
         positive = (
             f"{_select(kind)} WHERE {before}e.instrument = ? AND json_extract(e.answers, '$[{int(item) - 1}]') > 0 "
             "ORDER BY e.at DESC, e.created_at DESC LIMIT 1"
         )
-        add(_record(kind, row) for row in db.query(positive, [*params, instrument]))
+        add(_records(db, kind, positive, [*params, instrument]))
     return sorted(found.values(), key=lambda survey: (survey.at, survey.created_at))
 
 
@@ -482,7 +486,7 @@ def report_medication_events(
         took.append("e.at < ?")
         params.append(to_utc_text(until + near))
     where = f" WHERE ({' AND '.join(clauses)}) OR ({' AND '.join(took)})"
-    return [_record(kind, row) for row in db.query(f"{_select(kind)}{where} ORDER BY e.at, e.created_at", params)]
+    return _records(db, kind, f"{_select(kind)}{where} ORDER BY e.at, e.created_at", params)
 
 
 def reflections(db: Connection, since: datetime | None, until: datetime | None) -> dict[str, str]:
@@ -722,9 +726,7 @@ def sessions_between(db: Connection, since: datetime | None, until: datetime | N
 def session_notes(db: Connection, session_id: str) -> list[JournalEntry]:
     """The journal notes linked to one session, oldest first."""
     kind = KINDS["journal"]
-    return [
-        _record(kind, row) for row in db.query(f"{_select(kind)} WHERE e.session_id = ? ORDER BY e.at", [session_id])
-    ]
+    return _records(db, kind, f"{_select(kind)} WHERE e.session_id = ? ORDER BY e.at", [session_id])
 
 
 def medicine(db: Connection, key: str) -> dict | None:
@@ -797,7 +799,7 @@ def medication_events(
         where += (" AND " if where else " WHERE ") + f"e.medication IN ({', '.join('?' for _ in keys)})"
         params += keys
     kind = KINDS["medication"]
-    return [_record(kind, row) for row in db.query(f"{_select(kind)}{where} ORDER BY e.at, e.created_at", params)]
+    return _records(db, kind, f"{_select(kind)}{where} ORDER BY e.at, e.created_at", params)
 
 
 def medications(db: Connection) -> list[dict]:
