@@ -7,7 +7,6 @@ course. Rules and sources: docs/progress-rules.md ("Courses").
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -30,23 +29,19 @@ class SessionMark:
 
 @dataclass
 class Course:
+    """One course as the rules read it: when it started, its last session, how many and by which routes
+    (aggregates, so a course of years weighs what a course of weeks does)."""
+
     number: int
     started: datetime
-    sessions: list[SessionMark] = field(default_factory=list)
-
-    @property
-    def last(self) -> datetime:
-        return self.sessions[-1].at
-
-    @property
-    def routes(self) -> dict[str, int]:
-        return dict(Counter(s.route for s in self.sessions))
+    last: datetime
+    session_count: int
+    routes: dict[str, int] = field(default_factory=dict)  # route -> sessions, in order of first use
 
     @property
     def intranasal(self) -> bool:
         """A mostly intranasal (esketamine) course, judged on the label's longer timescale."""
-        routes = Counter(s.route for s in self.sessions)
-        return routes.get("intranasal", 0) * 2 > len(self.sessions)
+        return self.routes.get("intranasal", 0) * 2 > self.session_count
 
     def phase(self, at: datetime) -> str:
         """`induction` for the first 21 days (28 intranasal), then `maintenance`."""
@@ -57,19 +52,23 @@ class Course:
         return {
             "number": self.number,
             "started": self.started.isoformat(timespec="minutes"),
-            "sessions": len(self.sessions),
+            "sessions": self.session_count,
             "routes": self.routes,
             "last_session": self.last.isoformat(timespec="minutes"),
         }
 
 
 def split(sessions: list[SessionMark]) -> list[Course]:
-    """Sessions (any order) grouped into numbered courses, oldest first."""
+    """Sessions (any order) grouped into numbered courses, oldest first: the rule itself. The store
+    applies it in SQL (``store.courses``); a property test holds the two to the same answer."""
     courses: list[Course] = []
     for session in sorted(sessions, key=lambda s: s.at):
         if not courses or session.new_course:
-            courses.append(Course(len(courses) + 1, session.at))
-        courses[-1].sessions.append(session)
+            courses.append(Course(len(courses) + 1, session.at, session.at, 0))
+        course = courses[-1]
+        course.last = session.at
+        course.session_count += 1
+        course.routes[session.route] = course.routes.get(session.route, 0) + 1
     return courses
 
 

@@ -950,9 +950,9 @@ def reassess_flag(
     if course is None:
         return None
     sessions_needed, days_needed = REASSESS["intranasal" if course.intranasal else "default"]
-    sessions = [s for s in course.sessions if s.at <= inputs.end]
+    sessions = course.session_count  # the course is read up to the period end
     into = inputs.end - course.started
-    if len(sessions) < sessions_needed or into < days_needed:
+    if sessions < sessions_needed or into < days_needed:
         return None
     judged = [r for key, r in instruments.items() if key in ("phq9", "gad7") and r.baseline_kind != "none"]
     if not judged and ratings["mood"].baseline is None:
@@ -964,7 +964,7 @@ def reassess_flag(
     return Finding(
         "reassess",
         "No clear improvement yet",
-        f"{len(sessions)} sessions over {into.days} days in this course, and no questionnaire or daily rating "
+        f"{sessions} sessions over {into.days} days in this course, and no questionnaire or daily rating "
         f"shows even some improvement ({SOME_IMPROVEMENT_FALL:.0%} or the meaningful change). This is a usual "
         "point to review the plan together with your provider.",
     )
@@ -1002,7 +1002,7 @@ def course_summary(inputs: ReportInputs) -> dict:
         "courses": len(inputs.courses),
         "started": _iso(course.started) if course else None,
         "phase": course.phase(inputs.end) if course else None,
-        "sessions_in_course": len([s for s in course.sessions if s.at <= inputs.end]) if course else 0,
+        "sessions_in_course": course.session_count if course else 0,
         "planned_in_period": len(planned_so_far),
         "planned_done": sum(1 for p in planned_so_far if p["done"]),
         # only when some cost was logged: no cost recorded is not a cost of 0

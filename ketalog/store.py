@@ -322,21 +322,34 @@ def _load(
     return _records(db, kind, sql, params)
 
 
-def course_marks(db: Connection, until: datetime | None = None) -> list:
-    """Every session as the course rule reads it (time, route, new-course mark), oldest first."""
-    from ketalog.courses import SessionMark
+def courses(db: Connection, until: datetime | None = None) -> list:
+    """Every course up to ``until``, oldest first: ``courses.split``'s rule (a course starts at the first
+    session or at one marked ``new_course``) applied by SQLite, which returns one row per course and
+    route, so years of sessions are never loaded to be counted."""
+    from ketalog.courses import Course
 
     where, params = _where_time(None, until, alias="sessions")
-    return [
-        SessionMark(from_storage(row["at"], row["utc_offset"]), row["route"], bool(row["new_course"]))
-        for row in db.query(f"SELECT at, utc_offset, route, new_course FROM sessions{where} ORDER BY at", params)
-    ]
+    sql = (
+        "WITH marked AS (SELECT at || ' ' || coalesce(utc_offset, 0) AS stamp, route, "
+        "sum(coalesce(new_course, 0)) OVER (ORDER BY at ROWS UNBOUNDED PRECEDING) AS mark "
+        f"FROM sessions{where}) "
+        "SELECT mark, route, count(*), min(stamp) AS first, max(stamp) FROM marked "
+        "GROUP BY mark, route ORDER BY mark, first"
+    )
+    found: dict[int, Course] = {}
+    for mark, route, count, first, last in db.execute(sql, params):
+        course = found.get(mark)
+        if course is None:
+            course = found[mark] = Course(len(found) + 1, _stamped(first), _stamped(last), 0)
+        course.session_count += count
+        course.routes[route] = count
+        course.last = max(course.last, _stamped(last))
+    return list(found.values())
 
 
-def courses(db: Connection, until: datetime | None = None) -> list:
-    from ketalog.courses import split
-
-    return split(course_marks(db, until))
+def _stamped(stamp: str) -> datetime:
+    at, offset = stamp.rsplit(" ", 1)
+    return from_storage(at, int(offset))
 
 
 def nth_latest_session_at(db: Connection, n: int) -> datetime | None:
@@ -388,7 +401,7 @@ def report_inputs(
         since=since,
         until=until,
         courses=all_courses,
-        sessions_total=sum(len(c.sessions) for c in all_courses),
+        sessions_total=sum(c.session_count for c in all_courses),
         sessions=_load(db, "session", since, until),
         course_sessions=course_sessions,
         course_rated=course_rated,

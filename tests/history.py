@@ -123,7 +123,7 @@ def inputs(sessions=(), checkins=(), surveys=(), journal=(), since=None, until=N
         since=since,
         until=until,
         courses=courses,
-        sessions_total=sum(len(c.sessions) for c in courses),
+        sessions_total=sum(c.session_count for c in courses),
         sessions=[s for s in sessions if in_period(s.at)],
         course_sessions=course_sessions,
         course_rated=course_rated,

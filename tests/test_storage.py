@@ -8,6 +8,8 @@ from datetime import datetime, timezone
 
 import pytest
 from helpers import count, run_ketalog
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ketalog import db as database
 from ketalog import reports, store
@@ -331,3 +333,44 @@ def _store_all(db, entries) -> None:
         }
         children = getattr(entry, "side_effects", None) or getattr(entry, "tags", None) or ()
         store.insert(db, entry.kind, entry.at, values, children)
+
+
+_SESSION_MARKS = st.lists(
+    st.tuples(
+        st.integers(0, 2000),  # hours after the first day: distinct, so the order of sessions is the order of time
+        st.sampled_from(["iv", "im", "intranasal", "oral"]),
+        st.booleans(),  # logged with --new-course
+        st.sampled_from([-300, 0, 60, 330]),  # minutes from UTC where the session was logged
+    ),
+    max_size=25,
+    unique_by=lambda mark: mark[0],
+)
+
+
+@given(marks=_SESSION_MARKS)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_courses_from_sql_are_the_rule_applied_to_every_session(tmp_path, marks):
+    """``store.courses`` aggregates in SQL; ``courses.split`` is the rule over every session: the same courses."""
+    import uuid
+    from datetime import timedelta
+
+    import history as h
+
+    from ketalog.courses import SessionMark, split
+
+    db = database.open_db(tmp_path / f"{uuid.uuid4().hex}.db", create=True)  # a new file for each example
+    try:
+        sessions = []
+        for hours, route, new_course, minutes in marks:
+            at = (h.day(0) + timedelta(hours=hours)).astimezone(timezone(timedelta(minutes=minutes)))
+            sessions.append(store.insert(db, "session", at, {"route": route, "new_course": new_course}))
+        expected = split([SessionMark(s.at, s.route, s.new_course) for s in sessions])
+        assert store.courses(db) == expected
+        assert [list(course.routes) for course in store.courses(db)] == [list(course.routes) for course in expected]
+        if len(sessions) > 1:
+            cut = sorted(s.at for s in sessions)[len(sessions) // 2]
+            assert store.courses(db, cut) == split(
+                [SessionMark(s.at, s.route, s.new_course) for s in sessions if s.at < cut]
+            )
+    finally:
+        db.close()

@@ -40,7 +40,7 @@ def list_courses(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     lines = []
     for course, row in zip(courses, data, strict=True):
         routes = ", ".join(f"{route} × {n}" for route, n in course.routes.items())
-        sessions = f"{len(course.sessions)} session{'s' if len(course.sessions) != 1 else ''}"
+        sessions = f"{course.session_count} session{'s' if course.session_count != 1 else ''}"
         lines.append(
             f"Course {course.number}: started {course.started:%Y-%m-%d}, {sessions} ({routes}), "
             f"last {course.last:%Y-%m-%d}, {row['phase']}"

@@ -45,7 +45,7 @@ def status_command(ctx: typer.Context, short: ShortOpt = False, as_json: JsonOpt
             "number": course.number,
             "started": course.started.isoformat(timespec="minutes"),
             "phase": course.phase(now),
-            "sessions": len(course.sessions),
+            "sessions": course.session_count,
         },
         "last_session": None
         if course is None
@@ -75,7 +75,7 @@ def _short_line(course, last_days, due: list[dict], next_planned: str | None) ->
 
     parts = []
     if course is not None:
-        parts.append(f"course {course.number}, day {last_days} since session {len(course.sessions)}")
+        parts.append(f"course {course.number}, day {last_days} since session {course.session_count}")
     if next_planned:
         parts.append(f"next session {next_planned}")
     if due:
