@@ -1,4 +1,4 @@
-"""Time ketalog's commands against the floor of its stack, on empty, 10-year and 50-year databases.
+"""Time ketalog's commands against the floor of its stack, on new, 10-year and 50-year databases.
 
     python benchmarks/run.py [--repeat 15] [--keep DIR]
 
@@ -7,7 +7,9 @@ of them alike; the table shows median, min and max wall time, the ratio of
 the median to the floor (``python -c "import typer, sqlite_utils"``), and the
 peak resident memory of the process. Imports (a 50-year ketalog export and a
 50-year Daylio CSV, each into a new database) are timed the same way and given
-in rows a second. The budgets of benchmarks/README.md are checked at the end.
+in rows a second. Each report format also runs on a diary of one check-in, so the table
+shows what a report costs before any history and how much fifty years add to it. The
+budgets of benchmarks/README.md are checked at the end.
 Nothing here is asserted in the test suite: timings belong here.
 """
 
@@ -26,6 +28,13 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
+REPORTS = {  # all-time: no --since
+    "report": ["report"],
+    "report html": ["report", "--format", "html"],
+    "report json": ["report", "--format", "json"],
+    "report markdown": ["report", "--format", "markdown"],
+    "progress": ["progress"],
+}
 NOW = "2041-03-10T10:00:00+00:00"  # just after generate.END: 50 years of history begin in 1991
 FLOOR = "floor: import typer, sqlite_utils"
 
@@ -79,7 +88,8 @@ def main() -> None:
     folder = Path(args.keep or tempfile.mkdtemp(prefix="ketalog-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
     ten, fifty, empty = folder / "ten-years.db", folder / "fifty-years.db", folder / "empty.db"
-    for path in (ten, fifty, empty):
+    new = folder / "new.db"  # one check-in, for what a report costs before any history (`add` fills empty.db)
+    for path in (ten, fifty, empty, new):
         fresh(path)()
     counts = {"10": generated(ten, "--years", "10"), "50": generated(fifty, "--years", "50")}
     ketalog = ketalog_command()
@@ -91,7 +101,9 @@ def main() -> None:
     export_rows = sum(counts["50"].values())  # entries (their tags and side effects come along)
     daylio.unlink(missing_ok=True)
     daylio_rows = generated(daylio, "--daylio", "--years", "50")["rows"]
-    subprocess.run([*ketalog, "--db", str(empty), "checkin", "--mood", "5"], env=env, check=True, capture_output=True)
+    for path in (empty, new):
+        first = [*ketalog, "--db", str(path), "checkin", "--mood", "5"]
+        subprocess.run(first, env=env, check=True, capture_output=True)
     add = ["add", "--route", "iv", "--dose", "0.5mg/kg", "--dissociation", "5", "--side-effect", "nausea", "--no-input"]
     imported = folder / "imported.db"
     big = ["--db", str(fifty)]
@@ -105,14 +117,11 @@ def main() -> None:
         "status --short (50-year db)": ([*ketalog, *big, "status", "--short"], None),
         "status (50-year db)": ([*ketalog, *big, "status"], None),
         "list (50-year db)": ([*ketalog, *big, "list"], None),
-        "report (50-year db)": ([*ketalog, *big, "report"], None),
-        "report html (50-year db)": ([*ketalog, *big, "report", "--format", "html"], None),
-        "report json (50-year db)": ([*ketalog, *big, "report", "--format", "json"], None),
-        "report markdown (50-year db)": ([*ketalog, *big, "report", "--format", "markdown"], None),
-        "progress (50-year db)": ([*ketalog, *big, "progress"], None),
+        **{f"{name} (50-year db)": ([*ketalog, *big, *argv], None) for name, argv in REPORTS.items()},
         "trends (50-year db)": ([*ketalog, *big, "trends"], None),
         "trends --by session (50-year db)": ([*ketalog, *big, "trends", "--by", "session"], None),
         "report (10-year db)": ([*ketalog, "--db", str(ten), "report"], None),
+        **{f"{name} (1 check-in)": ([*ketalog, "--db", str(new), *argv], None) for name, argv in REPORTS.items()},
         "export json (50-year db)": ([*ketalog, *big, "export", "-o", str(folder / "out.json")], None),
         "export csv (50-year db)": (
             [*ketalog, *big, "export", "-f", "csv", "-o", str(export_zip)],
@@ -177,6 +186,10 @@ def main() -> None:
         ("--help <= 0.6 x floor", median["ketalog --help"] / floor, 0.6),
         ("add 50-year / empty <= 1.1", add / median["add (empty db)"], 1.1),
     ]
+    print("\nwhat grows with history (not budgets): 50 years / a diary of 1 check-in, and that diary / add")
+    for name in REPORTS:
+        fifty, none = median[f"{name} (50-year db)"], median[f"{name} (1 check-in)"]
+        print(f"{name:<38}{fifty / none:>9.2f}{none / add:>9.2f}")
     print("\nbudget                                                      measured  holds")
     for label, value, limit in budgets:
         print(f"{label:<58}{value:>10.2f}  {'yes' if value <= limit else 'NO'}")

@@ -373,11 +373,13 @@ def safety_facts(surveys: list[Survey], since, until) -> SafetyFacts:
         return SafetyFacts()
     item = inst.INSTRUMENTS[with_item[0].instrument].safety_item
     in_period = [s for s in with_item if _in_period(s.at, since, until)]
-    positive = [s for s in with_item if s.safety_positive and (until is None or s.at < until)]
+    last_positive = next(
+        (s for s in reversed(with_item) if (until is None or s.at < until) and s.safety_positive), None
+    )
     return SafetyFacts(
         item=item,
         answers=[{"at": _iso(s.at), "answer": s.safety_answer} for s in in_period],
-        last_positive={"at": _iso(positive[-1].at), "answer": positive[-1].safety_answer} if positive else None,
+        last_positive={"at": _iso(last_positive.at), "answer": last_positive.safety_answer} if last_positive else None,
         unanswered=[_iso(s.at) for s in in_period if s.safety_unanswered],
         in_period_positive=next(
             ({"at": _iso(s.at), "answer": s.safety_answer} for s in reversed(in_period) if s.safety_positive), None
@@ -798,13 +800,15 @@ def blood_pressure_flags(sessions: list[Session]) -> list[Finding]:
         ):
             if sys_ is None or dia is None:
                 continue
-            reading = f"{_day(session.at)} {label} dosing {sys_}/{dia}"
             if sys_ >= BP_CRISIS[0] or dia >= BP_CRISIS[1]:
-                crisis_readings.append(reading)
+                found = crisis_readings
             elif label == "before" and (sys_ > BP_BEFORE[0] or dia > BP_BEFORE[1]):
-                raised.append(reading)
+                found = raised
             elif label == "after" and (sys_ >= BP_AFTER[0] or dia >= BP_AFTER[1]):
-                raised.append(reading)
+                found = raised
+            else:
+                continue  # most readings: no text is made for them
+            found.append(f"{_day(session.at)} {label} dosing {sys_}/{dia}")
     flags = []
     if crisis_readings:
         flags.append(
