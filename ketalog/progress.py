@@ -853,16 +853,26 @@ def heart_rate_flag(sessions: list[Session]) -> Finding | None:
 
 
 def bladder_flag(inputs: ReportInputs) -> Finding | None:
-    found = [(at, where, text) for at, where, text in inputs.mentions if _BLADDER.search(text)]
-    if not found:
+    """Mentions since the first session: ketamine cannot have caused what came before it (years of another
+    app's notes, imported as the baseline, say "had to pee" too). Earlier mentions are counted beside them,
+    so a bladder problem from before treatment is still in view when there is something to raise."""
+    if not inputs.courses:
         return None
-    listed = "; ".join(f"{_day(at)} ({where})" for at, where, _ in found[:5])
-    more = f" and {len(found) - 5} more" if len(found) > 5 else ""
+    first_session = inputs.courses[0].started
+    found = [(at, where) for at, where, text in inputs.mentions if _BLADDER.search(text)]
+    since_treatment = [(at, where) for at, where in found if at >= first_session]
+    if not since_treatment:
+        return None
+    listed = "; ".join(f"{_day(at)} ({where})" for at, where in since_treatment[:5])
+    more = f" and {len(since_treatment) - 5} more" if len(since_treatment) > 5 else ""
+    before = [at for at, _ in found if at < first_session]
+    times = "once" if len(before) == 1 else f"{len(before)} times"
+    earlier = f" Also mentioned {times} before the first session (latest {_day(max(before))})." if before else ""
     return Finding(
         "bladder",
         "Bladder or urinary symptoms mentioned",
         f"{listed}{more}. Ketamine can affect the bladder with frequent use (ketamine-associated uropathy; "
-        "Chu et al., BJU Int 2008): worth raising with your provider at the first mention.",
+        f"Chu et al., BJU Int 2008): worth raising with your provider at the first mention.{earlier}",
     )
 
 

@@ -322,6 +322,18 @@ def test_case_9_bladder_symptoms_are_raised_at_the_first_mention(where):
     assert "ketamine-associated uropathy" in flag.detail and "2026-03-0" in flag.detail
 
 
+def test_bladder_mentions_before_the_first_session_do_not_raise_the_flag_but_are_counted_beside_one():
+    """Years of another app's notes come in as the baseline; ketamine cannot have caused what they say."""
+    baseline = [checkin(-400, mood=4, note="had to pee really bad"), note(-30, "want to fix bladder problem")]
+    before_only = report_for(sessions=[session(0)], checkins=baseline[:1], journal=baseline[1:])
+    assert "bladder" not in ids(before_only.flags)
+    assert "bladder" not in ids(report_for(checkins=baseline[:1], journal=baseline[1:]).flags)  # no session yet
+    later = report_for(sessions=[session(0, side_effects=["bladder"])], checkins=baseline[:1], journal=baseline[1:])
+    detail = next(f for f in later.flags if f.id == "bladder").detail
+    assert detail.startswith("2026-03-01 (side effect). Ketamine can affect the bladder")  # the session's alone
+    assert detail.endswith("Also mentioned 2 times before the first session (latest 2026-01-30).")
+
+
 def test_bladder_words_do_not_fire_on_unrelated_text():
     report = report_for(sessions=[session(0, note="super pleased, urban walk")], journal=[note(1, "Peer support")])
     assert "bladder" not in ids(report.flags)
