@@ -26,7 +26,8 @@ def _months_back(day: date, months: int) -> date:
 
 ACCEPTED_FORMS = (
     "2026-03-04, 2026-03-04 14:30, 2026-03-04T14:30+01:00, now, today, yesterday, "
-    "yesterday 14:30, 14:30, 3 days ago, 2 weeks ago, 1 month ago, monday, monday 9:00"
+    "yesterday 14:30, yesterday noon, 14:30, 3 days ago, 2 weeks ago, 1 month ago, monday, last friday 9:00, "
+    "march 4, 4 mar 2026 14:30"
 )
 
 # Entries before this year are typing mistakes ("0206-03-04"), not history anyone logs.
@@ -35,6 +36,35 @@ EARLIEST_YEAR = 1990
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _RELATIVE = re.compile(r"^(\d{1,4})\s+(minute|hour|day|week|month|year)s?\s+ago$")
 _CLOCK = re.compile(r"^(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?\s*(am|pm)?$")
+_CLOCK_WORDS = {"noon": time(12), "midday": time(12), "midnight": time(0)}
+# English month names and their usual short forms ("sept" too): the same fixed vocabulary as the weekdays.
+_MONTHS = {
+    name: number
+    for number, full in enumerate(
+        (
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ),
+        start=1,
+    )
+    for name in (full, full[:3], "sept" if number == 9 else full[:3])
+}
+# "march 4", "mar 4th, 2026", "4 march", "4th mar 2026", each with an optional time after it.
+_NAMED_DATE = re.compile(
+    r"^(?:(?P<month>[a-z]+)\.? (?P<day>\d{1,2})(?:st|nd|rd|th)?"
+    r"|(?P<day2>\d{1,2})(?:st|nd|rd|th)? (?P<month2>[a-z]+)\.?)"
+    r",?(?: (?P<year>\d{4}))?,?(?: (?P<clock>.+))?$"
+)
 
 
 def now() -> datetime:
@@ -103,15 +133,43 @@ def _parse_known(raw: str, ref: datetime) -> When:
             )
         moment = ref - timedelta(**{unit + "s": count})
         return When(moment, unit in ("day", "week"))
-    day_word, _, clock = raw.partition(" ")
+    day_word, _, clock = raw.removeprefix("last ").partition(" ")  # "last friday" is the most recent friday
     day = _named_day(day_word, ref.date())
+    if day is None and day_word != raw.partition(" ")[0]:
+        raise ValueError(raw)  # "last" before anything but a weekday ("last week") says no day
+    if day is None:
+        day, clock = _month_day(raw, ref.date())
     if day is not None:
         if not clock:
             return When(_on_day(day, ref.timetz().replace(tzinfo=None)), True)
         return When(_on_day(day, _clock(clock)), False)
-    if _CLOCK.match(raw) and ":" in raw or raw.endswith(("am", "pm")):
+    if _CLOCK.match(raw) and ":" in raw or raw.endswith(("am", "pm")) or raw in _CLOCK_WORDS:
         return When(_on_day(ref.date(), _clock(raw)), False)
     return _parse_iso(raw)
+
+
+def _month_day(raw: str, today: date) -> tuple[date | None, str]:
+    """'march 4', '4 mar 2026 14:30': the day and what follows it. Without a year, the most recent one
+    on or before today (as a weekday is), so "dec 24" typed in January is last Christmas Eve."""
+    match = _NAMED_DATE.match(raw)
+    if not match:
+        return None, ""
+    month = _MONTHS.get(match.group("month") or match.group("month2") or "")
+    if month is None:
+        return None, ""
+    number = int(match.group("day") or match.group("day2"))
+    if match.group("year"):
+        return date(int(match.group("year")), month, number), match.group("clock") or ""
+    for year in range(today.year, today.year - 8, -1):  # february 29 looks back to the last leap year
+        try:
+            day = date(year, month, number)
+        except ValueError:
+            if number > 29:
+                raise
+            continue
+        if day <= today:
+            return day, match.group("clock") or ""
+    raise ValueError(raw)
 
 
 def _named_day(word: str, today: date) -> date | None:
@@ -128,6 +186,8 @@ def _named_day(word: str, today: date) -> date | None:
 
 
 def _clock(text: str) -> time:
+    if text.strip() in _CLOCK_WORDS:
+        return _CLOCK_WORDS[text.strip()]
     match = _CLOCK.match(text.strip())
     if not match:
         raise ValueError(text)

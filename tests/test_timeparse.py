@@ -40,6 +40,18 @@ NOW = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)  # a Tuesday
         ("tuesday", datetime(2026, 3, 3, 10, 0, tzinfo=UTC)),  # today is Tuesday: the previous one
         ("wed", datetime(2026, 3, 4, 10, 0, tzinfo=UTC)),
         ("sunday 9:00", datetime(2026, 3, 8, 9, 0, tzinfo=UTC)),
+        ("last friday", datetime(2026, 3, 6, 10, 0, tzinfo=UTC)),
+        ("last tue 9am", datetime(2026, 3, 3, 9, 0, tzinfo=UTC)),
+        ("yesterday noon", datetime(2026, 3, 9, 12, 0, tzinfo=UTC)),
+        ("midnight", datetime(2026, 3, 10, 0, 0, tzinfo=UTC)),
+        ("march 4", datetime(2026, 3, 4, 10, 0, tzinfo=UTC)),
+        ("Mar. 4th, 2026", datetime(2026, 3, 4, 10, 0, tzinfo=UTC)),
+        ("4 march 2026 14:30", datetime(2026, 3, 4, 14, 30, tzinfo=UTC)),
+        ("jan 1, 2025, 2:30pm", datetime(2025, 1, 1, 14, 30, tzinfo=UTC)),
+        ("dec 24", datetime(2025, 12, 24, 10, 0, tzinfo=UTC)),  # no year: the most recent one, like a weekday
+        ("march 11", datetime(2025, 3, 11, 10, 0, tzinfo=UTC)),  # tomorrow's date last year, not the future
+        ("feb 29", datetime(2024, 2, 29, 10, 0, tzinfo=UTC)),  # back to the last leap year
+        ("sept 3 noon", datetime(2025, 9, 3, 12, 0, tzinfo=UTC)),
     ],
 )
 def test_accepted_forms_for_at(text, expected):
@@ -59,6 +71,11 @@ def test_accepted_forms_for_at(text, expected):
         "14",
         "13pm",
         "03/04/2026",
+        "last week",
+        "last",
+        "march",
+        "june 31",
+        "4 smarch",
     ],
 )
 def test_unreadable_text_is_an_error_listing_the_forms(text):
@@ -68,7 +85,9 @@ def test_unreadable_text_is_an_error_listing_the_forms(text):
     assert "yesterday 14:30" in error.value.message
 
 
-@pytest.mark.parametrize("text", ["2026-03-11", "2026-03-10 10:01", "23:00", "2027-01-01T00:00Z"])
+@pytest.mark.parametrize(
+    "text", ["2026-03-11", "2026-03-10 10:01", "23:00", "2027-01-01T00:00Z", "noon", "mar 11 2026"]
+)
 def test_future_is_refused(text):
     with pytest.raises(InputError, match="future"):
         timeparse.parse_at(text, reference=NOW)
@@ -134,3 +153,22 @@ def test_any_text_parses_or_raises_input_error(text):
     except InputError:
         return
     assert moment <= NOW and moment.tzinfo is not None
+
+
+_MONTH_NAMES = ("january february march april may june july august september october november december").split()
+
+
+@given(
+    day=st.dates(min_value=datetime(1990, 1, 1).date(), max_value=(NOW - timedelta(days=1)).date()),
+    style=st.integers(0, 3),
+)
+def test_a_day_with_its_month_named_is_that_day(day, style):
+    name = _MONTH_NAMES[day.month - 1]
+    text = (
+        f"{name} {day.day}, {day.year}",
+        f"{day.day} {name[:3]} {day.year}",
+        f"{name[:3].title()}. {day.day}th {day.year} 9:15",
+        f"{day.day} {name} {day.year} noon",
+    )[style]
+    moment = timeparse.parse_at(text, reference=NOW)
+    assert moment.date() == day
