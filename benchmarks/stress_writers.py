@@ -17,15 +17,24 @@ import sys
 import tempfile
 from pathlib import Path
 
+# Without standalone mode Click returns a failed command's exit code instead of raising SystemExit:
+# both are checked, or a refused add would pass for a stored one.
 WRITER = (
     "import sys\nfrom ketalog.cli import app\n"
     "for i in range(int(sys.argv[3])):\n"
     "    try:\n"
-    "        app(['--db', sys.argv[1], 'add', '--route', 'iv', '--note', f'{sys.argv[2]}-{i}', '--no-input'],"
+    "        code = app(['--db', sys.argv[1], 'add', '--route', 'iv', '--note', f'{sys.argv[2]}-{i}', '--no-input'],"
     " standalone_mode=False)\n"
     "    except SystemExit as e:\n"
-    "        assert not e.code, e.code\n"
+    "        code = e.code\n"
+    "    assert not code, code\n"
 )
+
+
+def _why(code: int, stderr: str) -> str:
+    """ketalog's own error line when it printed one (the traceback after it is the writer's assert)."""
+    said = [line for line in stderr.splitlines() if line.startswith("ketalog:")]
+    return said[-1] if said else (stderr.strip().splitlines() or [str(code)])[-1]
 
 
 def main() -> None:
@@ -50,7 +59,7 @@ def main() -> None:
         with sqlite3.connect(path) as conn:
             stored = conn.execute("SELECT count(*) FROM sessions").fetchone()[0]
         expected = args.writers * args.adds
-        failed = [err.strip().splitlines()[-1] if err.strip() else str(code) for code, err in results if code]
+        failed = [_why(code, err) for code, err in results if code]
         if failed or stored != expected:
             failures += 1
             print(f"run {run}: {stored} of {expected} sessions stored; failed writers: {failed}")

@@ -40,7 +40,7 @@ def test_add_prompts_default_to_the_previous_protocol(cli, db_path):
     child.expect(r"Last session: 2026-03-05")
     child.expect(r"Route .*\[intranasal\]")
     child.sendline("")
-    child.expect(r"Dose .*\[56mg\]")
+    child.expect(r"Dose.*\[56mg\]")
     child.sendline("")
     child.expect(r"Duration .*\[120\]")
     child.sendline("")
@@ -267,7 +267,7 @@ def test_a_changed_route_is_not_offered_the_old_routes_dose_and_a_slip_is_asked_
     child = spawn("add")
     child.expect(r"Route .*\[iv\]")
     child.sendline("intranasal")
-    child.expect(r"Dose \(e.g. 0.5mg/kg or 56mg\): ")  # no "[0.5mg/kg]" default for another route
+    child.expect(r"Dose, e.g. 0.5mg/kg or 56mg \(Enter to skip\): ")  # no "[0.5mg/kg]" default for another route
     child.sendline("840mg")
     child.expect("840 mg is more than ketalog expects for intranasal")
     child.sendline("84mg")

@@ -67,7 +67,7 @@ def _session_form(previous, force: bool = False) -> dict:
     fields = (
         (
             "dose",
-            "Dose (e.g. 0.5mg/kg or 56mg)",
+            "Dose, e.g. 0.5mg/kg or 56mg",
             dose,
             previous.dose.replace(" ", "") if same_route and previous.dose else None,
         ),
@@ -93,6 +93,8 @@ def _session_form(previous, force: bool = False) -> dict:
         ),
     )
     for name, label, parse, default in fields:
+        if default is None and "Enter" not in label:
+            label += " (Enter to skip)"  # every optional question says how to pass it by
         answer = ask(label, lambda text, parse=parse: (parse(text), text.strip())[1], default)
         if answer is not None:
             raw[name] = answer
