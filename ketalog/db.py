@@ -33,6 +33,7 @@ from ketalog.errors import (
     InputError,
     describe_database_error,
     describe_os_error,
+    is_busy,
     is_database_error,
 )
 from ketalog.migrations import MIGRATION_NAMES, MIGRATION_SET, apply_migrations, expected_schema, schema_of
@@ -556,13 +557,35 @@ def _unknown(applied: list[str]) -> list[str]:
     return [name for name in applied if name not in MIGRATION_NAMES]
 
 
+def _use_wal(conn) -> None:
+    """Put the file in WAL mode (a no-op once it is).
+
+    Two first runs switching a new file at once would deadlock inside SQLite (each holds a read lock
+    the other's switch waits for), so SQLite answers one of them SQLITE_BUSY at once instead of
+    calling the busy handler. That one waits a moment and looks again: by then the other's switch is
+    done. Giving up only after the busy timeout keeps the promise that a second process waits."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    pause = 0.005
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                conn.execute("PRAGMA journal_mode = WAL").fetchall()
+            return
+        except Exception as error:
+            if not is_busy(error) or time.monotonic() + pause > deadline:
+                raise
+        _pause(pause)
+        pause = min(pause * 2, 0.2)
+
+
+_pause = time.sleep  # tests replace it: they never sleep
+
+
 def _prepare(db: Connection, path: Path, *, write: bool) -> None:
     db.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
     db.conn.execute("PRAGMA foreign_keys = ON")
     if write and not db.memory:
-        mode = db.conn.execute("PRAGMA journal_mode").fetchone()[0]
-        if mode.lower() != "wal":
-            db.conn.execute("PRAGMA journal_mode = WAL")
+        _use_wal(db.conn)
     if _pending(applied_migrations(db)):
         # Two first runs at once: the write lock makes the second one wait, then
         # apply() finds nothing left to do.

@@ -75,12 +75,9 @@ def is_database_error(error: BaseException) -> bool:
 
 # What an SQLite error means for the person at the keyboard, by its result code (Python 3.11+
 # names it) or, for older drivers such as SQLCipher's, by SQLite's fixed message text.
+BUSY = "the database is busy: another program is using it; try again in a moment (nothing was written)"
 _DATABASE_ERRORS = (
-    (
-        ("SQLITE_BUSY", "SQLITE_LOCKED"),
-        ("database is locked", "database table is locked"),
-        "the database is busy: another program is using it; try again in a moment (nothing was written)",
-    ),
+    (("SQLITE_BUSY", "SQLITE_LOCKED"), ("database is locked", "database table is locked"), BUSY),
     (
         ("SQLITE_FULL",),
         ("database or disk is full",),
@@ -112,6 +109,11 @@ def describe_database_error(error: BaseException) -> str:
         if any(code.startswith(c) for c in codes) or any(p in text for p in phrases):
             return meaning
     return f"the database is damaged or unreadable ({error}); run `ketalog check`, or restore a backup"
+
+
+def is_busy(error: BaseException) -> bool:
+    """SQLite refused because another connection holds the lock (its busy timeout spent, or skipped)."""
+    return is_database_error(error) and describe_database_error(error) == BUSY
 
 
 def describe_os_error(error: OSError, target: object) -> str:

@@ -88,6 +88,44 @@ def test_several_processes_adding_at_once(tmp_path):
     assert numbers == sorted(f"w{n}-{i}" for n in range(4) for i in range(20))
 
 
+class _SwitchingConnection:
+    """A connection whose switch to WAL meets the two-first-runs deadlock ``busy`` times, as SQLite answers it."""
+
+    def __init__(self, busy: int, error: str = "database is locked"):
+        self.busy, self.error, self.mode = busy, error, "delete"
+
+    def execute(self, sql: str):
+        if sql == "PRAGMA journal_mode = WAL":
+            if self.busy:
+                self.busy -= 1
+                raise sqlite3.OperationalError(self.error)
+            self.mode = "wal"
+        return self
+
+    def fetchone(self):
+        return (self.mode,)
+
+    def fetchall(self):
+        return [(self.mode,)]
+
+
+def test_a_first_run_that_meets_anothers_switch_to_wal_waits_and_looks_again(monkeypatch):
+    """SQLite answers SQLITE_BUSY at once (no busy handler) when two new-file switches to WAL deadlock; 1 run
+    in 20 of 8 first runs at once met it, and ketalog said "busy" and wrote nothing. Now it retries."""
+    from ketalog import db as database
+
+    pauses: list[float] = []
+    monkeypatch.setattr(database, "_pause", pauses.append)
+    conn = _SwitchingConnection(busy=3)
+    database._use_wal(conn)
+    assert conn.mode == "wal" and len(pauses) == 3 and pauses == sorted(pauses)
+    with pytest.raises(sqlite3.OperationalError, match="disk I/O"):
+        database._use_wal(_SwitchingConnection(busy=1, error="disk I/O error"))  # only busy is waited out
+    monkeypatch.setattr(database, "BUSY_TIMEOUT_SECONDS", 0)
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        database._use_wal(_SwitchingConnection(busy=1))  # and only for as long as the busy timeout
+
+
 # Backup and check -------------------------------------------------------------------------
 
 
