@@ -1017,6 +1017,7 @@ def course_summary(inputs: ReportInputs) -> dict:
         "started": _iso(course.started) if course else None,
         "phase": course.phase(inputs.end) if course else None,
         "sessions_in_course": course.session_count if course else 0,
+        "checkin_before_start": _iso(inputs.checkin_before_course),
         "planned_in_period": len(planned_so_far),
         "planned_done": sum(1 for p in planned_so_far if p["done"]),
         # only when some cost was logged: no cost recorded is not a cost of 0

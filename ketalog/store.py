@@ -410,6 +410,7 @@ def report_inputs(
         surveys=_report_surveys(db, since, until, course, recent_part, lookback, early, safety_items),
         journal=list(reversed(journal)),
         last_checkin_at=datetime.fromisoformat(last) if last else None,
+        checkin_before_course=_last_checkin_before(db, course.started) if course is not None else None,
         mentions=text_mentions(db, since, until, watched_words),
         planned=[
             row
@@ -463,6 +464,11 @@ def _report_surveys(
         )
         add(_records(db, kind, positive, [*params, instrument]))
     return sorted(found.values(), key=lambda survey: (survey.at, survey.created_at))
+
+
+def _last_checkin_before(db: Connection, moment: datetime) -> datetime | None:
+    row = db.execute("SELECT max(at), utc_offset FROM checkins WHERE at < ?", [to_utc_text(moment)]).fetchone()
+    return from_storage(row[0], row[1]) if row[0] else None
 
 
 def _earlier(moment: datetime, until: datetime | None) -> datetime:

@@ -132,6 +132,7 @@ def inputs(sessions=(), checkins=(), surveys=(), journal=(), since=None, until=N
         surveys=_read_surveys(surveys, in_period, before_end, course, end),
         journal=[j for j in journal if in_period(j.at)][-10:],
         last_checkin_at=max(rated_before_end) if rated_before_end else None,
+        checkin_before_course=max((c.at for c in checkins if c.at < course.started), default=None) if course else None,
         mentions=sorted(mentions, key=lambda m: m[0]),
         weekly=_weekly([c for c in checkins if in_period(c.at)]),
     )

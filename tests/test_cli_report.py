@@ -376,3 +376,19 @@ def test_without_the_pdf_extra_one_line_names_it(cli, journey, tmp_path, monkeyp
     error = cli("report", "-o", str(tmp_path / "v.pdf"), expect=1).stderr
     assert "pip install 'ketalog[pdf]'" in error and "--format html" in error and len(error.splitlines()) == 1
     assert not (tmp_path / "v.pdf").exists()
+
+
+def test_a_history_that_ends_before_the_baseline_window_says_why_there_is_no_baseline(cli):
+    """Another app's history often stops weeks before treatment: the report says why it is not the baseline."""
+    for day in ("2026-01-10", "2026-01-12", "2026-01-15"):
+        cli("checkin", "--mood", "3", "--at", day)
+    cli("add", "--route", "iv", "--at", "2026-03-01 10:00")
+    note = "a baseline is the 14 days before the course began (2026-03-01), and the last check-in before it was"
+    for fmt in ("text", "markdown", "html"):
+        out = " ".join(cli("report", "--format", fmt).stdout.split())
+        assert f"No pre-treatment baseline: {note} on 2026-01-15, 45 days earlier." in out, fmt
+    assert json.loads(cli("report", "--format", "json").stdout)["course"]["checkin_before_start"].startswith(
+        "2026-01-15"
+    )
+    cli("checkin", "--mood", "3", "--at", "2026-02-20")  # now inside the window: no such note
+    assert "No pre-treatment baseline" not in cli("report").stdout

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from ketalog import crisis
 from ketalog import instruments as inst
 from ketalog.progress import RATING_LABELS, RATING_THRESHOLD, WINDOW, Report
@@ -384,12 +386,31 @@ def rating_note(report: Report) -> str:
     notes = []
     if not report.course["number"]:
         notes.append("No treatment session yet: these are the pre-treatment ratings, with no baseline to compare.")
+    gap = baseline_gap(report)
+    if gap:
+        notes.append(gap)
     days = report.last_checkin_days_ago
     if days is None:
         notes.append("No check-ins yet.")
     elif days >= WINDOW.days:
         notes.append(f"No check-in in the last {WINDOW.days} days: the last was {days} days ago.")
     return " ".join([*notes, rating_direction_note()])
+
+
+def baseline_gap(report: Report) -> str:
+    """Why there is no pre-treatment baseline when check-ins (often another app's, imported) end before the
+    rule's window: else the years someone brought along would seem to have been ignored."""
+    course, before = report.course, report.course.get("checkin_before_start")
+    has_baseline = any(rating.baseline_kind == "pre_treatment" for rating in report.ratings.values())
+    if not course["number"] or before is None or has_baseline:
+        return ""
+    gap = (date.fromisoformat(course["started"][:10]) - date.fromisoformat(before[:10])).days
+    if gap < WINDOW.days:
+        return ""
+    return (
+        f"No pre-treatment baseline: a baseline is the {WINDOW.days} days before the course began "
+        f"({course['started'][:10]}), and the last check-in before it was on {before[:10]}, {gap} days earlier."
+    )
 
 
 def rating_direction_note() -> str:
