@@ -184,7 +184,9 @@ class Report:
     durability: dict = field(default_factory=dict)
     judged: bool = False  # there was data to judge (a course, or ratings/scores in the period)
     last_checkin_days_ago: int | None = None  # the last check-in at or before the period end
-    medications: dict = field(default_factory=lambda: {"current": [], "changes": [], "on_session_days": []})
+    medications: dict = field(
+        default_factory=lambda: {"current": [], "changes": [], "taken": [], "on_session_days": []}
+    )
 
     def to_json(self) -> dict:
         return {
@@ -751,15 +753,24 @@ def medication_note(inputs: ReportInputs) -> Finding | None:
 
 
 def medication_section(inputs: ReportInputs) -> dict:
-    """Current medicines at the period end, dated changes in the period, as-needed doses on session days."""
+    """Current medicines at the period end, dated changes in the period, doses logged in the period of
+    medicines not current (as-needed ones, or another app's dose log), as-needed doses on session days."""
     end = inputs.end
     events = inputs.medication_events
+    standing = medicines.standing(inputs.medications, events, end)
     current = [
         {"name": m.name, "class": m.klass, "dose": m.dose, "schedule": m.schedule, "since": _iso(m.started)}
-        for m in medicines.standing(inputs.medications, events, end)
+        for m in standing
         if m.active
     ]
     names = {row["key"]: row["name"] for row in inputs.medications}
+    not_current = {m.key: m for m in standing if not m.active}
+    taken: dict[str, dict] = {}
+    for e in events:
+        if e.event == "took" and e.medication in not_current and _in_period(e.at, inputs.since, inputs.until):
+            medicine = not_current[e.medication]
+            row = taken.setdefault(e.medication, {"name": medicine.name, "class": medicine.klass, "doses": 0})
+            row.update(doses=row["doses"] + 1, dose=e.dose or row.get("dose"), last=_iso(e.at))
     changes = [
         {
             "at": _iso(e.at),
@@ -777,7 +788,12 @@ def medication_section(inputs: ReportInputs) -> dict:
         for e in events
         if e.event == "took" and e.at.date() in session_days and _in_period(e.at, inputs.since, inputs.until)
     ]
-    return {"current": current, "changes": changes, "on_session_days": on_session_days}
+    return {
+        "current": current,
+        "changes": changes,
+        "taken": sorted(taken.values(), key=lambda row: row["name"].lower()),
+        "on_session_days": on_session_days,
+    }
 
 
 READINGS_LISTED = 5  # a flag names its latest readings; years of them are counted, not listed

@@ -178,6 +178,9 @@ def test_the_report_raises_medicines_around_sessions_with_the_fact_and_source(cl
     assert [m["name"] for m in meds["current"]] == ["sertraline"] and meds["current"][0]["dose"] == "150 mg"
     assert [(c["name"], c["event"]) for c in meds["changes"]] == [("clonazepam", "stop"), ("sertraline", "change")]
     assert meds["on_session_days"] == [{"at": "2026-03-02T08:00+00:00", "name": "lorazepam", "dose": "0.5 mg"}]
+    # what is not current but was taken in the period: an as-needed medicine, counted and dated
+    lorazepam = {"name": "lorazepam", "class": "benzodiazepine", "doses": 1, "dose": "0.5 mg"}
+    assert meds["taken"] == [{**lorazepam, "last": "2026-03-02T08:00+00:00"}]
     assert data["course"]["cost_in_period"] == 1800
     # a period after the last benzodiazepine: nothing to raise
     later = json.loads(cli("report", "--format", "json", "--since", "2026-03-04").stdout)
@@ -190,6 +193,7 @@ def test_every_format_shows_the_medications_section(cli, treated):
     assert "Current: sertraline (SSRI) 150 mg daily, since 2025-11-01." in markdown
     assert "2026-02-24 clonazepam stopped; 2026-02-26 sertraline changed to 150 mg." in markdown
     assert "As-needed doses on session days: 2026-03-02 08:00 lorazepam 0.5 mg." in markdown
+    assert "Doses logged in this period: lorazepam (benzodiazepine) 0.5 mg ×1, last 2026-03-02." in markdown
     assert "Logged session costs in this period: 1,800.00." in markdown
     assert markdown.index("## To discuss") < markdown.index("## Questionnaires") < markdown.index("## Medications")
     assert markdown.index("## Medications") < markdown.index("## Sessions")
@@ -202,3 +206,13 @@ def test_a_dose_change_is_marked_on_the_score_chart(cli, treated):
     chart = html[html.index("<figure>") : html.index("</figure>")]
     assert 'class="med-change"' in chart and "sertraline → 150 mg" in chart
     assert "dashed: 2026-02-24 clonazepam stopped; 2026-02-26 sertraline → 150 mg" in chart  # named in the caption
+
+
+def test_medicines_known_only_by_doses_taken_are_in_the_report(cli):
+    """Bearable exports every medicine as doses taken, with no start: years of them must not vanish from the page."""
+    for day in ("2026-01-05", "2026-01-06", "2026-02-10"):
+        cli("med", "took", "Clomipramine", "--dose", "100 mg", "--at", f"{day} 08:00")
+    cli("med", "took", "Ibuprofen", "--dose", "600 mg", "--at", "2025-06-01 08:00")  # before the period
+    out = " ".join(cli("report", "--since", "2026-01-01").stdout.split())
+    assert "Doses logged in this period: Clomipramine (other) 100 mg ×3, last 2026-02-10." in out
+    assert "Ibuprofen" not in out

@@ -356,6 +356,16 @@ def medication_lines(report: Report) -> list[str]:
             )
             + "."
         )
+    if meds["taken"]:
+        lines.append(
+            "Doses logged in this period: "
+            + "; ".join(
+                " ".join(part for part in (t["name"], f"({label(t['class'])})", t["dose"]) if part)
+                + f" ×{t['doses']}, last {t['last'][:10]}"
+                for t in meds["taken"]
+            )
+            + "."
+        )
     if meds["on_session_days"]:
         lines.append(
             "As-needed doses on session days: "
