@@ -19,6 +19,7 @@ from ketalog import crisis, medicines
 from ketalog import instruments as inst
 from ketalog.courses import SCORE_LOOKBACK, Course, course_at, days_between
 from ketalog.models import Checkin, ReportInputs, Session, Survey, TrendInputs
+from ketalog.timeparse import days_ago
 from ketalog.validation import RATING_NAMES, RATINGS
 
 HIGHER_IS_BETTER = {name: rating.higher_is_better for name, rating in RATINGS.items()}
@@ -936,7 +937,7 @@ def mood_returning(inputs: ReportInputs, ratings: dict[str, RatingResult], durab
         "Mood has drifted back towards where it started",
         f"mood's {WINDOW.days}-day mean reached {best:g} on {_day(best_at)} (baseline {mood.baseline:g}); over the "
         f"last {DRIFT_WINDOW.days} days it averaged {now:.1f}"
-        + (f"; the last session was {since_session} days ago" if since_session is not None else "")
+        + (f"; the last session was {days_ago(since_session)}" if since_session is not None else "")
         + ". Worth raising with your provider.",
     )
 

@@ -347,6 +347,11 @@ def _zone(minutes: int) -> timezone:
     return timezone(timedelta(minutes=minutes))
 
 
+def days_ago(days: int) -> str:
+    """A count of calendar days, in words: today, yesterday, 3 days ago."""
+    return "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
+
+
 def format_local(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
 

@@ -480,3 +480,28 @@ def test_a_flag_over_years_names_its_latest_readings_and_counts_the_rest():
     assert listed.count("before dosing 150/80") == READINGS_LISTED
     assert listed.endswith(f"(and {12 - READINGS_LISTED} earlier)")
     assert f"{sessions[-1].at:%Y-%m-%d}" in listed and f"{sessions[0].at:%Y-%m-%d} " not in listed
+
+
+@pytest.mark.parametrize(
+    "durability, said",
+    [
+        (
+            {"median_days": 1, "measured": 1, "ongoing": False, "last_session_days_ago": 1},
+            "a median of 1 day (1 session); the last session was yesterday.",
+        ),
+        (
+            {"median_days": 2.5, "measured": 4, "ongoing": False, "last_session_days_ago": 0},
+            "a median of 2.5 days (4 sessions); the last session was today.",
+        ),
+        (
+            {"median_days": None, "measured": 0, "ongoing": True, "last_session_days_ago": 9},
+            "Mood has stayed up since the last session; the last session was 9 days ago.",
+        ),
+    ],
+)
+def test_durability_is_said_in_plain_counts(durability, said):
+    from types import SimpleNamespace
+
+    from ketalog.render.report_rows import durability_line
+
+    assert durability_line(SimpleNamespace(durability=durability)).endswith(said)

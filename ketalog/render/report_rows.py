@@ -8,7 +8,7 @@ from ketalog import crisis
 from ketalog import instruments as inst
 from ketalog.progress import RATING_LABELS, RATING_THRESHOLD, WINDOW, Report
 from ketalog.render.sparkline import sparkline
-from ketalog.render.text import days_ago
+from ketalog.timeparse import days_ago
 from ketalog.validation import RATINGS
 
 DISCLAIMER = (
@@ -73,12 +73,12 @@ def durability_line(report: Report) -> str | None:
     d = report.durability
     if not d or d.get("last_session_days_ago") is None:
         return None
-    last = f"the last session was {d['last_session_days_ago']} days ago"
+    last = f"the last session was {days_ago(d['last_session_days_ago'])}"
     if d["measured"]:
         sessions = f"{d['measured']} session{'s' if d['measured'] != 1 else ''}"
         return (
             f"After the sessions where it could be measured, mood stayed up for a median of "
-            f"{d['median_days']:g} days ({sessions}); {last}."
+            f"{d['median_days']:g} day{'s' if d['median_days'] != 1 else ''} ({sessions}); {last}."
         )
     if d["ongoing"]:
         return f"Mood has stayed up since the last session; {last}."

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ketalog import crisis
 from ketalog.instruments import display_name
-from ketalog.render.text import days_ago
+from ketalog.timeparse import days_ago
 
 
 def status_lines(data: dict, report) -> list[str]:
@@ -25,7 +25,8 @@ def status_lines(data: dict, report) -> list[str]:
         durability = data["durability"]
         if durability["median_days"] is not None:
             lines.append(
-                f"Mood has stayed up a median of {durability['median_days']:g} days after sessions "
+                f"Mood has stayed up a median of {durability['median_days']:g} "
+                f"day{'s' if durability['median_days'] != 1 else ''} after sessions "
                 f"({durability['measured']} measured); today is day {last['days_ago']}."
             )
     due = []

@@ -31,11 +31,6 @@ def count_of(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
-def days_ago(days: int) -> str:
-    """A count of calendar days, in words: today, yesterday, 3 days ago."""
-    return "today" if days == 0 else "yesterday" if days == 1 else f"{days} days ago"
-
-
 def short_id(entry_id: str) -> str:
     return entry_id[:8]
 
