@@ -100,14 +100,15 @@ class When:
         return to_local(datetime.combine(self.moment.date() + timedelta(days=1), time()))
 
 
-def parse(text: str, field: str, reference: datetime | None = None) -> When:
-    """Parse any accepted form relative to ``reference`` (default: ``now()``)."""
+def parse(text: str, field: str, reference: datetime | None = None, *, ahead: bool = False) -> When:
+    """Parse any accepted form relative to ``reference`` (default: ``now()``). A weekday or a month and day
+    without a year is the most recent one; with ``ahead`` (planning a session) the next one, today included."""
     ref = reference or now()
     raw = " ".join(text.strip().lower().split())
     if not raw:
         raise _unreadable(field, text)
     try:
-        return _parse_known(raw, ref)
+        return _parse_known(raw, ref, ahead)
     except NonexistentTime as error:
         raise InputError(field, str(error)) from None
     except (ValueError, OverflowError):
@@ -118,7 +119,7 @@ def _unreadable(field: str, text: str) -> InputError:
     return InputError(field, f"could not read {text!r} as a date; use e.g. {ACCEPTED_FORMS}")
 
 
-def _parse_known(raw: str, ref: datetime) -> When:
+def _parse_known(raw: str, ref: datetime, ahead: bool = False) -> When:
     if raw == "now":
         return When(ref, False)
     relative = _RELATIVE.match(raw)
@@ -134,11 +135,12 @@ def _parse_known(raw: str, ref: datetime) -> When:
         moment = ref - timedelta(**{unit + "s": count})
         return When(moment, unit in ("day", "week"))
     day_word, _, clock = raw.removeprefix("last ").partition(" ")  # "last friday" is the most recent friday
-    day = _named_day(day_word, ref.date())
-    if day is None and day_word != raw.partition(" ")[0]:
+    last = day_word != raw.partition(" ")[0]
+    day = _named_day(day_word, ref.date(), ahead and not last)
+    if day is None and last:
         raise ValueError(raw)  # "last" before anything but a weekday ("last week") says no day
     if day is None:
-        day, clock = _month_day(raw, ref.date())
+        day, clock = _month_day(raw, ref.date(), ahead)
     if day is not None:
         if not clock:
             return When(_on_day(day, ref.timetz().replace(tzinfo=None)), True)
@@ -148,9 +150,10 @@ def _parse_known(raw: str, ref: datetime) -> When:
     return _parse_iso(raw)
 
 
-def _month_day(raw: str, today: date) -> tuple[date | None, str]:
+def _month_day(raw: str, today: date, ahead: bool = False) -> tuple[date | None, str]:
     """'march 4', '4 mar 2026 14:30': the day and what follows it. Without a year, the most recent one
-    on or before today (as a weekday is), so "dec 24" typed in January is last Christmas Eve."""
+    on or before today (as a weekday is), so "dec 24" typed in January is last Christmas Eve; ``ahead``,
+    the next one on or after today."""
     match = _NAMED_DATE.match(raw)
     if not match:
         return None, ""
@@ -160,25 +163,28 @@ def _month_day(raw: str, today: date) -> tuple[date | None, str]:
     number = int(match.group("day") or match.group("day2"))
     if match.group("year"):
         return date(int(match.group("year")), month, number), match.group("clock") or ""
-    for year in range(today.year, today.year - 8, -1):  # february 29 looks back to the last leap year
+    step = 1 if ahead else -1
+    for year in range(today.year, today.year + 8 * step, step):  # february 29 goes on to a leap year
         try:
             day = date(year, month, number)
         except ValueError:
             if number > 29:
                 raise
             continue
-        if day <= today:
+        if (day >= today) if ahead else (day <= today):
             return day, match.group("clock") or ""
     raise ValueError(raw)
 
 
-def _named_day(word: str, today: date) -> date | None:
+def _named_day(word: str, today: date, ahead: bool = False) -> date | None:
     if word == "today":
         return today
     if word == "yesterday":
         return today - timedelta(days=1)
     for index, name in enumerate(_WEEKDAYS):
         if word in (name, name[:3]):
+            if ahead:  # the next one: on a Monday, "monday" is today
+                return today + timedelta(days=(index - today.weekday()) % 7)
             # The most recent past one: on a Monday, "monday" means a week ago.
             back = (today.weekday() - index) % 7 or 7
             return today - timedelta(days=back)

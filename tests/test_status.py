@@ -178,3 +178,11 @@ def test_the_report_shows_planned_versus_done_for_the_period(cli):
     assert "Plan: 3 of the 4 sessions planned up to now were logged." in " ".join(cli("report").stdout.split())
     week = json.loads(cli("report", "--format", "json", "--since", "2026-03-05").stdout)["course"]
     assert (week["planned_in_period"], week["planned_done"]) == (2, 1)
+
+
+def test_a_plan_reads_a_weekday_or_a_date_without_a_year_as_the_next_one(cli):
+    """Plans are about days ahead: on Tuesday 2026-03-10, "friday" is the 13th and "march 2" next year's."""
+    cli("plan", "add", "friday")
+    cli("plan", "add", "mar 2")
+    cli("plan", "move", "friday", "monday")
+    assert [row["local_date"] for row in cli.json("plan", "show")] == ["2026-03-16", "2027-03-02"]

@@ -172,3 +172,20 @@ def test_a_day_with_its_month_named_is_that_day(day, style):
     )[style]
     moment = timeparse.parse_at(text, reference=NOW)
     assert moment.date() == day
+
+
+@pytest.mark.parametrize(
+    "text, day",
+    [
+        ("tuesday", "2026-03-10"),  # today is a Tuesday: planning ahead, that is today
+        ("monday", "2026-03-16"),
+        ("march 4", "2027-03-04"),
+        ("march 10", "2026-03-10"),
+        ("feb 29", "2028-02-29"),
+        ("last monday", "2026-03-09"),  # "last" still looks back
+        ("2026-03-04", "2026-03-04"),
+        ("yesterday", "2026-03-09"),
+    ],
+)
+def test_planning_ahead_reads_a_bare_weekday_or_date_as_the_next_one(text, day):
+    assert timeparse.parse(text, "DATE", reference=NOW, ahead=True).moment.date().isoformat() == day

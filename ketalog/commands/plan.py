@@ -15,13 +15,18 @@ commands = plan_app = typer.Typer(
     rich_markup_mode=None,
 )
 
-DayArg = Annotated[str, typer.Argument(metavar="DATE", help="A day: 2026-03-04, monday, ... (a future day is fine).")]
+DayArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="DATE", help="A day: 2026-03-04, monday, march 4 (a weekday or a date without a year is the next one)."
+    ),
+]
 
 
 def _day(text: str, field: str) -> str:
     from ketalog import timeparse
 
-    return timeparse.parse(text, field).moment.date().isoformat()
+    return timeparse.parse(text, field, ahead=True).moment.date().isoformat()  # plans look ahead
 
 
 @plan_app.command("set")
