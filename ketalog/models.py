@@ -47,9 +47,9 @@ class Entry:
         def build(row):
             values = {name: row[index] for index, name in picked}
             values["at"] = from_storage(row[at], None if offset is None else row[offset])
-            if child is not None:
+            if child is not None and children:
                 text = row[child]
-                values[children] = json.loads(text) if text and text != "[]" else []  # type: ignore[index]
+                values[children] = json.loads(text) if text and text != "[]" else []
             return cls(**decoded(values))
 
         return build

@@ -38,27 +38,9 @@ _RELATIVE = re.compile(r"^(\d{1,4})\s+(minute|hour|day|week|month|year)s?\s+ago$
 _CLOCK = re.compile(r"^(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?\s*(am|pm)?$")
 _CLOCK_WORDS = {"noon": time(12), "midday": time(12), "midnight": time(0)}
 # English month names and their usual short forms ("sept" too): the same fixed vocabulary as the weekdays.
-_MONTHS = {
-    name: number
-    for number, full in enumerate(
-        (
-            "january",
-            "february",
-            "march",
-            "april",
-            "may",
-            "june",
-            "july",
-            "august",
-            "september",
-            "october",
-            "november",
-            "december",
-        ),
-        start=1,
-    )
-    for name in (full, full[:3], "sept" if number == 9 else full[:3])
-}
+_MONTH_NAMES = "january february march april may june july august september october november december".split()
+_MONTHS = {name: number for number, full in enumerate(_MONTH_NAMES, start=1) for name in (full, full[:3])}
+_MONTHS["sept"] = 9
 # "march 4", "mar 4th, 2026", "4 march", "4th mar 2026", each with an optional time after it.
 _NAMED_DATE = re.compile(
     r"^(?:(?P<month>[a-z]+)\.? (?P<day>\d{1,2})(?:st|nd|rd|th)?"
