@@ -30,6 +30,15 @@ def test_list_in_a_pipe_is_one_unpadded_line_per_entry(cli):
     assert "  " not in out[1]
 
 
+def test_list_shows_the_notes_of_check_ins_and_sessions_so_grep_finds_them(cli):
+    cli("checkin", "--mood", "4", "--note", "bladder ache   since Tuesday", "--at", "2026-03-08")
+    cli("add", "--route", "iv", "--note", "felt floaty for hours " * 5, "--at", "2026-03-09")
+    out = cli("list").stdout.splitlines()
+    assert out[2].endswith("checkin\tmood 4 · bladder ache since Tuesday")
+    assert out[1].endswith("session\t#1 iv · felt floaty for hours felt floaty…")  # cut to half the width
+    assert cli("checkin", "--mood", "6", "--note", "calm").stdout.strip().endswith("mood 6 · calm")
+
+
 @pytest.mark.parametrize(("flag", "delimiter"), [("--csv", ","), ("--tsv", "\t")])
 def test_list_csv_and_tsv_keep_whole_ids_and_guard_formulas(cli, flag, delimiter):
     entry = cli.json("checkin", "--mood", "4", "--note", "=HYPERLINK(1)")

@@ -39,6 +39,11 @@ def when(entry: Entry) -> str:
     return format_local(entry.at)
 
 
+def _shortened(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
 def summary(entry: Entry, width: int = 70) -> str:
     """What an entry is about, in one line, safe to print."""
     return visible(_summary(entry, width))
@@ -53,6 +58,8 @@ def _summary(entry: Entry, width: int) -> str:
             parts.append(f"· BP {entry.bp_before}" + (f" → {entry.bp_after}" if entry.bp_after else ""))
         if entry.side_effects:
             parts.append("· " + ", ".join(entry.side_effects))
+        if entry.note:
+            parts.append("· " + _shortened(entry.note, width // 2))
         return " ".join(part for part in parts if part)
     if isinstance(entry, Checkin):
         parts = [f"{name} {value}" for name, value in entry.ratings().items()]
@@ -60,11 +67,11 @@ def _summary(entry: Entry, width: int) -> str:
             parts.append(f"slept {entry.sleep_hours:g} h")
         if entry.tags:
             parts.append(" ".join(f"#{tag}" for tag in entry.tags))
+        if entry.note:  # a note is what `list | grep` looks for
+            parts.append(_shortened(entry.note, width // 2))
         return " · ".join(parts)
     if isinstance(entry, JournalEntry):
-        text = " ".join(entry.text.split())
-        if len(text) > width:
-            text = text[: width - 1] + "…"
+        text = _shortened(entry.text, width)
         return text + ("  " + " ".join(f"#{tag}" for tag in entry.tags) if entry.tags else "")
     if isinstance(entry, Survey):
         from ketalog.instruments import INSTRUMENTS, display_name
