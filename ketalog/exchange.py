@@ -378,7 +378,7 @@ _COLUMN_CHECKS = {
         "bp_after_sys": _whole(*valid.SYSTOLIC_RANGE),
         "bp_after_dia": _whole(*valid.DIASTOLIC_RANGE),
         "heart_rate": _whole(*valid.HEART_RATE_RANGE),
-        "cost": _number(0),
+        "cost": _number(*valid.COST_RANGE),
         "therapy": _one_of((0, 1)),
         "intention": _text,
         "note": _text,

@@ -68,6 +68,9 @@ DIASTOLIC_RANGE = (30, 160)
 HEART_RATE_RANGE = (20, 250)
 DURATION_RANGE = (1, 600)
 SLEEP_HOURS_RANGE = (0, 24)
+# A session's cost in any currency (a few hundred dollars is millions of rupiah): the top only catches slips
+# such as 1e308, which would make every total meaningless.
+COST_RANGE = (0, 1_000_000_000)
 
 # Above these a dose is almost surely a slip (5 for 0.5 mg/kg, 840 for 84 mg). A product rule to catch typos,
 # not a clinical limit: --force keeps an unusual dose that is right.

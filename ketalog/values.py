@@ -100,7 +100,7 @@ def session_values(
     if heart_rate is not None:
         values["heart_rate"] = valid.whole_number(heart_rate, "--heart-rate", *valid.HEART_RATE_RANGE)
     if cost is not None:
-        values["cost"] = valid.number(cost, "--cost", 0)
+        values["cost"] = valid.number(cost, "--cost", *valid.COST_RANGE)
     if therapy is not None:
         values["therapy"] = int(therapy)
     for name, raw in (("clinic", clinic), ("provider", provider), ("intention", intention), ("note", note)):

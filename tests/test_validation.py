@@ -86,14 +86,24 @@ def test_duration_bounds(value, ok):
 
 
 @pytest.mark.parametrize(
-    "value, ok", [("0", True), ("450.50", True), ("-0.01", False), ("nan", False), ("inf", False), ("x", False)]
+    "value, ok",
+    [
+        ("0", True),
+        ("450.50", True),
+        ("12500000", True),  # rupiah
+        ("-0.01", False),
+        ("nan", False),
+        ("inf", False),
+        ("1e308", False),
+        ("x", False),
+    ],
 )
 def test_cost(value, ok):
     if ok:
-        assert valid.number(value, "--cost", 0) == float(value)
+        assert valid.number(value, "--cost", *valid.COST_RANGE) == float(value)
     else:
         with pytest.raises(InputError, match="--cost"):
-            valid.number(value, "--cost", 0)
+            valid.number(value, "--cost", *valid.COST_RANGE)
 
 
 @pytest.mark.parametrize("text", ["IV", "im", " Intranasal ", "oral", "sublingual", "other"])
