@@ -266,6 +266,8 @@ def parse_until(text: str | None, field: str = "--until") -> datetime | None:
 def parse_period(since: str | None, until: str | None) -> tuple[datetime | None, datetime | None]:
     """``--since`` and ``--until`` together: the start must come before the end."""
     start, end = parse_since(since), parse_until(until)
+    if start is not None and start > now():
+        raise InputError("--since", f"{since!r} is in the future ({format_local(start)}): there is nothing after it yet")
     if start is not None and end is not None and start >= end:
         raise InputError("--since", f"must be before --until ({since!r} is not before {until!r})")
     return start, end

@@ -189,3 +189,11 @@ def test_a_day_with_its_month_named_is_that_day(day, style):
 )
 def test_planning_ahead_reads_a_bare_weekday_or_date_as_the_next_one(text, day):
     assert timeparse.parse(text, "DATE", reference=NOW, ahead=True).moment.date().isoformat() == day
+
+
+def test_a_period_cannot_start_in_the_future(monkeypatch):
+    monkeypatch.setenv("KETALOG_NOW", NOW.isoformat())
+    with pytest.raises(InputError, match="in the future") as error:
+        timeparse.parse_period("2027-01-01", None)
+    assert error.value.field == "--since"
+    assert timeparse.parse_period("today", None)[0] == datetime(2026, 3, 10, tzinfo=UTC)  # today's midnight is fine
