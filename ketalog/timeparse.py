@@ -267,7 +267,8 @@ def parse_period(since: str | None, until: str | None) -> tuple[datetime | None,
     """``--since`` and ``--until`` together: the start must come before the end."""
     start, end = parse_since(since), parse_until(until)
     if start is not None and start > now():
-        raise InputError("--since", f"{since!r} is in the future ({format_local(start)}): there is nothing after it yet")
+        later = f"{since!r} is in the future ({format_local(start)}): there is nothing after it yet"
+        raise InputError("--since", later)
     if start is not None and end is not None and start >= end:
         raise InputError("--since", f"must be before --until ({since!r} is not before {until!r})")
     return start, end
