@@ -186,3 +186,8 @@ def test_a_plan_reads_a_weekday_or_a_date_without_a_year_as_the_next_one(cli):
     cli("plan", "add", "mar 2")
     cli("plan", "move", "friday", "monday")
     assert [row["local_date"] for row in cli.json("plan", "show")] == ["2026-03-16", "2027-03-02"]
+
+
+def test_a_one_day_plan_says_one_session(cli):
+    out = cli("plan", "set", "--template", "custom", "--start", "2026-03-12", "--days", "thu", "--weeks", "1").stdout
+    assert out.strip() == "Planned 1 session (custom), 2026-03-12."

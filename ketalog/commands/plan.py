@@ -67,7 +67,10 @@ def plan_set(
     with state(ctx).open(write=True) as db:
         store.plan_days(db, planned_days, replace=True)
         rows = store.planned(db)
-    emit(rows, as_json, f"Planned {len(planned_days)} sessions ({template}), {planned_days[0]} to {planned_days[-1]}.")
+    from ketalog.render.text import count_of
+
+    span = f"{planned_days[0]} to {planned_days[-1]}" if len(planned_days) > 1 else planned_days[0]
+    emit(rows, as_json, f"Planned {count_of(len(planned_days), 'session')} ({template}), {span}.")
 
 
 @plan_app.command("add")

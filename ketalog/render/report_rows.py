@@ -8,6 +8,7 @@ from ketalog import crisis
 from ketalog import instruments as inst
 from ketalog.progress import RATING_LABELS, RATING_THRESHOLD, WINDOW, Report
 from ketalog.render.sparkline import sparkline
+from ketalog.render.text import count_of
 from ketalog.timeparse import days_ago
 from ketalog.validation import RATINGS
 
@@ -211,8 +212,8 @@ def course_lines(report: Report) -> list[str]:
     lines.append(f"Routes in this period: {routes}.")
     if course.get("planned_in_period"):
         lines.append(
-            f"Plan: {course['planned_done']} of the {course['planned_in_period']} sessions planned up to now "
-            "were logged."
+            f"Plan: {course['planned_done']} of the {count_of(course['planned_in_period'], 'session')} planned "
+            "up to now were logged."
         )
     if doses:
         shown = doses[-DOSE_CHANGES_SHOWN:]
