@@ -38,6 +38,12 @@ def state(ctx: typer.Context) -> State:
     return ctx.find_root().obj
 
 
+def command_group(help: str) -> typer.Typer:
+    """A command with subcommands (`med add`, `plan show`): its help, the help again when run bare, and no
+    completion options of its own (completion is installed once, from the root)."""
+    return typer.Typer(add_completion=False, help=help, no_args_is_help=True, rich_markup_mode=None)
+
+
 LAST_VISIT = "last-visit"
 
 

@@ -4,13 +4,10 @@ from typing import Annotated
 
 import typer
 
-from ketalog.commands.common import JsonOpt, emit
+from ketalog.commands.common import JsonOpt, command_group, emit
 
-commands = config_app = typer.Typer(
-    add_completion=False,  # completion is installed once, from the root
-    help="Your preferences, kept in a small TOML file in your config folder (not in the diary).",
-    no_args_is_help=True,
-    rich_markup_mode=None,
+commands = config_app = command_group(
+    "Your preferences, kept in a small TOML file in your config folder (not in the diary)."
 )
 KeyArg = Annotated[str, typer.Argument(metavar="KEY", help="name, clinic, paper or survey-interval.")]
 

@@ -2,14 +2,9 @@
 
 import typer
 
-from ketalog.commands.common import JsonOpt, emit, state
+from ketalog.commands.common import JsonOpt, command_group, emit, state
 
-commands = course_app = typer.Typer(
-    add_completion=False,  # completion is installed once, from the root
-    help="Treatment courses: when each began, its sessions and routes.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
+commands = course_app = command_group("Treatment courses: when each began, its sessions and routes.")
 
 
 @course_app.callback()

@@ -4,15 +4,12 @@ from typing import Annotated, Optional
 
 import typer
 
-from ketalog.commands.common import AtOpt, JsonOpt, NoteOpt, emit, state
+from ketalog.commands.common import AtOpt, JsonOpt, NoteOpt, command_group, emit, state
 from ketalog.errors import InputError
 
-commands = med_app = typer.Typer(
-    add_completion=False,  # completion is installed once, from the root
-    help="Other medicines you take: what, since when, dose changes, as-needed doses. Information for your "
-    "clinician, never advice.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
+commands = med_app = command_group(
+    "Other medicines you take: what, since when, dose changes, as-needed doses. Information for your "
+    "clinician, never advice."
 )
 NameArg = Annotated[str, typer.Argument(metavar="NAME", help="The medicine, as you call it: sertraline, Xanax...")]
 MedDoseOpt = Annotated[Optional[str], typer.Option("--dose", metavar="TEXT", help='As written: "50 mg", "0.5 mg".')]

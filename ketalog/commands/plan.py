@@ -5,15 +5,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from ketalog.commands.common import JsonOpt, NoteOpt, emit, state
+from ketalog.commands.common import JsonOpt, NoteOpt, command_group, emit, state
 from ketalog.errors import InputError
 
-commands = plan_app = typer.Typer(
-    add_completion=False,  # completion is installed once, from the root
-    help="The treatment plan: sessions booked ahead, and which were done.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
+commands = plan_app = command_group("The treatment plan: sessions booked ahead, and which were done.")
 
 DayArg = Annotated[
     str,

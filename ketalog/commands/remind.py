@@ -4,15 +4,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from ketalog.commands.common import standing, state
+from ketalog.commands.common import command_group, standing, state
 from ketalog.errors import InputError, KetalogError
 
-commands = remind_app = typer.Typer(
-    add_completion=False,  # completion is installed once, from the root
-    help="Offline reminders: a daily local job that notifies you of what is due.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
+commands = remind_app = command_group("Offline reminders: a daily local job that notifies you of what is due.")
 SurveyDayOpt = Annotated[
     Optional[str],
     typer.Option("--survey-day", metavar="DAY", help="Mention due questionnaires only on this weekday (mon..sun)."),

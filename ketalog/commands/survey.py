@@ -11,15 +11,22 @@ import typer
 
 from ketalog import crisis
 from ketalog import instruments as inst
-from ketalog.commands.common import AtOpt, JsonOpt, NoInputOpt, announce_safety, ask, emit, interactive, state
+from ketalog.commands.common import (
+    AtOpt,
+    JsonOpt,
+    NoInputOpt,
+    announce_safety,
+    ask,
+    command_group,
+    emit,
+    interactive,
+    state,
+)
 from ketalog.errors import InputError, Interrupted
 from ketalog.values import difficulty as difficulty_answer
 
-commands = survey_app = typer.Typer(
-    add_completion=False,  # completion is installed once, from the root
-    help="Validated questionnaires (PHQ-9, PHQ-2, GAD-7, PCL-5) and totals your clinician gives you.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
+commands = survey_app = command_group(
+    "Validated questionnaires (PHQ-9, PHQ-2, GAD-7, PCL-5) and totals your clinician gives you."
 )
 
 AnswersOpt = Annotated[

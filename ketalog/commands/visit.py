@@ -2,13 +2,10 @@
 
 import typer
 
-from ketalog.commands.common import AtOpt, JsonOpt, NoteOpt, emit, state
+from ketalog.commands.common import AtOpt, JsonOpt, NoteOpt, command_group, emit, state
 
-commands = visit_app = typer.Typer(
-    add_completion=False,  # completion is installed once, from the root
-    help="Appointments: record one, list them; `report --since last-visit` starts at the latest.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
+commands = visit_app = command_group(
+    "Appointments: record one, list them; `report --since last-visit` starts at the latest."
 )
 
 
