@@ -76,28 +76,33 @@ def test_completion_options_only_on_the_root(cli):
         assert "--install-completion" not in cli(name, "--help").stdout, name
 
 
-def test_every_command_has_examples_and_every_option_help():
+def _leaf_commands():
+    """(path, command) for every command a person runs: `add`, `med add`, `survey phq9`..."""
     import typer
 
     root = typer.main.get_command(app)
-    missing_examples, missing_help = [], []
 
-    def visit(command, path):
-        sub = getattr(command, "commands", None)
-        if sub is None:
-            if "Examples:" not in (command.help or ""):
-                missing_examples.append(path)
-            missing_help.extend(
-                f"{path} {param.opts[0]}"
-                for param in command.params
-                if param.param_type_name == "option" and not getattr(param, "help", None)
-            )
+    def walk(command, path):
+        if getattr(command, "commands", None) is None:
+            yield path, command
             return
         for name in command.list_commands(None):
-            visit(command.get_command(None, name), f"{path} {name}")
+            yield from walk(command.get_command(None, name), f"{path} {name}")
 
     for name in LAZY_COMMANDS:
-        visit(root.get_command(None, name), name)
+        yield from walk(root.get_command(None, name), name)
+
+
+def test_every_command_has_examples_and_every_option_help():
+    missing_examples, missing_help = [], []
+    for path, command in _leaf_commands():
+        if "Examples:" not in (command.help or ""):
+            missing_examples.append(path)
+        missing_help.extend(
+            f"{path} {param.opts[0]}"
+            for param in command.params
+            if param.param_type_name == "option" and not getattr(param, "help", None)
+        )
     assert missing_examples == []
     assert missing_help == []
 
@@ -127,21 +132,12 @@ def test_completion_of_ids_without_a_diary_offers_nothing_and_creates_nothing(db
 def test_one_metavar_style_names_what_to_type_never_a_python_type():
     import typer
 
-    root = typer.main.get_command(app)
     typed = []
-
-    def visit(command, path):
-        if getattr(command, "commands", None) is None:
-            ctx = typer.Context(command, info_name=path)
-            for param in command.params:
-                if param.param_type_name == "option" and not param.is_flag:
-                    metavar = param.make_metavar(ctx)
-                    if metavar.startswith("<") and "|" not in metavar:  # Typer's "<str>", "<int range>"
-                        typed.append(f"{path} {param.opts[0]} {metavar}")
-            return
-        for name in command.list_commands(None):
-            visit(command.get_command(None, name), f"{path} {name}")
-
-    for name in LAZY_COMMANDS:
-        visit(root.get_command(None, name), name)
+    for path, command in _leaf_commands():
+        ctx = typer.Context(command, info_name=path)
+        for param in command.params:
+            if param.param_type_name == "option" and not param.is_flag:
+                metavar = param.make_metavar(ctx)
+                if metavar.startswith("<") and "|" not in metavar:  # Typer's "<str>", "<int range>"
+                    typed.append(f"{path} {param.opts[0]} {metavar}")
     assert typed == []
