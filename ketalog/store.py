@@ -14,7 +14,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Iterable, Sequence
+from typing import Iterable, Sequence, cast
 
 from ketalog.db import Connection, writing
 from ketalog.errors import InputError
@@ -169,16 +169,20 @@ def session_number(db: Connection, at: datetime) -> int:
     return next(db.query("SELECT count(*) AS n FROM sessions WHERE at <= ?", [to_utc_text(at)]))["n"]
 
 
+def _latest_before(db: Connection, kind_name: str, before: datetime) -> Entry | None:
+    """The latest entry of a kind before ``before`` (by the index on ``at``)."""
+    kind = KINDS[kind_name]
+    rows = list(db.query(f"{_select(kind)} WHERE e.at < ? ORDER BY e.at DESC LIMIT 1", [to_utc_text(before)]))
+    return _record(kind, rows[0]) if rows else None
+
+
 def last_session_before(db: Connection, at: datetime) -> Session | None:
-    rows = list(db.query(f"{_select(KINDS['session'])} WHERE e.at < ? ORDER BY e.at DESC LIMIT 1", [to_utc_text(at)]))
-    return _record(KINDS["session"], rows[0]) if rows else None
+    return cast("Session | None", _latest_before(db, "session", at))
 
 
 def last_visit(db: Connection, before: datetime) -> Visit | None:
-    """The latest appointment before ``before`` (by the index on ``at``)."""
-    kind = KINDS["visit"]
-    rows = list(db.query(f"{_select(kind)} WHERE e.at < ? ORDER BY e.at DESC LIMIT 1", [to_utc_text(before)]))
-    return _record(kind, rows[0]) if rows else None  # type: ignore[return-value]
+    """The latest appointment before ``before``."""
+    return cast("Visit | None", _latest_before(db, "visit", before))
 
 
 def last_session(db: Connection) -> Session | None:
@@ -410,7 +414,7 @@ def report_inputs(
         surveys=_report_surveys(db, since, until, course, recent_part, lookback, early, safety_items),
         journal=list(reversed(journal)),
         last_checkin_at=datetime.fromisoformat(last) if last else None,
-        checkin_before_course=_last_checkin_before(db, course.started) if course is not None else None,
+        checkin_before_course=last_checkin_at(db, before=course.started) if course is not None else None,
         mentions=text_mentions(db, since, until, watched_words),
         planned=[
             row
@@ -464,11 +468,6 @@ def _report_surveys(
         )
         add(_records(db, kind, positive, [*params, instrument]))
     return sorted(found.values(), key=lambda survey: (survey.at, survey.created_at))
-
-
-def _last_checkin_before(db: Connection, moment: datetime) -> datetime | None:
-    row = db.execute("SELECT max(at), utc_offset FROM checkins WHERE at < ?", [to_utc_text(moment)]).fetchone()
-    return from_storage(row[0], row[1]) if row[0] else None
 
 
 def _earlier(moment: datetime, until: datetime | None) -> datetime:
@@ -651,8 +650,10 @@ def instrument_means_by(db: Connection, by: str, since: datetime | None, until: 
     )
 
 
-def last_checkin_at(db: Connection) -> datetime | None:
-    row = next(db.query("SELECT at, utc_offset FROM checkins ORDER BY at DESC LIMIT 1"), None)
+def last_checkin_at(db: Connection, before: datetime | None = None) -> datetime | None:
+    """The time of the latest check-in (before ``before``), as the user lived it."""
+    where, params = _where_time(None, before, alias="checkins")
+    row = next(db.query(f"SELECT at, utc_offset FROM checkins{where} ORDER BY at DESC LIMIT 1", params), None)
     return from_storage(row["at"], row["utc_offset"]) if row else None
 
 
