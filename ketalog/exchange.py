@@ -14,7 +14,7 @@ import re
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from ketalog import instruments as inst
 from ketalog import store
@@ -204,21 +204,21 @@ def parse_ketalog(path: Path, text: str) -> ImportPlan:
             raise ImportFileError(path, f"table {table}", "must be a list of rows")
         for number, row in enumerate(rows, start=1):
             if not isinstance(row, dict):
-                raise ImportFileError(path, f"table {table} row {number}", "must be an object")
+                raise ImportFileError(path, _row(table, number), "must be an object")
             if table in ENTRY_TABLES:
                 _check_entry_row(path, table, number, row)
             elif table == "medications":
-                _check_medication(path, f"table {table} row {number}", row)
+                _check_medication(path, _row(table, number), row)
             elif table == "mood_labels":
-                _check_mood_label(path, f"table {table} row {number}", row)
+                _check_mood_label(path, _row(table, number), row)
             elif table == "planned_sessions":
-                _check_planned(path, f"table {table} row {number}", row)
+                _check_planned(path, _row(table, number), row)
             elif table in CHILD_VALUES:
                 value = row.get(CHILD_VALUES[table])
                 if not isinstance(value, str) or not value.strip():
                     raise ImportFileError(
                         path,
-                        f"table {table} row {number}",
+                        _row(table, number),
                         f"{CHILD_VALUES[table]} must be non-empty text (got {value!r})",
                     )
             plan.tables[table].append(row)
@@ -547,23 +547,29 @@ def _write_rows(db: Connection, plan: ImportPlan, table: str, rows: list[tuple[i
         names = ", ".join(f'"{c}"' for c in columns)
         if update:
             sql = f'UPDATE "{table}" SET ' + ", ".join(f'"{c}" = ?' for c in columns) + " WHERE id = ?"
-            values = [[*row.values(), row["id"]] for _, row in members]
+            numbered = [(number, [*row.values(), row["id"]]) for number, row in members]
         else:
             sql = f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" for _ in columns)})'
-            values = [list(row.values()) for _, row in members]
-        db.execute("SAVEPOINT ketalog_batch")  # so a failed batch can be undone and replayed from its start
-        try:
-            db.conn.executemany(sql, values)
-        except sqlite3.IntegrityError:
-            db.execute("ROLLBACK TO ketalog_batch")
-            for (number, _), params in zip(members, values, strict=True):
-                try:
-                    db.execute(sql, params)
-                except sqlite3.IntegrityError as error:
-                    raise ImportFileError(plan.path, f"table {table} row {number}", _explain(error)) from None
-            raise
-        finally:
-            db.execute("RELEASE ketalog_batch")
+            numbered = [(number, list(row.values())) for number, row in members]
+        _run_batch(db, plan, table, sql, numbered)
+
+
+def _run_batch(db: Connection, plan: ImportPlan, table: str, sql: str, numbered: list[tuple[int, Sequence]]) -> int:
+    """One statement over many rows with ``executemany``; on a constraint failure the batch is undone and
+    replayed row by row, so the message names the row. Returns the rows changed."""
+    db.execute("SAVEPOINT ketalog_batch")  # so a failed batch can be undone and replayed from its start
+    try:
+        return db.conn.executemany(sql, [params for _, params in numbered]).rowcount
+    except sqlite3.IntegrityError:
+        db.execute("ROLLBACK TO ketalog_batch")
+        for number, params in numbered:
+            try:
+                db.execute(sql, params)
+            except sqlite3.IntegrityError as error:
+                raise ImportFileError(plan.path, _row(table, number), _explain(error)) from None
+        raise
+    finally:
+        db.execute("RELEASE ketalog_batch")
 
 
 def _apply(db: Connection, plan: ImportPlan, result: ImportResult, progress=None) -> None:
@@ -586,7 +592,7 @@ def _apply(db: Connection, plan: ImportPlan, result: ImportResult, progress=None
                 progress(done + number, total)
             extra = set(row) - columns
             if extra:
-                raise ImportFileError(plan.path, f"table {table} row {number}", f"unknown column {sorted(extra)[0]!r}")
+                raise ImportFileError(plan.path, _row(table, number), f"unknown column {sorted(extra)[0]!r}")
             existing = existing_rows.get(row["id"])
             if foreign:
                 decision = _foreign_decision(
@@ -627,21 +633,13 @@ def _apply(db: Connection, plan: ImportPlan, result: ImportResult, progress=None
         pairs = []
         for number, row in enumerate(plan.tables.get(child, []), start=1):
             if set(row) != {key, value}:
-                raise ImportFileError(plan.path, f"table {child} row {number}", f"needs exactly {key} and {value}")
+                raise ImportFileError(plan.path, _row(child, number), f"needs exactly {key} and {value}")
             if row[key] not in untouched:
                 pairs.append((number, (row[key], row[value])))
         sql = f'INSERT OR IGNORE INTO "{child}" ("{key}", "{value}") VALUES (?, ?)'
-        try:
-            cursor = db.conn.executemany(sql, [pair for _, pair in pairs])
-        except sqlite3.IntegrityError:
-            for number, pair in pairs:
-                try:
-                    db.execute(sql, pair)
-                except sqlite3.IntegrityError as error:
-                    raise ImportFileError(plan.path, f"table {child} row {number}", _explain(error)) from None
-            raise
-        if cursor.rowcount > 0:
-            result.added[child] = result.added.get(child, 0) + cursor.rowcount
+        added = _run_batch(db, plan, child, sql, pairs)
+        if added > 0:
+            result.added[child] = result.added.get(child, 0) + added
 
 
 def _apply_parents(db: Connection, plan: ImportPlan, result: ImportResult) -> None:
