@@ -132,7 +132,7 @@ def open_db(path: Path, *, create: bool) -> Connection:
         applied = _refuse_foreign_schema(db, path)
         if not create and _pending(applied) and not crypto.is_cipher_connection(db.conn):
             return _migrated_copy(db, path)
-        _prepare(db, path, write=create)
+        _prepare(db, path, write=create, applied=applied)
     except Exception as error:
         db.close()
         if not is_database_error(error):
@@ -581,12 +581,13 @@ def _use_wal(conn) -> None:
 _pause = time.sleep  # tests replace it: they never sleep
 
 
-def _prepare(db: Connection, path: Path, *, write: bool) -> None:
+def _prepare(db: Connection, path: Path, *, write: bool, applied: list[str] | None = None) -> None:
+    """Pragmas, WAL and pending migrations; ``applied``: the migrations the caller already read."""
     db.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_SECONDS * 1000}")
     db.conn.execute("PRAGMA foreign_keys = ON")
     if write and not db.memory:
         _use_wal(db.conn)
-    if _pending(applied_migrations(db)):
+    if _pending(applied if applied is not None else applied_migrations(db)):
         # Two first runs at once: the write lock makes the second one wait, then
         # apply() finds nothing left to do.
         with writing(db):
