@@ -304,6 +304,11 @@ def _where_time(since: datetime | None, until: datetime | None, alias: str = "e"
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
+def _and(where: str, clause: str) -> str:
+    """A WHERE clause (or none yet) with one more condition."""
+    return (where + " AND " if where else " WHERE ") + clause
+
+
 def _load(
     db: Connection,
     kind_name: str,
@@ -321,7 +326,7 @@ def _load(
         kind = Kind(kind.name, kind.table, kind.model, json_columns=kind.json_columns)
     where, params = _where_time(since, until)
     if extra:
-        where = (where + " AND " if where else " WHERE ") + extra
+        where = _and(where, extra)
     sql = f"{_select(kind)}{where} ORDER BY {order}" + (f" LIMIT {int(limit)}" if limit else "")
     return _records(db, kind, sql, params)
 
@@ -523,7 +528,7 @@ def reflections(db: Connection, since: datetime | None, until: datetime | None) 
 def mood_readings(db: Connection, since: datetime | None, until: datetime | None) -> list[tuple[datetime, int]]:
     """(when, mood) of every check-in with a mood in [since, until), oldest first: light rows for long spans."""
     where, params = _where_time(since, until, alias="checkins")
-    where = (where + " AND " if where else " WHERE ") + "mood IS NOT NULL"
+    where = _and(where, "mood IS NOT NULL")
     return [
         (from_storage(at, offset), mood)
         for at, offset, mood in db.execute(f"SELECT at, utc_offset, mood FROM checkins{where} ORDER BY at", params)
@@ -627,7 +632,7 @@ def rating_means_by(
 
     where, params = _where_time(since, until, alias="checkins")
     if from_day is not None:
-        where, params = (where + " AND " if where else " WHERE ") + "local_date >= ?", [*params, from_day]
+        where, params = _and(where, "local_date >= ?"), [*params, from_day]
     means = ", ".join(f"round(avg({name}), 2) AS {name}" for name in RATING_NAMES)
     return list(
         db.query(
@@ -816,7 +821,7 @@ def medication_events(
     where, params = _where_time(since, until)
     if keys is not None:
         keys = list(keys)
-        where += (" AND " if where else " WHERE ") + f"e.medication IN ({', '.join('?' for _ in keys)})"
+        where = _and(where, f"e.medication IN ({', '.join('?' for _ in keys)})")
         params += keys
     kind = KINDS["medication"]
     return _records(db, kind, f"{_select(kind)}{where} ORDER BY e.at, e.created_at", params)
