@@ -24,6 +24,7 @@ def list_courses(ctx: typer.Context, as_json: JsonOpt = False) -> None:
       ketalog course list --json
     """
     from ketalog import store, timeparse
+    from ketalog.render.text import count_of
 
     with state(ctx).open(write=False) as db:
         courses = store.courses(db)
@@ -35,7 +36,7 @@ def list_courses(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     lines = []
     for course, row in zip(courses, data, strict=True):
         routes = ", ".join(f"{route} × {n}" for route, n in course.routes.items())
-        sessions = f"{course.session_count} session{'s' if course.session_count != 1 else ''}"
+        sessions = count_of(course.session_count, "session")
         lines.append(
             f"Course {course.number}: started {course.started:%Y-%m-%d}, {sessions} ({routes}), "
             f"last {course.last:%Y-%m-%d}, {row['phase']}"

@@ -128,10 +128,11 @@ def plan_clear(ctx: typer.Context) -> None:
       ketalog plan clear
     """
     from ketalog import store
+    from ketalog.render.text import count_of
 
     with state(ctx).open(write=True) as db:
         removed = store.remove_planned(db, None)
-    typer.echo(f"Removed {removed} planned session{'s' if removed != 1 else ''}.")
+    typer.echo(f"Removed {count_of(removed, 'planned session')}.")
 
 
 @plan_app.command("show")
@@ -176,6 +177,7 @@ def plan_export(
     from ketalog.db import companion_files
     from ketalog.files import private_output
     from ketalog.render.calendar import plan_calendar
+    from ketalog.render.text import count_of
 
     with state(ctx).open(write=False) as db:
         rows = store.planned(db)
@@ -183,4 +185,4 @@ def plan_export(
         raise InputError("plan", "nothing is planned yet: `ketalog plan set` or `ketalog plan add` first")
     with private_output(ics, binary=True, field="--ics", protected=companion_files(state(ctx).path)) as handle:
         handle.write(plan_calendar(rows))
-    typer.echo(f"Wrote {len(rows)} planned session{'s' if len(rows) != 1 else ''} to {ics}.")
+    typer.echo(f"Wrote {count_of(len(rows), 'planned session')} to {ics}.")

@@ -76,7 +76,7 @@ def durability_line(report: Report) -> str | None:
         return None
     last = f"the last session was {days_ago(d['last_session_days_ago'])}"
     if d["measured"]:
-        sessions = f"{d['measured']} session{'s' if d['measured'] != 1 else ''}"
+        sessions = count_of(d["measured"], "session")
         return (
             f"After the sessions where it could be measured, mood stayed up for a median of "
             f"{d['median_days']:g} day{'s' if d['median_days'] != 1 else ''} ({sessions}); {last}."
@@ -203,7 +203,7 @@ def course_lines(report: Report) -> list[str]:
         of = f" of {course['courses']}" if course["courses"] > 1 else ""
         lines.append(
             f"Course {course['number']}{of}, started {course['started'][:10]}: {course['phase']}, "
-            f"{course['sessions_in_course']} session{'s' if course['sessions_in_course'] != 1 else ''} so far."
+            f"{count_of(course['sessions_in_course'], 'session')} so far."
         )
     lines.append(
         f"Sessions: {course['sessions_in_period']} in this period, {course['sessions_total']} in all "
@@ -220,7 +220,7 @@ def course_lines(report: Report) -> list[str]:
         earlier = sum(n for _, n in doses[: len(doses) - len(shown)])
         lines.append(
             "Dose history: "
-            + (f"{earlier} earlier session{'s' if earlier != 1 else ''} → " if earlier else "")
+            + (f"{count_of(earlier, 'earlier session')} → " if earlier else "")
             + " → ".join(f"{label} ×{n}" for label, n in shown)
             + "."
         )
@@ -273,7 +273,7 @@ def instrument_dates(report: Report) -> list[str]:
         parts = [
             f"baseline {result.baseline_at[:10]}" if result.baseline_at else "",
             f"latest {result.latest_at[:10]}" if result.latest_at else "no score in this period",
-            f"{result.count} score{'s' if result.count != 1 else ''} in this period",
+            f"{count_of(result.count, 'score')} in this period",
         ]
         if result.latest_prorated:
             parts.append("the latest total is prorated (an item was not answered)")

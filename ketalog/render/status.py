@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ketalog import crisis
 from ketalog.instruments import display_name
+from ketalog.render.text import count_of
 from ketalog.timeparse import days_ago
 
 
@@ -19,8 +20,8 @@ def status_lines(data: dict, report) -> list[str]:
         lines.append("No session logged yet: `ketalog add` after your first one.")
     else:
         lines.append(
-            f"Course {course['number']} ({course['phase']}), {course['sessions']} session"
-            f"{'s' if course['sessions'] != 1 else ''}; last session {last['at'][:10]}, {days_ago(last['days_ago'])}."
+            f"Course {course['number']} ({course['phase']}), {count_of(course['sessions'], 'session')}; "
+            f"last session {last['at'][:10]}, {days_ago(last['days_ago'])}."
         )
         durability = data["durability"]
         if durability["median_days"] is not None:
@@ -44,5 +45,5 @@ def status_lines(data: dict, report) -> list[str]:
         lines.append("New to discuss (last 14 days): " + "; ".join(new) + ". `ketalog report` has the details.")
     if len(new) < len(flags):
         count = len(flags) - len(new)
-        lines.append(f"Still to discuss: {count} flag{'s' if count != 1 else ''} you have seen (`ketalog report`).")
+        lines.append(f"Still to discuss: {count_of(count, 'flag')} you have seen (`ketalog report`).")
     return lines

@@ -197,7 +197,7 @@ def medicine_line(medicine) -> str:
         parts.append(f"stopped {medicine.stopped:%Y-%m-%d}")
     if medicine.taken:
         doses = len(medicine.taken)
-        parts.append(f"last taken {medicine.taken[-1]:%Y-%m-%d %H:%M} ({doses} dose{'s' * (doses != 1)})")
+        parts.append(f"last taken {medicine.taken[-1]:%Y-%m-%d %H:%M} ({count_of(doses, 'dose')})")
     return visible(", ".join(parts))
 
 
