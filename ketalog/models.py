@@ -26,17 +26,10 @@ class Entry:
     kind = "entry"
 
     @classmethod
-    def from_row(cls, row: dict, **extra) -> Self:
-        values = {name: row[name] for name in cls.__dataclass_fields__ if name in row}
-        values["at"] = from_storage(row["at"], row.get("utc_offset"))
-        values.update(extra)
-        return cls(**cls.decoded(values))
-
-    @classmethod
     def reader(cls, columns: Sequence[str], children: str | None = None) -> Callable[[tuple], Self]:
-        """``from_row`` planned once for a query's columns, then run on each of its tuples: a lifetime's rows
-        cost building the records, not a dict per row first. ``children`` names the field that the
-        ``_children`` column (a JSON list) fills."""
+        """How to build this kind from a stored row, planned once for a query's columns, then run on each of
+        its tuples: a lifetime's rows cost building the records, not a dict per row first. ``children``
+        names the field that the ``_children`` column (a JSON list) fills."""
         fields = cls.__dataclass_fields__
         picked = [(index, name) for index, name in enumerate(columns) if name in fields and name != "at"]
         at = columns.index("at")

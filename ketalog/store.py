@@ -94,13 +94,6 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
-def _record(kind: Kind, row: dict) -> Entry:
-    extra = {}
-    if kind.json_list:
-        extra[kind.json_list] = json.loads(row.pop("_children") or "[]")
-    return kind.model.from_row(row, **extra)
-
-
 def _records(db: Connection, kind: Kind, sql: str, params: Sequence = ()) -> list:
     """Every row of a query on one kind's table, as records, built straight from the cursor's tuples."""
     cursor = db.execute(sql, params)
@@ -154,8 +147,7 @@ def _write_children(db: Connection, kind: Kind, entry_id: str, children: Iterabl
 
 def get(db: Connection, kind_name: str, entry_id: str) -> Entry:
     kind = KINDS[kind_name]
-    rows = list(db.query(f"{_select(kind)} WHERE e.id = ?", [entry_id]))
-    return _with_number(db, _record(kind, rows[0]))
+    return _with_number(db, _records(db, kind, f"{_select(kind)} WHERE e.id = ?", [entry_id])[0])
 
 
 def _with_number(db: Connection, entry: Entry) -> Entry:
@@ -169,25 +161,25 @@ def session_number(db: Connection, at: datetime) -> int:
     return next(db.query("SELECT count(*) AS n FROM sessions WHERE at <= ?", [to_utc_text(at)]))["n"]
 
 
-def _latest_before(db: Connection, kind_name: str, before: datetime) -> Entry | None:
-    """The latest entry of a kind before ``before`` (by the index on ``at``)."""
+def _latest(db: Connection, kind_name: str, before: datetime | None = None) -> Entry | None:
+    """The latest entry of a kind (before ``before``), by the index on ``at``."""
     kind = KINDS[kind_name]
-    rows = list(db.query(f"{_select(kind)} WHERE e.at < ? ORDER BY e.at DESC LIMIT 1", [to_utc_text(before)]))
-    return _record(kind, rows[0]) if rows else None
+    where, params = _where_time(None, before)
+    found = _records(db, kind, f"{_select(kind)}{where} ORDER BY e.at DESC LIMIT 1", params)
+    return found[0] if found else None
 
 
 def last_session_before(db: Connection, at: datetime) -> Session | None:
-    return cast("Session | None", _latest_before(db, "session", at))
+    return cast("Session | None", _latest(db, "session", at))
 
 
 def last_visit(db: Connection, before: datetime) -> Visit | None:
     """The latest appointment before ``before``."""
-    return cast("Visit | None", _latest_before(db, "visit", before))
+    return cast("Visit | None", _latest(db, "visit", before))
 
 
 def last_session(db: Connection) -> Session | None:
-    rows = list(db.query(f"{_select(KINDS['session'])} ORDER BY e.at DESC LIMIT 1"))
-    return _record(KINDS["session"], rows[0]) if rows else None
+    return cast("Session | None", _latest(db, "session"))
 
 
 def ids_starting(db: Connection, prefix: str, limit: int) -> list[tuple[Kind, str]]:
