@@ -157,14 +157,16 @@ def to_json(data) -> str:
     """Indented JSON with one record per line: objects and lists are laid out two spaces deep, but a record
     (an object inside a list) or a list of plain values stays on one line, so a thousand sessions are a
     thousand lines that ``grep`` and ``diff`` can read, each written by the C encoder."""
-    text = _layout(data, "")
-    # json escapes C0 controls itself; C1 ones (0x9b is a terminal's CSI) are escaped too, losslessly.
-    return text.translate(_JSON_C1) if _HAS_C1.search(text) else text
+    return _escape_c1(_layout(data, ""))
 
 
 def json_line(record) -> str:
     """One record as ``to_json`` lays it out inside a list: on one line."""
-    text = _COMPACT.encode(record)
+    return _escape_c1(_COMPACT.encode(record))
+
+
+def _escape_c1(text: str) -> str:
+    # json escapes C0 controls itself; C1 ones (0x9b is a terminal's CSI) are escaped too, losslessly.
     return text.translate(_JSON_C1) if _HAS_C1.search(text) else text
 
 
