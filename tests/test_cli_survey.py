@@ -184,3 +184,35 @@ def test_logged_total_can_be_edited(cli):
     entry = cli.json("survey", "log", "QIDS-SR16", "14")
     assert cli.json("edit", entry["id"][:8], "--total", "9")["total"] == 9
     assert "--answers" in cli("edit", entry["id"][:8], "--answers", "1", expect=2).stderr
+
+
+def test_the_scored_answers_are_stored_before_the_optional_question_is_asked(cli, db_path, monkeypatch):
+    """Whatever a prompt library does at the difficulty question (Typer 0.29 let a Ctrl-C through as
+    something else), a positive item 9 is already in the file: the question is asked after the save."""
+    from ketalog.commands import survey
+
+    seen_at_the_question: list = []
+
+    def prompt_library_breaks(instrument):
+        seen_at_the_question.extend(rows(db_path, "SELECT answers, difficulty FROM surveys"))
+        raise RuntimeError("the prompt library failed")
+
+    monkeypatch.setattr(survey, "interactive", lambda no_input: True)
+    monkeypatch.setattr(survey, "_interactive_answers", lambda instrument: [1, 1, 1, 1, 1, 1, 1, 1, 2])
+    monkeypatch.setattr(survey, "_ask_difficulty", prompt_library_breaks)
+    from ketalog.cli import app
+
+    result = cli.runner.invoke(app, ["survey", "phq9"])
+    assert isinstance(result.exception, RuntimeError)
+    assert seen_at_the_question == [("[1, 1, 1, 1, 1, 1, 1, 1, 2]", None)]
+    assert rows(db_path, "SELECT total FROM surveys") == [(10,)]
+
+
+def test_a_difficulty_answered_after_the_save_updates_the_same_row(cli, db_path, monkeypatch):
+    from ketalog.commands import survey
+
+    monkeypatch.setattr(survey, "interactive", lambda no_input: True)
+    monkeypatch.setattr(survey, "_interactive_answers", lambda instrument: [1, 1, 1, 1, 1, 1, 1])
+    monkeypatch.setattr(survey, "_ask_difficulty", lambda instrument: 2)
+    cli("survey", "gad7")
+    assert rows(db_path, "SELECT total, difficulty FROM surveys") == [(7, 2)]

@@ -179,7 +179,7 @@ def ask(label: str, parse: Callable[[str], T], default: str | None = None) -> T 
     while True:
         try:
             raw = typer.prompt(label, default=default or "", show_default=bool(default))
-        except typer.Abort:
+        except (typer.Abort, KeyboardInterrupt, EOFError):  # whichever the prompt library lets through
             typer.echo("", err=True)
             raise Interrupted() from None
         if not raw.strip():
@@ -195,7 +195,7 @@ def confirm(question: str) -> bool:
     _line_editing()
     try:
         return typer.confirm(question, default=False)
-    except typer.Abort:
+    except (typer.Abort, KeyboardInterrupt, EOFError):
         typer.echo("", err=True)
         raise Interrupted("cancelled, nothing changed") from None
 

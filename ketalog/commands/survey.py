@@ -98,31 +98,43 @@ def record(
     difficulty = difficulty_answer(difficulty_text)
     if difficulty is not None and not instrument.asks_difficulty:
         raise InputError("--difficulty", f"{instrument.name} has no difficulty question")
-    stopped = False
     if answers_text is not None:
         answers = inst.parse_answers(instrument, answers_text)
         result = inst.score(instrument, answers)
         if result.safety_positive:
             announce_safety(as_json)
-    else:
-        if not interactive(no_input):
-            raise InputError(
-                "--answers",
-                f"needed when not asking: {len(instrument.items)} answers, "
-                f"each 0-{instrument.max_option} or - to skip one, e.g. --answers "
-                + ",".join(["1"] * len(instrument.items)),
-            )
+        save_and_report(ctx, moment, _values(instrument, answers, result, difficulty), result, as_json)
+        return
+    if not interactive(no_input):
+        raise InputError(
+            "--answers",
+            f"needed when not asking: {len(instrument.items)} answers, "
+            f"each 0-{instrument.max_option} or - to skip one, e.g. --answers "
+            + ",".join(["1"] * len(instrument.items)),
+        )
+    try:
+        answers = _interactive_answers(instrument)
+    except Interrupted:
+        raise Interrupted("cancelled before the last item; nothing saved") from None
+    result = inst.score(instrument, answers)
+    # The scored answers are stored before any optional question is asked: whatever the prompt library
+    # does with Ctrl-C there, an answered questionnaire (a positive item 9 above all) is already safe.
+    entry = _save(ctx, moment, _values(instrument, answers, result, difficulty))
+    stopped = False
+    if instrument.asks_difficulty and difficulty is None:
         try:
-            answers = _interactive_answers(instrument)
+            difficulty = _ask_difficulty(instrument)
         except Interrupted:
-            raise Interrupted("cancelled before the last item; nothing saved") from None
-        result = inst.score(instrument, answers)
-        if instrument.asks_difficulty and difficulty is None:
-            try:
-                difficulty = _ask_difficulty(instrument)
-            except Interrupted:
-                stopped = True  # every scored answer is in: save them (a positive item 9 must never be lost)
-    values = {
+            stopped = True
+        if difficulty is not None:
+            entry = _update(ctx, entry, {"difficulty": difficulty})
+    _report(ctx, entry, result, as_json)
+    if stopped:
+        raise Interrupted("stopped at the difficulty question: your answers were saved without it")
+
+
+def _values(instrument: inst.Instrument, answers: list[int | None], result: inst.Score, difficulty: int | None) -> dict:
+    return {
         "instrument": instrument.id,
         "answers": answers,
         "total": result.total,
@@ -130,17 +142,31 @@ def record(
         "difficulty": difficulty,
         "prorated": int(result.prorated),
     }
-    save_and_report(ctx, moment, values, result, as_json)
-    if stopped:
-        raise Interrupted("stopped at the difficulty question: your answers were saved without it")
+
+
+def _save(ctx: typer.Context, moment, values: dict):
+    from ketalog import store
+
+    with state(ctx).open(write=True) as db:
+        return store.insert(db, "survey", moment, values)
+
+
+def _update(ctx: typer.Context, entry, changes: dict):
+    from ketalog import store
+
+    with state(ctx).open(write=True) as db:
+        return store.update(db, entry, changes)
 
 
 def save_and_report(ctx: typer.Context, moment, values: dict, result: inst.Score, as_json: bool) -> None:
+    _report(ctx, _save(ctx, moment, values), result, as_json)
+
+
+def _report(ctx: typer.Context, entry, result: inst.Score, as_json: bool) -> None:
     from ketalog import store
     from ketalog.courses import course_at
 
-    with state(ctx).open(write=True) as db:
-        entry = store.insert(db, "survey", moment, values)
+    with state(ctx).open(write=False) as db:
         history = store.surveys_of(db, entry.instrument)
         course = course_at(store.courses(db), entry.at)
     course_start = course.started if course else None
