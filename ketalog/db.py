@@ -211,13 +211,13 @@ def connect(path: Path):
 
 def companion_files(path: Path) -> list[Path]:
     """The database and every file SQLite or ketalog keeps beside it: never an output target."""
-    from ketalog.seen import file_for
+    from ketalog.seen import legacy_file
 
     return [
         path,
         *(Path(str(path) + suffix) for suffix in ("-wal", "-shm", "-journal")),
         lock_path(path),
-        file_for(path),
+        legacy_file(path),
     ]
 
 
@@ -592,3 +592,7 @@ def _prepare(db: Connection, path: Path, *, write: bool, applied: list[str] | No
         # apply() finds nothing left to do.
         with writing(db):
             apply_migrations(db.utils)
+    if write and not db.memory:
+        from ketalog.seen import adopt_legacy_file
+
+        adopt_legacy_file(db, path)  # a plaintext `<db>.seen` of an older version: into the (encryptable) file

@@ -409,8 +409,14 @@ _COLUMN_CHECKS = {
 
 
 def _check_survey_row(path: Path, where: str, row: dict) -> None:
-    """A questionnaire's total, band and prorating are recomputed from its answers, never trusted from the file."""
-    instrument = inst.INSTRUMENTS.get(row.get("instrument"))
+    """A questionnaire's total, band and prorating are recomputed from its answers, never trusted from the file.
+
+    The name is stored as the instrument's id however the file spells it ('PHQ-9' is phq9), so a PHQ-9
+    always passes the item-9 rule and its answers are always checked."""
+    if not isinstance(row.get("instrument"), str):
+        raise ImportFileError(path, where, "instrument is missing")
+    row["instrument"] = inst.normalise_id(row["instrument"])
+    instrument = inst.INSTRUMENTS.get(row["instrument"])
     answers = row.get("answers")
     if answers is None:
         if row.get("total") is None:
@@ -418,7 +424,7 @@ def _check_survey_row(path: Path, where: str, row: dict) -> None:
         if row.get("prorated"):
             raise ImportFileError(path, where, "prorated: a logged total has no answers to prorate from")
         try:
-            row["band"] = inst.score_total(inst.normalise_id(row["instrument"]), row["total"]).band
+            row["band"] = inst.score_total(row["instrument"], row["total"]).band
         except KetalogError as error:
             raise ImportFileError(path, where, error.message) from None
         return

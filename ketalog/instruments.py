@@ -278,13 +278,18 @@ _SCALE_NAMES = {
 }
 
 
+def shipped(name: str) -> Instrument | None:
+    """The shipped questionnaire a name means, however it is spelt ('PHQ-9', 'phq 9', 'phq9'), or None."""
+    return INSTRUMENTS.get(name) or INSTRUMENTS.get(normalise_id(name))
+
+
 def safety_answer(instrument_id: str, answers: Sequence[int | None] | None) -> int | None:
     """The answer to the instrument's safety item (PHQ-9 item 9), or None when it has none or it is unanswered.
 
     The one definition of the item-9 rule: every path (asking, --answers, edit,
     import, the report) asks this function or ``safety_positive``, never ``answers[8]``.
     """
-    instrument = INSTRUMENTS.get(instrument_id)
+    instrument = shipped(instrument_id)
     if instrument is None or instrument.safety_item is None or not answers:
         return None
     if len(answers) < instrument.safety_item:
@@ -294,14 +299,14 @@ def safety_answer(instrument_id: str, answers: Sequence[int | None] | None) -> i
 
 def safety_positive(instrument_id: str, answers: Sequence[int | None] | None) -> bool:
     """True when the safety item's answer is one that shows the crisis resources (PHQ-9 item 9 above 0)."""
-    instrument = INSTRUMENTS.get(instrument_id)
+    instrument = shipped(instrument_id)
     answer = safety_answer(instrument_id, answers)
     return instrument is not None and answer in instrument.safety_answers
 
 
 def safety_unanswered(instrument_id: str, answers: Sequence[int | None] | None) -> bool:
     """True when the instrument has a safety item and it was skipped: never read as 0."""
-    instrument = INSTRUMENTS.get(instrument_id)
+    instrument = shipped(instrument_id)
     if instrument is None or instrument.safety_item is None or not answers:
         return False
     return len(answers) >= instrument.safety_item and answers[instrument.safety_item - 1] is None
@@ -424,6 +429,27 @@ def score_total(instrument_id: str, total: int) -> Score:
     if instrument is None:
         return Score(instrument_id, total, None, None, False)
     return Score(instrument.id, total, instrument.band(total), instrument.at_or_above_cutoff(total), False)
+
+
+def rescored(instrument_id: str, answers_json: str | None, total: int | None) -> dict | None:
+    """A stored row's total, band and prorating as ``instrument_id`` scores them, or None when the answers
+    (or a logged total) do not fit that instrument. Used when a stored name is recognised as a known one."""
+    import json
+
+    try:
+        if answers_json is None:
+            if total is None:
+                return None
+            result = score_total(instrument_id, total)
+        else:
+            instrument = INSTRUMENTS.get(instrument_id)
+            answers = json.loads(answers_json)
+            if instrument is None or not isinstance(answers, list):
+                return None
+            result = score(instrument, answers)
+    except (ValueError, TypeError, InputError):
+        return None
+    return {"total": result.total, "band": result.band, "prorated": int(result.prorated)}
 
 
 def difficulty_label(answer: int | None) -> str | None:

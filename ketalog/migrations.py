@@ -293,3 +293,31 @@ def m009_visits(db):
             {_AUDIT_COLUMNS}
         )""")
     db.execute("CREATE INDEX idx_visits_at ON visits(at)")
+
+
+@migration("010_seen_flags_and_scale_names")
+def m010_seen_flags_and_scale_names(db):
+    # Which "to discuss" flags a person has been shown, and on which day: kept in the database so that
+    # it is encrypted with it (it used to be a plaintext `<db>.seen` file beside an encrypted one).
+    # Bookkeeping of the screen, not the diary: never exported, never imported.
+    db.execute("""
+        CREATE TABLE seen_flags (
+            key TEXT PRIMARY KEY,       -- a hash of the flag's id and title
+            last_shown TEXT NOT NULL    -- YYYY-MM-DD
+        )""")
+    # Imports once stored questionnaires under the name the file gave ("PHQ-9", "phq 9"): such a PHQ-9
+    # was a free-form scale whose item 9 no safety rule read. Every name is now the instrument's id.
+    names = [row["instrument"] for row in db.query("SELECT DISTINCT instrument FROM surveys")]
+    from ketalog import instruments
+
+    for name in names:
+        known = instruments.normalise_id(name)
+        if known == name or (known not in instruments.INSTRUMENTS and known not in instruments.CLINICIAN_SCALES):
+            continue
+        for row in list(db.query("SELECT id, answers, total FROM surveys WHERE instrument = ?", [name])):
+            fields = instruments.rescored(known, row["answers"], row["total"])
+            if fields is not None:  # answers that do not fit the instrument stay as they were, under their name
+                db.execute(
+                    "UPDATE surveys SET instrument = ?, total = ?, band = ?, prorated = ? WHERE id = ?",
+                    [known, fields["total"], fields["band"], fields["prorated"], row["id"]],
+                )

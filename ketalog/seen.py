@@ -1,10 +1,13 @@
 """Which "to discuss" flags you have already been shown, so `status` can say what is new since you last looked.
 
-Kept in a small file beside the database (``<db>.seen``), not in it: looking at
-`status` or a `report` is a read and must never change the diary. The file
-holds only one-way hashes of each flag and the day it was last shown, so it
-reveals nothing even beside an encrypted database. Losing it costs nothing but
-showing every current flag as new once; failing to write it is ignored.
+Kept in the database (table ``seen_flags``), so it is encrypted with it: the
+day a flag such as the item-9 safety line was shown is health information,
+and the plaintext ``<db>.seen`` file earlier versions kept beside the database
+leaked it. That file is read into the table and removed the next time the
+database is opened for writing (``adopt_legacy_file``), so `encrypt` never
+leaves it behind. The table is bookkeeping of the screen, not the diary:
+export and import never carry it. Losing it costs nothing but showing every
+current flag as new once; failing to write it (a read-only file) is ignored.
 """
 
 from __future__ import annotations
@@ -14,48 +17,82 @@ import json
 from datetime import date, timedelta
 from pathlib import Path
 
-SUFFIX = ".seen"
+LEGACY_SUFFIX = ".seen"
 FORGET_AFTER = timedelta(days=90)  # a flag not shown for this long counts as new if it comes back
 
 
-def file_for(db_path: Path) -> Path:
-    return db_path.with_name(db_path.name + SUFFIX)
+def legacy_file(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + LEGACY_SUFFIX)
 
 
 def key(flag_id: str, title: str) -> str:
     return hashlib.sha256(f"{flag_id}\0{title}".encode()).hexdigest()[:20]
 
 
-def _load(db_path: Path) -> dict[str, str]:
-    try:
-        data = json.loads(file_for(db_path).read_text(encoding="utf-8"))
-        return {k: v for k, v in data.get("seen", {}).items() if isinstance(k, str) and isinstance(v, str)}
-    except (OSError, ValueError, AttributeError):
-        return {}
+def _load(db) -> dict[str, str]:
+    return {row["key"]: row["last_shown"] for row in db.query("SELECT key, last_shown FROM seen_flags")}
 
 
-def split(db_path: Path, flags: list) -> tuple[list, list]:
+def split(db, flags: list) -> tuple[list, list]:
     """(flags not shown before, flags already shown) for ``Finding``-like objects with ``id`` and ``title``."""
-    seen = _load(db_path)
+    if not flags:
+        return [], []
+    seen = _load(db)
     new = [f for f in flags if key(f.id, f.title) not in seen]
     return new, [f for f in flags if key(f.id, f.title) in seen]
 
 
-def remember(db_path: Path, flags: list, today: date) -> None:
-    """Record that these flags were shown today; forget ones not shown for 90 days. Best effort."""
-    if not flags or not db_path.exists():
+def remember(db_state, flags: list, today: date) -> None:
+    """Record that these flags were shown today; forget ones not shown for 90 days. Best effort: a file that
+    cannot be written (read-only, busy, locked by a conversion) keeps the flags "new"."""
+    if not flags or not db_state.path.exists():
         return  # nothing shown, or no database: a read creates no file
-    before = _load(db_path)
-    cutoff = (today - FORGET_AFTER).isoformat()
-    seen = {k: v for k, v in before.items() if v >= cutoff}
-    seen.update({key(f.id, f.title): today.isoformat() for f in flags})
-    if seen == before:
-        return
     from ketalog.errors import KetalogError
-    from ketalog.files import private_output
 
     try:
-        with private_output(file_for(db_path), field="seen") as handle:
-            json.dump({"seen": seen}, handle, sort_keys=True)
-    except (OSError, KetalogError):
-        pass  # a read-only folder: status still works, flags just stay "new"
+        with db_state.open(write=True) as db:
+            _record(db, {key(f.id, f.title) for f in flags}, today)
+    except (KetalogError, OSError):
+        pass
+    except Exception as error:  # a database error (read-only, disk full): never worth failing a read over
+        from ketalog.errors import is_database_error
+
+        if not is_database_error(error):
+            raise
+
+
+def _record(db, keys: set[str], today: date) -> None:
+    before = _load(db)
+    cutoff = (today - FORGET_AFTER).isoformat()
+    shown = today.isoformat()
+    stale = [k for k, day in before.items() if day < cutoff and k not in keys]
+    changed = [k for k in keys if before.get(k) != shown]
+    if not stale and not changed:
+        return  # the usual repeat `status`: no write at all
+    from ketalog.db import writing
+
+    with writing(db):
+        db.conn.executemany("DELETE FROM seen_flags WHERE key = ?", [(k,) for k in stale])
+        db.conn.executemany(
+            "INSERT INTO seen_flags (key, last_shown) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET last_shown = excluded.last_shown",
+            [(k, shown) for k in changed],
+        )
+
+
+def adopt_legacy_file(db, db_path: Path) -> None:
+    """Move an old plaintext ``<db>.seen`` into the table and delete it (called when opening to write)."""
+    path = legacy_file(db_path)
+    if not path.is_file() or path.is_symlink():
+        return
+    try:
+        data = json.loads(path.read_text(encoding="utf-8")[:1_000_000])
+        found = data.get("seen", {}) if isinstance(data, dict) else {}
+        rows = [(k, v) for k, v in found.items() if isinstance(k, str) and isinstance(v, str) and len(v) == 10]
+    except (OSError, ValueError, AttributeError):
+        rows = []  # unreadable: its only value was "shown before", so nothing is lost but that
+    from ketalog.db import writing
+
+    with writing(db):
+        db.conn.executemany("INSERT OR IGNORE INTO seen_flags (key, last_shown) VALUES (?, ?)", rows)
+    path.unlink(missing_ok=True)

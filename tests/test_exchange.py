@@ -425,3 +425,26 @@ def test_an_entry_twice_in_one_export_is_refused_naming_the_second_row(cli, fill
     result = cli("--db", str(fresh), "import", str(dump), expect=2)
     assert f"table checkins row {len(checkins) + 1}:" in result.stderr and "nothing was imported" in result.stderr
     assert count(fresh, "checkins") == 0 and count(fresh, "sessions") == 0
+
+
+@pytest.mark.parametrize("spelling", ["PHQ-9", "phq 9", "PHQ9", " Phq-9 "])
+def test_an_imported_phq9_is_a_phq9_however_the_file_spells_it(cli, db_path, tmp_path, spelling):
+    """A PHQ-9 under another spelling was a free-form scale: answers unchecked, item 9 = 3 showed nothing."""
+    cli("survey", "phq9", "--answers", "1,1,1,1,1,1,1,1,0", "--at", "2026-03-04 09:00")
+    data = json.loads(cli("export").stdout)
+    data["tables"]["surveys"][0].update(instrument=spelling, answers="[1,1,1,1,1,1,1,1,3]", total=11)
+    path = tmp_path / "in.json"
+    path.write_text(json.dumps(data))
+    db_path.unlink()
+    result = cli("import", str(path))
+    assert CRISIS_MARK in result.output
+    assert rows(db_path, "SELECT instrument, total, band FROM surveys") == [("phq9", 11, "moderate")]
+    data["tables"]["surveys"][0].update(answers="[1,1,1,1,1,1,1,1,7]")
+    path.write_text(json.dumps(data))
+    assert "PHQ-9 answers must be 9 values 0-3" in cli("import", str(path), expect=2).stderr
+
+
+@pytest.mark.parametrize("spelling", ["PHQ-9", "phq 9", "PHQ9"])
+def test_survey_log_stores_a_known_name_as_its_id(cli, db_path, spelling):
+    cli("survey", "log", spelling, "12")
+    assert rows(db_path, "SELECT instrument, band FROM surveys") == [("phq9", "moderate")]

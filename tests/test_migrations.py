@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 from pathlib import Path
@@ -35,15 +36,24 @@ def snapshot(path: Path, columns: dict[str, list[str]] | None = None) -> dict[st
 
 
 def expected_after_upgrade(version: int, table: str, row: dict) -> dict:
-    """The changes migrations make on purpose: 004 recomputes bands and names known clinician scales by id."""
+    """The changes migrations make on purpose: 004 recomputes bands and names known clinician scales by id;
+    010 names every known questionnaire or scale by its id ('PHQ-9' is phq9) and scores it as that."""
     from ketalog import instruments
 
-    if table != "surveys" or version >= 4:
+    if table != "surveys":
         return row
-    known = instruments.INSTRUMENTS.get(row["instrument"])
-    if known is not None:
-        return {**row, "band": known.band(row["total"])}
-    return {**row, "instrument": instruments.normalise_id(row["instrument"])}
+    if version < 4:
+        known = instruments.INSTRUMENTS.get(row["instrument"])
+        if known is not None:
+            row = {**row, "band": known.band(row["total"])}
+        else:
+            row = {**row, "instrument": instruments.normalise_id(row["instrument"])}
+    if version < 10:
+        name = instruments.normalise_id(row["instrument"])
+        fields = instruments.rescored(name, row["answers"], row["total"]) if name != row["instrument"] else None
+        if fields is not None:
+            row = {**row, "instrument": name, **fields}
+    return row
 
 
 def test_there_is_a_fixture_for_every_earlier_version():
@@ -90,3 +100,14 @@ def test_upgraded_file_works_through_the_cli(fixture, tmp_path, cli):
     before = cli.json("--db", str(path), "info")["counts"]["surveys"]
     cli("--db", str(path), "survey", "phq9", "--answers", "1,1,1,1,1,1,1,1,0")
     assert cli.json("--db", str(path), "info")["counts"]["surveys"] == before + 1
+
+
+def test_version_10_makes_an_imported_phq9_spelt_otherwise_a_phq9_with_its_item_9_rule(tmp_path, cli):
+    path = tmp_path / "v9.db"
+    shutil.copy(FIXTURES[8], path)
+    assert ("PHQ-9",) in [(row["instrument"],) for row in snapshot(path)["surveys"]]
+    entries = cli.json("--db", str(path), "list", "--kind", "survey", "--limit", "0")
+    phq9 = next(e for e in entries if e["id"] == "a9" * 16)
+    assert (phq9["instrument"], phq9["band"]) == ("phq9", "moderate")
+    report = json.loads(cli("--db", str(path), "report", "--format", "json").stdout)
+    assert report["safety"]["last_positive"] == {"at": "2026-01-08T10:00+01:00", "answer": 2}

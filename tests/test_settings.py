@@ -6,6 +6,7 @@ import tomllib
 from datetime import timedelta
 
 import pytest
+from helpers import rows
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -91,8 +92,8 @@ def test_status_shows_a_flag_as_new_once_then_as_still_to_discuss(cli, db_path):
     assert "New to discuss (last 14 days): " in first and "Still to discuss" not in first
     second = cli("status").stdout
     assert "New to discuss" not in second and "Still to discuss: 1 flag you have seen" in second
-    seen_file = db_path.with_name(db_path.name + ".seen")
-    assert seen_file.stat().st_mode & 0o777 == 0o600 and "blood" not in seen_file.read_text().lower()
+    assert not db_path.with_name(db_path.name + ".seen").exists()  # kept inside the database, encrypted with it
+    assert rows(db_path, "SELECT last_shown FROM seen_flags") == [("2026-03-10",)]
     cli("journal", "bladder pain since Tuesday", "--at", "2026-03-09")  # a different flag appears
     third = cli("status").stdout
     assert "New to discuss" in third and "Still to discuss: 1 flag you have seen" in third
@@ -107,3 +108,41 @@ def test_reading_a_report_marks_its_flags_seen(cli):
 def test_status_without_a_database_remembers_nothing(cli, db_path):
     cli("status")
     assert not db_path.parent.exists()
+
+
+def test_an_old_plaintext_seen_file_moves_into_the_database_and_is_removed(cli, db_path):
+    import json
+
+    from ketalog import seen
+
+    cli("add", "--route", "iv", "--at", "2026-03-08", "--bp-before", "150/95")
+    flag = cli.json("status")["flags"][0]
+    legacy = db_path.with_name(db_path.name + ".seen")
+    legacy.write_text(json.dumps({"seen": {seen.key(flag["id"], flag["title"]): "2026-03-09"}}))
+    cli("checkin", "--mood", "5")  # any write adopts it
+    assert not legacy.exists()
+    assert rows(db_path, "SELECT last_shown FROM seen_flags") == [("2026-03-09",)]
+    assert "Still to discuss: 1 flag you have seen" in cli("status").stdout
+
+
+def test_a_hostile_legacy_seen_file_is_dropped_without_failing_a_write(cli, db_path):
+    cli("checkin", "--mood", "5")
+    legacy = db_path.with_name(db_path.name + ".seen")
+    for text in ("[1, 2]", '{"seen": {"x": 1, "y": "2026-01-01"}}', "\x00\xff not json"):
+        legacy.write_text(text)
+        cli("checkin", "--mood", "5")
+        assert not legacy.exists()
+
+
+def test_status_still_shows_its_flags_when_remembering_them_cannot_be_written(cli, monkeypatch):
+    import sqlite3
+
+    from ketalog import seen
+
+    def read_only(db, keys, today):
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    cli("add", "--route", "iv", "--at", "2026-03-08", "--bp-before", "150/95")
+    monkeypatch.setattr(seen, "_record", read_only)
+    assert "New to discuss" in cli("status").stdout
+    assert "New to discuss" in cli("status").stdout

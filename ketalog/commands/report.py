@@ -66,7 +66,7 @@ def _remember_flags(ctx: typer.Context, report) -> None:
     """`status` then says which flags are new since the last report or status a person read."""
     from ketalog import seen, timeparse
 
-    seen.remember(state(ctx).path, report.flags, timeparse.now().date())
+    seen.remember(state(ctx), report.flags, timeparse.now().date())
 
 
 def progress_command(

@@ -35,9 +35,9 @@ def status_command(ctx: typer.Context, short: ShortOpt = False, as_json: JsonOpt
 
         # The last 14 days: the flags and safety notice that are current; durability is course-wide anyway.
         report = reports.build(db, now, now - progress.WINDOW, None)
-    from ketalog import seen
+        from ketalog import seen
 
-    new, _ = seen.split(state(ctx).path, report.flags)
+        new, _ = seen.split(db, report.flags)
     data = {
         "course": None
         if course is None
@@ -67,7 +67,7 @@ def status_command(ctx: typer.Context, short: ShortOpt = False, as_json: JsonOpt
 
     typer.echo("\n".join(status_lines(data, report)))
     # Only a person reading counts as having seen the flags: a script polling --json does not.
-    seen.remember(state(ctx).path, report.flags, now.date())
+    seen.remember(state(ctx), report.flags, now.date())
 
 
 def _short_line(course, last_days, due: list[dict], next_planned: str | None) -> str:
