@@ -68,6 +68,13 @@ LAZY_COMMANDS = {
 }
 
 
+def _say_error(message: str, err: bool = True) -> None:
+    """Error lines can quote what was typed or read from a file: shown inert, like all output."""
+    from ketalog.neutral import visible
+
+    typer.echo(visible(message), err=err)
+
+
 class KetalogGroup(TyperGroup):
     """The root command: loads heavy command modules on demand, and maps ketalog's errors to exit codes."""
 
@@ -121,25 +128,25 @@ class KetalogGroup(TyperGroup):
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
         except _USAGE_ERROR as error:  # a bad root option: one line too
-            typer.echo(f"ketalog: error: {_usage_line(error)}", err=True)
+            _say_error(f"ketalog: error: {_usage_line(error)}", err=True)
             raise typer.Exit(2) from None
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
         except _USAGE_ERROR as error:  # one line, not Click's usage block
-            typer.echo(f"ketalog: error: {_usage_line(error)}", err=True)
+            _say_error(f"ketalog: error: {_usage_line(error)}", err=True)
             raise typer.Exit(2) from None
         except Cancelled as error:  # the person chose to stop: say what happened, not "error"
-            typer.echo(error.message if isinstance(error, Declined) else f"ketalog: {error.message}", err=True)
+            _say_error(error.message if isinstance(error, Declined) else f"ketalog: {error.message}", err=True)
             raise typer.Exit(error.exit_code) from None
         except KetalogError as error:
-            typer.echo(f"ketalog: error: {error.message}", err=True)
+            _say_error(f"ketalog: error: {error.message}", err=True)
             raise typer.Exit(error.exit_code) from None
         except Exception as error:
             if not is_database_error(error):
                 raise
-            typer.echo(f"ketalog: error: {describe_database_error(error)}", err=True)
+            _say_error(f"ketalog: error: {describe_database_error(error)}", err=True)
             raise typer.Exit(1) from None
 
 

@@ -120,13 +120,14 @@ def export_json_chunks(db: Connection, exported_at: str, progress=None) -> Itera
 
 def write_csv_tables(db: Connection, destination: Path, progress=None, protected=()) -> list[str]:
     """One CSV per table, into a folder (made 0700 when new) or a .zip (0600), streamed row by row."""
-    import csv
     import io
     import zipfile
 
+    from ketalog.render.delimited import writer as csv_writer
+
     def write_table(table: str, handle) -> None:
         columns = _columns(db, table)
-        writer = csv.writer(handle, lineterminator="\n")
+        writer = csv_writer(handle)
         writer.writerow(columns)
         count = 0
         for row in table_rows(db, table):

@@ -14,6 +14,7 @@ import typer
 from ketalog import completion
 from ketalog import validation as valid
 from ketalog.errors import InputError, Interrupted
+from ketalog.neutral import visible
 
 T = TypeVar("T")
 
@@ -187,7 +188,7 @@ def ask(label: str, parse: Callable[[str], T], default: str | None = None) -> T 
         try:
             return parse(raw)
         except InputError as error:
-            typer.echo(f"  {error.message}", err=True)
+            say(f"  {error.message}", err=True)
 
 
 def confirm(question: str) -> bool:
@@ -214,22 +215,28 @@ def emit_rows(columns, rows, csv: bool, tsv: bool) -> None:
     write_rows(sys.stdout, columns, rows, tsv=tsv)
 
 
+def say(text: str = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print a line that may hold stored or file-derived text: every command prints through here (or ``emit``),
+    so no terminal escape, C1 control or bidi override from the diary or a file reaches the terminal raw."""
+    typer.echo(visible(text), err=err, nl=nl)
+
+
 def emit(data: dict | list, as_json: bool, text: str) -> None:
     if as_json:
         from ketalog.render.text import to_json
 
-        typer.echo(to_json(data))
+        say(to_json(data))
     else:
-        typer.echo(text)
+        say(text)
 
 
 def announce_safety(as_json: bool = False) -> None:
     """Show the crisis resources now. With --json they go to stderr so stdout stays valid JSON."""
     from ketalog import crisis
 
-    typer.echo("")
-    typer.echo(crisis.text(), err=as_json)
-    typer.echo("", err=as_json)
+    say("")
+    say(crisis.text(), err=as_json)
+    say("", err=as_json)
 
 
 def standing(db, now):

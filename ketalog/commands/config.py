@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from ketalog.commands.common import JsonOpt, command_group, emit
+from ketalog.commands.common import JsonOpt, command_group, emit, say
 
 commands = config_app = command_group(
     "Your preferences, kept in a small TOML file in your config folder (not in the diary)."
@@ -22,9 +22,10 @@ def config_set(key: KeyArg, value: Annotated[str, typer.Argument(metavar="VALUE"
       ketalog config set survey-interval 28
     """
     from ketalog import settings
+    from ketalog.render.text import visible
 
     key, checked = settings.set_value(key, value)
-    typer.echo(f"{key} = {checked}  ({settings.path()})")
+    say(visible(f"{key} = {checked}  ({settings.path()})"))
 
 
 @config_app.command("unset")
@@ -37,7 +38,7 @@ def config_unset(key: KeyArg) -> None:
     from ketalog import settings
 
     was_set = settings.unset(key)
-    typer.echo(f"{key} removed." if was_set else f"{key} was not set.")
+    say(f"{key} removed." if was_set else f"{key} was not set.")
 
 
 @config_app.command("show")
@@ -49,8 +50,9 @@ def config_show(as_json: JsonOpt = False) -> None:
       ketalog config show --json
     """
     from ketalog import settings
+    from ketalog.render.text import visible
 
-    values = settings.load()
+    values = settings.current()
     data = {
         "file": str(settings.path()),
         "settings": {key: values.get(key, s.default) for key, s in settings.SETTINGS.items()},
@@ -58,5 +60,5 @@ def config_show(as_json: JsonOpt = False) -> None:
     lines = [f"Settings file: {data['file']}"]
     for key, s in settings.SETTINGS.items():
         shown = values[key] if key in values else ("(not set)" if s.default is None else f"{s.default} (default)")
-        lines.append(f"  {key:16} {str(shown):20} {s.help}")
+        lines.append(f"  {key:16} {visible(str(shown)):20} {s.help}")
     emit(data, as_json, "\n".join(lines))

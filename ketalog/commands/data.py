@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ketalog.commands.common import JsonOpt, NoInputOpt, announce_safety, ask, emit, interactive, state
+from ketalog.commands.common import JsonOpt, NoInputOpt, announce_safety, ask, emit, interactive, say, state
 from ketalog.errors import InputError, KetalogError
 
 
@@ -106,9 +106,9 @@ def export_command(
             if progress:
                 progress.stop()
     if output_format == ExportFormat.csv:
-        typer.echo(f"Exported {len(names)} tables as CSV to {target}", err=True)
+        say(f"Exported {len(names)} tables as CSV to {target}", err=True)
     elif output is not None:
-        typer.echo(f"Exported to {output}", err=True)
+        say(f"Exported to {output}", err=True)
 
 
 def import_command(
@@ -212,8 +212,8 @@ def _ask_mood_levels(labels: dict[str, list[int]]) -> dict[str, int]:
     """Ask once per unknown mood label where it sits on Daylio's 1-5 scale; remembered after the import."""
     from ketalog.validation import whole_number
 
-    typer.echo("This file uses mood names ketalog does not know. Where does each sit on Daylio's scale?")
-    typer.echo("  1 = awful   2 = bad   3 = meh   4 = good   5 = rad   (remembered for your next import)")
+    say("This file uses mood names ketalog does not know. Where does each sit on Daylio's scale?")
+    say("  1 = awful   2 = bad   3 = meh   4 = good   5 = rad   (remembered for your next import)")
     answers: dict[str, int] = {}
     for label, lines in labels.items():
         while True:
@@ -223,7 +223,7 @@ def _ask_mood_levels(labels: dict[str, list[int]]) -> dict[str, int]:
             )
             if level is not None:
                 break
-            typer.echo("  every label needs a level from 1 to 5", err=True)
+            say("  every label needs a level from 1 to 5", err=True)
         answers[label] = level
     return answers
 
@@ -254,7 +254,7 @@ def backup_command(
         raise InputError("DEST", f"{target} already exists; choose another name")
     with current.open(write=False) as db:
         database.backup(db, target)
-    typer.echo(f"Backed up to {target}")
+    say(f"Backed up to {target}")
 
 
 def check_command(ctx: typer.Context, as_json: JsonOpt = False) -> None:
@@ -315,12 +315,12 @@ def encrypt_command(ctx: typer.Context, remove_plain_backups: RemovePlainOpt = F
     if backups and remove_plain_backups:
         for backup in backups:
             backup.unlink(missing_ok=True)
-        typer.echo(f"Removed {len(backups)} plain-text backup(s): " + ", ".join(str(b) for b in backups))
+        say(f"Removed {len(backups)} plain-text backup(s): " + ", ".join(str(b) for b in backups))
     elif backups:
-        typer.echo(f"These {len(backups)} backup(s) were made before encryption and are still plain text:", err=True)
+        say(f"These {len(backups)} backup(s) were made before encryption and are still plain text:", err=True)
         for backup in backups:
-            typer.echo(f"  {backup}", err=True)
-        typer.echo("Delete them, or run `ketalog encrypt --remove-plain-backups`.", err=True)
+            say(f"  {backup}", err=True)
+        say("Delete them, or run `ketalog encrypt --remove-plain-backups`.", err=True)
 
 
 def decrypt_command(ctx: typer.Context) -> None:
@@ -363,7 +363,7 @@ def _convert(ctx: typer.Context, *, encrypt: bool) -> None:
     finally:
         database.release_lock(lock)
     done = "encrypted: keep your passphrase safe, it cannot be recovered" if encrypt else "a plain SQLite file"
-    typer.echo(f"{path} is now {done}.")
+    say(f"{path} is now {done}.")
 
 
 COMMANDS = {

@@ -42,6 +42,7 @@ from ketalog.commands.common import (
     emit,
     emit_rows,
     period,
+    say,
     state,
 )
 from ketalog.errors import Declined, InputError
@@ -85,7 +86,7 @@ def list_entries(
         emit_rows(("id", "at", "kind", "details"), rows, csv, tsv)
         return
     if not entries:
-        typer.echo("No entries yet." if not (since or until or kind) else "No entries match.")
+        say("No entries yet." if not (since or until or kind) else "No entries match.")
         return
     from ketalog.render.terminal import entries_table, print_table
 
@@ -283,7 +284,7 @@ def delete(
             if not confirm(f"Delete {description}?"):
                 raise Declined("Not deleted.")
         store.delete(db, entry)
-    typer.echo(f"Deleted {description}")
+    say(f"Deleted {description}")
 
 
 def info(ctx: typer.Context, as_json: JsonOpt = False) -> None:

@@ -39,6 +39,7 @@ from ketalog.commands.common import (
     ask,
     emit,
     interactive,
+    say,
     state,
 )
 from ketalog.errors import Cancelled, InputError
@@ -50,12 +51,12 @@ def _session_form(previous, force: bool = False) -> dict:
     from ketalog.render.text import summary
 
     if previous is not None:
-        typer.echo(f"Last session: {previous.at:%Y-%m-%d} {summary(previous)}. Enter keeps [defaults].")
+        say(f"Last session: {previous.at:%Y-%m-%d} {summary(previous)}. Enter keeps [defaults].")
     while True:
         route = ask("Route (iv/im/intranasal/oral/sublingual/other)", valid.route, previous.route if previous else None)
         if route:
             break
-        typer.echo("  the route is needed", err=True)
+        say("  the route is needed", err=True)
     raw: dict = {"route": route}
     same_route = previous is not None and previous.route == route  # another route's dose is no default
 
@@ -171,7 +172,7 @@ def add(
     from ketalog.render.text import short_id, summary
 
     if previous is not None and not new_course and moment - previous.at >= LONG_GAP:
-        typer.echo(
+        say(
             f"Note: the previous session was {(moment - previous.at).days} days earlier; this one was kept in the "
             f"same course. If it starts a new course (a re-induction), run `ketalog edit {short_id(session.id)} "
             "--new-course`.",
@@ -203,7 +204,7 @@ def _reflection(ctx: typer.Context, session) -> None:
         note = store.insert(db, "journal", timeparse.now(), {"text": text, "session_id": session.id})
     from ketalog.render.text import short_id
 
-    typer.echo(f"Note saved ({short_id(note.id)}), linked to session {session.number}.")
+    say(f"Note saved ({short_id(note.id)}), linked to session {session.number}.")
 
 
 def checkin(
@@ -250,7 +251,7 @@ def checkin(
                 "give at least one: --mood, --anxiety, --pain, --energy, "
                 "--motivation, --sleep or --thoughts, each 0-10",
             )
-        typer.echo("Rate each 0-10; Enter skips one.")
+        say("Rate each 0-10; Enter skips one.")
         for name, rating in valid.RATINGS.items():
             answer = ask(rating.question, lambda text, name=name: valid.rating(text, name))
             if answer is not None:
@@ -291,7 +292,7 @@ def _text_from_editor() -> str:
     chosen = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     command = shlex.split(chosen) if chosen else next(([name] for name in EDITORS if shutil.which(name)), None)
     if command is None:
-        typer.echo("Type the note; end with Ctrl-D on a new line.", err=True)
+        say("Type the note; end with Ctrl-D on a new line.", err=True)
         return sys.stdin.read()
     if shutil.which(command[0]) is None:
         raise InputError("EDITOR", f"{command[0]!r} is not a program on this machine; set $EDITOR to one that is")

@@ -5,7 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ketalog.commands.common import JsonOpt, NoteOpt, command_group, emit, state
+from ketalog.commands.common import JsonOpt, NoteOpt, command_group, emit, say, state
 from ketalog.errors import InputError
 
 commands = plan_app = command_group("The treatment plan: sessions booked ahead, and which were done.")
@@ -81,7 +81,7 @@ def plan_add(ctx: typer.Context, day: DayArg, note: NoteOpt = None) -> None:
     planned_day = _day(day, "DATE")
     with state(ctx).open(write=True) as db:
         added = store.plan_days(db, [planned_day], note)
-    typer.echo(f"Planned a session on {planned_day}." if added else f"{planned_day} was already planned.")
+    say(f"Planned a session on {planned_day}." if added else f"{planned_day} was already planned.")
 
 
 @plan_app.command("move")
@@ -101,7 +101,7 @@ def plan_move(
     with state(ctx).open(write=True) as db:
         if not store.move_planned(db, old_day, new_day):
             raise InputError("OLD", f"no session is planned on {old_day}; see `ketalog plan show`")
-    typer.echo(f"Moved the session planned on {old_day} to {new_day}.")
+    say(f"Moved the session planned on {old_day} to {new_day}.")
 
 
 @plan_app.command("remove")
@@ -117,7 +117,7 @@ def plan_remove(ctx: typer.Context, day: DayArg) -> None:
     with state(ctx).open(write=True) as db:
         if not store.remove_planned(db, planned_day):
             raise InputError("DATE", f"no session is planned on {planned_day}; see `ketalog plan show`")
-    typer.echo(f"Removed the session planned on {planned_day}.")
+    say(f"Removed the session planned on {planned_day}.")
 
 
 @plan_app.command("clear")
@@ -132,7 +132,7 @@ def plan_clear(ctx: typer.Context) -> None:
 
     with state(ctx).open(write=True) as db:
         removed = store.remove_planned(db, None)
-    typer.echo(f"Removed {count_of(removed, 'planned session')}.")
+    say(f"Removed {count_of(removed, 'planned session')}.")
 
 
 @plan_app.command("show")
@@ -185,4 +185,4 @@ def plan_export(
         raise InputError("plan", "nothing is planned yet: `ketalog plan set` or `ketalog plan add` first")
     with private_output(ics, binary=True, field="--ics", protected=companion_files(state(ctx).path)) as handle:
         handle.write(plan_calendar(rows))
-    typer.echo(f"Wrote {count_of(len(rows), 'planned session')} to {ics}.")
+    say(f"Wrote {count_of(len(rows), 'planned session')} to {ics}.")

@@ -4,7 +4,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ketalog.commands.common import command_group, standing, state
+from ketalog.commands.common import command_group, say, standing, state
 from ketalog.errors import InputError, KetalogError
 
 commands = remind_app = command_group("Offline reminders: a daily local job that notifies you of what is due.")
@@ -47,7 +47,7 @@ def remind_install(
         lines = reminders.install(command, int(match.group(1)), int(match.group(2)))
     except OSError as error:
         raise KetalogError(f"could not set up the reminder: {error}") from None
-    typer.echo("\n".join(lines + [f"Daily at {at.strip()}: `ketalog remind run` notifies you of what is due."]))
+    say("\n".join(lines + [f"Daily at {at.strip()}: `ketalog remind run` notifies you of what is due."]))
 
 
 @remind_app.command("uninstall")
@@ -60,7 +60,7 @@ def remind_uninstall() -> None:
     from ketalog import reminders
 
     removed = reminders.uninstall()
-    typer.echo("Removed " + "; ".join(removed) + "." if removed else "No ketalog reminder was installed.")
+    say("Removed " + "; ".join(removed) + "." if removed else "No ketalog reminder was installed.")
 
 
 @remind_app.command("status")
@@ -73,7 +73,7 @@ def remind_status() -> None:
     from ketalog import reminders
 
     found = reminders.installed()
-    typer.echo("\n".join(found) if found else "No ketalog reminder is installed: `ketalog remind install`.")
+    say("\n".join(found) if found else "No ketalog reminder is installed: `ketalog remind install`.")
 
 
 @remind_app.command("run")

@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ketalog.commands.common import CsvOpt, JsonOpt, SinceOpt, TsvOpt, UntilOpt, emit, emit_rows, period, state
+from ketalog.commands.common import CsvOpt, JsonOpt, SinceOpt, TsvOpt, UntilOpt, emit, emit_rows, period, say, state
 from ketalog.errors import InputError
 
 
@@ -121,7 +121,7 @@ def report_command(
     chosen = _format_for(output_format, output)
     report = build(state(ctx), since, until, private=private)
     _remember_flags(ctx, report)
-    values = settings.load()
+    values = settings.current()
     who = " · ".join(str(values[key]) for key in ("name", "clinic") if values.get(key)) or None
     page = paper.value if paper else str(values.get("paper") or settings.paper_from_locale())
     if chosen == Format.text and output is None:
@@ -142,17 +142,17 @@ def report_command(
     else:
         text = render_report(report, chosen, who=who, paper=page)
     if output is None:
-        typer.echo(text, nl=not text.endswith("\n"))
+        say(text, nl=not text.endswith("\n"))
         return
     if text:
         from ketalog.files import write_private_text
 
         write_private_text(output, text, companion_files(state(ctx).path))
-    typer.echo(f"Report written to {output}")
+    say(f"Report written to {output}")
     if report.safety.notice:
         from ketalog.render import report_rows
 
-        typer.echo("\n".join(report_rows.safety_lines(report)))
+        say("\n".join(report_rows.safety_lines(report)))
 
 
 def render_report(report, output_format: "Format", who: str | None = None, paper: str = "a4") -> str:
@@ -236,18 +236,18 @@ def trends_command(
         emit_rows(*grid(rows, by.value), csv, tsv)
         return
     if not rows:
-        typer.echo("Nothing to show yet: log check-ins, questionnaires or sessions first.")
+        say("Nothing to show yet: log check-ins, questionnaires or sessions first.")
         return
     from ketalog.render.trends import print_trends
 
     print_trends(rows, by.value)
     if shifted is not None:
-        typer.echo(
+        say(
             f"(Nothing in the last {progress.TREND_DEFAULT_ROWS[by.value]} {by.value}s: these are your most "
             f"recent data, {start:%Y-%m} to {shifted:%Y-%m}; --since and --until choose others.)"
         )
     elif since is None and start is not None:
-        typer.echo(f"(From {start:%Y-%m-%d}; --since shows earlier ones.)")
+        say(f"(From {start:%Y-%m-%d}; --since shows earlier ones.)")
 
 
 def demo_command(
@@ -287,15 +287,15 @@ def demo_command(
             from ketalog.render.report_terminal import print_report
 
             print_report(report, who=DEMO_LABEL)
-            typer.echo(f"\n{DEMO_NEXT_STEP}")
+            say(f"\n{DEMO_NEXT_STEP}")
         else:
             text = render_report(report, output_format, who=DEMO_LABEL)
-            typer.echo(text, nl=not text.endswith("\n"))
-            typer.echo(f"\n{DEMO_NEXT_STEP}", err=True)  # stdout is the file being made; the hint goes aside
+            say(text, nl=not text.endswith("\n"))
+            say(f"\n{DEMO_NEXT_STEP}", err=True)  # stdout is the file being made; the hint goes aside
         if db is not None:
-            typer.echo(f"Demo data kept in {path}: try `ketalog --db {path} trends --by session`.", err=True)
+            say(f"Demo data kept in {path}: try `ketalog --db {path} trends --by session`.", err=True)
         else:
-            typer.echo("(Demo data lived in a temporary file and is gone; your own data was not touched.)", err=True)
+            say("(Demo data lived in a temporary file and is gone; your own data was not touched.)", err=True)
 
 
 DEMO_NEXT_STEP = (

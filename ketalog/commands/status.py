@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from ketalog.commands.common import JsonOpt, emit, standing, state
+from ketalog.commands.common import JsonOpt, emit, say, standing, state
 
 ShortOpt = Annotated[bool, typer.Option("--short", help="One line, for a shell prompt or a tmux status bar.")]
 
@@ -29,7 +29,7 @@ def status_command(ctx: typer.Context, short: ShortOpt = False, as_json: JsonOpt
         next_planned = ahead[0]["local_date"] if ahead else None
         last_days = days_between(course.last, now) if course else None
         if short:
-            typer.echo(_short_line(course, last_days, due, next_planned))
+            say(_short_line(course, last_days, due, next_planned))
             return
         from ketalog import progress, reports
 
@@ -65,7 +65,7 @@ def status_command(ctx: typer.Context, short: ShortOpt = False, as_json: JsonOpt
         return
     from ketalog.render.status import status_lines
 
-    typer.echo("\n".join(status_lines(data, report)))
+    say("\n".join(status_lines(data, report)))
     # Only a person reading counts as having seen the flags: a script polling --json does not.
     seen.remember(state(ctx), report.flags, now.date())
 

@@ -20,6 +20,7 @@ from ketalog.commands.common import (
     command_group,
     emit,
     interactive,
+    say,
     state,
 )
 from ketalog.errors import InputError, Interrupted
@@ -53,12 +54,12 @@ def _interactive_answers(instrument: inst.Instrument) -> list[int | None]:
     """Every scored item, asked in order. The safety item's answer shows the crisis resources at once."""
     from ketalog.render.survey import header, safety_unanswered_text
 
-    typer.echo(header(instrument))
-    typer.echo("(Type s to skip an item you would rather not answer; it is recorded as not answered.)")
+    say(header(instrument))
+    say("(Type s to skip an item you would rather not answer; it is recorded as not answered.)")
     answers: list[int | None] = []
     count = len(instrument.items)
     for number, item in enumerate(instrument.items, start=1):
-        typer.echo(f"\nItem {number} of {count}: {item}")
+        say(f"\nItem {number} of {count}: {item}")
         while True:
             answer = ask(
                 f"Answer 0-{instrument.max_option}, or s to skip",
@@ -66,20 +67,20 @@ def _interactive_answers(instrument: inst.Instrument) -> list[int | None]:
             )
             if answer is not None:
                 break
-            typer.echo(f"  type an answer from 0 to {instrument.max_option}, or s to skip this item", err=True)
+            say(f"  type an answer from 0 to {instrument.max_option}, or s to skip this item", err=True)
         answers.append(None if answer is _SKIPPED else answer)
         if number == instrument.safety_item:
             so_far = answers + [None] * (count - number)
             if inst.safety_positive(instrument.id, so_far):
                 announce_safety()
             elif inst.safety_unanswered(instrument.id, so_far):
-                typer.echo(safety_unanswered_text(instrument))
+                say(safety_unanswered_text(instrument))
     return answers
 
 
 def _ask_difficulty(instrument: inst.Instrument) -> int | None:
-    typer.echo("\n" + (instrument.difficulty or ""))
-    typer.echo("   " + "   ".join(f"{value} = {label}" for value, label in inst.DIFFICULTY_OPTIONS))
+    say("\n" + (instrument.difficulty or ""))
+    say("   " + "   ".join(f"{value} = {label}" for value, label in inst.DIFFICULTY_OPTIONS))
     return ask("Answer 0-3 (Enter to skip)", lambda text: difficulty_answer(text, "difficulty"))
 
 

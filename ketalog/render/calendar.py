@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from ketalog.neutral import visible
+
 NO_DRIVING = "Ketamine session: do not drive or operate machinery until the next day, after a full night's sleep."
 
 
@@ -21,7 +23,7 @@ def plan_calendar(rows: list[dict]) -> bytes:
         event.add("summary", "Ketamine session")
         event.add("dtstart", day)
         event.add("dtend", day + timedelta(days=1))
-        event.add("description", "\n".join(filter(None, [row.get("note"), NO_DRIVING])))
+        event.add("description", "\n".join(filter(None, [row.get("note") and visible(row["note"]), NO_DRIVING])))
         event.add("transp", "TRANSPARENT")
         calendar.add_component(event)
     return calendar.to_ical()

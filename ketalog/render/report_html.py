@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from html import escape
+from html import escape as _html_escape
 
 from ketalog import crisis
 from ketalog import instruments as inst
 from ketalog.progress import Report
 from ketalog.render import report_rows as rr
+from ketalog.render.text import visible
+
+
+def escape(text: str) -> str:
+    """HTML-escaped, with control characters and bidi overrides made visible like everywhere else."""
+    return _html_escape(visible(text))
+
 
 # Charts are drawn in CHART_WIDTH units with CHART_FONT-unit text (the CSS below says the same); printed
 # two to a row, each at least PRINT_CHART_SHARE of the printable width, that text is 9 pt or more.

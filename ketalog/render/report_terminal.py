@@ -18,7 +18,7 @@ from ketalog.render.text import visible
 def _table(headers: list[str], rows: list[list[str]]) -> Table:
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False, padding=(0, 1))
     for header in headers:
-        table.add_column(header, overflow="fold")
+        table.add_column(Text(visible(header)), overflow="fold")
     for row in rows:
         table.add_row(*(cell(value) for value in row))
     return table

@@ -10,20 +10,8 @@ import json
 import re
 
 from ketalog.models import Checkin, Entry, JournalEntry, MedicationEvent, Session, Survey, Visit
+from ketalog.neutral import BIDI_CONTROLS, visible
 from ketalog.timeparse import format_local
-
-# Control characters in stored text could retitle the terminal, write the clipboard or clear the
-# screen when shown: each is drawn as a visible symbol instead (ESC -> ␛). Newline and tab stay.
-_VISIBLE = {code: chr(0x2400 + code) for code in range(0x20) if code not in (0x09, 0x0A)}
-_VISIBLE[0x7F] = "\u2421"
-_VISIBLE.update({code: f"\\x{code:02x}" for code in range(0x80, 0xA0)})
-# Bidirectional overrides reorder what is shown ("Trojan Source"); name them instead.
-_VISIBLE.update({code: f"<U+{code:04X}>" for code in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))})
-
-
-def visible(text: str) -> str:
-    """Stored text made safe to print: control characters shown, never sent raw."""
-    return text.translate(_VISIBLE)
 
 
 def count_of(number: int, noun: str) -> str:
@@ -147,8 +135,8 @@ def details_text(entry: Entry) -> str:
     return "\n".join(f"{label:<{width}}  {value}" for label, value in rows)
 
 
-_JSON_C1 = {code: f"\\u{code:04x}" for code in range(0x80, 0xA0)}
-_HAS_C1 = re.compile("[\x80-\x9f]")
+_JSON_C1 = {code: f"\\u{code:04x}" for code in (*range(0x80, 0xA0), *BIDI_CONTROLS)}
+_HAS_C1 = re.compile("[\x80-\x9f\u202a-\u202e\u2066-\u2069]")
 # The C encoder: json's indent= falls back to pure Python, ~10 times slower on a lifetime of rows.
 _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
 
@@ -166,7 +154,8 @@ def json_line(record) -> str:
 
 
 def _escape_c1(text: str) -> str:
-    # json escapes C0 controls itself; C1 ones (0x9b is a terminal's CSI) are escaped too, losslessly.
+    # json escapes C0 controls itself; C1 ones (0x9b is a terminal's CSI) and bidi overrides are escaped
+    # too, losslessly.
     return text.translate(_JSON_C1) if _HAS_C1.search(text) else text
 
 

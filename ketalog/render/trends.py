@@ -83,10 +83,11 @@ def grid(rows: list[dict], by: str) -> tuple[list[str], list[list]]:
 def _table(title: str, headers: list[str], values: list[list], left: int, wide: str | None = None) -> Table:
     table = Table(title=title, box=None, header_style="bold", pad_edge=False)
     for index, header in enumerate(headers):
+        # A header is Text, never markup: a scale named "[/]x" would crash Rich, "[link=…]" hide a link.
         if header == wide:
-            table.add_column(header, overflow="fold")
+            table.add_column(Text(header), overflow="fold")
         else:
-            table.add_column(header, justify="left" if index < left else "right", no_wrap=True)
+            table.add_column(Text(header), justify="left" if index < left else "right", no_wrap=True)
     for row in values:
         table.add_row(*(cell(value) if isinstance(value, str) else _cell(value) for value in row))
     return table
