@@ -59,13 +59,24 @@ def write_private_text(path: Path, text: str, protected: Iterable[Path] = ()) ->
 
 
 def make_private_folder(folder: Path, field: str = "--output") -> None:
-    """A new folder is made 0700; one that exists keeps its mode (it may be shared, like /tmp)."""
-    try:
-        folder.mkdir(mode=0o700, parents=True)
-    except FileExistsError:
-        if not folder.is_dir():
-            raise InputError(field, f"{folder} exists and is not a folder") from None
+    """A new folder, and every missing parent, is made 0700 whatever the umask; one that exists keeps its
+    mode (it may be shared, like /tmp)."""
+    if folder.is_dir():
         return
-    except OSError as error:
-        raise InputError(field, f"cannot create {folder}: {error.strerror}") from None
-    os.chmod(folder, 0o700)  # mkdir's mode is filtered by the umask
+    missing = []
+    for parent in (folder, *folder.parents):
+        if parent.exists() or parent.is_symlink():
+            break
+        missing.append(parent)
+    if not missing:
+        raise InputError(field, f"{folder} exists and is not a folder")
+    for new in reversed(missing):
+        try:
+            new.mkdir(mode=0o700)
+        except FileExistsError:  # another process made it, or it is a file
+            if not new.is_dir():
+                raise InputError(field, f"{new} exists and is not a folder") from None
+            continue
+        except OSError as error:
+            raise InputError(field, f"cannot create {new}: {error.strerror}") from None
+        os.chmod(new, 0o700)  # mkdir's mode is filtered by the umask

@@ -22,8 +22,10 @@ from ketalog.errors import InputError, KetalogError
 
 def _text(limit: int) -> Callable[[str], str]:
     def check(value: str) -> str:
+        from ketalog.render.text import visible
+
         value = value.strip()
-        if not value or len(value) > limit or any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        if not value or len(value) > limit or visible(value) != value:  # no control or bidi-override characters
             raise ValueError(f"must be 1 to {limit} printable characters")
         return value
 
@@ -95,37 +97,95 @@ def _setting(key: str) -> Setting:
     return setting
 
 
-def load(file: Path | None = None) -> dict[str, object]:
-    """The settings in the file, checked; unknown keys are kept (a newer ketalog may have written them)."""
+MAX_BYTES = 64 * 1024  # a settings file is a few lines; this keeps /dev/zero or a huge file from being read
+
+
+def _read(file: Path) -> bytes | None:
+    """The file's bytes, or None when there is none; a folder, device or oversized file is refused."""
+    import stat
+
+    from ketalog.errors import describe_os_error
+
+    try:
+        mode = file.stat().st_mode
+        if not stat.S_ISREG(mode):
+            raise KetalogError(f"{file} is not a regular file; point KETALOG_CONFIG at a TOML file")
+        with open(file, "rb") as handle:
+            raw = handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise KetalogError(describe_os_error(error, file)) from None
+    if len(raw) > MAX_BYTES:
+        raise KetalogError(f"{file} is over {MAX_BYTES // 1024} KiB, more than a settings file holds")
+    return raw
+
+
+def load(file: Path | None = None, *, lenient: bool = False) -> dict[str, object]:
+    """The settings in the file, checked; unknown keys are kept (a newer ketalog may have written them).
+
+    A problem is one ``KetalogError`` naming the file; ``lenient`` instead prints it once as a note and
+    goes on with what could be read (a bad value falls back to its default): commands that only *use* a
+    setting keep working, while `config set` and `unset` never rewrite a file they could not read."""
     file = file or path()
     try:
-        raw = file.read_bytes()
-    except FileNotFoundError:
+        raw = _read(file)
+        if raw is None:
+            return {}
+        data = _parse(file, raw)
+    except KetalogError as error:
+        if not lenient:
+            raise
+        _note(f"{error.message}; using the defaults")
         return {}
-    except OSError as error:
-        from ketalog.errors import describe_os_error
-
-        raise KetalogError(describe_os_error(error, file)) from None
-    import tomllib
-
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise KetalogError(f"{file} is not valid TOML ({error}); fix it or `ketalog config unset` the key") from None
     values: dict[str, object] = {}
     for key, value in data.items():
         if key in SETTINGS:
             try:
                 value = SETTINGS[key].check(str(value))
             except ValueError as error:
-                raise KetalogError(f"{file}: {key} {error}") from None
+                if not lenient:
+                    raise KetalogError(f"{file}: {key} {error}") from None
+                _note(f"{file}: {key} {error}; using its default")
+                continue
         values[key] = value
     return values
 
 
+def _parse(file: Path, raw: bytes) -> dict:
+    import tomllib
+
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        from ketalog.render.text import visible
+
+        raise KetalogError(
+            f"{file} is not valid TOML ({visible(str(error))}); fix it or `ketalog config unset` the key"
+        ) from None
+    except RecursionError:
+        raise KetalogError(f"{file} is nested too deeply to be a settings file") from None
+
+
+_NOTED: set[str] = set()
+
+
+def _note(message: str) -> None:
+    if message not in _NOTED:
+        _NOTED.add(message)
+        import sys
+
+        print(f"ketalog: note: {message}", file=sys.stderr)
+
+
+def current() -> dict[str, object]:
+    """The settings to use now: what can be read, a problem said once on stderr (never a failed command)."""
+    return load(lenient=True)
+
+
 def get(key: str) -> object:
     """One setting's value, or its default."""
-    return load().get(key, SETTINGS[key].default)
+    return current().get(key, SETTINGS[key].default)
 
 
 def set_value(key: str, value: str) -> tuple[str, object]:
@@ -151,31 +211,16 @@ def unset(key: str) -> bool:
     return True
 
 
-def _toml_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    import json
-
-    # A JSON string is a valid TOML basic string once DEL is escaped too (TOML forbids it raw).
-    return json.dumps(str(value), ensure_ascii=False).replace("\x7f", "\\u007f")
-
-
 def _write(values: dict[str, object]) -> None:
-    from ketalog.files import private_output
+    import tomli_w
+
+    from ketalog.files import make_private_folder, private_output
 
     file = path()
-    try:
-        file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    except OSError as error:
-        from ketalog.errors import describe_os_error
-
-        raise KetalogError(describe_os_error(error, file.parent)) from None
-    lines = ["# ketalog settings: change with `ketalog config set KEY VALUE`."]
-    lines += [f"{key} = {_toml_value(value)}" for key, value in values.items() if not isinstance(value, (dict, list))]
+    make_private_folder(file.parent, field="config")
+    text = "# ketalog settings: change with `ketalog config set KEY VALUE`.\n" + tomli_w.dumps(values)
     with private_output(file, field="config") as handle:
-        handle.write("\n".join(lines) + "\n")
+        handle.write(text)
 
 
 # Where Letter is the usual paper size (ISO 3166 codes); everywhere else uses A4.

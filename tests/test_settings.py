@@ -10,7 +10,6 @@ from helpers import rows
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ketalog import settings
 from ketalog.courses import due_items
 
 
@@ -49,19 +48,80 @@ def test_bad_settings_are_one_line_errors_and_change_nothing(cli, tmp_path, args
     assert not (tmp_path / "config" / "config.toml").exists()
 
 
-def test_a_hand_broken_settings_file_is_named_in_one_line(cli, tmp_path):
+def test_a_hand_broken_settings_file_is_named_in_one_line_and_commands_keep_working(cli, tmp_path):
     file = tmp_path / "config" / "config.toml"
     file.parent.mkdir()
     file.write_text("name = 'unterminated\n")
-    result = cli("config", "show", expect=1)
-    assert str(file) in result.stderr and "not valid TOML" in result.stderr
+    result = cli("config", "show")  # what is used instead, and why, in one line
+    assert str(file) in result.stderr and "not valid TOML" in result.stderr and "using the defaults" in result.stderr
+    assert result.stderr.count("\n") == 1
+    cli("status")
+    refused = cli("config", "set", "paper", "a4", expect=1)  # never rewrite a file it could not read
+    assert "not valid TOML" in refused.stderr and file.read_text() == "name = 'unterminated\n"
     file.write_text("survey-interval = 2\n")
-    assert "survey-interval must be" in cli("status", expect=1).stderr
+    warned = cli("status")
+    assert "survey-interval must be" in warned.stderr and "using its default" in warned.stderr
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("a = " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
+        ("x" * (70 * 1024), "over 64 KiB"),
+    ],
+    ids=["5000 deep", "oversized"],
+)
+def test_a_hostile_settings_file_is_one_line(cli, tmp_path, body, message):
+    file = tmp_path / "config" / "config.toml"
+    file.parent.mkdir()
+    file.write_text(body)
+    result = cli("config", "show")
+    assert message in result.stderr and "Traceback" not in result.output
+
+
+def test_a_settings_file_that_is_a_device_is_never_read(cli, monkeypatch):
+    monkeypatch.setenv("KETALOG_CONFIG", "/dev/zero")
+    result = cli("config", "show")
+    assert "/dev/zero is not a regular file" in result.stderr
+
+
+def test_config_set_keeps_quoted_keys_quoted(cli, tmp_path):
+    file = tmp_path / "config" / "config.toml"
+    file.parent.mkdir()
+    file.write_text('"a key with spaces" = 1\n"dotted.key" = "x"\n[table]\nk = [1, 2]\n')
+    cli("config", "set", "name", 'Alex "Al" Doe')
+    assert tomllib.loads(file.read_text()) == {
+        "a key with spaces": 1,
+        "dotted.key": "x",
+        "table": {"k": [1, 2]},
+        "name": 'Alex "Al" Doe',
+    }
+    cli("status")  # the file still reads
+
+
+def test_settings_folders_are_made_private_whatever_the_umask(cli, tmp_path, monkeypatch):
+    import os
+
+    monkeypatch.setenv("KETALOG_CONFIG", str(tmp_path / "a" / "b" / "config.toml"))
+    old = os.umask(0)
+    try:
+        cli("config", "set", "paper", "a4")
+    finally:
+        os.umask(old)
+    for folder in (tmp_path / "a", tmp_path / "a" / "b"):
+        assert folder.stat().st_mode & 0o777 == 0o700, folder
 
 
 @given(st.text(min_size=1, max_size=100).filter(lambda t: t.strip() and t.isprintable()))
 def test_any_printable_name_survives_the_toml_file(text):
-    assert tomllib.loads(f"name = {settings._toml_value(text.strip())}") == {"name": text.strip()}
+    import tomli_w
+
+    assert tomllib.loads(tomli_w.dumps({"name": text.strip()})) == {"name": text.strip()}
+
+
+@pytest.mark.parametrize("name", ["a\x1bb", "a\x9bb", "a\u202eb", "a\x07b"])
+def test_a_name_with_control_or_bidi_characters_is_refused(cli, name):
+    assert "printable characters" in cli("config", "set", "name", name, expect=2).stderr
 
 
 def test_the_survey_interval_setting_drives_what_status_says_is_due(cli):
