@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Sequence
 
 from ketalog.errors import DatabaseFileError, InputError, KetalogError
 
@@ -39,11 +40,16 @@ def passphrase_available() -> bool:
     return bool(os.environ.get("KETALOG_PASSPHRASE")) or sys.stdin.isatty()
 
 
+_asked: list[str] = []  # the passphrase typed once in this process: a command that opens the file twice asks once
+
+
 def passphrase(*, confirm: bool = False) -> str:
-    """From ``KETALOG_PASSPHRASE``, else a prompt that never echoes."""
+    """From ``KETALOG_PASSPHRASE``, else a prompt that never echoes (once per process)."""
     from_env = os.environ.get("KETALOG_PASSPHRASE")
     if from_env:
         return from_env
+    if _asked and not confirm:
+        return _asked[0]
     if not sys.stdin.isatty():
         raise InputError("passphrase", "set KETALOG_PASSPHRASE, or run in a terminal to be asked")
     import getpass
@@ -56,6 +62,7 @@ def passphrase(*, confirm: bool = False) -> str:
         raise InputError("passphrase", "none given; nothing changed") from None
     if not first:
         raise InputError("passphrase", "must not be empty")
+    _asked[:] = [first]
     return first
 
 
@@ -134,7 +141,7 @@ def convert(path: Path, *, encrypt: bool, key: str) -> None:
             check.close()
         _drop_empty_logs(path)
         os.replace(target, path)
-        _sync_folder(path.parent)
+        sync_folder(path.parent)
     finally:
         target.unlink(missing_ok=True)
 
@@ -154,7 +161,7 @@ def _drop_empty_logs(path: Path) -> None:
     Path(str(path) + "-shm").unlink(missing_ok=True)
 
 
-def _sync_folder(folder: Path) -> None:
+def sync_folder(folder: Path) -> None:
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:
@@ -167,11 +174,15 @@ def _sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def plain_backups(path: Path) -> list[Path]:
-    """Backups of ``path`` (``ketalog backup``'s default names) that are still plain SQLite files."""
+def plain_backups(path: Path, recorded: Sequence[Path] = ()) -> list[Path]:
+    """Backups of ``path`` that are still plain SQLite files: those with ``ketalog backup``'s default name
+    beside it, and every other path a backup was recorded at."""
     pattern = f"{path.stem}-backup-*{path.suffix}"
+    candidates = dict.fromkeys([*sorted(path.parent.glob(pattern)), *recorded])
     found = []
-    for candidate in sorted(path.parent.glob(pattern)):
+    for candidate in candidates:
+        if candidate.is_symlink() or not candidate.is_file():
+            continue
         try:
             with open(candidate, "rb") as handle:
                 if handle.read(16) == b"SQLite format 3\x00":

@@ -43,7 +43,10 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 MIGRATIONS_TABLE = "_sqlite_migrations"
 LOCK_SUFFIX = ".lock"
 # What an interrupted encrypt/decrypt leaves beside the database (a full copy, possibly plaintext).
-CONVERSION_SUFFIXES = (".encrypting", ".decrypting")
+# A killed conversion leaves its copy, and SQLite's rollback journal of that copy beside it.
+CONVERSION_SUFFIXES = tuple(
+    f".{step}{log}" for step in ("encrypting", "decrypting") for log in ("", "-journal", "-wal")
+)
 
 
 class Connection:
@@ -330,22 +333,36 @@ def connect_like(db: Connection, path: Path):
 def backup(db: Connection, target: Path) -> None:
     """A consistent copy of ``db`` at a new ``target`` (0600) through SQLite's online backup.
 
-    An encrypted database gives an encrypted copy with the same key.
+    An encrypted database gives an encrypted copy with the same key. The copy is made under a
+    temporary name and linked into place only when complete, so a killed backup never leaves a
+    partial file under the backup's name, and an existing file is never replaced.
     """
+    from ketalog.files import PART_SUFFIX, remove_stale_parts
+
+    if target.exists() or target.is_symlink():
+        raise InputError("DEST", f"{target} already exists; choose another name")
+    remove_stale_parts(target)
+    partial = target.with_name(f".{target.name}.{os.getpid()}{PART_SUFFIX}")
     try:
-        os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    except FileExistsError:
-        raise InputError("DEST", f"{target} already exists; choose another name") from None
+        os.close(os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     except OSError as error:
         raise InputError("DEST", describe_os_error(error, target)) from None
     try:
-        copy = connect_like(db, target)
+        copy = connect_like(db, partial)
         with copy:
             db.conn.backup(copy)
         copy.close()
-    except BaseException:
-        target.unlink(missing_ok=True)
-        raise
+        try:
+            os.link(partial, target)  # fails if the name was taken meanwhile: never clobbers
+        except FileExistsError:
+            raise InputError("DEST", f"{target} already exists; choose another name") from None
+        except OSError:  # a file system without hard links
+            if target.exists():
+                raise InputError("DEST", f"{target} already exists; choose another name") from None
+            os.rename(partial, target)
+        crypto.sync_folder(target.parent)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def health_problems(path: Path) -> tuple[list[str], int | None]:

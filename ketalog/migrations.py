@@ -295,8 +295,8 @@ def m009_visits(db):
     db.execute("CREATE INDEX idx_visits_at ON visits(at)")
 
 
-@migration("010_seen_flags_and_scale_names")
-def m010_seen_flags_and_scale_names(db):
+@migration("010_seen_flags_backups_scale_names")
+def m010_seen_flags_backups_scale_names(db):
     # Which "to discuss" flags a person has been shown, and on which day: kept in the database so that
     # it is encrypted with it (it used to be a plaintext `<db>.seen` file beside an encrypted one).
     # Bookkeeping of the screen, not the diary: never exported, never imported.
@@ -304,6 +304,13 @@ def m010_seen_flags_and_scale_names(db):
         CREATE TABLE seen_flags (
             key TEXT PRIMARY KEY,       -- a hash of the flag's id and title
             last_shown TEXT NOT NULL    -- YYYY-MM-DD
+        )""")
+    # Where every `ketalog backup` went, so `encrypt` can name the plain copies made to any path, not only
+    # those with the default name beside the database.
+    db.execute("""
+        CREATE TABLE backups (
+            path TEXT PRIMARY KEY,      -- absolute path as written
+            made_at TEXT NOT NULL       -- UTC
         )""")
     # Imports once stored questionnaires under the name the file gave ("PHQ-9", "phq 9"): such a PHQ-9
     # was a free-form scale whose item 9 no safety rule read. Every name is now the instrument's id.

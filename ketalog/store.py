@@ -14,6 +14,7 @@ import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Iterable, Sequence, cast
 
 from ketalog.db import Connection, writing
@@ -821,3 +822,17 @@ def medication_events(
 
 def medications(db: Connection) -> list[dict]:
     return list(db.query("SELECT * FROM medications ORDER BY key"))
+
+
+def record_backup(db: Connection, path: Path) -> None:
+    """Remember where a backup went, so `encrypt` can name every plain copy, wherever it is."""
+    with writing(db):
+        db.execute(
+            "INSERT INTO backups (path, made_at) VALUES (?, ?) "
+            "ON CONFLICT (path) DO UPDATE SET made_at = excluded.made_at",
+            [str(path), stamp()],
+        )
+
+
+def backup_paths(db: Connection) -> list[Path]:
+    return [Path(row["path"]) for row in db.query("SELECT path FROM backups ORDER BY made_at")]

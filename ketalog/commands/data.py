@@ -255,6 +255,18 @@ def backup_command(
     with current.open(write=False) as db:
         database.backup(db, target)
     say(f"Backed up to {target}")
+    from ketalog import store
+
+    try:
+        with current.open(write=True) as db:
+            store.record_backup(db, target.resolve())
+    except Exception as error:  # the copy is made; only `encrypt`'s list of plain copies misses it
+        from ketalog.errors import describe_database_error, is_database_error
+
+        if not (isinstance(error, KetalogError) or is_database_error(error)):
+            raise
+        why = error.message if isinstance(error, KetalogError) else describe_database_error(error)
+        say(f"ketalog: note: the backup is complete, but where it went was not recorded ({why})", err=True)
 
 
 def check_command(ctx: typer.Context, as_json: JsonOpt = False) -> None:
@@ -311,7 +323,11 @@ def encrypt_command(ctx: typer.Context, remove_plain_backups: RemovePlainOpt = F
     already = path.exists() and _is_encrypted(path)
     if not (already and remove_plain_backups):
         _convert(ctx, encrypt=True)
-    backups = crypto.plain_backups(path)
+    from ketalog import store
+
+    with state(ctx).open(write=False) as db:
+        recorded = store.backup_paths(db)
+    backups = crypto.plain_backups(path, recorded)
     if backups and remove_plain_backups:
         for backup in backups:
             backup.unlink(missing_ok=True)
