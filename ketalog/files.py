@@ -62,15 +62,21 @@ def _destination(target: Path, field: str) -> str:
 
 @contextmanager
 def private_output(
-    path: Path, *, binary: bool = False, field: str = "--output", protected: Iterable[Path] = ()
+    path: Path,
+    *,
+    binary: bool = False,
+    field: str = "--output",
+    protected: Iterable[Path] = (),
+    replace_only: bool = False,
 ) -> Iterator[IO]:
     """A handle whose content becomes ``path`` (mode 0600) only when the block finishes without error.
 
     ``-`` is standard output; a device, pipe or descriptor path is written straight through (the
     system's /dev/null must never be renamed over); only a regular file or a new path is replaced
-    atomically."""
+    atomically. ``replace_only``: files of ketalog's own (settings, job files) are always replaced, never
+    written through to whatever a symlink points at."""
     target = path.expanduser()
-    how = _destination(target, field)
+    how = "replace" if replace_only else _destination(target, field)
     if how == "stdout":
         import sys
 

@@ -21,7 +21,16 @@ LAUNCHD_LABEL = "org.ketalog.remind"
 
 
 def job_command(db_path: Path, survey_day: str | None) -> list[str]:
-    """What the job runs: this Python, this database (the job does not see your shell's variables)."""
+    """What the job runs: this Python, this database (the job does not see your shell's variables).
+
+    A path holding a control character is refused: a newline would add a crontab entry of its own
+    (which uninstall would leave behind), and a plist cannot carry one."""
+    from ketalog.errors import InputError
+    from ketalog.neutral import is_inert
+
+    for name, value in (("--db", str(db_path)), ("python", sys.executable)):
+        if not is_inert(value) or "\n" in value or "\t" in value:
+            raise InputError(name, f"{value!r} holds a control character, which a daily job cannot name safely")
     command = [sys.executable, "-m", "ketalog", "--db", str(db_path), "remind", "run"]
     return command + (["--survey-day", survey_day] if survey_day else [])
 
@@ -53,9 +62,28 @@ def _run(*command: str, stdin: str | None = None) -> subprocess.CompletedProcess
 
 
 def _write_private(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    os.chmod(path, 0o600)
+    """A job file, 0600, replaced atomically; missing folders made 0700 whatever the umask. Never written
+    through a symlink: another account could have pointed it at a service of its own."""
+    from ketalog.files import make_private_folder, private_output
+
+    if path.is_symlink():
+        raise OSError(f"{path} is a symbolic link; remove it (and check who made it), then install again")
+    make_private_folder(path.parent, field="remind")
+    with private_output(path, field="remind", replace_only=True) as handle:
+        handle.write(text)
+
+
+def _crontab() -> list[str]:
+    """The current crontab's lines; none when the user has none yet. Any other failure stops the change:
+    a crontab that could not be read is never rewritten (that would drop every line in it)."""
+    current = _run("crontab", "-l")
+    if current.returncode == 0:
+        return current.stdout.splitlines()
+    if "no crontab" in (current.stderr or "").lower():
+        return []
+    raise OSError(
+        f"could not read your crontab ({(current.stderr or '').strip() or 'crontab -l failed'}); left as it is"
+    )
 
 
 def install(command: list[str], hour: int, minute: int) -> list[str]:
@@ -89,12 +117,7 @@ def install(command: list[str], hour: int, minute: int) -> list[str]:
         )
         return lines
     if shutil.which("crontab"):
-        current = _run("crontab", "-l")
-        kept = [
-            line
-            for line in (current.stdout if current.returncode == 0 else "").splitlines()
-            if not line.endswith(CRON_MARK)
-        ]
+        kept = [line for line in _crontab() if not line.endswith(CRON_MARK)]
         line = shlex.join(command).replace("%", "\\%")  # cron turns a bare % into a newline
         kept.append(f"{minute} {hour} * * * {line} {CRON_MARK}")
         if _run("crontab", "-", stdin="\n".join(kept) + "\n").returncode != 0:
@@ -117,8 +140,7 @@ def uninstall() -> list[str]:
             _run("systemctl", "--user", "daemon-reload")
         removed.append(f"the systemd timer and service in {folder}")
     if shutil.which("crontab"):
-        current = _run("crontab", "-l")
-        lines = current.stdout.splitlines() if current.returncode == 0 else []
+        lines = _crontab()
         kept = [line for line in lines if not line.endswith(CRON_MARK)]
         if len(kept) != len(lines):
             _run("crontab", "-", stdin="\n".join(kept) + "\n" if kept else "")

@@ -219,7 +219,7 @@ def _write(values: dict[str, object]) -> None:
     file = path()
     make_private_folder(file.parent, field="config")
     text = "# ketalog settings: change with `ketalog config set KEY VALUE`.\n" + tomli_w.dumps(values)
-    with private_output(file, field="config") as handle:
+    with private_output(file, field="config", replace_only=True) as handle:
         handle.write(text)
 
 

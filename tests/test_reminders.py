@@ -14,7 +14,8 @@ import pytest
 FAKE = """#!/bin/sh
 echo "$(basename "$0") $*" >> "$FAKE_LOG"
 if [ "$(basename "$0")" = crontab ]; then
-  if [ "$1" = -l ]; then [ -f "$FAKE_CRON" ] && cat "$FAKE_CRON" || exit 1; fi
+  if [ "$1" = -l ] && [ -n "$FAKE_CRON_BROKEN" ]; then echo "crontab: cannot open your crontab" >&2; exit 1; fi
+  if [ "$1" = -l ]; then [ -f "$FAKE_CRON" ] && cat "$FAKE_CRON" || { echo "no crontab for you" >&2; exit 1; }; fi
   if [ "$1" = - ]; then cat > "$FAKE_CRON"; fi
 fi
 exit 0
@@ -155,3 +156,41 @@ def test_percent_signs_survive_systemd_and_cron(cli, tmp_path, fake_tools):
     fake_tools("crontab")
     cli("--db", str(tmp_path / "100%" / "k.db"), "remind", "install")
     assert "100\\%" in (tmp_path / "crontab.txt").read_text()
+
+
+def test_a_crontab_that_cannot_be_read_is_never_rewritten(cli, tmp_path, fake_tools, monkeypatch):
+    fake_tools("crontab")
+    (tmp_path / "crontab.txt").write_text("0 3 * * * backup.sh\n")
+    monkeypatch.setenv("FAKE_CRON_BROKEN", "1")
+    for command in ("install", "uninstall"):
+        result = cli("remind", command, expect=1)
+        assert "could not read your crontab" in result.stderr and result.stderr.count("\n") == 1
+    assert (tmp_path / "crontab.txt").read_text() == "0 3 * * * backup.sh\n"
+    assert not any(call.startswith("crontab -") and call != "crontab -l" for call in calls(tmp_path))
+
+
+@pytest.mark.parametrize("bad", ["a\n* * * * * rm -rf ~ #", "tab\there", "esc\x1b]0;x\x07"])
+def test_a_database_path_with_a_control_character_is_refused(cli, tmp_path, fake_tools, bad):
+    fake_tools("crontab")
+    result = cli("--db", str(tmp_path / bad), "remind", "install", expect=2)
+    assert "control character" in result.stderr and not (tmp_path / "crontab.txt").exists()
+
+
+def test_job_files_never_go_through_a_symlink_and_folders_are_private_under_umask_0(cli, tmp_path, fake_tools):
+    fake_tools("systemctl")
+    units = tmp_path / "home" / ".config" / "systemd" / "user"
+    old = os.umask(0)
+    try:
+        cli("remind", "install")
+    finally:
+        os.umask(old)
+    for folder in (tmp_path / "home" / ".config", tmp_path / "home" / ".config" / "systemd", units):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+    service = units / "ketalog-remind.service"
+    elsewhere = tmp_path / "someone-elses.service"
+    elsewhere.write_text("[Service]\nExecStart=/bin/evil\n")
+    service.unlink()
+    service.symlink_to(elsewhere)
+    result = cli("remind", "install", expect=1)
+    assert "is a symbolic link" in result.stderr
+    assert elsewhere.read_text() == "[Service]\nExecStart=/bin/evil\n"

@@ -59,7 +59,10 @@ def remind_uninstall() -> None:
     """
     from ketalog import reminders
 
-    removed = reminders.uninstall()
+    try:
+        removed = reminders.uninstall()
+    except OSError as error:
+        raise KetalogError(f"could not remove the reminder: {error}") from None
     say("Removed " + "; ".join(removed) + "." if removed else "No ketalog reminder was installed.")
 
 
