@@ -10,9 +10,11 @@ later), so re-importing a file adds nothing and two machines' exports merge.
 from __future__ import annotations
 
 import json
+import math
 import re
 import sqlite3
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -24,6 +26,7 @@ from ketalog.errors import InputError, KetalogError
 from ketalog.files import make_private_folder, private_output, refuse_protected
 from ketalog.render.delimited import csv_cell
 from ketalog.store import KINDS
+from ketalog.timeparse import to_utc_text
 
 EXPORT_FORMAT = "ketalog-export"
 EXPORT_VERSION = 1
@@ -52,6 +55,9 @@ TABLE_ORDER = [
 _ID = re.compile(r"[0-9a-f]{32}")
 _AT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_SURROGATE = re.compile("[\ud800-\udfff]")  # a lone surrogate ("\\ud800" in JSON) cannot be stored as UTF-8
+# Another device's clock may run a little ahead; anything later than this is not a diary entry.
+FUTURE_TOLERANCE = timedelta(days=1)
 
 
 class ImportFileError(InputError):
@@ -177,11 +183,21 @@ class ImportResult:
     kept_edits: dict[str, int] = field(default_factory=dict)  # rows edited in ketalog since, left alone
 
 
-def parse_ketalog(path: Path, text: str) -> ImportPlan:
+def load_json(path: Path, text: str):
+    """A file's JSON, or one error naming the file: bad syntax, a number of thousands of digits, or nesting
+    deeper than any export (each a traceback from ``json`` otherwise)."""
     try:
-        data = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as error:
         raise ImportFileError(path, f"line {error.lineno}", f"not valid JSON ({error.msg})") from None
+    except RecursionError:
+        raise ImportFileError(path, "file", "nested too deeply to be an export") from None
+    except ValueError:
+        raise ImportFileError(path, "file", "holds a number of thousands of digits, which no export does") from None
+
+
+def parse_ketalog(path: Path, text: str) -> ImportPlan:
+    data = load_json(path, text)
     if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
         raise ImportFileError(path, "top level", f'not a ketalog export (expected "format": "{EXPORT_FORMAT}")')
     if data.get("format_version") != EXPORT_VERSION:
@@ -203,27 +219,49 @@ def parse_ketalog(path: Path, text: str) -> ImportPlan:
         rows = tables.get(table, [])
         if not isinstance(rows, list):
             raise ImportFileError(path, f"table {table}", "must be a list of rows")
-        for number, row in enumerate(rows, start=1):
-            if not isinstance(row, dict):
-                raise ImportFileError(path, _row(table, number), "must be an object")
-            if table in ENTRY_TABLES:
-                _check_entry_row(path, table, number, row)
-            elif table == "medications":
-                _check_medication(path, _row(table, number), row)
-            elif table == "mood_labels":
-                _check_mood_label(path, _row(table, number), row)
-            elif table == "planned_sessions":
-                _check_planned(path, _row(table, number), row)
-            elif table in CHILD_VALUES:
-                value = row.get(CHILD_VALUES[table])
-                if not isinstance(value, str) or not value.strip():
-                    raise ImportFileError(
-                        path,
-                        _row(table, number),
-                        f"{CHILD_VALUES[table]} must be non-empty text (got {value!r})",
-                    )
-            plan.tables[table].append(row)
+        plan.tables[table] = rows
+    check_plan(plan)
     return plan
+
+
+def check_plan(plan: ImportPlan) -> None:
+    """Every row of every table through one validation, whichever app the file came from: an import stores
+    exactly what the CLI accepts (with --force), so a person's own export always imports again, and another
+    app's history cannot store what `check` would then call damaged."""
+    from ketalog.timeparse import now
+
+    latest = to_utc_text(now() + FUTURE_TOLERANCE)
+    owners: dict[str, str] = {}  # entry id -> its table: an id in two tables could not be addressed
+    for table in TABLE_ORDER:
+        for number, row in enumerate(plan.tables.get(table, []), start=1):
+            if not isinstance(row, dict):
+                raise ImportFileError(plan.path, _row(table, number), "must be an object")
+            if table in ENTRY_TABLES:
+                _check_entry_row(plan.path, table, number, row)
+                if row["at"] > latest:
+                    raise ImportFileError(
+                        plan.path, _row(table, number), f"at {row['at']} is in the future; entries are for the past"
+                    )
+                other = owners.setdefault(row["id"], table)
+                if other != table:
+                    raise ImportFileError(plan.path, _row(table, number), f"id {row['id']} is also a row of {other}")
+            elif table == "medications":
+                _check_medication(plan.path, _row(table, number), row)
+            elif table == "mood_labels":
+                _check_mood_label(plan.path, _row(table, number), row)
+            elif table == "planned_sessions":
+                _check_planned(plan.path, _row(table, number), row)
+            elif table in CHILD_VALUES:
+                _check_child(plan.path, table, number, row)
+
+
+def _check_child(path: Path, table: str, number: int, row: dict) -> None:
+    key, value = next((k, v) for child, k, v in filter(None, ENTRY_TABLES.values()) if child == table)
+    if not isinstance(row.get(key), str) or not _ID.fullmatch(row[key]):
+        raise ImportFileError(path, _row(table, number), f"{key} must be an entry id (got {row.get(key)!r})")
+    text = row.get(value)
+    if not isinstance(text, str) or not text.strip() or _SURROGATE.search(text):
+        raise ImportFileError(path, _row(table, number), f"{value} must be non-empty text (got {text!r})")
 
 
 def _check_entry_row(path: Path, table: str, number: int, row: dict) -> None:
@@ -249,7 +287,11 @@ def _check_entry_row(path: Path, table: str, number: int, row: dict) -> None:
     checks = _COLUMN_CHECKS[table]
     for column, value in row.items():
         check = checks.get(column)
-        if check is None or value is None:
+        if value is None:
+            continue
+        if check is None:  # a column no check names still holds only what SQLite stores as given
+            if not _plain_value(value):
+                raise ImportFileError(path, _row(table, number), f"{column}: {value!r} is not a value ketalog stores")
             continue
         try:
             row[column] = check(value, column)
@@ -261,6 +303,38 @@ def _check_entry_row(path: Path, table: str, number: int, row: dict) -> None:
             ) from None
     if table == "surveys":
         _check_survey_row(path, _row(table, number), row)
+    elif table == "sessions":
+        _check_session_row(path, _row(table, number), row)
+
+
+def _plain_value(value) -> bool:
+    """Text without lone surrogates, or a number SQLite stores exactly (never a list, object or 2**70)."""
+    if isinstance(value, str):
+        return not _SURROGATE.search(value)
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return -(2**62) <= value <= 2**62
+    return isinstance(value, float) and math.isfinite(value)
+
+
+def _check_session_row(path: Path, where: str, row: dict) -> None:
+    """What the CLI checks across a session's fields: a dose has its unit and is under the hard top that
+    even --force keeps; a blood pressure is both numbers, systolic above diastolic."""
+    amount, unit = row.get("dose_amount"), row.get("dose_unit")
+    if (amount is None) != (unit is None):
+        raise ImportFileError(path, where, "dose_amount and dose_unit go together")
+    if amount is not None:
+        try:
+            valid.dose_within_limits(amount, unit)
+        except InputError as error:
+            raise ImportFileError(path, where, error.message) from None
+    for when in ("before", "after"):
+        systolic, diastolic = row.get(f"bp_{when}_sys"), row.get(f"bp_{when}_dia")
+        if (systolic is None) != (diastolic is None):
+            raise ImportFileError(path, where, f"bp_{when}_sys and bp_{when}_dia go together")
+        if systolic is not None and systolic <= diastolic:
+            raise ImportFileError(path, where, f"bp_{when}: systolic {systolic} must be above diastolic {diastolic}")
 
 
 def _row(table: str, number: int) -> str:
@@ -296,8 +370,11 @@ def _check_mood_label(path: Path, where: str, row: dict) -> None:
 def _check_planned(path: Path, where: str, row: dict) -> None:
     if set(row) != set(SETTINGS_TABLES["planned_sessions"]):
         raise ImportFileError(path, where, "needs exactly " + ", ".join(SETTINGS_TABLES["planned_sessions"]))
-    if not isinstance(row["local_date"], str) or not _DAY.match(row["local_date"]):
-        raise ImportFileError(path, where, f"local_date must be YYYY-MM-DD (got {row['local_date']!r})")
+    from ketalog.timeparse import plan_day_problem
+
+    problem = plan_day_problem(row["local_date"])
+    if problem:
+        raise ImportFileError(path, where, problem)
     if not isinstance(row["id"], str) or not re.fullmatch(r"[0-9a-f]{32}", row["id"]):
         raise ImportFileError(path, where, f"id must be 32 lowercase hex characters (got {row['id']!r})")
     if row["note"] is not None and not isinstance(row["note"], str):
@@ -305,7 +382,7 @@ def _check_planned(path: Path, where: str, row: dict) -> None:
 
 
 def _text(value, column: str) -> str:
-    if not isinstance(value, str):
+    if not isinstance(value, str) or _SURROGATE.search(value):
         raise InputError(column, f"must be text (got {value!r})")
     return value
 
@@ -381,6 +458,7 @@ _COLUMN_CHECKS = {
         "heart_rate": _whole(*valid.HEART_RATE_RANGE),
         "cost": _number(*valid.COST_RANGE),
         "therapy": _one_of((0, 1)),
+        "new_course": _one_of((0, 1)),
         "intention": _text,
         "note": _text,
     },
@@ -536,6 +614,20 @@ def _existing_rows(db: Connection, table: str, ids: list[str]) -> dict[str, dict
     return found
 
 
+def _refuse_ids_of_other_kinds(db: Connection, plan: ImportPlan, table: str, new_ids: list[str]) -> None:
+    """An id already used by another kind of entry would make both unaddressable by `show`, `edit`, `delete`."""
+    for other in ENTRY_TABLES:
+        if other == table:
+            continue
+        for chunk, marks in _in_chunks(new_ids):
+            clash = next(db.query(f'SELECT id FROM "{other}" WHERE id IN ({marks}) LIMIT 1', chunk), None)
+            if clash:
+                number = next(n for n, row in enumerate(plan.tables[table], start=1) if row["id"] == clash["id"])
+                raise ImportFileError(
+                    plan.path, _row(table, number), f"id {clash['id']} is already one of your {other}"
+                )
+
+
 def _checkins_at(db: Connection, times: list[str]) -> set[tuple[str, object]]:
     """(at, mood) of the stored check-ins at these times: an earlier import's rows by content."""
     found: set[tuple[str, object]] = set()
@@ -590,6 +682,7 @@ def _apply(db: Connection, plan: ImportPlan, result: ImportResult, progress=None
         columns = set(_columns(db, table))
         plan_children = _plan_children(plan, table) if foreign else {}
         existing_rows = _existing_rows(db, table, [row["id"] for row in rows])
+        _refuse_ids_of_other_kinds(db, plan, table, [row["id"] for row in rows if row["id"] not in existing_rows])
         earlier = _checkins_at(db, [row["at"] for row in rows]) if foreign and table == "checkins" else set()
         stored = _stored_children(db, table, list(existing_rows)) if foreign else {}
         inserts: list[tuple[int, dict]] = []

@@ -12,7 +12,6 @@ import csv
 import hashlib
 import io
 import itertools
-import json
 import os
 import re
 import statistics
@@ -24,7 +23,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Iterator, TextIO
 
-from ketalog.exchange import ImportFileError, ImportPlan, parse_ketalog
+from ketalog.exchange import ImportFileError, ImportPlan, check_plan, load_json, parse_ketalog
 from ketalog.timeparse import storage_fields, to_local, to_utc_text
 
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -197,13 +196,27 @@ def _zip_member(path: Path, raw):
                 yield member
         except (zipfile.BadZipFile, EOFError, zlib.error) as error:
             raise ImportFileError(path, f"zip member {info.filename}", f"damaged ({error})") from None
+        except RuntimeError:  # zipfile's word for a member that needs a password
+            raise ImportFileError(
+                path, f"zip member {info.filename}", "is password-protected; export it again without a password"
+            ) from None
+        except NotImplementedError:
+            raise ImportFileError(
+                path,
+                f"zip member {info.filename}",
+                "is packed with a method ketalog cannot unpack; use zip's usual deflate",
+            ) from None
 
 
 def detect_format(first_line: str) -> str | None:
     stripped = first_line.lstrip()
     if stripped.startswith("{"):
         return "ketalog"
-    header = tuple(cell.strip() for cell in next(csv.reader([stripped.split("\n", 1)[0]]), []))
+    csv.field_size_limit(MAX_FIELD_CHARS)  # the default (128 KiB) would fail a long first cell here
+    try:
+        header = tuple(cell.strip() for cell in next(csv.reader([stripped.split("\n", 1)[0]]), []))
+    except csv.Error:
+        return None
     if header[:2] == EMOODS_HEADER[:2]:
         return "emoods"
     if tuple(h.lower() for h in header) == BEARABLE_HEADER:
@@ -221,12 +234,42 @@ def detect_format(first_line: str) -> str | None:
 
 
 def plan_import(path: Path, fmt: str | None, mood_map: str | None = None, saved: dict | None = None) -> ImportPlan:
-    """Read and check the whole file. ``saved``: mood labels remembered by earlier imports, {source: {label: level}}."""
+    """Read and check the whole file. ``saved``: mood labels remembered by earlier imports, {source: {label: level}}.
+
+    Every format's rows then pass ``exchange.check_plan``, the one validation a ketalog export passes.
+    A shape no parser expected (a list where a number belongs, nesting 100,000 deep) is one error naming
+    the file, never a traceback: the parsers name the row where they can, this is the net behind them."""
     try:
         with open_source(path) as text:
-            return _plan(path, text, fmt, mood_map, saved or {})
+            plan = _plan(path, text, fmt, mood_map, saved or {})
     except UnicodeDecodeError:
         raise ImportFileError(path, "file", "not UTF-8 text") from None
+    except RecursionError:
+        raise ImportFileError(path, "file", "nested too deeply to be an export") from None
+    except (TypeError, AttributeError, KeyError, IndexError, ValueError, OverflowError, UnicodeError) as error:
+        raise ImportFileError(path, "file", f"not shaped like any export ketalog reads ({_kind(error)})") from None
+    if plan.source != "ketalog":
+        check_plan(plan)  # a ketalog export is checked as it is parsed
+    return plan
+
+
+def _kind(error: Exception) -> str:
+    return {
+        TypeError: "a value of the wrong type",
+        AttributeError: "a value of the wrong type",
+        KeyError: "a field missing",
+        IndexError: "a list too short",
+        OverflowError: "a date or number out of range",
+    }.get(type(error), "a value out of range")
+
+
+@contextmanager
+def _item(path: Path, where: str, what: str) -> Iterator[None]:
+    """One record of a file: a value of the wrong type or out of range names the record, not a traceback."""
+    try:
+        yield
+    except (TypeError, AttributeError, KeyError, IndexError, ValueError, OverflowError) as error:
+        raise ImportFileError(path, where, f"not {what} ({_kind(error)})") from None
 
 
 def _plan(path: Path, text: TextIO, fmt: str | None, mood_map: str | None, saved: dict) -> ImportPlan:
@@ -281,10 +324,7 @@ def _plan_json(path: Path, text: str, fmt: str | None) -> ImportPlan:
             stripped = base64.b64decode("".join(stripped.split()), validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
             raise ImportFileError(path, "file", "not a Daylio backup, a ketalog export, or CSV") from None
-    try:
-        data = json.loads(stripped)
-    except json.JSONDecodeError as error:
-        raise ImportFileError(path, f"line {error.lineno}", f"not valid JSON ({error.msg})") from None
+    data = load_json(path, stripped)
     if isinstance(data, dict) and "dayEntries" in data:
         detected = "daylio-backup"
     elif isinstance(data, list):
@@ -313,46 +353,19 @@ def _html_to_text(html: str) -> str:
 def parse_daylio_backup(path: Path, data: dict) -> ImportPlan:
     """Daylio's own backup (its free tier has no CSV): moods by their group (1 rad .. 5 awful), so custom
     moods need no map; months are 0-based; notes are HTML; activities ("tags") become check-in tags."""
-    from datetime import timedelta, timezone
 
-    groups = {m.get("id"): m.get("mood_group_id") for m in data.get("customMoods", []) if isinstance(m, dict)}
-    names = {t.get("id"): t.get("name") for t in data.get("tags", []) if isinstance(t, dict)}
+    with _item(path, "customMoods and tags", "lists of moods and tags as a Daylio backup holds them"):
+        groups = {m.get("id"): m.get("mood_group_id") for m in data.get("customMoods") or [] if isinstance(m, dict)}
+        names = {t.get("id"): t.get("name") for t in data.get("tags") or [] if isinstance(t, dict)}
     plan = _checkin_plan("daylio", path)
     positions = _MinutePositions("daylio")
     entries = data.get("dayEntries") or []
-    for number, entry in enumerate(
-        sorted(entries, key=lambda e: e.get("datetime", 0) if isinstance(e, dict) else 0), start=1
-    ):
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise ImportFileError(path, "dayEntries", "must be a list of entries (objects)")
+    for number, entry in enumerate(sorted(entries, key=lambda e: _number_or_zero(e.get("datetime"))), start=1):
         where = f"dayEntries item {number}"
-        try:
-            offset = timezone(timedelta(milliseconds=int(entry.get("timeZoneOffset") or 0)))
-            moment = datetime(
-                int(entry["year"]),
-                int(entry["month"]) + 1,
-                int(entry["day"]),
-                int(entry.get("hour", 12)),
-                int(entry.get("minute", 0)),
-                tzinfo=offset,
-            )
-        except (KeyError, TypeError, ValueError, AttributeError):
-            raise ImportFileError(
-                path, where, "year, month (0-11), day, hour and minute must form a real time"
-            ) from None
-        group = groups.get(entry.get("mood"))
-        if group not in (1, 2, 3, 4, 5):
-            raise ImportFileError(path, where, f"mood {entry.get('mood')!r} is not one of the backup's moods")
-        note = (
-            "\n".join(
-                part
-                for part in (_html_to_text(entry.get("note_title") or ""), _html_to_text(entry.get("note") or ""))
-                if part
-            )
-            or None
-        )
-        entry_id = positions.id_for(f"{moment:%Y-%m-%d %H:%M}")
-        plan.tables["checkins"].append(_checkin_row(entry_id, moment, mood=scale_to_ten(6 - group, 5), note=note))
-        for tag in dict.fromkeys(names[t] for t in entry.get("tags") or [] if names.get(t)):
-            plan.tables["checkin_tags"].append({"checkin_id": entry_id, "tag": tag})
+        with _item(path, where, "an entry as a Daylio backup holds it"):
+            _daylio_backup_entry(path, where, entry, groups, names, plan, positions)
     plan.mapping = [
         "year, month (0-based), day, hour, minute → check-in time, at the offset Daylio recorded",
         "mood → its mood group (1 rad .. 5 awful, custom moods included) → mood 10, 8, 5, 2, 0",
@@ -361,6 +374,43 @@ def parse_daylio_backup(path: Path, data: dict) -> ImportPlan:
         "goals, achievements, assets (photos), reminders and settings → not imported",
     ]
     return plan
+
+
+def _number_or_zero(value) -> float:
+    return value if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
+
+
+def _daylio_backup_entry(path: Path, where: str, entry: dict, groups: dict, names: dict, plan, positions) -> None:
+    """One Daylio backup entry into a check-in and its tags."""
+    from datetime import timedelta, timezone
+
+    try:
+        offset = timezone(timedelta(milliseconds=int(entry.get("timeZoneOffset") or 0)))
+        moment = datetime(
+            int(entry["year"]),
+            int(entry["month"]) + 1,
+            int(entry["day"]),
+            int(entry.get("hour", 12)),
+            int(entry.get("minute", 0)),
+            tzinfo=offset,
+        )
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise ImportFileError(path, where, "year, month (0-11), day, hour and minute must form a real time") from None
+    group = groups.get(entry.get("mood"))
+    if group not in (1, 2, 3, 4, 5):
+        raise ImportFileError(path, where, f"mood {entry.get('mood')!r} is not one of the backup's moods")
+    note = (
+        "\n".join(
+            part
+            for part in (_html_to_text(entry.get("note_title") or ""), _html_to_text(entry.get("note") or ""))
+            if part
+        )
+        or None
+    )
+    entry_id = positions.id_for(f"{moment:%Y-%m-%d %H:%M}")
+    plan.tables["checkins"].append(_checkin_row(entry_id, moment, mood=scale_to_ten(6 - group, 5), note=note))
+    for tag in dict.fromkeys(str(names[t]) for t in entry.get("tags") or [] if names.get(t)):
+        plan.tables["checkin_tags"].append({"checkin_id": entry_id, "tag": tag})
 
 
 def parse_pixels(path: Path, data: list) -> ImportPlan:
@@ -372,32 +422,41 @@ def parse_pixels(path: Path, data: list) -> ImportPlan:
         where = f"item {number}"
         if not isinstance(pixel, dict):
             raise ImportFileError(path, where, "must be an object with a date")
-        try:
-            day = date.fromisoformat(str(pixel.get("date")))
-        except ValueError:
-            raise ImportFileError(path, where, f"date {pixel.get('date')!r} is not YYYY-MM-DD") from None
-        given = pixel.get("scores") if "scores" in pixel else [pixel.get("mood")]
-        scores: list[float] = [s for s in given or [] if s is not None]
-        if not scores or not all(isinstance(s, (int, float)) and 1 <= s <= 5 for s in scores):
-            raise ImportFileError(path, where, f"mood must be 1-5 (got {scores!r})")
-        tags = list(pixel.get("emotions") or [])
-        for group in pixel.get("tags") or []:
-            if isinstance(group, dict):
-                tags += [str(entry) for entry in group.get("entries") or []]
-        moment = to_local(datetime.combine(day, time(12)))
-        entry_id = positions.id_for(day.isoformat())
-        note = str(pixel.get("notes") or "").strip() or None
-        plan.tables["checkins"].append(
-            _checkin_row(entry_id, moment, mood=scale_to_ten(statistics.fmean(scores), 5), note=note)
-        )
-        for tag in dict.fromkeys(t.strip() for t in tags if str(t).strip()):
-            plan.tables["checkin_tags"].append({"checkin_id": entry_id, "tag": tag})
+        with _item(path, where, "a day as a Pixels backup holds it"):
+            _pixel(path, where, pixel, plan, positions)
     plan.mapping = [
         "date → check-in at 12:00 local time that day (Pixels records days)",
         "mood (old) or the mean of scores (current), 1-5 → mood 0, 2, 5, 8, 10",
         "emotions and tags → check-in tags; notes → note",
     ]
     return plan
+
+
+def _pixel(path: Path, where: str, pixel: dict, plan, positions) -> None:
+    """One Pixels day into a check-in and its tags."""
+    try:
+        day = date.fromisoformat(str(pixel.get("date")))
+    except ValueError:
+        raise ImportFileError(path, where, f"date {pixel.get('date')!r} is not YYYY-MM-DD") from None
+    given = pixel.get("scores") if "scores" in pixel else [pixel.get("mood")]
+    scores: list[float] = [s for s in given or [] if s is not None]
+    if not scores or not all(isinstance(s, (int, float)) and 1 <= s <= 5 for s in scores):
+        raise ImportFileError(path, where, f"mood must be 1-5 (got {scores!r})")
+    for key in ("emotions", "tags"):
+        if pixel.get(key) is not None and not isinstance(pixel[key], list):
+            raise ImportFileError(path, where, f"{key} must be a list (got {type(pixel[key]).__name__})")
+    tags = list(pixel.get("emotions") or [])
+    for group in pixel.get("tags") or []:
+        if isinstance(group, dict):
+            tags += [str(entry) for entry in group.get("entries") or []]
+    moment = to_local(datetime.combine(day, time(12)))
+    entry_id = positions.id_for(day.isoformat())
+    note = str(pixel.get("notes") or "").strip() or None
+    plan.tables["checkins"].append(
+        _checkin_row(entry_id, moment, mood=scale_to_ten(statistics.fmean(scores), 5), note=note)
+    )
+    for tag in dict.fromkeys(str(t).strip() for t in tags if str(t).strip()):
+        plan.tables["checkin_tags"].append({"checkin_id": entry_id, "tag": tag})
 
 
 def _csv_rows(path: Path, lines) -> Iterator[list[str]]:

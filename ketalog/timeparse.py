@@ -32,6 +32,11 @@ ACCEPTED_FORMS = (
 
 # Entries before this year are typing mistakes ("0206-03-04"), not history anyone logs.
 EARLIEST_YEAR = 1990
+# Any date typed (a period's ends too) lies in these years: beyond them a conversion between time
+# zones overflows Python's calendar (year 1 at -12:00, year 9999 at +14:00), and no one means them.
+READABLE_YEARS = (1900, 2999)
+# A plan looks at most this far ahead: "plan set --start 9999-..." is a slip, not a booking.
+PLAN_HORIZON = timedelta(days=10 * 366)
 
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _RELATIVE = re.compile(r"^(\d{1,4})\s+(minute|hour|day|week|month|year)s?\s+ago$")
@@ -58,6 +63,8 @@ def now() -> datetime:
         moment = datetime.fromisoformat(fixed.strip())
     except ValueError:
         raise InputError("KETALOG_NOW", f"{fixed!r} is not an ISO 8601 date-time") from None
+    if not EARLIEST_YEAR <= moment.year <= READABLE_YEARS[1]:
+        raise InputError("KETALOG_NOW", f"{fixed!r} must be in the years {EARLIEST_YEAR}-{READABLE_YEARS[1]}")
     return to_local(moment)
 
 
@@ -90,7 +97,12 @@ def parse(text: str, field: str, reference: datetime | None = None, *, ahead: bo
     if not raw:
         raise _unreadable(field, text)
     try:
-        return _parse_known(raw, ref, ahead)
+        when = _parse_known(raw, ref, ahead)
+        # Both ends of the day the moment falls on must exist in every zone (day_start, next_day_start).
+        if not READABLE_YEARS[0] <= when.moment.year <= READABLE_YEARS[1]:
+            bound = f"before {EARLIEST_YEAR}" if when.moment.year < READABLE_YEARS[0] else f"after {READABLE_YEARS[1]}"
+            raise InputError(field, f"{text!r} is {bound}; check the year (dates look like 2026-03-04)")
+        return when
     except NonexistentTime as error:
         raise InputError(field, str(error)) from None
     except (ValueError, OverflowError):
@@ -245,6 +257,29 @@ def parse_at(text: str | None, field: str = "--at", reference: datetime | None =
     if moment.year < EARLIEST_YEAR:
         raise InputError(field, f"{text!r} is before {EARLIEST_YEAR}; check the year (dates look like 2026-03-04)")
     return moment
+
+
+def plan_day(text: str, field: str) -> date:
+    """A day to plan a session on: the next one named (today included), from 1990 to ten years ahead."""
+    day = parse(text, field, ahead=True).moment.date()
+    problem = plan_day_problem(day.isoformat())
+    if problem:
+        raise InputError(field, f"{text!r}: {problem}")
+    return day
+
+
+def plan_day_problem(local_date: object) -> str | None:
+    """What is wrong with a planned day as stored (YYYY-MM-DD), or None: the one rule for `plan` and import."""
+    if not isinstance(local_date, str) or not _STORED_DAY.fullmatch(local_date):
+        return f"local_date must be YYYY-MM-DD (got {local_date!r})"
+    try:
+        day = date.fromisoformat(local_date)
+    except ValueError:
+        return f"{local_date} is not a real date"
+    latest = (now() + PLAN_HORIZON).date()
+    if not date(EARLIEST_YEAR, 1, 1) <= day <= latest:
+        return f"{local_date} is outside the days a plan can hold ({EARLIEST_YEAR}-01-01 to {latest})"
+    return None
 
 
 def parse_since(text: str | None, field: str = "--since") -> datetime | None:

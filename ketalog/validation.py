@@ -77,6 +77,8 @@ COST_RANGE = (0, 1_000_000_000)
 MAX_DOSE_MG_PER_KG = 2.0
 MAX_DOSE_MG = {"intranasal": 200.0}
 MAX_DOSE_MG_OTHER = 1000.0
+# The top that even --force keeps: no dose of anything is this large, so it can only be a slip (1e308).
+DOSE_HARD_LIMITS = {"mg": 100_000.0, "mg/kg": 100.0}
 
 _DOSE = re.compile(r"^([0-9]*\.?[0-9]+)\s*(mg/kg|mg)?$")
 _BP = re.compile(r"^(\d{2,3})\s*/\s*(\d{2,3})$")
@@ -130,7 +132,17 @@ def dose(text: str, field: str = "--dose") -> tuple[float, str]:
         raise InputError(field, f"needs a unit: {text.strip()}mg or {text.strip()}mg/kg? (got {text!r})")
     if amount <= 0:
         raise InputError(field, f"must be more than 0 (got {text!r})")
+    dose_within_limits(amount, unit, field)
     return amount, unit
+
+
+def dose_within_limits(amount: float, unit: str, field: str = "dose_amount") -> None:
+    """A dose's unit is mg or mg/kg and its amount above 0 and under the hard top (even with --force)."""
+    if unit not in DOSE_HARD_LIMITS:
+        raise InputError(field, f"the unit must be mg or mg/kg (got {unit!r})")
+    top = DOSE_HARD_LIMITS[unit]
+    if isinstance(amount, bool) or not isinstance(amount, (int, float)) or not 0 < amount <= top:
+        raise InputError(field, f"must be more than 0 and at most {top:g} {unit}, even with --force (got {amount!r})")
 
 
 def implausible_dose(route: str | None, amount: float | None, unit: str | None) -> str | None:

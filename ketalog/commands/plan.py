@@ -21,7 +21,7 @@ DayArg = Annotated[
 def _day(text: str, field: str) -> str:
     from ketalog import timeparse
 
-    return timeparse.parse(text, field, ahead=True).moment.date().isoformat()  # plans look ahead
+    return timeparse.plan_day(text, field).isoformat()  # plans look ahead
 
 
 @plan_app.command("set")
