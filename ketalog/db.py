@@ -244,7 +244,16 @@ def acquire_lock(
     flags = os.O_RDWR | (os.O_CREAT if create else 0)
     try:
         fd = os.open(lock_path(path), flags | getattr(os, "O_NOFOLLOW", 0), 0o600)
-    except OSError:
+    except OSError as error:
+        import errno
+
+        # Fail closed: replacing the file without the lock could lose another process's entry. Only where
+        # nothing can be written at all (a read-only folder or mount) may a read go on without it.
+        if exclusive or error.errno not in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT):
+            raise DatabaseFileError(
+                f"cannot take ketalog's lock {lock_path(path)} ({error.strerror}); "
+                "if it is a stray link or file, remove it. Nothing was changed"
+            ) from None
         return None
     mode = fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH
     try:

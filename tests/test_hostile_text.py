@@ -180,3 +180,17 @@ def test_commands_print_only_through_the_neutralising_say():
             assert all("visible(" in line or 'typer.echo("", err=True)' in line for line in lines), lines
         else:
             assert lines == [], module.name
+
+
+def test_the_pdf_renderer_fetches_nothing_outside_the_page(tmp_path):
+    weasyprint = pytest.importorskip("weasyprint")
+    from ketalog.render.report_html import embedded_only
+
+    secret = tmp_path / "secret.css"
+    secret.write_text("body { color: red }")
+    fetcher = embedded_only(weasyprint)
+    for url in (secret.as_uri(), "http://127.0.0.1:9/x.png", "ftp://127.0.0.1/x"):
+        with pytest.raises(Exception):
+            fetcher(url)
+    html = f'<link rel="stylesheet" href="{secret.as_uri()}"><img src="{secret.as_uri()}"><p>x</p>'
+    assert weasyprint.HTML(string=html, url_fetcher=fetcher).write_pdf()[:4] == b"%PDF"

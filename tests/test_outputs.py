@@ -171,3 +171,15 @@ def test_nothing_about_a_safety_flag_is_left_in_plain_text_beside_an_encrypted_f
     beside = sorted(p.name for p in db_path.parent.iterdir())
     assert not legacy.exists() and all(not name.endswith(".seen") for name in beside), beside
     assert db_path.read_bytes()[:16] != b"SQLite format 3\x00"
+
+
+@pytest.mark.skipif(not HAVE_SQLCIPHER, reason="the encryption extra is not installed")
+def test_a_conversion_never_runs_without_its_lock(cli, db_path, tmp_path, monkeypatch):
+    cli("journal", "secret")
+    lock = db_path.with_name(db_path.name + ".lock")
+    lock.unlink()
+    lock.symlink_to(tmp_path / "nowhere")  # a dangling link: the lock cannot be opened
+    monkeypatch.setenv("KETALOG_PASSPHRASE", "pw")
+    result = cli("encrypt", expect=1)
+    assert "cannot take ketalog's lock" in result.stderr and result.stderr.count("\n") == 1
+    assert db_path.read_bytes()[:16] == b"SQLite format 3\x00"

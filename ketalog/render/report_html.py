@@ -304,4 +304,20 @@ def to_pdf(html: str) -> bytes:
             "a PDF needs the optional extra: pip install 'ketalog[pdf]'; or use --format html "
             "and print it to PDF from any browser"
         ) from None
-    return weasyprint.HTML(string=html).write_pdf()
+    return weasyprint.HTML(string=html, url_fetcher=embedded_only(weasyprint)).write_pdf()
+
+
+def embedded_only(weasyprint):
+    """A URL fetcher that loads nothing from outside the page (no http, no file:, no ftp): only ``data:``.
+    The page embeds everything it shows, so a link that got into it can never make the PDF call out or
+    read a local file. WeasyPrint 61+ takes a ``URLFetcher`` (here limited by protocol); older ones a function."""
+    fetcher_class = getattr(weasyprint, "URLFetcher", None)
+    if isinstance(fetcher_class, type):
+        return fetcher_class(allowed_protocols=("data",), fail_on_errors=False)
+
+    def fetch(url: str):
+        if url.startswith("data:"):
+            return weasyprint.default_url_fetcher(url)
+        raise ValueError(f"the report loads nothing from outside the page ({url[:60]})")
+
+    return fetch
