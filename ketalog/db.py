@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import stat
 import sys
 import time
 from contextlib import contextmanager
@@ -127,7 +128,7 @@ def open_db(path: Path, *, create: bool) -> Connection:
     lock = acquire_lock(path, exclusive=False, create=create)
     try:
         remove_conversion_leftovers(path, locked=lock is not None)
-        db = Connection(connect(path), lock_fd=lock)
+        db = Connection(connect(path) if create else connect_for_reading(path), lock_fd=lock)
     except BaseException:
         release_lock(lock)
         raise
@@ -141,8 +142,7 @@ def open_db(path: Path, *, create: bool) -> Connection:
         if not is_database_error(error):
             raise
         raise DatabaseFileError(f"{path}: {describe_database_error(error)}") from None
-    if create:
-        _tighten_mode(path)
+    _tighten_mode(path)
     return db
 
 
@@ -207,6 +207,23 @@ def connect(path: Path):
             )
         return crypto.connect(path, crypto.passphrase(), BUSY_TIMEOUT_SECONDS)
     return sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
+
+
+def connect_for_reading(path: Path):
+    """``connect``, except in a folder that cannot be written (a read-only mount or folder): SQLite could not
+    create the WAL index there, so a plain file is opened immutable -- which is safe only with no unsaved
+    log beside it, and then nothing can be writing to it either."""
+    if os.access(path.parent, os.W_OK) or is_encrypted(path):
+        return connect(path)
+    wal = Path(f"{path}-wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise DatabaseFileError(
+            f"{path} has unsaved changes in {wal.name}, and its folder cannot be written, so they cannot be "
+            "read; open it once where its folder is writable. Nothing was changed"
+        )
+    from urllib.parse import quote
+
+    return sqlite3.connect(f"file:{quote(str(path))}?mode=ro&immutable=1", uri=True, timeout=BUSY_TIMEOUT_SECONDS)
 
 
 # Locking and clean-up around conversions ---------------------------------------------------
@@ -395,12 +412,7 @@ def health_problems(path: Path) -> tuple[list[str], int | None]:
         if unknown:
             problems.append(f"schema: written by a newer ketalog ({', '.join(unknown)})")
         else:
-            if version != latest_schema_version():
-                problems.append(
-                    f"schema version {version}, this ketalog expects {latest_schema_version()} "
-                    "(any ketalog command that writes will upgrade it)"
-                )
-            problems += _schema_differences(conn, version)
+            problems += _schema_differences(conn, version)  # an older version is no problem: a write upgrades it
             problems += _stored_time_problems(conn)
     except Exception as error:
         if not is_database_error(error):
@@ -538,11 +550,21 @@ def _check_folder(path: Path) -> None:
 
 
 def _tighten_mode(path: Path) -> None:
-    try:
-        if path.stat().st_mode & 0o077:
-            os.chmod(path, 0o600)
-    except OSError:
-        pass  # not ours to change (e.g. a read-only mount): leave it
+    """The database and SQLite's logs beside it are 0600: one that others could read (copied in with mode
+    666, say) is tightened at once, read or write, and said once; the content is not touched."""
+    for file in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            mode = file.lstat().st_mode
+            if stat.S_ISREG(mode) and mode & 0o077:
+                os.chmod(file, 0o600)
+                if file == path:
+                    print(
+                        f"ketalog: note: {path} could be read or changed by others (mode {mode & 0o777:o}); "
+                        "it is now 0600",
+                        file=sys.stderr,
+                    )
+        except OSError:
+            pass  # absent, or not ours to change (a read-only mount): leave it
 
 
 def _refuse_foreign_schema(db: Connection, path: Path) -> list[str]:

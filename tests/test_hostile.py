@@ -131,10 +131,8 @@ def test_check_passes_on_every_old_schema_fixture(cli, tmp_path):
     for fixture in sorted((Path(__file__).parent / "fixtures").glob("schema-v*.db")):
         copy = tmp_path / fixture.name
         copy.write_bytes(fixture.read_bytes())
-        result = cli("--db", str(copy), "check", expect=1)  # older version: said, but nothing else wrong
-        assert [line for line in result.stdout.splitlines() if line.startswith("  ")] == [
-            line for line in result.stdout.splitlines() if line.startswith("  schema version")
-        ]
+        result = cli("--db", str(copy), "check")  # an older version is no problem: the next write upgrades it
+        assert ": ok (" in result.stdout and "the next write will upgrade it" in result.stdout
 
 
 # 15: reading never creates or changes anything ------------------------------------------------

@@ -287,7 +287,15 @@ def check_command(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         )
         return
     problems, version = database.health_problems(current.path)
-    data = {"path": str(current.path), "ok": not problems, "schema_version": version, "problems": problems}
+    latest = database.latest_schema_version()
+    upgrade = version is not None and version < latest and not problems
+    data = {
+        "path": str(current.path),
+        "ok": not problems,
+        "schema_version": version,
+        "upgrade_pending": upgrade,
+        "problems": problems,
+    }
     if problems:
         emit(
             data,
@@ -299,7 +307,8 @@ def check_command(ctx: typer.Context, as_json: JsonOpt = False) -> None:
             ),
         )
         raise typer.Exit(1)
-    emit(data, as_json, f"{current.path}: ok (integrity, foreign keys, schema version {version}).")
+    later = f"; this ketalog uses version {latest}, and the next write will upgrade it" if upgrade else ""
+    emit(data, as_json, f"{current.path}: ok (integrity, foreign keys, schema version {version}{later}).")
 
 
 RemovePlainOpt = Annotated[
