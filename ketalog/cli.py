@@ -146,8 +146,16 @@ class KetalogGroup(TyperGroup):
         except Exception as error:
             if not is_database_error(error):
                 raise
-            _say_error(f"ketalog: error: {describe_database_error(error)}", err=True)
+            _say_error(f"ketalog: error: {describe_database_error(error, _database_folder(ctx))}", err=True)
             raise typer.Exit(1) from None
+
+
+def _database_folder(ctx):
+    """Where the database is, so a disk error on a full disk is named as such; None if it cannot be told."""
+    try:
+        return ctx.find_root().obj.path.parent
+    except Exception:  # no state yet (an error before the root callback), or an unreadable --db
+        return None
 
 
 def _keep_examples(command):

@@ -141,7 +141,7 @@ def open_db(path: Path, *, create: bool) -> Connection:
         db.close()
         if not is_database_error(error):
             raise
-        raise DatabaseFileError(f"{path}: {describe_database_error(error)}") from None
+        raise DatabaseFileError(f"{path}: {describe_database_error(error, path.parent)}") from None
     _tighten_mode(path)
     return db
 
@@ -209,17 +209,27 @@ def connect(path: Path):
     return sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
 
 
+def disk_full(folder: Path) -> bool:
+    """No space left where ``folder`` is (a full disk fails even reads of a WAL file: its index cannot grow)."""
+    try:
+        return os.statvfs(folder).f_bavail == 0
+    except (OSError, AttributeError):  # no statvfs (Windows) or no folder: assume there is room
+        return False
+
+
 def connect_for_reading(path: Path):
-    """``connect``, except in a folder that cannot be written (a read-only mount or folder): SQLite could not
-    create the WAL index there, so a plain file is opened immutable -- which is safe only with no unsaved
-    log beside it, and then nothing can be writing to it either."""
-    if os.access(path.parent, os.W_OK) or is_encrypted(path):
+    """``connect``, except in a folder that cannot be written (a read-only mount or folder) or on a full disk:
+    SQLite could not create or grow the WAL index there, so a plain file is opened immutable -- which is safe
+    only with no unsaved log beside it, and then nothing can be writing to it either. Reading, exporting
+    and backing up to another disk keep working."""
+    if (os.access(path.parent, os.W_OK) and not disk_full(path.parent)) or is_encrypted(path):
         return connect(path)
     wal = Path(f"{path}-wal")
     if wal.exists() and wal.stat().st_size > 0:
+        why = "the disk it is on is full" if disk_full(path.parent) else "its folder cannot be written"
         raise DatabaseFileError(
-            f"{path} has unsaved changes in {wal.name}, and its folder cannot be written, so they cannot be "
-            "read; open it once where its folder is writable. Nothing was changed"
+            f"{path} has unsaved changes in {wal.name}, and {why}, so they cannot be read; "
+            "free some space or open it where its folder is writable. Nothing was changed"
         )
     from urllib.parse import quote
 

@@ -76,13 +76,10 @@ def is_database_error(error: BaseException) -> bool:
 # What an SQLite error means for the person at the keyboard, by its result code (Python 3.11+
 # names it) or, for older drivers such as SQLCipher's, by SQLite's fixed message text.
 BUSY = "the database is busy: another program is using it; try again in a moment (nothing was written)"
+DISK_FULL = "the disk is full; nothing was written. Free some space and try again"
 _DATABASE_ERRORS = (
     (("SQLITE_BUSY", "SQLITE_LOCKED"), ("database is locked", "database table is locked"), BUSY),
-    (
-        ("SQLITE_FULL",),
-        ("database or disk is full",),
-        "the disk is full; nothing was written. Free some space and try again",
-    ),
+    (("SQLITE_FULL",), ("database or disk is full",), DISK_FULL),
     (
         ("SQLITE_READONLY",),
         ("readonly database", "read-only"),
@@ -101,10 +98,16 @@ _DATABASE_ERRORS = (
 )
 
 
-def describe_database_error(error: BaseException) -> str:
-    """One line saying what is actually wrong: busy, disk full, read-only... or damaged."""
+def describe_database_error(error: BaseException, folder=None) -> str:
+    """One line saying what is actually wrong: busy, disk full, read-only... or damaged. ``folder``: where the
+    database is, so a disk error there on a full disk is called what it is (SQLite reports an I/O error)."""
     code = getattr(error, "sqlite_errorname", "") or ""
     text = str(error).lower()
+    if folder is not None and (code.startswith(("SQLITE_IOERR", "SQLITE_FULL")) or "disk" in text):
+        from ketalog.db import disk_full
+
+        if disk_full(folder):
+            return DISK_FULL
     for codes, phrases, meaning in _DATABASE_ERRORS:
         if any(code.startswith(c) for c in codes) or any(p in text for p in phrases):
             return meaning

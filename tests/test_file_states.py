@@ -47,3 +47,30 @@ def test_a_database_others_could_read_is_made_private_on_any_open_and_said(cli, 
     assert "could be read or changed by others (mode 666); it is now 0600" in result.stderr
     assert rows(db_path, "SELECT mood FROM checkins") == [(5,)]
     assert "could be read" not in cli("info").stderr  # said once: it is private now
+
+
+def test_on_a_full_disk_reads_export_and_backup_to_another_disk_still_work(cli, db_path, tmp_path, monkeypatch):
+    """A full disk failed every command, even `list` (SQLite could not grow the WAL index to read)."""
+    from ketalog import db as database
+
+    cli("checkin", "--mood", "5", "--note", "kept")
+    monkeypatch.setattr(database, "disk_full", lambda folder: Path(folder) == db_path.parent)
+    assert [e["note"] for e in cli.json("list")] == ["kept"]
+    elsewhere = tmp_path / "other-disk"
+    elsewhere.mkdir()
+    cli("export", "-o", str(elsewhere / "x.json"))
+    backed = cli("backup", str(elsewhere / "b.db"))
+    assert (elsewhere / "b.db").exists() and "Backed up" in backed.stdout
+
+
+def test_a_disk_error_on_a_full_disk_is_called_a_full_disk_not_damage(tmp_path, monkeypatch):
+    import sqlite3
+
+    from ketalog import db as database
+    from ketalog.errors import DISK_FULL, describe_database_error
+
+    error = sqlite3.OperationalError("disk I/O error")
+    monkeypatch.setattr(database, "disk_full", lambda folder: True)
+    assert describe_database_error(error, tmp_path) == DISK_FULL
+    monkeypatch.setattr(database, "disk_full", lambda folder: False)
+    assert "damaged" not in describe_database_error(error, tmp_path)
