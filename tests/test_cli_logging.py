@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import stat
 import sys
+from pathlib import Path
 
 import pytest
 from helpers import count, rows
@@ -359,3 +360,40 @@ def test_edit_checks_the_dose_with_the_route_it_will_have(cli, db_path):
     assert cli("edit", session["id"], "--dose", "9mg/kg", expect=2).stderr.count("\n") == 1
     assert rows(db_path, "SELECT route, dose_amount, dose_unit FROM sessions") == [("iv", 900.0, "mg")]
     cli("edit", session["id"], "--dose", "9mg/kg", "--force")
+
+
+def _editor(tmp_path, text: str):
+    editor = tmp_path / "fake-editor"
+    editor.write_text(f"#!{sys.executable}\nimport sys\nopen(sys.argv[1], 'w').write({text!r})\n")
+    editor.chmod(0o755)
+    return editor
+
+
+def test_an_editor_draft_lives_beside_the_database_and_goes_once_saved(tmp_path, db_path):
+    pexpect = pytest.importorskip("pexpect")
+    import os
+
+    env = {**os.environ, "EDITOR": str(_editor(tmp_path, "a private thought\n")), "TMPDIR": str(tmp_path / "tmp")}
+    (tmp_path / "tmp").mkdir()
+    child = pexpect.spawn(sys.executable, ["-m", "ketalog", "journal"], env=env, encoding="utf-8", timeout=30)
+    child.expect("Journal note saved")
+    child.expect(pexpect.EOF)
+    drafts = db_path.parent / "drafts"
+    assert drafts.is_dir() and (drafts.stat().st_mode & 0o777) == 0o700 and list(drafts.iterdir()) == []
+    assert list((tmp_path / "tmp").iterdir()) == []  # never the shared temp folder
+
+
+def test_a_note_typed_in_the_editor_survives_a_database_that_cannot_be_opened(tmp_path, db_path):
+    pexpect = pytest.importorskip("pexpect")
+    import os
+
+    db_path.parent.mkdir(parents=True)
+    db_path.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)  # a foreign, broken file: the open fails
+    env = {**os.environ, "EDITOR": str(_editor(tmp_path, "do not lose this\n"))}
+    child = pexpect.spawn(sys.executable, ["-m", "ketalog", "journal"], env=env, encoding="utf-8", timeout=30)
+    child.expect(r"what you typed is kept in (\S+\.md)")
+    kept = Path(child.match.group(1))
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus != 0 and kept.read_text() == "do not lose this\n"
+    assert kept.parent == db_path.parent / "drafts" and (kept.stat().st_mode & 0o777) == 0o600

@@ -2,6 +2,7 @@
 
 import os
 import sys
+from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -277,44 +278,45 @@ def _read_stdin() -> str:
 
 
 EDITORS = ("editor", "nano", "vi")  # tried in order when neither $VISUAL nor $EDITOR is set
+DRAFTS_FOLDER = "drafts"  # beside the database: a note typed in $EDITOR waits here until it is saved
 
 
-def _text_from_editor() -> str:
-    """The note typed in $VISUAL, $EDITOR, else editor/nano/vi, else the terminal until Ctrl-D.
+def _text_from_editor(drafts: Path) -> tuple[str, Path | None]:
+    """The note typed in $VISUAL, $EDITOR, else editor/nano/vi, else the terminal until Ctrl-D; and the draft
+    file that holds it until it is saved (None when typed at the terminal).
 
-    If the editor fails, whatever was typed is kept in a recovery file whose path is printed.
+    The draft lives in ``drafts`` beside the database (0700 folder, 0600 file), never the system temp
+    folder that other accounts share; the caller deletes it only once the note is in the diary.
     """
     import shlex
     import shutil
     import subprocess
     import tempfile
 
+    from ketalog.files import make_private_folder
+
     chosen = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     command = shlex.split(chosen) if chosen else next(([name] for name in EDITORS if shutil.which(name)), None)
     if command is None:
         say("Type the note; end with Ctrl-D on a new line.", err=True)
-        return sys.stdin.read()
+        return sys.stdin.read(), None
     if shutil.which(command[0]) is None:
         raise InputError("EDITOR", f"{command[0]!r} is not a program on this machine; set $EDITOR to one that is")
-    handle, path = tempfile.mkstemp(prefix="ketalog-", suffix=".md")  # created 0600
+    make_private_folder(drafts, field="drafts")
+    handle, name = tempfile.mkstemp(dir=drafts, prefix="journal-", suffix=".md")  # created 0600
     os.close(handle)
-    keep = False
+    path = Path(name)
+    status = subprocess.call([*command, str(path)])
     try:
-        status = subprocess.call([*command, path])
-        try:
-            with open(path, encoding="utf-8") as handle_:
-                text = handle_.read()
-        except UnicodeDecodeError:
-            keep = True
-            raise InputError("TEXT", f"the note is not UTF-8 text; nothing saved, it is kept in {path}") from None
-        if status != 0:
-            keep = bool(text.strip())
-            kept = f"; what you typed is kept in {path}" if keep else ""
-            raise Cancelled(f"the editor exited with status {status}; nothing saved{kept}")
-        return text
-    finally:
-        if not keep:
-            os.unlink(path)
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise InputError("TEXT", f"the note is not UTF-8 text; nothing saved, it is kept in {path}") from None
+    if not text.strip():
+        path.unlink(missing_ok=True)
+        return text, None
+    if status != 0:
+        raise Cancelled(f"the editor exited with status {status}; nothing saved; what you typed is kept in {path}")
+    return text, path
 
 
 def journal(
@@ -340,14 +342,26 @@ def journal(
 
     moment = timeparse.parse_at(at)
     tags = valid.tags(tag)
+    draft = None
     if text is None:
-        text = _read_stdin() if not sys.stdin.isatty() else _text_from_editor()
+        if sys.stdin.isatty():
+            text, draft = _text_from_editor(state(ctx).path.parent / DRAFTS_FOLDER)
+        else:
+            text = _read_stdin()
         text = text.rstrip("\n")  # the newline an editor or `echo` adds is not part of the note
     if not text.strip():
         raise InputError("TEXT", "the note is empty; nothing saved")
-    with state(ctx).open(write=True) as db:
-        linked = _session_for(db, session) if session is not None else None
-        entry = store.insert(db, "journal", moment, {"text": text, "session_id": linked.id if linked else None}, tags)
+    try:
+        with state(ctx).open(write=True) as db:
+            linked = _session_for(db, session) if session is not None else None
+            values = {"text": text, "session_id": linked.id if linked else None}
+            entry = store.insert(db, "journal", moment, values, tags)
+    except BaseException:
+        if draft is not None:  # a wrong passphrase, a busy or foreign file: what was typed is not lost
+            say(f"ketalog: note: what you typed is kept in {draft}", err=True)
+        raise
+    if draft is not None:
+        draft.unlink(missing_ok=True)
     from ketalog.render.text import short_id
 
     about = f", about session {linked.number} ({linked.at:%Y-%m-%d})" if linked else ""
