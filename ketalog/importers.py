@@ -113,7 +113,13 @@ def parse_mood_map(text: str | None) -> dict[str, int]:
 # export ~60 MB) and far below what would exhaust memory: a hostile file is refused, not read.
 MAX_SOURCE_BYTES = 256 * 2**20
 MAX_ZIP_RATIO = 100  # uncompressed / compressed, for members over 1 MiB (text zips ~5-15x)
-MAX_ROWS = 2_000_000
+# Every row is held (checked whole, then written in one transaction), at ~2.4 KB each: 200,000 lines keep
+# an import under ~500 MB and are more than 50 years of ten entries a day.
+MAX_ROWS = 200_000
+# A JSON export is parsed whole, and a Python object per JSON object costs far more than its text: a
+# 50-year ketalog export is 9 MB and 29,000 objects; 180 MB of "[{},{},...]" once took 4.4 GB.
+MAX_JSON_CHARS = 64 * 2**20
+MAX_JSON_OBJECTS = 300_000
 MAX_FIELD_CHARS = 1_000_000  # one cell (a long journal note is ~10,000)
 
 
@@ -277,7 +283,12 @@ def _plan(path: Path, text: TextIO, fmt: str | None, mood_map: str | None, saved
     while first and not first.strip():
         first = text.readline(MAX_FIELD_CHARS)
     if first.lstrip()[:1] in ("{", "[") or _BASE64_LINE.match(first.strip()):
-        return _plan_json(path, first + text.read(), fmt)
+        whole = first + text.read(MAX_JSON_CHARS + 1 - len(first))
+        if len(whole) > MAX_JSON_CHARS:
+            raise ImportFileError(
+                path, "file", f"holds more than {MAX_JSON_CHARS // 2**20} MB of JSON, far more than any real export"
+            )
+        return _plan_json(path, whole, fmt)
     detected = detect_format(first)
     chosen = fmt or detected
     if chosen is None:
@@ -324,6 +335,10 @@ def _plan_json(path: Path, text: str, fmt: str | None) -> ImportPlan:
             stripped = base64.b64decode("".join(stripped.split()), validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
             raise ImportFileError(path, "file", "not a Daylio backup, a ketalog export, or CSV") from None
+    if stripped.count("{") + stripped.count("[") > MAX_JSON_OBJECTS:  # counted before parsing: each one
+        raise ImportFileError(  # would become a Python dict or list
+            path, "file", f"holds more than {MAX_JSON_OBJECTS:,} JSON objects, far more than any real export"
+        )
     data = load_json(path, stripped)
     if isinstance(data, dict) and "dayEntries" in data:
         detected = "daylio-backup"

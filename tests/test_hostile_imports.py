@@ -212,3 +212,45 @@ def test_an_id_already_used_by_another_kind_of_entry_is_refused(cli, db_path, tm
     result = cli("import", str(path), expect=2)
     assert f"id {taken} is already one of your checkins" in result.stderr
     assert count(db_path, "sessions") == 0
+
+
+def _peak_kib_of(*args: str) -> tuple[int, str]:
+    """Run ketalog as a child process; (its peak resident memory in KiB, its stderr). Linux reports KiB."""
+    import resource
+    import subprocess
+    import sys
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    done = subprocess.run([sys.executable, "-m", "ketalog", *args], capture_output=True, text=True, timeout=300)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(after, before), done.stderr
+
+
+@pytest.mark.parametrize(
+    "name, body",
+    [
+        ("pixels at the object cap", lambda cap: "[" + ",".join(["{}"] * (cap - 1)) + "]"),
+        ("pixels over the object cap", lambda cap: "[" + ",".join(["{}"] * (cap * 20)) + "]"),
+        ("lists over the object cap", lambda cap: "[" + ",".join(["[]"] * (cap * 20)) + "]"),
+        ("daylio backup of empty objects", lambda cap: daylio_backup([{}] * (cap * 3))),
+    ],
+)
+def test_json_at_and_over_its_caps_stays_small(tmp_path, name, body):
+    """Every JSON object becomes a Python object: files at the cap stay far under ~500 MB, and over it are
+    refused before parsing (180 MB of '[{},{},...]' once took 4.4 GB)."""
+    from ketalog.importers import MAX_JSON_OBJECTS
+
+    path = tmp_path / "big.json"
+    path.write_text(body(MAX_JSON_OBJECTS))
+    peak, stderr = _peak_kib_of("--db", str(tmp_path / "d.db"), "import", str(path), "--no-input")
+    assert stderr.startswith("ketalog: error:") and stderr.count("\n") == 1, stderr
+    assert peak < 500 * 1024, f"{name}: {peak // 1024} MB"
+
+
+def test_row_and_json_caps_are_refused_in_one_line(cli, tmp_path, monkeypatch):
+    from ketalog import importers
+
+    monkeypatch.setattr(importers, "MAX_JSON_CHARS", 1000)
+    path = tmp_path / "x.json"
+    path.write_text(ketalog_export(checkins=[{**CHECKIN, "note": "x" * 2000}]))
+    assert "more than 0 MB of JSON" in cli("import", str(path), expect=2).stderr
