@@ -100,13 +100,20 @@ def parse(text: str, field: str, reference: datetime | None = None, *, ahead: bo
         when = _parse_known(raw, ref, ahead)
         # Both ends of the day the moment falls on must exist in every zone (day_start, next_day_start).
         if not READABLE_YEARS[0] <= when.moment.year <= READABLE_YEARS[1]:
-            bound = f"before {EARLIEST_YEAR}" if when.moment.year < READABLE_YEARS[0] else f"after {READABLE_YEARS[1]}"
-            raise InputError(field, f"{text!r} is {bound}; check the year (dates look like 2026-03-04)")
+            raise _year_out_of_range(field, text, when.moment.year)
         return when
     except NonexistentTime as error:
         raise InputError(field, str(error)) from None
     except (ValueError, OverflowError):
+        typed = re.match(r"^(\d{4})-", raw)  # a year at the calendar's ends overflows a zone conversion
+        if typed and not READABLE_YEARS[0] <= int(typed.group(1)) <= READABLE_YEARS[1]:
+            raise _year_out_of_range(field, text, int(typed.group(1))) from None
         raise _unreadable(field, text) from None
+
+
+def _year_out_of_range(field: str, text: str, year: int) -> InputError:
+    bound = f"before {EARLIEST_YEAR}" if year < READABLE_YEARS[0] else f"after {READABLE_YEARS[1]}"
+    return InputError(field, f"{text!r} is {bound}; check the year (dates look like 2026-03-04)")
 
 
 def _unreadable(field: str, text: str) -> InputError:

@@ -183,3 +183,16 @@ def test_a_conversion_never_runs_without_its_lock(cli, db_path, tmp_path, monkey
     result = cli("encrypt", expect=1)
     assert "cannot take ketalog's lock" in result.stderr and result.stderr.count("\n") == 1
     assert db_path.read_bytes()[:16] == b"SQLite format 3\x00"
+
+
+def test_a_csv_export_folder_and_its_new_parents_are_private_under_umask_0(cli, tmp_path):
+    cli("checkin", "--mood", "5")
+    target = tmp_path / "a" / "b" / "csv"
+    old = os.umask(0)
+    try:
+        cli("export", "--format", "csv", "-o", str(target))
+    finally:
+        os.umask(old)
+    for folder in (tmp_path / "a", tmp_path / "a" / "b", target):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700, folder
+    assert all(stat.S_IMODE(p.stat().st_mode) == 0o600 for p in target.iterdir())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from helpers import rows
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -197,3 +198,40 @@ def test_a_period_cannot_start_in_the_future(monkeypatch):
         timeparse.parse_period("2027-01-01", None)
     assert error.value.field == "--since"
     assert timeparse.parse_period("today", None)[0] == datetime(2026, 3, 10, tzinfo=UTC)  # today's midnight is fine
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("report", "--until", "9999-12-31T23:59:59+14:00"),
+        ("report", "--since", "0001-01-01T00:00:00-12:00"),
+        ("list", "--since", "0001-01-01"),
+        ("trends", "--until", "9999-12-31"),
+        ("checkin", "--mood", "5", "--at", "0001-01-01T00:00:00-12:00"),
+        ("plan", "set", "--template", "iv-induction", "--start", "9999-12-30"),
+        ("plan", "add", "9999-12-31"),
+    ],
+)
+def test_dates_at_the_ends_of_the_calendar_are_one_line(cli, args):
+    result = cli(*args, expect=2)
+    assert result.stderr.startswith("ketalog: error: ") and result.stderr.count("\n") == 1
+    assert "check the year" in result.stderr
+
+
+@pytest.mark.parametrize("day", ["1989-12-31", "0001-01-01", "1985-06-01"])
+def test_a_plan_before_1990_is_refused(cli, db_path, day):
+    for args in (("plan", "add", day), ("plan", "set", "--template", "iv-induction", "--start", day)):
+        assert "ketalog: error: " in cli(*args, expect=2).stderr
+    assert not db_path.exists() or rows(db_path, "SELECT count(*) FROM planned_sessions") == [(0,)]
+
+
+def test_a_plan_more_than_ten_years_ahead_is_refused(cli):
+    assert "outside the days a plan can hold" in cli("plan", "add", "2040-01-01", expect=2).stderr
+
+
+@pytest.mark.parametrize("now", ["0001-01-01T00:00:00", "1989-06-01T10:00:00", "9999-12-31T23:59:59+14:00"])
+def test_ketalog_now_outside_the_years_it_reads_is_one_line_for_every_command(cli, monkeypatch, now):
+    monkeypatch.setenv("KETALOG_NOW", now)
+    for args in (("status",), ("checkin", "--mood", "5"), ("list",)):
+        result = cli(*args, expect=2)
+        assert "KETALOG_NOW" in result.stderr and result.stderr.count("\n") == 1
