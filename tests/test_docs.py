@@ -62,3 +62,21 @@ def test_every_file_contributing_md_names_exists():
     text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
     named = set(re.findall(r"`((?:ketalog|tests|benchmarks|docs|\.ci)/[\w./-]+)`", text))
     assert named and not [path for path in named if not (ROOT / path).exists()]
+
+
+def test_every_dependency_is_bounded_above_and_pinned_for_ci():
+    """A new major release upstream never reaches users unasked, and CI tests known versions."""
+    import re
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    requirements = [*project["dependencies"], *(r for group in project["optional-dependencies"].values() for r in group)]
+    assert requirements and all("<" in r for r in requirements), [r for r in requirements if "<" not in r]
+    pinned = {
+        re.split("==", line)[0].lower().replace("_", "-")
+        for line in (root / "constraints.txt").read_text().splitlines()
+        if line and not line.startswith("#")
+    }
+    names = {re.split("[<>=!~ ]", r)[0].lower().replace("_", "-") for r in requirements}
+    assert names <= pinned, names - pinned
