@@ -69,13 +69,13 @@ def test_every_dependency_is_bounded_above_and_pinned_for_ci():
     import re
     import tomllib
 
-    root = Path(__file__).resolve().parent.parent
-    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
-    requirements = [*project["dependencies"], *(r for group in project["optional-dependencies"].values() for r in group)]
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    extras = project["optional-dependencies"].values()
+    requirements = [*project["dependencies"], *(r for group in extras for r in group)]
     assert requirements and all("<" in r for r in requirements), [r for r in requirements if "<" not in r]
     pinned = {
         re.split("==", line)[0].lower().replace("_", "-")
-        for line in (root / "constraints.txt").read_text().splitlines()
+        for line in (ROOT / "constraints.txt").read_text().splitlines()
         if line and not line.startswith("#")
     }
     names = {re.split("[<>=!~ ]", r)[0].lower().replace("_", "-") for r in requirements}
