@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -434,3 +435,25 @@ def test_fuzzed_import(cli, db_path, tmp_path, body, fmt):
     assert result.exit_code in (0, 2) and (result.exception is None or isinstance(result.exception, SystemExit))
     if result.exit_code == 2:
         assert count(db_path, "checkins") == before
+
+
+@FUZZ
+@given(
+    st.lists(st.tuples(st.sampled_from(ADD_OPTIONS), VALUES), max_size=6),
+    st.lists(st.tuples(st.sampled_from(CHECKIN_OPTIONS), VALUES), max_size=6),
+)
+def test_whatever_the_cli_stores_its_export_imports_again(cli, db_path, tmp_path_factory, session, checkin):
+    """Import accepts exactly what the CLI accepts with --force: a person's own export always re-imports,
+    and export -> import -> export is the same file."""
+    folder = tmp_path_factory.mktemp("roundtrip")
+    source, target = folder / "a.db", folder / "b.db"
+    cli("--db", str(source), "add", "--route", "iv", "--force", *[p for o in session for p in o], expect=None)
+    cli("--db", str(source), "checkin", *[p for o in checkin for p in o], expect=None)
+    if not source.exists():
+        return
+    exported = folder / "x.json"
+    cli("--db", str(source), "export", "-o", str(exported))
+    cli("--db", str(target), "import", str(exported))
+    again = cli("--db", str(target), "export").stdout
+    first = json.loads(exported.read_text())
+    assert json.loads(again)["tables"] == first["tables"]
