@@ -277,12 +277,9 @@ def plan_day(text: str, field: str) -> date:
 
 def plan_day_problem(local_date: object) -> str | None:
     """What is wrong with a planned day as stored (YYYY-MM-DD), or None: the one rule for `plan` and import."""
-    if not isinstance(local_date, str) or not _STORED_DAY.fullmatch(local_date):
-        return f"local_date must be YYYY-MM-DD (got {local_date!r})"
-    try:
-        day = date.fromisoformat(local_date)
-    except ValueError:
-        return f"{local_date} is not a real date"
+    day = _stored_day(local_date)
+    if isinstance(day, str):
+        return day
     latest = (now() + PLAN_HORIZON).date()
     if not date(EARLIEST_YEAR, 1, 1) <= day <= latest:
         return f"{local_date} is outside the days a plan can hold ({EARLIEST_YEAR}-01-01 to {latest})"
@@ -343,6 +340,16 @@ _STORED_AT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
 _STORED_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
+def _stored_day(local_date: object) -> date | str:
+    """The day a stored ``local_date`` (YYYY-MM-DD) names, or what is wrong with it."""
+    if not isinstance(local_date, str) or not _STORED_DAY.fullmatch(local_date):
+        return f"local_date must be YYYY-MM-DD (got {local_date!r})"
+    try:
+        return date.fromisoformat(local_date)
+    except ValueError:
+        return f"local_date {local_date!r} is not a real date"
+
+
 def stored_time_problem(at: object, utc_offset: object, local_date: object) -> str | None:
     """What is wrong with the three stored time columns of a row, or None when every read can use them.
 
@@ -358,12 +365,9 @@ def stored_time_problem(at: object, utc_offset: object, local_date: object) -> s
         return f"at {at!r} is before {EARLIEST_YEAR}"
     if isinstance(utc_offset, bool) or not isinstance(utc_offset, int) or abs(utc_offset) >= MAX_OFFSET_MINUTES:
         return f"utc_offset must be whole minutes between -1079 and 1079 (got {utc_offset!r})"
-    if not isinstance(local_date, str) or not _STORED_DAY.fullmatch(local_date):
-        return f"local_date must be YYYY-MM-DD (got {local_date!r})"
-    try:
-        day = date.fromisoformat(local_date)
-    except ValueError:
-        return f"local_date {local_date!r} is not a real date"
+    day = _stored_day(local_date)
+    if isinstance(day, str):
+        return day
     if day != moment.astimezone(_zone(utc_offset)).date():
         return f"local_date {local_date} is not the day of at {at} at offset {utc_offset} minutes"
     return None
