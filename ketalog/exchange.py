@@ -10,7 +10,6 @@ later), so re-importing a file adds nothing and two machines' exports merge.
 from __future__ import annotations
 
 import json
-import math
 import re
 import sqlite3
 from dataclasses import dataclass, field
@@ -55,6 +54,8 @@ TABLE_ORDER = [
 _ID = re.compile(r"[0-9a-f]{32}")
 _AT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_CHECKED_ABOVE = frozenset({"id", "at", "utc_offset", "local_date", "created_at", "updated_at"})
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 _SURROGATE = re.compile("[\ud800-\udfff]")  # a lone surrogate ("\\ud800" in JSON) cannot be stored as UTF-8
 # Another device's clock may run a little ahead; anything later than this is not a diary entry.
 FUTURE_TOLERANCE = timedelta(days=1)
@@ -187,13 +188,33 @@ def load_json(path: Path, text: str):
     """A file's JSON, or one error naming the file: bad syntax, a number of thousands of digits, or nesting
     deeper than any export (each a traceback from ``json`` otherwise)."""
     try:
-        return json.loads(text)
+        data = json.loads(text)
+        # A lone surrogate ("\ud800") decodes but can never be stored as UTF-8. Only a \u escape of one
+        # can make it, so files without such an escape (every export ketalog writes) skip the walk.
+        if _SURROGATE_ESCAPE.search(text) and _holds_lone_surrogate(data):
+            raise ImportFileError(path, "file", "holds a lone surrogate escape (\\ud800-\\udfff), which is not text")
+        return data
     except json.JSONDecodeError as error:
         raise ImportFileError(path, f"line {error.lineno}", f"not valid JSON ({error.msg})") from None
     except RecursionError:
         raise ImportFileError(path, "file", "nested too deeply to be an export") from None
     except ValueError:
         raise ImportFileError(path, "file", "holds a number of thousands of digits, which no export does") from None
+
+
+def _holds_lone_surrogate(value) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def parse_ketalog(path: Path, text: str) -> ImportPlan:
@@ -260,7 +281,7 @@ def _check_child(path: Path, table: str, number: int, row: dict) -> None:
     if not isinstance(row.get(key), str) or not _ID.fullmatch(row[key]):
         raise ImportFileError(path, _row(table, number), f"{key} must be an entry id (got {row.get(key)!r})")
     text = row.get(value)
-    if not isinstance(text, str) or not text.strip() or _SURROGATE.search(text):
+    if not isinstance(text, str) or not text.strip():
         raise ImportFileError(path, _row(table, number), f"{value} must be non-empty text (got {text!r})")
 
 
@@ -285,13 +306,12 @@ def _check_entry_row(path: Path, table: str, number: int, row: dict) -> None:
                 path, _row(table, number), f"{column} must be UTC like 2026-03-04T13:30:00Z (got {row.get(column)!r})"
             )
     checks = _COLUMN_CHECKS[table]
-    for column, value in row.items():
-        check = checks.get(column)
+    if len(row) > len(checks) + len(_CHECKED_ABOVE) or not row.keys() <= _ALLOWED[table]:
+        extra = sorted(row.keys() - _ALLOWED[table])  # every column ketalog stores has a check
+        raise ImportFileError(path, _row(table, number), f"unknown column {extra[0]!r}")
+    for column, check in checks.items():
+        value = row.get(column)
         if value is None:
-            continue
-        if check is None:  # a column no check names still holds only what SQLite stores as given
-            if not _plain_value(value):
-                raise ImportFileError(path, _row(table, number), f"{column}: {value!r} is not a value ketalog stores")
             continue
         try:
             row[column] = check(value, column)
@@ -305,17 +325,6 @@ def _check_entry_row(path: Path, table: str, number: int, row: dict) -> None:
         _check_survey_row(path, _row(table, number), row)
     elif table == "sessions":
         _check_session_row(path, _row(table, number), row)
-
-
-def _plain_value(value) -> bool:
-    """Text without lone surrogates, or a number SQLite stores exactly (never a list, object or 2**70)."""
-    if isinstance(value, str):
-        return not _SURROGATE.search(value)
-    if isinstance(value, bool):
-        return False
-    if isinstance(value, int):
-        return -(2**62) <= value <= 2**62
-    return isinstance(value, float) and math.isfinite(value)
 
 
 def _check_session_row(path: Path, where: str, row: dict) -> None:
@@ -382,7 +391,7 @@ def _check_planned(path: Path, where: str, row: dict) -> None:
 
 
 def _text(value, column: str) -> str:
-    if not isinstance(value, str) or _SURROGATE.search(value):
+    if not isinstance(value, str):
         raise InputError(column, f"must be text (got {value!r})")
     return value
 
@@ -487,6 +496,9 @@ _COLUMN_CHECKS = {
 }
 
 
+_ALLOWED = {table: frozenset(checks) | _CHECKED_ABOVE for table, checks in _COLUMN_CHECKS.items()}
+
+
 def _check_survey_row(path: Path, where: str, row: dict) -> None:
     """A questionnaire's total, band and prorating are recomputed from its answers, never trusted from the file.
 
@@ -541,6 +553,7 @@ def apply_plan(db: Connection, plan: ImportPlan, *, dry_run: bool, progress=None
         with writing(db):
             _apply_parents(db, plan, result)
             _apply(db, plan, result, progress)
+            _refuse_shared_ids(db, plan)
             _apply_settings(db, plan, result)
             _remember_mood_labels(db, plan.remember)
             if dry_run:
@@ -614,18 +627,22 @@ def _existing_rows(db: Connection, table: str, ids: list[str]) -> dict[str, dict
     return found
 
 
-def _refuse_ids_of_other_kinds(db: Connection, plan: ImportPlan, table: str, new_ids: list[str]) -> None:
-    """An id already used by another kind of entry would make both unaddressable by `show`, `edit`, `delete`."""
-    for other in ENTRY_TABLES:
-        if other == table:
-            continue
-        for chunk, marks in _in_chunks(new_ids):
-            clash = next(db.query(f'SELECT id FROM "{other}" WHERE id IN ({marks}) LIMIT 1', chunk), None)
-            if clash:
-                number = next(n for n, row in enumerate(plan.tables[table], start=1) if row["id"] == clash["id"])
-                raise ImportFileError(
-                    plan.path, _row(table, number), f"id {clash['id']} is already one of your {other}"
-                )
+def _refuse_shared_ids(db: Connection, plan: ImportPlan) -> None:
+    """After the rows are written (inside the import's transaction): an id that is now an entry of two kinds
+    would make both unaddressable by `show`, `edit` and `delete`. One join per pair of tables, on the keys."""
+    tables = list(ENTRY_TABLES)
+    for index, first in enumerate(tables):
+        for second in tables[index + 1 :]:
+            clash = next(db.query(f'SELECT a.id FROM "{first}" a JOIN "{second}" b ON a.id = b.id LIMIT 1'), None)
+            if clash is None:
+                continue
+            for table in (first, second):
+                for number, row in enumerate(plan.tables.get(table, []), start=1):
+                    if row["id"] == clash["id"]:
+                        other = second if table == first else first
+                        raise ImportFileError(
+                            plan.path, _row(table, number), f"id {clash['id']} is already one of your {other}"
+                        )
 
 
 def _checkins_at(db: Connection, times: list[str]) -> set[tuple[str, object]]:
@@ -682,7 +699,6 @@ def _apply(db: Connection, plan: ImportPlan, result: ImportResult, progress=None
         columns = set(_columns(db, table))
         plan_children = _plan_children(plan, table) if foreign else {}
         existing_rows = _existing_rows(db, table, [row["id"] for row in rows])
-        _refuse_ids_of_other_kinds(db, plan, table, [row["id"] for row in rows if row["id"] not in existing_rows])
         earlier = _checkins_at(db, [row["at"] for row in rows]) if foreign and table == "checkins" else set()
         stored = _stored_children(db, table, list(existing_rows)) if foreign else {}
         inserts: list[tuple[int, dict]] = []
