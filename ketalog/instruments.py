@@ -250,8 +250,19 @@ class ClinicianScale:
     source: str
     aliases: tuple[str, ...] = ()
     remission_note: str = ""
+    bands: tuple[Band, ...] = ()  # published severity bands (reference section 5)
+    caseness: int | None = None  # the moderate band: response and remission need a baseline this high
+    outcome: bool = True  # False for acute-effect scales (CADSS): never improved, worse, a response or a return
+
+    def band(self, total: int) -> str | None:
+        return next((b.label for b in self.bands if b.low <= total <= b.high), None)
 
 
+def _bands(*edges: tuple[int, int, str]) -> tuple[Band, ...]:
+    return tuple(Band(low, high, label) for low, high, label in edges)
+
+
+# Clinical reference section 5, "Totals of scales ketalog does not ship" (bands added 2026-12-03).
 CLINICIAN_SCALES: dict[str, ClinicianScale] = {
     scale.id: scale
     for scale in (
@@ -261,18 +272,53 @@ CLINICIAN_SCALES: dict[str, ClinicianScale] = {
             60,
             0.5,
             12,
-            "Popova et al., Am J Psychiatry 2019",
+            "Snaith et al. 1986 (bands); Popova et al., Am J Psychiatry 2019 (remission)",
             remission_note="<= 12 as in the esketamine trials; other studies use <= 10",
+            bands=_bands((0, 6, "normal"), (7, 19, "mild"), (20, 34, "moderate"), (35, 60, "severe")),
+            caseness=20,
         ),
         ClinicianScale(
-            "qids-sr16", "QIDS-SR16", 27, 0.5, 5, "Rush et al. 2006 (STAR*D)", ("qids", "qidssr", "qidssr16")
+            "qids-sr16",
+            "QIDS-SR16",
+            27,
+            0.5,
+            5,
+            "Rush et al., Biol Psychiatry 2003",
+            ("qids", "qidssr", "qidssr16"),
+            bands=_bands(
+                (0, 5, "none"), (6, 10, "mild"), (11, 15, "moderate"), (16, 20, "severe"), (21, 27, "very severe")
+            ),
+            caseness=11,
         ),
-        ClinicianScale("hamd17", "HAM-D17", 52, 0.5, 7, "Frank et al. 1991", ("hamd", "hdrs17", "hrsd17", "hamd17")),
-        ClinicianScale("bdi2", "BDI-II", 63, 0.5, 13, "Beck et al. 1996 (minimal range)", ("bdiii", "bdi")),
-        ClinicianScale("cadss", "CADSS", 92, None, None, "Bremner et al. 1998 (23 items)"),
-        ClinicianScale("cadss6", "CADSS-6", 24, None, None, "Rodrigues et al. 2021"),
+        ClinicianScale(
+            "hamd17",
+            "HAM-D17",
+            52,
+            0.5,
+            7,
+            "Frank et al. 1991; Zimmerman et al., J Affect Disord 2013",
+            ("hamd", "hamd17", "hdrs", "hdrs17", "hrsd", "hrsd17"),
+            bands=_bands((0, 7, "normal"), (8, 16, "mild"), (17, 23, "moderate"), (24, 52, "severe")),
+            caseness=17,
+        ),
+        ClinicianScale(
+            "bdi2",
+            "BDI-II",
+            63,
+            0.5,
+            13,
+            "Beck et al. 1996",
+            ("bdiii", "bdi"),
+            bands=_bands((0, 13, "minimal"), (14, 19, "mild"), (20, 28, "moderate"), (29, 63, "severe")),
+            caseness=20,
+        ),
+        ClinicianScale("cadss", "CADSS", 92, None, None, "Bremner et al. 1998 (23 items)", outcome=False),
+        ClinicianScale("cadss6", "CADSS-6", 24, None, None, "Rodrigues et al. 2021", outcome=False),
     )
 }
+# A scale with no MCID counts as worse when it rises by this share of its baseline, or into a higher band
+# (reference section 5: product rule).
+WORSE_RISE = 0.25
 _SCALE_NAMES = {
     alias: scale.id for scale in CLINICIAN_SCALES.values() for alias in (scale.id.replace("-", ""), *scale.aliases)
 }
@@ -427,7 +473,8 @@ def score_total(instrument_id: str, total: int) -> Score:
         )
     instrument = INSTRUMENTS.get(instrument_id)
     if instrument is None:
-        return Score(instrument_id, total, None, None, False)
+        scale = CLINICIAN_SCALES.get(instrument_id)
+        return Score(instrument_id, total, scale.band(total) if scale else None, None, False)
     return Score(instrument.id, total, instrument.band(total), instrument.at_or_above_cutoff(total), False)
 
 
@@ -495,6 +542,9 @@ def catalogue() -> dict:
                 "response": f">= {s.response_fall:.0%} fall from baseline" if s.response_fall else None,
                 "remission": f"<= {s.remission_max}" if s.remission_max is not None else None,
                 "remission_note": s.remission_note or None,
+                "bands": [{"min": b.low, "max": b.high, "label": b.label} for b in s.bands] or None,
+                "caseness": s.caseness,
+                "outcome": s.outcome,
                 "source": s.source,
             }
             for s in CLINICIAN_SCALES.values()
@@ -515,6 +565,23 @@ class Change:
     remission: bool | None  # PHQ-9, GAD-7: latest < 5; clinician scales: at or below their threshold
 
 
+def _band_index(scale: ClinicianScale, total: float) -> int:
+    return next((i for i, b in enumerate(scale.bands) if b.low <= total <= b.high), -1)
+
+
+def judged(instrument_id: str) -> bool:
+    """Whether a change on this scale may be called better or worse: the shipped questionnaires and the
+    clinician scales that measure an outcome. Not CADSS (an acute effect), not a name ketalog does not know."""
+    scale = CLINICIAN_SCALES.get(instrument_id)
+    return instrument_id in INSTRUMENTS or (scale is not None and scale.outcome)
+
+
+def caseness(instrument_id: str) -> int | None:
+    """The baseline a scale needs before response or remission may be said (reference section 5)."""
+    known = INSTRUMENTS.get(instrument_id) or CLINICIAN_SCALES.get(instrument_id)
+    return known.caseness if known else None
+
+
 def mcid(instrument_id: str) -> int | None:
     instrument = INSTRUMENTS.get(instrument_id)
     return instrument.mcid if instrument else None
@@ -528,17 +595,20 @@ def compare(instrument_id: str, baseline: float, latest: float) -> Change:
     threshold = instrument.mcid if instrument else None
     fall: float | None
     remission_max: int | None
+    worsened: bool | None = None if threshold is None else difference >= threshold
     if instrument is not None and instrument.tracks_response:
         fall, remission_max = 0.5, 4  # "fell by at least 50%"; "total < 5"
-    elif scale is not None:
+    elif scale is not None and scale.outcome:
         fall, remission_max = scale.response_fall, scale.remission_max
-    else:
+        higher_band = scale.bands and _band_index(scale, latest) > _band_index(scale, baseline)
+        worsened = difference > 0 and (difference >= WORSE_RISE * baseline or bool(higher_band))
+    else:  # an acute-effect scale (CADSS) or a name ketalog does not know: the change, with no verdict
         fall, remission_max = None, None
     return Change(
         change=difference,
         change_pct=None if baseline == 0 else round(difference / baseline * 100, 1),
         improved=None if threshold is None else -difference >= threshold,
-        worsened=None if threshold is None else difference >= threshold,
+        worsened=worsened,
         # From a baseline of 0 nothing can fall, so no response.
         response=None if fall is None else (baseline > 0 and latest <= baseline * (1 - fall)),
         remission=None if remission_max is None else latest <= remission_max,

@@ -315,6 +315,8 @@ def m010_seen_flags_backups_scale_names(db):
     # Imports once stored questionnaires under the name the file gave ("PHQ-9", "phq 9"): such a PHQ-9
     # was a free-form scale whose item 9 no safety rule read. Every name is now the instrument's id.
     names = [row["instrument"] for row in db.query("SELECT DISTINCT instrument FROM surveys")]
+    if not names:
+        return  # a new file: nothing to rename or band, and `add` need not load the questionnaires
     from ketalog import instruments
 
     for name in names:
@@ -328,3 +330,11 @@ def m010_seen_flags_backups_scale_names(db):
                     "UPDATE surveys SET instrument = ?, total = ?, band = ?, prorated = ? WHERE id = ?",
                     [known, fields["total"], fields["band"], fields["prorated"], row["id"]],
                 )
+    # The clinician scales gained their published bands (reference section 5, 2026-12-03): every stored
+    # total of one is banded as a new one would be.
+    for key, scale in instruments.CLINICIAN_SCALES.items():
+        for band in scale.bands:
+            db.execute(
+                "UPDATE surveys SET band = ? WHERE instrument = ? AND total BETWEEN ? AND ?",
+                [band.label, key, band.low, band.high],
+            )

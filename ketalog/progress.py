@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import re
 import statistics
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from ketalog import crisis, medicines
@@ -42,10 +42,16 @@ RELIEF_MIN_LIFT = 1.0
 SCORE_EARLY_AFTER = timedelta(days=7)  # else the first score in the first 7 days: an "early" baseline
 COMPARE_AFTER = timedelta(days=7)  # a comparison needs the latest score >= 7 days after the baseline
 SOME_IMPROVEMENT_FALL = 0.20  # "some improvement": the MCID, or a fall of 20% (Transl Psychiatry 2024)
-SYMPTOM_RETURN_INSTRUMENTS = ("phq9", "gad7")
+SYMPTOM_RETURN_INSTRUMENTS = ("phq9", "gad7", *(key for key, s in inst.CLINICIAN_SCALES.items() if s.outcome))
+RECALL_COMPARE = {"pcl5": timedelta(days=30)}  # PCL-5 asks about the past month
 
 # Reassess (product rule on reference section 5; esketamine judged at week 4, section 3)
 REASSESS = {"default": (6, timedelta(days=21)), "intranasal": (8, timedelta(days=28))}
+# ...and only in the early window of a course: after that, "no improvement yet" is no longer the question
+REASSESS_UNTIL = (10, timedelta(days=60))  # at most this many sessions and days into the course
+MOOD_FLOOR = 6.0  # a mood baseline above this has too little room to show improvement: no evidence either way
+# Mood in the hours after a dose is the drug's acute effect, not the outcome (reference section 5, product rule)
+ACUTE_AFTER = timedelta(hours=12)
 
 # Flags (reference section 5)
 BP_BEFORE = (140, 90)  # before dosing: strictly above is the label's example of an elevated baseline
@@ -143,6 +149,12 @@ class Finding:
     id: str
     title: str
     detail: str
+    # What it speaks of (ratings and instrument ids), so the reconciliation can keep the picture one:
+    # never shown, never in the JSON.
+    about: tuple[str, ...] = ()
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "title": self.title, "detail": self.detail}
 
 
 @dataclass
@@ -196,8 +208,8 @@ class Report:
             "course": self.course,
             "instruments": {key: value.to_json() for key, value in self.instruments.items()},
             "ratings": {key: value.to_json() for key, value in self.ratings.items()},
-            "signs": [asdict(sign) for sign in self.signs],
-            "flags": [asdict(flag) for flag in self.flags],
+            "signs": [sign.to_json() for sign in self.signs],
+            "flags": [flag.to_json() for flag in self.flags],
             "side_effects": self.side_effects,
             "sessions": self.sessions,
             "journal": self.journal,
@@ -256,9 +268,10 @@ def score_baseline(scores: list[Survey], course_start: datetime | None) -> tuple
 
 
 def meets_caseness(instrument_id: str, baseline: float) -> bool:
-    """Response and remission are defined only for people who started ill (reference section 5)."""
-    instrument = inst.INSTRUMENTS.get(instrument_id)
-    return instrument is None or instrument.caseness is None or baseline >= instrument.caseness
+    """Response and remission are defined only for people who started ill (reference section 5): PHQ-9 and
+    GAD-7 at 10, the clinician scales at their moderate band (MADRS 20, QIDS-SR16 11, HAM-D17 17, BDI-II 20)."""
+    threshold = inst.caseness(instrument_id)
+    return threshold is None or baseline >= threshold
 
 
 def compare_with_baseline(scores: list[Survey], latest: Survey | None, course_start):
@@ -273,7 +286,7 @@ def compare_with_baseline(scores: list[Survey], latest: Survey | None, course_st
         return baseline, kind, "no_latest", None
     if baseline is None:
         return None, kind, "no_baseline", None
-    if latest.id == baseline.id or latest.at - baseline.at < COMPARE_AFTER:
+    if latest.id == baseline.id or latest.at - baseline.at < compare_after(latest.instrument):
         return baseline, kind, "too_soon", None
     change = inst.compare(latest.instrument, baseline.total, latest.total)
     if not meets_caseness(latest.instrument, baseline.total):
@@ -281,8 +294,14 @@ def compare_with_baseline(scores: list[Survey], latest: Survey | None, course_st
     return baseline, kind, "compared", change
 
 
-def some_improvement(change: inst.Change | None) -> bool | None:
-    if change is None:
+def compare_after(instrument_id: str) -> timedelta:
+    """A score is compared with baseline only once their recall periods no longer overlap (reference
+    section 5): 7 days for the 2-week questionnaires and the clinician scales, 30 for PCL-5 (past month)."""
+    return RECALL_COMPARE.get(instrument_id, COMPARE_AFTER)
+
+
+def some_improvement(change: inst.Change | None, instrument_id: str) -> bool | None:
+    if change is None or not inst.judged(instrument_id):  # no direction known: no verdict (WHO-5 60 -> 28)
         return None
     fell = change.change_pct is not None and change.change_pct <= -SOME_IMPROVEMENT_FALL * 100
     return bool(change.improved) or fell
@@ -360,7 +379,7 @@ def instrument_results(surveys: list[Survey], course_start, since, until) -> dic
             latest_prorated=bool(latest and latest.prorated),
             baseline_kind=kind,
             comparison=comparison,
-            some_improvement=some_improvement(change),
+            some_improvement=some_improvement(change, instrument_id),
         )
     return results
 
@@ -393,7 +412,12 @@ def safety_facts(surveys: list[Survey], since, until) -> SafetyFacts:
 # Daily ratings -------------------------------------------------------------------
 
 
-def rating_baseline(name: str, checkins: list[Checkin], course_start: datetime | None) -> tuple[list[Checkin], str]:
+def rating_baseline(
+    name: str,
+    checkins: list[Checkin],
+    course_start: datetime | None,
+    sessions: list[datetime] = (),  # type: ignore[assignment]
+) -> tuple[list[Checkin], str]:
     """The check-ins behind a rating's baseline, and its kind.
 
     The 14 days before the course start with >= 3 check-ins (`pre_treatment`); else the
@@ -406,15 +430,43 @@ def rating_baseline(name: str, checkins: list[Checkin], course_start: datetime |
     before = [c for c in rated if course_start - WINDOW <= c.at < course_start]
     if len(before) >= MIN_CHECKINS:
         return before, "pre_treatment"
-    first = [c for c in rated if course_start <= c.at <= course_start + SCORE_EARLY_AFTER][:MIN_CHECKINS]
+    first = [
+        c for c in rated if course_start <= c.at <= course_start + SCORE_EARLY_AFTER and not acute(c.at, sessions)
+    ][:MIN_CHECKINS]
     if len(first) == MIN_CHECKINS:
         return first, "early"
     return [], "insufficient"
 
 
-def rating_recent(name: str, checkins: list[Checkin], end: datetime) -> list[Checkin]:
-    """The check-ins with the rating in the 14 days ending at the period end (now, or --until)."""
-    return [c for c in _rated(checkins, name) if end - WINDOW < c.at <= end]
+def session_times(inputs: ReportInputs) -> list[datetime]:
+    """Every session the engine knows of (the course's and the period's), oldest first."""
+    return sorted({s.at for s in (*inputs.course_sessions, *inputs.sessions)})
+
+
+def acute(moment: datetime, sessions: list[datetime]) -> bool:
+    """Within 12 hours after a session: the drug's acute effect, left out of every outcome window."""
+    index = bisect.bisect_right(sessions, moment) - 1  # the latest session at or before the moment
+    return index >= 0 and moment - sessions[index] < ACUTE_AFTER
+
+
+def outcome_readings(readings: list[Reading], sessions: list[datetime]) -> list[Reading]:
+    return [(at, value) for at, value in readings if not acute(at, sessions)]
+
+
+def recent_start(inputs: ReportInputs) -> datetime:
+    """Where "the last 14 days" begin: 14 days before the period end, never before the period (``--since``)
+    nor before the course the report describes."""
+    start = inputs.end - WINDOW
+    for bound in (inputs.since, inputs.course_start):
+        if bound is not None and bound > start:
+            start = bound
+    return start
+
+
+def rating_recent(name: str, inputs: ReportInputs) -> list[Checkin]:
+    """The check-ins with the rating in the recent window (see ``recent_start``), acute ones left out."""
+    start, end, sessions = recent_start(inputs), inputs.end, session_times(inputs)
+    return [c for c in _rated(inputs.checkins, name) if start <= c.at <= end and not acute(c.at, sessions)]
 
 
 def rating_status(name: str, baseline: float | None, recent: float | None) -> str:
@@ -436,8 +488,8 @@ def weekly_series(weekly: list[dict], name: str) -> list[float | None]:
 def rating_results(inputs: ReportInputs) -> dict[str, RatingResult]:
     results = {}
     for name in RATING_NAMES:
-        base_checkins, kind = rating_baseline(name, inputs.checkins, inputs.course_start)
-        recent_checkins = rating_recent(name, inputs.checkins, inputs.end)
+        base_checkins, kind = rating_baseline(name, inputs.checkins, inputs.course_start, session_times(inputs))
+        recent_checkins = rating_recent(name, inputs)
         baseline = _mean(_values(base_checkins, name))
         recent = _mean(_values(recent_checkins, name)) if len(recent_checkins) >= MIN_CHECKINS else None
         change = round(recent - baseline, 2) if baseline is not None and recent is not None else None
@@ -461,15 +513,17 @@ def mood_readings(checkins: list[Checkin]) -> list[Reading]:
 
 
 def trailing_means(readings: list[Reading], window: timedelta) -> list[tuple[datetime, float]]:
-    """At each reading (oldest first): the mean over the ``window`` ending there (>= 3 readings)."""
+    """At each reading (oldest first): the mean over the ``window`` ending there, once it holds at least 3
+    readings on at least 3 different days (three check-ins of one evening are one day, not a trend)."""
     means, start, total = [], 0, 0.0
     for index, (at, value) in enumerate(readings):
         total += value
         while readings[start][0] <= at - window:
             total -= readings[start][1]
             start += 1
-        if index - start + 1 >= MIN_CHECKINS:
-            means.append((at, round(total / (index - start + 1), 2)))
+        if index - start + 1 >= MIN_CHECKINS and readings[start][0].date() <= at.date() - timedelta(days=2):
+            if len({when.date() for when, _ in readings[start : index + 1]}) >= MIN_CHECKINS:
+                means.append((at, round(total / (index - start + 1), 2)))
     return means
 
 
@@ -547,9 +601,9 @@ def _rating_evidence(name: str, rating: RatingResult) -> str:
 
 
 def mood_steadier(inputs: ReportInputs) -> Finding | None:
-    base_checkins, _ = rating_baseline("mood", inputs.checkins, inputs.course_start)
+    base_checkins, _ = rating_baseline("mood", inputs.checkins, inputs.course_start, session_times(inputs))
     before = _values(base_checkins, "mood")
-    recent = _values(rating_recent("mood", inputs.checkins, inputs.end), "mood")
+    recent = _values(rating_recent("mood", inputs), "mood")
     if len(before) < MIN_CHECKINS or len(recent) < MIN_CHECKINS:
         return None
     sd_before, sd_recent = statistics.stdev(before), statistics.stdev(recent)
@@ -560,6 +614,7 @@ def mood_steadier(inputs: ReportInputs) -> Finding | None:
         "Your mood is steadier",
         f"mood varied by {sd_before:.1f} points (standard deviation) at baseline and by "
         f"{sd_recent:.1f} over the last {WINDOW.days} days",
+        ("mood",),
     )
 
 
@@ -573,7 +628,7 @@ def mood_after_sessions(inputs: ReportInputs) -> tuple[float, int] | None:
         if start is not None and session.at < start:
             continue
         last_before = bisect.bisect_left(times, session.at) - 1  # latest check-in strictly before
-        first_after = bisect.bisect_right(times, session.at)  # earliest check-in strictly after
+        first_after = bisect.bisect_left(times, session.at + ACUTE_AFTER)  # earliest outcome check-in after
         before_ok = last_before >= 0 and times[last_before] >= session.at - RELIEF_BEFORE
         after_ok = first_after < len(times) and times[first_after] <= session.at + RELIEF_AFTER
         if before_ok and after_ok:
@@ -599,13 +654,16 @@ def find_signs(
         return ratings[name].status == "better"
 
     if better("mood"):
-        signs.append(Finding("mood_lifting", "Your mood is lifting", _rating_evidence("mood", ratings["mood"])))
+        signs.append(
+            Finding("mood_lifting", "Your mood is lifting", _rating_evidence("mood", ratings["mood"]), ("mood",))
+        )
     if better("thoughts"):
         signs.append(
             Finding(
                 "thought_loops_easing",
                 "Negative thought loops are easing",
                 _rating_evidence("thoughts", ratings["thoughts"]),
+                ("thoughts",),
             )
         )
     returning = [n for n in ("energy", "motivation") if better(n)]
@@ -613,17 +671,20 @@ def find_signs(
         title = _listing([RATING_LABELS[n] for n in returning]).capitalize()
         verb = "is" if len(returning) == 1 else "are"
         evidence = "; ".join(_rating_evidence(n, ratings[n]) for n in returning)
-        signs.append(Finding("energy_returning", f"{title} {verb} returning", evidence))
+        signs.append(Finding("energy_returning", f"{title} {verb} returning", evidence, tuple(returning)))
     gad7 = instruments.get("gad7")
     if better("anxiety") or (gad7 and gad7.improved):
         parts = [_rating_evidence("anxiety", ratings["anxiety"])] if better("anxiety") else []
         if gad7 and gad7.improved:
             parts.append(f"GAD-7 {gad7.baseline} at baseline, {gad7.latest} on {(gad7.latest_at or '')[:10]}")
-        signs.append(Finding("anxiety_easing", "Anxiety is easing", "; ".join(parts)))
+        about = ("anxiety", "gad7") if gad7 and gad7.improved else ("anxiety",)
+        signs.append(Finding("anxiety_easing", "Anxiety is easing", "; ".join(parts), about))
     if better("pain"):
-        signs.append(Finding("pain_easing", "Pain is easing", _rating_evidence("pain", ratings["pain"])))
+        signs.append(Finding("pain_easing", "Pain is easing", _rating_evidence("pain", ratings["pain"]), ("pain",)))
     if better("sleep"):
-        signs.append(Finding("sleep_improving", "Sleep is improving", _rating_evidence("sleep", ratings["sleep"])))
+        signs.append(
+            Finding("sleep_improving", "Sleep is improving", _rating_evidence("sleep", ratings["sleep"]), ("sleep",))
+        )
     steadier = mood_steadier(inputs)
     if steadier:
         signs.append(steadier)
@@ -653,6 +714,7 @@ def find_signs(
                     f"{instrument_id}_improved",
                     f"{name} improved meaningfully",
                     f"{pair}: {result.change:+g} points (meaningful change is {inst.mcid(instrument_id)} or more)",
+                    (instrument_id,),
                 )
             )
         if result.response:
@@ -661,12 +723,20 @@ def find_signs(
                     f"{instrument_id}_response",
                     f"{name}: score halved or better",
                     f"{pair}: {result.change_pct:+.0f}% (a response)",
+                    (instrument_id,),
                 )
             )
         if result.remission:
             scale = inst.CLINICIAN_SCALES.get(instrument_id)
             where = f"at or below {scale.remission_max}" if scale else "now in the minimal range (below 5)"
-            signs.append(Finding(f"{instrument_id}_remission", f"{name}: {where.split(' (')[0]}", f"{pair}: {where}"))
+            signs.append(
+                Finding(
+                    f"{instrument_id}_remission",
+                    f"{name}: {where.split(' (')[0]}",
+                    f"{pair}: {where}",
+                    (instrument_id,),
+                )
+            )
     return signs
 
 
@@ -710,7 +780,10 @@ def find_flags(
     if worse:
         details = [f"{r.name} {r.baseline} → {r.latest}" for r in instruments.values() if r.worsened]
         details += [_rating_evidence(name, r) for name, r in ratings.items() if r.status == "worse"]
-        flags.append(Finding("worsening", "Something has got worse: " + ", ".join(worse), "; ".join(details)))
+        about = tuple(k for k, r in instruments.items() if r.worsened) + tuple(
+            name for name, r in ratings.items() if r.status == "worse"
+        )
+        flags.append(Finding("worsening", "Something has got worse: " + ", ".join(worse), "; ".join(details), about))
     reassess = reassess_flag(inputs, instruments, ratings)
     if reassess:
         flags.append(reassess)
@@ -910,35 +983,48 @@ def dissociation_rising(course_sessions: list[Session]) -> Finding | None:
 
 
 def mood_returning(inputs: ReportInputs, ratings: dict[str, RatingResult], durability: dict) -> Finding | None:
-    """In this course mood was once `better`, and the last 7 days average no more than baseline + 1."""
+    """In this course mood's 14-day mean once rose 2 points above baseline (>= 3 readings on >= 3 days), and
+    now it is back within 1 point of it: over the last 7 days (>= 2 readings), or over the last 3 readings
+    when they all lie in the last 14 days. Outcome readings only (none within 12 h after a dose)."""
     mood = ratings["mood"]
     course = inputs.course
     if course is None or mood.baseline is None:
         return None
-    start = horizon_start(inputs) or course.started
-    in_course = [(at, value) for at, value in inputs.course_mood if at >= max(course.started, start - WINDOW)]
+    start = max(horizon_start(inputs) or course.started, course.started)
+    readings = outcome_readings(
+        [(at, value) for at, value in inputs.course_mood if at >= max(course.started, start - WINDOW)],
+        session_times(inputs),
+    )
+    readings = [(at, value) for at, value in readings if at <= inputs.end]
     peaks = [
         (at, mean)
-        for at, mean in trailing_means(in_course, WINDOW)
+        for at, mean in trailing_means(readings, WINDOW)
         if mean >= mood.baseline + RATING_THRESHOLD and at >= start
     ]
     if not peaks:
         return None
-    last_week = [value for at, value in in_course if inputs.end - DRIFT_WINDOW < at <= inputs.end]
-    if len(last_week) < MIN_CHECKINS:
+    last_week = [value for at, value in readings if inputs.end - DRIFT_WINDOW < at]
+    last_three = readings[-MIN_CHECKINS:]
+    if len(last_week) >= 2:
+        now, over = statistics.fmean(last_week), f"over the last {DRIFT_WINDOW.days} days"
+    elif len(last_three) == MIN_CHECKINS and last_three[0][0] > inputs.end - WINDOW:
+        now, over = statistics.fmean(v for _, v in last_three), f"over the last {MIN_CHECKINS} check-ins"
+    else:
         return None
-    now = statistics.fmean(last_week)
     if now > mood.baseline + DRIFT_MARGIN:
         return None
     best_at, best = max(peaks, key=lambda peak: peak[1])
+    if best_at >= readings[-1][0] - DRIFT_WINDOW and over.endswith("days"):
+        return None  # the peak is inside the last week itself: no rise then fall to speak of yet
     since_session = durability.get("last_session_days_ago")
     return Finding(
         "mood_returning",
         "Mood has drifted back towards where it started",
-        f"mood's {WINDOW.days}-day mean reached {best:g} on {_day(best_at)} (baseline {mood.baseline:g}); over the "
-        f"last {DRIFT_WINDOW.days} days it averaged {now:.1f}"
+        f"mood rose from {mood.baseline:g} (baseline) to a {WINDOW.days}-day mean of {best:.1f} by {_day(best_at)} "
+        f"and has been {now:.1f} {over}"
         + (f"; the last session was {days_ago(since_session)}" if since_session is not None else "")
         + ". Worth raising with your provider.",
+        about=("mood",),
     )
 
 
@@ -970,13 +1056,23 @@ def symptom_return(inputs: ReportInputs, instrument_id: str, result: InstrumentR
         f"{result.name}: symptoms may be returning",
         f"{best.total} on {_day(best.at)} was half the baseline of {result.baseline} or better; now "
         f"{result.latest} on {(result.latest_at or '')[:10]}. Worth raising with your provider.",
+        (instrument_id,),
     )
 
 
 def reassess_flag(
     inputs: ReportInputs, instruments: dict[str, InstrumentResult], ratings: dict[str, RatingResult]
 ) -> Finding | None:
-    """Enough of the course has passed, there is a baseline to judge by, and nothing shows even some improvement."""
+    """ "No clear improvement yet", the reassess point (reference section 3), only when every condition holds:
+
+    - the early window of the course: after the route's minimum of sessions and days, and at most 10
+      sessions and 60 days in (later, "not yet" is no longer the question);
+    - a measure that can show improvement and is measured now: PHQ-9 or GAD-7 at caseness, or a clinician
+      scale at its moderate band, scored in the last 14 days; or mood with a baseline of 6 or less and a
+      recent mean (a measure below its floor, PHQ-9 0 -> 0, is no evidence either way);
+    - nothing since the course began ever showed some improvement (a responder who relapsed, or stopped
+      checking in because they felt well, is not a non-responder).
+    """
     course = inputs.course
     if course is None:
         return None
@@ -985,20 +1081,62 @@ def reassess_flag(
     into = inputs.end - course.started
     if sessions < sessions_needed or into < days_needed:
         return None
-    judged = [r for key, r in instruments.items() if key in ("phq9", "gad7") and r.baseline_kind != "none"]
-    if not judged and ratings["mood"].baseline is None:
+    if sessions > REASSESS_UNTIL[0] or into > REASSESS_UNTIL[1]:
         return None
-    if any(r.response or r.remission for r in instruments.values()):
-        return None
-    if any(r.some_improvement for r in instruments.values()) or any(r.status == "better" for r in ratings.values()):
+    measured = [
+        r.name
+        for key, r in instruments.items()
+        if inst.judged(key)
+        and inst.caseness(key) is not None
+        and r.baseline is not None
+        and meets_caseness(key, r.baseline)
+        and r.latest_at is not None
+        and datetime.fromisoformat(r.latest_at) > inputs.end - WINDOW
+    ]
+    mood = ratings["mood"]
+    if mood.baseline is not None and mood.baseline <= MOOD_FLOOR and mood.recent is not None:
+        measured.append("mood")
+    if not measured or improvement_seen(inputs, instruments, ratings):
         return None
     return Finding(
         "reassess",
         "No clear improvement yet",
-        f"{sessions} sessions over {into.days} days in this course, and no questionnaire or daily rating "
-        f"shows even some improvement ({SOME_IMPROVEMENT_FALL:.0%} or the meaningful change). This is a usual "
-        "point to review the plan together with your provider.",
+        f"{sessions} sessions over {into.days} days in this course, and nothing measured since it began "
+        f"({_listing(measured)}) has shown even some improvement ({SOME_IMPROVEMENT_FALL:.0%} or the "
+        "meaningful change). This is a usual point to review the plan together with your provider.",
     )
+
+
+def improvement_seen(
+    inputs: ReportInputs, instruments: dict[str, InstrumentResult], ratings: dict[str, RatingResult]
+) -> bool:
+    """Whether anything since the course began showed at least some improvement: any score compared with its
+    baseline (the MCID or a fall of 20%), a daily rating better now, or mood's 14-day mean 2 points above
+    baseline at any time in the course (outcome readings only)."""
+    if any(r.status == "better" for r in ratings.values()):
+        return True
+    course_start = inputs.course_start
+    by_instrument: dict[str, list[Survey]] = {}
+    for survey in sorted(inputs.surveys, key=lambda s: s.at):
+        if survey.total is not None:
+            by_instrument.setdefault(survey.instrument, []).append(survey)
+    for key, scores in by_instrument.items():
+        if not inst.judged(key):
+            continue
+        for score in scores:
+            if course_start is not None and score.at <= course_start or score.at > inputs.end:
+                continue
+            _, _, comparison, change = compare_with_baseline(scores, score, course_start)
+            if comparison == "compared" and (some_improvement(change, key) or (change and change.response)):
+                return True
+    mood = ratings["mood"]
+    if mood.baseline is not None and course_start is not None:
+        readings = outcome_readings(
+            [(at, v) for at, v in inputs.course_mood if course_start <= at <= inputs.end], session_times(inputs)
+        )
+        if any(mean >= mood.baseline + RATING_THRESHOLD for _, mean in trailing_means(readings, WINDOW)):
+            return True
+    return False
 
 
 def side_effect_counts(sessions: list[Session]) -> dict[str, int]:
@@ -1084,7 +1222,13 @@ def build_report(inputs: ReportInputs, private: bool = False) -> Report:
         course.last if course else None,
         inputs.now,
     )
-    flags = find_flags(inputs, instruments, ratings, durability)
+    from ketalog.reconcile import reconcile
+
+    signs, flags = reconcile(
+        find_signs(inputs, instruments, ratings), find_flags(inputs, instruments, ratings, durability)
+    )
+    if any(flag.id == "mood_returning" for flag in flags) and ratings["mood"].status == "better":
+        ratings["mood"].status = "returning"  # the 14-day mean is still up, but the flag says where it is now
     judged = (
         course is not None
         or any(r.recent is not None for r in ratings.values())
@@ -1096,7 +1240,7 @@ def build_report(inputs: ReportInputs, private: bool = False) -> Report:
         course=course_summary(inputs),
         instruments=instruments,
         ratings=ratings,
-        signs=find_signs(inputs, instruments, ratings),
+        signs=signs,
         flags=flags,
         side_effects=side_effect_counts(inputs.sessions),
         sessions=session_rows(inputs.sessions, {} if private else inputs.reflections),

@@ -143,8 +143,8 @@ def test_log_a_clinician_total(cli, db_path):
     assert data["assessment"]["baseline"]["change"] == -8
     assert data["assessment"]["baseline"]["improved"] is None  # no MCID known for this scale
     assert rows(db_path, "SELECT instrument, answers, total, band FROM surveys ORDER BY at") == [
-        ("madrs", None, 28, None),
-        ("madrs", None, 20, None),
+        ("madrs", None, 28, "moderate"),  # the published bands (reference section 5, added 2026-12-03)
+        ("madrs", None, 20, "moderate"),
     ]
 
 

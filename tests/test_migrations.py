@@ -53,6 +53,9 @@ def expected_after_upgrade(version: int, table: str, row: dict) -> dict:
         fields = instruments.rescored(name, row["answers"], row["total"]) if name != row["instrument"] else None
         if fields is not None:
             row = {**row, "instrument": name, **fields}
+        scale = instruments.CLINICIAN_SCALES.get(row["instrument"])
+        if scale is not None and row["total"] is not None:
+            row = {**row, "band": scale.band(row["total"])}
     return row
 
 

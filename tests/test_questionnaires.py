@@ -277,9 +277,18 @@ def test_list_instruments_json_is_the_instruments_as_data(cli):
         "response": ">= 50% fall from baseline",
         "remission": "<= 12",
         "remission_note": scales["madrs"]["remission_note"],
-        "source": "Popova et al., Am J Psychiatry 2019",
+        "bands": [
+            {"min": 0, "max": 6, "label": "normal"},
+            {"min": 7, "max": 19, "label": "mild"},
+            {"min": 20, "max": 34, "label": "moderate"},
+            {"min": 35, "max": 60, "label": "severe"},
+        ],
+        "caseness": 20,
+        "outcome": True,
+        "source": "Snaith et al. 1986 (bands); Popova et al., Am J Psychiatry 2019 (remission)",
     }
     assert scales["cadss"]["response"] is None and scales["cadss"]["remission"] is None
+    assert scales["cadss"]["outcome"] is False and scales["hamd17"]["caseness"] == 17
 
 
 def test_pcl5_attribution_is_not_repeated(cli):

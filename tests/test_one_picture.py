@@ -1,0 +1,212 @@
+"""One picture of the course (issue 24): findings that never contradict each other, `reassess` only where
+the rules allow it, and outcome windows that read the right days. Each scenario of the clinical audit that
+this round covers is a test here; a property test then holds the reconciliation invariants on random
+courses."""
+
+from __future__ import annotations
+
+from history import checkin, day, inputs, phq9, series, session, survey
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ketalog.progress import build_report
+
+INDUCTION = [session(d) for d in (0, 2, 4, 7, 9, 11)]
+
+
+def ids(findings) -> set[str]:
+    return {finding.id for finding in findings}
+
+
+def report(now: float, **kwargs):
+    return build_report(inputs(now=day(now), **kwargs))
+
+
+# 1. Contradictions -------------------------------------------------------------------------------
+
+
+def test_a_rise_then_a_fall_is_one_statement_carried_by_the_return_flag():
+    """'Your mood is lifting' (14 days) beside 'Mood has drifted back' (7 days) said two opposite things."""
+    checkins = series("mood", [3, 3, 3], -3.5) + series("mood", [8] * 7, 26.5) + series("mood", [3] * 7, 33.5)
+    result = report(40, sessions=INDUCTION, checkins=checkins)
+    assert "mood_returning" in ids(result.flags)
+    assert not ids(result.signs) & {"mood_lifting", "mood_steadier"}
+    returning = next(f for f in result.flags if f.id == "mood_returning")
+    assert "rose from 3" in returning.detail and "has been 3" in returning.detail
+
+
+def test_anxiety_easing_never_stands_beside_gad7_symptoms_returning():
+    scores = [survey("gad7", -2, 16), survey("gad7", 14, 5), survey("gad7", 35, 12)]
+    result = report(40, sessions=INDUCTION, surveys=scores)
+    assert "symptom_return" in ids(result.flags)
+    assert not ids(result.signs) & {"anxiety_easing", "gad7_improved", "gad7_response", "gad7_remission"}
+
+
+# 2. reassess ----------------------------------------------------------------------------------------
+
+
+def test_no_reassess_for_a_responder_who_stopped_checking_in():
+    """Mood 2 before, six infusions, mood 8 for 15 days, then nothing (the person felt well): 41 days after
+    the last session the report said 'no clear improvement yet' -- a responder shown as a non-responder."""
+    checkins = series("mood", [2, 2, 2], -3.5) + series("mood", [8] * 15, 12)
+    result = report(52, sessions=INDUCTION, checkins=checkins)
+    assert "reassess" not in ids(result.flags)
+
+
+def test_no_reassess_at_the_floor():
+    """PHQ-9 0 -> 0 has nothing to improve: a measure below its floor is no evidence either way."""
+    result = report(25, sessions=INDUCTION, surveys=[phq9(-1, 0), phq9(20, 0)])
+    assert "reassess" not in ids(result.flags)
+
+
+def test_reassess_in_the_early_window_with_a_current_measurement_and_no_improvement_ever():
+    checkins = series("mood", [3, 3, 3], -3.5) + series("mood", [3] * 10, 14.5)
+    result = report(25, sessions=INDUCTION, checkins=checkins, surveys=[phq9(-1, 18), phq9(20, 17)])
+    assert "reassess" in ids(result.flags)
+
+
+def test_no_reassess_after_the_early_window():
+    later = INDUCTION + [session(d) for d in (30, 45)]
+    checkins = series("mood", [3, 3, 3], -3.5) + series("mood", [3] * 10, 59.5)
+    result = report(70, sessions=later, checkins=checkins, surveys=[phq9(-1, 18), phq9(66, 17)])
+    assert "reassess" not in ids(result.flags)
+
+
+def test_no_reassess_without_a_current_measurement():
+    result = report(40, sessions=INDUCTION, surveys=[phq9(-1, 18), phq9(14, 17)])  # the last score is 26 days old
+    assert "reassess" not in ids(result.flags)
+
+
+def test_no_reassess_when_improvement_was_seen_earlier_in_the_course():
+    scores = [phq9(-1, 18), phq9(10, 12), phq9(24, 17)]  # a 33% fall on day 10, lost by day 24
+    result = report(28, sessions=INDUCTION, surveys=scores)
+    assert "reassess" not in ids(result.flags)
+
+
+# 5. Windows ------------------------------------------------------------------------------------------
+
+
+def test_check_ins_in_the_hours_after_a_dose_are_not_outcome():
+    """Mood 6 hours after a dose is the drug's acute effect, not the antidepressant outcome."""
+    sessions = [session(d) for d in (0, 2, 4, 7, 9, 11, 28, 30, 32, 35, 37)]
+    acute = [checkin(d, hour=16, mood=9) for d in (28, 30, 32, 35, 37)]
+    checkins = series("mood", [3, 3, 3], -3.5) + series("mood", [3] * 6, 27.5, step=2, hour=22) + acute
+    result = report(40, sessions=sessions, checkins=checkins)
+    assert result.ratings["mood"].recent == 3 and "mood_lifting" not in ids(result.signs)
+
+
+def test_the_recent_window_never_reaches_before_the_course_start():
+    """On day 1, three pre-treatment check-ins and two after the first dose made 'Your mood is lifting'."""
+    checkins = series("mood", [2, 2, 2], -3.5) + [checkin(0.9, mood=8), checkin(1.2, mood=8)]
+    result = report(1.5, sessions=[session(0)], checkins=checkins)
+    assert result.ratings["mood"].status == "insufficient" and "mood_lifting" not in ids(result.signs)
+
+
+def test_the_recent_window_is_clipped_to_the_period():
+    """--since last-visit: 'the last 14 days' were computed from days before the visit."""
+    checkins = series("mood", [3, 3, 3], -3.5) + series("mood", [8, 8, 8], 30.5) + series("mood", [3, 3, 3], 36.5)
+    result = build_report(inputs(now=day(40), since=day(36), sessions=INDUCTION, checkins=checkins))
+    assert result.ratings["mood"].recent == 3 and "mood_lifting" not in ids(result.signs)
+
+
+# Invariants over random courses ------------------------------------------------------------------
+
+POSITIVE_FOR = {
+    "mood_lifting": {"mood"},
+    "mood_steadier": {"mood"},
+    "thought_loops_easing": {"thoughts"},
+    "anxiety_easing": {"anxiety", "gad7"},
+    "pain_easing": {"pain"},
+    "sleep_improving": {"sleep"},
+}
+IMPROVEMENTS = ("improved", "response", "remission")
+
+
+def positives(result) -> dict[str, set[str]]:
+    found = {}
+    for sign in result.signs:
+        if sign.id in POSITIVE_FOR:
+            found[sign.id] = POSITIVE_FOR[sign.id]
+        elif sign.id.rsplit("_", 1)[-1] in IMPROVEMENTS:
+            instrument = sign.id.rsplit("_", 1)[0]
+            found[sign.id] = {instrument} | ({"anxiety"} if instrument == "gad7" else set())
+    return found
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    session_days=st.lists(st.integers(0, 70), min_size=1, max_size=12, unique=True),
+    moods=st.lists(st.tuples(st.integers(-14, 80), st.integers(0, 10)), max_size=60),
+    anxieties=st.lists(st.tuples(st.integers(-14, 80), st.integers(0, 10)), max_size=30),
+    phq=st.lists(st.tuples(st.integers(-14, 80), st.integers(0, 24)), max_size=6),  # item 9 at 0: up to 24
+    gad=st.lists(st.tuples(st.integers(-14, 80), st.integers(0, 21)), max_size=6),
+    now=st.integers(1, 90),
+)
+def test_findings_never_contradict_on_any_course(session_days, moods, anxieties, phq, gad, now):
+    sessions = [session(d) for d in sorted(session_days) if d < now]
+    checkins = [checkin(d + 0.4, mood=v) for d, v in moods if d + 0.4 < now]
+    checkins += [checkin(d + 0.45, anxiety=v) for d, v in anxieties if d + 0.45 < now]
+    surveys = [phq9(d, v) for d, v in phq if d < now] + [survey("gad7", d, v) for d, v in gad if d < now]
+    result = report(now, sessions=sessions, checkins=checkins, surveys=surveys)
+    flags = ids(result.flags)
+    negative: set[str] = set()
+    if "mood_returning" in flags:
+        negative.add("mood")
+    for flag in result.flags:
+        if flag.id == "symptom_return":
+            negative |= {"gad7", "anxiety"} if flag.title.startswith("GAD-7") else {"phq9"}
+        if flag.id == "worsening":
+            title = flag.title.lower()
+            negative |= {name for name in ("mood", "anxiety", "thoughts", "pain", "sleep") if name in title}
+            negative |= {"phq9"} if "PHQ-9" in flag.title else set()
+            negative |= {"gad7", "anxiety"} if "GAD-7" in flag.title else set()
+    for sign, dimensions in positives(result).items():
+        assert not dimensions & negative, (sign, flags)
+    if "reassess" in flags:
+        assert not flags & {"symptom_return", "mood_returning"}
+        assert not any(p for p in positives(result))
+
+
+# 4. Clinician scales are first-class ------------------------------------------------------------------
+
+
+def test_madrs_10_to_10_is_no_remission():
+    result = report(25, sessions=INDUCTION, surveys=[survey("madrs", -1, 10), survey("madrs", 20, 10)])
+    assert "madrs_remission" not in ids(result.signs) and result.instruments["madrs"].remission is None
+
+
+def test_madrs_20_to_40_is_a_worsening():
+    result = report(25, sessions=INDUCTION, surveys=[survey("madrs", -1, 20), survey("madrs", 20, 40)])
+    assert "worsening" in ids(result.flags) and "MADRS" in next(f.title for f in result.flags if f.id == "worsening")
+
+
+def test_madrs_34_8_30_is_a_return():
+    scores = [survey("madrs", -1, 34), survey("madrs", 12, 8), survey("madrs", 30, 30)]
+    result = report(33, sessions=INDUCTION, surveys=scores)
+    assert "symptom_return" in ids(result.flags) and not ids(result.signs) & {"madrs_response", "madrs_remission"}
+
+
+def test_a_fall_in_dissociation_is_not_improvement_and_never_silences_reassess():
+    scores = [phq9(-1, 18), phq9(20, 17), survey("cadss", 0, 30), survey("cadss", 20, 10)]
+    checkins = series("mood", [3, 3, 3], -3.5) + series("mood", [3] * 10, 14.5)
+    result = report(25, sessions=INDUCTION, checkins=checkins, surveys=scores)
+    assert result.instruments["cadss"].some_improvement is None and "reassess" in ids(result.flags)
+
+
+def test_an_unknown_scale_changes_with_no_verdict():
+    result = report(25, sessions=INDUCTION, surveys=[survey("WHO-5", -1, 60), survey("WHO-5", 20, 28)])
+    who = result.instruments["WHO-5"]
+    assert who.change == -32 and who.some_improvement is None and who.improved is None and who.worsened is None
+
+
+def test_hdrs_and_hrsd_are_ham_d():
+    from ketalog.instruments import normalise_id
+
+    assert {normalise_id(name) for name in ("HDRS", "HRSD", "HAMD", "HAM-D17", "hdrs17")} == {"hamd17"}
+
+
+def test_pcl5_is_compared_only_a_month_after_its_baseline():
+    early = report(20, sessions=INDUCTION, surveys=[survey("pcl5", -1, 50), survey("pcl5", 8, 30)])
+    assert early.instruments["pcl5"].comparison == "too_soon"
+    later = report(40, sessions=INDUCTION, surveys=[survey("pcl5", -1, 50), survey("pcl5", 35, 30)])
+    assert later.instruments["pcl5"].comparison == "compared"
