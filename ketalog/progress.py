@@ -13,7 +13,7 @@ import bisect
 import re
 import statistics
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from ketalog import crisis, medicines
 from ketalog import instruments as inst
@@ -31,7 +31,6 @@ WINDOW = timedelta(days=14)  # baseline and recent windows for daily ratings
 MIN_CHECKINS = 3  # a window needs this many check-ins with the rating to say anything
 DRIFT_WINDOW = timedelta(days=7)  # "mood drifting back": the last 7 days...
 DRIFT_MARGIN = 1.0  # ...averaging no more than 1 point above baseline
-LIFT_MARGIN = 1.0  # durability: mood counts as "up" while the day's mean is >= baseline + 1
 STEADIER_SD_DROP = 1.0
 RELIEF_BEFORE = timedelta(hours=72)
 RELIEF_AFTER = timedelta(hours=48)
@@ -525,68 +524,6 @@ def trailing_means(readings: list[Reading], window: timedelta) -> list[tuple[dat
             if len({when.date() for when, _ in readings[start : index + 1]}) >= MIN_CHECKINS:
                 means.append((at, round(total / (index - start + 1), 2)))
     return means
-
-
-# How long mood stays up after each session ------------------------------------------
-
-
-def daily_mood(readings: list[Reading]) -> dict[date, float]:
-    """Mean mood per local calendar day."""
-    days: dict[date, list[int]] = {}
-    for at, value in readings:
-        days.setdefault(at.date(), []).append(value)
-    return {day: statistics.fmean(values) for day, values in days.items()}
-
-
-def session_durability(
-    sessions: list[Session], readings: list[Reading], baseline: float | None, end: datetime
-) -> list[dict]:
-    """For each session (oldest first): how many local days mood stayed >= baseline + 1 after it.
-
-    `measured`: the first day below came before the next session; `next_session_first`: the next session
-    came first (censored: at least that many days); `ongoing`: the last session, mood still up on the
-    last day with a check-in (days counted to that day);
-    `no_data`: no mood check-in after it. Null days without a mood baseline.
-    """
-    if baseline is None:
-        return [{"at": _iso(s.at), "status": "no_baseline", "days": None} for s in sessions]
-    days = daily_mood(readings)
-    ordered = sorted(days)
-    threshold = baseline + LIFT_MARGIN
-    # next_below[i]: the first day at or after ordered[i] whose mean is below the threshold, in one
-    # backward pass, so each session is a binary search, not a scan of every later day
-    next_below: list[date | None] = [None] * (len(ordered) + 1)
-    for position in range(len(ordered) - 1, -1, -1):
-        day = ordered[position]
-        next_below[position] = day if days[day] < threshold else next_below[position + 1]
-    rows = []
-    sessions = sorted(sessions, key=lambda s: s.at)
-    for index, session in enumerate(sessions):
-        start = session.at.date()
-        nxt = sessions[index + 1].at.date() if index + 1 < len(sessions) else None
-        first_after = bisect.bisect_right(ordered, start)
-        dip = next_below[first_after]
-        if nxt is not None and (dip is None or dip > nxt):
-            rows.append({"at": _iso(session.at), "status": "next_session_first", "days": (nxt - start).days})
-        elif dip is not None:
-            rows.append({"at": _iso(session.at), "status": "measured", "days": (dip - start).days})
-        elif first_after < len(ordered):  # still up on the last day with a check-in: days counted to it
-            rows.append({"at": _iso(session.at), "status": "ongoing", "days": (ordered[-1] - start).days})
-        else:
-            rows.append({"at": _iso(session.at), "status": "no_data", "days": None})
-    return rows
-
-
-def durability_summary(rows: list[dict], last_session: datetime | None, now: datetime) -> dict:
-    measured = [row["days"] for row in rows if row["status"] == "measured"]
-    return {
-        "median_days": statistics.median(measured) if measured else None,
-        "measured": len(measured),
-        "censored": sum(1 for row in rows if row["status"] == "next_session_first"),
-        "ongoing": sum(1 for row in rows if row["status"] == "ongoing"),
-        "last_session_days_ago": days_between(last_session, now) if last_session else None,
-        "sessions": rows,
-    }
 
 
 # Signs of progress ----------------------------------------------------------------
@@ -1208,20 +1145,25 @@ def excerpt(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def durability_of(inputs: ReportInputs, baseline: float | None) -> dict:
+    """How long mood stayed up after the course's sessions (``ketalog.durability``), read to the period end."""
+    from ketalog import durability
+
+    start = horizon_start(inputs)
+    sessions = [s for s in inputs.course_sessions if start is None or s.at >= start]
+    readings = [(at, value) for at, value in inputs.course_mood if at <= inputs.end]
+    course = inputs.course
+    return durability.summary(
+        durability.per_session(sessions, readings, baseline),
+        days_between(course.last, inputs.now) if course else None,
+    )
+
+
 def build_report(inputs: ReportInputs, private: bool = False) -> Report:
     instruments = instrument_results(inputs.surveys, inputs.course_start, inputs.since, inputs.until)
     ratings = rating_results(inputs)
     course = inputs.course
-    durability = durability_summary(
-        session_durability(
-            [s for s in inputs.course_sessions if s.at >= (horizon_start(inputs) or s.at)],
-            inputs.course_mood,
-            ratings["mood"].baseline,
-            inputs.end,
-        ),
-        course.last if course else None,
-        inputs.now,
-    )
+    durability = durability_of(inputs, ratings["mood"].baseline)
     from ketalog.reconcile import reconcile
 
     signs, flags = reconcile(
@@ -1261,6 +1203,8 @@ def session_intervals(
 ) -> list[dict]:
     """One row per session: the mean ratings until the next session, and how long mood stayed up after it
     (measured against the mood baseline of the session's own course)."""
+    from ketalog import durability
+
     ordered = sorted(sessions, key=lambda s: s.at)
     checkins = sorted(checkins, key=lambda c: c.at)
     times = [c.at for c in checkins]
@@ -1272,7 +1216,7 @@ def session_intervals(
         base, _ = rating_baseline("mood", checkins, course.started)
         baseline = _mean(_values(base, "mood"))
         following = [s for s in ordered if s.at > members[-1].at]
-        rows = session_durability(members + following[:1], mood_readings(checkins), baseline, now)
+        rows = durability.per_session(members + following[:1], mood_readings(checkins), baseline)
         for session, row in zip(members, rows, strict=False):
             lasting[session.id] = row
     result = []

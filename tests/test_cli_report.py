@@ -123,12 +123,14 @@ def test_report_json_contract(cli, journey):
     assert data["course"]["number"] == 1 and data["course"]["phase"] == "maintenance"
     assert data["course"]["started"].startswith("2026-02-04") and data["course"]["sessions_in_course"] == 4
     durability = data["durability"]
-    assert (durability["median_days"], durability["measured"], durability["censored"], durability["ongoing"]) == (
+    # no check-in between the first three sessions: no_data, never counted (they were "censored" before)
+    assert (durability["km_median_days"], durability["events"], durability["censored"], durability["no_data"]) == (
         None,
         0,
-        3,
         1,
+        3,
     )
+    assert durability["at_least_days"] == 26 and durability["sessions"][-1]["until"] == "last_checkin"
     assert durability["last_session_days_ago"] == 27 and durability["sessions"][-1]["days"] == 26
     assert {s["id"] for s in data["signs"]} >= {"mood_lifting", "anxiety_easing", "phq9_improved", "phq9_response"}
     assert {f["id"] for f in data["flags"]} == {"blood_pressure", "recurring_side_effect"}
@@ -226,8 +228,8 @@ def test_trends_by_week_month_and_session(cli, journey):
     months = json.loads(cli("trends", "--by", "month", "--json").stdout)
     assert [m["period"] for m in months] == ["2026-02", "2026-03"] and months[0]["instruments"]["phq9"] == 13.0
     sessions = json.loads(cli("trends", "--by", "session", "--json").stdout)
-    assert len(sessions) == 4 and sessions[-1]["mood_lifted_days"] == 26 and sessions[-1]["durability"] == "ongoing"
-    assert [s["durability"] for s in sessions[:3]] == ["next_session_first"] * 3
+    assert len(sessions) == 4 and sessions[-1]["mood_lifted_days"] == 26 and sessions[-1]["durability"] == "censored"
+    assert [s["durability"] for s in sessions[:3]] == ["no_data"] * 3
     assert sessions[-1]["ratings"]["mood"] == 6.0
     for by in ("week", "month", "session"):
         assert "Trend, oldest to newest" in cli("trends", "--by", by).stdout
@@ -258,7 +260,7 @@ def test_demo_keeps_data_only_in_a_new_file(cli, tmp_path):
     data = json.loads(cli("demo", "--db", str(target), "--format", "json").stdout)
     assert data["course"]["sessions_total"] == 7 and len(data["signs"]) >= 5
     # the journey shows how long mood stays up after sessions, and mood drifting back at the end
-    assert data["durability"]["measured"] >= 2 and data["durability"]["median_days"] >= 10
+    assert data["durability"]["events"] >= 2 and data["durability"]["km_median_days"] >= 10
     assert "mood_returning" in {f["id"] for f in data["flags"]}
     assert count(target, "checkins") == 56 and count(target, "surveys") == 10
     assert "already exists" in cli("demo", "--db", str(target), expect=2).stderr

@@ -214,23 +214,60 @@ def test_mood_returning_needs_an_earlier_better_spell_and_two_recent_check_ins()
 
 
 def test_case_7_durability_is_not_capped_by_the_gap_between_sessions():
+    """Sessions cut short by the next one are censored, not dropped: the Kaplan-Meier median uses them."""
     up = series("mood", [7] * 26, 0.5)  # days 0.5 .. 25.5 all up
     down = series("mood", [3, 3, 3], 26.5)  # first day below baseline + 1: day 26
     report = report_for(sessions=INDUCTION, checkins=before("mood", [3, 3, 3]) + up + down, now=day(30))
     rows = report.durability["sessions"]
-    assert [r["status"] for r in rows] == ["next_session_first"] * 5 + ["measured"]
+    assert [r["status"] for r in rows] == ["censored"] * 5 + ["event"]
+    assert {r["until"] for r in rows[:5]} == {"next_session"}
     # check-ins at 20:00 fall on the next calendar day here: the session of 12 March, the first day below 28 March
-    assert rows[-1]["days"] == 16 and report.durability["median_days"] == 16
-    assert report.durability["measured"] == 1 and report.durability["censored"] == 5
+    assert rows[-1]["days"] == 16 and report.durability["km_median_days"] == 16
+    assert report.durability["events"] == 1 and report.durability["censored"] == 5
     assert report.durability["last_session_days_ago"] == 19
 
 
-def test_case_7_the_last_session_is_marked_as_still_running():
+def test_case_7_the_last_session_is_censored_at_its_last_check_in():
     report = report_for(
         sessions=INDUCTION, checkins=before("mood", [3, 3, 3]) + series("mood", [7] * 20, 11.5), now=day(31)
     )
-    assert report.durability["sessions"][-1] == {"at": "2026-03-12T10:00+00:00", "status": "ongoing", "days": 20}
-    assert report.durability["ongoing"] == 1 and report.durability["median_days"] is None
+    last = report.durability["sessions"][-1]
+    assert (last["status"], last["until"], last["days"]) == ("censored", "last_checkin", 20)
+    assert report.durability["km_median_days"] is None and report.durability["at_least_days"] == 20
+    assert report.durability["no_data"] == 5  # no check-in between the first five sessions: never counted
+
+
+def test_durability_counts_no_unobserved_day():
+    """Mood 4 at baseline, six sessions, then check-ins of 4 on four days a month later: the median was 28
+    though not one check-in was above the threshold."""
+    later = [checkin(d, mood=4) for d in (40, 47, 54, 61)]
+    report = report_for(sessions=INDUCTION, checkins=before("mood", [4, 4, 4]) + later, now=day(62))
+    rows = report.durability["sessions"]
+    # 29 days passed before the first check-in: nothing is known of them, so no drop is dated there
+    assert [r["status"] for r in rows] == ["no_data"] * 5 + ["censored"] and rows[-1]["until"] == "gap"
+    assert report.durability["km_median_days"] is None and report.durability["at_least_days"] is None
+    assert report.durability["events"] == 0
+    from ketalog.render.report_rows import durability_line
+
+    assert durability_line(report) is None
+
+
+def test_a_gap_of_more_than_three_days_ends_what_is_known():
+    checkins = before("mood", [3, 3, 3]) + [checkin(d, mood=7) for d in (11.5, 12.5, 20.5)]
+    report = report_for(sessions=INDUCTION, checkins=checkins, now=day(25))
+    last = report.durability["sessions"][-1]
+    assert (last["status"], last["until"], last["days"]) == ("censored", "gap", 2)
+
+
+def test_kaplan_meier_median_and_brookmeyer_crowley_interval():
+    from ketalog import durability
+
+    rows = [{"status": "event", "days": d} for d in (2, 3, 4, 5, 6, 8)] + [{"status": "censored", "days": 9}]
+    curve = durability.kaplan_meier(rows)
+    assert [round(s, 3) for _, s, _ in curve] == [0.857, 0.714, 0.571, 0.429, 0.286, 0.143]
+    assert durability.km_median(curve) == 5
+    summary = durability.summary(rows, 1)
+    assert summary["events"] == 6 and summary["ci95_days"][0] == 3
 
 
 # Case 6: reassess ---------------------------------------------------------------------------------------
@@ -439,7 +476,7 @@ def test_session_intervals_report_durability_per_session():
     rows = progress.session_intervals(
         [session(0), session(2)], checkins, inputs(sessions=[session(0)]).courses, day(10)
     )
-    assert [r["durability"] for r in rows] == ["next_session_first", "measured"]
+    assert [r["durability"] for r in rows] == ["censored", "event"]
     assert rows[0]["mood_lifted_days"] == 2 and rows[1]["mood_lifted_days"] == 3
     assert rows[0]["ratings"]["mood"] == 7 and rows[0]["checkins"] == 2
 
@@ -484,16 +521,25 @@ def test_a_flag_over_years_names_its_latest_readings_and_counts_the_rest():
     "durability, said",
     [
         (
-            {"median_days": 1, "measured": 1, "ongoing": False, "last_session_days_ago": 1},
-            "a median of 1 day (1 session); the last session was yesterday.",
+            {"km_median_days": 1, "events": 1, "censored": 0, "last_session_days_ago": 1},
+            "Half of the sessions kept mood up for at least 1 day (1 session ended with a dip, 0 still up when "
+            "last seen); the last session was yesterday.",
         ),
         (
-            {"median_days": 2.5, "measured": 4, "ongoing": False, "last_session_days_ago": 0},
-            "a median of 2.5 days (4 sessions); the last session was today.",
+            {"km_median_days": 3, "events": 4, "censored": 2, "last_session_days_ago": 0},
+            "at least 3 days (4 sessions ended with a dip, 2 still up when last seen); the last session was today.",
         ),
         (
-            {"median_days": None, "measured": 0, "ongoing": True, "last_session_days_ago": 9},
-            "Mood has stayed up since the last session; the last session was 9 days ago.",
+            {
+                "km_median_days": None,
+                "at_least_days": 20,
+                "events": 0,
+                "censored": 1,
+                "last_session_days_ago": 9,
+                "last": {"until": "last_checkin", "last_checkin": "2026-03-01", "days": 5},
+            },
+            "(0 sessions ended with a dip, 1 still up when last seen). After the last session mood was still up "
+            "at the last check-in (2026-03-01, 5 days after it); no check-in since; the last session was 9 days ago.",
         ),
     ],
 )
@@ -502,4 +548,4 @@ def test_durability_is_said_in_plain_counts(durability, said):
 
     from ketalog.render.report_rows import durability_line
 
-    assert durability_line(SimpleNamespace(durability=durability)).endswith(said)
+    assert durability_line(SimpleNamespace(durability=durability, generated_at="2026-03-10T10:00")).endswith(said)

@@ -50,7 +50,10 @@ def status_command(ctx: typer.Context, short: ShortOpt = False, as_json: JsonOpt
         "last_session": None
         if course is None
         else {"at": course.last.isoformat(timespec="minutes"), "days_ago": last_days},
-        "durability": {key: report.durability.get(key) for key in ("median_days", "measured", "last_session_days_ago")},
+        "durability": {
+            key: report.durability.get(key)
+            for key in ("km_median_days", "at_least_days", "events", "censored", "no_data", "last_session_days_ago")
+        },
         "due": due,
         "next_planned": next_planned,
         "flags": [{"id": f.id, "title": f.title, "new": f in new} for f in report.flags],

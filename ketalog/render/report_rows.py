@@ -70,20 +70,42 @@ def flags_empty_text(report: Report) -> str:
 
 
 def durability_line(report: Report) -> str | None:
-    """How long mood has stayed up after sessions, where it could be measured (descriptive, never advice)."""
-    d = report.durability
+    """How long mood has stayed up after sessions, from logged days only (descriptive, never advice)."""
+    return durability_text(report.durability, report.generated_at[:10])
+
+
+def durability_text(d: dict, today: str, *, short: bool = False) -> str | None:
+    """The survival summary in words: "Half of the sessions kept mood up for at least N days (k ended with
+    a dip, m still up when last seen)", and where the last session stands."""
     if not d or d.get("last_session_days_ago") is None:
         return None
-    last = f"the last session was {days_ago(d['last_session_days_ago'])}"
-    if d["measured"]:
-        sessions = count_of(d["measured"], "session")
-        return (
-            f"After the sessions where it could be measured, mood stayed up for a median of "
-            f"{d['median_days']:g} day{'s' if d['median_days'] != 1 else ''} ({sessions}); {last}."
+    events, censored = d.get("events", 0), d.get("censored", 0)
+    counts = f"{count_of(events, 'session')} ended with a dip, {censored} still up when last seen"
+    if d.get("km_median_days") is not None:
+        text = f"Half of the sessions kept mood up for at least {count_of(d['km_median_days'], 'day')} ({counts})"
+    elif d.get("at_least_days") is not None and events + censored:
+        text = (
+            f"More than half of the sessions followed kept mood up for at least "
+            f"{count_of(d['at_least_days'], 'day')} ({counts})"
         )
-    if d["ongoing"]:
-        return f"Mood has stayed up since the last session; {last}."
-    return None
+    else:
+        return None
+    ci = d.get("ci95_days")
+    if ci and not short:
+        text += f"; 95% interval {ci[0]} to {ci[1] if ci[1] is not None else 'not yet known'} days"
+    last = d.get("last") or {}
+    if last.get("until") == "last_checkin" and last.get("last_checkin"):
+        quiet = (date.fromisoformat(today) - date.fromisoformat(last["last_checkin"])).days
+        if quiet > 3:
+            text += (
+                f". After the last session mood was still up at the last check-in ({last['last_checkin']}, "
+                f"{count_of(last['days'], 'day')} after it); no check-in since"
+            )
+        else:
+            text += f". Mood is still up {count_of(last['days'], 'day')} after the last session"
+    if d.get("no_data") and not short:
+        text += f"; {count_of(d['no_data'], 'session')} had no check-in before the next, and count for nothing"
+    return text + f"; the last session was {days_ago(d['last_session_days_ago'])}."
 
 
 def _num(value: float | None, signed: bool = False) -> str:

@@ -23,13 +23,11 @@ def status_lines(data: dict, report) -> list[str]:
             f"Course {course['number']} ({course['phase']}), {count_of(course['sessions'], 'session')}; "
             f"last session {last['at'][:10]}, {days_ago(last['days_ago'])}."
         )
-        durability = data["durability"]
-        if durability["median_days"] is not None:
-            lines.append(
-                f"Mood has stayed up a median of {durability['median_days']:g} "
-                f"day{'s' if durability['median_days'] != 1 else ''} after sessions "
-                f"({durability['measured']} measured); today is day {last['days_ago']}."
-            )
+        from ketalog.render.report_rows import durability_text
+
+        lasting = durability_text(report.durability, report.generated_at[:10], short=True)
+        if lasting:
+            lines.append(lasting)
     due = []
     for item in data["due"]:
         if item["what"] == "checkin":

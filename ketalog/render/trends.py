@@ -52,11 +52,7 @@ def _lifted(row: dict) -> str:
     lifted = row["mood_lifted_days"]
     if lifted is None:
         return ""
-    return (
-        f">={lifted} d"
-        if row["durability"] == "next_session_first"
-        else f"{lifted} d" + ("+" if row["durability"] == "ongoing" else "")
-    )
+    return f">={lifted} d" if row["durability"] == "censored" else f"{lifted} d"  # censored: at least that long
 
 
 def session_grid(rows: list[dict]) -> tuple[list[str], list[list]]:
