@@ -166,6 +166,7 @@ class SafetyFacts:
     last_positive: dict | None = None  # {at, answer}
     unanswered: list[str] = field(default_factory=list)
     in_period_positive: dict | None = None  # the latest answer above 0 in the period: the notice is dated by it
+    not_known: list[str] = field(default_factory=list)  # PHQ-9 totals logged without answers: item 9 unknown
 
     @property
     def notice(self) -> bool:
@@ -176,6 +177,7 @@ class SafetyFacts:
             "item9": self.answers,
             "last_positive": self.last_positive,
             "unanswered": self.unanswered,
+            "not_known": self.not_known,
             "crisis_resources": crisis.as_json() if self.notice else None,
         }
 
@@ -384,14 +386,15 @@ def instrument_results(surveys: list[Survey], course_start, since, until) -> dic
 
 
 def safety_facts(surveys: list[Survey], since, until) -> SafetyFacts:
-    """Item 9 over time, from every score that has a safety item (PHQ-9 with item answers)."""
-    with_item = [
-        s
-        for s in sorted(surveys, key=lambda s: (s.at, s.created_at))
-        if s.answers and inst.INSTRUMENTS.get(s.instrument) and inst.INSTRUMENTS[s.instrument].safety_item
-    ]
+    """Item 9 over time, from every score that has a safety item (PHQ-9 with item answers); a PHQ-9 total
+    logged without answers (`survey log PHQ-9 21`) is said to leave item 9 not known, never read as 0."""
+    ordered = sorted(surveys, key=lambda s: (s.at, s.created_at))
+    has_item = [s for s in ordered if inst.INSTRUMENTS.get(s.instrument) and inst.INSTRUMENTS[s.instrument].safety_item]
+    with_item = [s for s in has_item if s.answers]
+    not_known = [_iso(s.at) for s in has_item if not s.answers and _in_period(s.at, since, until)]
     if not with_item:
-        return SafetyFacts()
+        item = inst.INSTRUMENTS[has_item[0].instrument].safety_item if not_known else None
+        return SafetyFacts(item=item, not_known=not_known)
     item = inst.INSTRUMENTS[with_item[0].instrument].safety_item
     in_period = [s for s in with_item if _in_period(s.at, since, until)]
     last_positive = next(
@@ -405,6 +408,7 @@ def safety_facts(surveys: list[Survey], since, until) -> SafetyFacts:
         in_period_positive=next(
             ({"at": _iso(s.at), "answer": s.safety_answer} for s in reversed(in_period) if s.safety_positive), None
         ),
+        not_known=not_known,
     )
 
 
@@ -698,6 +702,20 @@ def find_flags(
                 + crisis.IMMEDIATE_DANGER,
             )
         )
+    skipped = [s for s in inputs.surveys if s.safety_unanswered and _in_period(s.at, inputs.since, inputs.until)]
+    if skipped:
+        flags.append(
+            Finding(
+                "safety_unanswered",
+                "PHQ-9 item 9 was not answered",
+                f"Item 9 (thoughts that you would be better off dead or of hurting yourself) was left unanswered "
+                f"on {', '.join(_day(s.at) for s in skipped)}. It is never read as 0; worth going over with your "
+                "provider.",
+            )
+        )
+    gap = unmarked_gap(inputs)
+    if gap:
+        flags.append(gap)
     flags += blood_pressure_flags(inputs.sessions)
     for finding in (
         heart_rate_flag(inputs.sessions),
@@ -739,6 +757,35 @@ def find_flags(
             )
         )
     return flags
+
+
+def unmarked_gap(inputs: ReportInputs) -> Finding | None:
+    """A session 60+ days after the previous one that was not marked as a new course: the report's baseline
+    is still the old course's, so say so (and how to mark it), and call nothing across it a return."""
+    start = gap_after(inputs)
+    if start is None:
+        return None
+    before = max(s.at for s in inputs.course_sessions if s.at < start.at)
+    days = (start.at - before).days
+    return Finding(
+        "long_gap",
+        f"A {days}-day gap before the session of {_day(start.at)}",
+        f"The session of {_day(start.at)} came {days} days after the one before and was not marked as the start "
+        f"of a new course, so baselines still come from {_day(inputs.course_start)}. If it began a new course: "
+        f"`ketalog edit {start.id[:8]} --new-course`.",
+    )
+
+
+def gap_after(inputs: ReportInputs) -> Session | None:
+    """The latest session of the report's course that came 60+ days after the previous one, if any."""
+    from ketalog.courses import LONG_GAP
+
+    ordered = sorted(inputs.course_sessions, key=lambda s: s.at)
+    found = None
+    for previous, current in zip(ordered, ordered[1:], strict=False):
+        if current.at - previous.at >= LONG_GAP and current.at <= inputs.end:
+            found = current
+    return found
 
 
 def medication_note(inputs: ReportInputs) -> Finding | None:
@@ -933,10 +980,12 @@ def mood_returning(inputs: ReportInputs, ratings: dict[str, RatingResult], durab
         session_times(inputs),
     )
     readings = [(at, value) for at, value in readings if at <= inputs.end]
+    gap = gap_after(inputs)
+    since_gap = gap.at if gap is not None else start
     peaks = [
         (at, mean)
         for at, mean in trailing_means(readings, WINDOW)
-        if mean >= mood.baseline + RATING_THRESHOLD and at >= start
+        if mean >= mood.baseline + RATING_THRESHOLD and at >= max(start, since_gap)
     ]
     if not peaks:
         return None
@@ -981,6 +1030,8 @@ def symptom_return(inputs: ReportInputs, instrument_id: str, result: InstrumentR
         and s.at >= (horizon_start(inputs) or course_start)
         and _in_period(s.at, None, inputs.until)
     ]
+    gap = gap_after(inputs)
+    after = [s for s in after if gap is None or s.at >= gap.at]  # a best before a long gap is not a return
     responded = [s for s in after if result.baseline > 0 and s.total <= 0.5 * result.baseline]
     if not responded:
         return None

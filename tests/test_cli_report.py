@@ -156,6 +156,7 @@ def test_report_json_contract(cli, journey):
         "item9": [{"at": "2026-02-03T09:00+00:00", "answer": 0}, {"at": "2026-02-25T09:00+00:00", "answer": 0}],
         "last_positive": None,
         "unanswered": [],
+        "not_known": [],
         "crisis_resources": None,
     }
 

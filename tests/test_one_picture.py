@@ -210,3 +210,30 @@ def test_pcl5_is_compared_only_a_month_after_its_baseline():
     assert early.instruments["pcl5"].comparison == "too_soon"
     later = report(40, sessions=INDUCTION, surveys=[survey("pcl5", -1, 50), survey("pcl5", 35, 30)])
     assert later.instruments["pcl5"].comparison == "compared"
+
+
+# Gaps and item 9 -------------------------------------------------------------------------------------
+
+
+def test_a_skipped_item_9_is_a_flag_in_the_safety_position_without_the_crisis_panel():
+    skipped = phq9(20, 10)
+    skipped.answers = [2, 2, 2, 2, 1, 1, 0, 0, None]
+    result = report(25, sessions=INDUCTION, surveys=[phq9(-1, 12), skipped])
+    assert result.flags[0].id == "safety_unanswered" and "2026-03-21" in result.flags[0].detail
+    assert not result.safety.notice
+
+
+def test_a_logged_phq9_total_says_item_9_is_not_known():
+    from ketalog.render.report_rows import item9_line
+
+    result = report(25, sessions=INDUCTION, surveys=[survey("phq9", 20, 21)])
+    assert result.safety.not_known and "item 9 not known" in item9_line(result)
+
+
+def test_an_unmarked_long_gap_is_said_first_and_nothing_across_it_is_a_return():
+    """A re-induction 383 days later, not marked: the old baseline stayed and 'symptoms may be returning'."""
+    sessions = INDUCTION + [session(d) for d in (394, 396, 398)]
+    scores = [phq9(-1, 20), phq9(14, 6), phq9(399, 16)]
+    result = report(400, sessions=sessions, surveys=scores)
+    assert result.flags[0].id == "long_gap" and "383-day gap" in result.flags[0].title
+    assert "--new-course" in result.flags[0].detail and "symptom_return" not in ids(result.flags)

@@ -194,6 +194,14 @@ def item9_line(report: Report) -> str | None:
     safety = report.safety
     if safety.item is None:
         return None
+    not_known = (
+        f"PHQ-9 totals logged without answers on {', '.join(at[:10] for at in safety.not_known)}: "
+        f"item {safety.item} not known."
+        if safety.not_known
+        else ""
+    )
+    if not safety.answers and safety.last_positive is None:
+        return not_known or None
     line = f"PHQ-9 item {safety.item} in this period: " + (
         _item9_answers(safety.answers) if safety.answers else "no PHQ-9 with item answers"
     )
@@ -205,7 +213,7 @@ def item9_line(report: Report) -> str | None:
         line += f". Last answer above 0: {last['at'][:10]} ({last['answer']})" + (
             ", before this period." if before else "."
         )
-    return line
+    return f"{line} {not_known}".rstrip()
 
 
 def course_lines(report: Report) -> list[str]:
