@@ -83,7 +83,8 @@ def course_at(courses: list[Course], moment: datetime) -> Course | None:
 
 def days_between(earlier: datetime, later: datetime) -> int:
     """Local calendar days from one moment to another (a session last night is 1 day ago this morning)."""
-    return (later.date() - earlier.date()).days
+    # Both days in the later moment's zone: a session 14 hours ago at another offset is not "2 days ago".
+    return (later.date() - earlier.astimezone(later.tzinfo).date()).days
 
 
 def due_items(

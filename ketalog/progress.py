@@ -287,7 +287,9 @@ def compare_with_baseline(scores: list[Survey], latest: Survey | None, course_st
         return baseline, kind, "no_latest", None
     if baseline is None:
         return None, kind, "no_baseline", None
-    if latest.id == baseline.id or latest.at - baseline.at < compare_after(latest.instrument):
+    if latest.id == baseline.id:
+        return baseline, kind, "is_baseline", None
+    if latest.at - baseline.at < compare_after(latest.instrument):
         return baseline, kind, "too_soon", None
     change = inst.compare(latest.instrument, baseline.total, latest.total)
     if not meets_caseness(latest.instrument, baseline.total):
@@ -535,9 +537,9 @@ def trailing_means(readings: list[Reading], window: timedelta) -> list[tuple[dat
 
 def _rating_evidence(name: str, rating: RatingResult) -> str:
     early = " (early baseline, after treatment began)" if rating.baseline_kind == "early" else ""
-    return (
-        f"{RATING_LABELS[name]} {rating.baseline:g} at baseline{early}, {rating.recent:g} over the last "
-        f"{WINDOW.days} days ({rating.change:+g})"
+    return (  # one decimal, as the ratings table shows them
+        f"{RATING_LABELS[name]} {rating.baseline:.1f} at baseline{early}, {rating.recent:.1f} over the last "
+        f"{WINDOW.days} days ({rating.change:+.1f})"
     )
 
 
@@ -1086,10 +1088,12 @@ def reassess_flag(
         measured.append("mood")
     if not measured or improvement_seen(inputs, instruments, ratings):
         return None
+    span = (course.last.date() - course.started.date()).days  # the sessions' own span, not the days to now
     return Finding(
         "reassess",
         "No clear improvement yet",
-        f"{sessions} sessions over {into.days} days in this course, and nothing measured since it began "
+        f"{sessions} sessions over {span} days in this course ({_day(course.started)} to {_day(course.last)}), "
+        f"now {into.days} days in, and nothing measured since it began "
         f"({_listing(measured)}) has shown even some improvement ({SOME_IMPROVEMENT_FALL:.0%} or the "
         "meaningful change). This is a usual point to review the plan together with your provider.",
     )

@@ -237,3 +237,34 @@ def test_an_unmarked_long_gap_is_said_first_and_nothing_across_it_is_a_return():
     result = report(400, sessions=sessions, surveys=scores)
     assert result.flags[0].id == "long_gap" and "383-day gap" in result.flags[0].title
     assert "--new-course" in result.flags[0].detail and "symptom_return" not in ids(result.flags)
+
+
+# 7. Smaller, each reproduced ------------------------------------------------------------------------
+
+
+def test_fourteen_hours_across_time_zones_is_one_day_ago_not_two():
+    from datetime import datetime, timedelta, timezone
+
+    from ketalog.courses import days_between
+
+    session_at = datetime(2026, 3, 1, 22, 0, tzinfo=timezone(timedelta(hours=-8)))  # 06:00 UTC on 2 March
+    now = session_at.astimezone(timezone(timedelta(hours=9))) + timedelta(hours=14)  # 05:00 on 3 March, +09:00
+    assert days_between(session_at, now) == 1
+
+
+def test_the_baseline_score_is_called_the_baseline_not_too_soon():
+    result = report(25, sessions=INDUCTION, surveys=[phq9(-1, 18)])
+    assert result.instruments["phq9"].comparison == "is_baseline"
+
+
+def test_reassess_counts_the_span_of_the_sessions_not_the_days_to_now():
+    checkins = series("mood", [3, 3, 3], -3.5) + series("mood", [3] * 10, 14.5)
+    result = report(25, sessions=INDUCTION, checkins=checkins, surveys=[phq9(-1, 18), phq9(20, 17)])
+    flag = next(f for f in result.flags if f.id == "reassess")
+    assert "6 sessions over 11 days" in flag.detail and "now 25 days in" in flag.detail
+
+
+def test_findings_give_ratings_to_one_decimal_like_the_table():
+    checkins = series("mood", [2, 3, 3], -3.5) + series("mood", [7, 7, 6], 36.5)
+    sign = next(s for s in report(40, sessions=INDUCTION, checkins=checkins).signs if s.id == "mood_lifting")
+    assert "Mood 2.7 at baseline" in sign.detail and "6.7 over the last 14 days (+4.0)" in sign.detail

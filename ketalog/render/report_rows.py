@@ -37,7 +37,9 @@ REFLECTION_CHARS = 70  # the intention and the reflection's first line, cut so t
 def outcome(result) -> str:
     """Improved / worsened (by the MCID), response and remission, in plain words; or why there is no comparison."""
     if result.comparison == "no_baseline":
-        return "no score before treatment"
+        return "no score in the 30 days before treatment"
+    if result.comparison == "is_baseline":
+        return "this score is the baseline"
     if result.comparison == "too_soon":
         return "too soon to compare"
     if result.change is None:

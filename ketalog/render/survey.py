@@ -89,7 +89,9 @@ def outcome_text(entry, outcome: dict) -> str:
             marks.append(f"remission ({where})")
         lines.append(text + ("; " + "; ".join(marks) if marks else ""))
     if outcome.get("comparison") == "too_soon":
-        lines.append("Too soon to compare with the baseline: a comparison counts from 7 days after it.")
+        lines.append("Too soon to compare with the baseline: a comparison counts once the recall periods part.")
+    if outcome.get("comparison") == "is_baseline" and outcome["previous"]:
+        lines.append("This score is the course's baseline: later scores will be compared with it.")
     if entry.total is not None and not outcome["baseline"] and not outcome["previous"]:
         lines.append("This is your first score on this scale: later scores will be compared with it.")
     lines.append(f"Saved ({short_id(entry.id)}).")
