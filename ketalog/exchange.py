@@ -475,6 +475,7 @@ _COLUMN_CHECKS = {
         **{name: _RATING for name in valid.RATING_NAMES},
         "sleep_hours": _number(*valid.SLEEP_HOURS_RANGE),
         "note": _text,
+        "source": _text,
     },
     "journal": {"text": _required_text, "session_id": _text},
     "medication_events": {

@@ -255,6 +255,8 @@ def plan_import(path: Path, fmt: str | None, mood_map: str | None = None, saved:
     except (TypeError, AttributeError, KeyError, IndexError, ValueError, OverflowError, UnicodeError) as error:
         raise ImportFileError(path, "file", f"not shaped like any export ketalog reads ({_kind(error)})") from None
     if plan.source != "ketalog":
+        for row in plan.tables.get("checkins", []):
+            row["source"] = plan.source  # another app's ratings sit on its scale: the engine labels them
         check_plan(plan)  # a ketalog export is checked as it is parsed
     return plan
 

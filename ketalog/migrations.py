@@ -312,6 +312,10 @@ def m010_seen_flags_backups_scale_names(db):
             path TEXT PRIMARY KEY,      -- absolute path as written
             made_at TEXT NOT NULL       -- UTC
         )""")
+    # Where a check-in came from: null for one typed into ketalog, else the app it was imported from
+    # ("daylio", "emoods", ...). Another app's ratings sit on its own scale (Daylio's five levels mapped to
+    # 0-10): a baseline built from them is labelled, and not compared across scales unless confirmed.
+    db.execute("ALTER TABLE checkins ADD COLUMN source TEXT")
     # Imports once stored questionnaires under the name the file gave ("PHQ-9", "phq 9"): such a PHQ-9
     # was a free-form scale whose item 9 no safety rule read. Every name is now the instrument's id.
     names = [row["instrument"] for row in db.query("SELECT DISTINCT instrument FROM surveys")]

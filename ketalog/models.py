@@ -114,6 +114,7 @@ class Checkin(Entry):
     sleep_hours: float | None = None
     note: str | None = None
     tags: list[str] = field(default_factory=list)
+    source: str | None = None  # the app it was imported from; None when typed into ketalog
 
     kind = "checkin"
 
@@ -241,6 +242,8 @@ class ReportInputs:
     reflections: dict[str, str] = field(default_factory=dict)  # session id -> its linked note's first line
     # the course's first and last sessions with a dissociation rating (all of them when there are few)
     course_rated: list[Session] = field(default_factory=list)
+    # imported sources whose scale the person confirmed (`import --mood-map`, or trust-imported-scale)
+    trusted_sources: frozenset[str] = frozenset()
 
     @property
     def end(self) -> datetime:

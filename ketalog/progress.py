@@ -129,6 +129,7 @@ class RatingResult:
     series: list[float] = field(default_factory=list)  # weekly means in the period, for sparklines
     baseline_kind: str = "none"  # pre_treatment | early | insufficient | none (no course)
     recent_checkins: int = 0
+    baseline_source: str = "ketalog"  # the app most (> 50%) of the baseline's check-ins came from
 
     def to_json(self) -> dict:
         return {
@@ -138,6 +139,7 @@ class RatingResult:
             "status": self.status,
             "baseline_kind": self.baseline_kind,
             "recent_checkins": self.recent_checkins,
+            "baseline_source": self.baseline_source,
         }
 
 
@@ -498,16 +500,31 @@ def rating_results(inputs: ReportInputs) -> dict[str, RatingResult]:
         baseline = _mean(_values(base_checkins, name))
         recent = _mean(_values(recent_checkins, name)) if len(recent_checkins) >= MIN_CHECKINS else None
         change = round(recent - baseline, 2) if baseline is not None and recent is not None else None
+        status = rating_status(name, baseline, recent)
+        source, recent_source = main_source(base_checkins), main_source(recent_checkins)
+        if status in ("better", "worse") and source != recent_source:
+            if {source, recent_source} - {"ketalog", *inputs.trusted_sources}:
+                status = "different_scale"  # another app's scale, mapped to 0-10: no better or worse across it
         results[name] = RatingResult(
             baseline,
             recent,
             change,
-            rating_status(name, baseline, recent),
+            status,
             weekly_series(inputs.weekly, name),
             baseline_kind=kind,
             recent_checkins=len(recent_checkins),
+            baseline_source=source,
         )
     return results
+
+
+def main_source(checkins: list[Checkin]) -> str:
+    """Where most (more than half) of these check-ins came from: an app they were imported from, else ketalog."""
+    counts: dict[str, int] = {}
+    for checkin in checkins:
+        counts[checkin.source or "ketalog"] = counts.get(checkin.source or "ketalog", 0) + 1
+    source, count = max(counts.items(), key=lambda item: item[1], default=("ketalog", 0))
+    return source if count * 2 > len(checkins) else "ketalog"
 
 
 Reading = tuple[datetime, int]  # one mood rating and when: what the course-wide rules read

@@ -17,6 +17,21 @@ def build(db, now: datetime, start: datetime | None, end: datetime | None, *, pr
 
 def inputs(db, now: datetime, start: datetime | None, end: datetime | None):
     """What the engine reads for [start, end), selected by the rules' own windows, words and horizon."""
+    from dataclasses import replace
+
+    return replace(_selected(db, now, start, end), trusted_sources=trusted_sources(db))
+
+
+def trusted_sources(db) -> frozenset[str]:
+    """Apps whose mapped scale the person confirmed: a `--mood-map` given for it, or trust-imported-scale."""
+    from ketalog import settings
+
+    if settings.get("trust-imported-scale") == "true":
+        return frozenset(store.import_sources(db))
+    return frozenset(store.confirmed_sources(db))
+
+
+def _selected(db, now: datetime, start: datetime | None, end: datetime | None):
     return store.report_inputs(
         db,
         now,

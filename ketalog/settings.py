@@ -67,6 +67,13 @@ SETTINGS = {
         Setting("clinic", "Your clinic, shown in the report header.", _text(100)),
         Setting("paper", "Report page size when printed: letter or a4.", _choice("letter", "a4")),
         Setting(
+            "trust-imported-scale",
+            "true: compare ratings imported from another app (its scale mapped to 0-10) with ketalog's own. "
+            "Default false: a baseline built from them is labelled, and nothing is called better or worse across it.",
+            _choice("true", "false"),
+            "false",
+        ),
+        Setting(
             "survey-interval",
             f"Days between PHQ-9 and GAD-7 within a course (7 to 90; default {SURVEY_INTERVAL.days}).",
             _days(7, 90),

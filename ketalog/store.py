@@ -836,3 +836,12 @@ def record_backup(db: Connection, path: Path) -> None:
 
 def backup_paths(db: Connection) -> list[Path]:
     return [Path(row["path"]) for row in db.query("SELECT path FROM backups ORDER BY made_at")]
+
+
+def confirmed_sources(db: Connection) -> list[str]:
+    """Apps whose mood labels the person placed on their scale (`import --mood-map`)."""
+    return [row["source"] for row in db.query("SELECT DISTINCT source FROM mood_labels")]
+
+
+def import_sources(db: Connection) -> list[str]:
+    return [row["source"] for row in db.query("SELECT DISTINCT source FROM checkins WHERE source IS NOT NULL")]

@@ -119,6 +119,7 @@ def test_report_json_contract(cli, journey):
         "status": "better",
         "baseline_kind": "pre_treatment",
         "recent_checkins": 14,
+        "baseline_source": "ketalog",
     }
     assert data["course"]["number"] == 1 and data["course"]["phase"] == "maintenance"
     assert data["course"]["started"].startswith("2026-02-04") and data["course"]["sessions_in_course"] == 4

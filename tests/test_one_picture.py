@@ -268,3 +268,51 @@ def test_findings_give_ratings_to_one_decimal_like_the_table():
     checkins = series("mood", [2, 3, 3], -3.5) + series("mood", [7, 7, 6], 36.5)
     sign = next(s for s in report(40, sessions=INDUCTION, checkins=checkins).signs if s.id == "mood_lifting")
     assert "Mood 2.7 at baseline" in sign.detail and "6.7 over the last 14 days (+4.0)" in sign.detail
+
+
+# 6. Imported baselines carry their provenance -----------------------------------------------------------
+
+
+def imported(values: list[int], start: float, source: str = "daylio"):
+    rows = series("mood", values, start)
+    for row in rows:
+        row.source = source
+    return rows
+
+
+def test_a_baseline_from_another_apps_scale_is_labelled_and_not_compared():
+    """A Daylio history (5 levels mapped to 0/2/5/8/10) became the baseline; ketalog ratings of 6-7 then read
+    'Something has got worse: Mood'."""
+    checkins = imported([8, 8, 10, 8], -4.5) + series("mood", [6, 6, 7], 36.5)
+    result = report(40, sessions=INDUCTION, checkins=checkins)
+    assert result.ratings["mood"].baseline_source == "daylio" and result.ratings["mood"].status == "different_scale"
+    assert "worsening" not in ids(result.flags) and "mood_lifting" not in ids(result.signs)
+
+
+def test_a_confirmed_scale_is_compared():
+    from dataclasses import replace
+
+    checkins = imported([8, 8, 10, 8], -4.5) + series("mood", [4, 4, 5], 36.5)
+    trusted = replace(inputs(now=day(40), sessions=INDUCTION, checkins=checkins), trusted_sources=frozenset({"daylio"}))
+    result = build_report(trusted)
+    assert result.ratings["mood"].status == "worse" and "worsening" in ids(result.flags)
+
+
+def test_import_marks_where_check_ins_came_from(cli, db_path, tmp_path):
+    from helpers import rows
+
+    path = tmp_path / "d.csv"
+    path.write_text(
+        "full_date,date,weekday,time,mood,activities,note_title,note\n2026-03-01,Mar 1,Sunday,20:00,good,,,\n"
+    )
+    cli("import", str(path))
+    cli("checkin", "--mood", "6")
+    assert sorted(rows(db_path, "SELECT source FROM checkins"), key=str) == [("daylio",), (None,)]
+
+
+def test_the_report_names_where_an_imported_baseline_came_from():
+    from ketalog.render.report_rows import rating_note
+
+    checkins = imported([8, 8, 10, 8], -4.5) + series("mood", [6, 6, 7], 36.5)
+    note = rating_note(report(40, sessions=INDUCTION, checkins=checkins))
+    assert "Baselines from Daylio (5 levels mapped to 0, 2, 5, 8, 10)" in note and "trust-imported-scale" in note

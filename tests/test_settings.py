@@ -26,6 +26,7 @@ def test_config_set_show_unset_round_trip(cli, tmp_path):
         "name": 'Alex "Al" Doe',
         "clinic": None,
         "paper": "a4",
+        "trust-imported-scale": "false",
         "survey-interval": 28,
     }
     assert cli("config", "unset", "name").stdout == "name removed.\n"

@@ -424,6 +424,14 @@ def sessions_note(report: Report) -> str:
     )
 
 
+# How each app's ratings reached 0-10 (the importers' mappings, README "Bringing data in from other apps").
+IMPORTED_SCALES = {
+    "daylio": "Daylio (5 levels mapped to 0, 2, 5, 8, 10)",
+    "emoods": "eMoods (4 levels of severity mapped to 0–10)",
+    "pixels": "Pixels (5 levels mapped to 0–10)",
+}
+
+
 def rating_note(report: Report) -> str:
     """Under the ratings table: what is there to compare (no course, stale check-ins), then how to read it."""
     notes = []
@@ -432,6 +440,13 @@ def rating_note(report: Report) -> str:
     gap = baseline_gap(report)
     if gap:
         notes.append(gap)
+    imported = sorted({r.baseline_source for r in report.ratings.values() if r.baseline_source != "ketalog"})
+    if imported:
+        apps = ", ".join(IMPORTED_SCALES.get(app, f"{app.capitalize()} (its scale mapped to 0–10)") for app in imported)
+        notes.append(
+            f"Baselines from {apps}: another app's scale is not compared with ketalog's own ratings "
+            "(“different scale”) unless you confirm it: `ketalog config set trust-imported-scale true`."
+        )
     days = report.last_checkin_days_ago
     if days is None:
         notes.append("No check-ins yet.")
