@@ -5,6 +5,8 @@ courses."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from history import checkin, day, inputs, phq9, series, session, survey
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -316,3 +318,53 @@ def test_the_report_names_where_an_imported_baseline_came_from():
     checkins = imported([8, 8, 10, 8], -4.5) + series("mood", [6, 6, 7], 36.5)
     note = rating_note(report(40, sessions=INDUCTION, checkins=checkins))
     assert "Baselines from Daylio (5 levels mapped to 0, 2, 5, 8, 10)" in note and "trust-imported-scale" in note
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    session_days=st.lists(st.integers(0, 60), min_size=1, max_size=10, unique=True),
+    moods=st.lists(st.tuples(st.floats(0.2, 70), st.integers(0, 10)), max_size=50),
+    baseline=st.floats(0, 9),
+)
+def test_durability_never_counts_a_day_nobody_logged(session_days, moods, baseline):
+    """Every event and censored time rests on a logged outcome day; no_data only where nothing was logged."""
+    from ketalog import durability
+
+    sessions = [session(d) for d in sorted(session_days)]
+    readings = sorted((day(d, 20), v) for d, v in moods)
+    rows = durability.per_session(sessions, readings, baseline)
+    threshold = baseline + durability.LIFT_MARGIN
+    for index, (s, row) in enumerate(zip(sessions, rows, strict=True)):
+        following = sessions[index + 1].at if index + 1 < len(sessions) else None
+        window = [
+            (at, v)
+            for at, v in readings
+            if at >= s.at + durability.ACUTE_AFTER and (following is None or at < following)
+        ]
+        days = durability.daily_means(window)
+        if row["status"] == "no_data":
+            assert not window
+            continue
+        assert window
+        target = s.at.date() + timedelta(days=row["days"])
+        if row["status"] == "event":
+            assert days.get(target) is not None and days[target] < threshold
+        else:  # censored: the last day known to be up, or the session's own day when none was
+            assert row["days"] == 0 or days[target] >= threshold
+            assert all(v >= threshold for d, v in days.items() if d <= target)
+
+
+def test_every_finding_id_in_the_code_is_in_the_rules_document_and_back():
+    """docs/progress-rules.md is the rules as a clinician reads them: every sign and flag id, both ways."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    code = (root / "ketalog" / "progress.py").read_text()
+    in_code = {
+        name.replace("{instrument_id}", "<instrument>") for name in re.findall(r'Finding\(\s*f?"([a-z0-9_{}]+)"', code)
+    }
+    doc = (root / "docs" / "progress-rules.md").read_text()
+    sections = doc.split("## Signs of progress", 1)[1].split("## One picture", 1)[0]
+    in_doc = set(re.findall(r"^\| `([a-z0-9_<>]+)` \|", sections, re.MULTILINE))
+    assert in_code == in_doc, (in_code - in_doc, in_doc - in_code)
