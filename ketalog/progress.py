@@ -501,10 +501,9 @@ def rating_results(inputs: ReportInputs) -> dict[str, RatingResult]:
         recent = _mean(_values(recent_checkins, name)) if len(recent_checkins) >= MIN_CHECKINS else None
         change = round(recent - baseline, 2) if baseline is not None and recent is not None else None
         status = rating_status(name, baseline, recent)
-        source, recent_source = main_source(base_checkins), main_source(recent_checkins)
-        if status in ("better", "worse") and source != recent_source:
-            if {source, recent_source} - {"ketalog", *inputs.trusted_sources}:
-                status = "different_scale"  # another app's scale, mapped to 0-10: no better or worse across it
+        source = main_source(base_checkins)
+        if status != "insufficient" and not same_scale(base_checkins, recent_checkins, inputs):
+            status = "different_scale"  # another app's scale, mapped to 0-10: no better, worse or steady across it
         results[name] = RatingResult(
             baseline,
             recent,
@@ -516,6 +515,13 @@ def rating_results(inputs: ReportInputs) -> dict[str, RatingResult]:
             baseline_source=source,
         )
     return results
+
+
+def same_scale(before: list[Checkin], after: list[Checkin], inputs: ReportInputs) -> bool:
+    """Whether two windows of ratings may be compared: mostly from the same source, or from sources whose
+    scale the person confirmed (`import --mood-map`, or trust-imported-scale)."""
+    sources = {main_source(before), main_source(after)}
+    return len(sources) == 1 or not sources - {"ketalog", *inputs.trusted_sources}
 
 
 def main_source(checkins: list[Checkin]) -> str:
@@ -562,10 +568,12 @@ def _rating_evidence(name: str, rating: RatingResult) -> str:
 
 def mood_steadier(inputs: ReportInputs) -> Finding | None:
     base_checkins, _ = rating_baseline("mood", inputs.checkins, inputs.course_start, session_times(inputs))
-    before = _values(base_checkins, "mood")
-    recent = _values(rating_recent("mood", inputs), "mood")
+    recent_checkins = rating_recent("mood", inputs)
+    before, recent = _values(base_checkins, "mood"), _values(recent_checkins, "mood")
     if len(before) < MIN_CHECKINS or len(recent) < MIN_CHECKINS:
         return None
+    if not same_scale(base_checkins, recent_checkins, inputs):
+        return None  # five mapped levels spread differently from a 0-10 scale: no comparison of spread either
     sd_before, sd_recent = statistics.stdev(before), statistics.stdev(recent)
     if sd_before - sd_recent < STEADIER_SD_DROP:
         return None

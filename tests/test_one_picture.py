@@ -368,3 +368,10 @@ def test_every_finding_id_in_the_code_is_in_the_rules_document_and_back():
     sections = doc.split("## Signs of progress", 1)[1].split("## One picture", 1)[0]
     in_doc = set(re.findall(r"^\| `([a-z0-9_<>]+)` \|", sections, re.MULTILINE))
     assert in_code == in_doc, (in_code - in_doc, in_doc - in_code)
+
+
+def test_steadiness_is_not_compared_across_scales_either():
+    base = imported([2, 10, 5, 8, 0, 10], -6.5)  # five mapped levels spread wide
+    checkins = base + series("mood", [6, 6, 6, 6], 35.5)
+    result = report(40, sessions=INDUCTION, checkins=checkins)
+    assert result.ratings["mood"].status == "different_scale" and "mood_steadier" not in ids(result.signs)

@@ -322,7 +322,7 @@ def rating_rows(report: Report) -> list[list[str]]:
             _mean(r.baseline),
             _mean(r.recent),
             _mean(r.change, signed=True),
-            r.status,
+            r.status.replace("_", " "),  # "different scale": words, so a narrow column wraps between them
             sparkline(r.series, 0, 10),
         ]
         for name, r in report.ratings.items()
