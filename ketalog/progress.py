@@ -663,7 +663,7 @@ def find_signs(
                 "mood_after_sessions",
                 "Mood after sessions",
                 f"from the last check-in before to the first after {after[1]} sessions, mood changed by "
-                f"{after[0]:+g} points on average",
+                f"{after[0]:+.1f} points on average",
             )
         )
     for instrument_id, result in instruments.items():
