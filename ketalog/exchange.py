@@ -40,6 +40,7 @@ CHILD_VALUES = {child: value for child, _, value in filter(None, ENTRY_TABLES.va
 # Non-entry tables and their columns; on import, local rows win (a row is added only when new).
 SETTINGS_TABLES = {
     "mood_labels": ("source", "label", "level"),
+    "scale_directions": ("name", "higher_is_better"),
     "planned_sessions": ("id", "local_date", "note", "created_at", "updated_at"),
 }
 # Tables entries refer to, keyed by a natural key so two machines' rows merge: imported first; a
@@ -270,6 +271,8 @@ def check_plan(plan: ImportPlan) -> None:
                 _check_medication(plan.path, _row(table, number), row)
             elif table == "mood_labels":
                 _check_mood_label(plan.path, _row(table, number), row)
+            elif table == "scale_directions":
+                _check_scale_direction(plan.path, _row(table, number), row)
             elif table == "planned_sessions":
                 _check_planned(plan.path, _row(table, number), row)
             elif table in CHILD_VALUES:
@@ -374,6 +377,15 @@ def _check_mood_label(path: Path, where: str, row: dict) -> None:
         raise ImportFileError(path, where, "source and label must be non-empty text")
     if isinstance(row["level"], bool) or not isinstance(row["level"], int) or not 1 <= row["level"] <= 5:
         raise ImportFileError(path, where, f"level must be a whole number 1-5 (got {row['level']!r})")
+
+
+def _check_scale_direction(path: Path, where: str, row: dict) -> None:
+    if set(row) != {"name", "higher_is_better"}:
+        raise ImportFileError(path, where, "needs exactly name and higher_is_better")
+    if not isinstance(row["name"], str) or not row["name"].strip():
+        raise ImportFileError(path, where, "name must be non-empty text")
+    if row["higher_is_better"] not in (0, 1) or isinstance(row["higher_is_better"], float):
+        raise ImportFileError(path, where, f"higher_is_better must be 0 or 1 (got {row['higher_is_better']!r})")
 
 
 def _check_planned(path: Path, where: str, row: dict) -> None:

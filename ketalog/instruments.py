@@ -587,11 +587,22 @@ def mcid(instrument_id: str) -> int | None:
     return instrument.mcid if instrument else None
 
 
-def compare(instrument_id: str, baseline: float, latest: float) -> Change:
-    """How ``latest`` stands against ``baseline`` by the published definitions."""
+def compare(instrument_id: str, baseline: float, latest: float, higher_is_better: bool | None = None) -> Change:
+    """How ``latest`` stands against ``baseline`` by the published definitions. ``higher_is_better``: what the
+    person said once of a scale ketalog does not know (`survey log NAME N --higher-is-better`)."""
     instrument = INSTRUMENTS.get(instrument_id)
     scale = CLINICIAN_SCALES.get(instrument_id)
     difference = latest - baseline
+    if instrument is None and scale is None and higher_is_better is not None:
+        bad = -difference if higher_is_better else difference
+        return Change(
+            change=difference,
+            change_pct=None if baseline == 0 else round(difference / baseline * 100, 1),
+            improved=None,  # no MCID is known: only worse (below) and "some improvement" (progress) are said
+            worsened=bad > 0 and bad >= WORSE_RISE * abs(baseline),
+            response=None,
+            remission=None,
+        )
     threshold = instrument.mcid if instrument else None
     fall: float | None
     remission_max: int | None

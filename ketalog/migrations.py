@@ -316,6 +316,13 @@ def m010_seen_flags_backups_scale_names(db):
     # ("daylio", "emoods", ...). Another app's ratings sit on its own scale (Daylio's five levels mapped to
     # 0-10): a baseline built from them is labelled, and not compared across scales unless confirmed.
     db.execute("ALTER TABLE checkins ADD COLUMN source TEXT")
+    # A scale ketalog does not know says nothing better or worse until the person says, once, which way is
+    # better (`survey log NAME N --higher-is-better`); remembered here, exported, never replaced by an import.
+    db.execute("""
+        CREATE TABLE scale_directions (
+            name TEXT PRIMARY KEY,      -- as the scale is stored in surveys.instrument
+            higher_is_better INTEGER NOT NULL CHECK (higher_is_better IN (0, 1))
+        )""")
     # Imports once stored questionnaires under the name the file gave ("PHQ-9", "phq 9"): such a PHQ-9
     # was a free-form scale whose item 9 no safety rule read. Every name is now the instrument's id.
     names = [row["instrument"] for row in db.query("SELECT DISTINCT instrument FROM surveys")]

@@ -244,6 +244,8 @@ class ReportInputs:
     course_rated: list[Session] = field(default_factory=list)
     # imported sources whose scale the person confirmed (`import --mood-map`, or trust-imported-scale)
     trusted_sources: frozenset[str] = frozenset()
+    # scales ketalog does not know, with the direction the person gave once: {name: higher_is_better}
+    scale_directions: dict[str, bool] = field(default_factory=dict)
 
     @property
     def end(self) -> datetime:

@@ -277,7 +277,7 @@ def meets_caseness(instrument_id: str, baseline: float) -> bool:
     return threshold is None or baseline >= threshold
 
 
-def compare_with_baseline(scores: list[Survey], latest: Survey | None, course_start):
+def compare_with_baseline(scores: list[Survey], latest: Survey | None, course_start, directions=None):
     """(baseline, kind, comparison, change) for ``latest`` among one instrument's scored ``scores``.
 
     The one answer to "how does this score compare", used by the report and by the survey
@@ -293,7 +293,7 @@ def compare_with_baseline(scores: list[Survey], latest: Survey | None, course_st
         return baseline, kind, "is_baseline", None
     if latest.at - baseline.at < compare_after(latest.instrument):
         return baseline, kind, "too_soon", None
-    change = inst.compare(latest.instrument, baseline.total, latest.total)
+    change = inst.compare(latest.instrument, baseline.total, latest.total, (directions or {}).get(latest.instrument))
     if not meets_caseness(latest.instrument, baseline.total):
         change = inst.Change(change.change, change.change_pct, change.improved, change.worsened, None, None)
     return baseline, kind, "compared", change
@@ -305,14 +305,20 @@ def compare_after(instrument_id: str) -> timedelta:
     return RECALL_COMPARE.get(instrument_id, COMPARE_AFTER)
 
 
-def some_improvement(change: inst.Change | None, instrument_id: str) -> bool | None:
-    if change is None or not inst.judged(instrument_id):  # no direction known: no verdict (WHO-5 60 -> 28)
+def some_improvement(change: inst.Change | None, instrument_id: str, directions=None) -> bool | None:
+    """The MCID, or a change of 20% in the good direction; None where no direction is known (WHO-5 60 -> 28
+    says nothing until the person says higher is better)."""
+    direction = (directions or {}).get(instrument_id)
+    if change is None or not (inst.judged(instrument_id) or direction is not None):
         return None
-    fell = change.change_pct is not None and change.change_pct <= -SOME_IMPROVEMENT_FALL * 100
+    good = -SOME_IMPROVEMENT_FALL * 100
+    if direction is True and not inst.judged(instrument_id):
+        return change.change_pct is not None and change.change_pct >= -good
+    fell = change.change_pct is not None and change.change_pct <= good
     return bool(change.improved) or fell
 
 
-def score_outcome(entry: Survey, history: list[Survey], course_start, result: inst.Score) -> dict:
+def score_outcome(entry: Survey, history: list[Survey], course_start, result: inst.Score, directions=None) -> dict:
     """A just-saved score: total, band or cutoff, and its change from baseline and from the previous score.
 
     An incomplete score (no total) is compared with nothing; scored ones are compared only with scored ones.
@@ -339,7 +345,7 @@ def score_outcome(entry: Survey, history: list[Survey], course_start, result: in
     if entry.total is None:
         return outcome
     earlier = [s for s in scored if s.id != entry.id and (s.at, s.created_at) <= (entry.at, entry.created_at)]
-    baseline, kind, comparison, change = compare_with_baseline(scored, entry, course_start)
+    baseline, kind, comparison, change = compare_with_baseline(scored, entry, course_start, directions)
     outcome["baseline_kind"], outcome["comparison"] = kind, comparison
     if change is not None:
         outcome["baseline"] = {"at": baseline.at.isoformat(), "total": baseline.total, **change.__dict__}
@@ -354,7 +360,9 @@ def score_outcome(entry: Survey, history: list[Survey], course_start, result: in
     return outcome
 
 
-def instrument_results(surveys: list[Survey], course_start, since, until) -> dict[str, InstrumentResult]:
+def instrument_results(
+    surveys: list[Survey], course_start, since, until, directions=None
+) -> dict[str, InstrumentResult]:
     by_instrument: dict[str, list[Survey]] = {}
     for survey in sorted(surveys, key=lambda s: (s.at, s.created_at)):
         by_instrument.setdefault(survey.instrument, []).append(survey)
@@ -363,7 +371,7 @@ def instrument_results(surveys: list[Survey], course_start, since, until) -> dic
         scores = [s for s in all_scores if s.total is not None]  # an incomplete score has nothing to compare
         in_period = [s for s in scores if _in_period(s.at, since, until)]
         latest = in_period[-1] if in_period else None
-        baseline, kind, comparison, change = compare_with_baseline(scores, latest, course_start)
+        baseline, kind, comparison, change = compare_with_baseline(scores, latest, course_start, directions)
         results[instrument_id] = InstrumentResult(
             name=instrument_name(instrument_id),
             baseline=baseline.total if baseline else None,
@@ -384,7 +392,7 @@ def instrument_results(surveys: list[Survey], course_start, since, until) -> dic
             latest_prorated=bool(latest and latest.prorated),
             baseline_kind=kind,
             comparison=comparison,
-            some_improvement=some_improvement(change, instrument_id),
+            some_improvement=some_improvement(change, instrument_id, directions),
         )
     return results
 
@@ -1137,14 +1145,15 @@ def improvement_seen(
     for survey in sorted(inputs.surveys, key=lambda s: s.at):
         if survey.total is not None:
             by_instrument.setdefault(survey.instrument, []).append(survey)
+    directions = inputs.scale_directions
     for key, scores in by_instrument.items():
-        if not inst.judged(key):
+        if not (inst.judged(key) or key in directions):
             continue
         for score in scores:
             if course_start is not None and score.at <= course_start or score.at > inputs.end:
                 continue
-            _, _, comparison, change = compare_with_baseline(scores, score, course_start)
-            if comparison == "compared" and (some_improvement(change, key) or (change and change.response)):
+            _, _, comparison, change = compare_with_baseline(scores, score, course_start, directions)
+            if comparison == "compared" and (some_improvement(change, key, directions) or (change and change.response)):
                 return True
     mood = ratings["mood"]
     if mood.baseline is not None and course_start is not None:
@@ -1240,7 +1249,9 @@ def durability_of(inputs: ReportInputs, baseline: float | None) -> dict:
 
 
 def build_report(inputs: ReportInputs, private: bool = False) -> Report:
-    instruments = instrument_results(inputs.surveys, inputs.course_start, inputs.since, inputs.until)
+    instruments = instrument_results(
+        inputs.surveys, inputs.course_start, inputs.since, inputs.until, inputs.scale_directions
+    )
     ratings = rating_results(inputs)
     course = inputs.course
     durability = durability_of(inputs, ratings["mood"].baseline)

@@ -19,7 +19,11 @@ def inputs(db, now: datetime, start: datetime | None, end: datetime | None):
     """What the engine reads for [start, end), selected by the rules' own windows, words and horizon."""
     from dataclasses import replace
 
-    return replace(_selected(db, now, start, end), trusted_sources=trusted_sources(db))
+    return replace(
+        _selected(db, now, start, end),
+        trusted_sources=trusted_sources(db),
+        scale_directions=store.scale_directions(db),
+    )
 
 
 def trusted_sources(db) -> frozenset[str]:

@@ -845,3 +845,17 @@ def confirmed_sources(db: Connection) -> list[str]:
 
 def import_sources(db: Connection) -> list[str]:
     return [row["source"] for row in db.query("SELECT DISTINCT source FROM checkins WHERE source IS NOT NULL")]
+
+
+def scale_directions(db: Connection) -> dict[str, bool]:
+    """The direction the person gave for each scale ketalog does not know: {name: higher_is_better}."""
+    return {row["name"]: bool(row["higher_is_better"]) for row in db.query("SELECT * FROM scale_directions")}
+
+
+def set_scale_direction(db: Connection, name: str, higher_is_better: bool) -> None:
+    with writing(db):
+        db.execute(
+            "INSERT INTO scale_directions (name, higher_is_better) VALUES (?, ?) "
+            "ON CONFLICT (name) DO UPDATE SET higher_is_better = excluded.higher_is_better",
+            [name, int(higher_is_better)],
+        )

@@ -22,6 +22,7 @@ TABLES = (
     "medication_events",
     "visits",
     "mood_labels",
+    "scale_directions",
     "planned_sessions",
 )
 
@@ -70,6 +71,7 @@ def test_export_import_export_is_identical(cli, filled, tmp_path):
         "medication_events": 1,
         "visits": 1,
         "mood_labels": 0,
+        "scale_directions": 0,
         "planned_sessions": 0,
     }
     dump = tmp_path / "export.json"

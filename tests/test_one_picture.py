@@ -375,3 +375,24 @@ def test_steadiness_is_not_compared_across_scales_either():
     checkins = base + series("mood", [6, 6, 6, 6], 35.5)
     result = report(40, sessions=INDUCTION, checkins=checkins)
     assert result.ratings["mood"].status == "different_scale" and "mood_steadier" not in ids(result.signs)
+
+
+def test_an_unknown_scale_with_a_direction_given_once_is_judged():
+    from dataclasses import replace
+
+    scores = [survey("WHO-5", -1, 60), survey("WHO-5", 20, 28)]
+    directed = replace(inputs(now=day(25), sessions=INDUCTION, surveys=scores), scale_directions={"WHO-5": True})
+    result = build_report(directed)
+    who = result.instruments["WHO-5"]
+    assert who.worsened is True and who.some_improvement is False and "worsening" in ids(result.flags)
+
+
+def test_survey_log_remembers_a_direction_and_refuses_one_for_a_known_scale(cli, db_path):
+    from helpers import rows
+
+    cli("survey", "log", "WHO-5", "60", "--higher-is-better", "--at", "2026-02-20")
+    cli("add", "--route", "iv", "--at", "2026-02-21")
+    data = cli.json("survey", "log", "WHO-5", "28")
+    assert data["assessment"]["baseline"]["worsened"] is True
+    assert rows(db_path, "SELECT name, higher_is_better FROM scale_directions") == [("WHO-5", 1)]
+    assert "is a scale ketalog knows" in cli("survey", "log", "MADRS", "20", "--lower-is-better", expect=2).stderr

@@ -170,11 +170,12 @@ def _report(ctx: typer.Context, entry, result: inst.Score, as_json: bool) -> Non
     with state(ctx).open(write=False) as db:
         history = store.surveys_of(db, entry.instrument)
         course = course_at(store.courses(db), entry.at)
+        directions = store.scale_directions(db)
     course_start = course.started if course else None
     from ketalog.progress import score_outcome
     from ketalog.render.survey import outcome_text
 
-    outcome = score_outcome(entry, history, course_start, result)
+    outcome = score_outcome(entry, history, course_start, result, directions)
     data = {**entry.to_json(), "assessment": outcome}
     if result.safety_positive:
         data["crisis_resources"] = crisis.as_json()
@@ -218,6 +219,14 @@ def log_total(
     ],
     total: Annotated[str, typer.Argument(metavar="TOTAL", help="The total your clinician gave you (a whole number).")],
     at: AtOpt = None,
+    direction: Annotated[
+        Optional[bool],
+        typer.Option(
+            "--higher-is-better/--lower-is-better",
+            help="For a scale ketalog does not know: which way is better (asked once, remembered). Without it "
+            "its changes are shown with no verdict.",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Record a total a clinician gave for a named scale (no item text is stored or shown).
@@ -225,6 +234,7 @@ def log_total(
     Examples:
       ketalog survey log MADRS 24
       ketalog survey log QIDS-SR16 11 --at 2026-03-01
+      ketalog survey log WHO-5 60 --higher-is-better
     """
     from ketalog import store, timeparse
     from ketalog.validation import whole_number
@@ -234,9 +244,18 @@ def log_total(
     if not scale:
         raise InputError("NAME", "give the scale's name, e.g. MADRS")
     result = inst.score_total(scale, whole_number(total, "TOTAL", 0, 10_000))
-    if scale not in inst.CLINICIAN_SCALES and scale not in inst.INSTRUMENTS:
+    known = scale in inst.CLINICIAN_SCALES or scale in inst.INSTRUMENTS
+    if known and direction is not None:
+        raise InputError(
+            "--higher-is-better" if direction else "--lower-is-better",
+            f"{inst.display_name(scale)} is a scale ketalog knows; its direction is not yours to set",
+        )
+    if not known:
         with state(ctx).open(write=False) as db:
             scale = store.existing_instrument_name(db, scale)  # "y-bocs" joins earlier "Y-BOCS" scores
+    if direction is not None:
+        with state(ctx).open(write=True) as db:
+            store.set_scale_direction(db, scale, direction)
     values = {"instrument": scale, "answers": None, "total": result.total, "band": result.band, "difficulty": None}
     save_and_report(ctx, moment, values, result, as_json)
 
