@@ -328,7 +328,7 @@ def test_the_report_names_where_an_imported_baseline_came_from():
 )
 def test_durability_never_counts_a_day_nobody_logged(session_days, moods, baseline):
     """Every event and censored time rests on a logged outcome day; no_data only where nothing was logged."""
-    from ketalog import durability
+    from ketalog.reading import durability
 
     sessions = [session(d) for d in sorted(session_days)]
     readings = sorted((day(d, 20), v) for d, v in moods)
@@ -360,7 +360,7 @@ def test_every_finding_id_in_the_code_is_in_the_rules_document_and_back():
     from pathlib import Path
 
     root = Path(__file__).resolve().parent.parent
-    code = (root / "ketalog" / "progress.py").read_text()
+    code = "\n".join(path.read_text() for path in sorted((root / "ketalog" / "reading").glob("*.py")))
     in_code = {
         name.replace("{instrument_id}", "<instrument>") for name in re.findall(r'Finding\(\s*f?"([a-z0-9_{}]+)"', code)
     }

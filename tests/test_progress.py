@@ -260,7 +260,7 @@ def test_a_gap_of_more_than_three_days_ends_what_is_known():
 
 
 def test_kaplan_meier_median_and_brookmeyer_crowley_interval():
-    from ketalog import durability
+    from ketalog.reading import durability
 
     rows = [{"status": "event", "days": d} for d in (2, 3, 4, 5, 6, 8)] + [{"status": "censored", "days": 9}]
     curve = durability.kaplan_meier(rows)

@@ -18,6 +18,7 @@ HEAVY = [
     "ketalog.store",
     "ketalog.db",
     "ketalog.progress",
+    "ketalog.reading.report",
     "ketalog.render.terminal",
     "ketalog.render.report_html",
     "ketalog.instruments",
@@ -69,7 +70,13 @@ def test_daily_commands_load_sqlite3_but_not_sqlite_utils_rich_or_analysis(tmp_p
     # sqlite-utils is ~55 ms with the Click, pluggy and dateutil it brings: only migrations, import, export
     forbidden = {"sqlite_utils", "rich", "pydantic", "ketalog.commands.report", "ketalog.commands.data"}
     if command[0] != "status":  # status judges what is due, so it reads the questionnaires' rules
-        forbidden |= {"ketalog.progress", "ketalog.instruments", "ketalog.commands.survey", "ketalog.commands.entries"}
+        forbidden |= {
+            "ketalog.progress",
+            "ketalog.reading.report",
+            "ketalog.instruments",
+            "ketalog.commands.survey",
+            "ketalog.commands.entries",
+        }
     assert not forbidden & modules
 
 

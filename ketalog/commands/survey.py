@@ -172,7 +172,7 @@ def _report(ctx: typer.Context, entry, result: inst.Score, as_json: bool) -> Non
         course = course_at(store.courses(db), entry.at)
         directions = store.scale_directions(db)
     course_start = course.started if course else None
-    from ketalog.progress import score_outcome
+    from ketalog.reading.scores import score_outcome
     from ketalog.render.survey import outcome_text
 
     outcome = score_outcome(entry, history, course_start, result, directions)

@@ -8,7 +8,7 @@ from html import escape as _html_escape
 
 from ketalog import crisis
 from ketalog import instruments as inst
-from ketalog.progress import Report
+from ketalog.reading.model import Report
 from ketalog.render import report_rows as rr
 from ketalog.render.text import visible
 

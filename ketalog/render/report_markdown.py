@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ketalog import crisis
-from ketalog.progress import Report
+from ketalog.reading.model import Report
 from ketalog.render import report_rows as rr
 from ketalog.render.text import visible
 

@@ -6,7 +6,8 @@ from datetime import date
 
 from ketalog import crisis
 from ketalog import instruments as inst
-from ketalog.progress import RATING_LABELS, RATING_THRESHOLD, WINDOW, Report
+from ketalog.reading.model import Report
+from ketalog.reading.rules import RATING_LABELS, RATING_THRESHOLD, WINDOW
 from ketalog.render.sparkline import sparkline
 from ketalog.render.text import count_of
 from ketalog.timeparse import days_ago

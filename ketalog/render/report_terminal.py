@@ -9,7 +9,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ketalog.progress import Report
+from ketalog.reading.model import Report
 from ketalog.render import report_rows as rr
 from ketalog.render.terminal import cell
 from ketalog.render.text import visible

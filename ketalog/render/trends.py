@@ -6,7 +6,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ketalog.progress import instrument_name
+from ketalog.reading.scores import instrument_name
 from ketalog.render.sparkline import sparkline
 from ketalog.render.terminal import cell, print_table
 from ketalog.render.text import visible

@@ -1,0 +1,141 @@
+"""The report model the engine builds and every renderer reads: results, findings, safety facts, the report."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ketalog import crisis
+
+
+@dataclass
+class InstrumentResult:
+    name: str
+    baseline: int | None
+    baseline_at: str | None
+    latest: int | None
+    latest_at: str | None
+    change: float | None
+    change_pct: float | None
+    severity: str | None
+    improved: bool | None
+    worsened: bool | None
+    response: bool | None
+    remission: bool | None
+    count: int
+    history: list[tuple[str, int]] = field(default_factory=list)  # (ISO time, total) in the period
+    difficulty: str | None = None  # the latest score's answer to the unscored difficulty question
+    incomplete: int = 0  # scores in the period with too many items skipped to total
+    latest_prorated: bool = False  # the latest total was prorated (some items not answered)
+    baseline_kind: str = "none"  # pre_treatment | early | none
+    comparison: str = "none"  # compared | too_soon | no_baseline | no_latest
+    some_improvement: bool | None = None  # the MCID, or a fall of at least 20%
+
+    @property
+    def has_pair(self) -> bool:
+        return self.change is not None
+
+    def to_json(self) -> dict:
+        # Field by field, not asdict(): that deep-copies the history (every score of the period) only to drop it.
+        return {name: getattr(self, name) for name in self.__dataclass_fields__ if name not in ("name", "history")}
+
+
+@dataclass
+class RatingResult:
+    baseline: float | None
+    recent: float | None
+    change: float | None
+    status: str  # better | worse | steady | insufficient
+    series: list[float] = field(default_factory=list)  # weekly means in the period, for sparklines
+    baseline_kind: str = "none"  # pre_treatment | early | insufficient | none (no course)
+    recent_checkins: int = 0
+    baseline_source: str = "ketalog"  # the app most (> 50%) of the baseline's check-ins came from
+
+    def to_json(self) -> dict:
+        return {
+            "baseline": self.baseline,
+            "recent": self.recent,
+            "change": self.change,
+            "status": self.status,
+            "baseline_kind": self.baseline_kind,
+            "recent_checkins": self.recent_checkins,
+            "baseline_source": self.baseline_source,
+        }
+
+
+@dataclass
+class Finding:
+    """A sign of progress or a thing to discuss: an id, a plain title, and its evidence."""
+
+    id: str
+    title: str
+    detail: str
+    # What it speaks of (ratings and instrument ids), so the reconciliation can keep the picture one:
+    # never shown, never in the JSON.
+    about: tuple[str, ...] = ()
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "title": self.title, "detail": self.detail}
+
+
+@dataclass
+class SafetyFacts:
+    """PHQ-9 item 9 over time: every answer in the period, the last answer above 0 (even before the
+    period), and the times it was left unanswered."""
+
+    item: int | None = None  # which item is the safety item (9), when any score has one
+    answers: list[dict] = field(default_factory=list)  # [{at, answer}] in the period; answer None = skipped
+    last_positive: dict | None = None  # {at, answer}
+    unanswered: list[str] = field(default_factory=list)
+    in_period_positive: dict | None = None  # the latest answer above 0 in the period: the notice is dated by it
+    not_known: list[str] = field(default_factory=list)  # PHQ-9 totals logged without answers: item 9 unknown
+
+    @property
+    def notice(self) -> bool:
+        return self.in_period_positive is not None
+
+    def to_json(self) -> dict:
+        return {
+            "item9": self.answers,
+            "last_positive": self.last_positive,
+            "unanswered": self.unanswered,
+            "not_known": self.not_known,
+            "crisis_resources": crisis.as_json() if self.notice else None,
+        }
+
+
+@dataclass
+class Report:
+    generated_at: str
+    period: dict
+    course: dict
+    instruments: dict[str, InstrumentResult]
+    ratings: dict[str, RatingResult]
+    signs: list[Finding]
+    flags: list[Finding]
+    side_effects: dict[str, int]
+    sessions: list[dict]
+    journal: list[dict]
+    safety: SafetyFacts = field(default_factory=SafetyFacts)
+    durability: dict = field(default_factory=dict)
+    judged: bool = False  # there was data to judge (a course, or ratings/scores in the period)
+    last_checkin_days_ago: int | None = None  # the last check-in at or before the period end
+    medications: dict = field(
+        default_factory=lambda: {"current": [], "changes": [], "taken": [], "on_session_days": []}
+    )
+
+    def to_json(self) -> dict:
+        return {
+            "generated_at": self.generated_at,
+            "period": self.period,
+            "course": self.course,
+            "instruments": {key: value.to_json() for key, value in self.instruments.items()},
+            "ratings": {key: value.to_json() for key, value in self.ratings.items()},
+            "signs": [sign.to_json() for sign in self.signs],
+            "flags": [flag.to_json() for flag in self.flags],
+            "side_effects": self.side_effects,
+            "sessions": self.sessions,
+            "journal": self.journal,
+            "safety": self.safety.to_json(),
+            "durability": self.durability,
+            "medications": self.medications,
+        }

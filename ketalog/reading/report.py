@@ -1,0 +1,167 @@
+"""One report for a period: every reading of the course put together, reconciled, as the ``Report`` model."""
+
+from __future__ import annotations
+
+from ketalog import medicines
+from ketalog.courses import days_between
+from ketalog.models import ReportInputs, Session
+from ketalog.reading.flags import find_flags, side_effect_counts
+from ketalog.reading.model import Report
+from ketalog.reading.ratings import rating_results
+from ketalog.reading.scores import instrument_results, safety_facts
+from ketalog.reading.signs import find_signs
+from ketalog.reading.windows import _in_period, _iso, horizon_start
+
+
+def medication_section(inputs: ReportInputs) -> dict:
+    """Current medicines at the period end, dated changes in the period, doses logged in the period of
+    medicines not current (as-needed ones, or another app's dose log), as-needed doses on session days."""
+    end = inputs.end
+    events = inputs.medication_events
+    standing = medicines.standing(inputs.medications, events, end)
+    current = [
+        {"name": m.name, "class": m.klass, "dose": m.dose, "schedule": m.schedule, "since": _iso(m.started)}
+        for m in standing
+        if m.active
+    ]
+    names = {row["key"]: row["name"] for row in inputs.medications}
+    not_current = {m.key: m for m in standing if not m.active}
+    taken: dict[str, dict] = {}
+    for e in events:
+        if e.event == "took" and e.medication in not_current and _in_period(e.at, inputs.since, inputs.until):
+            medicine = not_current[e.medication]
+            row = taken.setdefault(e.medication, {"name": medicine.name, "class": medicine.klass, "doses": 0})
+            row.update(doses=row["doses"] + 1, dose=e.dose or row.get("dose"), last=_iso(e.at))
+    changes = [
+        {
+            "at": _iso(e.at),
+            "name": names.get(e.medication, e.medication),
+            "event": e.event,
+            "dose": e.dose,
+            "schedule": e.schedule,
+        }
+        for e in events
+        if e.event != "took" and _in_period(e.at, inputs.since, inputs.until)
+    ]
+    session_days = {s.at.date() for s in inputs.sessions}
+    on_session_days = [
+        {"at": _iso(e.at), "name": names.get(e.medication, e.medication), "dose": e.dose}
+        for e in events
+        if e.event == "took" and e.at.date() in session_days and _in_period(e.at, inputs.since, inputs.until)
+    ]
+    return {
+        "current": current,
+        "changes": changes,
+        "taken": sorted(taken.values(), key=lambda row: row["name"].lower()),
+        "on_session_days": on_session_days,
+    }
+
+
+def course_summary(inputs: ReportInputs) -> dict:
+    # planned days of the period up to its end: the ones that could have been done by now
+    planned_so_far = [p for p in inputs.planned if p["local_date"] <= inputs.end.date().isoformat()]
+    sessions = inputs.sessions
+    routes: dict[str, int] = {}
+    for session in sessions:
+        routes[session.route] = routes.get(session.route, 0) + 1
+    course = inputs.course
+    last = course.last if course else None  # the last session, even when it lies before --since
+    first = inputs.courses[0].started if inputs.courses else None
+    return {
+        "sessions_total": inputs.sessions_total,
+        "sessions_in_period": len(sessions),
+        "first_session": _iso(first),
+        "last_session": _iso(last),
+        "days_since_last_session": days_between(last, inputs.now) if last else None,
+        "routes": routes,
+        "number": course.number if course else None,
+        "courses": len(inputs.courses),
+        "started": _iso(course.started) if course else None,
+        "phase": course.phase(inputs.end) if course else None,
+        "sessions_in_course": course.session_count if course else 0,
+        "checkin_before_start": _iso(inputs.checkin_before_course),
+        "planned_in_period": len(planned_so_far),
+        "planned_done": sum(1 for p in planned_so_far if p["done"]),
+        # only when some cost was logged: no cost recorded is not a cost of 0
+        "cost_in_period": sum(s.cost for s in sessions if s.cost is not None)
+        if any(s.cost is not None for s in sessions)
+        else None,
+    }
+
+
+def session_rows(sessions: list[Session], reflections: dict[str, str] | None = None) -> list[dict]:
+    return [
+        {
+            "id": s.id,
+            "at": _iso(s.at),
+            "route": s.route,
+            "dose": s.dose or None,
+            "duration_min": s.duration_min,
+            "therapy": None if s.therapy is None else bool(s.therapy),
+            "dissociation": s.dissociation,
+            "side_effects": list(s.side_effects),
+            "bp_before": s.bp_before or None,
+            "bp_after": s.bp_after or None,
+            "cost": s.cost,
+            "intention": s.intention,
+            "reflection": (reflections or {}).get(s.id),
+        }
+        for s in sessions
+    ]
+
+
+def excerpt(text: str, limit: int = 300) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def durability_of(inputs: ReportInputs, baseline: float | None) -> dict:
+    """How long mood stayed up after the course's sessions (``ketalog.reading.durability``), read to the period end."""
+    from ketalog.reading import durability
+
+    start = horizon_start(inputs)
+    sessions = [s for s in inputs.course_sessions if start is None or s.at >= start]
+    readings = [(at, value) for at, value in inputs.course_mood if at <= inputs.end]
+    course = inputs.course
+    return durability.summary(
+        durability.per_session(sessions, readings, baseline),
+        days_between(course.last, inputs.now) if course else None,
+    )
+
+
+def build_report(inputs: ReportInputs, private: bool = False) -> Report:
+    instruments = instrument_results(
+        inputs.surveys, inputs.course_start, inputs.since, inputs.until, inputs.scale_directions
+    )
+    ratings = rating_results(inputs)
+    course = inputs.course
+    durability = durability_of(inputs, ratings["mood"].baseline)
+    from ketalog.reading.reconcile import reconcile
+
+    signs, flags = reconcile(
+        find_signs(inputs, instruments, ratings), find_flags(inputs, instruments, ratings, durability)
+    )
+    if any(flag.id == "mood_returning" for flag in flags) and ratings["mood"].status == "better":
+        ratings["mood"].status = "returning"  # the 14-day mean is still up, but the flag says where it is now
+    judged = (
+        course is not None
+        or any(r.recent is not None for r in ratings.values())
+        or any(r.latest is not None for r in instruments.values())
+    )
+    return Report(
+        generated_at=_iso(inputs.now),
+        period={"since": _iso(inputs.since), "until": _iso(inputs.until)},
+        course=course_summary(inputs),
+        instruments=instruments,
+        ratings=ratings,
+        signs=signs,
+        flags=flags,
+        side_effects=side_effect_counts(inputs.sessions),
+        sessions=session_rows(inputs.sessions, {} if private else inputs.reflections),
+        journal=[] if private else [{"at": _iso(j.at), "text": excerpt(j.text)} for j in inputs.journal],
+        safety=safety_facts(inputs.surveys, inputs.since, inputs.until),
+        durability=durability,
+        judged=judged,
+        last_checkin_days_ago=days_between(inputs.last_checkin_at, inputs.end) if inputs.last_checkin_at else None,
+        medications=medication_section(inputs),
+    )

@@ -1,0 +1,127 @@
+"""The constants every rule of the reading uses, each with its source: thresholds, windows, horizons."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from ketalog import instruments as inst
+from ketalog import medicines
+from ketalog.validation import RATINGS
+
+HIGHER_IS_BETTER = {name: rating.higher_is_better for name, rating in RATINGS.items()}
+
+
+RATING_LABELS = {name: rating.label for name, rating in RATINGS.items()}
+
+
+# Daily ratings (product rules; reference section 2 for the 2-point threshold)
+RATING_THRESHOLD = 2.0  # points on a 0-10 rating that count as a real change
+
+
+WINDOW = timedelta(days=14)  # baseline and recent windows for daily ratings
+
+
+MIN_CHECKINS = 3  # a window needs this many check-ins with the rating to say anything
+
+
+DRIFT_WINDOW = timedelta(days=7)  # "mood drifting back": the last 7 days...
+
+
+DRIFT_MARGIN = 1.0  # ...averaging no more than 1 point above baseline
+
+
+STEADIER_SD_DROP = 1.0
+
+
+RELIEF_BEFORE = timedelta(hours=72)
+
+
+RELIEF_AFTER = timedelta(hours=48)
+
+
+RELIEF_MIN_SESSIONS = 2
+
+
+RELIEF_MIN_LIFT = 1.0
+
+
+# Questionnaires (reference section 5)
+SCORE_EARLY_AFTER = timedelta(days=7)  # else the first score in the first 7 days: an "early" baseline
+
+
+COMPARE_AFTER = timedelta(days=7)  # a comparison needs the latest score >= 7 days after the baseline
+
+
+SOME_IMPROVEMENT_FALL = 0.20  # "some improvement": the MCID, or a fall of 20% (Transl Psychiatry 2024)
+
+
+SYMPTOM_RETURN_INSTRUMENTS = ("phq9", "gad7", *(key for key, s in inst.CLINICIAN_SCALES.items() if s.outcome))
+
+
+RECALL_COMPARE = {"pcl5": timedelta(days=30)}  # PCL-5 asks about the past month
+
+
+# Reassess (product rule on reference section 5; esketamine judged at week 4, section 3)
+REASSESS = {"default": (6, timedelta(days=21)), "intranasal": (8, timedelta(days=28))}
+
+
+# ...and only in the early window of a course: after that, "no improvement yet" is no longer the question
+REASSESS_UNTIL = (10, timedelta(days=60))  # at most this many sessions and days into the course
+
+
+MOOD_FLOOR = 6.0  # a mood baseline above this has too little room to show improvement: no evidence either way
+
+
+# Mood in the hours after a dose is the drug's acute effect, not the outcome (reference section 5, product rule)
+ACUTE_AFTER = timedelta(hours=12)
+
+
+# Flags (reference section 5)
+BP_BEFORE = (140, 90)  # before dosing: strictly above is the label's example of an elevated baseline
+
+
+BP_AFTER = (160, 100)  # after dosing: at or above is ketalog's product threshold (JNC 7 stage 2 range)
+
+
+BP_CRISIS = (180, 120)  # any reading at or above: the AHA hypertensive-crisis range
+
+
+HEART_RATE_HIGH = 120  # at or above: product threshold
+
+
+HEART_RATE_LOW = 50  # below: product threshold
+
+
+DISSOCIATION_RISE = 3.0  # mean of the last 3 sessions this far above the mean of the course's first 3
+
+
+DISSOCIATION_SESSIONS = 3
+
+
+# How long mood stays up, mood after sessions and mood drifting back read a course's last two years:
+# the same answer for any course shorter than that, and a report that costs the same in the fiftieth
+# year of maintenance as in the first (product rule; docs/progress-rules.md).
+COURSE_HORIZON = timedelta(days=730)
+
+
+# Which item of which questionnaire is the safety item (PHQ-9 item 9): the store finds the latest answer
+# above 0 by it, whatever the period.
+SAFETY_ITEMS = {key: instrument.safety_item for key, instrument in inst.INSTRUMENTS.items() if instrument.safety_item}
+
+
+# Bladder or urinary symptoms (ketamine-associated uropathy): the words that raise it, in any note.
+BLADDER_WORDS = ("bladder", "urin", "pee", "blood in", "cystitis", "uti", "dysuria", "haematuria", "hematuria")
+
+
+_BLADDER = re.compile(
+    r"\bbladder|\burin(e|ary|ating|ation|ate)\b|\bpee(ing)?\b|\bblood in (my |the )?(urine|pee)\b|\bcystitis\b"
+    r"|\butis?\b|\bdysuria\b|\bh(a)?ematuria\b",
+    re.IGNORECASE,
+)
+
+
+SPARKLINE_WEEKS = 26  # weekly means shown in the ratings sparklines
+
+
+MEDICATION_NEAR = timedelta(hours=medicines.NEAR_SESSION_HOURS)  # as-needed doses "around" a session

@@ -1,0 +1,91 @@
+"""Time windows and small helpers: outcome readings (no acute ones), the recent window, trailing means, the horizon."""
+
+from __future__ import annotations
+
+import bisect
+import statistics
+from datetime import datetime, timedelta
+
+from ketalog.models import Checkin, ReportInputs
+from ketalog.reading.rules import ACUTE_AFTER, COURSE_HORIZON, MIN_CHECKINS, WINDOW
+
+
+def horizon_start(inputs: ReportInputs) -> datetime | None:
+    """Where the course-wide rules start reading: the course start, or two years before the period end."""
+    course = inputs.course
+    return max(course.started, inputs.end - COURSE_HORIZON) if course is not None else None
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat(timespec="minutes") if moment else None
+
+
+def _day(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d")
+
+
+def _mean(values: list[float]) -> float | None:
+    return round(statistics.fmean(values), 2) if values else None
+
+
+def _in_period(moment: datetime, since: datetime | None, until: datetime | None) -> bool:
+    return (since is None or moment >= since) and (until is None or moment < until)
+
+
+def _values(checkins: list[Checkin], name: str) -> list[int]:
+    return [getattr(c, name) for c in checkins if getattr(c, name) is not None]
+
+
+def _rated(checkins: list[Checkin], name: str) -> list[Checkin]:
+    return [c for c in checkins if getattr(c, name) is not None]
+
+
+def session_times(inputs: ReportInputs) -> list[datetime]:
+    """Every session the engine knows of (the course's and the period's), oldest first."""
+    return sorted({s.at for s in (*inputs.course_sessions, *inputs.sessions)})
+
+
+def acute(moment: datetime, sessions: list[datetime]) -> bool:
+    """Within 12 hours after a session: the drug's acute effect, left out of every outcome window."""
+    index = bisect.bisect_right(sessions, moment) - 1  # the latest session at or before the moment
+    return index >= 0 and moment - sessions[index] < ACUTE_AFTER
+
+
+def outcome_readings(readings: list[Reading], sessions: list[datetime]) -> list[Reading]:
+    return [(at, value) for at, value in readings if not acute(at, sessions)]
+
+
+def recent_start(inputs: ReportInputs) -> datetime:
+    """Where "the last 14 days" begin: 14 days before the period end, never before the period (``--since``)
+    nor before the course the report describes."""
+    start = inputs.end - WINDOW
+    for bound in (inputs.since, inputs.course_start):
+        if bound is not None and bound > start:
+            start = bound
+    return start
+
+
+Reading = tuple[datetime, int]  # one mood rating and when: what the course-wide rules read
+
+
+def mood_readings(checkins: list[Checkin]) -> list[Reading]:
+    return sorted((c.at, c.mood) for c in checkins if c.mood is not None)
+
+
+def trailing_means(readings: list[Reading], window: timedelta) -> list[tuple[datetime, float]]:
+    """At each reading (oldest first): the mean over the ``window`` ending there, once it holds at least 3
+    readings on at least 3 different days (three check-ins of one evening are one day, not a trend)."""
+    means, start, total = [], 0, 0.0
+    for index, (at, value) in enumerate(readings):
+        total += value
+        while readings[start][0] <= at - window:
+            total -= readings[start][1]
+            start += 1
+        if index - start + 1 >= MIN_CHECKINS and readings[start][0].date() <= at.date() - timedelta(days=2):
+            if len({when.date() for when, _ in readings[start : index + 1]}) >= MIN_CHECKINS:
+                means.append((at, round(total / (index - start + 1), 2)))
+    return means
+
+
+def _listing(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
