@@ -396,3 +396,27 @@ def test_survey_log_remembers_a_direction_and_refuses_one_for_a_known_scale(cli,
     assert data["assessment"]["baseline"]["worsened"] is True
     assert rows(db_path, "SELECT name, higher_is_better FROM scale_directions") == [("WHO-5", 1)]
     assert "is a scale ketalog knows" in cli("survey", "log", "MADRS", "20", "--lower-is-better", expect=2).stderr
+
+
+def test_status_json_carries_the_same_picture(cli):
+    """status reads the same engine: a skipped item 9 is a flag there too, and durability is survival."""
+    import json
+
+    for day_ in ("25", "26", "27"):
+        cli("checkin", "--mood", "3", "--at", f"2026-02-{day_} 20:00")
+    for day_ in ("2026-03-02", "2026-03-04"):
+        cli("add", "--route", "iv", "--at", f"{day_} 10:00")
+    cli("checkin", "--mood", "7", "--at", "2026-03-05 20:00")
+    cli("survey", "phq9", "--answers", "2,2,2,2,1,1,0,0,-", "--at", "2026-03-06 09:00")
+    data = json.loads(cli("status", "--json").stdout)
+    assert "safety_unanswered" in {flag["id"] for flag in data["flags"]} and data["safety"] is False
+    assert set(data["durability"]) == {
+        "km_median_days",
+        "at_least_days",
+        "events",
+        "censored",
+        "no_data",
+        "last_session_days_ago",
+    }
+    assert data["durability"]["no_data"] == 1  # nothing was logged between the two sessions
+    assert data["durability"]["censored"] == 1 and data["durability"]["events"] == 0
