@@ -84,16 +84,11 @@ def _session_words(row: dict) -> str:
 
 
 def _write_list(ctx: typer.Context, path: Path, rows: list[dict], tsv: bool) -> None:
-    import sys
-
     from ketalog.db import companion_files
     from ketalog.files import private_output
     from ketalog.render.delimited import write_rows
 
     values = [(row["at"][:10], *(row[key] for key in CSV_COLUMNS[1:-1]), f"{row['cost']:.2f}") for row in rows]
-    if str(path) == "-":
-        write_rows(sys.stdout, CSV_COLUMNS, values, tsv=tsv)
-        return
     field = "--tsv" if tsv else "--csv"
     with private_output(path, field=field, protected=companion_files(state(ctx).path)) as handle:
         write_rows(handle, CSV_COLUMNS, values, tsv=tsv)
