@@ -37,6 +37,7 @@ ENTRY_TABLES = {
     for kind in KINDS.values()
 }
 CHILD_VALUES = {child: value for child, _, value in filter(None, ENTRY_TABLES.values())}
+_CHILD_COLUMNS = {child: (key, value) for child, key, value in filter(None, ENTRY_TABLES.values())}
 # Non-entry tables and their columns; on import, local rows win (a row is added only when new).
 SETTINGS_TABLES = {
     "mood_labels": ("source", "label", "level"),
@@ -280,7 +281,7 @@ def check_plan(plan: ImportPlan) -> None:
 
 
 def _check_child(path: Path, table: str, number: int, row: dict) -> None:
-    key, value = next((k, v) for child, k, v in filter(None, ENTRY_TABLES.values()) if child == table)
+    key, value = _CHILD_COLUMNS[table]
     if not isinstance(row.get(key), str) or not _ID.fullmatch(row[key]):
         raise ImportFileError(path, _row(table, number), f"{key} must be an entry id (got {row.get(key)!r})")
     text = row.get(value)

@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Self
 
 from ketalog.timeparse import from_storage
@@ -251,6 +252,12 @@ class ReportInputs:
     def end(self) -> datetime:
         """The period end: --until, else now."""
         return self.until or self.now
+
+    @cached_property
+    def session_times(self) -> list[datetime]:
+        """Every session the engine knows of (the course's and the period's), oldest first: read by every
+        outcome window, so derived once per report."""
+        return sorted({s.at for s in (*self.course_sessions, *self.sessions)})
 
     @property
     def course(self):

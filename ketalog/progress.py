@@ -120,7 +120,6 @@ from ketalog.reading.windows import (  # noqa: F401
     mood_readings,
     outcome_readings,
     recent_start,
-    session_times,
     trailing_means,
 )
 from ketalog.validation import RATING_NAMES, RATINGS  # noqa: F401

@@ -39,7 +39,6 @@ from ketalog.reading.windows import (
     _listing,
     horizon_start,
     outcome_readings,
-    session_times,
     trailing_means,
 )
 from ketalog.timeparse import days_ago
@@ -160,7 +159,7 @@ def mood_returning(inputs: ReportInputs, ratings: dict[str, RatingResult], durab
     start = max(horizon_start(inputs) or course.started, course.started)
     readings = outcome_readings(
         [(at, value) for at, value in inputs.course_mood if at >= max(course.started, start - WINDOW)],
-        session_times(inputs),
+        inputs.session_times,
     )
     readings = [(at, value) for at, value in readings if at <= inputs.end]
     gap = gap_after(inputs)
@@ -306,7 +305,7 @@ def improvement_seen(
     mood = ratings["mood"]
     if mood.baseline is not None and course_start is not None:
         readings = outcome_readings(
-            [(at, v) for at, v in inputs.course_mood if course_start <= at <= inputs.end], session_times(inputs)
+            [(at, v) for at, v in inputs.course_mood if course_start <= at <= inputs.end], inputs.session_times
         )
         if any(mean >= mood.baseline + RATING_THRESHOLD for _, mean in trailing_means(readings, WINDOW)):
             return True

@@ -7,7 +7,7 @@ from datetime import datetime
 from ketalog.models import Checkin, ReportInputs
 from ketalog.reading.model import RatingResult
 from ketalog.reading.rules import HIGHER_IS_BETTER, MIN_CHECKINS, RATING_THRESHOLD, SCORE_EARLY_AFTER, WINDOW
-from ketalog.reading.windows import _mean, _rated, _values, acute, recent_start, session_times
+from ketalog.reading.windows import _mean, _rated, _values, acute, recent_start
 from ketalog.validation import RATING_NAMES
 
 
@@ -39,7 +39,7 @@ def rating_baseline(
 
 def rating_recent(name: str, inputs: ReportInputs) -> list[Checkin]:
     """The check-ins with the rating in the recent window (see ``recent_start``), acute ones left out."""
-    start, end, sessions = recent_start(inputs), inputs.end, session_times(inputs)
+    start, end, sessions = recent_start(inputs), inputs.end, inputs.session_times
     return [c for c in _rated(inputs.checkins, name) if start <= c.at <= end and not acute(c.at, sessions)]
 
 
@@ -62,7 +62,7 @@ def weekly_series(weekly: list[dict], name: str) -> list[float | None]:
 def rating_results(inputs: ReportInputs) -> dict[str, RatingResult]:
     results = {}
     for name in RATING_NAMES:
-        base_checkins, kind = rating_baseline(name, inputs.checkins, inputs.course_start, session_times(inputs))
+        base_checkins, kind = rating_baseline(name, inputs.checkins, inputs.course_start, inputs.session_times)
         recent_checkins = rating_recent(name, inputs)
         baseline = _mean(_values(base_checkins, name))
         recent = _mean(_values(recent_checkins, name)) if len(recent_checkins) >= MIN_CHECKINS else None

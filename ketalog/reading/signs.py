@@ -20,7 +20,7 @@ from ketalog.reading.rules import (
     STEADIER_SD_DROP,
     WINDOW,
 )
-from ketalog.reading.windows import _listing, _values, horizon_start, session_times
+from ketalog.reading.windows import _listing, _values, horizon_start
 
 
 def _rating_evidence(name: str, rating: RatingResult) -> str:
@@ -32,7 +32,7 @@ def _rating_evidence(name: str, rating: RatingResult) -> str:
 
 
 def mood_steadier(inputs: ReportInputs) -> Finding | None:
-    base_checkins, _ = rating_baseline("mood", inputs.checkins, inputs.course_start, session_times(inputs))
+    base_checkins, _ = rating_baseline("mood", inputs.checkins, inputs.course_start, inputs.session_times)
     recent_checkins = rating_recent("mood", inputs)
     before, recent = _values(base_checkins, "mood"), _values(recent_checkins, "mood")
     if len(before) < MIN_CHECKINS or len(recent) < MIN_CHECKINS:

@@ -40,11 +40,6 @@ def _rated(checkins: list[Checkin], name: str) -> list[Checkin]:
     return [c for c in checkins if getattr(c, name) is not None]
 
 
-def session_times(inputs: ReportInputs) -> list[datetime]:
-    """Every session the engine knows of (the course's and the period's), oldest first."""
-    return sorted({s.at for s in (*inputs.course_sessions, *inputs.sessions)})
-
-
 def acute(moment: datetime, sessions: list[datetime]) -> bool:
     """Within 12 hours after a session: the drug's acute effect, left out of every outcome window."""
     index = bisect.bisect_right(sessions, moment) - 1  # the latest session at or before the moment
