@@ -29,29 +29,32 @@ def key(flag_id: str, title: str) -> str:
     return hashlib.sha256(f"{flag_id}\0{title}".encode()).hexdigest()[:20]
 
 
-def _load(db) -> dict[str, str]:
+def load(db) -> dict[str, str]:
+    """Every flag key shown before, with the day it was last shown."""
     return {row["key"]: row["last_shown"] for row in db.query("SELECT key, last_shown FROM seen_flags")}
 
 
-def split(db, flags: list) -> tuple[list, list]:
-    """(flags not shown before, flags already shown) for ``Finding``-like objects with ``id`` and ``title``."""
-    if not flags:
-        return [], []
-    seen = _load(db)
-    new = [f for f in flags if key(f.id, f.title) not in seen]
-    return new, [f for f in flags if key(f.id, f.title) in seen]
+def split(shown: dict[str, str], flags: list) -> tuple[list, list]:
+    """(flags not shown before, flags already shown) for ``Finding``-like objects with ``id`` and ``title``;
+    ``shown`` is what ``load`` read."""
+    new = [f for f in flags if key(f.id, f.title) not in shown]
+    return new, [f for f in flags if key(f.id, f.title) in shown]
 
 
-def remember(db_state, flags: list, today: date) -> None:
-    """Record that these flags were shown today; forget ones not shown for 90 days. Best effort: a file that
-    cannot be written (read-only, busy, locked by a conversion) keeps the flags "new"."""
+def remember(db_state, flags: list, today: date, shown: dict[str, str] | None = None) -> None:
+    """Record that these flags were shown today; forget ones not shown for 90 days. ``shown``: what the
+    caller already loaded, so a repeat `status` that changes nothing opens no second connection. Best
+    effort: a file that cannot be written (read-only, busy, locked by a conversion) keeps the flags "new"."""
     if not flags or not db_state.path.exists():
         return  # nothing shown, or no database: a read creates no file
+    keys = {key(f.id, f.title) for f in flags}
+    if shown is not None and not any(_changes(shown, keys, today)):
+        return
     from ketalog.errors import KetalogError
 
     try:
         with db_state.open(write=True) as db:
-            _record(db, {key(f.id, f.title) for f in flags}, today)
+            _record(db, keys, today)
     except (KetalogError, OSError):
         pass
     except Exception as error:  # a database error (read-only, disk full): never worth failing a read over
@@ -61,14 +64,17 @@ def remember(db_state, flags: list, today: date) -> None:
             raise
 
 
-def _record(db, keys: set[str], today: date) -> None:
-    before = _load(db)
+def _changes(before: dict[str, str], keys: set[str], today: date) -> tuple[list[str], list[str]]:
+    """(keys to forget, keys to mark shown today)."""
     cutoff = (today - FORGET_AFTER).isoformat()
-    shown = today.isoformat()
     stale = [k for k, day in before.items() if day < cutoff and k not in keys]
-    changed = [k for k in keys if before.get(k) != shown]
-    if not stale and not changed:
-        return  # the usual repeat `status`: no write at all
+    return stale, [k for k in keys if before.get(k) != today.isoformat()]
+
+
+def _record(db, keys: set[str], today: date) -> None:
+    stale, changed = _changes(load(db), keys, today)  # read again inside this connection: another may have
+    if not stale and not changed:  # written since
+        return
     from ketalog.db import writing
 
     with writing(db):
@@ -76,7 +82,7 @@ def _record(db, keys: set[str], today: date) -> None:
         db.conn.executemany(
             "INSERT INTO seen_flags (key, last_shown) VALUES (?, ?) "
             "ON CONFLICT (key) DO UPDATE SET last_shown = excluded.last_shown",
-            [(k, shown) for k in changed],
+            [(k, today.isoformat()) for k in changed],
         )
 
 

@@ -207,3 +207,12 @@ def test_status_still_shows_its_flags_when_remembering_them_cannot_be_written(cl
     monkeypatch.setattr(seen, "_record", read_only)
     assert "New to discuss" in cli("status").stdout
     assert "New to discuss" in cli("status").stdout
+
+
+def test_a_repeat_status_that_changes_nothing_opens_the_file_once(cli, monkeypatch):
+    from ketalog import seen
+
+    cli("add", "--route", "iv", "--at", "2026-03-08", "--bp-before", "150/95")
+    cli("status")  # marks the flag seen today
+    monkeypatch.setattr(seen, "_record", lambda db, keys, today: pytest.fail("nothing to record, yet it opened"))
+    assert "Still to discuss: 1 flag you have seen" in cli("status").stdout

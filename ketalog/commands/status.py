@@ -37,7 +37,8 @@ def status_command(ctx: typer.Context, short: ShortOpt = False, as_json: JsonOpt
         report = reports.build(db, now, now - progress.WINDOW, None)
         from ketalog import seen
 
-        new, _ = seen.split(db, report.flags)
+        shown = seen.load(db) if report.flags else {}
+        new, _ = seen.split(shown, report.flags)
     data = {
         "course": None
         if course is None
@@ -70,7 +71,7 @@ def status_command(ctx: typer.Context, short: ShortOpt = False, as_json: JsonOpt
 
     say("\n".join(status_lines(data, report)))
     # Only a person reading counts as having seen the flags: a script polling --json does not.
-    seen.remember(state(ctx), report.flags, now.date())
+    seen.remember(state(ctx), report.flags, now.date(), shown)
 
 
 def _short_line(course, last_days, due: list[dict], next_planned: str | None) -> str:
