@@ -576,6 +576,16 @@ def judged(instrument_id: str) -> bool:
     return instrument_id in INSTRUMENTS or (scale is not None and scale.outcome)
 
 
+def higher_is_better(instrument_id: str, directions: dict[str, bool] | None = None) -> bool | None:
+    """Which way is better on this scale: lower for every shipped questionnaire and outcome scale, the
+    person's word for a scale ketalog does not know, and no direction at all for an acute-effect scale."""
+    if judged(instrument_id):
+        return False
+    if instrument_id in CLINICIAN_SCALES:
+        return None
+    return (directions or {}).get(instrument_id)
+
+
 def caseness(instrument_id: str) -> int | None:
     """The baseline a scale needs before response or remission may be said (reference section 5)."""
     known = INSTRUMENTS.get(instrument_id) or CLINICIAN_SCALES.get(instrument_id)

@@ -215,7 +215,7 @@ class ReportInputs:
     report describes (the course of the latest session at or before the period end);
     whole check-ins only for the rating windows (14 days before the course to its
     first week, and the last 14 days), and for the course-wide rules just its mood
-    ratings (``course_mood``) within the rules' horizon (the course's last two years, from
+    ratings (``course_ratings``) within the rules' horizon (the course's last two years, from
     14 days before); every score up to the
     period end, the period's latest journal excerpts, and text that mentions a
     watched word (``mentions``).
@@ -229,7 +229,8 @@ class ReportInputs:
     sessions: list[Session]  # in the period
     course_sessions: list[Session]  # the reported course's sessions up to the period end, within its horizon
     checkins: list[Checkin]  # the baseline windows and the last 14 days
-    course_mood: list[tuple[datetime, int]]  # the course's mood ratings within its horizon (and 14 days before)
+    # the course's daily ratings within its horizon (and 14 days before): {rating: [(when, value)]}
+    course_ratings: dict[str, list[tuple[datetime, int]]]
     surveys: list[Survey]
     journal: list[JournalEntry]
     last_checkin_at: datetime | None = None  # the last check-in at or before the period end
@@ -247,6 +248,11 @@ class ReportInputs:
     trusted_sources: frozenset[str] = frozenset()
     # scales ketalog does not know, with the direction the person gave once: {name: higher_is_better}
     scale_directions: dict[str, bool] = field(default_factory=dict)
+
+    @property
+    def course_mood(self) -> list[tuple[datetime, int]]:
+        """The course's mood ratings: what most course-wide rules read."""
+        return self.course_ratings.get("mood", [])
 
     @property
     def end(self) -> datetime:

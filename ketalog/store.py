@@ -391,9 +391,9 @@ def report_inputs(
         first_week = _load(db, "checkin", course.started - window, first_week_end, children=False)
         known = {c.id for c in recent}
         checkins = sorted([c for c in first_week if c.id not in known] + recent, key=lambda c: (c.at, c.created_at))
-        course_mood = mood_readings(db, recent_part - window, until)
+        course_ratings = course_readings(db, recent_part - window, until)
     else:
-        course_sessions, checkins, course_mood, course_rated = [], recent, [], []
+        course_sessions, checkins, course_ratings, course_rated = [], recent, {}, []
         recent_part = None
     journal = _load(db, "journal", since, until, order="e.at DESC", limit=JOURNAL_EXCERPTS)
     where, params = _where_time(None, until, alias="checkins")
@@ -408,7 +408,7 @@ def report_inputs(
         course_sessions=course_sessions,
         course_rated=course_rated,
         checkins=checkins,
-        course_mood=course_mood,
+        course_ratings=course_ratings,
         surveys=_report_surveys(db, since, until, course, recent_part, lookback, early, safety_items),
         journal=list(reversed(journal)),
         last_checkin_at=datetime.fromisoformat(last) if last else None,
@@ -518,14 +518,22 @@ def reflections(db: Connection, since: datetime | None, until: datetime | None) 
     return found
 
 
-def mood_readings(db: Connection, since: datetime | None, until: datetime | None) -> list[tuple[datetime, int]]:
-    """(when, mood) of every check-in with a mood in [since, until), oldest first: light rows for long spans."""
+def course_readings(
+    db: Connection, since: datetime | None, until: datetime | None
+) -> dict[str, list[tuple[datetime, int]]]:
+    """{rating: [(when, value)]} of every check-in in [since, until), oldest first: light rows for long spans,
+    one query for every daily rating."""
+    from ketalog.validation import RATING_NAMES
+
     where, params = _where_time(since, until, alias="checkins")
-    where = _and(where, "mood IS NOT NULL")
-    return [
-        (from_storage(at, offset), mood)
-        for at, offset, mood in db.execute(f"SELECT at, utc_offset, mood FROM checkins{where} ORDER BY at", params)
-    ]
+    readings: dict[str, list[tuple[datetime, int]]] = {name: [] for name in RATING_NAMES}
+    columns = ", ".join(RATING_NAMES)
+    for at, offset, *values in db.execute(f"SELECT at, utc_offset, {columns} FROM checkins{where} ORDER BY at", params):
+        moment = from_storage(at, offset)
+        for name, value in zip(RATING_NAMES, values, strict=True):
+            if value is not None:
+                readings[name].append((moment, value))
+    return readings
 
 
 def text_mentions(db: Connection, since, until, words: Iterable[str]) -> list[tuple[datetime, str, str]]:

@@ -101,11 +101,16 @@ def inputs(sessions=(), checkins=(), surveys=(), journal=(), since=None, until=N
         )
         first_week_end = min(course.started + SCORE_EARLY_AFTER + timedelta(seconds=1), end)
         windows = [c for c in checkins if course.started - WINDOW <= c.at < first_week_end or c in recent]
-        course_mood = [
-            (c.at, c.mood) for c in checkins if c.mood is not None and recent_part - WINDOW <= c.at and before_end(c.at)
-        ]
+        course_ratings = {
+            name: sorted(
+                (c.at, getattr(c, name))
+                for c in checkins
+                if getattr(c, name) is not None and recent_part - WINDOW <= c.at and before_end(c.at)
+            )
+            for name in RATING_NAMES
+        }
     else:
-        course_sessions, windows, course_mood = [], recent, []
+        course_sessions, windows, course_ratings = [], recent, {}
     mentions = []
     words = re.compile("|".join(re.escape(w) for w in BLADDER_WORDS), re.IGNORECASE)
     for s in sessions:
@@ -128,7 +133,7 @@ def inputs(sessions=(), checkins=(), surveys=(), journal=(), since=None, until=N
         course_sessions=course_sessions,
         course_rated=course_rated,
         checkins=windows,
-        course_mood=sorted(course_mood),
+        course_ratings=course_ratings,
         surveys=_read_surveys(surveys, in_period, before_end, course, end),
         journal=[j for j in journal if in_period(j.at)][-10:],
         last_checkin_at=max(rated_before_end) if rated_before_end else None,

@@ -14,6 +14,7 @@ from helpers import FIXED_NOW, Cli, count
 
 CONTRACT_KEYS = {
     "medications",
+    "picture",
     "generated_at",
     "period",
     "course",

@@ -44,6 +44,42 @@ def test_anxiety_easing_never_stands_beside_gad7_symptoms_returning():
     assert not ids(result.signs) & {"anxiety_easing", "gad7_improved", "gad7_response", "gad7_remission"}
 
 
+def test_the_picture_holds_one_trajectory_per_measure_with_dates_and_counts():
+    """Baseline -> best -> latest, each dated and counted, and the return flag tells the same numbers."""
+    checkins = series("mood", [3, 3, 3], -3.5) + series("mood", [8] * 7, 26.5) + series("mood", [3] * 7, 33.5)
+    scores = [phq9(-1, 18), phq9(14, 6), phq9(35, 15)]
+    result = report(40, sessions=INDUCTION, checkins=checkins, surveys=scores)
+    mood = result.picture.trajectories["mood"]
+    assert (mood.baseline.value, mood.baseline.readings, mood.baseline_kind) == (3, 3, "pre_treatment")
+    assert (mood.best.value, mood.best.readings, mood.best.at.date()) == (8, 3, day(28.5, 20).date())
+    assert (mood.latest.value, mood.latest.readings) == (5.5, 14)
+    assert result.picture.observed["mood"] == {
+        "days": 14,
+        "first": day(26.5, 20).date().isoformat(),
+        "last": day(39.5, 20).date().isoformat(),
+        "longest_gap_days": 0,
+    }
+    returning = next(f for f in result.flags if f.id == "mood_returning")
+    assert f"mean of {mood.best.value:.1f} by {mood.best.at.date()}" in returning.detail
+    phq = result.picture.trajectories["phq9"]
+    assert (phq.baseline.value, phq.best.value, phq.latest.value, phq.higher_is_better) == (18, 6, 15, False)
+    assert "symptom_return" in ids(result.flags)
+    assert result.to_json()["picture"]["trajectories"]["phq9"]["best"]["at"].startswith(day(14).date().isoformat())
+
+
+def test_the_picture_counts_only_days_with_a_reading():
+    checkins = series("mood", [4, 4, 4], -3.5) + [checkin(30, mood=4), checkin(45, mood=4)]
+    observed = report(50, sessions=INDUCTION, checkins=checkins).picture.observed["mood"]
+    assert observed["days"] == 2 and observed["longest_gap_days"] == 14
+
+
+def test_no_best_is_read_across_an_unmarked_gap():
+    sessions = INDUCTION + [session(400), session(402)]
+    checkins = series("mood", [2, 2, 2], -3.5) + series("mood", [9] * 10, 13) + series("mood", [3] * 5, 403)
+    mood = report(410, sessions=sessions, checkins=checkins).picture.trajectories["mood"]
+    assert mood.best is None or mood.best.at >= day(400)
+
+
 # 2. reassess ----------------------------------------------------------------------------------------
 
 
@@ -167,6 +203,19 @@ def test_findings_never_contradict_on_any_course(session_days, moods, anxieties,
     if "reassess" in flags:
         assert not flags & {"symptom_return", "mood_returning"}
         assert not any(p for p in positives(result))
+    # every finding reads the picture: a return has a best in it, reassess has no best that was better
+    picture = result.picture
+    mood = picture.trajectories["mood"]
+    if "mood_returning" in flags:
+        assert mood.best is not None and mood.best.value >= mood.baseline.value + 2
+    if "reassess" in flags:
+        for name, trajectory in picture.trajectories.items():
+            if trajectory.kind == "rating" and trajectory.best and trajectory.baseline:
+                gain = trajectory.best.value - trajectory.baseline.value
+                assert (gain if trajectory.higher_is_better else -gain) < 2, name
+    # a day nobody logged is never observed
+    logged = {c.at.date() for c in checkins if c.mood is not None and picture.start and c.at >= picture.start}
+    assert picture.observed["mood"]["days"] == len(logged)
 
 
 # 4. Clinician scales are first-class ------------------------------------------------------------------
@@ -396,6 +445,34 @@ def test_survey_log_remembers_a_direction_and_refuses_one_for_a_known_scale(cli,
     assert data["assessment"]["baseline"]["worsened"] is True
     assert rows(db_path, "SELECT name, higher_is_better FROM scale_directions") == [("WHO-5", 1)]
     assert "is a scale ketalog knows" in cli("survey", "log", "MADRS", "20", "--lower-is-better", expect=2).stderr
+
+
+def test_report_and_trends_json_read_the_same_course(cli):
+    """Through the CLI: the report's picture counts only the logged days, and per session a session with no
+    check-in before the next is no_data in trends as in the report's survival counts."""
+    import json
+
+    for day_ in ("25", "26", "27"):
+        cli("checkin", "--mood", "3", "--at", f"2026-02-{day_} 20:00")
+    for day_ in ("2026-03-02", "2026-03-04", "2026-03-09"):
+        cli("add", "--route", "iv", "--at", f"{day_} 10:00")
+    cli("checkin", "--mood", "7", "--at", "2026-03-05 20:00")
+    cli("checkin", "--mood", "8", "--at", "2026-03-06 20:00")
+    report_ = json.loads(cli("report", "--format", "json").stdout)
+    picture = report_["picture"]
+    assert picture["observed"]["mood"] == {
+        "days": 2,
+        "first": "2026-03-05",
+        "last": "2026-03-06",
+        "longest_gap_days": 0,
+    }
+    assert picture["trajectories"]["mood"]["baseline"]["value"] == 3
+    assert picture["trajectories"]["mood"]["baseline"]["readings"] == 3
+    rows = json.loads(cli("trends", "--by", "session", "--json").stdout)
+    assert [row["durability"] for row in rows] == ["no_data", "censored", "no_data"]
+    assert rows[1]["mood_lifted_days"] == 2
+    durability = report_["durability"]
+    assert (durability["no_data"], durability["censored"], durability["events"]) == (2, 1, 0)
 
 
 def test_status_json_carries_the_same_picture(cli):

@@ -218,7 +218,7 @@ def test_history_inputs_select_what_the_store_selects(tmp_path):
         assert actual.course_start == expected.course_start and actual.sessions_total == expected.sessions_total
         for name in ("sessions", "course_sessions", "checkins", "surveys", "journal"):
             assert [e.at for e in getattr(actual, name)] == [e.at for e in getattr(expected, name)], name
-        assert actual.last_checkin_at == expected.last_checkin_at and actual.course_mood == expected.course_mood
+        assert actual.last_checkin_at == expected.last_checkin_at and actual.course_ratings == expected.course_ratings
         assert [(m[0], m[1]) for m in actual.mentions] == [(m[0], m[1]) for m in expected.mentions]
         assert actual.weekly == expected.weekly[-progress.SPARKLINE_WEEKS :]
         built = [progress.build_report(inputs).to_json() for inputs in (actual, expected)]
@@ -244,7 +244,7 @@ def test_a_long_course_is_read_within_the_rules_horizon(tmp_path):
     now = h.day(1095)
     actual = reports.inputs(db, now, None, None)
     expected = h.inputs(sessions, checkins, now=now)
-    assert actual.course_mood == expected.course_mood
+    assert actual.course_ratings == expected.course_ratings
     assert actual.course_mood[0][0] >= now - progress.COURSE_HORIZON - progress.WINDOW
     assert [s.at for s in actual.course_sessions] == [s.at for s in expected.course_sessions]
     assert all(s.at >= now - progress.COURSE_HORIZON for s in actual.course_sessions)
@@ -313,7 +313,7 @@ def test_reports_from_bounded_reads_equal_reports_from_everything(tmp_path):
         everything = dataclasses.replace(
             bounded,
             course_sessions=[s for s in store.sessions_between(db, course.started, until)],
-            course_mood=store.mood_readings(db, course.started - progress.WINDOW, until),
+            course_ratings=store.course_readings(db, course.started - progress.WINDOW, until),
             surveys=store._load(db, "survey", None, until),
         )
         assert len(everything.surveys) > len(bounded.surveys) or since is None

@@ -8,11 +8,13 @@ from datetime import datetime
 
 from ketalog import crisis
 from ketalog import instruments as inst
-from ketalog.models import ReportInputs, Session, Survey
+from ketalog.models import ReportInputs, Survey
 from ketalog.reading.model import Finding, InstrumentResult, RatingResult
+from ketalog.reading.picture import CoursePicture
 from ketalog.reading.rules import (
     DRIFT_MARGIN,
     DRIFT_WINDOW,
+    HIGHER_IS_BETTER,
     MIN_CHECKINS,
     MOOD_FLOOR,
     RATING_LABELS,
@@ -37,9 +39,9 @@ from ketalog.reading.windows import (
     _day,
     _in_period,
     _listing,
+    gap_after,
     horizon_start,
     outcome_readings,
-    trailing_means,
 )
 from ketalog.timeparse import days_ago
 
@@ -49,6 +51,7 @@ def find_flags(
     instruments: dict[str, InstrumentResult],
     ratings: dict[str, RatingResult],
     durability: dict,
+    picture: CoursePicture,
 ) -> list[Finding]:
     flags: list[Finding] = []
     positive = [s for s in inputs.surveys if s.safety_positive and _in_period(s.at, inputs.since, inputs.until)]
@@ -81,7 +84,7 @@ def find_flags(
         heart_rate_flag(inputs.sessions),
         bladder_flag(inputs),
         dissociation_rising(inputs.course_rated),
-        mood_returning(inputs, ratings, durability),
+        mood_returning(inputs, ratings, durability, picture),
     ):
         if finding:
             flags.append(finding)
@@ -99,7 +102,7 @@ def find_flags(
             name for name, r in ratings.items() if r.status == "worse"
         )
         flags.append(Finding("worsening", "Something has got worse: " + ", ".join(worse), "; ".join(details), about))
-    reassess = reassess_flag(inputs, instruments, ratings)
+    reassess = reassess_flag(inputs, instruments, ratings, picture)
     if reassess:
         flags.append(reassess)
     note = medication_note(inputs)
@@ -136,41 +139,29 @@ def unmarked_gap(inputs: ReportInputs) -> Finding | None:
     )
 
 
-def gap_after(inputs: ReportInputs) -> Session | None:
-    """The latest session of the report's course that came 60+ days after the previous one, if any."""
-    from ketalog.courses import LONG_GAP
-
-    ordered = sorted(inputs.course_sessions, key=lambda s: s.at)
-    found = None
-    for previous, current in zip(ordered, ordered[1:], strict=False):
-        if current.at - previous.at >= LONG_GAP and current.at <= inputs.end:
-            found = current
-    return found
-
-
-def mood_returning(inputs: ReportInputs, ratings: dict[str, RatingResult], durability: dict) -> Finding | None:
-    """In this course mood's 14-day mean once rose 2 points above baseline (>= 3 readings on >= 3 days), and
-    now it is back within 1 point of it: over the last 7 days (>= 2 readings), or over the last 3 readings
-    when they all lie in the last 14 days. Outcome readings only (none within 12 h after a dose)."""
+def mood_returning(
+    inputs: ReportInputs, ratings: dict[str, RatingResult], durability: dict, picture: CoursePicture
+) -> Finding | None:
+    """In this course mood's best 14-day mean (the picture's, >= 3 readings on >= 3 days, none across an
+    unmarked gap) rose 2 points above baseline, and now it is back within 1 point of it: over the last 7 days
+    (>= 2 readings), or over the last 3 readings when they all lie in the last 14 days. Outcome readings only
+    (none within 12 h after a dose)."""
     mood = ratings["mood"]
     course = inputs.course
-    if course is None or mood.baseline is None:
+    best = picture.best("mood")
+    if course is None or mood.baseline is None or best is None or best.at is None:
+        return None
+    if best.value < mood.baseline + RATING_THRESHOLD:
         return None
     start = max(horizon_start(inputs) or course.started, course.started)
     readings = outcome_readings(
-        [(at, value) for at, value in inputs.course_mood if at >= max(course.started, start - WINDOW)],
+        [
+            (at, value)
+            for at, value in inputs.course_mood
+            if start - WINDOW <= at <= inputs.end and at >= course.started
+        ],
         inputs.session_times,
     )
-    readings = [(at, value) for at, value in readings if at <= inputs.end]
-    gap = gap_after(inputs)
-    since_gap = gap.at if gap is not None else start
-    peaks = [
-        (at, mean)
-        for at, mean in trailing_means(readings, WINDOW)
-        if mean >= mood.baseline + RATING_THRESHOLD and at >= max(start, since_gap)
-    ]
-    if not peaks:
-        return None
     last_week = [value for at, value in readings if inputs.end - DRIFT_WINDOW < at]
     last_three = readings[-MIN_CHECKINS:]
     if len(last_week) >= 2:
@@ -181,14 +172,15 @@ def mood_returning(inputs: ReportInputs, ratings: dict[str, RatingResult], durab
         return None
     if now > mood.baseline + DRIFT_MARGIN:
         return None
-    best_at, best = max(peaks, key=lambda peak: peak[1])
+    best_at = best.at
     if best_at >= readings[-1][0] - DRIFT_WINDOW and over.endswith("days"):
         return None  # the peak is inside the last week itself: no rise then fall to speak of yet
     since_session = durability.get("last_session_days_ago")
     return Finding(
         "mood_returning",
         "Mood has drifted back towards where it started",
-        f"mood rose from {mood.baseline:g} (baseline) to a {WINDOW.days}-day mean of {best:.1f} by {_day(best_at)} "
+        f"mood rose from {mood.baseline:g} (baseline) to a {WINDOW.days}-day mean of {best.value:.1f} "
+        f"by {_day(best_at)} "
         f"and has been {now:.1f} {over}"
         + (f"; the last session was {days_ago(since_session)}" if since_session is not None else "")
         + ". Worth raising with your provider.",
@@ -231,7 +223,10 @@ def symptom_return(inputs: ReportInputs, instrument_id: str, result: InstrumentR
 
 
 def reassess_flag(
-    inputs: ReportInputs, instruments: dict[str, InstrumentResult], ratings: dict[str, RatingResult]
+    inputs: ReportInputs,
+    instruments: dict[str, InstrumentResult],
+    ratings: dict[str, RatingResult],
+    picture: CoursePicture,
 ) -> Finding | None:
     """ "No clear improvement yet", the reassess point (reference section 3), only when every condition holds:
 
@@ -266,7 +261,7 @@ def reassess_flag(
     mood = ratings["mood"]
     if mood.baseline is not None and mood.baseline <= MOOD_FLOOR and mood.recent is not None:
         measured.append("mood")
-    if not measured or improvement_seen(inputs, instruments, ratings):
+    if not measured or improvement_seen(inputs, ratings, picture):
         return None
     span = (course.last.date() - course.started.date()).days  # the sessions' own span, not the days to now
     return Finding(
@@ -279,12 +274,10 @@ def reassess_flag(
     )
 
 
-def improvement_seen(
-    inputs: ReportInputs, instruments: dict[str, InstrumentResult], ratings: dict[str, RatingResult]
-) -> bool:
+def improvement_seen(inputs: ReportInputs, ratings: dict[str, RatingResult], picture: CoursePicture) -> bool:
     """Whether anything since the course began showed at least some improvement: any score compared with its
-    baseline (the MCID or a fall of 20%), a daily rating better now, or mood's 14-day mean 2 points above
-    baseline at any time in the course (outcome readings only)."""
+    baseline (the MCID or a fall of 20%), a daily rating better now, or a rating's best 14-day mean in the
+    course picture 2 points better than its baseline (outcome readings only)."""
     if any(r.status == "better" for r in ratings.values()):
         return True
     course_start = inputs.course_start
@@ -302,11 +295,11 @@ def improvement_seen(
             _, _, comparison, change = compare_with_baseline(scores, score, course_start, directions)
             if comparison == "compared" and (some_improvement(change, key, directions) or (change and change.response)):
                 return True
-    mood = ratings["mood"]
-    if mood.baseline is not None and course_start is not None:
-        readings = outcome_readings(
-            [(at, v) for at, v in inputs.course_mood if course_start <= at <= inputs.end], inputs.session_times
-        )
-        if any(mean >= mood.baseline + RATING_THRESHOLD for _, mean in trailing_means(readings, WINDOW)):
+    for name, rating in ratings.items():
+        best = picture.best(name)
+        if rating.baseline is None or best is None:
+            continue
+        gain = best.value - rating.baseline if HIGHER_IS_BETTER[name] else rating.baseline - best.value
+        if gain >= RATING_THRESHOLD:
             return True
     return False

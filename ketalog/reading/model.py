@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from ketalog import crisis
+
+if TYPE_CHECKING:
+    from ketalog.reading.picture import CoursePicture
 
 
 @dataclass
@@ -49,6 +54,9 @@ class RatingResult:
     baseline_kind: str = "none"  # pre_treatment | early | insufficient | none (no course)
     recent_checkins: int = 0
     baseline_source: str = "ketalog"  # the app most (> 50%) of the baseline's check-ins came from
+    baseline_checkins: int = 0
+    baseline_at: datetime | None = None  # the last check-in of the baseline
+    recent_at: datetime | None = None  # the last check-in of the recent window
 
     def to_json(self) -> dict:
         return {
@@ -122,6 +130,7 @@ class Report:
     medications: dict = field(
         default_factory=lambda: {"current": [], "changes": [], "taken": [], "on_session_days": []}
     )
+    picture: CoursePicture | None = None  # the one picture every finding above was read from
 
     def to_json(self) -> dict:
         return {
@@ -138,4 +147,5 @@ class Report:
             "safety": self.safety.to_json(),
             "durability": self.durability,
             "medications": self.medications,
+            "picture": self.picture.to_json() if self.picture else None,
         }

@@ -80,6 +80,9 @@ def rating_results(inputs: ReportInputs) -> dict[str, RatingResult]:
             baseline_kind=kind,
             recent_checkins=len(recent_checkins),
             baseline_source=source,
+            baseline_checkins=len(base_checkins),
+            baseline_at=base_checkins[-1].at if base_checkins else None,
+            recent_at=recent_checkins[-1].at if recent is not None else None,
         )
     return results
 

@@ -7,6 +7,7 @@ from ketalog.courses import days_between
 from ketalog.models import ReportInputs, Session
 from ketalog.reading.flags import find_flags, side_effect_counts
 from ketalog.reading.model import Report
+from ketalog.reading.picture import course_picture
 from ketalog.reading.ratings import rating_results
 from ketalog.reading.scores import instrument_results, safety_facts
 from ketalog.reading.signs import find_signs
@@ -136,10 +137,11 @@ def build_report(inputs: ReportInputs, private: bool = False) -> Report:
     ratings = rating_results(inputs)
     course = inputs.course
     durability = durability_of(inputs, ratings["mood"].baseline)
+    picture = course_picture(inputs, ratings, instruments)
     from ketalog.reading.reconcile import reconcile
 
     signs, flags = reconcile(
-        find_signs(inputs, instruments, ratings), find_flags(inputs, instruments, ratings, durability)
+        find_signs(inputs, instruments, ratings), find_flags(inputs, instruments, ratings, durability, picture)
     )
     if any(flag.id == "mood_returning" for flag in flags) and ratings["mood"].status == "better":
         ratings["mood"].status = "returning"  # the 14-day mean is still up, but the flag says where it is now
@@ -164,4 +166,5 @@ def build_report(inputs: ReportInputs, private: bool = False) -> Report:
         judged=judged,
         last_checkin_days_ago=days_between(inputs.last_checkin_at, inputs.end) if inputs.last_checkin_at else None,
         medications=medication_section(inputs),
+        picture=picture,
     )

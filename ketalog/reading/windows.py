@@ -6,7 +6,7 @@ import bisect
 import statistics
 from datetime import datetime, timedelta
 
-from ketalog.models import Checkin, ReportInputs
+from ketalog.models import Checkin, ReportInputs, Session
 from ketalog.reading.rules import ACUTE_AFTER, COURSE_HORIZON, MIN_CHECKINS, WINDOW
 
 
@@ -58,6 +58,18 @@ def recent_start(inputs: ReportInputs) -> datetime:
         if bound is not None and bound > start:
             start = bound
     return start
+
+
+def gap_after(inputs: ReportInputs) -> Session | None:
+    """The latest session of the report's course that came 60+ days after the previous one, if any."""
+    from ketalog.courses import LONG_GAP
+
+    ordered = sorted(inputs.course_sessions, key=lambda s: s.at)
+    found = None
+    for previous, current in zip(ordered, ordered[1:], strict=False):
+        if current.at - previous.at >= LONG_GAP and current.at <= inputs.end:
+            found = current
+    return found
 
 
 Reading = tuple[datetime, int]  # one mood rating and when: what the course-wide rules read
