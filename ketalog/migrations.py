@@ -349,3 +349,39 @@ def m010_seen_flags_backups_scale_names(db):
                 "UPDATE surveys SET band = ? WHERE instrument = ? AND total BETWEEN ? AND ?",
                 [band.label, key, band.low, band.high],
             )
+
+
+@migration("011_checkin_sources")
+def m011_checkin_sources(db):
+    # Check-ins imported before version 10 have no `source`, so a Daylio history of five mapped levels
+    # was read as ketalog's own 0-10 scale until re-imported. An imported entry's id is the app's identity
+    # of it, uuid5(app, local minute or day, position): an id that matches one is that app's entry, exactly,
+    # with no guess from content. The apps and keys are those of version 10, frozen here as a migration is.
+    keyed = {"daylio": "minute", "bearable": "minute", "imoodjournal": "minute", "howwefeel": "minute"}
+    keyed |= {"pixels": "day", "emoods": "day"}
+    rows = list(db.execute("SELECT id, at, utc_offset FROM checkins WHERE source IS NULL AND created_at = at"))
+    if not rows:
+        return
+    from datetime import datetime, timedelta, timezone
+
+    from ketalog.importers import stable_id
+
+    found: dict[str, list[str]] = {}
+    for entry_id, at, offset in rows:
+        local = datetime.fromisoformat(at).astimezone(timezone(timedelta(minutes=offset or 0)))
+        keys = {"minute": f"{local:%Y-%m-%d %H:%M}", "day": f"{local:%Y-%m-%d}"}
+        source = next(
+            (
+                app
+                for app, key in keyed.items()
+                for position in range(4)  # the few entries one minute (or one Pixels day) can hold
+                if stable_id(app, keys[key], position) == entry_id
+            ),
+            None,
+        )
+        if source is not None:
+            found.setdefault(source, []).append(entry_id)
+    for source, ids in found.items():
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            db.execute(f"UPDATE checkins SET source = ? WHERE id IN ({', '.join('?' * len(chunk))})", [source, *chunk])

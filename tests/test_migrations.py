@@ -12,7 +12,9 @@ import pytest
 from ketalog import db as database
 from ketalog.migrations import MIGRATION_NAMES
 
-FIXTURES = sorted((Path(__file__).parent / "fixtures").glob("schema-v*.db"))
+FIXTURES = sorted(
+    (Path(__file__).parent / "fixtures").glob("schema-v*.db"), key=lambda path: int(path.stem.rsplit("v", 1)[1])
+)
 
 
 def snapshot(path: Path, columns: dict[str, list[str]] | None = None) -> dict[str, list[dict]]:
@@ -37,9 +39,14 @@ def snapshot(path: Path, columns: dict[str, list[str]] | None = None) -> dict[st
 
 def expected_after_upgrade(version: int, table: str, row: dict) -> dict:
     """The changes migrations make on purpose: 004 recomputes bands and names known clinician scales by id;
-    010 names every known questionnaire or scale by its id ('PHQ-9' is phq9) and scores it as that."""
+    010 names every known questionnaire or scale by its id ('PHQ-9' is phq9) and scores it as that; 011 says
+    which app a check-in imported before 010 came from, by its id."""
     from ketalog import instruments
 
+    if table == "checkins" and version < 11:
+        imported = {"96928e5ebeee5fcbad127d080d00a4a9": "daylio", "17ae3393ae6353feb79c3399e3abc516": "emoods"}
+        if row["id"] in imported:
+            return {**row, "source": imported[row["id"]]}
     if table != "surveys":
         return row
     if version < 4:
