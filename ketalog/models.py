@@ -234,6 +234,7 @@ class ReportInputs:
     surveys: list[Survey]
     journal: list[JournalEntry]
     last_checkin_at: datetime | None = None  # the last check-in at or before the period end
+    first_entry_day: str | None = None  # the local day of the period's first session, check-in, score or note
     checkin_before_course: datetime | None = None  # the last check-in before the reported course began
     mentions: list[tuple[datetime, str, str]] = field(default_factory=list)  # (when, where, text) in the period
     planned: list[dict] = field(default_factory=list)  # planned days in the period: {local_date, done}

@@ -412,6 +412,7 @@ def report_inputs(
         surveys=_report_surveys(db, since, until, course, recent_part, lookback, early, safety_items),
         journal=list(reversed(journal)),
         last_checkin_at=datetime.fromisoformat(last) if last else None,
+        first_entry_day=first_entry_day(db, since, until),
         checkin_before_course=last_checkin_at(db, before=course.started) if course is not None else None,
         mentions=text_mentions(db, since, until, watched_words),
         planned=[
@@ -516,6 +517,16 @@ def reflections(db: Connection, since: datetime | None, until: datetime | None) 
         first = next((line.strip() for line in row["text"].splitlines() if line.strip()), "")
         found.setdefault(row["session_id"], first)
     return found
+
+
+def first_entry_day(db: Connection, since: datetime | None, until: datetime | None) -> str | None:
+    """The local day of the first session, check-in, score or note in [since, until): where a report's
+    period really begins. One indexed lookup a table."""
+    firsts = []
+    for table in ("sessions", "checkins", "surveys", "journal"):
+        where, params = _where_time(since, until, alias=table)
+        firsts += db.execute(f"SELECT at, local_date FROM {table}{where} ORDER BY at LIMIT 1", params).fetchall()
+    return min(firsts)[1] if firsts else None
 
 
 def course_readings(

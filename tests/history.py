@@ -137,6 +137,11 @@ def inputs(sessions=(), checkins=(), surveys=(), journal=(), since=None, until=N
         surveys=_read_surveys(surveys, in_period, before_end, course, end),
         journal=[j for j in journal if in_period(j.at)][-10:],
         last_checkin_at=max(rated_before_end) if rated_before_end else None,
+        first_entry_day=min((e.at for e in (*sessions, *checkins, *surveys, *journal) if in_period(e.at)), default=None)
+        .date()
+        .isoformat()
+        if any(in_period(e.at) for e in (*sessions, *checkins, *surveys, *journal))
+        else None,
         checkin_before_course=max((c.at for c in checkins if c.at < course.started), default=None) if course else None,
         mentions=sorted(mentions, key=lambda m: m[0]),
         weekly=_weekly([c for c in checkins if in_period(c.at)]),

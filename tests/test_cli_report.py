@@ -86,7 +86,7 @@ def _build_journey(cli):
 def test_report_json_contract(cli, journey):
     data = json.loads(cli("report", "--format", "json").stdout)
     assert set(data) == CONTRACT_KEYS
-    assert data["period"] == {"since": None, "until": None}
+    assert data["period"] == {"since": None, "until": None, "from": "2026-02-01", "to": "2026-03-10"}
     assert data["course"]["sessions_total"] == 4 and data["course"]["routes"] == {"iv": 4}
     assert data["course"]["days_since_last_session"] == 27
     phq9 = data["instruments"]["phq9"]

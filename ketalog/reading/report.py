@@ -130,6 +130,20 @@ def durability_of(inputs: ReportInputs, baseline: float | None) -> dict:
     )
 
 
+def period_of(inputs: ReportInputs) -> dict:
+    """The period as asked (`since`, `until`: null when open) and as it really ran: `from` the first day
+    asked or the first entry in it, `to` the last day asked or today (local days)."""
+    from datetime import timedelta
+
+    last = (inputs.until - timedelta(microseconds=1)) if inputs.until else inputs.now
+    return {
+        "since": _iso(inputs.since),
+        "until": _iso(inputs.until),
+        "from": inputs.since.date().isoformat() if inputs.since else inputs.first_entry_day,
+        "to": last.date().isoformat(),
+    }
+
+
 def build_report(inputs: ReportInputs, private: bool = False) -> Report:
     instruments = instrument_results(
         inputs.surveys, inputs.course_start, inputs.since, inputs.until, inputs.scale_directions
@@ -152,7 +166,7 @@ def build_report(inputs: ReportInputs, private: bool = False) -> Report:
     )
     return Report(
         generated_at=_iso(inputs.now),
-        period={"since": _iso(inputs.since), "until": _iso(inputs.until)},
+        period=period_of(inputs),
         course=course_summary(inputs),
         instruments=instruments,
         ratings=ratings,

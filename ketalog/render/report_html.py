@@ -220,6 +220,40 @@ def score_chart(
 PAGE_SIZES = {"letter": "letter", "a4": "A4"}
 
 
+def _section(section: rr.Section, block: rr.Block | None, empty: str) -> str:
+    head = f'<section id="{section.id}"><h2>{escape(section.title)}</h2>'
+    if block is None:
+        return f"{head}<p>{escape(empty)}</p></section>"
+    if section.kind in ("lines", "safety"):
+        inner = '<div class="course">' + "".join(f"<p>{escape(line)}</p>" for line in block.lines) + "</div>"
+    elif section.kind == "findings":
+        inner = _findings(block.findings, "flags" if section.tone == "discuss" else "signs", empty)
+    elif section.kind == "table":
+        inner = _table(list(block.headers), [list(row) for row in block.rows])
+        if block.note:
+            inner += f'<p class="muted">{escape(" ".join(block.note.splitlines()))}</p>'
+    else:
+        inner = (
+            "<ul>" + "".join(f"<li><em>{escape(at)}</em> — {escape(text)}</li>" for at, text in block.items) + "</ul>"
+        )
+    return f"{head}{inner}</section>"
+
+
+def _charts(report: Report) -> str:
+    session_times = [session["at"] for session in report.sessions]
+    marks = [
+        (c["at"], f"{c['name']} {rr.EVENT_SHORT[c['event']]}{' ' + c['dose'] if c['dose'] else ''}")
+        for c in report.medications["changes"]
+    ]
+    item9 = [a["at"] for a in report.safety.answers if a["answer"]]
+    charts = [
+        score_chart(key, r.history, session_times, marks, item9 if key == "phq9" else ())
+        for key, r in report.instruments.items()
+        if r.history
+    ]
+    return f'<div class="charts">{"".join(charts)}</div>' if charts else ""
+
+
 def render(report: Report, who: str | None = None, paper: str = "a4") -> str:
     body = [f"<h1>{escape(rr.TITLE)}</h1>"]
     if who:
@@ -236,52 +270,12 @@ def render(report: Report, who: str | None = None, paper: str = "a4") -> str:
             f'<p class="muted">Crisis numbers last reviewed {escape(crisis.REVIEWED)}.</p>'
             f"<p>{escape(rr.item9_line(report) or '')}</p></section>"
         )
-    elif rr.item9_line(report):
-        body.append(f'<section id="safety"><h2>Safety</h2><p>{escape(rr.item9_line(report) or "")}</p></section>')
-    body.append(
-        '<h2>Course</h2><div class="course">'
-        + "".join(f"<p>{escape(line)}</p>" for line in rr.course_lines(report))
-        + "</div>"
-    )
-    body.append(
-        "<h2>To discuss with your provider</h2>" + _findings(report.flags, "flags", rr.flags_empty_text(report))
-    )
-    if report.instruments:
-        body.append(
-            "<h2>Questionnaires</h2>"
-            + _table(rr.INSTRUMENT_HEADERS, rr.instrument_rows(report))
-            + f'<p class="muted">{escape(" ".join(rr.instrument_dates(report)))}</p>'
-        )
-        session_times = [session["at"] for session in report.sessions]
-        marks = [
-            (c["at"], f"{c['name']} {rr.EVENT_SHORT[c['event']]}{' ' + c['dose'] if c['dose'] else ''}")
-            for c in report.medications["changes"]
-        ]
-        item9 = [a["at"] for a in report.safety.answers if a["answer"]]
-        charts = [
-            score_chart(key, r.history, session_times, marks, item9 if key == "phq9" else ())
-            for key, r in report.instruments.items()
-            if r.history
-        ]
-        if charts:
-            body.append(f'<div class="charts">{"".join(charts)}</div>')
-    body.append(
-        "<h2>Daily ratings</h2>"
-        + _table(rr.RATING_HEADERS, rr.rating_rows(report))
-        + f'<p class="muted">{escape(rr.rating_note(report))}</p>'
-    )
-    body.append("<h2>Signs of progress</h2>" + _findings(report.signs, "signs", "None of the signs shows clearly yet."))
-    if rr.medication_lines(report):
-        body.append("<h2>Medications</h2>" + "".join(f"<p>{escape(line)}</p>" for line in rr.medication_lines(report)))
-    if report.sessions:
-        body.append(
-            "<h2>Sessions</h2>"
-            + _table(rr.SESSION_HEADERS, rr.session_rows(report))
-            + (f'<p class="muted">{escape(rr.sessions_note(report))}</p>' if rr.sessions_note(report) else "")
-        )
-    if report.journal:
-        notes = "".join(f"<li><em>{escape(j['at'][:10])}</em> — {escape(j['text'])}</li>" for j in report.journal)
-        body.append(f"<h2>From your journal</h2><ul>{notes}</ul>")
+    for section, block, empty in rr.sections(report):
+        if section.kind == "safety" and report.safety.notice:
+            continue  # the crisis box above carries the item-9 line
+        body.append(_section(section, block, empty))
+        if section.id == "questionnaires":
+            body.append(_charts(report))
     body.append(f'<p class="muted"><em>{escape(rr.DISCLAIMER)}</em></p>')
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'

@@ -23,6 +23,25 @@ def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
     return lines + [""]
 
 
+def _section(section: rr.Section, block: rr.Block | None, empty: str, report: Report) -> list[str]:
+    if section.kind == "safety" and report.safety.notice:
+        return []  # the crisis box above carries the item-9 line
+    out = [f"## {section.title}", ""]
+    if block is None:
+        return [*out, empty, ""]
+    if section.kind in ("lines", "safety"):
+        out += [f"- {_escape(line)}" for line in block.lines] if section.kind == "lines" else [_escape(block.lines[0])]
+    elif section.kind == "findings":
+        out += [f"- **{_escape(f.title)}** — {_escape(f.detail)}" for f in block.findings]
+    elif section.kind == "table":
+        out += _table(list(block.headers), [list(row) for row in block.rows])[:-1]
+        if block.note:
+            out += ["", _escape(" ".join(block.note.splitlines()))]
+    elif section.kind == "items":
+        out += [f"- *{at}* — {_escape(text)}" for at, text in block.items]
+    return [*out, ""]
+
+
 def render(report: Report, who: str | None = None) -> str:
     out = [f"# {rr.TITLE}", ""]
     if who:
@@ -47,30 +66,7 @@ def render(report: Report, who: str | None = None) -> str:
             f"> {_escape(rr.item9_line(report) or '')}",
             "",
         ]
-    elif rr.item9_line(report):
-        out += ["## Safety", "", _escape(rr.item9_line(report) or ""), ""]
-    out += ["## Course", ""] + [f"- {_escape(line)}" for line in rr.course_lines(report)] + [""]
-    out += ["## To discuss with your provider", ""]
-    out += [f"- **{_escape(f.title)}** — {_escape(f.detail)}" for f in report.flags] or [rr.flags_empty_text(report)]
-    out.append("")
-    if report.instruments:
-        out += ["## Questionnaires", ""] + _table(rr.INSTRUMENT_HEADERS, rr.instrument_rows(report))
-        out += [_escape(" ".join(rr.instrument_dates(report))), ""]
-    out += ["## Daily ratings", ""] + _table(rr.RATING_HEADERS, rr.rating_rows(report)) + [rr.rating_note(report), ""]
-    out += ["## Signs of progress", ""]
-    out += [f"- **{_escape(s.title)}** — {_escape(s.detail)}" for s in report.signs] or [
-        "None of the signs shows clearly yet."
-    ]
-    out.append("")
-    if rr.medication_lines(report):
-        out += ["## Medications", ""] + [f"- {_escape(line)}" for line in rr.medication_lines(report)] + [""]
-    if report.sessions:
-        out += ["## Sessions", ""] + _table(rr.SESSION_HEADERS, rr.session_rows(report))
-        if rr.sessions_note(report):
-            out += [rr.sessions_note(report), ""]
-    if report.journal:
-        out += (
-            ["## From your journal", ""] + [f"- *{j['at'][:10]}* — {_escape(j['text'])}" for j in report.journal] + [""]
-        )
+    for section, block, empty in rr.sections(report):
+        out += _section(section, block, empty, report)
     out += [f"*{rr.DISCLAIMER}*", ""]
     return "\n".join(out)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from ketalog import crisis
@@ -138,9 +140,15 @@ def for_text(who: str | None) -> str | None:
 
 
 def period_text(report: Report) -> str:
-    since, until = report.period["since"], report.period["until"]
-    span = f"{since[:10] if since else 'the beginning'} to {until[:10] if until else 'now'}"
-    return f"Period: {span}. Generated {report.generated_at[:16].replace('T', ' ')}."
+    """The real first and last days of the period, and when the page was made."""
+    period = report.period
+    generated = report.generated_at[:16].replace("T", " ")
+    first, last = period.get("from"), period.get("to")
+    if first is None:
+        upto = f" up to {last}" if period.get("until") else ""
+        return f"Period: nothing recorded yet{upto}. Generated {generated}."
+    today = " (today)" if last == report.generated_at[:10] else ""
+    return f"Period: {first} to {last}{today}. Generated {generated}."
 
 
 def safety_dated_line(report: Report) -> str | None:
@@ -485,3 +493,104 @@ def rating_direction_note() -> str:
         f"Ratings are 0–10. Higher is better for {names(True)}; lower is better for {names(False)}. "
         f'"better"/"worse" means a change of {RATING_THRESHOLD:g} points or more.'
     )
+
+
+# One ordered list of the report's sections -------------------------------------------------------
+#
+# Every format walks SECTIONS in order (provider first: safety, the course, what to discuss, then the
+# measures, the signs, medicines, sessions and notes), so a section's title, order and empty text are
+# written once; a renderer only knows how to draw each kind of block.
+
+NO_SIGNS = "None of the signs shows clearly yet."
+
+
+@dataclass(frozen=True)
+class Block:
+    """What one section shows: lines, findings, a table (with its note) or dated notes."""
+
+    lines: Sequence[str] = ()
+    findings: Sequence = ()
+    headers: Sequence[str] = ()
+    rows: Sequence[Sequence[str]] = ()
+    note: str = ""
+    items: Sequence[tuple[str, str]] = ()  # (date, text)
+    wraps: frozenset[str] = frozenset()  # the table's free-text columns: the only ones that may wrap
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: str
+    kind: str  # safety | lines | findings | table | items
+    build: Callable[[Report], Block | None]  # None: nothing to show
+    empty: Callable[[Report], str] | None = None  # said when there is nothing; None leaves the section out
+    tone: str = "plain"  # plain | discuss | good: how a renderer may mark its heading
+
+
+def _instruments(report: Report) -> Block | None:
+    if not report.instruments:
+        return None
+    note = "\n".join(instrument_dates(report))
+    return Block(headers=INSTRUMENT_HEADERS, rows=instrument_rows(report), note=note, wraps=INSTRUMENT_WRAPS)
+
+
+def _sessions(report: Report) -> Block | None:
+    if not report.sessions:
+        return None
+    return Block(headers=SESSION_HEADERS, rows=session_rows(report), note=sessions_note(report), wraps=SESSION_WRAPS)
+
+
+SESSION_WRAPS = frozenset({"Side effects", "Intention · reflection"})
+INSTRUMENT_WRAPS = frozenset({"Severity", "Outcome", "Difficulty"})
+RATING_WRAPS = frozenset({"Rating"})
+
+SECTIONS: tuple[Section, ...] = (
+    Section("safety", "Safety", "safety", lambda r: Block(lines=[line]) if (line := item9_line(r)) else None),
+    Section("course", "Course", "lines", lambda r: Block(lines=course_lines(r))),
+    Section(
+        "discuss",
+        "To discuss with your provider",
+        "findings",
+        lambda r: Block(findings=r.flags) if r.flags else None,
+        flags_empty_text,
+        "discuss",
+    ),
+    Section("questionnaires", "Questionnaires", "table", _instruments),
+    Section(
+        "ratings",
+        "Daily ratings",
+        "table",
+        lambda r: Block(headers=RATING_HEADERS, rows=rating_rows(r), note=rating_note(r), wraps=RATING_WRAPS),
+    ),
+    Section(
+        "signs",
+        "Signs of progress",
+        "findings",
+        lambda r: Block(findings=r.signs) if r.signs else None,
+        lambda r: NO_SIGNS,
+        "good",
+    ),
+    Section(
+        "medications", "Medications", "lines", lambda r: Block(lines=lines) if (lines := medication_lines(r)) else None
+    ),
+    Section("sessions", "Sessions", "table", _sessions),
+    Section(
+        "journal",
+        "From your journal",
+        "items",
+        lambda r: Block(items=[(j["at"][:10], j["text"]) for j in r.journal]) if r.journal else None,
+    ),
+)
+
+
+def sections(report: Report, only: Sequence[str] | None = None) -> list[tuple[Section, Block | None, str]]:
+    """(section, block, empty text) in page order, leaving out the sections with nothing to say."""
+    shown = []
+    for section in SECTIONS:
+        if only is not None and section.id not in only:
+            continue
+        block = section.build(report)
+        if block is None and section.empty is None:
+            continue
+        shown.append((section, block, section.empty(report) if block is None and section.empty else ""))
+    return shown

@@ -2,94 +2,106 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import IO
 
 from rich.console import Console, Group
 from rich.panel import Panel
-from rich.table import Table
 from rich.text import Text
 
 from ketalog.reading.model import Report
+from ketalog.render import columns
 from ketalog.render import report_rows as rr
 from ketalog.render.terminal import cell
 from ketalog.render.text import visible
 
-
-def _table(headers: list[str], rows: list[list[str]]) -> Table:
-    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False, padding=(0, 1))
-    for header in headers:
-        table.add_column(Text(visible(header)), overflow="fold")
-    for row in rows:
-        table.add_row(*(cell(value) for value in row))
-    return table
+PAGE = 100  # the widest a page is drawn: prose past ~100 columns is hard to read; off a terminal, always this
 
 
-def _findings(findings) -> Group:
-    return Group(*(Text.assemble(("• " + visible(f.title), "bold"), "\n  ", visible(f.detail)) for f in findings))
+def _findings(findings, width: int) -> Group:
+    parts = []
+    for finding in findings:
+        detail = textwrap.fill(visible(finding.detail), width, initial_indent="  ", subsequent_indent="  ")
+        parts.append(Text.assemble(("• " + visible(finding.title), "bold"), "\n", detail))
+    return Group(*parts)
 
 
-def _safety(report: Report) -> list:
+def _prose(lines, width: int, style: str = "") -> Text:
+    """Lines of ketalog's own prose (and the text in them), wrapped at spaces to the page, no trailing spaces."""
+    wrapped = [textwrap.fill(visible(line), width) or "" for line in lines]
+    return Text("\n".join(wrapped), style=style)
+
+
+def _safety(report: Report, width: int = 100) -> list:
     """The crisis panel, dated, when an item-9 answer above 0 lies in the period; else the item-9 line alone."""
     if report.safety.notice:
         return [Panel("\n".join(rr.safety_lines(report)), title="Safety first", border_style="red bold")]
     line = rr.item9_line(report)
-    return [Text("Safety", style="bold"), Text(line), Text("")] if line else []
+    return [Text("Safety", style="bold"), _prose([line], width), Text("")] if line else []
 
 
-def report_renderables(report: Report, who: str | None = None) -> list:
+_TONES = {"plain": "bold", "discuss": "bold yellow", "good": "bold green"}
+
+
+def _section(section: rr.Section, block: rr.Block | None, empty: str, width: int) -> list:
+    if section.kind == "safety":
+        return []  # drawn by _safety: the crisis panel is this format's own
+    parts: list = [Text(section.title, style=_TONES[section.tone])]
+    if block is None:
+        return [*parts, Text(empty), Text("")]
+    if section.kind == "findings":
+        parts.append(_findings(block.findings, width))
+    elif section.kind == "lines":
+        parts.append(_prose(block.lines, width))
+    elif section.kind == "table":
+        below = "Intention · reflection" if "Intention · reflection" in block.headers else None
+        lines = columns.table(block.headers, block.rows, width, block.wraps, below)
+        if lines[0]:
+            parts.append(Text(visible(lines[0]), style="bold"))
+        parts.append(cell("\n".join(lines[1:])))
+        if block.note:
+            parts.append(_prose(block.note.splitlines(), width, style="dim"))
+    elif section.kind == "items":
+        for at, text in block.items:
+            lines = textwrap.wrap(visible(text), width - len(at) - 2) or [""]
+            parts.append(Text.assemble((at + "  ", "dim"), ("\n" + " " * (len(at) + 2)).join(lines)))
+    return [*parts, Text("")]
+
+
+def report_renderables(report: Report, who: str | None = None, width: int = PAGE) -> list:
     parts: list = [Text(rr.TITLE, style="bold underline")]
     if who:
         parts.append(Text(visible(rr.for_text(who) or "")))
-    parts += [Text(rr.period_text(report)), Text("")]
-    parts += _safety(report)
-    parts += [Text("Course", style="bold"), cell("\n".join(rr.course_lines(report))), Text("")]
-    parts.append(Text("To discuss with your provider", style="bold yellow"))
-    parts.append(_findings(report.flags) if report.flags else Text(rr.flags_empty_text(report)))  # before good news
-    parts.append(Text(""))
-    if report.instruments:
-        parts += [
-            Text("Questionnaires", style="bold"),
-            _table(rr.INSTRUMENT_HEADERS, rr.instrument_rows(report)),
-            Text(visible("\n".join(rr.instrument_dates(report))), style="dim"),
-            Text(""),
-        ]
-    parts += [
-        Text("Daily ratings", style="bold"),
-        _table(rr.RATING_HEADERS, rr.rating_rows(report)),
-        Text(rr.rating_note(report), style="dim"),
-        Text(""),
-    ]
-    parts.append(Text("Signs of progress", style="bold green"))
-    parts.append(_findings(report.signs) if report.signs else Text("None of the signs shows clearly yet."))
-    parts.append(Text(""))
-    if rr.medication_lines(report):
-        parts += [Text("Medications", style="bold"), cell("\n".join(rr.medication_lines(report))), Text("")]
-    if report.sessions:
-        parts += [
-            Text("Sessions", style="bold"),
-            _table(rr.SESSION_HEADERS, rr.session_rows(report)),
-            Text(rr.sessions_note(report), style="dim"),
-        ]
-    if report.journal:
-        parts.append(Text("From your journal", style="bold"))
-        parts += [Text.assemble((j["at"][:10] + "  ", "dim"), visible(j["text"])) for j in report.journal]
-        parts.append(Text(""))
-    parts.append(Text(rr.DISCLAIMER, style="dim italic"))
+    parts += [_prose([rr.period_text(report)], width), Text("")]
+    parts += _safety(report, width)
+    for section, block, empty in rr.sections(report):
+        parts += _section(section, block, empty, width)
+    parts.append(_prose([rr.DISCLAIMER], width, style="dim italic"))
     return parts
 
 
+def page_console(file: IO[str] | None = None) -> Console:
+    """A console at most PAGE wide; off a terminal (piped or saved) exactly PAGE, so a report saved today
+    and one saved next month line up."""
+    console = Console(file=file, highlight=False, color_system=None if file else "auto")
+    if file is not None or not console.is_terminal:
+        console.width = PAGE
+    else:
+        console.width = min(console.width, PAGE)
+    return console
+
+
 def print_report(report: Report, file: IO[str] | None = None, who: str | None = None) -> None:
-    console = Console(file=file, width=110 if file else None, color_system=None if file else "auto", highlight=False)
-    for part in report_renderables(report, who):
+    console = page_console(file)
+    for part in report_renderables(report, who, console.width):
         console.print(part)
 
 
 def print_progress(report: Report) -> None:
-    """The compact view: signs and flags only."""
-    console = Console(highlight=False)
-    for part in _safety(report):
+    """The compact view: what to discuss, then the signs, in the report's own order."""
+    console = page_console()
+    for part in _safety(report, console.width):
         console.print(part)
-    console.print(Text("Signs of progress", style="bold green"))
-    console.print(_findings(report.signs) if report.signs else Text("None of the signs shows clearly yet."))
-    console.print(Text("To discuss with your provider", style="bold yellow"))
-    console.print(_findings(report.flags) if report.flags else Text(rr.flags_empty_text(report)))
+    for section, block, empty in rr.sections(report, only=("discuss", "signs")):
+        for part in _section(section, block, empty, console.width):
+            console.print(part)
