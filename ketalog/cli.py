@@ -135,6 +135,9 @@ class KetalogGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except _USAGE_ERROR as error:  # one line, not Click's usage block
+            if type(error).__name__ == "NoArgsIsHelpError":  # `ketalog plan` alone: its help, as git and gh do
+                typer.echo(error.format_message())  # type: ignore[attr-defined]
+                raise typer.Exit(0) from None
             _say_error(f"ketalog: error: {_usage_line(error)}", err=True)
             raise typer.Exit(2) from None
         except Cancelled as error:  # the person chose to stop: say what happened, not "error"

@@ -105,25 +105,69 @@ def install(command: list[str], hour: int, minute: int) -> list[str]:
         folder = _systemd_dir()
         for name, text in systemd_units(command, hour, minute).items():
             _write_private(folder / name, text)
-        lines = [f"Wrote {UNIT}.service and {UNIT}.timer to {folder}."]
-        enabled = (
-            _run("systemctl", "--user", "daemon-reload").returncode == 0
-            and _run("systemctl", "--user", "enable", "--now", f"{UNIT}.timer").returncode == 0
-        )
-        lines.append(
-            "Enabled the timer."
-            if enabled
-            else f"Enable it with: systemctl --user daemon-reload && systemctl --user enable --now {UNIT}.timer"
-        )
-        return lines
+        reload = _run("systemctl", "--user", "daemon-reload")
+        enabled = reload if reload.returncode != 0 else _run("systemctl", "--user", "enable", "--now", f"{UNIT}.timer")
+        if enabled.returncode == 0:
+            return [f"Installed a systemd user timer ({UNIT}.timer in {folder}) and enabled it."]
+        # A timer that is not enabled never runs: take the files back, so status never says installed
+        for name in systemd_units(command, hour, minute):
+            (folder / name).unlink(missing_ok=True)
+        why = " ".join((enabled.stderr or "").split())[:160] or "systemctl --user failed"
+        if not shutil.which("crontab"):
+            raise OSError(f"systemd could not enable a user timer ({why}) and there is no cron to fall back on")
+        return [f"systemd could not enable a user timer ({why}).", *_install_cron(command, hour, minute)]
     if shutil.which("crontab"):
-        kept = [line for line in _crontab() if not line.endswith(CRON_MARK)]
-        line = shlex.join(command).replace("%", "\\%")  # cron turns a bare % into a newline
-        kept.append(f"{minute} {hour} * * * {line} {CRON_MARK}")
-        if _run("crontab", "-", stdin="\n".join(kept) + "\n").returncode != 0:
-            raise OSError("crontab refused the new table")
-        return ["Added one line to your crontab (marked ketalog-remind)."]
+        return _install_cron(command, hour, minute)
     raise OSError("no systemd, cron or launchd found to run a daily job")
+
+
+def _install_cron(command: list[str], hour: int, minute: int) -> list[str]:
+    kept = [line for line in _crontab() if not line.endswith(CRON_MARK)]
+    line = shlex.join(command).replace("%", "\\%")  # cron turns a bare % into a newline
+    kept.append(f"{minute} {hour} * * * {line} {CRON_MARK}")
+    if _run("crontab", "-", stdin="\n".join(kept) + "\n").returncode != 0:
+        raise OSError("crontab refused the new table")
+    return ["Installed a cron job instead: one line in your crontab, marked ketalog-remind."]
+
+
+def mechanism(found: list[str]) -> str | None:
+    """Which of systemd, cron or launchd holds the job, from ``installed()``'s lines."""
+    for line in found:
+        for name in ("systemd", "crontab", "launchd"):
+            if line.startswith(name):
+                return {"crontab": "cron"}.get(name, name)
+    return None
+
+
+# What the job last did, beside the database (in its private folder): the job cannot write to a database
+# it could not open, and `remind status` must be able to say that it failed.
+def _log_file(db_path: Path) -> Path:
+    return db_path.parent / "remind-log.json"
+
+
+def record(db_path: Path, **facts) -> None:
+    """Merge ``facts`` (installed_at, time, mechanism, last_run, ok, message) into the job's log; a log that
+    cannot be written never stops a reminder."""
+    import json
+
+    from ketalog.errors import KetalogError
+    from ketalog.files import make_private_folder, write_private_text
+
+    try:
+        make_private_folder(db_path.parent, field="remind")
+        write_private_text(_log_file(db_path), json.dumps({**read_log(db_path), **facts}, indent=1) + "\n")
+    except (OSError, ValueError, KetalogError):  # KetalogError: the path is not a regular file
+        pass
+
+
+def read_log(db_path: Path) -> dict:
+    import json
+
+    try:
+        data = json.loads(_log_file(db_path).read_text(encoding="utf-8")[:65536])
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def uninstall() -> list[str]:

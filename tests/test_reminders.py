@@ -13,6 +13,9 @@ import pytest
 
 FAKE = """#!/bin/sh
 echo "$(basename "$0") $*" >> "$FAKE_LOG"
+if [ "$(basename "$0")" = systemctl ] && [ -n "$FAKE_SYSTEMCTL_BROKEN" ]; then
+  echo "Failed to connect to bus: No medium found" >&2; exit 1
+fi
 if [ "$(basename "$0")" = crontab ]; then
   if [ "$1" = -l ] && [ -n "$FAKE_CRON_BROKEN" ]; then echo "crontab: cannot open your crontab" >&2; exit 1; fi
   if [ "$1" = -l ]; then [ -f "$FAKE_CRON" ] && cat "$FAKE_CRON" || { echo "no crontab for you" >&2; exit 1; }; fi
@@ -57,7 +60,7 @@ def test_systemd_install_is_valid_idempotent_and_uninstall_leaves_nothing(cli, t
     out = cli("remind", "install", "--at", "19:30", "--survey-day", "sun").stdout
     units = tmp_path / "home" / ".config" / "systemd" / "user"
     timer, service = units / "ketalog-remind.timer", units / "ketalog-remind.service"
-    assert "Enabled the timer" in out and stat.S_IMODE(timer.stat().st_mode) == 0o600
+    assert "and enabled it" in out and "(systemd)" in out and stat.S_IMODE(timer.stat().st_mode) == 0o600
     assert "OnCalendar=*-*-* 19:30:00" in timer.read_text() and "Persistent=true" in timer.read_text()
     assert f"--db {db_path} remind run --survey-day sun" in service.read_text()
     assert "systemctl --user enable --now ketalog-remind.timer" in calls(tmp_path)
@@ -194,3 +197,47 @@ def test_job_files_never_go_through_a_symlink_and_folders_are_private_under_umas
     result = cli("remind", "install", expect=1)
     assert "is a symbolic link" in result.stderr
     assert elsewhere.read_text() == "[Service]\nExecStart=/bin/evil\n"
+
+
+def test_where_systemd_cannot_enable_the_timer_cron_is_installed_instead(cli, tmp_path, fake_tools, monkeypatch):
+    """`systemctl --user` fails without a user bus (ssh, containers): a timer never enabled never runs."""
+    fake_tools("systemctl", "crontab")
+    monkeypatch.setenv("FAKE_SYSTEMCTL_BROKEN", "1")
+    out = cli("remind", "install", "--at", "07:15").stdout
+    assert "Failed to connect to bus" in out and "cron job instead" in out and "(cron)" in out
+    assert not list((tmp_path / "home" / ".config" / "systemd" / "user").glob("ketalog-remind.*"))
+    assert (tmp_path / "crontab.txt").read_text().startswith("15 7 * * * ")
+    status = cli("remind", "status").stdout
+    assert "daily at 07:15 by cron" in status and "not run yet" in status
+
+
+def test_where_systemd_fails_and_there_is_no_cron_nothing_claims_to_be_installed(
+    cli, tmp_path, fake_tools, monkeypatch
+):
+    fake_tools("systemctl")
+    monkeypatch.setenv("FAKE_SYSTEMCTL_BROKEN", "1")
+    result = cli("remind", "install", expect=1)
+    assert "no cron to fall back on" in result.stderr and result.stderr.count("\n") == 1
+    assert "No ketalog reminder is installed" in cli("remind", "status").stdout
+
+
+def test_a_diary_the_job_cannot_read_is_a_notification_and_a_failed_run(cli, tmp_path, fake_tools, db_path):
+    """After `encrypt` the job has no passphrase: it used to fail with nobody told."""
+    fake_tools("notify-send", "crontab")
+    cli("checkin", "--mood", "5")
+    cli("remind", "install")
+    db_path.write_bytes(os.urandom(4096))  # what an encrypted file looks like to a job without the passphrase
+    result = cli("remind", "run", expect=None)
+    assert result.exit_code != 0
+    assert "ketalog could not read your diary" in calls(tmp_path)[-1] and "KETALOG_PASSPHRASE" in calls(tmp_path)[-1]
+    status = cli("remind", "status").stdout
+    assert "FAILED" in status and "encrypted" in status
+
+
+def test_status_says_how_the_last_run_went(cli, tmp_path, fake_tools):
+    fake_tools("notify-send", "crontab")
+    cli("remind", "install", "--at", "20:00")
+    cli("checkin", "--mood", "5", "--at", "yesterday")
+    cli("remind", "run")
+    status = cli("remind", "status").stdout
+    assert "daily at 20:00 by cron" in status and "ok (Due: today's check-in.)" in status

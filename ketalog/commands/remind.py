@@ -42,12 +42,33 @@ def remind_install(
     match = re.fullmatch(r"(\d{1,2}):(\d{2})", at.strip())
     if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
         raise InputError("--at", f"must be a time like 20:00 (got {at!r})")
-    command = reminders.job_command(state(ctx).path, _survey_day(survey_day))
+    path = state(ctx).path
+    command = reminders.job_command(path, _survey_day(survey_day))
+    hour, minute = int(match.group(1)), int(match.group(2))
     try:
-        lines = reminders.install(command, int(match.group(1)), int(match.group(2)))
+        lines = reminders.install(command, hour, minute)
     except OSError as error:
         raise KetalogError(f"could not set up the reminder: {error}") from None
-    say("\n".join(lines + [f"Daily at {at.strip()}: `ketalog remind run` notifies you of what is due."]))
+    how = reminders.mechanism(reminders.installed()) or "unknown"
+    reminders.record(path, time=f"{hour:02d}:{minute:02d}", mechanism=how)
+    lines.append(f"Daily at {hour:02d}:{minute:02d} ({how}): `ketalog remind run` notifies you of what is due.")
+    if _encrypted_without_passphrase(path):
+        lines.append(ENCRYPTED_JOB)
+    say("\n".join(lines))
+
+
+ENCRYPTED_JOB = (
+    "Your diary is encrypted and the daily job has no passphrase, so it cannot read it: give the job "
+    "KETALOG_PASSPHRASE (systemctl --user edit ketalog-remind.service, or the crontab line), or decrypt."
+)
+
+
+def _encrypted_without_passphrase(path) -> bool:
+    import os
+
+    from ketalog.db import is_encrypted
+
+    return path.exists() and is_encrypted(path) and not os.environ.get("KETALOG_PASSPHRASE")
 
 
 @remind_app.command("uninstall")
@@ -67,8 +88,8 @@ def remind_uninstall() -> None:
 
 
 @remind_app.command("status")
-def remind_status() -> None:
-    """Which reminder job is installed, if any.
+def remind_status(ctx: typer.Context) -> None:
+    """Which reminder job is installed, when it runs, and how its last run went.
 
     Examples:
       ketalog remind status
@@ -76,14 +97,27 @@ def remind_status() -> None:
     from ketalog import reminders
 
     found = reminders.installed()
-    say("\n".join(found) if found else "No ketalog reminder is installed: `ketalog remind install`.")
+    if not found:
+        say("No ketalog reminder is installed: `ketalog remind install`.")
+        return
+    log = reminders.read_log(state(ctx).path)
+    lines = [f"Installed: daily at {log.get('time', '?')} by {reminders.mechanism(found) or 'an unknown job'}."]
+    lines += found
+    if "last_run" not in log:
+        lines.append("It has not run yet.")
+    elif log.get("ok"):
+        lines.append(f"Last run {log['last_run']}: ok ({log.get('message') or 'nothing due'}).")
+    else:
+        lines.append(f"Last run {log['last_run']}: FAILED: {log.get('message')}")
+    say("\n".join(lines))
 
 
 @remind_app.command("run")
 def remind_run(ctx: typer.Context, survey_day: SurveyDayOpt = None) -> None:
     """What the daily job calls: one notification listing what is due, nothing when nothing is.
 
-    Reads only: it never writes to the database and never uses the network.
+    It never writes to the database and never uses the network; how it went is noted in remind-log.json
+    beside the database, for `remind status`, and a diary it cannot read is a notification too.
 
     Examples:
       ketalog remind run
@@ -95,15 +129,32 @@ def remind_run(ctx: typer.Context, survey_day: SurveyDayOpt = None) -> None:
 
     day = _survey_day(survey_day)
     now = timeparse.now()
-    if not state(ctx).path.exists():
+    path = state(ctx).path
+    if not path.exists():
         return
-    with state(ctx).open(write=False) as db:
-        _, due, planned = standing(db, now)
+    stamp = now.isoformat(timespec="minutes")
+    try:
+        if _encrypted_without_passphrase(path):
+            raise KetalogError(ENCRYPTED_JOB)
+        with state(ctx).open(write=False) as db:
+            _, due, planned = standing(db, now)
+    except Exception as error:
+        from ketalog.db import describe_database_error, is_database_error
+
+        if not (isinstance(error, KetalogError) or is_database_error(error)):
+            raise
+        # The job runs unseen: a failure must reach the person, as a notification and in `remind status`
+        reason = error.message if isinstance(error, KetalogError) else describe_database_error(error, path.parent)
+        reminders.notify(f"ketalog could not read your diary: {reason}")
+        reminders.record(path, last_run=stamp, ok=False, message=reason)
+        raise
     today = [row for row in planned if row["local_date"] == now.date().isoformat()]
     if day is not None and WEEKDAYS[now.weekday()] != day:
         due = [item for item in due if item["what"] == "checkin"]
     items = ["today's check-in" if d["what"] == "checkin" else display_name(d["what"]) for d in due]
     if today:
         items.append("a planned session today")
+    message = "Due: " + ", ".join(items) + "." if items else ""
     if items:
-        reminders.notify("Due: " + ", ".join(items) + ".")
+        reminders.notify(message)
+    reminders.record(path, last_run=stamp, ok=True, message=message or "nothing due")

@@ -40,6 +40,9 @@ class Paper(str, Enum):
 def _format_for(output_format: "Format | None", output: Path | None) -> "Format":
     """--format, else the -o file's extension, else text; an extension that contradicts --format is refused."""
     implied = EXTENSIONS.get(output.suffix.lower()) if output is not None else None
+    if output is not None and str(output) != "-" and output.suffix and implied is None:
+        known = ", ".join(sorted(EXTENSIONS))
+        raise InputError("--output", f"{output.name}: ketalog writes {known} (or give --format)")
     if output is not None and output_format is not None and implied is not None and implied != output_format:
         raise InputError("--output", f"{output.name} says {implied.value} but --format is {output_format.value}")
     chosen = output_format or implied or Format.text
@@ -124,19 +127,25 @@ def report_command(
     values = settings.current()
     who = " · ".join(str(values[key]) for key in ("name", "clinic") if values.get(key)) or None
     page = paper.value if paper else str(values.get("paper") or settings.paper_from_locale())
+    from ketalog.db import companion_files
+
+    deliver(report, chosen, output, who, page, companion_files(state(ctx).path))
+
+
+def deliver(report, chosen: "Format", output: Path | None, who: str | None, page: str, protected) -> None:
+    """The report to the screen or to ``output`` (0600, atomically; a PDF only to a file), then the crisis
+    text again when item 9 was answered above 0: a file written is not a page read."""
     if chosen == Format.text and output is None:
         from ketalog.render.report_terminal import print_report
 
         print_report(report, who=who)
         return
-    from ketalog.db import companion_files
-
     if chosen == Format.pdf:
         from ketalog.files import private_output
         from ketalog.render import report_html
 
         pdf = report_html.to_pdf(report_html.render(report, who=who, paper=page))
-        with private_output(output, binary=True, protected=companion_files(state(ctx).path)) as handle:  # type: ignore[arg-type]
+        with private_output(output, binary=True, protected=protected) as handle:  # type: ignore[arg-type]
             handle.write(pdf)
         text = ""
     else:
@@ -147,7 +156,7 @@ def report_command(
     if text:
         from ketalog.files import write_private_text
 
-        write_private_text(output, text, companion_files(state(ctx).path))
+        write_private_text(output, text, protected)
     say(f"Report written to {output}")
     if report.safety.notice:
         from ketalog.render import report_rows
@@ -258,14 +267,22 @@ def demo_command(
         ),
     ] = None,
     output_format: Annotated[
-        Format, typer.Option("--format", "-f", help="text, markdown, html or json.")
-    ] = Format.text,
+        Optional[Format],
+        typer.Option(
+            "--format", "-f", help="text, markdown, html, json or pdf. Default: from -o's extension, else text."
+        ),
+    ] = None,
+    output: Annotated[
+        Optional[Path],
+        typer.Option("--output", "-o", metavar="FILE", help="Write the demo report to FILE instead of the screen."),
+    ] = None,
 ) -> None:
     """Write a realistic 8-week journey to a throwaway database and print its report.
 
     Examples:
       ketalog demo
       ketalog demo --format html > demo.html
+      ketalog demo -o demo.pdf      (needs pip install 'ketalog[pdf]')
       ketalog demo --db demo.db && ketalog --db demo.db status
     """
     import tempfile
@@ -275,23 +292,20 @@ def demo_command(
 
     if db is not None and db.expanduser().exists():
         raise InputError("--db", f"{db} already exists; the demo only writes to a new file, never to your data")
+    chosen = _format_for(output_format, output)
     with tempfile.TemporaryDirectory(prefix="ketalog-demo-") as scratch:
         path = db.expanduser() if db is not None else Path(scratch) / "demo.db"
         demo_state = State(str(path))
         with demo_state.open(write=True) as handle:
             demo.write_journey(handle, timeparse.now())
         report = build(demo_state, None, None)
+        from ketalog import settings
         from ketalog.render.report_rows import DEMO as DEMO_LABEL
 
-        if output_format == Format.text:
-            from ketalog.render.report_terminal import print_report
-
-            print_report(report, who=DEMO_LABEL)
-            say(f"\n{DEMO_NEXT_STEP}")
-        else:
-            text = render_report(report, output_format, who=DEMO_LABEL)
-            say(text, nl=not text.endswith("\n"))
-            say(f"\n{DEMO_NEXT_STEP}", err=True)  # stdout is the file being made; the hint goes aside
+        page = str(settings.current().get("paper") or settings.paper_from_locale())
+        deliver(report, chosen, output, DEMO_LABEL, page, ())
+        # stdout may be the file being made: the hint then goes aside
+        say(f"\n{DEMO_NEXT_STEP}", err=chosen != Format.text or output is not None)
         if db is not None:
             say(f"Demo data kept in {path}: try `ketalog --db {path} trends --by session`.", err=True)
         else:
