@@ -40,7 +40,7 @@ class Paper(str, Enum):
 def _format_for(output_format: "Format | None", output: Path | None) -> "Format":
     """--format, else the -o file's extension, else text; an extension that contradicts --format is refused."""
     implied = EXTENSIONS.get(output.suffix.lower()) if output is not None else None
-    if output is not None and str(output) != "-" and output.suffix and implied is None:
+    if output is not None and output_format is None and str(output) != "-" and output.suffix and implied is None:
         known = ", ".join(sorted(EXTENSIONS))
         raise InputError("--output", f"{output.name}: ketalog writes {known} (or give --format)")
     if output is not None and output_format is not None and implied is not None and implied != output_format:
