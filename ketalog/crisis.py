@@ -26,10 +26,24 @@ HEADLINE = (
 )
 
 
-def lines() -> list[str]:
+# An answer weeks old, read in a report: said in the past tense, the help offered for now and later.
+PAST_HEADLINE = (
+    "You answered then that you had had thoughts that you would be better off dead or of hurting "
+    "yourself. If such thoughts are with you now or come back, you deserve support, and it is worth "
+    "telling your provider. You can reach someone at any hour:"
+)
+RECENT_DAYS = 14  # an answer this recent is spoken of in the present tense (the questionnaire's own window)
+
+
+def headline(days_ago: int | None = None) -> str:
+    """The notice's words: present tense at the moment of answering and for two weeks, past tense after."""
+    return PAST_HEADLINE if days_ago is not None and days_ago > RECENT_DAYS else HEADLINE
+
+
+def lines(days_ago: int | None = None) -> list[str]:
     """The notice as plain lines, the same in every place it appears."""
     return [
-        HEADLINE,
+        headline(days_ago),
         *(f"  {region}: {text}" for region, text in RESOURCES),
         IMMEDIATE_DANGER,
         f"(Crisis numbers last reviewed {REVIEWED}.)",

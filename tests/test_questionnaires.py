@@ -163,7 +163,7 @@ def test_the_last_positive_answer_is_told_even_before_since(cli, item9_history):
     for fmt in ("text", "markdown", "html"):
         out = " ".join(cli("report", "--format", fmt, "--since", "2026-02-10").stdout.split())
         assert "Last answer above 0: 2026-01-10 (2), before this period." in out, fmt
-        assert "2026-02-20 answered 0; 2026-03-02 not answered" in out, fmt
+        assert "newest first: 2026-03-02 not answered; 2026-02-20 answered 0" in out, fmt
         assert CRISIS_MARK not in out, fmt
 
 
@@ -171,9 +171,12 @@ def test_the_crisis_notice_is_dated_and_first_while_a_positive_answer_is_in_the_
     for fmt in ("text", "markdown", "html"):
         out = cli("report", "--format", fmt).stdout
         flat = " ".join(out.split())
-        dated = "On 2026-01-10 you answered 2 to item 9 of the PHQ-9"
+        dated = "On 2026-01-10 (59 days ago) you answered 2 to item 9 of the PHQ-9"
         assert dated in flat and CRISIS_MARK in flat, fmt
         assert flat.index(dated) < flat.index("Course"), fmt
+        # weeks old: said in the past tense, and the later answers (newest first) come before the numbers
+        assert "You answered then" in flat and "You deserve support with this now" not in flat, fmt
+        assert flat.index("newest first") < flat.index("988"), fmt
     markdown = cli("report", "--format", "markdown").stdout
     assert "> - US: call or text 988" in markdown and "> - UK & Ireland: Samaritans 116 123" in markdown
 
@@ -324,11 +327,12 @@ def test_years_of_item9_answers_are_counted_and_every_one_not_0_is_dated():
     from ketalog.render.report_rows import _item9_answers
 
     few = [{"at": "2026-02-20T09:00", "answer": 0}, {"at": "2026-03-02T09:00", "answer": None}]
-    assert _item9_answers(few) == "2026-02-20 answered 0; 2026-03-02 not answered"
+    assert _item9_answers(few) == "newest first: 2026-03-02 not answered; 2026-02-20 answered 0"
     many = [{"at": f"2026-{m:02d}-01T09:00", "answer": 0} for m in range(1, 13)]
     many[3]["answer"], many[7]["answer"] = 2, None
     assert _item9_answers(many) == (
-        "12 answers from 2026-01-01 to 2026-12-01, 10 of them 0; 2026-04-01 answered 2; 2026-08-01 not answered; "
+        "12 answers from 2026-01-01 to 2026-12-01, 10 of them 0; newest first: 2026-08-01 not answered; "
+        "2026-04-01 answered 2; "
         "the latest 2026-12-01 answered 0"
     )
     lifetime = [

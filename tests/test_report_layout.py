@@ -125,3 +125,18 @@ def test_a_section_with_nothing_to_say_says_so_or_is_left_out():
     shown = {section.id: empty for section, block, empty in rr.sections(report) if block is None}
     assert shown["discuss"] and shown["signs"] == rr.NO_SIGNS
     assert "sessions" not in shown and "journal" not in shown
+
+
+@pytest.mark.parametrize(("now", "tense"), [(33, "You deserve support with this now"), (60, "You answered then")])
+def test_the_safety_box_speaks_of_an_old_answer_in_the_past_tense(now, tense):
+    from history import survey
+
+    from ketalog import crisis
+
+    answers = [2, 2, 2, 2, 1, 1, 1, 1, 1]
+    scores = [survey("phq9", 30, sum(answers), answers), survey("phq9", 31.5, 8, [1, 1, 1, 1, 1, 1, 1, 1, 0])]
+    report = build_report(inputs(surveys=scores, now=day(now)))
+    lines = rr.safety_lines(report)
+    assert lines[0].startswith(f"On {day(30).date()} (")
+    assert "newest first: " in lines[1] and lines[1].index("answered 0") < lines[1].index("answered 1")
+    assert tense in lines[2] and lines[3:] == crisis.lines()[1:]

@@ -59,7 +59,7 @@ def test_status_text_json_and_short(cli):
 def test_a_positive_item_9_in_the_last_14_days_repeats_the_crisis_resources(cli):
     cli("survey", "phq9", "--answers", "1,1,1,1,1,1,1,1,1", "--at", "2026-03-05")
     out = cli("status").stdout
-    assert out.startswith("On 2026-03-05 you answered 1 to item 9") and "988" in out
+    assert out.startswith("On 2026-03-05 (5 days ago) you answered 1 to item 9") and "988" in out
     assert cli.json("status")["safety"] is True
 
 

@@ -265,10 +265,10 @@ def render(report: Report, who: str | None = None, paper: str = "a4") -> str:
         body.append(
             '<section class="safety" id="safety"><h2>Safety first</h2>'
             f"<p><strong>{escape(rr.safety_dated_line(report) or '')}</strong></p>"
-            f"<p>{escape(crisis.HEADLINE)}</p><ul>{resources}</ul>"
+            f"<p>{escape(rr.item9_line(report) or '')}</p>"
+            f"<p>{escape(crisis.headline(rr.positive_days_ago(report)))}</p><ul>{resources}</ul>"
             f"<p><strong>{escape(crisis.IMMEDIATE_DANGER)}</strong></p>"
-            f'<p class="muted">Crisis numbers last reviewed {escape(crisis.REVIEWED)}.</p>'
-            f"<p>{escape(rr.item9_line(report) or '')}</p></section>"
+            f'<p class="muted">Crisis numbers last reviewed {escape(crisis.REVIEWED)}.</p></section>'
         )
     for section, block, empty in rr.sections(report):
         if section.kind == "safety" and report.safety.notice:

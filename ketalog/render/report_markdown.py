@@ -48,22 +48,17 @@ def render(report: Report, who: str | None = None) -> str:
         out += [_escape(rr.for_text(who) or ""), ""]
     out += [rr.period_text(report), ""]
     if report.safety.notice:
-        out += [
-            "> **Safety first**",
-            ">",
-            f"> **{_escape(rr.safety_dated_line(report) or '')}**",
-            ">",
-            f"> {crisis.HEADLINE}",
-            ">",
-        ]
+        ago = rr.positive_days_ago(report)
+        out += ["> **Safety first**", ">", f"> **{_escape(rr.safety_dated_line(report) or '')}**", ">"]
+        if rr.item9_line(report):
+            out += [f"> {_escape(rr.item9_line(report) or '')}", ">"]
+        out += [f"> {crisis.headline(ago)}", ">"]
         out += [f"> - {region}: {text}" for region, text in crisis.RESOURCES]
         out += [
             ">",
             f"> **{crisis.IMMEDIATE_DANGER}**",
             ">",
             f"> *Crisis numbers last reviewed {crisis.REVIEWED}.*",
-            ">",
-            f"> {_escape(rr.item9_line(report) or '')}",
             "",
         ]
     for section, block, empty in rr.sections(report):

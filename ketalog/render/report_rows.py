@@ -151,27 +151,39 @@ def period_text(report: Report) -> str:
     return f"Period: {first} to {last}{today}. Generated {generated}."
 
 
-def safety_dated_line(report: Report) -> str | None:
-    """The crisis notice's first line, dated: what was answered, and when."""
+def positive_days_ago(report: Report) -> int | None:
+    """How many days before the report the latest answer above 0 in the period was given."""
     latest = report.safety.in_period_positive
     if latest is None:
         return None
+    return (date.fromisoformat(report.generated_at[:10]) - date.fromisoformat(latest["at"][:10])).days
+
+
+def safety_dated_line(report: Report) -> str | None:
+    """The crisis notice's first line, dated: what was answered, when, and how long ago."""
+    latest = report.safety.in_period_positive
+    if latest is None:
+        return None
+    ago = positive_days_ago(report) or 0
     return (
-        f"On {latest['at'][:10]} you answered {latest['answer']} to item {report.safety.item} of the PHQ-9 "
-        "(thoughts that you would be better off dead or of hurting yourself in some way)."
+        f"On {latest['at'][:10]} ({days_ago(ago)}) you answered {latest['answer']} to item {report.safety.item} "
+        "of the PHQ-9 (thoughts that you would be better off dead or of hurting yourself in some way)."
     )
 
 
 def safety_lines(report: Report) -> list[str]:
-    """The safety section as plain lines: the dated notice and crisis resources (when an answer above 0 lies
-    in the period), then the item-9 line. Empty when there is nothing to say."""
+    """The safety section as plain lines: the dated notice, then every item-9 answer newest first (a later
+    0 is read before the resources, not under them), then the crisis resources in the tense the answer's
+    age calls for (when an answer above 0 lies in the period); else the item-9 line alone."""
     lines = []
     dated = safety_dated_line(report)
-    if dated:
-        lines += [dated, *crisis.lines()]
     item9 = item9_line(report)
+    if dated:
+        lines.append(dated)
     if item9:
         lines.append(item9)
+    if dated:
+        lines += crisis.lines(positive_days_ago(report))
     return lines
 
 
@@ -187,14 +199,14 @@ def _item9_answers(answers: list[dict]) -> str:
     """A few answers one by one; years of them as a count of zeros and, dated, every one that was not 0
     (the answers a clinician needs; a page of "answered 0" would hide them)."""
     if len(answers) <= ITEM9_LISTED:
-        return "; ".join(_item9_answer(a) for a in answers)
+        return "newest first: " + "; ".join(_item9_answer(a) for a in reversed(answers))
     zeros = sum(1 for a in answers if a["answer"] == 0)
     notable = [a for a in answers if a["answer"] != 0]
     text = f"{len(answers)} answers from {answers[0]['at'][:10]} to {answers[-1]['at'][:10]}, {zeros} of them 0"
     if notable:
         shown = notable[-ITEM9_NOTABLE:]
         earlier = len(notable) - len(shown)
-        text += "; " + "; ".join(_item9_answer(a) for a in shown)
+        text += "; newest first: " + "; ".join(_item9_answer(a) for a in reversed(shown))
         if earlier:
             text += f" (and {earlier} earlier above 0 or not answered)"
     return text + f"; the latest {_item9_answer(answers[-1])}"

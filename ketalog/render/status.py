@@ -14,7 +14,7 @@ def status_lines(data: dict, report) -> list[str]:
     if report.safety.notice:
         from ketalog.render import report_rows
 
-        lines += [report_rows.safety_dated_line(report) or "", *crisis.lines()[1:], ""]
+        lines += [report_rows.safety_dated_line(report) or "", *crisis.lines()[1:], ""]  # status: last 14 days
     course, last = data["course"], data["last_session"]
     if course is None:
         lines.append("No session logged yet: `ketalog add` after your first one.")
