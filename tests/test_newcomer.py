@@ -38,3 +38,28 @@ def test_output_names_that_make_no_sense_are_refused_in_one_line(cli, tmp_path, 
     result = cli(*args, expect=2)
     assert words in result.stderr and result.stderr.count("\n") == 1
     assert not list(tmp_path.glob("visit*")) and not list(tmp_path.glob("x.*"))
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "words"),
+    [
+        ("128/80", "185/112", "hypertensive-crisis range"),
+        ("128/80", "164/96", "at or above 160/100"),
+        ("150/92", "150/92", "above 140/90"),
+    ],
+)
+def test_a_blood_pressure_the_report_would_flag_is_said_when_it_is_logged(cli, before, after, words):
+    out = cli("add", "--route", "iv", "--bp-before", before, "--bp-after", after, "--no-input").stdout
+    assert words in out
+    data = __import__("json").loads(cli("report", "--format", "json").stdout)
+    assert {"blood_pressure", "blood_pressure_very_high"} & {flag["id"] for flag in data["flags"]}
+
+
+def test_an_ordinary_reading_says_nothing_and_an_edit_into_the_crisis_range_is_said(cli):
+    out = cli("add", "--route", "iv", "--bp-before", "122/80", "--bp-after", "138/86", "--no-input").stdout
+    assert "Blood pressure" not in out
+    session_id = cli.json("list", "--json")[0]["id"]
+    edited = cli("edit", session_id[:8], "--bp-after", "182/100")
+    assert "hypertensive-crisis range" in edited.stdout
+    as_json = cli("edit", session_id[:8], "--bp-after", "183/100", "--json")
+    assert "hypertensive-crisis range" in as_json.stderr and as_json.stdout.lstrip().startswith("{")

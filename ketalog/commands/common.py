@@ -239,6 +239,15 @@ def announce_safety(as_json: bool = False) -> None:
     say("", err=as_json)
 
 
+def say_bp_notice(session, as_json: bool = False) -> None:
+    """A blood-pressure reading the report would flag, said the moment it is logged (as item 9 is)."""
+    from ketalog.reading.vitals import bp_notice
+
+    notice = bp_notice(session)
+    if notice:
+        say(notice, err=as_json)
+
+
 def standing(db, now):
     """(course, due items, planned days from today on): what `status` and `remind run` both read."""
     from datetime import timedelta

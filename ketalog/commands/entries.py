@@ -43,6 +43,7 @@ from ketalog.commands.common import (
     emit_rows,
     period,
     say,
+    say_bp_notice,
     state,
 )
 from ketalog.errors import Declined, InputError
@@ -259,6 +260,8 @@ def edit(
     from ketalog.render.text import short_id, summary
 
     emit(updated.to_json(), as_json, f"Updated {updated.kind} {short_id(updated.id)}: {summary(updated)}")
+    if updated.kind == "session":
+        say_bp_notice(updated, as_json)
 
 
 def delete(

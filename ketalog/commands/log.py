@@ -41,6 +41,7 @@ from ketalog.commands.common import (
     emit,
     interactive,
     say,
+    say_bp_notice,
     state,
 )
 from ketalog.errors import Cancelled, InputError
@@ -186,6 +187,7 @@ def add(
         f"Session {session.number} logged ({short_id(session.id)}): "
         f"{session.at:%Y-%m-%d %H:%M} {summary(session).split(' ', 1)[1]}",
     )
+    say_bp_notice(session, as_json)
     if interactive(no_input) and not as_json:
         _reflection(ctx, session)
 
