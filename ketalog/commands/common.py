@@ -241,7 +241,7 @@ def announce_safety(as_json: bool = False) -> None:
 
 def say_bp_notice(session, as_json: bool = False) -> None:
     """A blood-pressure reading the report would flag, said the moment it is logged (as item 9 is)."""
-    from ketalog.reading.vitals import bp_notice
+    from ketalog.blood_pressure import bp_notice
 
     notice = bp_notice(session)
     if notice:

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from ketalog import instruments as inst
 from ketalog import medicines
+from ketalog.blood_pressure import BP_AFTER, BP_BEFORE, BP_CRISIS  # noqa: F401 (part of the rule set)
 from ketalog.validation import RATINGS
 
 HIGHER_IS_BETTER = {name: rating.higher_is_better for name, rating in RATINGS.items()}
@@ -77,16 +78,7 @@ MOOD_FLOOR = 6.0  # a mood baseline above this has too little room to show impro
 ACUTE_AFTER = timedelta(hours=12)
 
 
-# Flags (reference section 5)
-BP_BEFORE = (140, 90)  # before dosing: strictly above is the label's example of an elevated baseline
-
-
-BP_AFTER = (160, 100)  # after dosing: at or above is ketalog's product threshold (JNC 7 stage 2 range)
-
-
-BP_CRISIS = (180, 120)  # any reading at or above: the AHA hypertensive-crisis range
-
-
+# Flags (reference section 5); the blood-pressure thresholds live in ketalog.blood_pressure
 HEART_RATE_HIGH = 120  # at or above: product threshold
 
 

@@ -6,13 +6,11 @@ from __future__ import annotations
 import statistics
 
 from ketalog import medicines
+from ketalog.blood_pressure import BP_AFTER, BP_BEFORE, BP_CRISIS, EMERGENCY_SIGNS, bp_level, readings
 from ketalog.models import ReportInputs, Session
 from ketalog.reading.model import Finding
 from ketalog.reading.rules import (
     _BLADDER,
-    BP_AFTER,
-    BP_BEFORE,
-    BP_CRISIS,
     DISSOCIATION_RISE,
     DISSOCIATION_SESSIONS,
     HEART_RATE_HIGH,
@@ -52,64 +50,13 @@ def _latest_listed(readings: list[str]) -> str:
     return "; ".join(shown) + (f" (and {earlier} earlier)" if earlier else "")
 
 
-def bp_level(when: str, systolic: int, diastolic: int) -> str | None:
-    """One reading's level: `crisis` (the AHA hypertensive-crisis range, any time), `raised` (before dosing
-    above the label's example of an elevated baseline; after dosing at or above ketalog's threshold), or None."""
-    if systolic >= BP_CRISIS[0] or diastolic >= BP_CRISIS[1]:
-        return "crisis"
-    if when == "before" and (systolic > BP_BEFORE[0] or diastolic > BP_BEFORE[1]):
-        return "raised"
-    if when == "after" and (systolic >= BP_AFTER[0] or diastolic >= BP_AFTER[1]):
-        return "raised"
-    return None
-
-
-def _readings(session: Session):
-    for when, systolic, diastolic in (
-        ("before", session.bp_before_sys, session.bp_before_dia),
-        ("after", session.bp_after_sys, session.bp_after_dia),
-    ):
-        if systolic is not None and diastolic is not None:
-            yield when, systolic, diastolic
-
-
-EMERGENCY_SIGNS = (
-    "The esketamine label sends anyone with chest pain, shortness of breath, sudden severe headache, "
-    "visual disturbances, seizures or confusion to emergency care at once."
-)
-
-
-def bp_notice(session: Session) -> str | None:
-    """Said the moment a session is logged or edited with a reading the report would flag: one line, the same
-    rule as the report's flag."""
-    notices = []
-    for when, systolic, diastolic in _readings(session):
-        level = bp_level(when, systolic, diastolic)
-        if level == "crisis":
-            notices.append(
-                f"Blood pressure {systolic}/{diastolic} {when} dosing is in the hypertensive-crisis range "
-                f"({BP_CRISIS[0]}/{BP_CRISIS[1]} or higher, American Heart Association): tell your provider about "
-                f"it. {EMERGENCY_SIGNS}"
-            )
-        elif level == "raised":
-            threshold = (
-                f"above {BP_BEFORE[0]}/{BP_BEFORE[1]}, the esketamine label's example of an elevated baseline"
-                if when == "before"
-                else f"at or above {BP_AFTER[0]}/{BP_AFTER[1]}, ketalog's threshold"
-            )
-            notices.append(
-                f"Blood pressure {systolic}/{diastolic} {when} dosing is {threshold}: worth raising with your provider."
-            )
-    return " ".join(notices) or None
-
-
 def blood_pressure_flags(sessions: list[Session]) -> list[Finding]:
     """A reading in the hypertensive-crisis range comes first; other raised readings follow the label's
     before-dosing guide and ketalog's after-dosing product threshold."""
     crisis_readings: list[str] = []
     raised: list[str] = []
     for session in sessions:
-        for when, systolic, diastolic in _readings(session):
+        for when, systolic, diastolic in readings(session):
             level = bp_level(when, systolic, diastolic)
             if level is not None:  # most readings: no text is made for them
                 found = crisis_readings if level == "crisis" else raised
