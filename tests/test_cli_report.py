@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import stat
 import subprocess
@@ -307,6 +308,40 @@ def test_html_report_prints_in_a_real_browser(cli, tmp_path):
     assert png.exists() and png.stat().st_size > 20_000  # a drawn page, not a blank one
 
 
+@pytest.mark.skipif(_chromium() is None, reason="no headless browser installed")
+def test_the_html_report_reads_on_a_phone_without_sideways_scrolling(cli, tmp_path):
+    """390 px wide: tables scroll inside their own box, the page never scrolls sideways."""
+    report = tmp_path / "r.html"
+    cli("demo", "-o", str(report))
+    probe = tmp_path / "probe.html"
+    probe.write_text(  # a test-only frame that measures the report: the report itself carries no script
+        '<html><body style="margin:0"><iframe id="f" src="r.html" style="width:390px;height:3000px;border:0">'
+        "</iframe><script>f.onload=()=>{const d=f.contentDocument.documentElement;"
+        'document.title="W"+d.scrollWidth+"x"+d.clientWidth;}</script></body></html>'
+    )
+    result = subprocess.run(
+        [
+            _chromium(),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--allow-file-access-from-files",
+            "--virtual-time-budget=3000",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--dump-dom",
+            probe.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )
+    found = re.search(r"<title>W(\d+)x(\d+)</title>", result.stdout)
+    assert found, result.stdout[-500:]
+    assert int(found.group(1)) <= int(found.group(2)) <= 390
+    assert '<div class="scroll"><table>' in report.read_text()
+
+
 @pytest.mark.parametrize(
     "name, expected",
     [
@@ -399,3 +434,48 @@ def test_a_history_that_ends_before_the_baseline_window_says_why_there_is_no_bas
     )
     cli("checkin", "--mood", "3", "--at", "2026-02-20")  # now inside the window: no such note
     assert "No pre-treatment baseline" not in cli("report").stdout
+
+
+@pytest.mark.parametrize("paper, width", [("letter", 612), ("a4", 595)])
+def test_the_whole_demo_journey_is_one_pdf_page_in_letter_and_a4(cli, tmp_path, paper, width):
+    """`ketalog demo`: 7 sessions, 8 weeks of check-ins, 5 PHQ-9 and 5 GAD-7, 6 journal notes."""
+    pytest.importorskip("weasyprint")
+    demo = tmp_path / "demo.db"
+    cli("demo", "--db", str(demo), "--format", "json")
+    target = tmp_path / "visit.pdf"
+    cli("--db", str(demo), "report", "-o", str(target), "--paper", paper)
+    pages, text, box = _pdf_pages(target)
+    assert pages == 1 and round(float(box.width)) == width
+    assert "From your journal" in text and "Sessions" in text
+
+
+def test_a_long_period_flows_to_more_pages_with_the_table_header_repeated(cli, tmp_path):
+    """The demo's full page, and thirteen sessions more: the sessions table breaks across the page (rows
+    whole) and its header is printed again on the next."""
+    pytest.importorskip("weasyprint")
+    pypdf = pytest.importorskip("pypdf")
+    demo = tmp_path / "demo.db"
+    cli("demo", "--db", str(demo), "--format", "json")
+    for day in range(13):
+        cli(
+            "--db",
+            str(demo),
+            "add",
+            "--route",
+            "iv",
+            "--at",
+            f"2026-03-{1 + day // 2:02d} {10 + 4 * (day % 2)}:00",
+            "--bp-before",
+            "120/80",
+            "--side-effect",
+            "nausea",
+            "--intention",
+            "stay with whatever comes up, and notice it without judging",
+        )
+    target = tmp_path / "long.pdf"
+    cli("--db", str(demo), "report", "-o", str(target), "--paper", "a4")
+    reader = pypdf.PdfReader(str(target))
+    assert len(reader.pages) >= 2
+    later = "\n".join(page.extract_text() for page in reader.pages[1:])
+    if "2026-03-0" in later.split("From your journal")[0]:  # the table continues there: its header came along
+        assert "Intention" in later and "Route" in later

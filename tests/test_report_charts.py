@@ -41,10 +41,21 @@ def test_gad7_severe_is_not_drawn_as_phq9_moderately_severe():
 
 def test_y_ticks_sit_at_band_edges_and_the_latest_value_is_labelled():
     svg = html.score_chart("phq9", HISTORY)
-    ticks = re.findall(r'text-anchor="end">(\d+)</text><line', svg)
+    ticks = re.findall(r'text-anchor="end" font-size="\d+">(\d+)</text><line', svg)
     assert ticks == ["0", "5", "10", "15", "20", "27"]
     assert re.search(r'class="latest"[^>]*>8</text>', svg)
-    assert "latest 8" in svg and "0–4 minimal" in svg and "20–27 severe" in svg
+    assert "latest 8" in svg and "minimal 0-4</title>" in svg and "severe 20-27</title>" in svg
+
+
+def test_band_names_are_on_the_chart_and_axis_numbers_are_smaller_than_headings():
+    svg = html.score_chart("phq9", HISTORY)
+    names = re.findall(r'class="band"[^>]*>([^<]+)</text>', svg)
+    assert names == ["minimal", "mild", "moderate", "moderately severe", "severe"]
+    assert html.AXIS_FONT < html.CHART_FONT and html.BAND_FONT <= html.AXIS_FONT
+    # printed, the axis numbers stay under the 9.5 pt section headings
+    printable_pt = (8.5 * 72) - 2 * (10 / 25.4 * 72)
+    chart_pt = printable_pt * 0.49
+    assert html.AXIS_FONT * chart_pt / html.CHART_WIDTH < 9.5
 
 
 def test_a_phq9_with_item9_above_0_is_ringed_on_the_chart():

@@ -24,6 +24,9 @@ CHART_WIDTH = 320
 CHART_FONT = 12
 PRINT_CHART_SHARE = 0.45
 CHART_DOTS = 60  # up to this many scores get a dot each
+AXIS_FONT = 9  # axis numbers and dates: smaller than the headings, which they must not outshout
+BAND_FONT = 8  # band names, drawn inside each band tall enough to hold one
+BAND_LABEL_MIN = 9  # chart units
 
 # Light to dark by severity, each step ~0.1-0.17 apart in luminance so the bands part in greyscale print.
 BAND_COLOURS = ["#f3faf3", "#f4efc2", "#f6d6a8", "#f0b4a0", "#e08e8e"]
@@ -38,6 +41,9 @@ h1 { font-size: 1.5rem; margin-bottom: .2rem; }
 table { border-collapse: collapse; width: 100%; margin: .3rem 0; font-size: 13px; }
 th, td { text-align: left; padding: .25rem .5rem; border-bottom: 1px solid #e3e3e3; vertical-align: top; }
 th { background: #f4f4f4; }
+.scroll { overflow-x: auto; max-width: 100%; } p, li { overflow-wrap: break-word; }
+@media (max-width: 480px) { body { margin: 1rem auto; } .charts figure { min-width: 100%; }
+  td, th { white-space: nowrap; } }
 .safety { border: 3px solid #b71c1c; background: #fff5f5; padding: .6rem 1rem; margin: 1rem 0; }
 .safety p { margin: .2rem 0; }
 .signs li { margin-bottom: .3rem; } .flags li { margin-bottom: .3rem; }
@@ -49,14 +55,16 @@ th { background: #f4f4f4; }
 figure { margin: 0; } figcaption { font-size: 12px; color: #444; }
 svg text { font: 12px system-ui, sans-serif; }
 @media print {
-  body { margin: 0; max-width: none; font-size: 8pt; line-height: 1.18; }
+  body { margin: 0; max-width: none; font-size: 8pt; line-height: 1.15; }
   h1 { font-size: 13pt; margin: 0; } h2 { font-size: 9.5pt; margin: .35rem 0 .1rem; break-after: avoid; }
   table { font-size: 8pt; margin: .1rem 0; } th, td { padding: .04rem .3rem; }
-  .muted { font-size: 7pt; } figcaption { font-size: 8pt; } p { margin: .1rem 0; } .course p { margin: 0; }
+  .muted { font-size: 7pt; } figcaption { font-size: 7.5pt; } p { margin: .1rem 0; }
+  .course p { margin: 0; display: inline; } .course p::after { content: " "; }
   .charts { gap: .4rem; } .charts figure { flex: 1 1 45%; min-width: 45%; max-width: 49%; }
   .signs li, .flags li { margin-bottom: .1rem; } ul { margin: .1rem 0; padding-left: 1.1rem; }
   .safety { padding: .3rem .6rem; margin: .4rem 0; }
-  table, figure, .safety { break-inside: avoid; }
+  .scroll { overflow: visible; } figure, .safety, tr { break-inside: avoid; } thead { display: table-header-group; }
+  section#sessions h2, section#journal h2 { break-after: avoid; }
   a { color: inherit; text-decoration: none; }
 }
 """
@@ -65,13 +73,14 @@ svg text { font: 12px system-ui, sans-serif; }
 def _table(headers: list[str], rows: list[list[str]]) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    # in its own box: on a phone a wide table scrolls inside it, and the page never scrolls sideways
+    return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
 
 
 def _findings(findings, css_class: str, empty: str) -> str:
     if not findings:
         return f"<p>{escape(empty)}</p>"
-    items = "".join(f"<li><strong>{escape(f.title)}</strong><br>{escape(f.detail)}</li>" for f in findings)
+    items = "".join(f"<li><strong>{escape(f.title)}</strong> — {escape(f.detail)}</li>" for f in findings)
     return f'<ul class="{css_class}">{items}</ul>'
 
 
@@ -101,7 +110,7 @@ def score_chart(
     medication_marks: Sequence[tuple[str, str]] = (),
     item9_positive: Sequence[str] = (),
     width: int = CHART_WIDTH,
-    height: int = 114,
+    height: int = 92,
 ) -> str:
     """Score over time: the published bands (or the cutoff region) shaded light to dark by severity with
     y ticks at their edges, the latest value labelled, sessions ticked, medication changes dashed (as
@@ -133,13 +142,18 @@ def score_chart(
                 f'<rect x="{left}" y="{y_top:.1f}" width="{plot_w}" height="{y_bottom - y_top:.1f}" '
                 f'fill="{band_colour(index, count)}"><title>{escape(band.label)} {band.low}-{band.high}</title></rect>'
             )
+            if y_bottom - y_top >= BAND_LABEL_MIN:  # the band's name inside it, where it fits
+                shapes.append(
+                    f'<text class="band" x="{left + 3}" y="{(y_top + y_bottom) / 2 + 3:.1f}" '
+                    f'font-size="{BAND_FONT}" fill="#555">{escape(band.label)}</text>'
+                )
             if band.low > 0:  # a visible edge, so bands part in greyscale too
                 shapes.append(
                     f'<line x1="{left}" x2="{left + plot_w}" y1="{y_bottom:.1f}" y2="{y_bottom:.1f}" '
                     'stroke="#888" stroke-width="0.6"/>'
                 )
             edges.append(band.low)
-        legend = "; bands: " + ", ".join(f"{b.low}–{b.high} {escape(b.label)}" for b in instrument.bands)
+        legend = "; shaded by band"
     elif instrument and instrument.cutoff is not None:
         shapes.append(
             f'<rect x="{left}" y="{upper}" width="{plot_w}" height="{y(instrument.cutoff) - upper:.1f}" '
@@ -192,15 +206,17 @@ def score_chart(
         f'text-anchor="{"end" if last_x > left + plot_w / 2 else "start"}" font-weight="700">{history[-1][1]}</text>'
     )
     ticks = "".join(
-        f'<text x="{left - 4}" y="{y(value) + 4:.1f}" text-anchor="end">{value}</text>'
+        f'<text class="axis" x="{left - 4}" y="{y(value) + 3:.1f}" text-anchor="end" font-size="{AXIS_FONT}">'
+        f"{value}</text>"
         f'<line x1="{left - 2}" x2="{left}" y1="{y(value):.1f}" y2="{y(value):.1f}" stroke="#555"/>'
-        for value in _ticks(edges, y, 13)
+        for value in _ticks(edges, y, AXIS_FONT + 1)
     )
     axis = (
         f'<line x1="{left}" y1="{upper + plot_h}" x2="{left + plot_w}" y2="{upper + plot_h}" stroke="#555"/>'
         f'<line x1="{left}" y1="{upper}" x2="{left}" y2="{upper + plot_h}" stroke="#555"/>{ticks}'
-        f'<text x="{left}" y="{height - 4}">{escape(history[0][0][:10])}</text>'
-        f'<text x="{left + plot_w}" y="{height - 4}" text-anchor="end">{escape(history[-1][0][:10])}</text>'
+        f'<text class="axis" x="{left}" y="{height - 6}" font-size="{AXIS_FONT}">{escape(history[0][0][:10])}</text>'
+        f'<text class="axis" x="{left + plot_w}" y="{height - 6}" text-anchor="end" font-size="{AXIS_FONT}">'
+        f"{escape(history[-1][0][:10])}</text>"
     )
     name = inst.display_name(instrument_id)
     return (
@@ -281,7 +297,7 @@ def render(report: Report, who: str | None = None, paper: str = "a4") -> str:
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{escape(rr.TITLE)}</title><style>{CSS}"
-        f"@page {{ size: {PAGE_SIZES.get(paper, 'A4')}; margin: 10mm; }}</style></head><body>"
+        f"@page {{ size: {PAGE_SIZES.get(paper, 'A4')}; margin: 8mm 10mm; }}</style></head><body>"
         + "\n".join(body)
         + "</body></html>\n"
     )
