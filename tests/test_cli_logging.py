@@ -391,7 +391,7 @@ def test_a_note_typed_in_the_editor_survives_a_database_that_cannot_be_opened(tm
     db_path.write_bytes(b"SQLite format 3\x00" + b"\x00" * 100)  # a foreign, broken file: the open fails
     env = {**os.environ, "EDITOR": str(_editor(tmp_path, "do not lose this\n"))}
     child = pexpect.spawn(sys.executable, ["-m", "ketalog", "journal"], env=env, encoding="utf-8", timeout=30)
-    child.expect(r"what you typed is kept in (\S+\.md)")
+    child.expect(r"what you typed is kept in\s+(\S+\.md)")
     kept = Path(child.match.group(1))
     child.expect(pexpect.EOF)
     child.close()

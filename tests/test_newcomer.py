@@ -63,3 +63,33 @@ def test_an_ordinary_reading_says_nothing_and_an_edit_into_the_crisis_range_is_s
     assert "hypertensive-crisis range" in edited.stdout
     as_json = cli("edit", session_id[:8], "--bp-after", "183/100", "--json")
     assert "hypertensive-crisis range" in as_json.stderr and as_json.stdout.lstrip().startswith("{")
+
+
+def test_prose_is_wrapped_at_spaces_to_the_terminal_and_json_never(monkeypatch, capsys):
+    from ketalog import crisis
+    from ketalog.commands import common
+
+    monkeypatch.setattr(common, "_is_terminal", lambda stream: True)
+    monkeypatch.setattr(common, "_terminal_width", lambda: 80)
+    monkeypatch.setenv("NO_COLOR", "1")
+    common.announce_safety()
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) <= 80
+    assert " ".join(out.split()) == " ".join(crisis.text().split())  # every word whole, none broken
+    common.emit({"note": "word " * 40}, True, "")
+    assert len(capsys.readouterr().out.splitlines()) == 3  # {, the one long line, }
+    monkeypatch.setattr(common, "_terminal_width", lambda: 300)
+    common.say("x " * 120)
+    assert len(capsys.readouterr().out.splitlines()[0]) <= common.PAGE
+
+
+def test_the_crisis_text_stands_out_at_a_terminal_unless_no_color(monkeypatch, capsys):
+    from ketalog.commands import common
+
+    monkeypatch.setattr(common, "_is_terminal", lambda stream: True)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    common.announce_safety()
+    assert "\x1b[1m" in capsys.readouterr().out
+    monkeypatch.setenv("NO_COLOR", "1")
+    common.announce_safety()
+    assert "\x1b[" not in capsys.readouterr().out

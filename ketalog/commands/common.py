@@ -4,6 +4,7 @@ Light on purpose (standard library, Typer and ketalog's small modules only):
 every command module imports it at start-up.
 """
 
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -215,17 +216,65 @@ def emit_rows(columns, rows, csv: bool, tsv: bool) -> None:
     write_rows(sys.stdout, columns, rows, tsv=tsv)
 
 
-def say(text: str = "", *, err: bool = False, nl: bool = True) -> None:
+PAGE = 100  # prose is wrapped to the terminal, and never wider than this
+
+
+def say(text: str = "", *, err: bool = False, nl: bool = True, wrap: bool = True, bold: bool = False) -> None:
     """Print a line that may hold stored or file-derived text: every command prints through here (or ``emit``),
-    so no terminal escape, C1 control or bidi override from the diary or a file reaches the terminal raw."""
-    typer.echo(visible(text), err=err, nl=nl)
+    so no terminal escape, C1 control or bidi override from the diary or a file reaches the terminal raw.
+
+    At a terminal, prose is wrapped at spaces to its width (at most PAGE), keeping each line's indent, so
+    no word breaks in the middle; ``wrap=False`` for machine text (JSON, Markdown, HTML). ``bold`` for words
+    that must stand out (the crisis text), unless NO_COLOR is set or the stream is not a terminal."""
+    terminal = _is_terminal(sys.stderr if err else sys.stdout)
+    styled = bold and terminal and not os.environ.get("NO_COLOR")
+    typer.echo(_for_terminal(visible(text), terminal, wrap, styled), err=err, nl=nl, color=styled or None)
+
+
+def _for_terminal(text: str, terminal: bool, wrap: bool, styled: bool) -> str:
+    if wrap and terminal:
+        text = _wrapped(text, min(PAGE, _terminal_width()))
+    return typer.style(text, bold=True) if styled else text
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _terminal_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((80, 24)).columns
+
+
+def _wrapped(text: str, width: int) -> str:
+    import textwrap
+
+    lines = []
+    for line in text.split("\n"):
+        if len(line) <= width:
+            lines.append(line)
+            continue
+        indent = line[: len(line) - len(line.lstrip())]
+        lines += textwrap.wrap(
+            line.strip(),
+            width,
+            initial_indent=indent,
+            subsequent_indent=indent + "  " * bool(indent),
+            break_long_words=False,
+            break_on_hyphens=False,
+        ) or [line]
+    return "\n".join(lines)
 
 
 def emit(data: dict | list, as_json: bool, text: str) -> None:
     if as_json:
         from ketalog.render.text import to_json
 
-        say(to_json(data))
+        say(to_json(data), wrap=False)
     else:
         say(text)
 
@@ -235,7 +284,11 @@ def announce_safety(as_json: bool = False) -> None:
     from ketalog import crisis
 
     say("")
-    say(crisis.text(), err=as_json)
+    lines = crisis.lines()
+    say(lines[0], err=as_json, bold=True)  # the headline and the emergency line stand out
+    say("\n".join(lines[1:-2]), err=as_json)
+    say(lines[-2], err=as_json, bold=True)
+    say(lines[-1], err=as_json)
     say("", err=as_json)
 
 

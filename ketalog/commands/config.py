@@ -57,8 +57,10 @@ def config_show(as_json: JsonOpt = False) -> None:
         "file": str(settings.path()),
         "settings": {key: values.get(key, s.default) for key, s in settings.SETTINGS.items()},
     }
-    lines = [f"Settings file: {data['file']}"]
+    lines = [f"Settings file: {data['file']}", ""]
+    width = max(len(key) for key in settings.SETTINGS)
     for key, s in settings.SETTINGS.items():
         shown = values[key] if key in values else ("(not set)" if s.default is None else f"{s.default} (default)")
-        lines.append(f"  {key:16} {visible(str(shown)):20} {s.help}")
+        # the value beside its key, what it does on a line of its own: no column a long value can push
+        lines += [f"{key:{width}}  {visible(str(shown))}", f"    {s.help}"]
     emit(data, as_json, "\n".join(lines))

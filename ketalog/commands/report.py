@@ -151,7 +151,7 @@ def deliver(report, chosen: "Format", output: Path | None, who: str | None, page
     else:
         text = render_report(report, chosen, who=who, paper=page)
     if output is None:
-        say(text, nl=not text.endswith("\n"))
+        say(text, nl=not text.endswith("\n"), wrap=False)
         return
     if text:
         from ketalog.files import write_private_text
