@@ -59,7 +59,10 @@ def passphrase(*, confirm: bool = False) -> str:
         if confirm and getpass.getpass("Passphrase again: ") != first:
             raise InputError("passphrase", "the two passphrases differ; nothing changed")
     except (EOFError, KeyboardInterrupt):
-        raise InputError("passphrase", "none given; nothing changed") from None
+        from ketalog.errors import Interrupted
+
+        print(file=sys.stderr)  # getpass leaves the cursor after the prompt: the message starts a new line
+        raise Interrupted("cancelled at the passphrase; nothing changed") from None
     if not first:
         raise InputError("passphrase", "must not be empty")
     _asked[:] = [first]

@@ -54,7 +54,10 @@ class Cancelled(KetalogError):
 
 
 class Declined(Cancelled):
-    """The person answered "no" to a confirmation: their choice, said plainly (no "ketalog:", no "error"). Exit 1."""
+    """The person answered "no" to a confirmation: their choice, said plainly (no "ketalog:", no "error").
+    Exit 0: nothing went wrong (as git and apt exit when told no)."""
+
+    exit_code = 0
 
 
 EXIT_INTERRUPTED = 130  # what a shell reports for a program stopped by Ctrl-C (128 + SIGINT)

@@ -140,16 +140,42 @@ def test_no_input_never_prompts_even_in_a_terminal(db_path):
 
 def test_delete_asks_and_respects_no(cli, db_path):
     entry = cli.json("checkin", "--mood", "5")
-    for answer, said, left in (("n", "Not deleted.", 1), ("y", "Deleted checkin", 0)):
+    for answers, said, left in ((["maybe", "n"], "Nothing deleted.", 1), (["y"], "Deleted checkin", 0)):
         child = spawn("delete", entry["id"][:8])
-        child.expect(r"Delete checkin .*\[y/N\]")
-        child.sendline(answer)
+        for answer in answers:
+            child.expect(r"Delete checkin .*\[y/N\]")
+            child.sendline(answer)
         child.expect(said)
         child.expect(pexpect.EOF)
         child.close()
-        assert "error" not in child.before  # declining is a choice, not a failure
-        assert child.exitstatus == (1 if answer == "n" else 0)
+        assert "error" not in child.before.lower()  # declining is a choice, not a failure
+        assert child.exitstatus == 0
         assert count(db_path, "checkins") == left
+
+
+def test_maybe_at_a_yes_no_prompt_is_asked_again_in_ketalogs_words(cli):
+    entry = cli.json("checkin", "--mood", "5")
+    child = spawn("delete", entry["id"][:8])
+    child.expect(r"\[y/N\]")
+    child.sendline("maybe")
+    child.expect("answer y \\(yes\\) or n \\(no\\); Enter means no")
+    child.expect(r"\[y/N\]")
+    child.sendline("")
+    child.expect("Nothing deleted.")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert "invalid input" not in child.before and child.exitstatus == 0
+
+
+def test_an_interactive_check_in_with_every_rating_skipped_exits_2_like_the_flags(db_path):
+    child = spawn("checkin")
+    for _ in range(7):
+        child.expect(r"\): ")
+        child.sendline("")
+    child.expect("every rating was skipped")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2 and count(db_path, "checkins") == 0
 
 
 def test_phq9_interactive_with_a_mistyped_key_and_item9_notice(db_path):
@@ -310,3 +336,17 @@ def test_ctrl_c_at_delete_changes_nothing(cli, db_path):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130 and count(db_path, "checkins") == 1
+
+
+def test_ctrl_c_at_the_passphrase_prompt_exits_130_on_a_new_line(cli, db_path):
+    pytest.importorskip("sqlcipher3")
+    cli("checkin", "--mood", "5")
+    before = db_path.read_bytes()
+    child = spawn("encrypt")
+    child.expect("Passphrase: ")
+    child.sendintr()
+    child.expect("cancelled at the passphrase; nothing changed")
+    assert child.before.startswith("\r\n") or child.before.startswith("^C\r\n")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130 and db_path.read_bytes() == before

@@ -195,11 +195,18 @@ def ask(label: str, parse: Callable[[str], T], default: str | None = None) -> T 
 def confirm(question: str) -> bool:
     """A yes/no question, "no" by default. Ctrl-C cancels (exit 130) and nothing changes."""
     _line_editing()
-    try:
-        return typer.confirm(question, default=False)
-    except (typer.Abort, KeyboardInterrupt, EOFError):
-        typer.echo("", err=True)
-        raise Interrupted("cancelled, nothing changed") from None
+    while True:
+        try:
+            raw = typer.prompt(f"{question} [y/N]", default="", show_default=False)
+        except (typer.Abort, KeyboardInterrupt, EOFError):
+            typer.echo("", err=True)
+            raise Interrupted("cancelled, nothing changed") from None
+        answer = raw.strip().lower()
+        if answer in ("", "n", "no"):
+            return False
+        if answer in ("y", "yes"):
+            return True
+        say("  answer y (yes) or n (no); Enter means no", err=True)
 
 
 def one_delimited_format(csv: bool, tsv: bool) -> None:

@@ -285,7 +285,7 @@ def delete(
             if not sys.stdin.isatty():
                 raise InputError("--yes", "needed to delete without a terminal to confirm")
             if not confirm(f"Delete {description}?"):
-                raise Declined("Not deleted.")
+                raise Declined("Nothing deleted.")
         store.delete(db, entry)
     say(f"Deleted {description}")
 

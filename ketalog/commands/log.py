@@ -260,7 +260,7 @@ def checkin(
             if answer is not None:
                 values[name] = answer
         if not any(name in values for name in valid.RATING_NAMES):
-            raise Cancelled("no ratings given, nothing saved")
+            raise InputError("ratings", "every rating was skipped; give at least one (0-10). Nothing saved")
         if note is None:
             typed = ask("Note (Enter to skip)", str)
             if typed:
