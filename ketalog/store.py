@@ -44,6 +44,7 @@ class Kind:
     child_value: str | None = None
     json_list: str | None = None  # model attribute filled from the child table
     json_columns: tuple[str, ...] = ()  # list values stored as JSON text
+    text_columns: tuple[str, ...] = ()  # what `list --search` looks in
 
 
 KINDS: dict[str, Kind] = {
@@ -56,6 +57,7 @@ KINDS: dict[str, Kind] = {
         child_key="session_id",
         child_value="name",
         json_list="side_effects",
+        text_columns=("note", "intention", "clinic"),
     ),
     "checkin": Kind(
         "checkin",
@@ -66,6 +68,7 @@ KINDS: dict[str, Kind] = {
         child_key="checkin_id",
         child_value="tag",
         json_list="tags",
+        text_columns=("note",),
     ),
     "journal": Kind(
         "journal",
@@ -76,6 +79,7 @@ KINDS: dict[str, Kind] = {
         child_key="journal_id",
         child_value="tag",
         json_list="tags",
+        text_columns=("text",),
     ),
     "survey": Kind("survey", "surveys", Survey, json_columns=("answers",)),
     "medication": Kind(
@@ -85,8 +89,9 @@ KINDS: dict[str, Kind] = {
         extra_select=", (SELECT name FROM medications WHERE key = e.medication) AS name"
         ", (SELECT class FROM medications WHERE key = e.medication) AS med_class",
     ),
-    "visit": Kind("visit", "visits", Visit),
+    "visit": Kind("visit", "visits", Visit, text_columns=("note",)),
 }
+TAGGED = tuple(name for name, kind in KINDS.items() if kind.child_value == "tag")
 
 
 def new_id() -> str:
@@ -245,16 +250,50 @@ def list_entries(
     since: datetime | None = None,
     until: datetime | None = None,
     limit: int | None = None,
-) -> list[Entry]:
-    """Entries of the given kinds, newest first, ``since`` inclusive, ``until`` exclusive."""
+    tag: str | None = None,
+    words: Sequence[str] = (),
+) -> tuple[list[Entry], int]:
+    """Entries of the given kinds, newest first, ``since`` inclusive, ``until`` exclusive, with ``tag``
+    (check-ins and notes) and every one of ``words`` in their text (case-insensitive); and how many match
+    in all, so a page of them can say "20 of 311"."""
     entries: list[Entry] = []
+    total = 0
     for kind_name in kinds:
-        entries += _load(db, kind_name, since, until, order="e.at DESC, e.created_at DESC", limit=limit)
+        filters = _filters(KINDS[kind_name], tag, words)
+        if filters is None:
+            continue
+        extra, params = filters
+        where, time_params = _where_time(since, until)
+        where = _and(where, extra) if extra else where
+        total += next(
+            iter(db.execute(f"SELECT count(*) FROM {KINDS[kind_name].table} e{where}", time_params + params))
+        )[0]
+        entries += _load(db, kind_name, since, until, extra, "e.at DESC, e.created_at DESC", limit, params=params)
     entries.sort(key=lambda entry: (entry.at, entry.created_at), reverse=True)
     entries = entries[:limit] if limit is not None else entries
     if any(isinstance(entry, Session) for entry in entries):
         _number_sessions(db, entries)
-    return entries
+    return entries, total
+
+
+def _filters(kind: Kind, tag: str | None, words: Sequence[str]) -> tuple[str, list] | None:
+    """The WHERE clause for a tag and search words on one kind; None when the kind cannot match (a tag on a
+    kind without tags, words on one without text)."""
+    clauses: list[str] = []
+    params: list = []
+    if tag is not None:
+        if kind.name not in TAGGED:
+            return None
+        clauses.append(
+            f"EXISTS (SELECT 1 FROM {kind.child_table} t WHERE t.{kind.child_key} = e.id AND lower(t.tag) = ?)"
+        )
+        params.append(tag.strip().lower())
+    for word in words:
+        if not kind.text_columns:
+            return None
+        clauses.append("(" + " OR ".join(f"instr(lower(coalesce(e.{c}, '')), ?) > 0" for c in kind.text_columns) + ")")
+        params += [word.lower()] * len(kind.text_columns)
+    return " AND ".join(clauses), params
 
 
 def _number_sessions(db: Connection, entries: list[Entry]) -> None:
@@ -311,17 +350,18 @@ def _load(
     order: str = "e.at, e.created_at",
     limit: int | None = None,
     children: bool = True,
+    params: Sequence = (),
 ) -> list:
     """Entries of one kind in [since, until); ``children=False`` skips their tags or side effects (the
     analysis never reads check-in tags, and the per-row subquery is most of a long history's cost)."""
     kind = KINDS[kind_name]
     if not children:
         kind = Kind(kind.name, kind.table, kind.model, json_columns=kind.json_columns)
-    where, params = _where_time(since, until)
+    where, time_params = _where_time(since, until)
     if extra:
         where = _and(where, extra)
     sql = f"{_select(kind)}{where} ORDER BY {order}" + (f" LIMIT {int(limit)}" if limit else "")
-    return _records(db, kind, sql, params)
+    return _records(db, kind, sql, [*time_params, *params])
 
 
 def courses(db: Connection, until: datetime | None = None) -> list:

@@ -50,7 +50,7 @@ def test_list_csv_and_tsv_keep_whole_ids_and_guard_formulas(cli, flag, delimiter
 
 def test_csv_and_tsv_together_are_refused(cli):
     result = cli("list", "--csv", "--tsv", expect=2)
-    assert result.stderr.strip() == "ketalog: error: --csv/--tsv: choose one of the two"
+    assert result.stderr.strip() == "ketalog: error: --csv/--tsv: choose one of them"
 
 
 def test_trends_csv_is_the_table_with_raw_means(cli):

@@ -93,3 +93,26 @@ def test_the_crisis_text_stands_out_at_a_terminal_unless_no_color(monkeypatch, c
     monkeypatch.setenv("NO_COLOR", "1")
     common.announce_safety()
     assert "\x1b[" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "args", [["list", "--json", "--csv"], ["list", "--csv", "--tsv"], ["status", "--short", "--json"]]
+)
+def test_output_options_that_exclude_each_other_are_refused_in_one_line(cli, args):
+    error = cli(*args, expect=2).stderr
+    assert "choose one of them" in error and error.count("\n") == 1
+
+
+def test_list_finds_by_tag_and_words_like_jrnl_and_says_how_many_it_left_out(cli):
+    cli("checkin", "--mood", "5", "--tag", "Work", "--note", "long day", "--at", "2026-03-01 20:00")
+    cli("checkin", "--mood", "6", "--tag", "rest", "--at", "2026-03-02 20:00")
+    cli("journal", "Talked about Booster timing with Dr K", "--tag", "work", "--at", "2026-03-03 20:00")
+    cli("add", "--route", "iv", "--intention", "notice the booster effect", "--at", "2026-03-04 10:00")
+    tagged = cli.json("list", "--tag", "work", "--json")
+    assert {entry["kind"] for entry in tagged} == {"checkin", "journal"} and len(tagged) == 2
+    found = cli.json("list", "--search", "BOOSTER", "--json")
+    assert {entry["kind"] for entry in found} == {"journal", "session"}
+    assert [e["kind"] for e in cli.json("list", "--search", "booster timing", "--json")] == ["journal"]
+    page = cli("list", "-n", "2")
+    assert "2 of 4, newest first" in page.stderr
+    assert "No entries match." in cli("list", "--search", "nothing-like-this").stdout

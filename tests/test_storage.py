@@ -273,7 +273,7 @@ def test_trends_by_session_read_only_what_the_shown_sessions_need(tmp_path):
         db, "session", now, None, None, window=progress.WINDOW, session_rows=rows, early=progress.SCORE_EARLY_AFTER
     )
     assert len(bounded.checkins) < len(checkins)  # the years before the shown sessions were not read
-    everything = store.list_entries(db, ["checkin"], None, None, None)
+    everything, _ = store.list_entries(db, ["checkin"], None, None, None)
     assert progress.build_trends(bounded) == progress.session_intervals(
         bounded.sessions, everything, bounded.courses, now
     )

@@ -211,8 +211,15 @@ def confirm(question: str) -> bool:
 
 def one_delimited_format(csv: bool, tsv: bool) -> None:
     """``--csv`` and ``--tsv`` together is a usage error, wherever the rows go."""
-    if csv and tsv:
-        raise InputError("--csv/--tsv", "choose one of the two")
+    one_of(csv=csv, tsv=tsv)
+
+
+def one_of(**chosen: bool) -> None:
+    """Output options that exclude each other (--json, --csv, --tsv, --short): more than one is refused in
+    one line, before anything is read or written."""
+    given = ["--" + name for name, on in chosen.items() if on]
+    if len(given) > 1:
+        raise InputError("/".join(given), "choose one of them")
 
 
 def emit_rows(columns, rows, csv: bool, tsv: bool) -> None:

@@ -41,6 +41,7 @@ from ketalog.commands.common import (
     confirm,
     emit,
     emit_rows,
+    one_of,
     period,
     say,
     say_bp_notice,
@@ -59,7 +60,20 @@ def list_entries(
     ] = None,
     since: SinceOpt = None,
     until: UntilOpt = None,
-    limit: Annotated[int, typer.Option("--limit", min=0, metavar="N", help="How many, newest first; 0 for all.")] = 20,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=0, metavar="N", help="How many, newest first; 0 for all.")
+    ] = 20,
+    tag: Annotated[
+        Optional[str], typer.Option("--tag", metavar="TAG", help="Only check-ins and notes with this tag.")
+    ] = None,
+    search: Annotated[
+        Optional[str],
+        typer.Option(
+            "--search",
+            metavar="WORDS",
+            help="Only entries whose text holds every word: notes, journal, intentions (case-insensitive).",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
     csv: CsvOpt = False,
     tsv: TsvOpt = False,
@@ -69,14 +83,22 @@ def list_entries(
     Examples:
       ketalog list
       ketalog list --kind session --since 2026-01-01
+      ketalog list --tag work -n 5
+      ketalog list --search "booster timing"
       ketalog list --limit 0 --tsv | grep nausea
     """
     from ketalog import store
 
+    one_of(json=as_json, csv=csv, tsv=tsv)
     kinds = [_kind_name(name) for name in kind] if kind else list(store.KINDS)
+    words = search.split() if search else []
+    if search is not None and not words:
+        raise InputError("--search", "give at least one word")
+    if tag is not None and not tag.strip():
+        raise InputError("--tag", "must not be empty")
     start, end = period(state(ctx), since, until)
     with state(ctx).open(write=False) as db:
-        entries = store.list_entries(db, kinds, start, end, limit or None)
+        entries, total = store.list_entries(db, kinds, start, end, limit or None, tag, words)
     if as_json:
         emit([entry.to_json() for entry in entries], True, "")
         return
@@ -87,11 +109,13 @@ def list_entries(
         emit_rows(("id", "at", "kind", "details"), rows, csv, tsv)
         return
     if not entries:
-        say("No entries yet." if not (since or until or kind) else "No entries match.")
+        say("No entries yet." if not (since or until or kind or tag or search) else "No entries match.")
         return
     from ketalog.render.terminal import entries_table, print_table
 
     print_table(entries_table(entries))
+    if total > len(entries):
+        say(f"{len(entries)} of {total}, newest first: `-n 0` lists them all.", err=True)
 
 
 def _kind_name(raw: str) -> str:

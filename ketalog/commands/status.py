@@ -20,8 +20,10 @@ def status_command(ctx: typer.Context, short: ShortOpt = False, as_json: JsonOpt
       ketalog status --json
     """
     from ketalog import timeparse
+    from ketalog.commands.common import one_of
     from ketalog.courses import days_between
 
+    one_of(short=short, json=as_json)
     now = timeparse.now()
     with state(ctx).open(write=False) as db:
         course, due, planned = standing(db, now)

@@ -40,7 +40,7 @@ def visit_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     from ketalog import store
 
     with state(ctx).open(write=False) as db:
-        visits = store.list_entries(db, ["visit"], None, None, None)
+        visits, _ = store.list_entries(db, ["visit"], None, None, None)
     from ketalog.render.text import short_id, summary, when
 
     text = "\n".join(f"{short_id(v.id)}  {when(v)}  {summary(v)}" for v in visits)
