@@ -65,6 +65,8 @@ class Connection:
         self.memory = memory
         self.lock_fd = lock_fd
         self._utils: Database | None = None
+        self.on_exit: Any = None  # called with whether the block succeeded, before closing
+        self.remove_after_close: list[Path] = []  # files of a new diary taken back (its lock, once released)
 
     def execute(self, sql: str, params: Any = ()):
         return self.conn.execute(sql, params)
@@ -98,8 +100,14 @@ class Connection:
     def __enter__(self) -> Connection:
         return self
 
-    def __exit__(self, *exc_info) -> None:
-        self.close()
+    def __exit__(self, exc_type, *exc_info) -> None:
+        try:
+            if self.on_exit is not None:
+                self.on_exit(exc_type is None)
+        finally:
+            self.close()
+            for leftover in self.remove_after_close:
+                leftover.unlink(missing_ok=True)
 
 
 def resolve_path(option: str | os.PathLike | None) -> Path:

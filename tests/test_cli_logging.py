@@ -285,8 +285,20 @@ def test_info_reports_path_version_counts(cli, history, db_path):
     assert data["path"] == str(db_path) and data["exists"] is True
     assert data["schema_version"] == data["latest_schema_version"] >= 1
     assert data["counts"]["sessions"] == 1 and data["counts"]["checkins"] == 2
-    assert data["mode"] == "0o600"
-    assert str(db_path) in cli("info").stdout
+    assert data["mode"] == "0600"
+    text = cli("info").stdout
+    assert str(db_path) in text and "mode 0600" in text
+    values = [line.index(line.split("  ")[-1].strip()) for line in text.splitlines() if "  " in line]
+    assert len(set(values)) == 1  # every value starts in one column ("medication events" included)
+
+
+def test_the_first_write_says_where_the_diary_was_made_and_a_refused_one_leaves_nothing(cli, db_path):
+    refused = cli("med", "change", "sertraline", "--dose", "5 mg", expect=2)
+    assert "Created your diary" not in refused.stderr and not db_path.exists()
+    assert not db_path.with_name(db_path.name + ".lock").exists()
+    first = cli("checkin", "--mood", "5")
+    assert f"Created your diary at {db_path} (mode 0600)." in first.stderr
+    assert "Created your diary" not in cli("checkin", "--mood", "6").stderr
 
 
 def test_info_on_a_fresh_machine_creates_nothing(cli, db_path):

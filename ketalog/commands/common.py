@@ -23,6 +23,7 @@ T = TypeVar("T")
 @dataclass
 class State:
     db_option: Optional[str]
+    announce: bool = True  # say where a new diary was made (not for the demo's throwaway file)
 
     @property
     def path(self) -> Path:
@@ -33,7 +34,29 @@ class State:
     def open(self, *, write: bool):
         from ketalog.db import open_db
 
-        return open_db(self.path, create=write)
+        path = self.path
+        db = open_db(path, create=write) if path.exists() or not write else self._create(path)
+        return db
+
+    def _create(self, path: Path):
+        """A new diary: said where it lives once the first write succeeded (as jrnl does); taken back if that
+        write was refused, so bad input on a fresh machine leaves no empty file behind."""
+        from ketalog.db import open_db
+
+        db = open_db(path, create=True)
+
+        def done(ok: bool) -> None:
+            if ok:
+                if self.announce:
+                    say(f"Created your diary at {path} (mode 0600).", err=True)
+                return
+            if not any(db.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() for table in _ENTRY_TABLES):
+                for leftover in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal"))):
+                    leftover.unlink(missing_ok=True)
+                db.remove_after_close.append(path.with_name(path.name + ".lock"))
+
+        db.on_exit = done
+        return db
 
 
 def state(ctx: typer.Context) -> State:
@@ -45,6 +68,8 @@ def command_group(help: str) -> typer.Typer:
     completion options of its own (completion is installed once, from the root)."""
     return typer.Typer(add_completion=False, help=help, no_args_is_help=True, rich_markup_mode=None)
 
+
+_ENTRY_TABLES = ("sessions", "checkins", "journal", "surveys", "medications", "medication_events", "visits")
 
 LAST_VISIT = "last-visit"
 

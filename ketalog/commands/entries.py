@@ -334,15 +334,16 @@ def info(ctx: typer.Context, as_json: JsonOpt = False) -> None:
             "schema_version": database.schema_version(db) if exists else None,
             "latest_schema_version": database.latest_schema_version(),
             "size_bytes": path.stat().st_size if exists else 0,
-            "mode": oct(path.stat().st_mode & 0o777) if exists else None,
+            "mode": f"{path.stat().st_mode & 0o777:04o}" if exists else None,
             "counts": store.counts(db),
         }
-    lines = [f"database        {path}" + ("" if exists else "  (not created yet: the first entry creates it)")]
+    rows = [("database", f"{path}" + ("" if exists else "  (not created yet: the first entry creates it)"))]
     if exists:
-        lines.append(f"schema version  {data['schema_version']} (this ketalog: {data['latest_schema_version']})")
-        lines.append(f"size            {data['size_bytes']:,} bytes, mode {data['mode']}")
-    lines += [f"{table:<15} {count}" for table, count in data["counts"].items()]
-    emit(data, as_json, "\n".join(lines))
+        rows.append(("schema version", f"{data['schema_version']} (this ketalog: {data['latest_schema_version']})"))
+        rows.append(("size", f"{data['size_bytes']:,} bytes, mode {data['mode']}"))
+    rows += [(table.replace("_", " "), f"{count:,}") for table, count in data["counts"].items()]
+    width = max(len(label) for label, _ in rows)
+    emit(data, as_json, "\n".join(f"{label:<{width}}  {value}" for label, value in rows))
 
 
 COMMANDS = {"list": list_entries, "show": show, "edit": edit, "delete": delete, "info": info}

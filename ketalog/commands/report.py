@@ -295,7 +295,7 @@ def demo_command(
     chosen = _format_for(output_format, output)
     with tempfile.TemporaryDirectory(prefix="ketalog-demo-") as scratch:
         path = db.expanduser() if db is not None else Path(scratch) / "demo.db"
-        demo_state = State(str(path))
+        demo_state = State(str(path), announce=False)
         with demo_state.open(write=True) as handle:
             demo.write_journey(handle, timeparse.now())
         report = build(demo_state, None, None)
