@@ -93,6 +93,12 @@ def period(db_state: State, since: str | None, until: str | None):
 
 WHEN_HELP = "When: 2026-03-04 14:30, yesterday 14:30, 3 days ago, monday... Default: now."
 AtOpt = Annotated[Optional[str], typer.Option("--at", metavar="WHEN", help=WHEN_HELP)]
+NewAtOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--at", metavar="WHEN", help="Move it to: 2026-03-04 14:30, yesterday 14:30, 3 days ago... Default: unchanged."
+    ),
+]
 SinceOpt = Annotated[
     Optional[str],
     typer.Option(

@@ -202,7 +202,9 @@ def import_command(
     if plan.warnings:
         lines += [f"Imported with a note ({len(plan.warnings)}):"] + [f"  {line}" for line in plan.warnings[:20]]
     if plan.skipped:
-        lines += [f"Skipped {len(plan.skipped)} row(s):"] + [f"  {line}" for line in plan.skipped[:20]]
+        from ketalog.render.text import count_of
+
+        lines += [f"Skipped {count_of(len(plan.skipped), 'row')}:"] + [f"  {line}" for line in plan.skipped[:20]]
     if dry_run:
         lines.append("Dry run: nothing was changed.")
     emit(data, as_json, "\n".join(lines))
@@ -340,9 +342,12 @@ def encrypt_command(ctx: typer.Context, remove_plain_backups: RemovePlainOpt = F
     if backups and remove_plain_backups:
         for backup in backups:
             backup.unlink(missing_ok=True)
-        say(f"Removed {len(backups)} plain-text backup(s): " + ", ".join(str(b) for b in backups))
+        from ketalog.render.text import count_of
+
+        say(f"Removed {count_of(len(backups), 'plain-text backup')}: " + ", ".join(str(b) for b in backups))
     elif backups:
-        say(f"These {len(backups)} backup(s) were made before encryption and are still plain text:", err=True)
+        these = "This backup was" if len(backups) == 1 else f"These {len(backups)} backups were"
+        say(f"{these} made before encryption and {'is' if len(backups) == 1 else 'are'} still plain text:", err=True)
         for backup in backups:
             say(f"  {backup}", err=True)
         say("Delete them, or run `ketalog encrypt --remove-plain-backups`.", err=True)

@@ -9,7 +9,6 @@ from ketalog import completion
 from ketalog import validation as valid
 from ketalog.commands.common import (
     AnxietyOpt,
-    AtOpt,
     BpAfterOpt,
     BpBeforeOpt,
     ClinicOpt,
@@ -25,6 +24,7 @@ from ketalog.commands.common import (
     JsonOpt,
     MoodOpt,
     MotivationOpt,
+    NewAtOpt,
     NoteOpt,
     PainOpt,
     ProviderOpt,
@@ -161,7 +161,7 @@ def show(ctx: typer.Context, entry_id: IdArg, as_json: JsonOpt = False) -> None:
 def edit(
     ctx: typer.Context,
     entry_id: IdArg,
-    at: AtOpt = None,
+    at: NewAtOpt = None,
     route: RouteOpt = None,
     dose: DoseOpt = None,
     duration: DurationOpt = None,

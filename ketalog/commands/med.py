@@ -150,7 +150,7 @@ def med_took(
     note: NoteOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """An as-needed dose, e.g. lorazepam before a session. A new name is recorded as "as needed".
+    """An as-needed dose (lorazepam before a session, say). A new name is recorded as "as needed".
 
     Examples:
       ketalog med took lorazepam --dose "0.5 mg" --at "today 08:30"

@@ -32,7 +32,9 @@ def remind_install(
 ) -> None:
     """Set up the daily job: a systemd user timer, else a crontab line; a launchd agent on macOS.
 
-    Running it again replaces the job. Examples:
+    Running it again replaces the job.
+
+    Examples:
       ketalog remind install --at 19:30 --survey-day sun
     """
     import re
