@@ -100,7 +100,7 @@ def test_two_machines_merge_and_later_edits_win(cli, tmp_path, monkeypatch):
     cli("--db", str(phone), "checkin", "--mood", "7", "--at", "2026-03-05 20:00")
     cli("--db", str(laptop), "journal", "only on the laptop")
     cli("--db", str(phone), "export", "-o", str(tmp_path / "phone.json"))
-    cli("--db", str(laptop), "export", "-o", str(tmp_path / "laptop.json"))
+    cli("--db", str(laptop), "export", "-o", str(tmp_path / "laptop.json"), "--force")
     for name in ("laptop", "phone", "laptop"):
         cli("--db", str(merged), "import", str(tmp_path / f"{name}.json"))
     entries = cli.json("--db", str(merged), "list", "--limit", "0")

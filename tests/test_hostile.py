@@ -217,7 +217,7 @@ def test_an_output_symlink_is_replaced_never_followed(cli, tmp_path):
     os.chmod(victim, 0o644)
     link = tmp_path / "out.json"
     link.symlink_to(victim)
-    cli("export", "-o", str(link))
+    cli("export", "-o", str(link), "--force")
     assert victim.read_text() == "someone else's file" and stat.S_IMODE(victim.stat().st_mode) == 0o644
     assert not link.is_symlink() and stat.S_IMODE(link.stat().st_mode) == 0o600
     assert json.loads(link.read_text())["format"] == "ketalog-export"

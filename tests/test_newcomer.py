@@ -116,3 +116,13 @@ def test_list_finds_by_tag_and_words_like_jrnl_and_says_how_many_it_left_out(cli
     page = cli("list", "-n", "2")
     assert "2 of 4, newest first" in page.stderr
     assert "No entries match." in cli("list", "--search", "nothing-like-this").stdout
+
+
+def test_export_over_an_existing_file_needs_a_yes_or_force(cli, tmp_path):
+    cli("checkin", "--mood", "5")
+    target = tmp_path / "mine.json"
+    target.write_text("my own notes")
+    error = cli("export", "-o", str(target), expect=2).stderr
+    assert "already exists; --force replaces it" in error and target.read_text() == "my own notes"
+    cli("export", "-o", str(target), "--force")
+    assert target.read_text().startswith("{")

@@ -163,6 +163,16 @@ def test_plan_export_writes_a_private_calendar_with_stable_event_ids(cli, tmp_pa
     assert sorted(after.values())[-1] == "2026-03-16"
     text = second.read_text()
     assert "do not drive" in text and "VALUE=DATE" in text
+    # RFC 5545: DTSTAMP on every event; the reminder the description promises is a display alarm with text
+    parsed = Calendar.from_ical(second.read_bytes())
+    for event in parsed.walk("VEVENT"):
+        assert event.decoded("dtstamp").isoformat() == "2026-03-10T10:00:00+00:00"
+        alarms = event.walk("VALARM")
+        assert len(alarms) == 1 and str(alarms[0]["action"]) == "DISPLAY"
+        assert (
+            alarms[0].decoded("trigger").total_seconds() == -6 * 3600 and "arrange a ride" in alarms[0]["description"]
+        )
+    assert text.count("BEGIN:VEVENT") == text.count("DTSTAMP:") == text.count("BEGIN:VALARM") == 6
     assert (
         "nothing is planned yet"
         in cli("--db", str(tmp_path / "none.db"), "plan", "export", "--ics", str(tmp_path / "c.ics"), expect=2).stderr

@@ -72,8 +72,12 @@ def export_command(
             "--output", "-o", metavar="PATH", help="File (json), or a folder or .zip (csv). JSON default: stdout."
         ),
     ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file without asking.")] = False,
 ) -> None:
     """Export every table and column: JSON for moving between machines, CSV for spreadsheets.
+
+    An existing file is replaced only when you say so (asked in a terminal, else `--force`), as `backup`
+    never overwrites one.
 
     Examples:
       ketalog export -o ketalog.json
@@ -83,7 +87,12 @@ def export_command(
     from ketalog.db import companion_files
     from ketalog.files import private_output
 
+    target_file = output or (
+        Path(f"ketalog-export-{timeparse.now():%Y-%m-%d}.zip") if output_format == ExportFormat.csv else None
+    )
     protected = companion_files(state(ctx).path)
+    if target_file is not None and not force and _replaces_a_file(target_file, protected):
+        _may_replace(target_file)
     progress, advance = _progress_reporter()
     with state(ctx).open(write=False) as db:
         if progress:
@@ -109,6 +118,27 @@ def export_command(
         say(f"Exported {len(names)} tables as CSV to {target}", err=True)
     elif output is not None:
         say(f"Exported to {output}", err=True)
+
+
+def _replaces_a_file(path: Path, protected) -> bool:
+    """An existing file (or a link to one) someone may want to keep; the database and its companions are
+    refused by the output rules themselves, with their own words."""
+    target = path.expanduser()
+    if not (target.is_file() or target.is_symlink()):
+        return False
+    resolved = target.resolve()
+    return not any(resolved == Path(p).expanduser().resolve() for p in protected)
+
+
+def _may_replace(path: Path) -> None:
+    """An existing file is replaced only on a yes at a terminal; elsewhere --force says so."""
+    from ketalog.commands.common import confirm
+    from ketalog.errors import Declined
+
+    if not sys.stdin.isatty():
+        raise InputError("--output", f"{path} already exists; --force replaces it")
+    if not confirm(f"{path} already exists. Replace it?"):
+        raise Declined("Nothing exported.")
 
 
 def import_command(

@@ -173,7 +173,7 @@ def plan_export(
     Examples:
       ketalog plan export --ics sessions.ics
     """
-    from ketalog import store
+    from ketalog import store, timeparse
     from ketalog.db import companion_files
     from ketalog.files import private_output
     from ketalog.render.calendar import plan_calendar
@@ -184,5 +184,5 @@ def plan_export(
     if not rows:
         raise InputError("plan", "nothing is planned yet: `ketalog plan set` or `ketalog plan add` first")
     with private_output(ics, binary=True, field="--ics", protected=companion_files(state(ctx).path)) as handle:
-        handle.write(plan_calendar(rows))
+        handle.write(plan_calendar(rows, timeparse.now()))
     say(f"Wrote {count_of(len(rows), 'planned session')} to {ics}.")

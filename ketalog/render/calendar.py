@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 from ketalog.neutral import visible
 
 NO_DRIVING = "Ketamine session: do not drive or operate machinery until the next day, after a full night's sleep."
+EVE = timedelta(hours=-6)  # the alarm: 18:00 the evening before the all-day event, time to arrange a ride
+EVE_TEXT = "Ketamine session tomorrow: arrange a ride home; no driving until the day after, after a full night's sleep."
 
 
-def plan_calendar(rows: list[dict]) -> bytes:
-    """One all-day event per planned day; the UID is the planned session's id, so re-exports update events."""
-    from icalendar import Calendar, Event
+def plan_calendar(rows: list[dict], stamp: datetime) -> bytes:
+    """One all-day event per planned day, each with the DTSTAMP RFC 5545 requires (``stamp``, the export's
+    time) and a display alarm the evening before (the reminder the description promises); the UID is the
+    planned session's id, so re-exports update events."""
+    from icalendar import Alarm, Calendar, Event
 
     calendar = Calendar()
     calendar.add("prodid", "-//ketalog//plan export//EN")
@@ -25,5 +29,11 @@ def plan_calendar(rows: list[dict]) -> bytes:
         event.add("dtend", day + timedelta(days=1))
         event.add("description", "\n".join(filter(None, [row.get("note") and visible(row["note"]), NO_DRIVING])))
         event.add("transp", "TRANSPARENT")
+        event.add("dtstamp", stamp.astimezone(timezone.utc))
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("trigger", EVE)
+        alarm.add("description", EVE_TEXT)
+        event.add_component(alarm)
         calendar.add_component(event)
     return calendar.to_ical()
