@@ -42,6 +42,9 @@ def _answers_for(instrument: inst.Instrument, total: int, rng: random.Random) ->
     return answers
 
 
+DEMO_APPLICATION_ID = 0x6B444D4F  # "kDMO" in the SQLite header: this file holds the demo, not a person's diary
+
+
 def write_journey(db, now: datetime, seed: int = 7) -> None:
     rng = random.Random(seed)
     start = (now - timedelta(days=56)).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -124,3 +127,10 @@ def write_journey(db, now: datetime, seed: int = 7) -> None:
 
     for day, (text, tags) in JOURNAL.items():
         store.insert(db, "journal", at(day, 21), {"text": text}, tags)
+    db.execute(f"PRAGMA application_id = {DEMO_APPLICATION_ID}")  # a page of it always says DEMO
+
+
+def is_demo(db) -> bool:
+    """Whether this database was written by `ketalog demo` (its header carries the demo's application id)."""
+    row = db.execute("PRAGMA application_id").fetchone()
+    return bool(row) and row[0] == DEMO_APPLICATION_ID

@@ -12,7 +12,11 @@ from ketalog import progress, store
 
 def build(db, now: datetime, start: datetime | None, end: datetime | None, *, private: bool = False):
     """The ``progress.Report`` for [start, end) as of ``now``, from an open database."""
-    return progress.build_report(inputs(db, now, start, end), private=private)
+    from ketalog.demo import is_demo
+
+    report = progress.build_report(inputs(db, now, start, end), private=private)
+    report.demo = is_demo(db)
+    return report
 
 
 def inputs(db, now: datetime, start: datetime | None, end: datetime | None):

@@ -126,3 +126,25 @@ def test_export_over_an_existing_file_needs_a_yes_or_force(cli, tmp_path):
     assert "already exists; --force replaces it" in error and target.read_text() == "my own notes"
     cli("export", "-o", str(target), "--force")
     assert target.read_text().startswith("{")
+
+
+def test_a_demo_databases_report_says_demo_and_never_the_persons_name(cli, tmp_path):
+    cli("config", "set", "name", "Alex Doe")
+    cli("config", "set", "clinic", "Calm Clinic")
+    demo = tmp_path / "demo.db"
+    cli("demo", "--db", str(demo), "--format", "json")
+    for fmt in ("text", "markdown", "html"):
+        page = cli("--db", str(demo), "report", "--format", fmt).stdout
+        assert "DEMO DATA" in page and "Alex Doe" not in page and "Calm Clinic" not in page, fmt
+    cli("checkin", "--mood", "5")  # the person's own diary keeps their name
+    assert "For Alex Doe · Calm Clinic." in cli("report").stdout
+
+
+def test_show_is_in_local_time_with_bookkeeping_last_and_plan_show_names_weekdays(cli):
+    entry = cli.json("checkin", "--mood", "5", "--note", "hello", "--at", "2026-03-04 14:30")
+    text = cli("show", entry["id"][:8]).stdout
+    labels = [line.split()[0] for line in text.splitlines()]
+    assert labels[:2] == ["kind", "when"] and labels[-3:] == ["id", "created", "updated"]
+    assert "when     2026-03-04 14:30 (UTC+00:00)" in text and "created  2026-03-10 10:00" in text
+    cli("plan", "set", "--template", "iv-induction", "--start", "2026-03-02")
+    assert cli("plan", "show").stdout.startswith("Mon 2026-03-02  ")

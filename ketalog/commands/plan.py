@@ -153,7 +153,13 @@ def plan_show(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     if not rows:
         emit(rows, as_json, "No plan yet: `ketalog plan set --template iv-induction --start DATE`.")
         return
-    lines = [f"{row['local_date']}  {row['status']}" + (f"  {row['note']}" if row["note"] else "") for row in rows]
+    from datetime import date
+
+    lines = [
+        f"{date.fromisoformat(row['local_date']):%a} {row['local_date']}  {row['status']}"
+        + (f"  {row['note']}" if row["note"] else "")
+        for row in rows
+    ]
     done = sum(row["done"] for row in rows)
     emit(rows, as_json, "\n".join(lines + [f"{done} of {len(rows)} planned sessions done."]))
 

@@ -126,6 +126,10 @@ def report_command(
     _remember_flags(ctx, report)
     values = settings.current()
     who = " · ".join(str(values[key]) for key in ("name", "clinic") if values.get(key)) or None
+    if report.demo:
+        from ketalog.render.report_rows import DEMO
+
+        who = DEMO
     page = paper.value if paper else str(values.get("paper") or settings.paper_from_locale())
     from ketalog.db import companion_files
 

@@ -131,6 +131,7 @@ class Report:
         default_factory=lambda: {"current": [], "changes": [], "taken": [], "on_session_days": []}
     )
     picture: CoursePicture | None = None  # the one picture every finding above was read from
+    demo: bool = False  # read from a `ketalog demo` database: the page says DEMO, never the person's name
 
     def to_json(self) -> dict:
         return {

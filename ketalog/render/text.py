@@ -96,7 +96,7 @@ def _summary(entry: Entry, width: int) -> str:
 
 def details(entry: Entry) -> list[tuple[str, str]]:
     """Every stored field with a value, as (label, text) pairs, for ``show``."""
-    rows = [("id", entry.id), ("kind", entry.kind), ("at", entry.at.isoformat(timespec="minutes"))]
+    rows = [("kind", entry.kind), ("when", _local_with_offset(entry.at))]
     skip = {
         "id",
         "at",
@@ -125,8 +125,28 @@ def details(entry: Entry) -> list[tuple[str, str]]:
         elif isinstance(value, float):
             value = f"{value:g}"
         rows.append((name.replace("_", " "), str(value)))
-    rows += [("created", entry.created_at), ("updated", entry.updated_at)]
+    # bookkeeping last, in the entry's own local time like everything else it shows
+    rows += [
+        ("id", entry.id),
+        ("created", _local_stamp(entry.created_at, entry.at)),
+        ("updated", _local_stamp(entry.updated_at, entry.at)),
+    ]
     return rows
+
+
+def _local_with_offset(moment) -> str:
+    offset = moment.strftime("%z")
+    return f"{format_local(moment)} (UTC{offset[:3]}:{offset[3:]})" if offset else format_local(moment)
+
+
+def _local_stamp(stored: str, like) -> str:
+    """A stored UTC stamp in the offset the entry was made at; as stored when it cannot be read."""
+    from datetime import datetime
+
+    try:
+        return format_local(datetime.fromisoformat(stored).astimezone(like.tzinfo))
+    except (ValueError, TypeError):
+        return stored
 
 
 def details_text(entry: Entry) -> str:
