@@ -42,7 +42,7 @@ FIELDS: dict[str, dict[str, tuple[str, ...] | str]] = {
         "note": ("note",),
         "tag": CHILDREN,
     },
-    "journal": {"text": ("text",), "tag": CHILDREN},
+    "journal": {"text": ("text",), "tag": CHILDREN, "session": ("session_id",)},
     "medication": {"dose": ("dose",), "schedule": ("schedule",), "note": ("note",)},
     "visit": {"note": ("note",)},
     "survey": {

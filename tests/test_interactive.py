@@ -350,3 +350,38 @@ def test_ctrl_c_at_the_passphrase_prompt_exits_130_on_a_new_line(cli, db_path):
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130 and db_path.read_bytes() == before
+
+
+def test_journal_without_an_editor_takes_the_note_inline_until_ctrl_d(db_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("EDITOR", "VISUAL")}
+    child = pexpect.spawn(
+        sys.executable, ["-m", "ketalog", "journal"], env=env, encoding="utf-8", timeout=30, dimensions=(40, 200)
+    )
+    child.expect("end with Ctrl-D on an empty line")
+    child.sendline("Felt lighter.")
+    child.sendline("Slept well too.")
+    child.sendeof()
+    child.expect("Journal note saved")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert rows(db_path, "SELECT text FROM journal") == [("Felt lighter.\nSlept well too.",)]
+
+
+def test_the_editor_opens_with_a_template_that_is_left_out_of_the_note(db_path, tmp_path):
+    editor = tmp_path / "fake-editor"
+    editor.write_text('#!/bin/sh\ngrep -c "^# " "$1" > "$1.seen"\necho "My own words." >> "$1"\n')
+    editor.chmod(0o755)
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "ketalog", "journal"],
+        env={**os.environ, "EDITOR": str(editor)},
+        encoding="utf-8",
+        timeout=30,
+    )
+    child.expect("Journal note saved")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert rows(db_path, "SELECT text FROM journal") == [("My own words.",)]
+    seen = list((db_path.parent / "drafts").glob("*.seen"))
+    assert seen and int(seen[0].read_text()) >= 2  # the template's lines were in the buffer

@@ -148,3 +148,17 @@ def test_show_is_in_local_time_with_bookkeeping_last_and_plan_show_names_weekday
     assert "when     2026-03-04 14:30 (UTC+00:00)" in text and "created  2026-03-10 10:00" in text
     cli("plan", "set", "--template", "iv-induction", "--start", "2026-03-02")
     assert cli("plan", "show").stdout.startswith("Mon 2026-03-02  ")
+
+
+def test_edit_relinks_a_reflection_to_another_session_and_clear_unlinks_it(cli, db_path):
+    from helpers import rows
+
+    first = cli.json("add", "--route", "iv", "--at", "2026-03-02 10:00", "--json", "--no-input")
+    second = cli.json("add", "--route", "iv", "--at", "2026-03-04 10:00", "--json", "--no-input")
+    note = cli.json("journal", "Calmer", "--session", first["id"][:8], "--json")
+    cli("edit", note["id"][:8], "--session", second["id"][:8])
+    assert rows(db_path, "SELECT session_id FROM journal") == [(second["id"],)]
+    cli("edit", note["id"][:8], "--clear", "session")
+    assert rows(db_path, "SELECT session_id FROM journal") == [(None,)]
+    error = cli("edit", note["id"][:8], "--session", note["id"][:8], expect=2).stderr
+    assert "is a journal, not a session" in error

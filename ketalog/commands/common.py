@@ -346,6 +346,21 @@ def say_bp_notice(session, as_json: bool = False) -> None:
         say(notice, err=as_json)
 
 
+def session_for(db, wanted: str, field: str = "--session"):
+    """The session `--session` names: `last`, or an id (prefix) that must be a session's."""
+    from ketalog import store
+
+    if wanted.strip().lower() == "last":
+        found = store.last_session(db)
+        if found is None:
+            raise InputError(field, "there is no session yet; `ketalog add` first")
+        return store.get(db, "session", found.id)
+    entry = store.find(db, wanted, field)
+    if entry.kind != "session":
+        raise InputError(field, f"{wanted!r} is a {entry.kind}, not a session; see `ketalog list --kind session`")
+    return entry
+
+
 def standing(db, now):
     """(course, due items, planned days from today on): what `status` and `remind run` both read."""
     from datetime import timedelta

@@ -45,6 +45,7 @@ from ketalog.commands.common import (
     period,
     say,
     say_bp_notice,
+    session_for,
     state,
 )
 from ketalog.errors import Declined, InputError
@@ -205,6 +206,12 @@ def edit(
         Optional[list[str]],
         typer.Option("--tag", metavar="NAME", help="Replaces the tags of a note or check-in; repeatable."),
     ] = None,
+    session: Annotated[
+        Optional[str],
+        typer.Option(
+            "--session", metavar="ID|last", help="Link a note to this session (`--clear session` unlinks it)."
+        ),
+    ] = None,
     clear: Annotated[
         Optional[list[str]],
         typer.Option(
@@ -262,6 +269,8 @@ def edit(
                 if not text.strip():
                     raise InputError("--text", "must not be empty")
                 values["text"] = text
+            if session is not None:
+                values["session_id"] = session_for(db, session).id
             children = valid.tags(tag) if tag is not None else None
         elif entry.kind == "visit":
             values = {"note": note} if note is not None else {}

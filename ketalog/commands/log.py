@@ -42,9 +42,10 @@ from ketalog.commands.common import (
     interactive,
     say,
     say_bp_notice,
+    session_for,
     state,
 )
-from ketalog.errors import Cancelled, InputError
+from ketalog.errors import Cancelled, InputError, Interrupted
 from ketalog.values import checkin_values, session_values
 
 
@@ -195,7 +196,6 @@ def add(
 def _reflection(ctx: typer.Context, session) -> None:
     """One optional question after a session, saved as a note linked to it. Ctrl-C keeps the session."""
     from ketalog import store, timeparse
-    from ketalog.errors import Interrupted
 
     try:
         text = ask("How did it go? (Enter to skip)", lambda raw: raw.strip())
@@ -279,13 +279,17 @@ def _read_stdin() -> str:
         raise InputError("stdin", f"is not UTF-8 text (byte {error.start + 1}); nothing saved") from None
 
 
-EDITORS = ("editor", "nano", "vi")  # tried in order when neither $VISUAL nor $EDITOR is set
 DRAFTS_FOLDER = "drafts"  # beside the database: a note typed in $EDITOR waits here until it is saved
+TEMPLATE = (  # what the editor opens with; these exact lines are left out of the note
+    "# Write your note below this line. Lines like these, starting with '#', are left out.",
+    "# Save and close the editor to keep it; leave it empty to keep nothing.",
+)
 
 
-def _text_from_editor(drafts: Path) -> tuple[str, Path | None]:
-    """The note typed in $VISUAL, $EDITOR, else editor/nano/vi, else the terminal until Ctrl-D; and the draft
-    file that holds it until it is saved (None when typed at the terminal).
+def _text_from_editor(drafts: Path, about: str | None = None) -> tuple[str, Path | None]:
+    """The note typed in $VISUAL or $EDITOR, else at the terminal until Ctrl-D on an empty line (no editor is
+    guessed: a newcomer dropped into vi cannot get out); and the draft file that holds it until it is saved
+    (None when typed at the terminal).
 
     The draft lives in ``drafts`` beside the database (0700 folder, 0600 file), never the system temp
     folder that other accounts share; the caller deletes it only once the note is in the diary.
@@ -298,21 +302,28 @@ def _text_from_editor(drafts: Path) -> tuple[str, Path | None]:
     from ketalog.files import make_private_folder
 
     chosen = os.environ.get("VISUAL") or os.environ.get("EDITOR")
-    command = shlex.split(chosen) if chosen else next(([name] for name in EDITORS if shutil.which(name)), None)
-    if command is None:
-        say("Type the note; end with Ctrl-D on a new line.", err=True)
-        return sys.stdin.read(), None
-    if shutil.which(command[0]) is None:
-        raise InputError("EDITOR", f"{command[0]!r} is not a program on this machine; set $EDITOR to one that is")
+    if not chosen:
+        say("Type the note; end with Ctrl-D on an empty line (Ctrl-C keeps nothing).", err=True)
+        try:
+            return sys.stdin.read(), None
+        except KeyboardInterrupt:
+            say("", err=True)
+            raise Interrupted("cancelled, nothing saved") from None
+    command = shlex.split(chosen)
+    if not command or shutil.which(command[0]) is None:
+        raise InputError("EDITOR", f"{chosen!r} is not a program on this machine; set $EDITOR to one that is")
     make_private_folder(drafts, field="drafts")
     handle, name = tempfile.mkstemp(dir=drafts, prefix="journal-", suffix=".md")  # created 0600
     os.close(handle)
     path = Path(name)
+    template = [*TEMPLATE, *([f"# About: {about}"] if about else [])]
+    path.write_text("\n".join(template) + "\n\n", encoding="utf-8")
     status = subprocess.call([*command, str(path)])
     try:
-        text = path.read_text(encoding="utf-8")
+        typed = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise InputError("TEXT", f"the note is not UTF-8 text; nothing saved, it is kept in {path}") from None
+    text = "\n".join(line for line in typed.splitlines() if line not in template).strip("\n")
     if not text.strip():
         path.unlink(missing_ok=True)
         return text, None
@@ -347,7 +358,8 @@ def journal(
     draft = None
     if text is None:
         if sys.stdin.isatty():
-            text, draft = _text_from_editor(state(ctx).path.parent / DRAFTS_FOLDER)
+            about = f"a reflection on session {session}" if session else None
+            text, draft = _text_from_editor(state(ctx).path.parent / DRAFTS_FOLDER, about)
         else:
             text = _read_stdin()
         text = text.rstrip("\n")  # the newline an editor or `echo` adds is not part of the note
@@ -355,7 +367,7 @@ def journal(
         raise InputError("TEXT", "the note is empty; nothing saved")
     try:
         with state(ctx).open(write=True) as db:
-            linked = _session_for(db, session) if session is not None else None
+            linked = session_for(db, session) if session is not None else None
             values = {"text": text, "session_id": linked.id if linked else None}
             entry = store.insert(db, "journal", moment, values, tags)
     except BaseException:
@@ -368,21 +380,6 @@ def journal(
 
     about = f", about session {linked.number} ({linked.at:%Y-%m-%d})" if linked else ""
     emit(entry.to_json(), as_json, f"Journal note saved ({short_id(entry.id)}){about}, {len(text)} characters.")
-
-
-def _session_for(db, wanted: str):
-    """The session `--session` names: `last`, or an id (prefix) that must be a session's."""
-    from ketalog import store
-
-    if wanted.strip().lower() == "last":
-        found = store.last_session(db)
-        if found is None:
-            raise InputError("--session", "there is no session yet; `ketalog add` first")
-        return store.get(db, "session", found.id)
-    entry = store.find(db, wanted, "--session")
-    if entry.kind != "session":
-        raise InputError("--session", f"{wanted!r} is a {entry.kind}, not a session; see `ketalog list --kind session`")
-    return entry
 
 
 COMMANDS = {"add": add, "checkin": checkin, "journal": journal}
