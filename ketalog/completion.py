@@ -44,3 +44,47 @@ def entry_ids(ctx, incomplete: str) -> list[tuple[str, str]]:
         return [(entry.id[:8], f"{entry.kind} {when(entry)} {summary(entry, 40)}") for entry in newest]
     except Exception:  # Tab must never print a traceback into the shell line; offering nothing is the fallback
         return []
+
+
+def _starting(names, incomplete: str) -> list[str]:
+    return [name for name in names if name.lower().startswith(incomplete.lower())]
+
+
+def kinds(incomplete: str) -> list[str]:
+    return _starting(("session", "checkin", "journal", "survey", "medication", "visit"), incomplete)
+
+
+def templates(incomplete: str) -> list[str]:
+    from ketalog.courses import TEMPLATES
+
+    return _starting(TEMPLATES, incomplete)
+
+
+def setting_keys(incomplete: str) -> list[str]:
+    from ketalog.settings import SETTINGS
+
+    return _starting(SETTINGS, incomplete)
+
+
+def clear_fields(incomplete: str) -> list[str]:
+    """Every field `edit --clear` can empty, of any kind (the entry is not known yet at Tab)."""
+    from ketalog.values import FIELDS, clearable
+
+    return _starting(sorted({name for kind in FIELDS for name in clearable(kind)}), incomplete)
+
+
+def medicine_names(ctx, incomplete: str) -> list[str]:
+    """The medicines on record, read by one small query when Tab is pressed."""
+    try:
+        from ketalog.db import open_db, resolve_path
+
+        path = resolve_path(ctx.find_root().params.get("db"))
+        if not path.exists():
+            return []
+        with open_db(path, create=False) as db:
+            names = [row[0] for row in db.execute("SELECT name FROM medications ORDER BY lower(name)")]
+        # as typed so far, then the rest of the name: the shell keeps only offers that start with what was typed,
+        # and ketalog finds a medicine whatever its case
+        return [incomplete + name[len(incomplete) :] for name in _starting(names, incomplete)]
+    except Exception:  # Tab must never print a traceback into the shell line
+        return []

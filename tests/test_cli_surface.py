@@ -124,6 +124,16 @@ def test_completion_offers_routes_side_effects_and_entry_ids(cli, db_path):
     assert _complete("ketalog delete zz") == []
 
 
+def test_completion_offers_kinds_templates_settings_fields_and_medicine_names(cli):
+    assert _complete("ketalog list --kind se") == ["session"]
+    assert _complete("ketalog plan set --template es") == ["esketamine"]
+    assert _complete("ketalog config set tr") == ["trust-imported-scale"]
+    assert "bp-after" in _complete("ketalog edit 3f2a --clear bp")
+    cli("med", "add", "Sertraline", "--dose", "50 mg")
+    assert _complete("ketalog med change ser") == ["sertraline"]  # as typed so far; found whatever its case
+    assert _complete("ketalog med took Ser") == ["Sertraline"]
+
+
 def test_completion_of_ids_without_a_diary_offers_nothing_and_creates_nothing(db_path):
     assert _complete("ketalog show a") == []
     assert not db_path.exists()

@@ -4,12 +4,20 @@ from typing import Annotated
 
 import typer
 
+from ketalog import completion
 from ketalog.commands.common import JsonOpt, command_group, emit, say
 
 commands = config_app = command_group(
     "Your preferences, kept in a small TOML file in your config folder (not in the diary)."
 )
-KeyArg = Annotated[str, typer.Argument(metavar="KEY", help="name, clinic, paper or survey-interval.")]
+KeyArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="KEY",
+        help="name, clinic, paper, trust-imported-scale or survey-interval.",
+        autocompletion=completion.setting_keys,
+    ),
+]
 
 
 @config_app.command("set")

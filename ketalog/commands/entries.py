@@ -56,7 +56,10 @@ def list_entries(
     kind: Annotated[
         Optional[list[str]],
         typer.Option(
-            "--kind", metavar="KIND", help="session, checkin, journal, survey, medication or visit; repeatable."
+            "--kind",
+            metavar="KIND",
+            help="session, checkin, journal, survey, medication or visit; repeatable.",
+            autocompletion=completion.kinds,
         ),
     ] = None,
     since: SinceOpt = None,
@@ -215,7 +218,10 @@ def edit(
     clear: Annotated[
         Optional[list[str]],
         typer.Option(
-            "--clear", metavar="FIELD", help="Empty a field, e.g. --clear bp-after, --clear tags; repeatable."
+            "--clear",
+            metavar="FIELD",
+            help="Empty a field, e.g. --clear bp-after, --clear tags; repeatable.",
+            autocompletion=completion.clear_fields,
         ),
     ] = None,
     force: ForceOpt = False,

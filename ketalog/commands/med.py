@@ -4,6 +4,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from ketalog import completion
 from ketalog.commands.common import AtOpt, JsonOpt, NoteOpt, command_group, emit, state
 from ketalog.errors import InputError
 
@@ -11,7 +12,14 @@ commands = med_app = command_group(
     "Other medicines you take: what, since when, dose changes, as-needed doses. Information for your "
     "clinician, never advice."
 )
-NameArg = Annotated[str, typer.Argument(metavar="NAME", help="The medicine, as you call it: sertraline, Xanax...")]
+NameArg = Annotated[
+    str,
+    typer.Argument(
+        metavar="NAME",
+        help="The medicine, as you call it: sertraline, Xanax...",
+        autocompletion=completion.medicine_names,
+    ),
+]
 MedDoseOpt = Annotated[Optional[str], typer.Option("--dose", metavar="TEXT", help='As written: "50 mg", "0.5 mg".')]
 ScheduleOpt = Annotated[
     Optional[str],

@@ -5,6 +5,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from ketalog import completion
 from ketalog.commands.common import JsonOpt, NoteOpt, command_group, emit, say, state
 from ketalog.errors import InputError
 
@@ -27,7 +28,15 @@ def _day(text: str, field: str) -> str:
 @plan_app.command("set")
 def plan_set(
     ctx: typer.Context,
-    template: Annotated[str, typer.Option("--template", metavar="NAME", help="iv-induction, esketamine or custom.")],
+    template: Annotated[
+        str,
+        typer.Option(
+            "--template",
+            metavar="NAME",
+            help="iv-induction, esketamine or custom.",
+            autocompletion=completion.templates,
+        ),
+    ],
     start: Annotated[str, typer.Option("--start", metavar="DATE", help="The first day the plan may use.")],
     days: Annotated[
         Optional[str], typer.Option("--days", metavar="mon,wed,fri", help="Weekdays of the sessions.")
