@@ -321,6 +321,21 @@ def test_findings_give_ratings_to_one_decimal_like_the_table():
     assert "Mood 2.7 at baseline" in sign.detail and "6.7 over the last 14 days (+4.0)" in sign.detail
 
 
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    moods=st.lists(st.tuples(st.integers(-14, 60), st.integers(0, 10)), min_size=3, max_size=60),
+    now=st.integers(20, 70),
+)
+def test_no_finding_gives_a_number_to_more_than_one_decimal(moods, now):
+    """A baseline of 2.83 read "2.83" in one line and "2.8" in the table beside it."""
+    import re
+
+    checkins = [checkin(d + 0.4, mood=v) for d, v in moods if d + 0.4 < now]
+    result = report(now, sessions=[s for s in INDUCTION if s.at < day(now)], checkins=checkins)
+    for finding in (*result.signs, *result.flags):
+        assert not re.search(r"\d\.\d\d", finding.detail), finding.detail
+
+
 # 6. Imported baselines carry their provenance -----------------------------------------------------------
 
 

@@ -179,7 +179,7 @@ def mood_returning(
     return Finding(
         "mood_returning",
         "Mood has drifted back towards where it started",
-        f"mood rose from {mood.baseline:g} (baseline) to a {WINDOW.days}-day mean of {best.value:.1f} "
+        f"mood rose from {mood.baseline:.1f} (baseline) to a {WINDOW.days}-day mean of {best.value:.1f} "
         f"by {_day(best_at)} "
         f"and has been {now:.1f} {over}"
         + (f"; the last session was {days_ago(since_session)}" if since_session is not None else "")
