@@ -14,6 +14,7 @@ from rich.cells import cell_len
 
 GAP = 2  # spaces between columns
 MIN_FREE = 12  # a free-text column narrower than this reads worse than a line of its own
+MIN_BELOW = 20  # the column that may move under its row stays in the table only this wide or wider
 INDENT = "  ↳ "
 
 
@@ -51,27 +52,16 @@ def table(
     kept = [i for i in columns if headers[i] != below]
     if sum(least[i] for i in kept) + GAP * (len(kept) - 1) > width:
         return stacked(headers, rows, width)
+    free = [i for i in columns if headers[i] in wraps]
     moved = None
+    widths = _widths(columns, least, natural, free, width)
     if below is not None and below in headers:
         index = headers.index(below)
-        if (
-            sum(least.values()) + GAP * (len(columns) - 1) > width
-            or _free_width(least, natural, index, width) < MIN_FREE
-        ):
+        if widths is None or widths[index] < min(MIN_BELOW, natural[index]):  # too narrow to read: under its row
             moved = index
             columns.remove(index)
-    widths = {i: least[i] for i in columns}
-    spare = width - sum(widths.values()) - GAP * (len(columns) - 1)
-    free = [i for i in columns if headers[i] in wraps]
-    for i in sorted(free, key=lambda i: natural[i]):  # the narrow ones first, the rest shares what is left
-        share = spare // max(1, len([j for j in free if j >= i]))
-        grant = min(natural[i] - widths[i], max(0, share))
-        widths[i] += grant
-        spare -= grant
-    for i in columns:  # what is left lets a fixed column's header stand on one line
-        grant = min(natural[i] - widths[i], max(0, spare))
-        widths[i] += grant
-        spare -= grant
+            widths = _widths(columns, least, natural, [i for i in free if i != index], width)
+    assert widths is not None  # the kept columns fit: checked above
     lines = _row_lines([headers[i] for i in columns], [widths[i] for i in columns])
     for row in rows:
         lines += _row_lines([row[i] for i in columns], [widths[i] for i in columns])
@@ -80,9 +70,24 @@ def table(
     return lines
 
 
-def _free_width(least: dict[int, int], natural: dict[int, int], index: int, width: int) -> int:
-    others = sum(value for i, value in least.items() if i != index) + GAP * (len(least) - 1)
-    return min(natural[index], width - others)
+def _widths(columns: list[int], least: dict, natural: dict, free: list[int], width: int) -> dict[int, int] | None:
+    """Each column's width: at least its least, free-text columns widened first (the narrowest first, each
+    to an equal share of what is left), then fixed headers to one line; None when the least do not fit."""
+    widths = {i: least[i] for i in columns}
+    spare = width - sum(widths.values()) - GAP * (len(columns) - 1)
+    if spare < 0:
+        return None
+    ordered = sorted(free, key=lambda i: natural[i])
+    for position, i in enumerate(ordered):
+        share = spare // (len(ordered) - position)
+        grant = min(natural[i] - widths[i], max(0, share))
+        widths[i] += grant
+        spare -= grant
+    for i in columns:  # what is left lets a fixed column's header stand on one line
+        grant = min(natural[i] - widths[i], max(0, spare))
+        widths[i] += grant
+        spare -= grant
+    return widths
 
 
 def _row_lines(cells: list[str], widths: list[int]) -> list[str]:
