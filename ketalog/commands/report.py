@@ -92,16 +92,17 @@ def progress_command(
     print_progress(report)
 
 
+ReportFormatOpt = Annotated[
+    Optional[Format],
+    typer.Option("--format", "-f", help="text, markdown, html, json or pdf. Default: from -o's extension, else text."),
+]
+
+
 def report_command(
     ctx: typer.Context,
     since: SinceOpt = None,
     until: UntilOpt = None,
-    output_format: Annotated[
-        Optional[Format],
-        typer.Option(
-            "--format", "-f", help="text, markdown, html, json or pdf. Default: from -o's extension, else text."
-        ),
-    ] = None,
+    output_format: ReportFormatOpt = None,
     output: Annotated[
         Optional[Path],
         typer.Option("--output", "-o", metavar="FILE", help="Write to FILE (mode 0600) instead of the screen."),
@@ -270,12 +271,7 @@ def demo_command(
             "--db", metavar="PATH", help="Keep the demo database here (must not exist yet). Default: a temporary file."
         ),
     ] = None,
-    output_format: Annotated[
-        Optional[Format],
-        typer.Option(
-            "--format", "-f", help="text, markdown, html, json or pdf. Default: from -o's extension, else text."
-        ),
-    ] = None,
+    output_format: ReportFormatOpt = None,
     output: Annotated[
         Optional[Path],
         typer.Option("--output", "-o", metavar="FILE", help="Write the demo report to FILE instead of the screen."),
