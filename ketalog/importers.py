@@ -367,6 +367,19 @@ def _html_to_text(html: str) -> str:
     return "\n".join(line.rstrip() for line in unescape(text).strip().splitlines() if line.strip())
 
 
+_HTML_MARKS = re.compile(
+    r"(?i)<(br|p|div|li|ul|ol|b|i|u|em|strong|span)\b[^>]*>|</(p|div|li|ul|ol|b|i|u|em|strong|span)>|&(nbsp|amp|lt|gt|quot|#\d+);"
+)
+
+
+def _maybe_html(text: str) -> str:
+    """A note from a Daylio CSV: since 2024 the app writes HTML there too (`<br>`, `&nbsp;`). Converted like
+    the backup's notes when it holds a tag or entity Daylio writes; a plain note ("I <3 this") is left as it is."""
+    if not _HTML_MARKS.search(text):
+        return text
+    return _html_to_text(text).replace("\xa0", " ")
+
+
 def parse_daylio_backup(path: Path, data: dict) -> ImportPlan:
     """Daylio's own backup (its free tier has no CSV): moods by their group (1 rad .. 5 awful), so custom
     moods need no map; months are 0-based; notes are HTML; activities ("tags") become check-in tags."""
@@ -419,7 +432,10 @@ def _daylio_backup_entry(path: Path, where: str, entry: dict, groups: dict, name
     note = (
         "\n".join(
             part
-            for part in (_html_to_text(entry.get("note_title") or ""), _html_to_text(entry.get("note") or ""))
+            for part in (
+                _html_to_text(entry.get("note_title") or "").replace("\xa0", " "),
+                _html_to_text(entry.get("note") or "").replace("\xa0", " "),
+            )
             if part
         )
         or None
@@ -672,7 +688,7 @@ def parse_daylio(path: Path, rows: Iterator[list[str]], mood_map: dict[str, int]
         day = _daylio_date(row, version, path, line)
         clock = _daylio_time(row["time"], path, line)
         moment = to_local(datetime.combine(day, clock))
-        title, body = row.get("note_title", "").strip(), row.get("note", "").strip()
+        title, body = _maybe_html(row.get("note_title", "")).strip(), _maybe_html(row.get("note", "")).strip()
         note = "\n".join(part for part in (title, body) if part) or None
         minute = f"{day.isoformat()} {clock:%H:%M}"
         content = (minute, label, row["activities"].strip(), note)

@@ -296,6 +296,20 @@ def test_daylio_current_layout(cli, tmp_path, db_path):
     assert cli.json("import", str(path))["added"] == {}  # same file again: nothing new
 
 
+def test_daylio_csv_notes_written_as_html_become_text_and_plain_ones_stay(cli, tmp_path, db_path):
+    """Daylio's 2024 exports write notes as HTML in the CSV too (the backup importer already converted)."""
+    path = tmp_path / "daylio_export.csv"
+    path.write_text(
+        "full_date,date,weekday,time,mood,activities,scales,note_title,note\n"
+        '2026-03-02,March 2,Monday,20:00,good,,,Long&nbsp;day,"first line<br>second&nbsp;line<br/>&amp; more"\n'
+        "2026-03-01,March 1,Sunday,20:00,meh,,,,I <3 this > that\n",
+        encoding="utf-8",
+    )
+    cli("import", str(path))
+    stored = [note for (note,) in rows(db_path, "SELECT note FROM checkins ORDER BY at")]
+    assert stored == ["I <3 this > that", "Long day\nfirst line\nsecond line\n& more"]
+
+
 @pytest.mark.parametrize(
     "text, expected",
     [(DAYLIO_2021, [("2021-05-02T10:00:00Z", 8, "short")]), (DAYLIO_2018, [("2018-03-04T21:15:00Z", 2, "old note")])],
