@@ -465,12 +465,25 @@ def parse_pixels(path: Path, data: list) -> ImportPlan:
     return plan
 
 
+_PIXELS_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+def _pixels_day(text: str) -> date | None:
+    """A Pixels day: current backups write it without zero padding (2021-1-1), older ones padded."""
+    found = _PIXELS_DATE.fullmatch(text.strip())
+    if found is None:
+        return None
+    try:
+        return date(int(found[1]), int(found[2]), int(found[3]))
+    except ValueError:
+        return None
+
+
 def _pixel(path: Path, where: str, pixel: dict, plan, positions) -> None:
     """One Pixels day into a check-in and its tags."""
-    try:
-        day = date.fromisoformat(str(pixel.get("date")))
-    except ValueError:
-        raise ImportFileError(path, where, f"date {pixel.get('date')!r} is not YYYY-MM-DD") from None
+    day = _pixels_day(str(pixel.get("date")))
+    if day is None:
+        raise ImportFileError(path, where, f"date {pixel.get('date')!r} is not a date like 2021-01-31 or 2021-1-31")
     given = pixel.get("scores") if "scores" in pixel else [pixel.get("mood")]
     scores: list[float] = [s for s in given or [] if s is not None]
     if not scores or not all(isinstance(s, (int, float)) and 1 <= s <= 5 for s in scores):

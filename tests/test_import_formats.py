@@ -357,6 +357,14 @@ def test_a_decoded_daylio_backup_json_imports_too(cli, tmp_path):
             [5],
             ["calm", "tired"],
         ),
+        (  # a current backup: dates unpadded, up to four scores a day, multi-line notes, no isHighlighted
+            [
+                {"date": "2021-1-1", "type": "Mood", "scores": [5, 4, 5, 5], "notes": "one\ntwo", "tags": []},
+                {"date": "2021-12-9", "type": "Mood", "scores": [1], "notes": "", "tags": []},
+            ],
+            [0, 9],  # the day's mean, 4.75 of 5, on 0-10 (the import summary says the mean is used)
+            [],
+        ),
     ],
 )
 def test_pixels_old_and_new_layouts(cli, tmp_path, db_path, pixels, moods, tags):
@@ -367,6 +375,17 @@ def test_pixels_old_and_new_layouts(cli, tmp_path, db_path, pixels, moods, tags)
     assert cli.json("import", str(path))["source"] == "pixels"
     assert sorted(r[0] for r in rows(db_path, "SELECT mood FROM checkins")) == moods
     assert sorted(r[0] for r in rows(db_path, "SELECT tag FROM checkin_tags")) == tags
+    assert all(len(day) == 10 for (day,) in rows(db_path, "SELECT local_date FROM checkins"))
+
+
+def test_a_pixels_date_that_is_no_date_is_one_line_naming_the_item(cli, tmp_path, db_path):
+    import json
+
+    path = tmp_path / "PIXELS-BACKUP.json"
+    path.write_text(json.dumps([{"date": "2021-2-30", "scores": [3]}]))
+    error = cli("import", str(path), expect=2).stderr
+    assert "item 1" in error and "'2021-2-30' is not a date" in error and error.count("\n") == 1
+    assert not db_path.exists()
 
 
 @needs_real
