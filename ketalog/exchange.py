@@ -184,6 +184,7 @@ class ImportResult:
     unchanged: dict[str, int]
     safety_positive: list[dict]  # PHQ-9 rows with item 9 > 0 that arrive with this import
     kept_edits: dict[str, int] = field(default_factory=dict)  # rows edited in ketalog since, left alone
+    kept_deleted: dict[str, int] = field(default_factory=dict)  # rows deleted in ketalog, not brought back
 
 
 def load_json(path: Path, text: str):
@@ -633,6 +634,14 @@ def _foreign_decision(
     return "unchanged" if same and stored == children else "update"
 
 
+def _deleted_ids(db: Connection, ids: list[str]) -> set[str]:
+    """Which of these ids were deleted in ketalog (table `deleted_entries`), in a few queries."""
+    found: set[str] = set()
+    for chunk, marks in _in_chunks(ids):
+        found.update(row[0] for row in db.execute(f"SELECT id FROM deleted_entries WHERE id IN ({marks})", chunk))
+    return found
+
+
 def _existing_rows(db: Connection, table: str, ids: list[str]) -> dict[str, dict]:
     """The stored rows among ``ids``, in a few queries however long the import (not one per row)."""
     found: dict[str, dict] = {}
@@ -713,6 +722,7 @@ def _apply(db: Connection, plan: ImportPlan, result: ImportResult, progress=None
         columns = set(_columns(db, table))
         plan_children = _plan_children(plan, table) if foreign else {}
         existing_rows = _existing_rows(db, table, [row["id"] for row in rows])
+        deleted = _deleted_ids(db, [row["id"] for row in rows if row["id"] not in existing_rows])
         earlier = _checkins_at(db, [row["at"] for row in rows]) if foreign and table == "checkins" else set()
         stored = _stored_children(db, table, list(existing_rows)) if foreign else {}
         inserts: list[tuple[int, dict]] = []
@@ -724,6 +734,10 @@ def _apply(db: Connection, plan: ImportPlan, result: ImportResult, progress=None
             if extra:
                 raise ImportFileError(plan.path, _row(table, number), f"unknown column {sorted(extra)[0]!r}")
             existing = existing_rows.get(row["id"])
+            if existing is None and row["id"] in deleted:  # deleted here: a delete stays deleted
+                _count(result.kept_deleted, table)
+                untouched.add(row["id"])
+                continue
             if foreign:
                 decision = _foreign_decision(
                     row, existing, plan_children.get(row["id"], set()), stored.get(row["id"], set()), earlier

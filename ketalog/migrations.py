@@ -385,3 +385,16 @@ def m011_checkin_sources(db):
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
             db.execute(f"UPDATE checkins SET source = ? WHERE id IN ({', '.join('?' * len(chunk))})", [source, *chunk])
+
+
+@migration("012_deleted_entries")
+def m012_deleted_entries(db):
+    # An entry deleted in ketalog came back on every re-import of the file it came from: the importer
+    # saw an id it did not have and added it. Each delete leaves the id here, and an import never brings
+    # a deleted id back (it counts it instead). Only ids and when: what was deleted is not kept.
+    db.execute("""
+        CREATE TABLE deleted_entries (
+            id TEXT PRIMARY KEY,        -- the deleted entry's id
+            kind TEXT NOT NULL,         -- session, checkin, journal, survey, medication or visit
+            deleted_at TEXT NOT NULL    -- UTC
+        )""")

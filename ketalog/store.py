@@ -233,9 +233,16 @@ def update(
 
 
 def delete(db: Connection, entry: Entry) -> None:
-    """Remove an entry; its side effects or tags go with it (ON DELETE CASCADE)."""
+    """Remove an entry; its side effects or tags go with it (ON DELETE CASCADE). Its id is remembered, so
+    re-importing the file it came from never brings it back."""
+    from ketalog.timeparse import stamp
+
     with writing(db):
         db.execute(f"DELETE FROM {KINDS[entry.kind].table} WHERE id = ?", [entry.id])
+        db.execute(
+            "INSERT OR REPLACE INTO deleted_entries (id, kind, deleted_at) VALUES (?, ?, ?)",
+            [entry.id, entry.kind, stamp()],
+        )
         if isinstance(entry, MedicationEvent):  # a medicine with no event left was never taken
             db.execute(
                 "DELETE FROM medications WHERE key = ? AND NOT EXISTS "

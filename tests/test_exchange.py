@@ -464,3 +464,18 @@ def test_an_imported_phq9_is_a_phq9_however_the_file_spells_it(cli, db_path, tmp
 def test_survey_log_stores_a_known_name_as_its_id(cli, db_path, spelling):
     cli("survey", "log", spelling, "12")
     assert rows(db_path, "SELECT instrument, band FROM surveys") == [("phq9", "moderate")]
+
+
+def test_an_entry_deleted_in_ketalog_stays_deleted_on_every_reimport(cli, tmp_path, db_path):
+    """Issue 26, item 2: `import --help` says re-importing adds nothing, yet a deleted entry came back."""
+    path = tmp_path / "daylio_export.csv"
+    path.write_text(DAYLIO_CURRENT, encoding="utf-8")
+    cli("import", str(path))
+    gone = next(e for e in cli.json("list", "--json") if e["mood"] == 10)
+    cli("delete", gone["id"][:8], "--yes")
+    for _ in range(2):
+        result = cli.json("import", str(path))
+        assert result["added"] == {} and result["kept_deleted"] == {"checkins": 1}
+    assert [mood for (mood,) in rows(db_path, "SELECT mood FROM checkins ORDER BY at")] == [0, 5]
+    assert rows(db_path, "SELECT count(*) FROM checkin_tags WHERE checkin_id = ?", [gone["id"]]) == [(0,)]
+    assert "Left out 1 you deleted in ketalog" in cli("import", str(path)).stdout

@@ -207,6 +207,7 @@ def import_command(
         "updated": result.updated,
         "unchanged": result.unchanged,
         "kept_edits": result.kept_edits,
+        "kept_deleted": result.kept_deleted,
         "warnings": plan.warnings,
         "mapping": plan.mapping,
         "skipped": plan.skipped,
@@ -226,6 +227,9 @@ def import_command(
         lines.append(
             f"Kept {kept} of your edits: entries changed in ketalog since the last import were left as you made them."
         )
+    if result.kept_deleted:
+        gone = sum(result.kept_deleted.values())
+        lines.append(f"Left out {gone} you deleted in ketalog: a delete stays deleted.")
     if result.unchanged:
         lines.append("Already here: " + ", ".join(f"{n} {table}" for table, n in result.unchanged.items()) + ".")
     lines += ["How the file was read:"] + [f"  {line}" for line in plan.mapping]
