@@ -122,7 +122,7 @@ def main() -> None:
         "trends --by session (50-year db)": ([*ketalog, *big, "trends", "--by", "session"], None),
         "report (10-year db)": ([*ketalog, "--db", str(ten), "report"], None),
         **{f"{name} (1 check-in)": ([*ketalog, "--db", str(new), *argv], None) for name, argv in REPORTS.items()},
-        "export json (50-year db)": ([*ketalog, *big, "export", "-o", str(folder / "out.json")], None),
+        "export json (50-year db)": ([*ketalog, *big, "export", "-o", str(folder / "out.json"), "--force"], None),
         "export csv (50-year db)": (
             [*ketalog, *big, "export", "-f", "csv", "-o", str(export_zip)],
             lambda: export_zip.unlink(missing_ok=True),
