@@ -634,6 +634,52 @@ def _foreign_decision(
     return "unchanged" if same and stored == children else "update"
 
 
+_BOOKKEEPING = ("id", "created_at", "updated_at")
+
+
+def _same_content(row: dict, stored: dict) -> bool:
+    """The file's row says what the stored entry holds (its columns; ids and times of writing aside)."""
+    return all(stored.get(column) == value for column, value in row.items() if column not in _BOOKKEEPING)
+
+
+def _match_same_minute(plan: ImportPlan, table: str, rows: list[dict], existing_rows: dict[str, dict]) -> None:
+    """Entries of one minute that the app wrote in another order this time: identity is (app, minute,
+    position), so a swap would move one entry's content onto the other's id, and an edit made here onto the
+    wrong entry. Within each such minute, a stored entry not edited here claims the file's row with exactly
+    its content first; the rest keep their positions. Ids are re-pointed in the plan, children included."""
+    by_minute: dict[str, list[dict]] = {}
+    for row in rows:
+        by_minute.setdefault(row["at"], []).append(row)
+    moved: dict[str, str] = {}
+    for group in by_minute.values():
+        stored = [existing_rows.get(row["id"]) for row in group]
+        if len(group) < 2 or any(row is None for row in stored):
+            continue
+        ids = [row["id"] for row in group]
+        free = {entry["id"]: entry for entry in stored if entry and entry["updated_at"] == entry["created_at"]}
+        claimed: dict[int, str] = {}
+        for index, row in enumerate(group):
+            match = next((entry_id for entry_id, entry in free.items() if _same_content(row, entry)), None)
+            if match is not None:
+                claimed[index] = match
+                del free[match]
+        rest = iter(entry_id for entry_id in ids if entry_id not in claimed.values())
+        for index, row in enumerate(group):
+            new_id = claimed.get(index) or next(rest)
+            if new_id != row["id"]:
+                moved[row["id"]] = new_id
+    if not moved:
+        return
+    for row in rows:
+        row["id"] = moved.get(row["id"], row["id"])
+    spec = ENTRY_TABLES.get(table)
+    if spec:
+        child, key, _ = spec
+        plan.tables[child] = [
+            {**child_row, key: moved.get(child_row[key], child_row[key])} for child_row in plan.tables.get(child, [])
+        ]
+
+
 def _deleted_ids(db: Connection, ids: list[str]) -> set[str]:
     """Which of these ids were deleted in ketalog (table `deleted_entries`), in a few queries."""
     found: set[str] = set()
@@ -722,6 +768,8 @@ def _apply(db: Connection, plan: ImportPlan, result: ImportResult, progress=None
         columns = set(_columns(db, table))
         plan_children = _plan_children(plan, table) if foreign else {}
         existing_rows = _existing_rows(db, table, [row["id"] for row in rows])
+        if foreign:
+            _match_same_minute(plan, table, rows, existing_rows)
         deleted = _deleted_ids(db, [row["id"] for row in rows if row["id"] not in existing_rows])
         earlier = _checkins_at(db, [row["at"] for row in rows]) if foreign and table == "checkins" else set()
         stored = _stored_children(db, table, list(existing_rows)) if foreign else {}

@@ -479,3 +479,20 @@ def test_an_entry_deleted_in_ketalog_stays_deleted_on_every_reimport(cli, tmp_pa
     assert [mood for (mood,) in rows(db_path, "SELECT mood FROM checkins ORDER BY at")] == [0, 5]
     assert rows(db_path, "SELECT count(*) FROM checkin_tags WHERE checkin_id = ?", [gone["id"]]) == [(0,)]
     assert "Left out 1 you deleted in ketalog" in cli("import", str(path)).stdout
+
+
+def test_same_minute_entries_in_a_new_order_never_move_an_edit_onto_the_other(cli, tmp_path, db_path):
+    """Issue 26, item 4: identity is (app, minute, position); a newer export that swaps two entries of one
+    minute moved one's content onto the other's id, and overwrote the entry not edited here."""
+    header = "full_date,date,weekday,time,mood,activities,scales,note_title,note\n"
+    first, second = "2026-03-02,x,x,20:00,good,,,,walked\n", "2026-03-02,x,x,20:00,bad,,,,argued\n"
+    path = tmp_path / "daylio_export.csv"
+    path.write_text(header + first + second, encoding="utf-8")
+    cli("import", str(path))
+    walked = next(e for e in cli.json("list", "--json") if e["note"] == "walked")
+    cli("edit", walked["id"][:8], "--note", "walked by the river")
+    path.write_text(header + second + first, encoding="utf-8")  # the app wrote them the other way round
+    result = cli.json("import", str(path))
+    assert result["updated"] == {} and result["added"] == {}
+    stored = sorted(rows(db_path, "SELECT note, mood FROM checkins"))
+    assert stored == [("argued", 2), ("walked by the river", 8)]
