@@ -7,6 +7,7 @@ all tell one story. A day nobody logged is not in it: days are counted only wher
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -87,14 +88,15 @@ def observed_days(moments: list[datetime]) -> dict:
 
 def best_mean(readings: list[Reading], higher_is_better: bool) -> Point | None:
     """The best 14-day trailing mean (>= 3 readings on >= 3 days), and how many readings it stands on; of
-    equal means the first, so "rose to 8.0 by DATE" names the day it was first reached."""
-    candidates = []
+    equal means the first, so "rose to 8.0 by DATE" names the day it was first reached. Counted by bisection:
+    years of daily readings are a few thousand, and a scan per mean would be millions of steps."""
+    times = [at for at, _ in readings]
+    best: Point | None = None
     for at, value in trailing_means(readings, WINDOW):
-        supporting = sum(1 for when, _ in readings if at - WINDOW < when <= at)
-        candidates.append(Point(value, at, supporting))
-    if not candidates:
-        return None
-    return max(candidates, key=lambda p: p.value if higher_is_better else -p.value)
+        if best is None or (value > best.value if higher_is_better else value < best.value):
+            supporting = bisect.bisect_right(times, at) - bisect.bisect_right(times, at - WINDOW)
+            best = Point(value, at, supporting)
+    return best
 
 
 def rating_trajectory(
