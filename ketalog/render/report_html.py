@@ -287,8 +287,6 @@ def render(report: Report, who: str | None = None, paper: str = "a4") -> str:
             f'<p class="muted">Crisis numbers last reviewed {escape(crisis.REVIEWED)}.</p></section>'
         )
     for section, block, empty in rr.sections(report):
-        if section.kind == "safety" and report.safety.notice:
-            continue  # the crisis box above carries the item-9 line
         body.append(_section(section, block, empty))
         if section.id == "questionnaires":
             body.append(_charts(report))

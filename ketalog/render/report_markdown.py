@@ -23,9 +23,7 @@ def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
     return lines + [""]
 
 
-def _section(section: rr.Section, block: rr.Block | None, empty: str, report: Report) -> list[str]:
-    if section.kind == "safety" and report.safety.notice:
-        return []  # the crisis box above carries the item-9 line
+def _section(section: rr.Section, block: rr.Block | None, empty: str) -> list[str]:
     out = [f"## {section.title}", ""]
     if block is None:
         return [*out, empty, ""]
@@ -62,6 +60,6 @@ def render(report: Report, who: str | None = None) -> str:
             "",
         ]
     for section, block, empty in rr.sections(report):
-        out += _section(section, block, empty, report)
+        out += _section(section, block, empty)
     out += [f"*{rr.DISCLAIMER}*", ""]
     return "\n".join(out)

@@ -539,6 +539,13 @@ class Section:
     tone: str = "plain"  # plain | discuss | good: how a renderer may mark its heading
 
 
+def _safety(report: Report) -> Block | None:
+    """The item-9 line on its own; none while the crisis notice is shown, which carries it (every format
+    draws that notice in its own way, before the sections)."""
+    line = item9_line(report)
+    return Block(lines=[line]) if line and not report.safety.notice else None
+
+
 def _instruments(report: Report) -> Block | None:
     if not report.instruments:
         return None
@@ -557,7 +564,7 @@ INSTRUMENT_WRAPS = frozenset({"Severity", "Outcome", "Difficulty"})
 RATING_WRAPS = frozenset({"Rating"})
 
 SECTIONS: tuple[Section, ...] = (
-    Section("safety", "Safety", "safety", lambda r: Block(lines=[line]) if (line := item9_line(r)) else None),
+    Section("safety", "Safety", "safety", _safety),
     Section("course", "Course", "lines", lambda r: Block(lines=course_lines(r))),
     Section(
         "discuss",

@@ -32,26 +32,24 @@ def _prose(lines, width: int, style: str = "") -> Text:
     return Text("\n".join(wrapped), style=style)
 
 
-def _safety(report: Report, width: int = 100) -> list:
-    """The crisis panel, dated, when an item-9 answer above 0 lies in the period; else the item-9 line alone."""
+def _crisis_panel(report: Report) -> list:
+    """The crisis panel, dated, when an item-9 answer above 0 lies in the period (the Safety section then
+    stays out: the panel carries its line)."""
     if report.safety.notice:
         return [Panel("\n".join(rr.safety_lines(report)), title="Safety first", border_style="red bold")]
-    line = rr.item9_line(report)
-    return [Text("Safety", style="bold"), _prose([line], width), Text("")] if line else []
+    return []
 
 
 _TONES = {"plain": "bold", "discuss": "bold yellow", "good": "bold green"}
 
 
 def _section(section: rr.Section, block: rr.Block | None, empty: str, width: int) -> list:
-    if section.kind == "safety":
-        return []  # drawn by _safety: the crisis panel is this format's own
     parts: list = [Text(section.title, style=_TONES[section.tone])]
     if block is None:
         return [*parts, Text(empty), Text("")]
     if section.kind == "findings":
         parts.append(_findings(block.findings, width))
-    elif section.kind == "lines":
+    elif section.kind in ("lines", "safety"):
         parts.append(_prose(block.lines, width))
     elif section.kind == "table":
         below = "Intention · reflection" if "Intention · reflection" in block.headers else None
@@ -73,7 +71,7 @@ def report_renderables(report: Report, who: str | None = None, width: int = PAGE
     if who:
         parts.append(Text(visible(rr.for_text(who) or "")))
     parts += [_prose([rr.period_text(report)], width), Text("")]
-    parts += _safety(report, width)
+    parts += _crisis_panel(report)
     for section, block, empty in rr.sections(report):
         parts += _section(section, block, empty, width)
     parts.append(_prose([rr.DISCLAIMER], width, style="dim italic"))
@@ -100,8 +98,8 @@ def print_report(report: Report, file: IO[str] | None = None, who: str | None = 
 def print_progress(report: Report) -> None:
     """The compact view: what to discuss, then the signs, in the report's own order."""
     console = page_console()
-    for part in _safety(report, console.width):
+    for part in _crisis_panel(report):
         console.print(part)
-    for section, block, empty in rr.sections(report, only=("discuss", "signs")):
+    for section, block, empty in rr.sections(report, only=("safety", "discuss", "signs")):
         for part in _section(section, block, empty, console.width):
             console.print(part)
