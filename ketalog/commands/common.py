@@ -35,8 +35,7 @@ class State:
         from ketalog.db import open_db
 
         path = self.path
-        db = open_db(path, create=write) if path.exists() or not write else self._create(path)
-        return db
+        return open_db(path, create=write) if path.exists() or not write else self._create(path)
 
     def _create(self, path: Path):
         """A new diary: said where it lives once the first write succeeded (as jrnl does); taken back if that
@@ -50,7 +49,9 @@ class State:
                 if self.announce:
                     say(f"Created your diary at {path} (mode 0600).", err=True)
                 return
-            if not any(db.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() for table in _ENTRY_TABLES):
+            from ketalog import store
+
+            if not any(store.counts(db).values()):
                 for leftover in (path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal"))):
                     leftover.unlink(missing_ok=True)
                 db.remove_after_close.append(path.with_name(path.name + ".lock"))
@@ -68,8 +69,6 @@ def command_group(help: str) -> typer.Typer:
     completion options of its own (completion is installed once, from the root)."""
     return typer.Typer(add_completion=False, help=help, no_args_is_help=True, rich_markup_mode=None)
 
-
-_ENTRY_TABLES = ("sessions", "checkins", "journal", "surveys", "medications", "medication_events", "visits")
 
 LAST_VISIT = "last-visit"
 

@@ -131,10 +131,17 @@ def report_command(
         from ketalog.render.report_rows import DEMO
 
         who = DEMO
-    page = paper.value if paper else str(values.get("paper") or settings.paper_from_locale())
+    page = paper.value if paper else _paper(values)
     from ketalog.db import companion_files
 
     deliver(report, chosen, output, who, page, companion_files(state(ctx).path))
+
+
+def _paper(values: dict) -> str:
+    """The page size when --paper is not given: `config set paper`, else the locale's."""
+    from ketalog import settings
+
+    return str(values.get("paper") or settings.paper_from_locale())
 
 
 def deliver(report, chosen: "Format", output: Path | None, who: str | None, page: str, protected) -> None:
@@ -302,8 +309,7 @@ def demo_command(
         from ketalog import settings
         from ketalog.render.report_rows import DEMO as DEMO_LABEL
 
-        page = str(settings.current().get("paper") or settings.paper_from_locale())
-        deliver(report, chosen, output, DEMO_LABEL, page, ())
+        deliver(report, chosen, output, DEMO_LABEL, _paper(settings.current()), ())
         # stdout may be the file being made: the hint then goes aside
         say(f"\n{DEMO_NEXT_STEP}", err=chosen != Format.text or output is not None)
         if db is not None:

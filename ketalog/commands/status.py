@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from ketalog.commands.common import JsonOpt, emit, say, standing, state
+from ketalog.commands.common import JsonOpt, emit, one_of, say, standing, state
 
 ShortOpt = Annotated[bool, typer.Option("--short", help="One line, for a shell prompt or a tmux status bar.")]
 
@@ -20,7 +20,6 @@ def status_command(ctx: typer.Context, short: ShortOpt = False, as_json: JsonOpt
       ketalog status --json
     """
     from ketalog import timeparse
-    from ketalog.commands.common import one_of
     from ketalog.courses import days_between
 
     one_of(short=short, json=as_json)
