@@ -121,17 +121,15 @@ def rating_trajectory(
     return trajectory
 
 
-def score_trajectory(key: str, result: InstrumentResult, inputs: ReportInputs, start: datetime | None) -> Trajectory:
+def score_trajectory(
+    key: str, result: InstrumentResult, totals: list[tuple[int, datetime]], inputs: ReportInputs, start: datetime | None
+) -> Trajectory:
+    """``totals``: this instrument's scored (total, when), oldest first; the best is read after ``start``."""
     direction = inst.higher_is_better(key, inputs.scale_directions)
     trajectory = Trajectory("score", direction, baseline_kind=result.baseline_kind)
     if result.baseline is not None:
         trajectory.baseline = Point(result.baseline, _moment(result.baseline_at), 1)
-    scored = [
-        s
-        for s in inputs.surveys
-        if s.instrument == key and s.total is not None and start is not None and start < s.at <= inputs.end
-    ]
-    totals: list[tuple[int, datetime]] = [(s.total, s.at) for s in scored if s.total is not None]
+    totals = [(total, at) for total, at in totals if start is not None and start < at <= inputs.end]
     if totals and direction is not None:
         total, at = (max if direction else min)(totals)
         trajectory.best = Point(total, at, 1)
@@ -157,8 +155,14 @@ def course_picture(
         in_course = [at for at, _ in readings if start is not None and start <= at <= inputs.end]
         picture.observed[name] = observed_days(in_course)
         picture.trajectories[name] = rating_trajectory(name, readings, rating, best_from, inputs)
+    scored: dict[str, list[tuple[int, datetime]]] = {}
+    for survey in inputs.surveys:  # one pass over the scores, not one per instrument
+        if survey.total is not None:
+            scored.setdefault(survey.instrument, []).append((survey.total, survey.at))
     for key, result in instruments.items():
-        scored = [s.at for s in inputs.surveys if s.instrument == key and s.total is not None]
-        picture.observed[key] = observed_days([at for at in scored if start is not None and start <= at <= inputs.end])
-        picture.trajectories[key] = score_trajectory(key, result, inputs, best_from)
+        totals = scored.get(key, [])
+        picture.observed[key] = observed_days(
+            [at for _, at in totals if start is not None and start <= at <= inputs.end]
+        )
+        picture.trajectories[key] = score_trajectory(key, result, totals, inputs, best_from)
     return picture
