@@ -19,7 +19,7 @@ import tempfile
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from ketalog.importers import MAX_JSON_CHARS, MAX_JSON_OBJECTS, MAX_ROWS
+from ketalog.formats.read import MAX_JSON_CHARS, MAX_JSON_OBJECTS, MAX_ROWS
 
 NOW = "2041-03-10T10:00:00+00:00"
 BUDGET_MB = 500

@@ -364,7 +364,7 @@ def m011_checkin_sources(db):
         return
     from datetime import datetime, timedelta, timezone
 
-    from ketalog.importers import stable_id
+    from ketalog.formats.records import stable_id
 
     found: dict[str, list[str]] = {}
     for entry_id, at, offset in rows:

@@ -5,7 +5,7 @@ or a second process can never leave half an entry. Reads return dataclasses
 from ``ketalog.models``. Every query about entries is here; the only other SQL
 is the schema (``migrations``), file-level pragmas and checks (``db``,
 ``crypto``) and the bulk copy of whole tables on export and import
-(``exchange``).
+(``formats.ketalog_json``, ``formats.apply``).
 """
 
 from __future__ import annotations

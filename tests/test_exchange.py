@@ -73,6 +73,7 @@ def test_export_import_export_is_identical(cli, filled, tmp_path):
         "mood_labels": 0,
         "scale_directions": 0,
         "planned_sessions": 0,
+        "deleted_entries": 0,
     }
     dump = tmp_path / "export.json"
     dump.write_text(first)
@@ -411,8 +412,8 @@ def test_unwritable_output_is_a_one_line_error(cli, filled, tmp_path):
 
 
 def test_streamed_json_export_is_byte_for_byte_the_whole_document(cli, filled, db_path):
-    from ketalog import exchange
     from ketalog.db import open_db
+    from ketalog.formats import ketalog_json as exchange
     from ketalog.render.text import to_json
 
     cli("journal", 'two\nlines, a C1 \u009b and a quote " here', "--at", "2026-03-05 21:00")

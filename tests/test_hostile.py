@@ -180,10 +180,10 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(cli, tmp_path, db_path):
 
 
 def test_a_stream_that_lies_about_its_size_is_cut_off_at_the_limit():
-    from ketalog import importers
-    from ketalog.exchange import ImportFileError
+    from ketalog.formats import read
+    from ketalog.formats.plan import ImportFileError
 
-    capped = io.BufferedReader(importers._Capped(io.BytesIO(b"x" * 5000), 1000, Path("lying.emoods")))
+    capped = io.BufferedReader(read._Capped(io.BytesIO(b"x" * 5000), 1000, Path("lying.emoods")))
     with pytest.raises(ImportFileError, match="far more than any real export"):
         capped.read()
 
@@ -197,9 +197,9 @@ def test_a_stream_that_lies_about_its_size_is_cut_off_at_the_limit():
     ],
 )
 def test_row_cell_and_file_limits(cli, tmp_path, monkeypatch, db_path, limit, value, body, message):
-    from ketalog import importers
+    from ketalog.formats import read
 
-    monkeypatch.setattr(importers, limit, value)
+    monkeypatch.setattr(read, limit, value)
     path = tmp_path / "daylio.csv"
     path.write_text("full_date,date,weekday,time,mood,activities,note_title,note\n" + body + "\n")
     result = cli("import", str(path), expect=2)

@@ -238,7 +238,7 @@ def _peak_kib_of(*args: str) -> tuple[int, str]:
 def test_json_at_and_over_its_caps_stays_small(tmp_path, name, body):
     """Every JSON object becomes a Python object: files at the cap stay far under ~500 MB, and over it are
     refused before parsing (180 MB of '[{},{},...]' once took 4.4 GB)."""
-    from ketalog.importers import MAX_JSON_OBJECTS
+    from ketalog.formats.read import MAX_JSON_OBJECTS
 
     path = tmp_path / "big.json"
     path.write_text(body(MAX_JSON_OBJECTS))
@@ -248,9 +248,9 @@ def test_json_at_and_over_its_caps_stays_small(tmp_path, name, body):
 
 
 def test_row_and_json_caps_are_refused_in_one_line(cli, tmp_path, monkeypatch):
-    from ketalog import importers
+    from ketalog.formats import read
 
-    monkeypatch.setattr(importers, "MAX_JSON_CHARS", 1000)
+    monkeypatch.setattr(read, "MAX_JSON_CHARS", 1000)
     path = tmp_path / "x.json"
     path.write_text(ketalog_export(checkins=[{**CHECKIN, "note": "x" * 2000}]))
     assert "more than 0 MB of JSON" in cli("import", str(path), expect=2).stderr

@@ -9,6 +9,7 @@ import typer
 
 from ketalog.commands.common import JsonOpt, NoInputOpt, announce_safety, ask, emit, interactive, say, state
 from ketalog.errors import InputError, KetalogError
+from ketalog.formats import registry
 
 
 class ExportFormat(str, Enum):
@@ -16,14 +17,8 @@ class ExportFormat(str, Enum):
     csv = "csv"
 
 
-class ImportFormat(str, Enum):
-    ketalog = "ketalog"
-    daylio = "daylio"
-    emoods = "emoods"
-    pixels = "pixels"
-    bearable = "bearable"
-    imoodjournal = "imoodjournal"
-    howwefeel = "howwefeel"
+# The --format choices are the registry's names, in its order (the registry is standard library only).
+ImportFormat = Enum("ImportFormat", {name: name for name in registry.NAMES}, type=str)  # type: ignore[misc]
 
 
 def _progress_reporter():
@@ -33,10 +28,10 @@ def _progress_reporter():
     from rich.console import Console
     from rich.progress import Progress
 
-    from ketalog import exchange
+    from ketalog.formats.tables import EXPORTED_TABLES
 
     progress = Progress(console=Console(stderr=True), transient=True)
-    task = progress.add_task("Exporting", total=len(exchange.TABLE_ORDER))
+    task = progress.add_task("Exporting", total=len(EXPORTED_TABLES))
 
     def advance(table: str, rows: int) -> None:
         progress.update(task, advance=1, description=f"Exported {table} ({rows} rows)")
@@ -83,9 +78,11 @@ def export_command(
       ketalog export -o ketalog.json
       ketalog export --format csv -o tables.zip
     """
-    from ketalog import exchange, timeparse
+    from ketalog import timeparse
     from ketalog.db import companion_files
     from ketalog.files import private_output
+    from ketalog.formats.csv_export import write_csv_tables
+    from ketalog.formats.ketalog_json import export_json_chunks
 
     target_file = output or (
         Path(f"ketalog-export-{timeparse.now():%Y-%m-%d}.zip") if output_format == ExportFormat.csv else None
@@ -99,7 +96,7 @@ def export_command(
             progress.start()
         try:
             if output_format == ExportFormat.json:
-                chunks = exchange.export_json_chunks(db, timeparse.stamp(), advance)
+                chunks = export_json_chunks(db, timeparse.stamp(), advance)
                 if output is None:
                     for chunk in chunks:  # streamed: a lifetime's export never sits in memory
                         sys.stdout.write(chunk)
@@ -110,7 +107,7 @@ def export_command(
                         handle.write("\n")
             else:
                 target = output or Path(f"ketalog-export-{timeparse.now():%Y-%m-%d}.zip")
-                names = exchange.write_csv_tables(db, target.expanduser(), advance, protected)
+                names = write_csv_tables(db, target.expanduser(), advance, protected)
         finally:
             if progress:
                 progress.stop()
@@ -147,8 +144,7 @@ def import_command(
         Path,
         typer.Argument(
             metavar="PATH",
-            help="A ketalog export, a Daylio CSV or backup (.daylio), an eMoods backup (.emoods or entry.csv), "
-            "a Bearable CSV, or a Pixels backup (.json).",
+            help=f"{registry.what_ketalog_reads()[0].upper()}{registry.what_ketalog_reads()[1:]}.",
         ),
     ],
     input_format: Annotated[
@@ -156,7 +152,7 @@ def import_command(
         typer.Option(
             "--format",
             "-f",
-            help="ketalog, daylio, emoods, bearable, pixels, imoodjournal or howwefeel; detected when omitted.",
+            help=f"{registry.choices_text()}; detected from the content when omitted.",
         ),
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be added; change nothing.")] = False,
@@ -176,24 +172,26 @@ def import_command(
       ketalog import emoods.db
       ketalog import ketalog.json
     """
-    from ketalog import exchange, importers
+    from ketalog.formats.apply import apply_plan, saved_mood_labels
+    from ketalog.formats.detect import plan_import
+    from ketalog.formats.plan import ParseOptions, UnknownMoods
 
     source = path.expanduser()
     chosen = input_format.value if input_format else None
     with state(ctx).open(write=False) as db:
-        saved = exchange.saved_mood_labels(db)
+        saved = saved_mood_labels(db)
     try:
-        plan = importers.plan_import(source, chosen, mood_map, saved)
-    except importers.UnknownMoods as unknown:
+        plan = plan_import(source, chosen, ParseOptions(mood_map, saved))
+    except UnknownMoods as unknown:
         if not interactive(no_input):
             raise
         answers = _ask_mood_levels(unknown.labels)
         extra = ",".join(f"{label}={level}" for label, level in answers.items())
-        plan = importers.plan_import(source, chosen, ",".join(filter(None, [mood_map, extra])), saved)
+        plan = plan_import(source, chosen, ParseOptions(",".join(filter(None, [mood_map, extra])), saved))
     bar, advance = _import_progress(sum(len(rows) for rows in plan.tables.values()))
     try:
         with state(ctx).open(write=not dry_run) as db:
-            result = exchange.apply_plan(db, plan, dry_run=dry_run, progress=advance)
+            result = apply_plan(db, plan, dry_run=dry_run, progress=advance)
     finally:
         if bar:
             bar.stop()
