@@ -19,6 +19,7 @@ from typer.core import TyperGroup
 
 from ketalog import __version__
 from ketalog.errors import Cancelled, Declined, KetalogError, describe_database_error, is_database_error
+from ketalog.formats.registry import FORMATS
 
 
 class LazyCommand(NamedTuple):
@@ -29,6 +30,7 @@ class LazyCommand(NamedTuple):
 
 # Every command lives in a module loaded only when that command runs, so `add` builds
 # one command, not all of them, and `--help` builds none.
+OTHER_APPS = [fmt.app for fmt in FORMATS if fmt.name != "ketalog"]
 LAZY_COMMANDS = {
     "status": LazyCommand(
         "ketalog.commands.status", "Where you are in the course and what is due (also bare `ketalog`)."
@@ -60,7 +62,10 @@ LAZY_COMMANDS = {
     ),
     "costs": LazyCommand("ketalog.commands.costs", "What sessions cost: totals by month, year or course; CSV."),
     "export": LazyCommand("ketalog.commands.data", "Export every table: JSON (lossless) or CSV."),
-    "import": LazyCommand("ketalog.commands.data", "Import a ketalog export, Daylio CSV or eMoods backup."),
+    "import": LazyCommand(
+        "ketalog.commands.data", "Import a ketalog export or another app's history: " + ", ".join(OTHER_APPS) + "."
+    ),
+    "sync": LazyCommand("ketalog.commands.data", "Bring your devices' diaries together through a shared folder."),
     "backup": LazyCommand("ketalog.commands.data", "A consistent copy of the database (online backup)."),
     "check": LazyCommand("ketalog.commands.data", "Integrity, foreign keys and schema version."),
     "encrypt": LazyCommand("ketalog.commands.data", "Encrypt the database with SQLCipher."),

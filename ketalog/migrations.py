@@ -398,3 +398,16 @@ def m012_deleted_entries(db):
             kind TEXT NOT NULL,         -- session, checkin, journal, survey, medication or visit
             deleted_at TEXT NOT NULL    -- UTC
         )""")
+
+
+@migration("013_sync_state")
+def m013_sync_state(db):
+    # `ketalog sync DIR`: this device's id (made once, so its file in the shared folder keeps its name),
+    # where it was made (a database copied to another machine must not write under the same name), and
+    # when each other device's file was last read (so an edit here that a newer one replaced is named).
+    # Never exported: two devices that hold the same diary export identical files.
+    db.execute("""
+        CREATE TABLE sync_state (
+            key TEXT PRIMARY KEY,       -- 'device', 'home', or 'read:<device>'
+            value TEXT NOT NULL
+        )""")

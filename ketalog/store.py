@@ -233,22 +233,30 @@ def update(
 
 
 def delete(db: Connection, entry: Entry) -> None:
-    """Remove an entry; its side effects or tags go with it (ON DELETE CASCADE). Its id is remembered, so
-    re-importing the file it came from never brings it back."""
+    """Remove an entry; its side effects or tags go with it (ON DELETE CASCADE). Its tombstone (id and when)
+    is kept, so no re-import brings it back and the delete travels to the other devices."""
     from ketalog.timeparse import stamp
 
+    table = KINDS[entry.kind].table
     with writing(db):
-        db.execute(f"DELETE FROM {KINDS[entry.kind].table} WHERE id = ?", [entry.id])
+        row = next(db.query(f"SELECT * FROM {table} WHERE id = ?", [entry.id]))
+        remove_row(db, table, row)
         db.execute(
             "INSERT OR REPLACE INTO deleted_entries (id, kind, deleted_at) VALUES (?, ?, ?)",
             [entry.id, entry.kind, stamp()],
         )
-        if isinstance(entry, MedicationEvent):  # a medicine with no event left was never taken
-            db.execute(
-                "DELETE FROM medications WHERE key = ? AND NOT EXISTS "
-                "(SELECT 1 FROM medication_events WHERE medication = ?)",
-                [entry.medication, entry.medication],
-            )
+
+
+def remove_row(db: Connection, table: str, row: dict) -> None:
+    """Delete one stored entry row (inside the caller's transaction); a medicine left with no event goes too,
+    since it was never taken."""
+    db.execute(f"DELETE FROM {table} WHERE id = ?", [row["id"]])
+    if table == "medication_events":
+        db.execute(
+            "DELETE FROM medications WHERE key = ? AND NOT EXISTS "
+            "(SELECT 1 FROM medication_events WHERE medication = ?)",
+            [row["medication"], row["medication"]],
+        )
 
 
 def list_entries(

@@ -197,48 +197,18 @@ def import_command(
             bar.stop()
     if result.safety_positive:
         announce_safety(as_json)
+    from ketalog.render.imports import import_lines, result_data
+
     data = {
         "source": plan.source,
         "file": str(path),
         "dry_run": dry_run,
-        "added": result.added,
-        "updated": result.updated,
-        "unchanged": result.unchanged,
-        "kept_edits": result.kept_edits,
-        "kept_deleted": result.kept_deleted,
+        **result_data(result),
         "warnings": plan.warnings,
         "mapping": plan.mapping,
         "skipped": plan.skipped,
     }
-    verb = "Would add" if dry_run else "Added"
-    added = ", ".join(f"{n} {table}" for table, n in result.added.items()) or "nothing new"
-    lines = [f"{verb}: {added} (from {plan.source} file {path})."]
-    if result.updated:
-        lines.append(
-            ("Would update" if dry_run else "Updated")
-            + ": "
-            + ", ".join(f"{n} {table}" for table, n in result.updated.items())
-            + (" (edited later elsewhere)." if plan.source == "ketalog" else f" (changed in {plan.source} since).")
-        )
-    if result.kept_edits:
-        kept = sum(result.kept_edits.values())
-        lines.append(
-            f"Kept {kept} of your edits: entries changed in ketalog since the last import were left as you made them."
-        )
-    if result.kept_deleted:
-        gone = sum(result.kept_deleted.values())
-        lines.append(f"Left out {gone} you deleted in ketalog: a delete stays deleted.")
-    if result.unchanged:
-        lines.append("Already here: " + ", ".join(f"{n} {table}" for table, n in result.unchanged.items()) + ".")
-    lines += ["How the file was read:"] + [f"  {line}" for line in plan.mapping]
-    if plan.warnings:
-        lines += [f"Imported with a note ({len(plan.warnings)}):"] + [f"  {line}" for line in plan.warnings[:20]]
-    if plan.skipped:
-        from ketalog.render.text import count_of
-
-        lines += [f"Skipped {count_of(len(plan.skipped), 'row')}:"] + [f"  {line}" for line in plan.skipped[:20]]
-    if dry_run:
-        lines.append("Dry run: nothing was changed.")
+    lines = import_lines(result, plan, str(path), dry_run)
     emit(data, as_json, "\n".join(lines))
 
 
@@ -260,6 +230,53 @@ def _ask_mood_levels(labels: dict[str, list[int]]) -> dict[str, int]:
             say("  every label needs a level from 1 to 5", err=True)
         answers[label] = level
     return answers
+
+
+def sync_command(
+    ctx: typer.Context,
+    folder: Annotated[
+        Path,
+        typer.Argument(
+            metavar="DIR", help="The folder your devices share (Syncthing, Dropbox, a USB stick); not the database's."
+        ),
+    ],
+    as_json: JsonOpt = False,
+) -> None:
+    """Bring your devices' diaries together through a shared folder.
+
+    Reads every other device's file in DIR with the import's rules (the newest change of each entry wins, a
+    delete wins over older changes, an edit made after a delete brings the entry back), then writes this
+    device's whole diary to DIR/ketalog-<device>.json (0600; encrypted as ketalog-<device>.db when the diary
+    is encrypted). Run it on each device; running it twice changes nothing.
+
+    Examples:
+      ketalog sync ~/Sync/ketalog
+    """
+    from ketalog import crypto
+    from ketalog.formats.sync import sync
+
+    current = state(ctx)
+    with current.open(write=True) as db:
+        key = crypto.passphrase() if crypto.is_cipher_connection(db.conn) else None
+        outcome = sync(db, current.path, folder.expanduser(), key)
+    from ketalog.render.imports import result_data, sync_lines
+
+    if any(device.result and device.result.safety_positive for device in outcome.devices):
+        announce_safety(as_json)
+    data = {
+        "device": outcome.device,
+        "written": str(outcome.written),
+        "devices": [
+            {
+                "device": device.device,
+                "file": str(device.file),
+                "note": device.note,
+                **(result_data(device.result) if device.result else {}),
+            }
+            for device in outcome.devices
+        ],
+    }
+    emit(data, as_json, "\n".join(sync_lines(outcome)))
 
 
 def backup_command(
@@ -431,6 +448,7 @@ def _convert(ctx: typer.Context, *, encrypt: bool) -> None:
 COMMANDS = {
     "export": export_command,
     "import": import_command,
+    "sync": sync_command,
     "backup": backup_command,
     "check": check_command,
     "encrypt": encrypt_command,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import dataclass
 from typing import Iterator, Sequence
 
 from ketalog import instruments as inst
@@ -17,22 +18,49 @@ from ketalog import store
 from ketalog.db import Connection, writing
 from ketalog.formats.checks import row_name
 from ketalog.formats.plan import ImportFileError, ImportPlan, ImportResult
-from ketalog.formats.tables import ENTRY_TABLES, PARENT_TABLES, SETTINGS_TABLES, columns_of
+from ketalog.formats.tables import ENTRY_TABLES, PARENT_TABLES, SETTINGS_TABLES, TOMBSTONES, columns_of
+from ketalog.store import KINDS
+
+
+@dataclass(frozen=True)
+class SeenBy:
+    """Whether the device whose sync file is being read had seen this device's copy of an entry: this device's
+    publish times (when its file's content changed, its own clock) and the publish time of this device's
+    file that the other device last merged (its file says). Exact on one clock, so sync delays do not matter."""
+
+    device: str  # the other device
+    published: tuple[str, ...]  # this device's publish times, oldest first
+    they_read_mine: str  # "" when the other device never read this device's file
+
+    def unseen_edit(self, row: dict) -> bool:
+        """A copy edited here (or brought here) that the other device had not seen when it wrote its newer
+        edit: replacing it loses an edit, so it is named."""
+        from bisect import bisect_left
+
+        if row["updated_at"] == row["created_at"]:
+            return False  # a first version is no edit: every later copy was made from it
+        at = bisect_left(self.published, row["updated_at"])
+        return at == len(self.published) or self.published[at] > self.they_read_mine
 
 
 class _DryRun(Exception):
     """Raised inside the import transaction to roll it back after counting."""
 
 
-def apply_plan(db: Connection, plan: ImportPlan, *, dry_run: bool, progress=None) -> ImportResult:
+def apply_plan(
+    db: Connection, plan: ImportPlan, *, dry_run: bool, progress=None, seen: SeenBy | None = None
+) -> ImportResult:
     """All of the plan in one transaction, or none of it. ``dry_run`` counts and rolls back.
 
-    ``progress(done, total)`` is called as entries are written (for a progress bar)."""
+    ``progress(done, total)`` is called as entries are written (for a progress bar). ``seen``: for another
+    device's sync file, what each device had read of the other, so an edit that gives way to a newer one made
+    without having seen it (a concurrent edit: one of the two is lost) is named in the result."""
     result = ImportResult({}, {}, {}, [])
     try:
         with writing(db):
-            _apply_parents(db, plan, result)
-            _apply(db, plan, result, progress)
+            parents = _apply_parents(db, plan, result)
+            _apply(db, plan, result, progress, seen)
+            _drop_untaken(db, parents, result)
             _refuse_shared_ids(db, plan)
             _apply_settings(db, plan, result)
             _remember_mood_labels(db, plan.remember)
@@ -145,12 +173,37 @@ def _match_same_minute(plan: ImportPlan, table: str, rows: list[dict], existing_
         ]
 
 
-def _deleted_ids(db: Connection, ids: list[str]) -> set[str]:
-    """Which of these ids were deleted in ketalog (table `deleted_entries`), in a few queries."""
-    found: set[str] = set()
+def _tombstones(db: Connection, ids: list[str]) -> dict[str, str]:
+    """When each of these ids was deleted here (table `deleted_entries`), in a few queries."""
+    found: dict[str, str] = {}
     for chunk, marks in _in_chunks(ids):
-        found.update(row[0] for row in db.execute(f"SELECT id FROM deleted_entries WHERE id IN ({marks})", chunk))
+        found.update(db.execute(f"SELECT id, deleted_at FROM {TOMBSTONES} WHERE id IN ({marks})", chunk))
     return found
+
+
+def _version(row: dict, children: set[str]) -> tuple[str, str]:
+    """What decides between two copies of one entry: the later `updated_at`; at the same second (two devices,
+    or a fixed clock), the larger content, so every device picks the same copy whatever the order of syncs."""
+    content = {column: value for column, value in row.items() if column not in ("id", "updated_at")}
+    return str(row.get("updated_at") or ""), json.dumps([content, sorted(children)], sort_keys=True, default=str)
+
+
+def _ketalog_decision(
+    row: dict, existing: dict | None, children: set[str], stored: set[str], buried: str | None
+) -> str:
+    """A row of a ketalog export or another device's sync file: the newest copy of an entry wins, and a
+    delete (``buried``: when, here or in the file) wins over every copy written at or before it."""
+    if buried is not None and str(row["updated_at"]) <= buried:
+        return "deleted"
+    if existing is None:
+        return "add"
+    if (
+        _same_content(row, existing)
+        and (row["created_at"], row["updated_at"]) == (existing["created_at"], existing["updated_at"])
+        and children == stored
+    ):
+        return "unchanged"
+    return "update" if _version(row, children) > _version(existing, stored) else "older"
 
 
 def _existing_rows(db: Connection, table: str, ids: list[str]) -> dict[str, dict]:
@@ -222,22 +275,26 @@ def _run_batch(db: Connection, plan: ImportPlan, table: str, sql: str, numbered:
         db.execute("RELEASE ketalog_batch")
 
 
-def _apply(db: Connection, plan: ImportPlan, result: ImportResult, progress=None) -> None:
+def _apply(db: Connection, plan: ImportPlan, result: ImportResult, progress=None, seen: SeenBy | None = None) -> None:
     total = sum(len(plan.tables.get(table, [])) for table in ENTRY_TABLES)
     done = 0
     replaced: set[tuple[str, str]] = set()
-    untouched: set[str] = set()  # entries whose children must not change (kept edits, already here)
+    untouched: set[str] = set()  # entries whose children must not change: children follow their parent
     foreign = plan.source != "ketalog"
+    incoming = {row["id"]: row["deleted_at"] for row in plan.tables.get(TOMBSTONES, [])}
     for table in ENTRY_TABLES:
         rows = plan.tables.get(table, [])
         columns = set(columns_of(db, table))
-        plan_children = _plan_children(plan, table) if foreign else {}
+        plan_children = _plan_children(plan, table)
         existing_rows = _existing_rows(db, table, [row["id"] for row in rows])
         if foreign:
             _match_same_minute(plan, table, rows, existing_rows)
-        deleted = _deleted_ids(db, [row["id"] for row in rows if row["id"] not in existing_rows])
+        buried = _tombstones(db, [row["id"] for row in rows])
+        for entry_id, deleted_at in incoming.items():
+            if deleted_at > buried.get(entry_id, ""):
+                buried[entry_id] = deleted_at
         earlier = _checkins_at(db, [row["at"] for row in rows]) if foreign and table == "checkins" else set()
-        stored = _stored_children(db, table, list(existing_rows)) if foreign else {}
+        stored = _stored_children(db, table, list(existing_rows))
         inserts: list[tuple[int, dict]] = []
         updates: list[tuple[int, dict]] = []
         for number, row in enumerate(rows, start=1):
@@ -247,31 +304,33 @@ def _apply(db: Connection, plan: ImportPlan, result: ImportResult, progress=None
             if extra:
                 raise ImportFileError(plan.path, row_name(table, number), f"unknown column {sorted(extra)[0]!r}")
             existing = existing_rows.get(row["id"])
-            if existing is None and row["id"] in deleted:  # deleted here: a delete stays deleted
-                _count(result.kept_deleted, table)
-                untouched.add(row["id"])
-                continue
+            children = plan_children.get(row["id"], set())
             if foreign:
-                decision = _foreign_decision(
-                    row, existing, plan_children.get(row["id"], set()), stored.get(row["id"], set()), earlier
-                )
-            elif existing is None:
-                decision = "add"
-            elif str(row.get("updated_at") or "") > str(existing["updated_at"] or ""):
-                decision = "update"
+                if existing is None and row["id"] in buried:  # deleted here: another app's copy never returns
+                    decision = "deleted"
+                else:
+                    decision = _foreign_decision(row, existing, children, stored.get(row["id"], set()), earlier)
             else:
-                decision = "unchanged"
+                decision = _ketalog_decision(
+                    row, existing, children, stored.get(row["id"], set()), buried.get(row["id"])
+                )
             if decision == "add":
                 inserts.append((number, row))
-                _count(result.added, table)
+                _count(result.brought_back if row["id"] in buried else result.added, table)
             elif decision == "update":
                 updates.append((number, row))
                 replaced.add((table, row["id"]))
                 _count(result.updated, table)
+                assert existing is not None
+                if seen is not None and seen.unseen_edit(existing):
+                    result.overwritten.append(f"{_KIND_OF[table]} {row['id'][:8]} (newer edit from {seen.device})")
             else:
-                _count(result.kept_edits if decision == "kept" else result.unchanged, table)
-                if foreign:
-                    untouched.add(row["id"])
+                untouched.add(row["id"])
+                if decision == "deleted":
+                    if existing is None:
+                        _count(result.kept_deleted, table)
+                else:
+                    _count(result.kept_edits if decision == "kept" else result.unchanged, table)
                 continue
             if (
                 table == "surveys"
@@ -297,22 +356,65 @@ def _apply(db: Connection, plan: ImportPlan, result: ImportResult, progress=None
         added = _run_batch(db, plan, child, sql, pairs)
         if added > 0:
             result.added[child] = result.added.get(child, 0) + added
+    _apply_tombstones(db, plan, result, seen)
 
 
-def _apply_parents(db: Connection, plan: ImportPlan, result: ImportResult) -> None:
-    """Medicines, merged by key: new ones added; a newer copy from a ketalog export replaces an older one."""
+_KIND_OF = {table: kind for kind, table in ((k, KINDS[k].table) for k in KINDS)}
+
+
+def _apply_tombstones(db: Connection, plan: ImportPlan, result: ImportResult, seen: SeenBy | None) -> None:
+    """The file's deletes: each is kept (the later of two deletes of one entry), and removes the entry here
+    when it was not written after the delete. Runs after the rows, so it also buries a row the file held."""
+    for row in plan.tables.get(TOMBSTONES, []):
+        table = KINDS[row["kind"]].table
+        doomed = next(
+            db.query(f'SELECT * FROM "{table}" WHERE id = ? AND updated_at <= ?', [row["id"], row["deleted_at"]]), None
+        )
+        if doomed is not None:
+            store.remove_row(db, table, doomed)
+            _count(result.deleted, table)
+            if seen is not None and seen.unseen_edit(doomed):
+                result.overwritten.append(f"{row['kind']} {row['id'][:8]} (deleted later on {seen.device})")
+        db.execute(
+            f"INSERT INTO {TOMBSTONES} (id, kind, deleted_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, deleted_at = excluded.deleted_at "
+            "WHERE excluded.deleted_at > deleted_at",
+            [row["id"], row["kind"], row["deleted_at"]],
+        )
+
+
+def _apply_parents(db: Connection, plan: ImportPlan, result: ImportResult) -> list[tuple[str, str]]:
+    """Medicines, merged by key: new ones added; a newer copy from a ketalog export replaces an older one (at
+    the same second, the larger content, as for entries). Returns the (table, key) pairs added."""
+    added = []
     for table, columns in PARENT_TABLES.items():
         key = columns[0]
         for row in plan.tables.get(table, []):
-            existing = next(db.query(f'SELECT updated_at FROM "{table}" WHERE "{key}" = ?', [row[key]]), None)
+            existing = next(db.query(f'SELECT * FROM "{table}" WHERE "{key}" = ?', [row[key]]), None)
             if existing is None:
                 store.insert_row(db, table, {column: row[column] for column in columns})
                 _count(result.added, table)
-            elif plan.source == "ketalog" and row["updated_at"] > existing["updated_at"]:
+                added.append((table, row[key]))
+            elif (
+                plan.source == "ketalog"
+                and not _same_content(row, existing)
+                and _version(row, set()) > _version(existing, set())
+            ):
                 store.update_row(db, table, (key, row[key]), {column: row[column] for column in columns[1:]})
                 _count(result.updated, table)
             else:
                 _count(result.unchanged, table)
+    return added
+
+
+def _drop_untaken(db: Connection, added: list[tuple[str, str]], result: ImportResult) -> None:
+    """A medicine the file brought whose every event was deleted here was never taken: it is not added."""
+    for table, key in added:
+        if next(db.query("SELECT 1 FROM medication_events WHERE medication = ? LIMIT 1", [key]), None) is None:
+            db.execute(f'DELETE FROM "{table}" WHERE key = ?', [key])
+            result.added[table] -= 1
+            if not result.added[table]:
+                del result.added[table]
 
 
 def _apply_settings(db: Connection, plan: ImportPlan, result: ImportResult) -> None:

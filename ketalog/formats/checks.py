@@ -17,9 +17,10 @@ from ketalog.formats.tables import (
     _CHILD_COLUMNS,
     CHILD_VALUES,
     ENTRY_TABLES,
+    EXPORTED_TABLES,
     PARENT_TABLES,
     SETTINGS_TABLES,
-    TABLE_ORDER,
+    TOMBSTONES,
 )
 from ketalog.timeparse import to_utc_text
 
@@ -38,7 +39,7 @@ def check_plan(plan: ImportPlan) -> None:
 
     latest = to_utc_text(now() + FUTURE_TOLERANCE)
     owners: dict[str, str] = {}  # entry id -> its table: an id in two tables could not be addressed
-    for table in TABLE_ORDER:
+    for table in EXPORTED_TABLES:
         for number, row in enumerate(plan.tables.get(table, []), start=1):
             if not isinstance(row, dict):
                 raise ImportFileError(plan.path, row_name(table, number), "must be an object")
@@ -61,8 +62,25 @@ def check_plan(plan: ImportPlan) -> None:
                 _check_scale_direction(plan.path, row_name(table, number), row)
             elif table == "planned_sessions":
                 _check_planned(plan.path, row_name(table, number), row)
+            elif table == TOMBSTONES:
+                _check_tombstone(plan.path, row_name(table, number), row)
             elif table in CHILD_VALUES:
                 _check_child(plan.path, table, number, row)
+
+
+def _check_tombstone(path: Path, where: str, row: dict) -> None:
+    from ketalog.store import KINDS
+
+    if set(row) != {"id", "kind", "deleted_at"}:
+        raise ImportFileError(path, where, "needs exactly id, kind and deleted_at")
+    if not isinstance(row["id"], str) or not _ID.fullmatch(row["id"]):
+        raise ImportFileError(path, where, f"id must be 32 lowercase hex characters (got {row['id']!r})")
+    if row["kind"] not in KINDS:
+        raise ImportFileError(path, where, f"kind must be one of {', '.join(KINDS)} (got {row['kind']!r})")
+    if not isinstance(row["deleted_at"], str) or not _AT.match(row["deleted_at"]):
+        raise ImportFileError(
+            path, where, f"deleted_at must be UTC like 2026-03-04T13:30:00Z (got {row['deleted_at']!r})"
+        )
 
 
 def _check_child(path: Path, table: str, number: int, row: dict) -> None:

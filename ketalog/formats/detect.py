@@ -15,7 +15,7 @@ from typing import TextIO
 
 from ketalog.formats import read, registry
 from ketalog.formats.plan import ImportFileError, ImportPlan, ParseOptions
-from ketalog.formats.read import csv_rows, error_kind, load_json, open_source
+from ketalog.formats.read import csv_rows, error_kind, open_source
 
 _BASE64_LINE = re.compile(r"^[A-Za-z0-9+/]{40,}={0,2}$")  # a Daylio backup's JSON, base64-encoded
 
@@ -111,11 +111,7 @@ def _plan_json(path: Path, text: str, fmt: str | None, options: ParseOptions) ->
             stripped = base64.b64decode("".join(stripped.split()), validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
             raise ImportFileError(path, "file", "not a Daylio backup, a ketalog export, or CSV") from None
-    if stripped.count("{") + stripped.count("[") > read.MAX_JSON_OBJECTS:  # counted before parsing: each one
-        raise ImportFileError(  # would become a Python dict or list
-            path, "file", f"holds more than {read.MAX_JSON_OBJECTS:,} JSON objects, far more than any real export"
-        )
-    data = load_json(path, stripped)
+    data = read.capped_json(path, stripped)
     detected = next(
         (f for f in registry.FORMATS if "json" in f.kinds and registry.module_of(f).detect_json(data)), None
     )

@@ -30,9 +30,12 @@ def export_data(db: Connection, exported_at: str, progress=None) -> dict:
     }
 
 
-def export_json_chunks(db: Connection, exported_at: str, progress=None) -> Iterator[str]:
+def export_json_chunks(
+    db: Connection, exported_at: str, progress=None, head_extra: dict | None = None
+) -> Iterator[str]:
     """The text of ``to_json(export_data(...))``, byte for byte, one row at a time: a lifetime's export
-    is written without ever holding it in memory (tests compare the two)."""
+    is written without ever holding it in memory (tests compare the two). The first chunk is the head (what
+    differs between two devices holding the same diary); ``head_extra`` adds keys to it (a sync file's)."""
     from ketalog.render.text import json_line, to_json
 
     head = {
@@ -40,6 +43,7 @@ def export_json_chunks(db: Connection, exported_at: str, progress=None) -> Itera
         "format_version": EXPORT_VERSION,
         "schema_version": schema_version(db),
         "exported_at": exported_at,
+        **(head_extra or {}),
     }
     yield to_json(head)[:-2] + ',\n  "tables": {'
     for index, table in enumerate(EXPORTED_TABLES):

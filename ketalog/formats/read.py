@@ -212,6 +212,20 @@ def header_and_rows(path: Path, rows: Iterator[list[str]]):
     return tuple(header), ([*cells[: len(header)], *[""] * (len(header) - len(cells))] for cells in rows)
 
 
+def capped_json(path: Path, text: str):
+    """``load_json`` within the caps: text and objects counted before parsing (each object would become a
+    Python dict or list, far larger than its text)."""
+    if len(text) > MAX_JSON_CHARS:
+        raise ImportFileError(
+            path, "file", f"holds more than {MAX_JSON_CHARS // 2**20} MB of JSON, far more than any real export"
+        )
+    if text.count("{") + text.count("[") > MAX_JSON_OBJECTS:
+        raise ImportFileError(
+            path, "file", f"holds more than {MAX_JSON_OBJECTS:,} JSON objects, far more than any real export"
+        )
+    return load_json(path, text)
+
+
 def load_json(path: Path, text: str):
     """A file's JSON, or one error naming the file: bad syntax, a number of thousands of digits, or nesting
     deeper than any export (each a traceback from ``json`` otherwise)."""
