@@ -534,3 +534,57 @@ def test_stable_ids_are_uuid5_exactly_so_reimports_keep_matching(parts):
     from ketalog.formats.records import ID_NAMESPACE, stable_id
 
     assert stable_id(*parts) == uuid.uuid5(ID_NAMESPACE, "\x1f".join(str(p) for p in parts)).hex
+
+
+# Smaller quirks (issue 26) ------------------------------------------------------------------------------
+
+
+def test_a_narrow_no_break_space_before_pm_keeps_working(cli, tmp_path, db_path):
+    cli("import", write(tmp_path, "d.csv", HEADER_2021 + "2024-08-06,Aug 6,Tuesday,8:05\u202fPM,good,,,\n"))
+    assert rows(db_path, "SELECT at FROM checkins") == [("2024-08-06T20:05:00Z",)]
+
+
+def test_a_label_matched_to_a_default_mood_only_by_case_is_said(cli, tmp_path):
+    text = HEADER_2021 + "2024-08-06,,,20:00,Good,,,\n2024-08-07,,,20:00,Good,,,\n2024-08-08,,,20:00,meh,,,\n"
+    data = cli.json("import", write(tmp_path, "d.csv", text))
+    assert data["warnings"] == [
+        "mood 'Good' (2 entries, first on line 2) read as Daylio's own 'good' (4 on its 1-5 scale); "
+        'if it is a mood you made, import again with --mood-map "Good=N"'
+    ]
+    path = write(tmp_path, "e.csv", text.replace("2024-08", "2024-09"))
+    assert cli.json("import", path, "--mood-map", "Good=5")["warnings"] == []
+
+
+def test_a_time_the_clocks_skipped_is_stored_an_hour_on_and_said(cli, tmp_path, db_path, monkeypatch):
+    import time as clock
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    clock.tzset()
+    data = cli.json("import", write(tmp_path, "d.csv", HEADER_2021 + "2024-03-10,,,2:30 AM,good,,,\n"))
+    assert data["warnings"] == [
+        "line 2: 2024-03-10 02:30 does not exist in your time zone (the clocks jumped forward); stored as 03:30"
+    ]
+    assert rows(db_path, "SELECT at, utc_offset FROM checkins") == [("2024-03-10T07:30:00Z", -240)]
+
+
+@pytest.mark.parametrize(
+    "written, day",
+    [
+        ('"September 5, 2015"', "2015-09-05"),
+        ("5 September 2015", "2015-09-05"),
+        ("5 Sep 2015", "2015-09-05"),
+        ("5 septembre 2015", "2015-09-05"),
+        ("5. September 2015", "2015-09-05"),
+        ("5 de septiembre de 2015", "2015-09-05"),
+    ],
+)
+def test_imoodjournal_dates_in_the_phones_locale(cli, tmp_path, db_path, written, day):
+    text = f"Date,Day of week,Hour,Minute,Level,LevelText,Comment\n{written},Sat,10,0,5,ok,\n"
+    cli("import", write(tmp_path, "i.csv", text))
+    assert rows(db_path, "SELECT local_date FROM checkins") == [(day,)]
+
+
+def test_an_imoodjournal_date_that_is_no_date_names_the_line(cli, tmp_path, db_path):
+    text = "Date,Day of week,Hour,Minute,Level,LevelText,Comment\nsometime in 2015,Sat,10,0,5,ok,\n"
+    error = cli("import", write(tmp_path, "i.csv", text), expect=2).stderr
+    assert "line 2" in error and "5 September 2015" in error and not db_path.exists()

@@ -10,8 +10,8 @@ from typing import Iterator
 
 from ketalog.formats.plan import ImportFileError, ImportPlan, ParseOptions
 from ketalog.formats.read import data_rows
-from ketalog.formats.records import MinutePositions, checkin_plan, checkin_row, number_in, scale_to_ten
-from ketalog.timeparse import to_local, to_utc_text
+from ketalog.formats.records import MinutePositions, checkin_plan, checkin_row, local_time, number_in, scale_to_ten
+from ketalog.timeparse import to_utc_text
 
 BEARABLE_HEADER = ("date", "weekday", "time of day", "category", "rating/amount", "detail", "notes")
 # Bearable's time-of-day blocks, as a clock time for the check-in (product rule; exact times are kept)
@@ -35,6 +35,7 @@ def parse_csv(path: Path, rows: Iterator[list[str]], options: ParseOptions) -> I
     skipped: dict[str, int] = {}
     medicines_seen: dict[str, tuple[str, datetime]] = {}  # key -> (name as first written, first dose)
     doses: list[tuple[datetime, str, str | None]] = []
+    plan = checkin_plan("bearable", path)
     for line, row in data_rows(path, header, rows):
         row = {key: value.strip() for key, value in row.items()}
         try:
@@ -50,7 +51,8 @@ def parse_csv(path: Path, rows: Iterator[list[str]], options: ParseOptions) -> I
                 f"line {line}",
                 f"time of day {row['time of day']!r} is not am, mid, pm, pre, all day or a clock time",
             ) from None
-        block = blocks.setdefault(to_local(datetime.combine(day, clock)), {"values": {}, "tags": [], "notes": []})
+        moment = local_time(datetime.combine(day, clock), plan, f"line {line}")
+        block = blocks.setdefault(moment, {"values": {}, "tags": [], "notes": []})
         category, amount, detail = row["category"].lower(), row["rating/amount"], row["detail"]
         if not amount and category in ("mood", "energy", "sleep quality", "sleep"):
             pass  # an empty amount is not logged (e.g. a sync placeholder): nothing to read
@@ -73,7 +75,6 @@ def parse_csv(path: Path, rows: Iterator[list[str]], options: ParseOptions) -> I
             name, unit = unit_match.groups() if unit_match else (detail, "")
             name = " ".join(name.split())
             if name:
-                moment = to_local(datetime.combine(day, clock))
                 medicines_seen.setdefault(medicine_key(name), (name, moment))
                 doses.append((moment, medicine_key(name), f"{amount} {unit}".strip() or None))
         elif category == "gratitudes":
@@ -83,7 +84,6 @@ def parse_csv(path: Path, rows: Iterator[list[str]], options: ParseOptions) -> I
             continue
         if row["notes"]:
             block["notes"].append(row["notes"])
-    plan = checkin_plan("bearable", path)
     positions = MinutePositions("bearable")
     for moment in sorted(blocks):
         block = blocks[moment]

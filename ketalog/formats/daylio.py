@@ -14,8 +14,16 @@ from typing import Iterator
 
 from ketalog.formats.plan import ImportFileError, ImportPlan, ParseOptions, UnknownMoods
 from ketalog.formats.read import data_rows, one_record
-from ketalog.formats.records import MinutePositions, checkin_plan, checkin_row, html_to_text, maybe_html, scale_to_ten
-from ketalog.timeparse import to_local
+from ketalog.formats.records import (
+    MinutePositions,
+    checkin_plan,
+    checkin_row,
+    html_to_text,
+    local_time,
+    localized_month_day,
+    maybe_html,
+    scale_to_ten,
+)
 
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 DAYLIO_DEFAULT_MOODS = {"rad": 5, "good": 4, "meh": 3, "bad": 2, "awful": 1}
@@ -83,78 +91,11 @@ def _daylio_date(row: dict, version: str, path: Path, line: int) -> date:
                 return date(year, parsed.month, parsed.day)
             except ValueError:
                 continue
-        month, day = _localized_month_day(row["date"])
+        month, day = localized_month_day(row["date"])
         return date(year, month, day)
     except (ValueError, KeyError):
         shown = row.get("full_date") or f"{row.get('year')} {row.get('date')}"
         raise ImportFileError(path, f"line {line}", f"date {shown!r} is not a valid date") from None
-
-
-# The languages Daylio ships; their month names come from Babel's CLDR data, not hand-written tables.
-DAYLIO_LOCALES = (
-    "en",
-    "de",
-    "es",
-    "fr",
-    "it",
-    "pt",
-    "pt_BR",
-    "ru",
-    "uk",
-    "pl",
-    "cs",
-    "sk",
-    "nl",
-    "sv",
-    "da",
-    "nb",
-    "fi",
-    "tr",
-    "hu",
-    "ro",
-    "el",
-    "bg",
-    "hr",
-    "sl",
-    "sr_Latn",
-    "ca",
-    "id",
-    "vi",
-    "lt",
-    "lv",
-    "et",
-)
-_MONTHS: dict[str, int] = {}
-
-
-def _month_names() -> dict[str, int]:
-    """Every wide month name (formatting and stand-alone: "września", "wrzesień") and the abbreviations that
-    mean the same month in every language, lower-cased: built once, only when a date needs it."""
-    if not _MONTHS:
-        from babel import Locale
-
-        wide: dict[str, int] = {}
-        short: dict[str, set[int]] = {}
-        for code in DAYLIO_LOCALES:
-            months = Locale.parse(code).months
-            for context in ("format", "stand-alone"):
-                for number, name in months[context]["wide"].items():
-                    wide.setdefault(name.lower().strip("."), number)
-                for number, name in months[context]["abbreviated"].items():
-                    short.setdefault(name.lower().strip("."), set()).add(number)
-        _MONTHS.update({name: numbers.pop() for name, numbers in short.items() if len(numbers) == 1})
-        _MONTHS.update(wide)
-    return _MONTHS
-
-
-def _localized_month_day(text: str) -> tuple[int, int]:
-    """ "7 września", "16 de octubre", "22. Juni", "juin 3" -> (month, day)."""
-    words = re.findall(r"[^\W\d_]+\.?|\d+", text.lower())
-    days = [int(w) for w in words if w.isdigit()]
-    months = [_month_names()[w.strip(".")] for w in words if not w.isdigit() and w.strip(".") in _month_names()]
-    if len(days) != 1 or len(months) != 1:
-        raise ValueError(text)
-    return months[0], days[0]
 
 
 def _daylio_layout(path: Path, first: list[str]) -> tuple[tuple[str, ...], str, bool]:
@@ -198,18 +139,22 @@ def parse_daylio(path: Path, rows: Iterator[list[str]], mood_map: dict[str, int]
     header, version, first_is_data = _daylio_layout(path, first)
     moods = {**DAYLIO_DEFAULT_MOODS, **DAYLIO_TRANSLATED_MOODS, **mood_map}
     unknown: dict[str, list[int]] = {}
+    recased: dict[str, list[int]] = {}  # "Good" read as Daylio's own "good": said, since it may be a renamed mood
     plan = checkin_plan("daylio", path)
     positions = MinutePositions("daylio")
     seen_rows: dict[tuple, int] = {}
     data = itertools.chain([first], rows) if first_is_data else rows
     for line, row in data_rows(path, header, data, 1 if first_is_data else 2, plan.warnings):
-        label = row["mood"].strip().lower()
+        written = row["mood"].strip()
+        label = written.lower()
         if label not in moods:
-            unknown.setdefault(row["mood"].strip(), []).append(line)
+            unknown.setdefault(written, []).append(line)
             continue
+        if written != label and label not in mood_map:
+            recased.setdefault(written, []).append(line)
         day = _daylio_date(row, version, path, line)
         clock = _daylio_time(row["time"], path, line)
-        moment = to_local(datetime.combine(day, clock))
+        moment = local_time(datetime.combine(day, clock), plan, f"line {line}")
         title, body = maybe_html(row.get("note_title", "")).strip(), maybe_html(row.get("note", "")).strip()
         note = "\n".join(part for part in (title, body) if part) or None
         minute = f"{day.isoformat()} {clock:%H:%M}"
@@ -233,6 +178,12 @@ def parse_daylio(path: Path, rows: Iterator[list[str]], mood_map: dict[str, int]
             unknown,
             f"Daylio mood labels ketalog does not know: {listed}. Say where each sits on Daylio's 1-5 scale "
             f'(1 awful, 2 bad, 3 meh, 4 good, 5 rad): replace each ? in --mood-map "{template}"',
+        )
+    for written, lines in recased.items():
+        plan.warnings.append(
+            f"mood {written!r} ({len(lines)} entr{'y' if len(lines) == 1 else 'ies'}, first on line {lines[0]}) "
+            f"read as Daylio's own {written.lower()!r} ({moods[written.lower()]} on its 1-5 scale); "
+            f'if it is a mood you made, import again with --mood-map "{written}=N"'
         )
     used = ", ".join(
         f"{label}={value}→{daylio_to_ten(value)}"

@@ -8,8 +8,7 @@ from typing import Iterator
 
 from ketalog.formats.plan import ImportFileError, ImportPlan, ParseOptions
 from ketalog.formats.read import data_rows, header_and_rows
-from ketalog.formats.records import MinutePositions, checkin_plan, checkin_row, number_in
-from ketalog.timeparse import to_local
+from ketalog.formats.records import MinutePositions, checkin_plan, checkin_row, local_time, number_in
 
 
 def detect_header(header: tuple[str, ...]) -> bool:
@@ -23,11 +22,12 @@ def parse_csv(path: Path, rows: Iterator[list[str]], options: ParseOptions) -> I
     positions = MinutePositions("howwefeel")
     for line, row in data_rows(path, header, cells):
         try:
-            moment = to_local(datetime.strptime(row["Date"].strip(), "%Y %a %b %d %I:%M %p"))
+            naive = datetime.strptime(row["Date"].strip(), "%Y %a %b %d %I:%M %p")
         except ValueError:
             raise ImportFileError(
                 path, f"line {line}", f"date {row['Date']!r} is not like 2025 Sat Oct 4 8:09 PM"
             ) from None
+        moment = local_time(naive, plan, f"line {line}")
         values: dict = {}
         sleep = row.get("Sleep", "").strip()
         if sleep:

@@ -2,14 +2,38 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+import re
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Iterator
 
 from ketalog.formats.plan import ImportFileError, ImportPlan, ParseOptions
 from ketalog.formats.read import data_rows, header_and_rows
-from ketalog.formats.records import MinutePositions, checkin_plan, checkin_row, scale_to_ten
-from ketalog.timeparse import to_local
+from ketalog.formats.records import (
+    MinutePositions,
+    checkin_plan,
+    checkin_row,
+    local_time,
+    localized_month_day,
+    scale_to_ten,
+)
+
+
+def imood_date(text: str) -> date:
+    """The Date column, written in the phone's locale: "September 5, 2015", "5 September 2015", "5 sept. 2015",
+    "5. September 2015". The year is the four-digit number; the month's name is read in any language the apps
+    ship (Babel's CLDR data)."""
+    cleaned = " ".join(text.replace(",", " ").split())
+    for pattern in ("%B %d %Y", "%d %B %Y", "%b %d %Y", "%d %b %Y"):  # English, without Babel's cost
+        try:
+            return datetime.strptime(cleaned, pattern).date()
+        except ValueError:
+            continue
+    year = re.findall(r"\b\d{4}\b", cleaned)
+    if len(year) != 1:
+        raise ValueError(text)
+    month, day = localized_month_day(cleaned.replace(year[0], " "))
+    return date(int(year[0]), month, day)
 
 
 def detect_header(header: tuple[str, ...]) -> bool:
@@ -24,16 +48,18 @@ def parse_csv(path: Path, rows: Iterator[list[str]], options: ParseOptions) -> I
     positions = MinutePositions("imoodjournal")
     for line, row in data_rows(path, header, cells):
         try:
-            day = datetime.strptime(row["Date"].strip(), "%B %d, %Y").date()
+            day = imood_date(row["Date"])
             clock = time(int(row["Hour"]), int(row["Minute"]))
             level = int(row["Level"])
             if not 1 <= level <= 10:
                 raise ValueError(level)
         except ValueError:
             raise ImportFileError(
-                path, f"line {line}", "needs a date like September 5, 2015, Hour 0-23, Minute 0-59 and Level 1-10"
+                path,
+                f"line {line}",
+                "needs a date like September 5, 2015 or 5 September 2015, Hour 0-23, Minute 0-59 and Level 1-10",
             ) from None
-        moment = to_local(datetime.combine(day, clock))
+        moment = local_time(datetime.combine(day, clock), plan, f"line {line}")
         entry_id = positions.id_for(f"{moment:%Y-%m-%d %H:%M}")
         note = row["Comment"].strip() or None
         plan.tables["checkins"].append(checkin_row(entry_id, moment, mood=scale_to_ten(level, 10), note=note))

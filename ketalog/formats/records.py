@@ -35,6 +35,24 @@ def checkin_plan(source: str, path: Path) -> ImportPlan:
     return ImportPlan(source, path, {"checkins": [], "checkin_tags": []})
 
 
+def local_time(naive: datetime, plan: ImportPlan, where: str) -> datetime:
+    """A wall-clock time from a file, in the local time zone. One the clocks skipped (the spring-forward gap)
+    is stored as the hour after it (02:30 becomes 03:30) and said in the summary, never moved silently."""
+    from ketalog.timeparse import NonexistentTime, wall_clock
+
+    try:
+        return wall_clock(naive)
+    except NonexistentTime:  # read on the offset before the jump, so it shows as the hour after it
+        moment = max(naive.astimezone(), naive.replace(fold=1).astimezone())
+        note = (
+            f"{where}: {naive:%Y-%m-%d %H:%M} does not exist in your time zone (the clocks jumped forward); "
+            f"stored as {moment:%H:%M}"
+        )
+        if note not in plan.warnings:
+            plan.warnings.append(note)
+        return moment
+
+
 def checkin_row(entry_id: str, moment: datetime, **values) -> dict:
     # An imported entry is dated by its own time, not the import's: a later edit in ketalog then shows
     # as updated_at > created_at, and no re-import of the app's file overwrites it.
@@ -88,3 +106,71 @@ def maybe_html(text: str) -> str:
     if not _HTML_MARKS.search(text):
         return text
     return html_to_text(text).replace("\xa0", " ")
+
+
+# The languages the apps ship (Daylio's list, the longest); month names come from Babel's CLDR data,
+# not hand-written tables.
+APP_LOCALES = (
+    "en",
+    "de",
+    "es",
+    "fr",
+    "it",
+    "pt",
+    "pt_BR",
+    "ru",
+    "uk",
+    "pl",
+    "cs",
+    "sk",
+    "nl",
+    "sv",
+    "da",
+    "nb",
+    "fi",
+    "tr",
+    "hu",
+    "ro",
+    "el",
+    "bg",
+    "hr",
+    "sl",
+    "sr_Latn",
+    "ca",
+    "id",
+    "vi",
+    "lt",
+    "lv",
+    "et",
+)
+_MONTHS: dict[str, int] = {}
+
+
+def _month_names() -> dict[str, int]:
+    """Every wide month name (formatting and stand-alone: "września", "wrzesień") and the abbreviations that
+    mean the same month in every language, lower-cased: built once, only when a date needs it."""
+    if not _MONTHS:
+        from babel import Locale
+
+        wide: dict[str, int] = {}
+        short: dict[str, set[int]] = {}
+        for code in APP_LOCALES:
+            months = Locale.parse(code).months
+            for context in ("format", "stand-alone"):
+                for number, name in months[context]["wide"].items():
+                    wide.setdefault(name.lower().strip("."), number)
+                for number, name in months[context]["abbreviated"].items():
+                    short.setdefault(name.lower().strip("."), set()).add(number)
+        _MONTHS.update({name: numbers.pop() for name, numbers in short.items() if len(numbers) == 1})
+        _MONTHS.update(wide)
+    return _MONTHS
+
+
+def localized_month_day(text: str) -> tuple[int, int]:
+    """ "7 września", "16 de octubre", "22. Juni", "juin 3" -> (month, day)."""
+    words = re.findall(r"[^\W\d_]+\.?|\d+", text.lower())
+    days = [int(w) for w in words if w.isdigit()]
+    months = [_month_names()[w.strip(".")] for w in words if not w.isdigit() and w.strip(".") in _month_names()]
+    if len(days) != 1 or len(months) != 1:
+        raise ValueError(text)
+    return months[0], days[0]
