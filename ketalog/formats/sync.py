@@ -95,8 +95,9 @@ def _read_encrypted(path: Path, key: str) -> str:
     return row[0]
 
 
-def _plan_of(path: Path, key: str | None):
-    """A device's file as a checked plan, with when it was written and which files of others it had read."""
+def _plan_of(path: Path, key: str | None, already_read: str | None):
+    """A device's file as a checked plan (None when it is the very file merged last time), with when it was
+    written and which files of others it had read."""
     from ketalog.formats import read
     from ketalog.formats.checks import check_plan
     from ketalog.formats.ketalog_json import parse_json
@@ -107,12 +108,14 @@ def _plan_of(path: Path, key: str | None):
     else:
         assert key is not None
         data = read.capped_json(path, _read_encrypted(path, key))
+    written = data.get("exported_at") if isinstance(data, dict) else None
+    if not isinstance(written, str):
+        raise ImportFileError(path, "exported_at", "missing; is this a ketalog sync file?")
+    if written == already_read:
+        return None, written, {}
     plan = parse_json(path, data)
     check_plan(plan)
     sync = data.get("sync") if isinstance(data.get("sync"), dict) else {}
-    written = data.get("exported_at")
-    if not isinstance(written, str):
-        raise ImportFileError(path, "exported_at", "missing; is this a ketalog sync file?")
     return plan, written, sync.get("read") or {}
 
 
@@ -131,6 +134,7 @@ def sync(db: Connection, db_path: Path, folder: Path, key: str | None) -> SyncRe
         )
     me = device_id(db, db_path)
     outcome = SyncResult(me, folder / f"{PREFIX}{me}{'.db' if key else '.json'}")
+    state = _state(db)
     plans = []
     for device, path in _others(folder, me):
         if not _DEVICE.match(device):
@@ -140,11 +144,11 @@ def sync(db: Connection, db_path: Path, folder: Path, key: str | None) -> SyncRe
                 DeviceResult(device, path, None, "encrypted, and this diary is not: encrypt it to read that file")
             )
         else:
-            plans.append((device, path, *_plan_of(path, key)))  # every file read and checked before any write
-    state = _state(db)
+            # every file read and checked before any write
+            plans.append((device, path, *_plan_of(path, key, state.get(f"read:{device}"))))
     published = tuple(json.loads(state.get("published", "[]")))
     for device, path, plan, written, read in plans:
-        if state.get(f"read:{device}") == written:
+        if plan is None:
             outcome.devices.append(DeviceResult(device, path, None, "unchanged since the last sync"))
             continue
         seen = SeenBy(device, published, str(read.get(me, "")) if isinstance(read, dict) else "")
