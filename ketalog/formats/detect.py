@@ -94,13 +94,6 @@ def _header(first_line: str) -> tuple[str, ...]:
         return ()
 
 
-def detect_format(first_line: str) -> str | None:
-    """The registry name a CSV file's first line says it is (None when no format claims it)."""
-    header = _header(first_line)
-    found = (f.name for f in registry.FORMATS if "csv" in f.kinds and registry.module_of(f).detect_header(header))
-    return next(found, None)
-
-
 def _plan_json(path: Path, text: str, fmt: str | None, options: ParseOptions) -> ImportPlan:
     stripped = text.strip()
     if _BASE64_LINE.match(stripped.split("\n", 1)[0]):
