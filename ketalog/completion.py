@@ -13,6 +13,12 @@ def routes(incomplete: str) -> list[str]:
     return [route for route in ROUTES if route.startswith(incomplete.lower())]
 
 
+def drugs(incomplete: str) -> list[str]:
+    from ketalog.session_record import DRUGS
+
+    return [drug for drug in DRUGS if drug.startswith(incomplete.lower())]
+
+
 def side_effects(incomplete: str) -> list[str]:
     from ketalog.validation import KNOWN_SIDE_EFFECTS
 

@@ -411,3 +411,48 @@ def m013_sync_state(db):
             key TEXT PRIMARY KEY,       -- 'device', 'home', or 'read:<device>'
             value TEXT NOT NULL
         )""")
+
+
+@migration("014_session_record")
+def m014_session_record(db):
+    # Session record v2 (issue 27): which drug and product; the doses within a session and its timed vital
+    # signs as JSON lists (the summary columns stay, derived from them by the store); self-rated sedation,
+    # staff observations, when ready to leave, the lot, mood before and after. Route `buccal` joins the list.
+    for column in (
+        "drug TEXT CHECK (drug IN ('ketamine', 'esketamine', 'arketamine', 'other'))",
+        "product TEXT",
+        "doses TEXT",
+        "sprays INTEGER CHECK (sprays BETWEEN 1 AND 12)",
+        "vitals TEXT",
+        "sedation INTEGER CHECK (sedation BETWEEN 0 AND 10)",
+        "observed TEXT",
+        "ready_after_min INTEGER CHECK (ready_after_min BETWEEN 0 AND 600)",
+        "lot TEXT",
+        "mood_before INTEGER CHECK (mood_before BETWEEN 0 AND 10)",
+        "mood_after INTEGER CHECK (mood_after BETWEEN 0 AND 10)",
+    ):
+        db.execute(f"ALTER TABLE sessions ADD COLUMN {column}")
+    # A CHECK only loosened (one more allowed route) changes no stored byte: SQLite's documented way is to
+    # edit the table's SQL in the schema and bump the schema version, in the migration's own transaction
+    # (a rebuild would need foreign keys off, which cannot change inside a transaction).
+    old = "CHECK (route IN ('iv','im','intranasal','oral','sublingual','other'))"
+    new = "CHECK (route IN ('iv','im','intranasal','oral','sublingual','buccal','other'))"
+    version = db.execute("PRAGMA schema_version").fetchone()[0]
+    db.execute("PRAGMA writable_schema = ON")
+    db.execute(
+        "UPDATE sqlite_master SET sql = replace(sql, ?, ?) WHERE type = 'table' AND name = 'sessions'", [old, new]
+    )
+    db.execute(f"PRAGMA schema_version = {version + 1}")
+    db.execute("PRAGMA writable_schema = OFF")
+    from ketalog import session_record
+
+    rows = list(db.execute("SELECT * FROM sessions").fetchall())
+    columns = [d[0] for d in db.execute("SELECT * FROM sessions LIMIT 0").description]
+    for values in rows:
+        row = dict(zip(columns, values, strict=True))
+        doses, vitals = session_record.legacy_lists(row)
+        drug = session_record.inferred_drug(row["route"], row["note"], row["intention"], row["clinic"])
+        db.execute(
+            "UPDATE sessions SET doses = ?, vitals = ?, drug = ? WHERE id = ?",
+            [session_record.encode(doses), session_record.encode(vitals), drug, row["id"]],
+        )

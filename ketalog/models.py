@@ -79,13 +79,37 @@ class Session(Entry):
     intention: str | None = None
     note: str | None = None
     new_course: bool = False  # this session starts a new treatment course
+    drug: str | None = None  # ketamine, esketamine, arketamine or other (session_record.DRUGS)
+    product: str | None = None
+    doses: list[dict] = field(default_factory=list)  # [{amount, unit, at (minutes in)}]; dose_amount is their sum
+    sprays: int | None = None
+    vitals: list[dict] = field(default_factory=list)  # [{what: bp|hr|spo2, at: minutes, "end" or None, value}]
+    sedation: int | None = None
+    observed: list[str] = field(default_factory=list)  # staff observations (session_record.OBSERVATIONS)
+    ready_after_min: int | None = None
+    lot: str | None = None
+    mood_before: int | None = None
+    mood_after: int | None = None
     side_effects: list[str] = field(default_factory=list)
     number: int | None = None  # position in the course, 1 = first session ever logged
 
     kind = "session"
 
+    @classmethod
+    def decoded(cls, values: dict) -> dict:
+        for name in ("doses", "vitals", "observed"):
+            if name in values:
+                text = values[name]
+                values[name] = json.loads(text) if text else []
+        return values
+
     @property
     def dose(self) -> str:
+        """'0.5 mg/kg', or '28+28+28 mg @0/5/10′' for doses within the session."""
+        if self.doses:
+            from ketalog.session_record import format_doses
+
+            return format_doses(self.doses)
         return format_dose(self.dose_amount, self.dose_unit)
 
     @property

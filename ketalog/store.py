@@ -57,7 +57,8 @@ KINDS: dict[str, Kind] = {
         child_key="session_id",
         child_value="name",
         json_list="side_effects",
-        text_columns=("note", "intention", "clinic"),
+        json_columns=("doses", "vitals", "observed"),
+        text_columns=("note", "intention", "clinic", "product"),
     ),
     "checkin": Kind(
         "checkin",
@@ -136,6 +137,10 @@ def insert(db: Connection, kind_name: str, at: datetime, values: dict, children:
     """Store one new entry (and its side effects or tags) in one transaction."""
     kind = KINDS[kind_name]
     created = stamp()
+    if kind_name == "session":
+        from ketalog.session_record import with_summary
+
+        values = with_summary(values)
     row = {"id": new_id(), **storage_fields(at), **_encode(kind, values), "created_at": created, "updated_at": created}
     with writing(db):
         insert_row(db, kind.table, row)
@@ -188,6 +193,20 @@ def last_session(db: Connection) -> Session | None:
     return cast("Session | None", _latest(db, "session"))
 
 
+def sessions_without_drug(db: Connection) -> list[str]:
+    """Short ids of the sessions whose drug is not recorded, oldest first."""
+    return [row["id"][:8] for row in db.query("SELECT id FROM sessions WHERE drug IS NULL ORDER BY at")]
+
+
+def last_session_by_route(db: Connection, route: str) -> Session | None:
+    """The latest session given by ``route`` that records its drug."""
+    kind = KINDS["session"]
+    found = _records(
+        db, kind, f"{_select(kind)} WHERE e.route = ? AND e.drug IS NOT NULL ORDER BY e.at DESC LIMIT 1", [route]
+    )
+    return cast("Session | None", found[0]) if found else None
+
+
 def ids_starting(db: Connection, prefix: str, limit: int) -> list[tuple[Kind, str]]:
     """Up to ``limit`` ids per kind starting with ``prefix`` (lowercase hex), newest first, found by the
     primary key's range."""
@@ -220,6 +239,10 @@ def update(
 ) -> Entry:
     """Change an entry in one transaction; ``created_at`` stays, ``updated_at`` moves."""
     kind = KINDS[entry.kind]
+    if entry.kind == "session":
+        from ketalog.session_record import with_summary
+
+        values = with_summary(values, entry)
     changes = _encode(kind, values)
     if at is not None:
         changes.update(storage_fields(at))

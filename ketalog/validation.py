@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ketalog.errors import InputError
 
-ROUTES = ("iv", "im", "intranasal", "oral", "sublingual", "other")
+ROUTES = ("iv", "im", "intranasal", "oral", "sublingual", "buccal", "other")
 DOSE_UNITS = ("mg", "mg/kg")
 KNOWN_SIDE_EFFECTS = (
     "nausea",
@@ -109,6 +109,13 @@ def number(text: str | float, field: str, low: float, high: float | None = None)
     allowed = f"a number from {low:g} to {high:g}" if high is not None else f"a number of at least {low:g}"
     if not math.isfinite(value) or value < low or (high is not None and value > high):
         raise InputError(field, f"must be {allowed} (got {text!r})")
+    return value
+
+
+def one_of(text: str, allowed: tuple[str, ...], field: str) -> str:
+    value = text.strip().lower()
+    if value not in allowed:
+        raise InputError(field, f"must be one of {', '.join(allowed)} (got {text!r})")
     return value
 
 

@@ -21,14 +21,25 @@ CHILDREN = "children"  # the side effects or tags, stored in a child table
 FIELDS: dict[str, dict[str, tuple[str, ...] | str]] = {
     "session": {
         "route": ("route",),
-        "dose": ("dose_amount", "dose_unit"),
+        "drug": ("drug",),
+        "product": ("product",),
+        "dose": ("doses",),
+        "sprays": ("sprays",),
         "duration": ("duration_min",),
         "clinic": ("clinic",),
         "provider": ("provider",),
         "dissociation": ("dissociation",),
-        "bp_before": ("bp_before_sys", "bp_before_dia"),
-        "bp_after": ("bp_after_sys", "bp_after_dia"),
-        "heart_rate": ("heart_rate",),
+        "sedation": ("sedation",),
+        "bp_before": ("vitals",),
+        "bp_after": ("vitals",),
+        "bp": ("vitals",),
+        "heart_rate": ("vitals",),
+        "spo2": ("vitals",),
+        "observed": ("observed",),
+        "ready_after": ("ready_after_min",),
+        "lot": ("lot",),
+        "mood_before": ("mood_before",),
+        "mood_after": ("mood_after",),
         "cost": ("cost",),
         "therapy": ("therapy",),
         "intention": ("intention",),
@@ -75,35 +86,76 @@ def session_values(
     dissociation=None,
     bp_before=None,
     bp_after=None,
+    bp=None,
     heart_rate=None,
+    spo2=None,
     cost=None,
     therapy=None,
     intention=None,
     note=None,
     new_course=None,
+    drug=None,
+    product=None,
+    sprays=None,
+    sedation=None,
+    observed=None,
+    ready_after=None,
+    lot=None,
+    mood_before=None,
+    mood_after=None,
+    entry=None,
 ) -> dict:
-    """Validated columns for the session options that were given (others left out)."""
+    """Validated columns for the session options that were given (others left out). ``entry``: the session
+    being edited, whose timed readings the new ones join (a reading at the same time is replaced)."""
+    from ketalog import session_record as record
+
     values: dict = {}
     if new_course is not None:
         values["new_course"] = int(new_course)
     if route is not None:
         values["route"] = valid.route(route)
-    if dose is not None:
-        values["dose_amount"], values["dose_unit"] = valid.dose(dose)
+    if drug is not None:
+        values["drug"] = valid.one_of(drug, record.DRUGS, "--drug")
+    if dose:
+        values["doses"] = record.parse_doses(list(dose))
+    if sprays is not None:
+        values["sprays"] = valid.whole_number(sprays, "--sprays", 1, record.MAX_SPRAYS)
+        esketamine = values.get("drug", getattr(entry, "drug", None)) == "esketamine"
+        if esketamine and not dose:  # Spravato: each device is 28 mg
+            values["doses"] = [{"amount": float(record.SPRAY_MG * values["sprays"]), "unit": "mg", "at": 0}]
     if duration is not None:
         values["duration_min"] = valid.whole_number(duration, "--duration", *valid.DURATION_RANGE)
-    if dissociation is not None:
-        values["dissociation"] = valid.rating(dissociation, "--dissociation")
-    for raw, field, prefix in ((bp_before, "--bp-before", "bp_before"), (bp_after, "--bp-after", "bp_after")):
+    for name, raw in (
+        ("dissociation", dissociation),
+        ("sedation", sedation),
+        ("mood_before", mood_before),
+        ("mood_after", mood_after),
+    ):
         if raw is not None:
-            values[f"{prefix}_sys"], values[f"{prefix}_dia"] = valid.blood_pressure(raw, field)
-    if heart_rate is not None:
-        values["heart_rate"] = valid.whole_number(heart_rate, "--heart-rate", *valid.HEART_RATE_RANGE)
+            values[name] = valid.rating(raw, "--" + name.replace("_", "-"))
+    readings = record.parse_bp([f"{bp_before}@pre"] if bp_before is not None else [], "--bp-before")
+    readings += record.parse_bp([f"{bp_after}@end"] if bp_after is not None else [], "--bp-after")
+    readings += record.parse_bp(list(bp or []))
+    readings += record.parse_number_readings(list(heart_rate or []), "hr", "--heart-rate", *valid.HEART_RATE_RANGE)
+    readings += record.parse_number_readings(list(spo2 or []), "spo2", "--spo2", *record.SPO2_RANGE)
+    if readings:
+        values["vitals"] = record.merge_vitals(list(getattr(entry, "vitals", None) or []), readings)
+    if observed is not None:
+        values["observed"] = record.observed(list(observed)) or None
+    if ready_after is not None:
+        values["ready_after_min"] = valid.whole_number(ready_after, "--ready-after", 0, record.MAX_OFFSET)
     if cost is not None:
         values["cost"] = valid.number(cost, "--cost", *valid.COST_RANGE)
     if therapy is not None:
         values["therapy"] = int(therapy)
-    for name, raw in (("clinic", clinic), ("provider", provider), ("intention", intention), ("note", note)):
+    for name, raw in (
+        ("clinic", clinic),
+        ("provider", provider),
+        ("intention", intention),
+        ("note", note),
+        ("product", product),
+        ("lot", lot),
+    ):
         if raw is not None:
             values[name] = raw
     return values
@@ -161,20 +213,56 @@ def edited_survey_values(
     return SurveyEdit(values, notice)
 
 
+_TIMED = {"dose": None, "bp": "bp", "heart-rate": "hr", "spo2": "spo2"}  # --clear NAME@TIME: what it removes
+
+
+def _clear_point(entry, name: str, raw: str):
+    """'dose@10', 'bp@40', 'bp@end' -> (name, point); a plain name -> (name, everything)."""
+    if "@" not in name:
+        return name, "all"
+    from ketalog import session_record as record
+
+    base, point = record.split_point(name, "--clear", default=None)
+    if entry.kind != "session" or base not in _TIMED:
+        raise InputError("--clear", f"only a session's dose, bp, heart-rate and spo2 take @TIME (got {raw!r})")
+    return base, point
+
+
+def _cleared_readings(entry, values: dict, option: str, point) -> dict:
+    """A session's doses or readings with the cleared ones left out (all of a kind, or the one at a time)."""
+    if option == "dose":
+        doses = values.get("doses", entry.doses)
+        kept = [] if point == "all" else [d for d in doses if d["at"] != point]
+        if point != "all" and len(kept) == len(doses):
+            raise InputError("--clear", f"this session has no dose at {point} minutes")
+        return {"doses": kept or None}
+    what, at = {"bp_before": ("bp", 0), "bp_after": ("bp", "end")}.get(
+        option, (_TIMED.get(option.replace("_", "-")), point)
+    )
+    vitals = values.get("vitals", entry.vitals)
+    kept = [r for r in vitals if not (r["what"] == what and (at == "all" or r["at"] == at))]
+    if len(kept) == len(vitals):
+        raise InputError("--clear", f"this session has no such {option.replace('_', '-')} reading")
+    return {"vitals": kept or None}
+
+
 def apply_clears(entry, clear: list[str], values: dict, children, given: set[str]):
     """Set the named fields to empty; a field cannot be both set and cleared, and a check-in keeps a rating."""
     names = clearable(entry.kind)
     for raw in clear:
         name = raw.strip().lower().lstrip("-").replace("_", "-")
         name = {"side-effect": "side-effects", "tag": "tags"}.get(name, name)
+        name, point = _clear_point(entry, name, raw)
         if name not in names:
             raise InputError("--clear", f"a {entry.kind} can clear {', '.join(names) or 'nothing'} (got {raw!r})")
         option = names[name]
-        if option in given:
+        if option in given and point == "all":  # clearing one timed reading beside new ones is fine
             raise InputError("--clear", f"{name} is both set and cleared; choose one")
         columns = FIELDS[entry.kind][option]
         if columns == CHILDREN:
             children = []
+        elif entry.kind == "session" and columns in (("doses",), ("vitals",)):
+            values.update(_cleared_readings(entry, values, option, point))
         else:
             values.update({column: None for column in columns})
     if entry.kind == "checkin":

@@ -22,7 +22,11 @@ def _id(prefix: str) -> str:
 
 
 def session(offset: float, hour: int = 10, **fields) -> Session:
+    """A session as the store keeps one given by its summary columns: its doses and timed readings derived."""
+    from ketalog.session_record import legacy_lists
+
     side_effects = fields.pop("side_effects", [])
+    fields["doses"], fields["vitals"] = legacy_lists(fields)
     return Session(
         id=_id("5"),
         at=day(offset, hour),

@@ -63,7 +63,9 @@ def test_add_confirmation_counts_sessions_in_course_order(cli):
     cli("add", "--route", "iv", "--at", "2026-03-06 10:00")
     result = cli("add", "--route", "iv", "--at", "2026-03-04 10:00")  # logged late, in between
     assert result.stdout.startswith("Session 2 logged")
-    assert cli("add", "--route", "intranasal", "--dose", "56mg").stdout.startswith("Session 4 logged")
+    assert cli("add", "--route", "intranasal", "--drug", "esketamine", "--dose", "56mg").stdout.startswith(
+        "Session 4 logged"
+    )
 
 
 def test_add_without_route_and_without_terminal_is_refused(cli, db_path):
@@ -360,7 +362,7 @@ def test_an_implausible_dose_is_refused_unless_forced(cli, db_path, route, dose,
     line = result.stderr.strip()
     assert line.startswith("ketalog: error: --dose: ") and named in line and "--force" in line
     assert "\n" not in line and count(db_path, "sessions") == 0
-    cli("add", "--route", route, "--dose", dose, "--no-input", "--force")
+    cli("add", "--route", route, "--drug", "ketamine", "--dose", dose, "--no-input", "--force")
     assert count(db_path, "sessions") == 1
 
 

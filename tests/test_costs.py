@@ -13,7 +13,20 @@ def paid(cli):
     cli("add", "--route", "iv", "--dose", "0.5mg/kg", "--cost", "450", "--clinic", "=Calm", "--at", "2025-12-30")
     cli("add", "--route", "iv", "--dose", "0.5mg/kg", "--cost", "450.50", "--provider", "Dr Lee", "--at", "2026-01-02")
     cli("add", "--route", "iv", "--at", "2026-01-05")  # no cost logged
-    cli("add", "--route", "intranasal", "--dose", "56mg", "--cost", "900", "--new-course", "--at", "2026-03-01")
+    cli(
+        "add",
+        "--route",
+        "intranasal",
+        "--drug",
+        "esketamine",
+        "--dose",
+        "56mg",
+        "--cost",
+        "900",
+        "--new-course",
+        "--at",
+        "2026-03-01",
+    )
 
 
 def test_costs_group_by_month_year_and_course(cli, paid):

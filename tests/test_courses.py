@@ -17,7 +17,9 @@ def test_new_course_starts_a_course_and_the_report_describes_it(cli):
     cli("survey", "phq9", "--answers", "3,3,3,3,2,2,2,2,0", "--at", "2025-06-01")  # a year-old score
     cli("add", "--route", "iv", "--at", "2025-06-02")
     cli("survey", "phq9", "--answers", "3,3,2,2,2,2,2,2,0", "--at", "2026-02-01")
-    result = cli("add", "--route", "intranasal", "--dose", "56mg", "--at", "2026-02-02", "--new-course")
+    result = cli(
+        "add", "--route", "intranasal", "--drug", "esketamine", "--dose", "56mg", "--at", "2026-02-02", "--new-course"
+    )
     assert "days earlier" not in result.stderr
     assert cli.json("list", "--kind", "session")[0]["new_course"] is True
     courses = cli.json("course", "list")

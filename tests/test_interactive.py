@@ -27,6 +27,8 @@ def test_add_prompts_default_to_the_previous_protocol(cli, db_path):
         "add",
         "--route",
         "intranasal",
+        "--drug",
+        "esketamine",
         "--dose",
         "56mg",
         "--duration",
@@ -39,6 +41,8 @@ def test_add_prompts_default_to_the_previous_protocol(cli, db_path):
     child = spawn("add")
     child.expect(r"Last session: 2026-03-05")
     child.expect(r"Route .*\[intranasal\]")
+    child.sendline("")
+    child.expect(r"Drug .*\[esketamine\]")  # the same route's drug is the default
     child.sendline("")
     child.expect(r"Dose.*\[56mg\]")
     child.sendline("")
@@ -82,6 +86,8 @@ def test_first_add_asks_for_a_route_until_given(db_path):
     child.sendline("bogus")
     child.expect("must be one of")
     child.sendline("iv")
+    child.expect(r"Drug .*\[ketamine\]")  # IV is racemic ketamine unless said otherwise
+    child.sendline("")
     for label in ("Dose", "Duration", "Clinic", "Dissociation", "before", "after", "Side effects"):
         child.expect(label)
         child.sendline("")
@@ -296,7 +302,11 @@ def test_a_changed_route_is_not_offered_the_old_routes_dose_and_a_slip_is_asked_
     child = spawn("add")
     child.expect(r"Route .*\[iv\]")
     child.sendline("intranasal")
-    child.expect(r"Dose, e.g. 0.5mg/kg or 56mg \(Enter to skip\): ")  # no "[0.5mg/kg]" default for another route
+    child.expect(r"Drug \(ketamine/esketamine/arketamine/other\): ")  # never guessed for intranasal
+    child.sendline("")
+    child.expect("an intranasal session needs its drug")
+    child.sendline("esketamine")
+    child.expect(r"Dose, e.g. 0.5mg/kg or 56mg \(doses within it: 28mg 28mg@5\) \(Enter to skip\): ")
     child.sendline("840mg")
     child.expect("840 mg is more than ketalog expects for intranasal")
     child.sendline("84mg")
@@ -320,7 +330,7 @@ def test_prompts_have_line_editing(db_path):
     child.send("v")
     child.send("\x1b[D")  # left arrow: with readline the cursor moves, without it the bytes land in the answer
     child.send("i\r")
-    child.expect("Dose")  # "iv" was accepted
+    child.expect("Drug")  # "iv" was accepted
     child.sendintr()
     child.expect(pexpect.EOF)
     child.close()

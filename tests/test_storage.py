@@ -330,7 +330,7 @@ def _store_all(db, entries) -> None:
         values = {
             k: v
             for k, v in asdict(entry).items()
-            if k not in ("id", "at", "created_at", "updated_at", "side_effects", "tags", "number")
+            if k not in ("id", "at", "created_at", "updated_at", "side_effects", "tags", "number") and v != []
         }
         children = getattr(entry, "side_effects", None) or getattr(entry, "tags", None) or ()
         store.insert(db, entry.kind, entry.at, values, children)

@@ -112,7 +112,7 @@ def test_routes(text):
 
 
 def test_unknown_route_lists_the_routes():
-    with pytest.raises(InputError, match="iv, im, intranasal, oral, sublingual, other"):
+    with pytest.raises(InputError, match="iv, im, intranasal, oral, sublingual, buccal, other"):
         valid.route("rectal")
 
 

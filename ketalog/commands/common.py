@@ -120,11 +120,61 @@ RouteOpt = Annotated[
     typer.Option(
         "--route",
         metavar="ROUTE",
-        help="iv, im, intranasal, oral, sublingual or other.",
+        help="iv, im, intranasal, oral, sublingual, buccal or other.",
         autocompletion=completion.routes,
     ),
 ]
-DoseOpt = Annotated[Optional[str], typer.Option("--dose", metavar="AMOUNT", help="Amount with unit: 0.5mg/kg, 56mg.")]
+DoseOpt = Annotated[
+    Optional[list[str]],
+    typer.Option(
+        "--dose",
+        metavar="AMOUNT[@MIN]",
+        help="Amount with unit: 0.5mg/kg, 56mg. Repeat for doses within a session: --dose 28mg --dose 28mg@5.",
+    ),
+]
+DrugOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--drug",
+        metavar="DRUG",
+        help="ketamine, esketamine, arketamine or other. Default: your last session's by the same route.",
+        autocompletion=completion.drugs,
+    ),
+]
+ProductOpt = Annotated[
+    Optional[str],
+    typer.Option("--product", metavar="TEXT", help='What was given: "Spravato 84 mg", "troche 150 mg", "RDT".'),
+]
+SpraysOpt = Annotated[
+    Optional[str],
+    typer.Option(
+        "--sprays",
+        metavar="N",
+        help="Nasal spray devices used. With esketamine and no --dose, sets the dose to N x 28 mg (Spravato).",
+    ),
+]
+BpOpt = Annotated[
+    Optional[list[str]],
+    typer.Option("--bp", metavar="SYS/DIA@WHEN", help="A timed reading, WHEN = pre, minutes in, or end: 152/94@40."),
+]
+Spo2Opt = Annotated[
+    Optional[list[str]], typer.Option("--spo2", metavar="PCT[@MIN]", help="Oxygen saturation, e.g. 97@40.")
+]
+SedationOpt = Annotated[Optional[str], typer.Option("--sedation", metavar="0-10", help="How sedated you felt, 0-10.")]
+ObservedOpt = Annotated[
+    Optional[list[str]],
+    typer.Option(
+        "--observed",
+        metavar="WHAT",
+        help="What staff observed: sedation, dissociation, respiratory-depression (comma-separated or repeated).",
+    ),
+]
+ReadyAfterOpt = Annotated[
+    Optional[str], typer.Option("--ready-after", metavar="MINUTES", help="Minutes until you were ready to leave.")
+]
+LotOpt = Annotated[Optional[str], typer.Option("--lot", metavar="TEXT", help="The product's lot number.")]
+MoodBeforeOpt = Annotated[Optional[str], typer.Option("--mood-before", metavar="0-10", help="Mood just before, 0-10.")]
+MoodAfterOpt = Annotated[Optional[str], typer.Option("--mood-after", metavar="0-10", help="Mood just after, 0-10.")]
 DurationOpt = Annotated[
     Optional[str], typer.Option("--duration", metavar="MINUTES", help="Length of the session, 1-600 minutes.")
 ]
@@ -147,11 +197,16 @@ SideEffectOpt = Annotated[
     ),
 ]
 BpBeforeOpt = Annotated[
-    Optional[str], typer.Option("--bp-before", metavar="SYS/DIA", help="Blood pressure before dosing, e.g. 128/82.")
+    Optional[str], typer.Option("--bp-before", metavar="SYS/DIA", help="Blood pressure before dosing (--bp X@pre).")
 ]
-BpAfterOpt = Annotated[Optional[str], typer.Option("--bp-after", metavar="SYS/DIA", help="Blood pressure after.")]
+BpAfterOpt = Annotated[
+    Optional[str], typer.Option("--bp-after", metavar="SYS/DIA", help="Blood pressure before leaving (--bp X@end).")
+]
 HeartRateOpt = Annotated[
-    Optional[str], typer.Option("--heart-rate", metavar="BPM", help="Heart rate during the session, beats per minute.")
+    Optional[list[str]],
+    typer.Option(
+        "--heart-rate", metavar="BPM[@MIN]", help="Heart rate, beats per minute; repeat for timed readings: 78@0."
+    ),
 ]
 CostOpt = Annotated[
     Optional[str], typer.Option("--cost", metavar="AMOUNT", help="What the session cost you, in your currency: 450.")

@@ -359,7 +359,22 @@ def check_command(ctx: typer.Context, as_json: JsonOpt = False) -> None:
         )
         raise typer.Exit(1)
     later = f"; this ketalog uses version {latest}, and the next write will upgrade it" if upgrade else ""
-    emit(data, as_json, f"{current.path}: ok (integrity, foreign keys, schema version {version}{later}).")
+    from ketalog import store
+
+    with current.open(write=False) as db:
+        undrugged = store.sessions_without_drug(db)
+    data["sessions_without_drug"] = undrugged
+    lines = [f"{current.path}: ok (integrity, foreign keys, schema version {version}{later})."]
+    if undrugged:
+        from ketalog.render.text import count_of
+
+        lines.append(
+            f"{count_of(len(undrugged), 'session')} without a drug (ketamine, esketamine...): "
+            + ", ".join(undrugged[:10])
+            + (" ..." if len(undrugged) > 10 else "")
+            + "; add it with `ketalog edit ID --drug NAME` (a FHIR export needs it)."
+        )
+    emit(data, as_json, "\n".join(lines))
 
 
 RemovePlainOpt = Annotated[

@@ -11,28 +11,39 @@ from ketalog.commands.common import (
     AnxietyOpt,
     BpAfterOpt,
     BpBeforeOpt,
+    BpOpt,
     ClinicOpt,
     CostOpt,
     CsvOpt,
     DissociationOpt,
     DoseOpt,
+    DrugOpt,
     DurationOpt,
     EnergyOpt,
     ForceOpt,
     HeartRateOpt,
     IntentionOpt,
     JsonOpt,
+    LotOpt,
+    MoodAfterOpt,
+    MoodBeforeOpt,
     MoodOpt,
     MotivationOpt,
     NewAtOpt,
     NoteOpt,
+    ObservedOpt,
     PainOpt,
+    ProductOpt,
     ProviderOpt,
+    ReadyAfterOpt,
     RouteOpt,
+    SedationOpt,
     SideEffectOpt,
     SinceOpt,
     SleepHoursOpt,
     SleepOpt,
+    Spo2Opt,
+    SpraysOpt,
     TherapyOpt,
     ThoughtsOpt,
     TsvOpt,
@@ -176,6 +187,17 @@ def edit(
     bp_before: BpBeforeOpt = None,
     bp_after: BpAfterOpt = None,
     heart_rate: HeartRateOpt = None,
+    drug: DrugOpt = None,
+    product: ProductOpt = None,
+    sprays: SpraysOpt = None,
+    bp: BpOpt = None,
+    spo2: Spo2Opt = None,
+    sedation: SedationOpt = None,
+    observed: ObservedOpt = None,
+    ready_after: ReadyAfterOpt = None,
+    lot: LotOpt = None,
+    mood_before: MoodBeforeOpt = None,
+    mood_after: MoodAfterOpt = None,
     cost: CostOpt = None,
     therapy: TherapyOpt = None,
     intention: IntentionOpt = None,
@@ -253,15 +275,18 @@ def edit(
             raise InputError("options", "nothing to change; give the fields to change, e.g. --note or --at")
         children = None
         if entry.kind == "session":
-            values = entry_values.session_values(**{name: options[name] for name in entry_values.SESSION_OPTIONS})
-            if "route" in values or "dose_amount" in values:  # the pair as it will be stored
+            values = entry_values.session_values(
+                **{name: options[name] for name in entry_values.SESSION_OPTIONS}, entry=entry
+            )
+            if "route" in values or "doses" in values:  # the pair as it will be stored
+                from ketalog.session_record import total_dose
+
                 stored = entry.to_json()
                 valid.plausible_dose(
                     values.get("route", stored["route"]),
-                    values.get("dose_amount", stored["dose_amount"]),
-                    values.get("dose_unit", stored["dose_unit"]),
+                    *total_dose(values["doses"] if "doses" in values else stored["doses"]),
                     force,
-                    "--dose" if "dose_amount" in values else "--route",
+                    "--dose" if "doses" in values else "--route",
                 )
             children = valid.side_effects(side_effect) if side_effect is not None else None
         elif entry.kind == "checkin":
@@ -281,11 +306,10 @@ def edit(
         elif entry.kind == "visit":
             values = {"note": note} if note is not None else {}
         elif entry.kind == "medication":
-            values = {
-                name: valid.short_text(options[name], "--" + name, 50)
-                for name in ("dose", "schedule")
-                if options[name] is not None
-            }
+            if dose is not None and len(dose) > 1:
+                raise InputError("--dose", "a medicine event has one dose; give --dose once")
+            single = {"dose": dose[0] if dose else None, "schedule": schedule}
+            values = {name: valid.short_text(raw, "--" + name, 50) for name, raw in single.items() if raw is not None}
             if note is not None:
                 values["note"] = note
         else:

@@ -13,27 +13,38 @@ from ketalog.commands.common import (
     AtOpt,
     BpAfterOpt,
     BpBeforeOpt,
+    BpOpt,
     ClinicOpt,
     CostOpt,
     DissociationOpt,
     DoseOpt,
+    DrugOpt,
     DurationOpt,
     EnergyOpt,
     ForceOpt,
     HeartRateOpt,
     IntentionOpt,
     JsonOpt,
+    LotOpt,
+    MoodAfterOpt,
+    MoodBeforeOpt,
     MoodOpt,
     MotivationOpt,
     NewCourseOpt,
     NoInputOpt,
     NoteOpt,
+    ObservedOpt,
     PainOpt,
+    ProductOpt,
     ProviderOpt,
+    ReadyAfterOpt,
     RouteOpt,
+    SedationOpt,
     SideEffectOpt,
     SleepHoursOpt,
     SleepOpt,
+    Spo2Opt,
+    SpraysOpt,
     TagOpt,
     TherapyOpt,
     ThoughtsOpt,
@@ -49,31 +60,45 @@ from ketalog.errors import Cancelled, InputError, Interrupted
 from ketalog.values import checkin_values, session_values
 
 
-def _session_form(previous, force: bool = False) -> dict:
+def _session_form(previous, force: bool = False, given_drug: str | None = None) -> dict:
     """The after-session questions, each defaulting to the last session's protocol."""
     from ketalog.render.text import summary
+    from ketalog.session_record import DRUGS, parse_doses, total_dose
 
     if previous is not None:
         say(f"Last session: {previous.at:%Y-%m-%d} {summary(previous)}. Enter keeps [defaults].")
     while True:
-        route = ask("Route (iv/im/intranasal/oral/sublingual/other)", valid.route, previous.route if previous else None)
+        route = ask(f"Route ({'/'.join(valid.ROUTES)})", valid.route, previous.route if previous else None)
         if route:
             break
         say("  the route is needed", err=True)
     raw: dict = {"route": route}
     same_route = previous is not None and previous.route == route  # another route's dose is no default
+    if given_drug is None:
+        known = previous.drug if same_route and previous.drug else ("ketamine" if route in ("iv", "im") else None)
+        while True:
+            skip = " (Enter to skip)" if known is None and route != "intranasal" else ""
+            drug = ask(f"Drug ({'/'.join(DRUGS)}){skip}", lambda text: valid.one_of(text, DRUGS, "drug"), known)
+            if drug or route != "intranasal":
+                break
+            say(
+                "  an intranasal session needs its drug: esketamine (Spravato) or ketamine (a compounded spray)",
+                err=True,
+            )
+        if drug:
+            raw["drug"] = drug
 
     def dose(text: str):
-        amount, unit = valid.dose(text, "dose")
-        valid.plausible_dose(route, amount, unit, force, "dose")
-        return amount, unit
+        doses = parse_doses([part for part in text.split() if part], "dose")
+        valid.plausible_dose(route, *total_dose(doses), force, "dose")
+        return doses
 
     fields = (
         (
             "dose",
-            "Dose, e.g. 0.5mg/kg or 56mg",
+            "Dose, e.g. 0.5mg/kg or 56mg (doses within it: 28mg 28mg@5)",
             dose,
-            previous.dose.replace(" ", "") if same_route and previous.dose else None,
+            _dose_default(previous) if same_route else None,
         ),
         (
             "duration",
@@ -101,7 +126,7 @@ def _session_form(previous, force: bool = False) -> dict:
             label += " (Enter to skip)"  # every optional question says how to pass it by
         answer = ask(label, lambda text, parse=parse: (parse(text), text.strip())[1], default)
         if answer is not None:
-            raw[name] = answer
+            raw[name] = answer.split() if name == "dose" else answer
     effects = ask("Side effects, comma-separated (Enter for none)", lambda text: valid.side_effects(text.split(",")))
     return {"values": raw, "side_effects": effects or []}
 
@@ -122,6 +147,17 @@ def add(
     bp_before: BpBeforeOpt = None,
     bp_after: BpAfterOpt = None,
     heart_rate: HeartRateOpt = None,
+    drug: DrugOpt = None,
+    product: ProductOpt = None,
+    sprays: SpraysOpt = None,
+    bp: BpOpt = None,
+    spo2: Spo2Opt = None,
+    sedation: SedationOpt = None,
+    observed: ObservedOpt = None,
+    ready_after: ReadyAfterOpt = None,
+    lot: LotOpt = None,
+    mood_before: MoodBeforeOpt = None,
+    mood_after: MoodAfterOpt = None,
     cost: CostOpt = None,
     therapy: TherapyOpt = None,
     intention: IntentionOpt = None,
@@ -150,11 +186,21 @@ def add(
         dissociation=dissociation,
         bp_before=bp_before,
         bp_after=bp_after,
+        bp=bp,
         heart_rate=heart_rate,
+        spo2=spo2,
         cost=cost,
         therapy=therapy,
         intention=intention,
         note=note,
+        drug=drug,
+        product=product,
+        sedation=sedation,
+        observed=observed,
+        ready_after=ready_after,
+        lot=lot,
+        mood_before=mood_before,
+        mood_after=mood_after,
     )
     effects = valid.side_effects(side_effect)
     if route is None:
@@ -162,10 +208,18 @@ def add(
             raise InputError("--route", f"is required when not prompting; one of {', '.join(valid.ROUTES)}")
         with state(ctx).open(write=False) as db:
             previous = store.last_session(db)
-        form = _session_form(previous, force)
+        form = _session_form(previous, force, given_drug=values.get("drug"))
         values = {**session_values(**form["values"]), **values}
         effects = effects or form["side_effects"]
-    valid.plausible_dose(values.get("route"), values.get("dose_amount"), values.get("dose_unit"), force)
+    from ketalog.session_record import total_dose
+
+    valid.plausible_dose(values.get("route"), *total_dose(values.get("doses") or []), force)
+    if "drug" not in values:
+        with state(ctx).open(write=False) as db:
+            values["drug"] = _drug_by_route(db, values["route"])
+    if sprays is not None:  # after the drug is known: Spravato's devices set the dose
+        values.update(session_values(sprays=sprays, dose=dose, drug=values["drug"]))
+        valid.plausible_dose(values.get("route"), *total_dose(values.get("doses") or []), force, "--sprays")
     if new_course:
         values["new_course"] = 1
     with state(ctx).open(write=True) as db:
@@ -191,6 +245,32 @@ def add(
     say_bp_notice(session, as_json)
     if interactive(no_input) and not as_json:
         _reflection(ctx, session)
+
+
+def _dose_default(previous) -> str | None:
+    """The last session's doses as they would be typed: '0.5mg/kg', or '28mg 28mg@5 28mg@10'."""
+    doses = previous.doses or []
+    return " ".join(f"{d['amount']:g}{d['unit']}" + (f"@{d['at']}" if d["at"] else "") for d in doses) or None
+
+
+def _drug_by_route(db, route: str) -> str | None:
+    """The drug of a session given without --drug: the last session's by the same route; else ketamine for IV
+    and IM (off-label racemic ketamine is what those are); an intranasal one is never guessed (Spravato or a
+    compounded racemic spray), so the first is refused; oral, sublingual and buccal stay unknown (`check`)."""
+    from ketalog import store
+
+    previous = store.last_session_by_route(db, route)
+    if previous is not None and previous.drug:
+        return previous.drug
+    if route in ("iv", "im"):
+        return "ketamine"
+    if route == "intranasal":
+        raise InputError(
+            "--drug",
+            "is needed for a first intranasal session: esketamine (Spravato) or ketamine (a compounded spray); "
+            "later ones default to it",
+        )
+    return None
 
 
 def _reflection(ctx: typer.Context, session) -> None:

@@ -22,6 +22,7 @@ from ketalog.formats.tables import (
     SETTINGS_TABLES,
     TOMBSTONES,
 )
+from ketalog.session_record import DRUGS, MAX_OFFSET, MAX_SPRAYS
 from ketalog.timeparse import to_utc_text
 
 _ID = re.compile(r"[0-9a-f]{32}")
@@ -140,7 +141,90 @@ def _check_entry_row(path: Path, table: str, number: int, row: dict) -> None:
 
 def _check_session_row(path: Path, where: str, row: dict) -> None:
     """What the CLI checks across a session's fields: a dose has its unit and is under the hard top that
-    even --force keeps; a blood pressure is both numbers, systolic above diastolic."""
+    even --force keeps; a blood pressure is both numbers, systolic above diastolic. The summary columns (total
+    dose, blood pressure before and highest after, heart rate) are then recomputed from the doses and timed
+    readings, never trusted from the file; a row written before them (export format 1) gets them as the
+    migration to schema 14 made them."""
+    _check_summary_columns(path, where, row)
+    from ketalog import session_record as record
+
+    if "doses" not in row and "vitals" not in row:
+        doses, vitals = record.legacy_lists(row)
+        row["doses"], row["vitals"] = record.encode(doses), record.encode(vitals)
+        if "drug" not in row:
+            row["drug"] = record.inferred_drug(
+                row.get("route") or "", row.get("note"), row.get("intention"), row.get("clinic")
+            )
+    doses, vitals = record.decode(row.get("doses")), record.decode(row.get("vitals"))
+    try:
+        record.check_doses(doses, "doses")
+    except InputError as error:
+        raise ImportFileError(path, where, error.message) from None
+    row.update(record.summary_columns(doses, vitals))
+
+
+def _json_list(value, column: str, check_item) -> str | None:
+    """A JSON list column (text as stored, or a list), each item checked; stored as the store writes it."""
+    try:
+        items = json.loads(value) if isinstance(value, str) else value
+    except json.JSONDecodeError:
+        raise InputError(column, f"must be a JSON list (got {value!r})") from None
+    if not isinstance(items, list):
+        raise InputError(column, f"must be a JSON list (got {value!r})")
+    for item in items:
+        check_item(item, column)
+    return json.dumps(items) if items else None
+
+
+def _point(at, column: str, *, end: bool = True) -> None:
+    from ketalog.session_record import END, MAX_OFFSET
+
+    if at is None or (end and at == END):
+        return
+    if type(at) is not int or not 0 <= at <= MAX_OFFSET:
+        allowed = f"minutes 0-{MAX_OFFSET}" + (', "end"' if end else "")
+        raise InputError(column, f"a time must be {allowed} or null (got {at!r})")
+
+
+def _dose_item(item, column: str) -> None:
+    if not isinstance(item, dict) or set(item) != {"amount", "unit", "at"}:
+        raise InputError(column, f"each dose needs exactly amount, unit and at (got {item!r})")
+    if item["at"] is None:
+        raise InputError(column, "each dose needs its minute (at)")
+    _point(item["at"], column, end=False)
+    if isinstance(item["amount"], bool) or not isinstance(item["amount"], (int, float)):
+        raise InputError(column, f"a dose's amount must be a number (got {item['amount']!r})")
+    valid.dose_within_limits(item["amount"], item["unit"], column)
+
+
+def _vital_item(item, column: str) -> None:
+    from ketalog.session_record import SPO2_RANGE
+
+    if not isinstance(item, dict) or set(item) != {"what", "at", "value"}:
+        raise InputError(column, f"each reading needs exactly what, at and value (got {item!r})")
+    _point(item["at"], column)
+    value = item["value"]
+    if item["what"] == "bp":
+        if not (isinstance(value, list) and len(value) == 2 and all(type(v) is int for v in value)):
+            raise InputError(column, f"a blood pressure is [systolic, diastolic] (got {value!r})")
+        valid.blood_pressure(f"{value[0]}/{value[1]}", column)
+    elif item["what"] in ("hr", "spo2"):
+        low, high = valid.HEART_RATE_RANGE if item["what"] == "hr" else SPO2_RANGE
+        if type(value) is not int or not low <= value <= high:
+            raise InputError(column, f"a {item['what']} reading must be a whole number {low}-{high} (got {value!r})")
+    else:
+        raise InputError(column, f"a reading is bp, hr or spo2 (got {item['what']!r})")
+
+
+def _observation(item, column: str) -> None:
+    from ketalog.session_record import OBSERVATIONS
+
+    if item not in OBSERVATIONS:
+        raise InputError(column, f"an observation is one of {', '.join(OBSERVATIONS)} (got {item!r})")
+
+
+def _check_summary_columns(path: Path, where: str, row: dict) -> None:
+    """The columns older files carry as the record itself (format 1), checked as the CLI checked them."""
     amount, unit = row.get("dose_amount"), row.get("dose_unit")
     if (amount is None) != (unit is None):
         raise ImportFileError(path, where, "dose_amount and dose_unit go together")
@@ -290,6 +374,17 @@ _COLUMN_CHECKS = {
         "new_course": _one_of((0, 1)),
         "intention": _text,
         "note": _text,
+        "drug": _one_of(DRUGS),
+        "product": _text,
+        "doses": lambda value, column: _json_list(value, column, _dose_item),
+        "sprays": _whole(1, MAX_SPRAYS),
+        "vitals": lambda value, column: _json_list(value, column, _vital_item),
+        "sedation": _RATING,
+        "observed": lambda value, column: _json_list(value, column, _observation),
+        "ready_after_min": _whole(0, MAX_OFFSET),
+        "lot": _text,
+        "mood_before": _RATING,
+        "mood_after": _RATING,
     },
     "checkins": {
         **{name: _RATING for name in valid.RATING_NAMES},

@@ -11,7 +11,8 @@ from ketalog.formats.plan import ImportFileError, ImportPlan, ParseOptions
 from ketalog.formats.tables import EXPORTED_TABLES, table_rows
 
 EXPORT_FORMAT = "ketalog-export"
-EXPORT_VERSION = 1
+EXPORT_VERSION = 2  # 2: sessions carry doses, timed readings and the drug (schema 14)
+READABLE_VERSIONS = (1, 2)  # a format-1 session's summary columns become its lists on import
 
 
 def export_data(db: Connection, exported_at: str, progress=None) -> dict:
@@ -66,7 +67,7 @@ def parse_json(path: Path, data: object, options: ParseOptions | None = None) ->
     """An export's tables as a plan, after its format, version and schema are known to be readable here."""
     if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
         raise ImportFileError(path, "top level", f'not a ketalog export (expected "format": "{EXPORT_FORMAT}")')
-    if data.get("format_version") != EXPORT_VERSION:
+    if data.get("format_version") not in READABLE_VERSIONS:
         raise ImportFileError(
             path, "format_version", f"{data.get('format_version')!r} is not one this ketalog reads ({EXPORT_VERSION})"
         )

@@ -12,6 +12,7 @@ from ketalog.reading.model import Report
 from ketalog.reading.rules import RATING_LABELS, RATING_THRESHOLD, WINDOW
 from ketalog.render.sparkline import sparkline
 from ketalog.render.text import count_of
+from ketalog.session_record import point_key
 from ketalog.timeparse import days_ago
 from ketalog.validation import RATINGS
 
@@ -358,16 +359,24 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _bp_cell(session: dict) -> str:
+    """'128/82→152/94@40→134/86@end' from timed readings; 'before→after' for a session without them."""
+    readings = sorted((r for r in session.get("vitals") or [] if r["what"] == "bp"), key=lambda r: point_key(r["at"]))
+    if not readings:
+        return "→".join(part for part in (session["bp_before"], session["bp_after"]) if part)
+    return "→".join("/".join(map(str, r["value"])) + ("" if r["at"] in (0, None) else f"@{r['at']}") for r in readings)
+
+
 def session_rows(report: Report) -> list[list[str]]:
     rows = []
     for s in report.sessions[-SESSIONS_SHOWN:]:
         words = " · ".join(part for part in (s.get("intention"), s.get("reflection")) if part)
-        bp = "→".join(part for part in (s["bp_before"], s["bp_after"]) if part)
+        bp = _bp_cell(s)
         therapy = {True: "yes", False: "no"}.get(s.get("therapy"), "—")  # type: ignore[arg-type]
         rows.append(
             [
                 s["at"][:10],
-                s["route"],
+                s["route"] + (f" {s['drug']}" if s.get("drug") and s["drug"] != "ketamine" else ""),
                 s["dose"] or "—",
                 _num(s.get("duration_min")),
                 therapy,

@@ -110,10 +110,20 @@ def details(entry: Entry) -> list[tuple[str, str]]:
         "bp_after_dia",
     }
     if isinstance(entry, Session):
+        from ketalog.session_record import vitals_text
+
+        skip |= {"doses", "vitals", "heart_rate", "ready_after_min"}
         rows.append(("session", f"{entry.number} of the course"))
-        for label, value in (("dose", entry.dose), ("bp before", entry.bp_before), ("bp after", entry.bp_after)):
-            if value:
-                rows.append((label, value))
+        timed = [
+            ("dose", entry.dose),
+            ("blood pressure", vitals_text(entry.vitals, "bp")),
+            ("heart rate", vitals_text(entry.vitals, "hr")),
+            ("SpO2", vitals_text(entry.vitals, "spo2")),
+            ("ready to leave", f"after {entry.ready_after_min} min" if entry.ready_after_min is not None else ""),
+        ]
+        if not entry.vitals:  # a session stored before timed readings (schema 14) that has none
+            timed += [("bp before", entry.bp_before), ("bp after", entry.bp_after)]
+        rows += [(label, value) for label, value in timed if value]
     for name in entry.__dataclass_fields__:
         value = getattr(entry, name)
         if name in skip or name == "number" or value is None or value == []:
