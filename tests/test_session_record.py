@@ -244,3 +244,53 @@ def test_a_bad_new_session_value_in_a_file_names_its_row(cli, tmp_path, db_path,
     (tmp_path / "bad.json").write_text(json.dumps(data))
     error = cli("--db", str(tmp_path / "fresh.db"), "import", str(tmp_path / "bad.json"), expect=2).stderr
     assert "table sessions row 1" in error and message in error and error.count("\n") == 1
+
+
+# The session sheet ------------------------------------------------------------------------------------
+
+
+def _full_session(cli) -> dict:
+    return cli.json(
+        "add", "--route", "intranasal", "--drug", "esketamine", "--product", "Spravato 84 mg",
+        "--dose", "28mg", "--dose", "28mg@5", "--dose", "28mg@10", "--bp", "128/82@pre", "--bp", "152/94@40",
+        "--bp", "141/90@75", "--bp", "134/86@end", "--observed", "sedation", "--ready-after", "110",
+        "--note", "<script>alert(1)</script>\u202eevil", "--no-input",
+    )  # fmt: skip
+
+
+def test_a_sheet_holds_the_session_in_the_monitoring_record_layout(cli):
+    session = _full_session(cli)
+    html = cli("sheet", session["id"][:8]).stdout
+    for text in ("Session 1: monitoring record", "Spravato 84 mg", "28+28+28 mg @0/5/10′", "128/82", "152/94"):
+        assert text in html
+    assert "<th>75′</th>" in html  # a reading at another minute gets its own column
+    assert "after 110 minutes" in html and "until the next day, after a restful sleep" in html
+    assert "<script>" not in html and "&lt;script&gt;" in html and "\u202e" not in html  # the one escape
+
+
+def test_the_next_sheet_prefills_the_plan_and_the_last_protocol_and_leaves_blanks(cli):
+    _full_session(cli)
+    cli("plan", "add", "2026-03-12")
+    html = cli("sheet", "next").stdout
+    assert "Next session" in html and "2026-03-12" in html and "Spravato 84 mg" in html
+    assert "152/94" not in html and html.count('class="blank"') >= 6
+
+
+def test_a_sheet_is_html_or_pdf(cli, tmp_path):
+    error = cli("sheet", "next", "--format", "json", expect=2).stderr
+    assert error.startswith("ketalog: error: --format: a session sheet is html or pdf")
+    error = cli("sheet", "abcdef12", expect=2).stderr
+    assert error.startswith("ketalog: error: SESSION: ")
+
+
+@pytest.mark.parametrize("paper, width", [("letter", 612), ("a4", 595)])
+def test_the_sheet_pdf_is_one_page(cli, tmp_path, paper, width):
+    pytest.importorskip("weasyprint")
+    pypdf = pytest.importorskip("pypdf")
+    _full_session(cli)
+    for which in ("last", "next"):
+        target = tmp_path / f"{which}.pdf"
+        cli("sheet", which, "-o", str(target), "--paper", paper)
+        reader = pypdf.PdfReader(str(target))
+        assert len(reader.pages) == 1 and round(float(reader.pages[0].mediabox.width)) == width
+        assert target.stat().st_mode & 0o777 == 0o600

@@ -323,4 +323,78 @@ DEMO_NEXT_STEP = (
 )
 
 
-COMMANDS = {"progress": progress_command, "trends": trends_command, "report": report_command, "demo": demo_command}
+def sheet_command(
+    ctx: typer.Context,
+    which: Annotated[
+        str,
+        typer.Argument(
+            metavar="SESSION|last|next", help="A session's id (or its start), last, or next (a sheet to bring)."
+        ),
+    ] = "next",
+    output_format: Annotated[
+        Optional[Format], typer.Option("--format", "-f", help="html or pdf. Default: from -o's extension, else html.")
+    ] = None,
+    output: Annotated[
+        Optional[Path],
+        typer.Option("--output", "-o", metavar="FILE", help="Write to FILE (mode 0600) instead of the screen."),
+    ] = None,
+    paper: Annotated[
+        Optional[Paper],
+        typer.Option("--paper", help="letter or a4. Default: `config set paper`, else from your locale."),
+    ] = None,
+) -> None:
+    """A printable session sheet laid out like a clinic's monitoring record (doses and times, the vital-signs
+    grid, staff observations, ready-to-leave time). `next` pre-fills the planned day and your last protocol and
+    leaves boxes to fill in by hand.
+
+    Examples:
+      ketalog sheet next -o next-session.html
+      ketalog sheet last -o session.pdf      (needs pip install 'ketalog[pdf]')
+    """
+    from datetime import date
+
+    from ketalog import settings, store, timeparse
+    from ketalog.commands.common import session_for
+    from ketalog.render import sheet_html
+
+    chosen = _format_for(output_format or (Format.html if output is None else None), output)
+    if chosen == Format.text and output is None:
+        chosen = Format.html
+    if chosen not in (Format.html, Format.pdf):
+        raise InputError("--format", f"a session sheet is html or pdf (got {chosen.value})")
+    values = settings.current()
+    who = " · ".join(str(values[key]) for key in ("name", "clinic") if values.get(key)) or None
+    with state(ctx).open(write=False) as db:
+        if which.strip().lower() == "next":
+            session, template = None, store.last_session(db)
+            today = timeparse.now().date().isoformat()
+            upcoming = [row for row in store.planned(db, today) if not row["done"]]
+            planned = date.fromisoformat(upcoming[0]["local_date"]) if upcoming else None
+        else:
+            session, template, planned = session_for(db, which, "SESSION"), None, None
+    html = sheet_html.render(
+        session, template=template, planned=planned, who=who, paper=(paper.value if paper else _paper(values))
+    )
+    if chosen == Format.pdf:
+        from ketalog.files import private_output
+        from ketalog.render import report_html
+
+        with private_output(output, binary=True) as handle:  # type: ignore[arg-type]
+            handle.write(report_html.to_pdf(html))
+        say(f"Sheet written to {output}")
+    elif output is None:
+        say(html, nl=False, wrap=False)
+    else:
+        from ketalog.files import write_private_text
+
+        write_private_text(output, html)
+        say(f"Sheet written to {output}")
+
+
+COMMANDS = {
+    "progress": progress_command,
+    "trends": trends_command,
+    "report": report_command,
+    "demo": demo_command,
+    "sheet": sheet_command,
+}
