@@ -46,6 +46,7 @@ def generate(path: Path, years: int = 10, seed: int = 1, end: datetime | None = 
             start + timedelta(days=day, hours=2),
             {
                 "route": route,
+                "drug": "esketamine" if route == "intranasal" else "ketamine",
                 "dose_amount": amount,
                 "dose_unit": unit,
                 "duration_min": 40,

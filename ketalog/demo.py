@@ -71,6 +71,7 @@ def write_journey(db, now: datetime, seed: int = 7) -> None:
             at(day, 10),
             {
                 "route": "iv",
+                "drug": "ketamine",
                 "dose_amount": 0.5,
                 "dose_unit": "mg/kg",
                 "duration_min": 40,

@@ -294,3 +294,20 @@ def test_the_sheet_pdf_is_one_page(cli, tmp_path, paper, width):
         reader = pypdf.PdfReader(str(target))
         assert len(reader.pages) == 1 and round(float(reader.pages[0].mediabox.width)) == width
         assert target.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize(
+    "readings, flag",
+    [
+        (["140/90@pre", "159/99@40", "150/95@end"], None),  # at the edges, nothing raised
+        (["140/90@pre", "120/80@40", "160/85@75", "130/80@end"], "blood_pressure"),  # the highest, not the last
+        (["141/80@pre"], "blood_pressure"),  # above the label's example before dosing
+        (["130/80@pre", "150/120@40"], "blood_pressure_very_high"),  # the crisis range, any time
+    ],
+)
+def test_the_blood_pressure_flags_read_timed_readings_at_their_boundaries(cli, readings, flag):
+    args = [arg for reading in readings for arg in ("--bp", reading)]
+    added = cli("add", "--route", "iv", "--dose", "0.5mg/kg", *args, "--no-input")
+    flags = {f["id"] for f in json.loads(cli("report", "--format", "json").stdout)["flags"]}
+    assert ({"blood_pressure", "blood_pressure_very_high"} & flags) == ({flag} if flag else set())
+    assert ("blood pressure" in added.stdout.lower() + added.stderr.lower()) == bool(flag)
