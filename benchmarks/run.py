@@ -123,6 +123,10 @@ def main() -> None:
         "report (10-year db)": ([*ketalog, "--db", str(ten), "report"], None),
         **{f"{name} (1 check-in)": ([*ketalog, "--db", str(new), *argv], None) for name, argv in REPORTS.items()},
         "export json (50-year db)": ([*ketalog, *big, "export", "-o", str(folder / "out.json"), "--force"], None),
+        "export fhir (10-year db)": (
+            [*ketalog, "--db", str(ten), "export", "-o", str(folder / "out.fhir.json"), "--force"],
+            None,
+        ),
         "export csv (50-year db)": (
             [*ketalog, *big, "export", "-f", "csv", "-o", str(export_zip)],
             lambda: export_zip.unlink(missing_ok=True),

@@ -7,7 +7,18 @@ from typing import Annotated, Optional
 
 import typer
 
-from ketalog.commands.common import JsonOpt, NoInputOpt, announce_safety, ask, emit, interactive, say, state
+from ketalog.commands.common import (
+    JsonOpt,
+    NoInputOpt,
+    SinceOpt,
+    UntilOpt,
+    announce_safety,
+    ask,
+    emit,
+    interactive,
+    say,
+    state,
+)
 from ketalog.errors import InputError, KetalogError
 from ketalog.formats import registry
 
@@ -15,6 +26,12 @@ from ketalog.formats import registry
 class ExportFormat(str, Enum):
     json = "json"
     csv = "csv"
+    fhir = "fhir"
+
+
+class BundleType(str, Enum):
+    collection = "collection"
+    transaction = "transaction"
 
 
 # The --format choices are the registry's names, in its order (the registry is standard library only).
@@ -59,17 +76,33 @@ def _import_progress(rows: int):
 def export_command(
     ctx: typer.Context,
     output_format: Annotated[
-        ExportFormat, typer.Option("--format", "-f", help="json (lossless, one file) or csv (one file per table).")
-    ] = ExportFormat.json,
+        Optional[ExportFormat],
+        typer.Option(
+            "--format",
+            "-f",
+            help="json (lossless, one file), csv (one file per table) or fhir (a FHIR R4 Bundle for a health "
+            "record). Default: fhir for -o NAME.fhir.json, else json.",
+        ),
+    ] = None,
     output: Annotated[
         Optional[Path],
         typer.Option(
-            "--output", "-o", metavar="PATH", help="File (json), or a folder or .zip (csv). JSON default: stdout."
+            "--output", "-o", metavar="PATH", help="File (json, fhir), or a folder or .zip (csv). Default: stdout."
         ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace an existing file without asking.")] = False,
+    bundle: Annotated[
+        BundleType,
+        typer.Option("--bundle", help="fhir: collection (a file to read) or transaction (PUTs: re-posting updates)."),
+    ] = BundleType.collection,
+    since: SinceOpt = None,
+    until: UntilOpt = None,
+    private: Annotated[
+        bool, typer.Option("--private", help="fhir: leave out notes, intentions and reflections.")
+    ] = False,
 ) -> None:
-    """Export every table and column: JSON for moving between machines, CSV for spreadsheets.
+    """Export every table and column: JSON for moving between machines, CSV for spreadsheets, or FHIR R4 for a
+    clinic's record system or a personal health record.
 
     An existing file is replaced only when you say so (asked in a terminal, else `--force`), as `backup`
     never overwrites one.
@@ -77,12 +110,21 @@ def export_command(
     Examples:
       ketalog export -o ketalog.json
       ketalog export --format csv -o tables.zip
+      ketalog export -o diary.fhir.json --since 2026-01-01 --private
     """
     from ketalog import timeparse
     from ketalog.db import companion_files
     from ketalog.files import private_output
     from ketalog.formats.csv_export import write_csv_tables
     from ketalog.formats.ketalog_json import export_json_chunks
+
+    fhir_name = output is not None and output.name.lower().endswith(".fhir.json")
+    output_format = output_format or (ExportFormat.fhir if fhir_name else ExportFormat.json)
+    if output_format != ExportFormat.fhir:
+        given = [name for name, value in (("--since", since), ("--until", until), ("--private", private)) if value]
+        given += ["--bundle"] if bundle != BundleType.collection else []
+        if given:
+            raise InputError(given[0], "only the FHIR export takes it (--format fhir); json and csv hold everything")
 
     target_file = output or (
         Path(f"ketalog-export-{timeparse.now():%Y-%m-%d}.zip") if output_format == ExportFormat.csv else None
@@ -95,7 +137,14 @@ def export_command(
         if progress:
             progress.start()
         try:
-            if output_format == ExportFormat.json:
+            if output_format == ExportFormat.fhir:
+                text = _fhir_text(ctx, db, since, until, bundle.value, private)
+                if output is None:
+                    sys.stdout.write(text)
+                else:
+                    with private_output(output, protected=protected) as handle:
+                        handle.write(text)
+            elif output_format == ExportFormat.json:
                 chunks = export_json_chunks(db, timeparse.stamp(), advance)
                 if output is None:
                     for chunk in chunks:  # streamed: a lifetime's export never sits in memory
@@ -115,6 +164,32 @@ def export_command(
         say(f"Exported {len(names)} tables as CSV to {target}", err=True)
     elif output is not None:
         say(f"Exported to {output}", err=True)
+
+
+def _fhir_text(ctx: typer.Context, db, since: str | None, until: str | None, kind: str, private: bool) -> str:
+    """The FHIR Bundle of the period, as deterministic JSON text."""
+    from ketalog import settings, store, timeparse
+    from ketalog.commands.common import period
+    from ketalog.formats.fhir import build_bundle
+    from ketalog.render.text import to_json
+
+    start, end = period(state(ctx), since, until)
+    name = settings.current().get("name")
+
+    def entries(kind_name: str) -> list:
+        return store.list_entries(db, [kind_name], start, end)[0]
+
+    bundle = build_bundle(
+        sessions=entries("session"),
+        surveys=entries("survey"),
+        checkins=entries("checkin"),
+        medication_events=store.medication_events(db, start, end),
+        patient_name=str(name) if name else None,
+        now=timeparse.now(),
+        kind=kind,
+        private=private,
+    )
+    return to_json(bundle)
 
 
 def _replaces_a_file(path: Path, protected) -> bool:
