@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -251,3 +252,35 @@ def test_medicines_and_clinician_totals_validate_too(cli):
     assert madrs["valueInteger"] == 22 and "derivedFrom" not in madrs
     pcl5 = next(o for o in observations(bundle) if coded(o) == "pcl5-total")
     assert pcl5["code"]["coding"][0]["system"] == fhir.KETALOG and pcl5["valueInteger"] == 20
+
+
+GOLDEN = Path(__file__).parent / "fixtures" / "fhir" / "demo-bundle.txt"
+
+
+def _digest_line(entry: dict) -> str:
+    """One line per resource: type, code, time and value (the demo's ids are new each run, so not them)."""
+    resource = entry["resource"]
+    code = resource.get("code")
+    code = code["coding"][0]["code"] if isinstance(code, dict) else ""
+    value = next(
+        (
+            json.dumps(resource[key], sort_keys=True)
+            for key in ("valueInteger", "valueCodeableConcept", "valueQuantity", "component", "dosage", "status")
+            if key in resource
+        ),
+        "",
+    )
+    when = (
+        resource.get("effectiveDateTime") or resource.get("authored") or json.dumps(resource.get("effectivePeriod", ""))
+    )
+    return " | ".join((resource["resourceType"], code, when, value))
+
+
+def test_the_demo_bundle_matches_its_golden_snapshot(cli, demo):
+    """The demo's Bundle, one line per resource; KETALOG_UPDATE_GOLDEN=1 rewrites the snapshot after a
+    deliberate change (then read its diff)."""
+    bundle = json.loads(cli("export", "--format", "fhir").stdout)
+    text = "\n".join(sorted(_digest_line(entry) for entry in bundle["entry"])) + "\n"
+    if os.environ.get("KETALOG_UPDATE_GOLDEN"):
+        GOLDEN.write_text(text)
+    assert text == GOLDEN.read_text()
