@@ -101,7 +101,7 @@ def render(
     observed = set(session.observed) if session else set()
     observation_rows = "".join(
         f"<tr><th>{escape(name.replace('-', ' ').capitalize())}</th><td>Yes{_box(name in observed)}"
-        f"No{_box(bool(session and session.observed) and name not in observed)}</td></tr>"
+        f"No{_box(False)}</td></tr>"  # only what was observed is recorded: "no" is never inferred
         for name in OBSERVATIONS
     )
     ratings = [
