@@ -60,6 +60,7 @@ LAZY_COMMANDS = {
     "demo": LazyCommand(
         "ketalog.commands.report", "Write a demo 8-week journey to a throwaway file; print its report."
     ),
+    "insights": LazyCommand("ketalog.commands.report", "What went with better days: the associations that hold up."),
     "sheet": LazyCommand("ketalog.commands.report", "A printable session sheet: doses, vital signs, observations."),
     "costs": LazyCommand("ketalog.commands.costs", "What sessions cost: totals by month, year or course; CSV."),
     "export": LazyCommand("ketalog.commands.data", "Export every table: JSON (lossless) or CSV."),

@@ -391,7 +391,54 @@ def sheet_command(
         say(f"Sheet written to {output}")
 
 
+def insights_command(
+    ctx: typer.Context, since: SinceOpt = None, until: UntilOpt = None, as_json: JsonOpt = False
+) -> None:
+    """What went with better days: the few associations in your diary that hold up, with their uncertainty.
+
+    Tags, sleep, therapy, days since a session, as-needed medicines and side effects against mood, anxiety,
+    energy and thought loops, the same day and the next. Each test corrects for day-to-day persistence and
+    the whole set for how many were run (docs/insights-rules.md), so "nothing stands out yet" is the usual
+    answer. An association, never a cause.
+
+    Examples:
+      ketalog insights
+      ketalog insights --since 2026-01-01 --json
+    """
+    from ketalog import store
+    from ketalog.reading.insights import analyse, daily_inputs, sentence
+
+    start, end = period(state(ctx), since, until)
+    with state(ctx).open(write=False) as db:
+
+        def entries(kind: str) -> list:
+            return store.list_entries(db, [kind], start, end)[0]
+
+        inputs = daily_inputs(
+            entries("checkin"),
+            entries("journal"),
+            entries("session"),
+            store.medication_events(db, start, end),
+            entries("survey"),
+        )
+    result = analyse(*inputs)
+    lines = [f"Tested {result.tested} associations (the same day and the next), corrected for how many."]
+    if result.findings:
+        lines += [f"- {sentence(finding)}" for finding in result.findings]
+    else:
+        lines.append("Nothing stands out yet: no association is both clear after that correction and large enough.")
+    if result.not_testable:
+        lines.append(f"Not testable yet ({len(result.not_testable)}):")
+        lines += [
+            f"  {item['candidate']} with {item['outcome']}: {item['reason']}" for item in result.not_testable[:12]
+        ]
+        if len(result.not_testable) > 12:
+            lines.append(f"  ... and {len(result.not_testable) - 12} more (--json lists them all)")
+    emit(result.to_json(), as_json, "\n".join(lines))
+
+
 COMMANDS = {
+    "insights": insights_command,
     "progress": progress_command,
     "trends": trends_command,
     "report": report_command,

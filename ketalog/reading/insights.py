@@ -1,0 +1,305 @@
+"""What went with better days, honestly: few associations, stated with their uncertainty (docs/insights-rules.md).
+
+Pure and standard library only. A diary's days are autocorrelated, so an ordinary test finds "effects" in a
+third of pure-noise diaries; here every test detrends the outcome, counts its effective sample size by
+Bartlett's correction, and the whole family passes Benjamini-Hochberg. A day nobody logged is never evidence:
+it is missing, not a 0. "Nothing stands out yet" is the normal answer.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
+
+MIN_OUTCOME_DAYS = 28  # days with the outcome logged before anything is tested
+MIN_GROUP_DAYS = 7  # a binary candidate: days with it and days without it, each
+MIN_PAIRED_DAYS = 28  # a numeric candidate: days with both it and the outcome
+DETREND_BEFORE, DETREND_AFTER, DETREND_MIN = 7, 6, 7  # centred moving median over t-7 .. t+6, at least 7 days
+N_EFF_FLOOR = 10
+Q_LEVEL = 0.10  # Benjamini-Hochberg false discovery rate
+MIN_RHO = 0.2  # and an effect worth saying
+MAX_FINDINGS = 5
+LAGS = (0, 1)  # same day and next day: declared before looking, never searched over
+Z95 = 1.959963984540054
+
+
+@dataclass(frozen=True)
+class Candidate:
+    name: str  # "tag walk", "sleep hours"...
+    label: str  # how a sentence names it: "`walk`", "more sleep (hours)"
+    binary: bool
+    values: dict[date, float]  # a day missing from the dict was not logged: never a 0
+
+
+@dataclass
+class Test:
+    candidate: str
+    outcome: str
+    lag: int
+    rho: float
+    rho_raw: float
+    ci: tuple[float, float]
+    n: int
+    n_eff: float
+    p: float
+    q: float = 1.0
+    n_with: int | None = None
+    n_without: int | None = None
+    median_with: float | None = None
+    median_without: float | None = None
+    label: str = ""
+    binary: bool = False
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["ci"] = list(self.ci)
+        for key in ("label", "binary"):
+            data.pop(key)
+        return data
+
+
+@dataclass
+class Insights:
+    tested: int
+    findings: list[Test]
+    not_testable: list[dict] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return {
+            "tested": self.tested,
+            "findings": [t.to_json() for t in self.findings],
+            "not_testable": self.not_testable,
+        }
+
+
+def ranks(values: list[float]) -> list[float]:
+    """Average ranks (1-based), ties sharing the mean of their positions."""
+    order = sorted(range(len(values)), key=values.__getitem__)
+    result = [0.0] * len(values)
+    start = 0
+    while start < len(order):
+        end = start
+        while end + 1 < len(order) and values[order[end + 1]] == values[order[start]]:
+            end += 1
+        for index in order[start : end + 1]:
+            result[index] = (start + end) / 2 + 1
+        start = end + 1
+    return result
+
+
+def pearson(xs: list[float], ys: list[float]) -> float:
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
+    sxx = sum((x - mx) ** 2 for x in xs)
+    syy = sum((y - my) ** 2 for y in ys)
+    return 0.0 if sxx == 0 or syy == 0 else sxy / math.sqrt(sxx * syy)
+
+
+def spearman(xs: list[float], ys: list[float]) -> float:
+    return pearson(ranks(xs), ranks(ys))
+
+
+def lag1(series: dict[date, float]) -> float:
+    """Lag-1 autocorrelation over consecutive logged days (0 when there are too few pairs)."""
+    by_number = {day.toordinal(): value for day, value in series.items()}
+    pairs = [(value, by_number[number + 1]) for number, value in by_number.items() if number + 1 in by_number]
+    if len(pairs) < 3:
+        return 0.0
+    return pearson([a for a, _ in pairs], [b for _, b in pairs])
+
+
+def detrended(series: dict[date, float]) -> dict[date, float]:
+    """Each day minus the median of the days t-7 .. t+6 that were logged (at least 7, else left out)."""
+    result = {}
+    for day, value in series.items():
+        window = [
+            series[other]
+            for offset in range(-DETREND_BEFORE, DETREND_AFTER + 1)
+            if (other := day + timedelta(days=offset)) in series
+        ]
+        if len(window) >= DETREND_MIN:
+            result[day] = value - statistics.median(window)
+    return result
+
+
+def normal_two_sided_p(z: float) -> float:
+    return math.erfc(abs(z) / math.sqrt(2))
+
+
+def benjamini_hochberg(ps: list[float]) -> list[float]:
+    """q-values (adjusted p) in the order given."""
+    m = len(ps)
+    order = sorted(range(m), key=ps.__getitem__)
+    qs = [1.0] * m
+    running = 1.0
+    for rank in range(m, 0, -1):
+        index = order[rank - 1]
+        running = min(running, ps[index] * m / rank)
+        qs[index] = running
+    return qs
+
+
+def shift(series: dict[date, float], lag: int) -> dict[date, float]:
+    """The series keyed by the day ``lag`` days before: a candidate's day meets the outcome ``lag`` days on."""
+    step = timedelta(days=lag)
+    return {day - step: value for day, value in series.items()}
+
+
+def test_one(
+    candidate: Candidate, outcome_name: str, shifted: dict[date, float], raw_shifted: dict[date, float], lag: int
+) -> Test | str:
+    """One declared test, or why it could not be run; ``shifted``/``raw_shifted``: the outcome detrended and
+    as logged, keyed by the candidate's day (``shift``)."""
+    days = sorted(day for day in candidate.values if day in shifted)
+    xs = [candidate.values[day] for day in days]
+    if candidate.binary:
+        with_, without = sum(1 for x in xs if x), sum(1 for x in xs if not x)
+        if with_ < MIN_GROUP_DAYS or without < MIN_GROUP_DAYS:
+            return f"{with_} days with it and {without} without (needs {MIN_GROUP_DAYS} of each)"
+    elif len(days) < MIN_PAIRED_DAYS:
+        return f"{len(days)} days with both logged (needs {MIN_PAIRED_DAYS})"
+    ys = [shifted[day] for day in days]
+    rho = spearman(xs, ys)
+    rho_raw = spearman(xs, [raw_shifted[day] for day in days])
+    n = len(days)
+    r1 = lag1({day: candidate.values[day] for day in days})
+    r1_outcome = lag1({day: shifted[day] for day in days})
+    product = r1 * r1_outcome
+    n_eff = min(float(n), max(float(N_EFF_FLOOR), n * (1 - product) / (1 + product)))
+    clipped = max(-0.999999, min(0.999999, rho))
+    z = math.atanh(clipped)
+    se = 1 / math.sqrt(n_eff - 3)
+    test = Test(
+        candidate=candidate.name,
+        outcome=outcome_name,
+        lag=lag,
+        rho=round(rho, 4),
+        rho_raw=round(rho_raw, 4),
+        ci=(round(math.tanh(z - Z95 * se), 4), round(math.tanh(z + Z95 * se), 4)),
+        n=n,
+        n_eff=round(n_eff, 1),
+        p=normal_two_sided_p(z / se),
+        label=candidate.label,
+        binary=candidate.binary,
+    )
+    if candidate.binary:
+        raw = [raw_shifted[day] for day in days]
+        with_values = [y for x, y in zip(xs, raw, strict=True) if x]
+        without_values = [y for x, y in zip(xs, raw, strict=True) if not x]
+        test.n_with, test.n_without = len(with_values), len(without_values)
+        test.median_with, test.median_without = statistics.median(with_values), statistics.median(without_values)
+    return test
+
+
+def analyse(candidates: list[Candidate], outcomes: dict[str, dict[date, float]]) -> Insights:
+    """Every declared test, Benjamini-Hochberg over all of them, and the few that pass both bars."""
+    tests: list[Test] = []
+    not_testable: list[dict] = []
+    for outcome_name, series in outcomes.items():
+        if len(series) < MIN_OUTCOME_DAYS:
+            not_testable.append(
+                {"candidate": "everything", "outcome": outcome_name,
+                 "reason": f"{len(series)} days of {outcome_name} logged (needs {MIN_OUTCOME_DAYS})"}
+            )  # fmt: skip
+            continue
+        residuals = detrended(series)
+        by_lag = {lag: (shift(residuals, lag), shift(series, lag)) for lag in LAGS}
+        for candidate in candidates:
+            reasons = []
+            for lag in LAGS:
+                result = test_one(candidate, outcome_name, *by_lag[lag], lag)
+                if isinstance(result, str):
+                    reasons.append(result)
+                else:
+                    tests.append(result)
+            if len(reasons) == len(LAGS):
+                not_testable.append({"candidate": candidate.name, "outcome": outcome_name, "reason": reasons[0]})
+    for test, q in zip(tests, benjamini_hochberg([t.p for t in tests]), strict=True):
+        test.q = q
+    found = [t for t in tests if t.q <= Q_LEVEL and abs(t.rho) >= MIN_RHO]
+    found.sort(key=lambda t: (t.q, -abs(t.rho), t.candidate, t.outcome, t.lag))
+    return Insights(len(tests), found[:MAX_FINDINGS], not_testable)
+
+
+def sentence(test: Test) -> str:
+    """A finding in plain words with its numbers, and what it is not."""
+    direction = "higher" if test.rho > 0 else "lower"
+    when = "the next day" if test.lag else ""
+    numbers = f"ρ {test.rho:.2f}, 95% CI {test.ci[0]:.2f} to {test.ci[1]:.2f}, {test.n} days"
+    if test.binary:
+        lead = f"On days with {test.label}" if not test.lag else f"After days with {test.label}"
+        medians = f"median {test.median_with:g} vs {test.median_without:g}; "
+        text = f"{lead} your {test.outcome} was {direction}{' ' + when if when else ''} ({medians}{numbers})"
+    else:
+        lead = f"With {test.label}" if not test.lag else f"After days with {test.label}"
+        text = f"{lead} your {test.outcome} was {direction}{' ' + when if when else ''} ({numbers})"
+    return text + ": an association, not a cause."
+
+
+# From entries to daily series ---------------------------------------------------------------------------
+
+OUTCOMES = {"mood": "mood", "anxiety": "anxiety", "energy": "energy", "thoughts": "thought loops"}
+SINCE_SESSION = ((0, 1, "0-1"), (2, 3, "2-3"), (4, 7, "4-7"), (8, 10_000, "8+"))
+
+
+def _mean_by_day(pairs) -> dict[date, float]:
+    days: dict[date, list[float]] = {}
+    for day, value in pairs:
+        days.setdefault(day, []).append(value)
+    return {day: statistics.fmean(values) for day, values in days.items()}
+
+
+def daily_inputs(checkins, journal, sessions, events, surveys) -> tuple[list[Candidate], dict[str, dict[date, float]]]:
+    """Candidates and outcomes as daily series. A binary candidate is 0 only on days something was logged
+    (a check-in or a note); a day nobody logged is missing. Session candidates exist on session days only."""
+    logged = {c.at.date() for c in checkins} | {j.at.date() for j in journal}
+    outcomes = {
+        label: _mean_by_day((c.at.date(), getattr(c, name)) for c in checkins if getattr(c, name) is not None)
+        for name, label in OUTCOMES.items()
+    }
+    for instrument, label in (("phq9", "PHQ-9"), ("gad7", "GAD-7")):
+        outcomes[label] = _mean_by_day(
+            (s.at.date(), s.total) for s in surveys if s.instrument == instrument and s.total is not None
+        )
+    candidates: list[Candidate] = []
+    tagged: dict[str, set[date]] = {}
+    for entry in [*checkins, *journal]:
+        for tag in entry.tags:
+            tagged.setdefault(tag.lower(), set()).add(entry.at.date())
+    for tag in sorted(tagged):
+        candidates.append(Candidate(f"tag {tag}", f"`{tag}`", True, {day: float(day in tagged[tag]) for day in logged}))
+    sleep_hours = _mean_by_day((c.at.date(), c.sleep_hours) for c in checkins if c.sleep_hours is not None)
+    candidates.append(Candidate("sleep hours", "more sleep (hours)", False, sleep_hours))
+    sleep = _mean_by_day((c.at.date(), c.sleep) for c in checkins if c.sleep is not None)
+    candidates.append(Candidate("sleep quality", "better sleep (rated)", False, sleep))
+    by_day = {}
+    for session in sorted(sessions, key=lambda s: s.at):
+        by_day[session.at.date()] = session
+    if by_day:
+        therapy = {day: float(bool(s.therapy)) for day, s in by_day.items() if s.therapy is not None}
+        candidates.append(Candidate("therapy on session days", "therapy on a session day", True, therapy))
+        effects = sorted({name for s in by_day.values() for name in s.side_effects})
+        for name in effects:
+            values = {day: float(name in s.side_effects) for day, s in by_day.items()}
+            candidates.append(Candidate(f"side effect {name}", f"`{name}` after a session", True, values))
+        from bisect import bisect_right
+
+        session_days = sorted(by_day)
+        since: dict[date, int] = {}
+        for day in sorted(logged):
+            at = bisect_right(session_days, day)
+            if at:
+                since[day] = (day - session_days[at - 1]).days
+        for low, high, name in SINCE_SESSION:
+            values = {day: float(low <= gap <= high) for day, gap in since.items()}
+            candidates.append(Candidate(f"days since a session {name}", f"{name} days since a session", True, values))
+    took: dict[str, set[date]] = {}
+    for event in events:
+        if event.event == "took":
+            took.setdefault(event.name or event.medication, set()).add(event.at.date())
+    for name in sorted(took):
+        values = {day: float(day in took[name]) for day in logged | took[name]}
+        candidates.append(Candidate(f"took {name}", f"a dose of {name}", True, values))
+    return candidates, outcomes

@@ -1,0 +1,114 @@
+"""`ketalog insights` (issue 29): associations that hold up in an autocorrelated diary, and only those."""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ketalog.reading import insights as ins
+
+START = date(2026, 1, 1)
+
+
+def diary(seed: int, days: int = 120, phi: float = 0.7, effect: float = 0.0):
+    """A seeded AR(1) mood series and four repeating tags (runs of days), with ``effect`` SDs planted on `walk`."""
+    rng = random.Random(seed)
+    tags = {}
+    for name in ("walk", "work", "friends", "gym"):
+        on, series = rng.random() < 0.3, {}
+        for offset in range(days):
+            if rng.random() < 0.3:
+                on = rng.random() < 0.35
+            series[START + timedelta(days=offset)] = 1.0 if on else 0.0
+        tags[name] = series
+    mood, x, sd = {}, 0.0, 1 / (1 - phi**2) ** 0.5
+    for offset in range(days):
+        x = phi * x + rng.gauss(0, 1)
+        day = START + timedelta(days=offset)
+        mood[day] = max(0, min(10, round(5 + x + effect * sd * tags["walk"][day])))
+    sleep = {START + timedelta(days=d): round(rng.gauss(7, 1), 1) for d in range(days)}
+    candidates = [ins.Candidate(f"tag {n}", f"`{n}`", True, s) for n, s in tags.items()]
+    candidates.append(ins.Candidate("sleep hours", "more sleep (hours)", False, sleep))
+    return candidates, {"mood": mood}
+
+
+def test_null_diaries_rarely_show_anything():
+    significant = tests = any_finding = 0
+    for seed in range(100):
+        candidates, outcomes = diary(seed)
+        any_finding += bool(ins.analyse(candidates, outcomes).findings)
+        residuals = ins.detrended(outcomes["mood"])
+        for candidate in candidates:
+            for lag in ins.LAGS:
+                result = ins.test_one(
+                    candidate, "mood", ins.shift(residuals, lag), ins.shift(outcomes["mood"], lag), lag
+                )
+                assert not isinstance(result, str)
+                tests += 1
+                significant += result.p < 0.05
+    assert significant / tests <= 0.08 and any_finding / 100 <= 0.12
+
+
+def test_a_planted_effect_is_found_in_most_diaries():
+    found = sum(
+        any(
+            f.candidate == "tag walk" and f.outcome == "mood"
+            for f in ins.analyse(*diary(1000 + seed, effect=1.5)).findings
+        )
+        for seed in range(100)
+    )
+    assert found >= 80
+
+
+@given(st.lists(st.integers(-1000, 1000), min_size=5, max_size=40, unique=True), st.randoms(use_true_random=False))
+def test_spearman_on_untied_data_is_the_textbook_formula(xs, rng):
+    ys = list(xs)
+    rng.shuffle(ys)
+    n = len(xs)
+    rank_x = {v: i + 1 for i, v in enumerate(sorted(xs))}
+    rank_y = {v: i + 1 for i, v in enumerate(sorted(ys))}
+    d2 = sum((rank_x[x] - rank_y[y]) ** 2 for x, y in zip(xs, ys, strict=True))
+    assert ins.spearman(xs, ys) == pytest.approx(1 - 6 * d2 / (n * (n * n - 1)), abs=1e-9)
+
+
+def test_ties_share_their_average_rank():
+    assert ins.ranks([3, 1, 3, 2]) == [3.5, 1.0, 3.5, 2.0]
+
+
+@pytest.mark.parametrize("with_days, testable", [(6, False), (7, True)])
+def test_a_tag_needs_seven_days_with_it(with_days, testable):
+    days = [START + timedelta(days=d) for d in range(40)]
+    mood = {day: float(d % 5) for d, day in enumerate(days)}
+    tag = {day: float(d < with_days) for d, day in enumerate(days)}
+    result = ins.test_one(
+        ins.Candidate("tag x", "`x`", True, tag), "mood", ins.shift(ins.detrended(mood), 0), ins.shift(mood, 0), 0
+    )
+    assert isinstance(result, str) is not testable
+    if not testable:
+        assert result == "6 days with it and 34 without (needs 7 of each)"
+
+
+def test_fewer_than_28_days_of_an_outcome_tests_nothing_and_says_why():
+    candidates, outcomes = diary(1, days=27)
+    result = ins.analyse(candidates, outcomes)
+    assert result.tested == 0 and result.not_testable[0]["reason"] == "27 days of mood logged (needs 28)"
+
+
+def test_the_same_diary_gives_the_same_answer():
+    first, second = (ins.analyse(*diary(1000, effect=1.5)).to_json() for _ in range(2))
+    assert first == second and first["findings"]
+    assert ins.sentence(ins.analyse(*diary(1000, effect=1.5)).findings[0]).endswith("an association, not a cause.")
+
+
+def test_the_command_says_nothing_stands_out_on_a_short_diary(cli):
+    for offset in range(10):
+        cli("checkin", "--mood", str(offset % 7), "--tag", "walk", "--at", f"2026-03-0{offset % 9 + 1} 20:00")
+    text = cli("insights").stdout
+    assert "Nothing stands out yet" in text and "days of mood logged (needs 28)" in text
+    data = json.loads(cli("insights", "--json").stdout)
+    assert set(data) == {"tested", "findings", "not_testable"} and data["findings"] == []
