@@ -127,6 +127,8 @@ class Instrument:
     safety_answers: tuple[int, ...] = ()
     max_prorated: int = 0  # unanswered items that may be prorated (clinical reference section 5)
     clusters: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    # A word or two per item, ketalog's own, to name an item that moved ("2 (low mood) fell by 2").
+    item_names: tuple[str, ...] = ()
 
     @property
     def asks_difficulty(self) -> bool:
@@ -150,9 +152,31 @@ class Instrument:
         return None if self.cutoff is None else total >= self.cutoff
 
 
+PHQ9_ITEM_NAMES = (
+    "interest",
+    "low mood",
+    "sleep",
+    "energy",
+    "appetite",
+    "self-worth",
+    "concentration",
+    "slowed or restless",
+    "thoughts of self-harm",
+)
+GAD7_ITEM_NAMES = (
+    "nervous",
+    "cannot stop worrying",
+    "worrying too much",
+    "trouble relaxing",
+    "restless",
+    "irritable",
+    "afraid",
+)
+
 PHQ9 = Instrument(
     id="phq9",
     name="PHQ-9",
+    item_names=PHQ9_ITEM_NAMES,
     measures="depression, last 2 weeks",
     items=PHQ9_ITEMS,
     options=FREQUENCY_OPTIONS,
@@ -180,6 +204,7 @@ PHQ9 = Instrument(
 PHQ2 = Instrument(
     id="phq2",
     name="PHQ-2",
+    item_names=PHQ9_ITEM_NAMES[:2],
     measures="depression screen (PHQ-9 items 1-2), last 2 weeks",
     items=PHQ9_ITEMS[:2],
     options=FREQUENCY_OPTIONS,
@@ -193,6 +218,7 @@ PHQ2 = Instrument(
 GAD7 = Instrument(
     id="gad7",
     name="GAD-7",
+    item_names=GAD7_ITEM_NAMES,
     measures="anxiety, last 2 weeks",
     items=GAD7_ITEMS,
     options=FREQUENCY_OPTIONS,
@@ -366,6 +392,23 @@ def normalise_id(text: str) -> str:
     if compact in _SCALE_NAMES:
         return _SCALE_NAMES[compact]
     return " ".join(text.strip().split())
+
+
+ITEM_MOVE = 2  # an item that moved this many points (of 0-3 or 0-4) since the baseline is named in the report
+
+
+def item_changes(instrument_id: str, baseline: list | None, latest: list | None) -> list[dict]:
+    """Each item's baseline and latest answer and their change; a skipped item is None, never 0."""
+    instrument = INSTRUMENTS.get(instrument_id)
+    if instrument is None or latest is None:
+        return []
+    rows = []
+    for number, text in enumerate(instrument.items, start=1):
+        before = baseline[number - 1] if baseline is not None else None
+        after = latest[number - 1]
+        change = after - before if before is not None and after is not None else None
+        rows.append({"item": number, "text": text, "baseline": before, "latest": after, "change": change})
+    return rows
 
 
 def display_name(instrument_id: str) -> str:

@@ -112,3 +112,27 @@ def test_the_command_says_nothing_stands_out_on_a_short_diary(cli):
     assert "Nothing stands out yet" in text and "days of mood logged (needs 28)" in text
     data = json.loads(cli("insights", "--json").stdout)
     assert set(data) == {"tested", "findings", "not_testable"} and data["findings"] == []
+
+
+# Questionnaire items ------------------------------------------------------------------------------------
+
+
+def test_items_compare_baseline_and_latest_and_a_skipped_item_is_never_0():
+    from ketalog.instruments import item_changes
+
+    rows = item_changes("phq9", [2, 2, 3, 3, None, 2, 2, 3, 0], [1, 0, 3, 0, 2, None, 1, 2, 0])
+    assert [(r["item"], r["baseline"], r["latest"], r["change"]) for r in rows][:6] == [
+        (1, 2, 1, -1), (2, 2, 0, -2), (3, 3, 3, 0), (4, 3, 0, -3), (5, None, 2, None), (6, 2, None, None),
+    ]  # fmt: skip
+    assert item_changes("phq9", None, None) == [] and item_changes("madrs", None, [1]) == []
+
+
+def test_the_report_and_progress_name_the_items_that_moved_by_two(cli):
+    cli("survey", "phq9", "--answers", "3,3,2,3,1,2,2,1,0", "--at", "2026-02-01 09:00")
+    cli("add", "--route", "iv", "--dose", "0.5mg/kg", "--no-input", "--at", "2026-02-03 10:00")
+    cli("survey", "phq9", "--answers", "1,1,2,0,1,2,2,1,0", "--at", "2026-03-09 09:00")
+    data = json.loads(cli("progress", "--json").stdout)
+    assert [r["change"] for r in data["items"]["phq9"]] == [-2, -2, 0, -3, 0, 0, 0, 0, 0]
+    line = "Items that moved 2+ since the baseline: PHQ-9 1 (interest) -2, 2 (low mood) -2, 4 (energy) -3."
+    assert line in " ".join(cli("progress").stdout.split())
+    assert line in " ".join(cli("report", "--format", "markdown").stdout.split())

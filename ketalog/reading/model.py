@@ -34,6 +34,7 @@ class InstrumentResult:
     baseline_kind: str = "none"  # pre_treatment | early | none
     comparison: str = "none"  # compared | too_soon | no_baseline | no_latest
     some_improvement: bool | None = None  # the MCID, or a fall of at least 20%
+    items: list[dict] = field(default_factory=list)  # item by item, baseline -> latest (instruments.item_changes)
 
     @property
     def has_pair(self) -> bool:
@@ -41,7 +42,9 @@ class InstrumentResult:
 
     def to_json(self) -> dict:
         # Field by field, not asdict(): that deep-copies the history (every score of the period) only to drop it.
-        return {name: getattr(self, name) for name in self.__dataclass_fields__ if name not in ("name", "history")}
+        return {
+            name: getattr(self, name) for name in self.__dataclass_fields__ if name not in ("name", "history", "items")
+        }
 
 
 @dataclass
@@ -149,4 +152,5 @@ class Report:
             "durability": self.durability,
             "medications": self.medications,
             "picture": self.picture.to_json() if self.picture else None,
+            "items": {key: value.items for key, value in self.instruments.items() if value.items},
         }

@@ -153,6 +153,9 @@ def instrument_results(
             baseline_kind=kind,
             comparison=comparison,
             some_improvement=some_improvement(change, instrument_id, directions),
+            items=inst.item_changes(
+                instrument_id, baseline.answers if baseline else None, latest.answers if latest else None
+            ),
         )
     return results
 

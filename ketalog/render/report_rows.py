@@ -320,6 +320,27 @@ def instrument_rows(report: Report) -> list[list[str]]:
     return rows
 
 
+def _moved_item(row: dict, names: tuple[str, ...]) -> str:
+    name = f" ({names[row['item'] - 1]})" if names else ""
+    return f"{row['item']}{name} {row['change']:+d}"
+
+
+def item_lines(report: Report) -> list[str]:
+    """The questionnaire items that moved by 2 or more since the baseline, in one line: "PHQ-9 2 (low mood) -2,
+    4 (energy) -3; GAD-7 1 (nervous) -3"."""
+    parts = []
+    for key, result in report.instruments.items():
+        names = inst.INSTRUMENTS[key].item_names if key in inst.INSTRUMENTS else ()
+        moved = [
+            _moved_item(row, names)
+            for row in result.items
+            if row["change"] is not None and abs(row["change"]) >= inst.ITEM_MOVE
+        ]
+        if moved:
+            parts.append(f"{result.name} {', '.join(moved)}")
+    return [f"Items that moved {inst.ITEM_MOVE}+ since the baseline: {'; '.join(parts)}."] if parts else []
+
+
 def instrument_dates(report: Report) -> list[str]:
     """When each baseline and latest score was taken (kept out of the table so it fits 80 columns)."""
     lines = []
@@ -558,7 +579,7 @@ def _safety(report: Report) -> Block | None:
 def _instruments(report: Report) -> Block | None:
     if not report.instruments:
         return None
-    note = "\n".join(instrument_dates(report))
+    note = "\n".join(instrument_dates(report) + item_lines(report))
     return Block(headers=INSTRUMENT_HEADERS, rows=instrument_rows(report), note=note, wraps=INSTRUMENT_WRAPS)
 
 

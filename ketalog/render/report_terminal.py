@@ -103,3 +103,5 @@ def print_progress(report: Report) -> None:
     for section, block, empty in rr.sections(report, only=("safety", "discuss", "signs")):
         for part in _section(section, block, empty, console.width):
             console.print(part)
+    for line in rr.item_lines(report):
+        console.print(Text(line))
