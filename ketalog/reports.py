@@ -10,13 +10,50 @@ from datetime import datetime
 from ketalog import progress, store
 
 
-def build(db, now: datetime, start: datetime | None, end: datetime | None, *, private: bool = False):
-    """The ``progress.Report`` for [start, end) as of ``now``, from an open database."""
+def build(
+    db, now: datetime, start: datetime | None, end: datetime | None, *, private: bool = False, insights: bool = False
+):
+    """The ``progress.Report`` for [start, end) as of ``now``, from an open database; with ``insights`` (the
+    full report, not `status`), what went with better days too, unless ``private``."""
     from ketalog.demo import is_demo
 
     report = progress.build_report(inputs(db, now, start, end), private=private)
     report.demo = is_demo(db)
+    if insights and not private:
+        report.better_days = better_days(db, now, start, end)
     return report
+
+
+INSIGHTS_SPAN_DAYS = 365  # the report reads associations over the period's last year: its cost stays flat
+
+
+def insights_of(db, start: datetime | None, end: datetime | None):
+    """`ketalog insights` for [start, end): every declared test and the few findings."""
+    from ketalog.reading.insights import analyse, daily_inputs
+
+    def entries(kind: str) -> list:
+        return store.list_entries(db, [kind], start, end)[0]
+
+    return analyse(
+        *daily_inputs(
+            entries("checkin"),
+            entries("journal"),
+            entries("session"),
+            store.medication_events(db, start, end),
+            entries("survey"),
+        )
+    )
+
+
+def better_days(db, now: datetime, start: datetime | None, end: datetime | None) -> list[str]:
+    """The findings of the period's last year, as sentences (none: the report says nothing of it)."""
+    from datetime import timedelta
+
+    from ketalog.reading.insights import sentence
+
+    last = end or now
+    first = last - timedelta(days=INSIGHTS_SPAN_DAYS)
+    return [sentence(finding) for finding in insights_of(db, max(start, first) if start else first, end).findings]
 
 
 def inputs(db, now: datetime, start: datetime | None, end: datetime | None):

@@ -16,6 +16,7 @@ from helpers import FIXED_NOW, Cli, count
 CONTRACT_KEYS = {
     "medications",
     "picture",
+    "better_days",
     "items",
     "generated_at",
     "period",

@@ -136,3 +136,33 @@ def test_the_report_and_progress_name_the_items_that_moved_by_two(cli):
     line = "Items that moved 2+ since the baseline: PHQ-9 1 (interest) -2, 2 (low mood) -2, 4 (energy) -3."
     assert line in " ".join(cli("progress").stdout.split())
     assert line in " ".join(cli("report", "--format", "markdown").stdout.split())
+
+
+def _write_diary(db_path, seed: int, effect: float) -> None:
+    """A seeded 120-day diary through the store: a check-in a day, `walk` on some days."""
+    from datetime import datetime, timezone
+
+    from ketalog import store
+    from ketalog.db import open_db
+
+    candidates, outcomes = diary(seed, effect=effect)
+    walk = candidates[0].values
+    db = open_db(db_path, create=True)
+    for day, mood in outcomes["mood"].items():
+        at = datetime(day.year, day.month, day.day, 20, tzinfo=timezone.utc) - timedelta(days=130)
+        store.insert(db, "checkin", at, {"mood": int(mood)}, ["walk"] if walk[day] else [])
+    db.close()
+
+
+def test_the_report_says_what_went_with_better_days_only_when_something_did(cli, db_path):
+    _write_diary(db_path, 1000, effect=1.5)
+    report = cli("report", "--format", "markdown").stdout
+    assert "## What went with better days" in report and "an association, not a cause" in report
+    assert "What went with better days" not in cli("report", "--format", "markdown", "--private").stdout
+    assert json.loads(cli("report", "--format", "json").stdout)["better_days"]
+
+
+def test_no_finding_means_no_section(cli, db_path):
+    _write_diary(db_path, 7, effect=0.0)
+    assert not json.loads(cli("insights", "--json").stdout)["findings"]
+    assert "What went with better days" not in cli("report", "--format", "markdown").stdout

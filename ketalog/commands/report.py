@@ -57,12 +57,12 @@ class TrendBy(str, Enum):
     session = "session"
 
 
-def build(db_state, since: str | None, until: str | None, private: bool = False):
+def build(db_state, since: str | None, until: str | None, private: bool = False, insights: bool = False):
     from ketalog import reports, timeparse
 
     start, end = period(db_state, since, until)
     with db_state.open(write=False) as db:
-        return reports.build(db, timeparse.now(), start, end, private=private)
+        return reports.build(db, timeparse.now(), start, end, private=private, insights=insights)
 
 
 def _remember_flags(ctx: typer.Context, report) -> None:
@@ -123,7 +123,7 @@ def report_command(
     from ketalog import settings
 
     chosen = _format_for(output_format, output)
-    report = build(state(ctx), since, until, private=private)
+    report = build(state(ctx), since, until, private=private, insights=True)
     _remember_flags(ctx, report)
     values = settings.current()
     who = " · ".join(str(values[key]) for key in ("name", "clinic") if values.get(key)) or None
@@ -405,23 +405,12 @@ def insights_command(
       ketalog insights
       ketalog insights --since 2026-01-01 --json
     """
-    from ketalog import store
-    from ketalog.reading.insights import analyse, daily_inputs, sentence
+    from ketalog.reading.insights import sentence
+    from ketalog.reports import insights_of
 
     start, end = period(state(ctx), since, until)
     with state(ctx).open(write=False) as db:
-
-        def entries(kind: str) -> list:
-            return store.list_entries(db, [kind], start, end)[0]
-
-        inputs = daily_inputs(
-            entries("checkin"),
-            entries("journal"),
-            entries("session"),
-            store.medication_events(db, start, end),
-            entries("survey"),
-        )
-    result = analyse(*inputs)
+        result = insights_of(db, start, end)
     lines = [f"Tested {result.tested} associations (the same day and the next), corrected for how many."]
     if result.findings:
         lines += [f"- {sentence(finding)}" for finding in result.findings]

@@ -135,6 +135,7 @@ class Report:
     )
     picture: CoursePicture | None = None  # the one picture every finding above was read from
     demo: bool = False  # read from a `ketalog demo` database: the page says DEMO, never the person's name
+    better_days: list[str] = field(default_factory=list)  # `insights` findings as sentences (the full report only)
 
     def to_json(self) -> dict:
         return {
@@ -153,4 +154,5 @@ class Report:
             "medications": self.medications,
             "picture": self.picture.to_json() if self.picture else None,
             "items": {key: value.items for key, value in self.instruments.items() if value.items},
+            "better_days": self.better_days,
         }

@@ -620,6 +620,12 @@ SECTIONS: tuple[Section, ...] = (
         "good",
     ),
     Section(
+        "better_days",
+        "What went with better days",
+        "lines",
+        lambda r: Block(lines=r.better_days) if r.better_days else None,  # nothing found: nothing said
+    ),
+    Section(
         "medications", "Medications", "lines", lambda r: Block(lines=lines) if (lines := medication_lines(r)) else None
     ),
     Section("sessions", "Sessions", "table", _sessions),
