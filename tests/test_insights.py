@@ -166,3 +166,12 @@ def test_no_finding_means_no_section(cli, db_path):
     _write_diary(db_path, 7, effect=0.0)
     assert not json.loads(cli("insights", "--json").stdout)["findings"]
     assert "What went with better days" not in cli("report", "--format", "markdown").stdout
+
+
+def test_the_html_report_draws_each_questionnaire_item_by_item_on_screen_only(cli):
+    cli("survey", "phq9", "--answers", "3,3,2,3,1,2,2,1,0", "--at", "2026-02-01 09:00")
+    cli("survey", "phq9", "--answers", "1,1,2,0,1,2,-,1,0", "--at", "2026-03-09 09:00")
+    html = cli("report", "--format", "html").stdout
+    assert '<figure class="itemgrid">' in html and "1 interest" in html and ".itemgrid { display: none; }" in html
+    grid = html[html.index('<figure class="itemgrid">') :]
+    assert '<td style="background:#ffffff">–</td>' in grid  # the skipped item: a dash, never 0

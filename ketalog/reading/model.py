@@ -35,6 +35,7 @@ class InstrumentResult:
     comparison: str = "none"  # compared | too_soon | no_baseline | no_latest
     some_improvement: bool | None = None  # the MCID, or a fall of at least 20%
     items: list[dict] = field(default_factory=list)  # item by item, baseline -> latest (instruments.item_changes)
+    answers_history: list[tuple[str, list]] = field(default_factory=list)  # (ISO time, answers) in the period
 
     @property
     def has_pair(self) -> bool:
@@ -43,7 +44,9 @@ class InstrumentResult:
     def to_json(self) -> dict:
         # Field by field, not asdict(): that deep-copies the history (every score of the period) only to drop it.
         return {
-            name: getattr(self, name) for name in self.__dataclass_fields__ if name not in ("name", "history", "items")
+            name: getattr(self, name)
+            for name in self.__dataclass_fields__
+            if name not in ("name", "history", "items", "answers_history")
         }
 
 

@@ -153,6 +153,7 @@ def instrument_results(
             baseline_kind=kind,
             comparison=comparison,
             some_improvement=some_improvement(change, instrument_id, directions),
+            answers_history=[(_iso(s.at), s.answers) for s in in_period if s.answers],
             items=inst.item_changes(
                 instrument_id, baseline.answers if baseline else None, latest.answers if latest else None
             ),

@@ -54,7 +54,9 @@ th { background: #f4f4f4; }
 .course p { margin: .15rem 0; }
 figure { margin: 0; } figcaption { font-size: 12px; color: #444; }
 svg text { font: 12px system-ui, sans-serif; }
+.itemgrid td { text-align: center; min-width: 2.2rem; } .itemgrid th { font-weight: normal; white-space: nowrap; }
 @media print {
+  .itemgrid { display: none; }
   body { margin: 0; max-width: none; font-size: 8pt; line-height: 1.15; }
   h1 { font-size: 13pt; margin: 0; } h2 { font-size: 9.5pt; margin: .35rem 0 .1rem; break-after: avoid; }
   table { font-size: 8pt; margin: .1rem 0; } th, td { padding: .04rem .3rem; }
@@ -270,6 +272,37 @@ def _charts(report: Report) -> str:
     return f'<div class="charts">{"".join(charts)}</div>' if charts else ""
 
 
+ITEM_GRID_DATES = 8  # the latest scores a grid shows: it stays narrow on a phone
+ITEM_SHADES = ("#ffffff", "#f6e7c4", "#efc27e", "#d98c5f", "#b8573e")  # 0 .. 4, light to dark in greyscale too
+
+
+def _item_grids(report: Report) -> str:
+    """Each questionnaire's items across its latest scores, 0 (light) to the top answer (dark); on screen only:
+    the printed page keeps to one sheet."""
+    grids = []
+    for key, result in report.instruments.items():
+        instrument = inst.INSTRUMENTS.get(key)
+        history = result.answers_history[-ITEM_GRID_DATES:]
+        if instrument is None or len(history) < 2:
+            continue
+        head = "".join(f"<th>{escape(at[5:10])}</th>" for at, _ in history)
+        rows = []
+        for number, text in enumerate(instrument.items, start=1):
+            name = instrument.item_names[number - 1] if instrument.item_names else text[:30]
+            cells = []
+            for _, answers in history:
+                value = answers[number - 1] if number <= len(answers) else None
+                shade = ITEM_SHADES[min(value, 4)] if value is not None else "#ffffff"
+                cells.append(f'<td style="background:{shade}">{"–" if value is None else value}</td>')
+            rows.append(f'<tr><th title="{escape(text)}">{number} {escape(name)}</th>{"".join(cells)}</tr>')
+        grids.append(
+            f'<figure class="itemgrid"><figcaption>{escape(result.name)} item by item (0 light, '
+            f'{instrument.max_option} dark; – not answered)</figcaption><div class="scroll"><table>'
+            f"<tr><th>Item</th>{head}</tr>{''.join(rows)}</table></div></figure>"
+        )
+    return "".join(grids)
+
+
 def render(report: Report, who: str | None = None, paper: str = "a4") -> str:
     body = [f"<h1>{escape(rr.TITLE)}</h1>"]
     if who:
@@ -290,6 +323,7 @@ def render(report: Report, who: str | None = None, paper: str = "a4") -> str:
         body.append(_section(section, block, empty))
         if section.id == "questionnaires":
             body.append(_charts(report))
+            body.append(_item_grids(report))
     body.append(f'<p class="muted"><em>{escape(rr.DISCLAIMER)}</em></p>')
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
