@@ -121,6 +121,7 @@ def main() -> None:
         "trends (50-year db)": ([*ketalog, *big, "trends"], None),
         "trends --by session (50-year db)": ([*ketalog, *big, "trends", "--by", "session"], None),
         "report (10-year db)": ([*ketalog, "--db", str(ten), "report"], None),
+        "insights (10-year db)": ([*ketalog, "--db", str(ten), "insights"], None),
         **{f"{name} (1 check-in)": ([*ketalog, "--db", str(new), *argv], None) for name, argv in REPORTS.items()},
         "export json (50-year db)": ([*ketalog, *big, "export", "-o", str(folder / "out.json"), "--force"], None),
         "export fhir (10-year db)": (

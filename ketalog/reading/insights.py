@@ -76,25 +76,29 @@ class Insights:
 
 def ranks(values: list[float]) -> list[float]:
     """Average ranks (1-based), ties sharing the mean of their positions."""
-    order = sorted(range(len(values)), key=values.__getitem__)
-    result = [0.0] * len(values)
+    n = len(values)
+    order = sorted(range(n), key=values.__getitem__)
+    result = [0.0] * n
     start = 0
-    while start < len(order):
-        end = start
-        while end + 1 < len(order) and values[order[end + 1]] == values[order[start]]:
+    while start < n:
+        value, end = values[order[start]], start + 1
+        while end < n and values[order[end]] == value:
             end += 1
-        for index in order[start : end + 1]:
-            result[index] = (start + end) / 2 + 1
-        start = end + 1
+        rank = (start + end + 1) / 2
+        for index in order[start:end]:
+            result[index] = rank
+        start = end
     return result
 
 
 def pearson(xs: list[float], ys: list[float]) -> float:
-    mx, my = statistics.fmean(xs), statistics.fmean(ys)
-    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
-    sxx = sum((x - mx) ** 2 for x in xs)
-    syy = sum((y - my) ** 2 for y in ys)
-    return 0.0 if sxx == 0 or syy == 0 else sxy / math.sqrt(sxx * syy)
+    from operator import mul
+
+    n = len(xs)
+    mx, my = math.fsum(xs) / n, math.fsum(ys) / n
+    dx, dy = [x - mx for x in xs], [y - my for y in ys]
+    sxx, syy = sum(map(mul, dx, dx)), sum(map(mul, dy, dy))
+    return 0.0 if sxx == 0 or syy == 0 else sum(map(mul, dx, dy)) / math.sqrt(sxx * syy)
 
 
 def spearman(xs: list[float], ys: list[float]) -> float:
@@ -148,7 +152,12 @@ def shift(series: dict[date, float], lag: int) -> dict[date, float]:
 
 
 def test_one(
-    candidate: Candidate, outcome_name: str, shifted: dict[date, float], raw_shifted: dict[date, float], lag: int
+    candidate: Candidate,
+    outcome_name: str,
+    shifted: dict[date, float],
+    raw_shifted: dict[date, float],
+    lag: int,
+    cache: dict | None = None,
 ) -> Test | str:
     """One declared test, or why it could not be run; ``shifted``/``raw_shifted``: the outcome detrended and
     as logged, keyed by the candidate's day (``shift``)."""
@@ -161,8 +170,18 @@ def test_one(
     elif len(days) < MIN_PAIRED_DAYS:
         return f"{len(days)} days with both logged (needs {MIN_PAIRED_DAYS})"
     ys = [shifted[day] for day in days]
-    rho = spearman(xs, ys)
-    rho_raw = spearman(xs, [raw_shifted[day] for day in days])
+    # Many candidates (every tag) cover the same days: the outcome's ranks over them are worked out once.
+    key = (outcome_name, lag, tuple(days))
+    if cache is None or key not in cache:
+        found = (ranks(ys), ranks([raw_shifted[day] for day in days]))
+        if cache is not None:
+            cache[key] = found
+    else:
+        found = cache[key]
+    ranked, ranked_raw = found
+    ranked_x = ranks(xs)
+    rho = pearson(ranked_x, ranked)
+    rho_raw = pearson(ranked_x, ranked_raw)
     n = len(days)
     r1 = lag1({day: candidate.values[day] for day in days})
     r1_outcome = lag1({day: shifted[day] for day in days})
@@ -197,6 +216,7 @@ def analyse(candidates: list[Candidate], outcomes: dict[str, dict[date, float]])
     """Every declared test, Benjamini-Hochberg over all of them, and the few that pass both bars."""
     tests: list[Test] = []
     not_testable: list[dict] = []
+    ranked: dict[tuple, tuple[list[float], list[float]]] = {}  # the outcome's ranks over a set of days
     for outcome_name, series in outcomes.items():
         if len(series) < MIN_OUTCOME_DAYS:
             not_testable.append(
@@ -209,7 +229,7 @@ def analyse(candidates: list[Candidate], outcomes: dict[str, dict[date, float]])
         for candidate in candidates:
             reasons = []
             for lag in LAGS:
-                result = test_one(candidate, outcome_name, *by_lag[lag], lag)
+                result = test_one(candidate, outcome_name, *by_lag[lag], lag, ranked)
                 if isinstance(result, str):
                     reasons.append(result)
                 else:
