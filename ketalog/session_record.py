@@ -59,6 +59,11 @@ def point_label(point: int | str | None) -> str:
     return "pre" if point == 0 else f"{point}′"
 
 
+def split_doses(text: str) -> list[str]:
+    """Doses typed on one line: '28mg 28mg@5', '56 mg' (one dose), '0.25 mg/kg, 0.25 mg/kg@20'."""
+    return [part.strip() for part in re.split(r",|\s+(?=\d)", text.strip()) if part.strip()]
+
+
 def parse_doses(texts: list[str], field: str = "--dose") -> list[dict]:
     """'--dose 28mg --dose 28mg@5': one dose per option, the first at 0 unless timed; one unit throughout."""
     from ketalog import validation as valid

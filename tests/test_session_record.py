@@ -311,3 +311,17 @@ def test_the_blood_pressure_flags_read_timed_readings_at_their_boundaries(cli, r
     flags = {f["id"] for f in json.loads(cli("report", "--format", "json").stdout)["flags"]}
     assert ({"blood_pressure", "blood_pressure_very_high"} & flags) == ({flag} if flag else set())
     assert ("blood pressure" in added.stdout.lower() + added.stderr.lower()) == bool(flag)
+
+
+@pytest.mark.parametrize(
+    "text, parts",
+    [
+        ("56 mg", ["56 mg"]),
+        ("0.5 mg/kg", ["0.5 mg/kg"]),
+        ("28mg 28mg@5 28mg@10", ["28mg", "28mg@5", "28mg@10"]),
+        ("28 mg 28 mg@5", ["28 mg", "28 mg@5"]),
+        ("0.25mg/kg, 0.25mg/kg@20", ["0.25mg/kg", "0.25mg/kg@20"]),
+    ],
+)
+def test_doses_typed_on_one_line_split_between_doses_not_inside_one(text, parts):
+    assert record.split_doses(text) == parts

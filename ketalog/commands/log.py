@@ -63,7 +63,7 @@ from ketalog.values import checkin_values, session_values
 def _session_form(previous, force: bool = False, given_drug: str | None = None) -> dict:
     """The after-session questions, each defaulting to the last session's protocol."""
     from ketalog.render.text import summary
-    from ketalog.session_record import DRUGS, parse_doses, total_dose
+    from ketalog.session_record import DRUGS, parse_doses, split_doses, total_dose
 
     if previous is not None:
         say(f"Last session: {previous.at:%Y-%m-%d} {summary(previous)}. Enter keeps [defaults].")
@@ -89,7 +89,7 @@ def _session_form(previous, force: bool = False, given_drug: str | None = None) 
             raw["drug"] = drug
 
     def dose(text: str):
-        doses = parse_doses([part for part in text.split() if part], "dose")
+        doses = parse_doses(split_doses(text), "dose")
         valid.plausible_dose(route, *total_dose(doses), force, "dose")
         return doses
 
@@ -126,7 +126,7 @@ def _session_form(previous, force: bool = False, given_drug: str | None = None) 
             label += " (Enter to skip)"  # every optional question says how to pass it by
         answer = ask(label, lambda text, parse=parse: (parse(text), text.strip())[1], default)
         if answer is not None:
-            raw[name] = answer.split() if name == "dose" else answer
+            raw[name] = split_doses(answer) if name == "dose" else answer
     effects = ask("Side effects, comma-separated (Enter for none)", lambda text: valid.side_effects(text.split(",")))
     return {"values": raw, "side_effects": effects or []}
 
