@@ -239,3 +239,13 @@ def test_two_processes_syncing_to_the_same_folder_at_once(devices, tmp_path):
             assert json.loads(path.read_text())["format"] == "ketalog-export"  # never half a file
     assert devices.tables("a") == devices.tables("b")
     assert not [p for p in devices.share.iterdir() if not p.name.endswith(".json")]
+
+
+def test_a_sync_tools_conflict_copy_is_named_and_left_alone(devices):
+    devices.run("a", "checkin", "--mood", "5")
+    devices.sync("a")
+    copy = devices.share / "ketalog-phone-abc123 (conflicted copy).json"
+    copy.write_text("{}")
+    result = devices.sync("a")
+    assert {d["note"] for d in result["devices"]} == {"not a device's sync file name; left alone"}
+    assert copy.read_text() == "{}"

@@ -68,8 +68,8 @@ def device_id(db: Connection, db_path: Path) -> str:
 
 
 def _others(folder: Path, me: str) -> list[tuple[str, Path]]:
-    """(device, file) of every other device's sync file, by name; a conflict copy a sync tool made
-    ("ketalog-x (conflicted copy).json") is read too: merging is safe to repeat."""
+    """(device, file) of every other device's sync file, by name. A file whose name is no device id (a sync
+    tool's "ketalog-x (conflicted copy).json") is listed too, and `sync` says it left it alone."""
     found = []
     for path in sorted(folder.iterdir()):
         if not path.name.startswith(PREFIX) or path.suffix not in (".json", ".db") or not path.is_file():
