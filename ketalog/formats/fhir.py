@@ -261,16 +261,12 @@ def _survey_resources(builder: BundleBuilder, survey: Survey) -> None:
 
 
 def _drug(session: Session) -> dict:
-    words = {"ketamine": "ketamine", "esketamine": "esketamine", "arketamine": "arketamine", "other": "other"}
-    drug = session.drug
-    text = " ".join(
-        part
-        for part in (words.get(drug or "", "drug not recorded"), f"({session.product})" if session.product else "")
-        if part
-    )
-    if drug is None:
+    """The drug as text (its RxNorm codes are not verified yet) with ketalog's own code beside it."""
+    name = session.drug or "drug not recorded"
+    text = f"{name} ({session.product})" if session.product else name
+    if session.drug is None:
         return {"text": text}
-    return {"coding": [_coding(KETALOG, f"drug-{drug}", drug)], "text": text}
+    return {"coding": [_coding(KETALOG, f"drug-{session.drug}", session.drug)], "text": text}
 
 
 def _session_resources(builder: BundleBuilder, session: Session, private: bool) -> None:
