@@ -7,7 +7,7 @@ import random
 from datetime import date, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ketalog.reading import insights as ins
@@ -175,3 +175,16 @@ def test_the_html_report_draws_each_questionnaire_item_by_item_on_screen_only(cl
     assert '<figure class="itemgrid">' in html and "1 interest" in html and ".itemgrid { display: none; }" in html
     grid = html[html.index('<figure class="itemgrid">') :]
     assert '<td style="background:#ffffff">–</td>' in grid  # the skipped item: a dash, never 0
+
+
+@settings(deadline=None)  # the first example imports scipy
+@given(
+    st.lists(st.floats(-100, 100, allow_nan=False), min_size=5, max_size=60, unique=True),
+    st.randoms(use_true_random=False),
+)
+def test_rho_agrees_with_scipy_on_untied_data(xs, rng):
+    stats = pytest.importorskip("scipy.stats")
+    ys = [rng.uniform(-50, 50) for _ in xs]
+    if len(set(ys)) < len(ys):
+        return
+    assert ins.spearman(xs, ys) == pytest.approx(float(stats.spearmanr(xs, ys).statistic), abs=1e-9)
