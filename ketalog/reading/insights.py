@@ -77,6 +77,10 @@ class Insights:
 def ranks(values: list[float]) -> list[float]:
     """Average ranks (1-based), ties sharing the mean of their positions."""
     n = len(values)
+    zeros = values.count(0.0)
+    if zeros + values.count(1.0) == n:  # a yes/no candidate: two tied groups, ranked without sorting
+        low, high = (zeros + 1) / 2, zeros + (n - zeros + 1) / 2
+        return [high if value else low for value in values]
     order = sorted(range(n), key=values.__getitem__)
     result = [0.0] * n
     start = 0
@@ -105,10 +109,10 @@ def spearman(xs: list[float], ys: list[float]) -> float:
     return pearson(ranks(xs), ranks(ys))
 
 
-def lag1(series: dict[date, float]) -> float:
-    """Lag-1 autocorrelation over consecutive logged days (0 when there are too few pairs)."""
-    by_number = {day.toordinal(): value for day, value in series.items()}
-    pairs = [(value, by_number[number + 1]) for number, value in by_number.items() if number + 1 in by_number]
+def lag1(ordinals: list[int], values: list[float]) -> float:
+    """Lag-1 autocorrelation of values on sorted days (as ordinals), over the pairs of consecutive calendar
+    days, which sit side by side (0 when there are fewer than 3 such pairs)."""
+    pairs = [(values[i], values[i + 1]) for i in range(len(values) - 1) if ordinals[i + 1] - ordinals[i] == 1]
     if len(pairs) < 3:
         return 0.0
     return pearson([a for a, _ in pairs], [b for _, b in pairs])
@@ -172,19 +176,19 @@ def test_one(
     ys = [shifted[day] for day in days]
     # Many candidates (every tag) cover the same days: the outcome's ranks over them are worked out once.
     key = (outcome_name, lag, tuple(days))
+    ordinals = [day.toordinal() for day in days]
     if cache is None or key not in cache:
-        found = (ranks(ys), ranks([raw_shifted[day] for day in days]))
+        found = (ranks(ys), ranks([raw_shifted[day] for day in days]), lag1(ordinals, ys))
         if cache is not None:
             cache[key] = found
     else:
         found = cache[key]
-    ranked, ranked_raw = found
+    ranked, ranked_raw, r1_outcome = found
     ranked_x = ranks(xs)
     rho = pearson(ranked_x, ranked)
     rho_raw = pearson(ranked_x, ranked_raw)
     n = len(days)
-    r1 = lag1({day: candidate.values[day] for day in days})
-    r1_outcome = lag1({day: shifted[day] for day in days})
+    r1 = lag1(ordinals, xs)
     product = r1 * r1_outcome
     n_eff = min(float(n), max(float(N_EFF_FLOOR), n * (1 - product) / (1 + product)))
     clipped = max(-0.999999, min(0.999999, rho))
@@ -216,7 +220,7 @@ def analyse(candidates: list[Candidate], outcomes: dict[str, dict[date, float]])
     """Every declared test, Benjamini-Hochberg over all of them, and the few that pass both bars."""
     tests: list[Test] = []
     not_testable: list[dict] = []
-    ranked: dict[tuple, tuple[list[float], list[float]]] = {}  # the outcome's ranks over a set of days
+    ranked: dict[tuple, tuple[list[float], list[float], float]] = {}  # the outcome's ranks over a set of days
     for outcome_name, series in outcomes.items():
         if len(series) < MIN_OUTCOME_DAYS:
             not_testable.append(
