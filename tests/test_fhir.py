@@ -32,28 +32,28 @@ def schema_errors(resource: dict) -> list[str]:
     ]
 
 
-def walk(value, found: list[dict]):
-    if isinstance(value, dict):
-        if "system" in value and "code" in value:
-            found.append(value)
-        for child in value.values():
-            walk(child, found)
-    elif isinstance(value, list):
-        for child in value:
-            walk(child, found)
+def collect(value, pick) -> list:
+    """Every ``pick(node)`` that is not None, over a resource's nested dicts and lists."""
+    found, stack = [], [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            picked = pick(node)
+            if picked is not None:
+                found.append(picked)
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
     return found
 
 
-def references(value, found: list[str]):
-    if isinstance(value, dict):
-        if isinstance(value.get("reference"), str):
-            found.append(value["reference"])
-        for child in value.values():
-            references(child, found)
-    elif isinstance(value, list):
-        for child in value:
-            references(child, found)
-    return found
+def walk(value) -> list[dict]:
+    """Every coding (a dict with a system and a code)."""
+    return collect(value, lambda node: node if "system" in node and "code" in node else None)
+
+
+def references(value) -> list[str]:
+    return collect(value, lambda node: node["reference"] if isinstance(node.get("reference"), str) else None)
 
 
 def check_bundle(bundle: dict) -> None:
@@ -65,7 +65,7 @@ def check_bundle(bundle: dict) -> None:
     urls = [entry["fullUrl"] for entry in bundle["entry"]]
     assert len(urls) == len(set(urls)), "fullUrls must be unique"
     assert all(url == f"urn:uuid:{entry['resource']['id']}" for url, entry in zip(urls, bundle["entry"], strict=True))
-    dangling = set(references(bundle, [])) - set(urls)
+    dangling = set(references(bundle)) - set(urls)
     assert dangling == set(), f"references that resolve nowhere in the Bundle: {sorted(dangling)[:3]}"
     assert bundle["type"] in ("collection", "transaction")
     statuses = {
@@ -105,7 +105,7 @@ def test_the_code_table_is_the_shared_references_verified_one():
 def check_codes(bundle: dict) -> None:
     for entry in bundle["entry"]:
         resource = entry["resource"]
-        for coding in walk(resource, []):
+        for coding in walk(resource):
             if coding["system"] == fhir.LOINC:
                 assert coding["code"] in PINNED_LOINC, f"unpinned LOINC code {coding['code']}"
         if resource["resourceType"] == "Observation":
@@ -121,7 +121,7 @@ def check_codes(bundle: dict) -> None:
                         assert answer["valueCoding"]["code"] in {c for c, _ in fhir.DIFFICULTY_ANSWERS.values()}
                     elif resource["questionnaire"].endswith(("phq9", "gad7")):
                         assert answer["valueCoding"]["code"] in {c for c, _ in fhir.FREQUENCY_ANSWERS.values()}
-        for coding in walk(resource, []):
+        for coding in walk(resource):
             assert coding["system"] != "http://www.nlm.nih.gov/research/umls/rxnorm"  # unverified: text only
 
 
