@@ -217,11 +217,8 @@ def _survey_resources(builder: BundleBuilder, survey: Survey) -> None:
         )
         response_ref = {"reference": f"urn:uuid:{response['id']}"}
     if survey.total is not None:
-        code = (
-            _concept(LOINC, loinc[1], f"{instrument.name} total score")  # type: ignore[union-attr]
-            if loinc
-            else _concept(KETALOG, f"{survey.instrument}-total", f"{inst.display_name(survey.instrument)} total score")
-        )
+        label = f"{inst.display_name(survey.instrument)} total score"
+        code = _concept(LOINC, loinc[1], label) if loinc else _concept(KETALOG, f"{survey.instrument}-total", label)
         total: dict = {
             "resourceType": "Observation",
             "id": derived_id(survey.id, "total"),
