@@ -122,6 +122,12 @@ def main() -> None:
         "trends --by session (50-year db)": ([*ketalog, *big, "trends", "--by", "session"], None),
         "report (10-year db)": ([*ketalog, "--db", str(ten), "report"], None),
         "insights (10-year db)": ([*ketalog, "--db", str(ten), "insights"], None),
+        "insights (50-year db)": ([*ketalog, *big, "insights"], None),
+        "insights (1 check-in)": ([*ketalog, "--db", str(new), "insights"], None),
+        "insights --since 10 years (10-year db)": (
+            [*ketalog, "--db", str(ten), "insights", "--since", "2031-03-10"],
+            None,
+        ),
         **{f"{name} (1 check-in)": ([*ketalog, "--db", str(new), *argv], None) for name, argv in REPORTS.items()},
         "export json (50-year db)": ([*ketalog, *big, "export", "-o", str(folder / "out.json"), "--force"], None),
         "export fhir (10-year db)": (
@@ -176,6 +182,8 @@ def main() -> None:
         "progress (50-year db)",
         "trends (50-year db)",
         "trends --by session (50-year db)",
+        "insights (10-year db)",
+        "insights (50-year db)",
     ]
     budgets = [
         *((f"{name} <= 1.5 x add", median[name] / add, 1.5) for name in reads),
@@ -192,7 +200,7 @@ def main() -> None:
         ("add 50-year / empty <= 1.1", add / median["add (empty db)"], 1.1),
     ]
     print("\nwhat grows with history (not budgets): 50 years / a diary of 1 check-in, and that diary / add")
-    for name in REPORTS:
+    for name in [*REPORTS, "insights"]:
         fifty, none = median[f"{name} (50-year db)"], median[f"{name} (1 check-in)"]
         print(f"{name:<38}{fifty / none:>9.2f}{none / add:>9.2f}")
     print("\nbudget                                                      measured  holds")

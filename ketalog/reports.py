@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ketalog import progress, store
+from ketalog import store
 
 
 def build(
@@ -15,6 +15,7 @@ def build(
 ):
     """The ``progress.Report`` for [start, end) as of ``now``, from an open database; with ``insights`` (the
     full report, not `status`), what went with better days too, unless ``private``."""
+    from ketalog import progress
     from ketalog.demo import is_demo
 
     report = progress.build_report(inputs(db, now, start, end), private=private)
@@ -24,7 +25,18 @@ def build(
     return report
 
 
-INSIGHTS_SPAN_DAYS = 365  # the report reads associations over the period's last year: its cost stays flat
+INSIGHTS_SPAN_DAYS = 365  # associations are read over a year unless asked otherwise: their cost stays flat
+
+
+def insights_span(now: datetime, start: datetime | None, end: datetime | None, *, at_most_a_year: bool = False):
+    """The [start, end) that associations are read over: without a start, the year before the end (or now);
+    ``at_most_a_year`` (the report) trims a longer period to its last year too."""
+    from datetime import timedelta
+
+    first = (end or now) - timedelta(days=INSIGHTS_SPAN_DAYS)
+    if start is None or (at_most_a_year and start < first):
+        return first, end
+    return start, end
 
 
 def insights_of(db, start: datetime | None, end: datetime | None):
@@ -47,13 +59,10 @@ def insights_of(db, start: datetime | None, end: datetime | None):
 
 def better_days(db, now: datetime, start: datetime | None, end: datetime | None) -> list[str]:
     """The findings of the period's last year, as sentences (none: the report says nothing of it)."""
-    from datetime import timedelta
-
     from ketalog.reading.insights import sentence
 
-    last = end or now
-    first = last - timedelta(days=INSIGHTS_SPAN_DAYS)
-    return [sentence(finding) for finding in insights_of(db, max(start, first) if start else first, end).findings]
+    span = insights_span(now, start, end, at_most_a_year=True)
+    return [sentence(finding) for finding in insights_of(db, *span).findings]
 
 
 def inputs(db, now: datetime, start: datetime | None, end: datetime | None):
@@ -77,6 +86,8 @@ def trusted_sources(db) -> frozenset[str]:
 
 
 def _selected(db, now: datetime, start: datetime | None, end: datetime | None):
+    from ketalog import progress  # the engine's rules: imported here, as `insights` never needs them
+
     return store.report_inputs(
         db,
         now,

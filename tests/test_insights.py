@@ -45,9 +45,7 @@ def test_null_diaries_rarely_show_anything():
         residuals = ins.detrended(outcomes["mood"])
         for candidate in candidates:
             for lag in ins.LAGS:
-                result = ins.test_one(
-                    candidate, "mood", ins.shift(residuals, lag), ins.shift(outcomes["mood"], lag), lag
-                )
+                result = ins.test_one(candidate, "mood", ins.shift(residuals, lag), lag)
                 assert not isinstance(result, str)
                 tests += 1
                 significant += result.p < 0.05
@@ -85,9 +83,7 @@ def test_a_tag_needs_seven_days_with_it(with_days, testable):
     days = [START + timedelta(days=d) for d in range(40)]
     mood = {day: float(d % 5) for d, day in enumerate(days)}
     tag = {day: float(d < with_days) for d, day in enumerate(days)}
-    result = ins.test_one(
-        ins.Candidate("tag x", "`x`", True, tag), "mood", ins.shift(ins.detrended(mood), 0), ins.shift(mood, 0), 0
-    )
+    result = ins.test_one(ins.Candidate("tag x", "`x`", True, tag), "mood", ins.shift(ins.detrended(mood), 0), 0)
     assert isinstance(result, str) is not testable
     if not testable:
         assert result == "6 days with it and 34 without (needs 7 of each)"
@@ -111,7 +107,8 @@ def test_the_command_says_nothing_stands_out_on_a_short_diary(cli):
     text = cli("insights").stdout
     assert "Nothing stands out yet" in text and "days of mood logged (needs 28)" in text
     data = json.loads(cli("insights", "--json").stdout)
-    assert set(data) == {"tested", "findings", "not_testable"} and data["findings"] == []
+    assert set(data) == {"since", "until", "tested", "findings", "not_testable"} and data["findings"] == []
+    assert "(the last year; --since for longer)" in text
 
 
 # Questionnaire items ------------------------------------------------------------------------------------
@@ -138,8 +135,9 @@ def test_the_report_and_progress_name_the_items_that_moved_by_two(cli):
     assert line in " ".join(cli("report", "--format", "markdown").stdout.split())
 
 
-def _write_diary(db_path, seed: int, effect: float) -> None:
-    """A seeded 120-day diary through the store: a check-in a day, `walk` on some days."""
+def _write_diary(db_path, seed: int, effect: float, back: int = 130) -> None:
+    """A seeded 120-day diary through the store, ending ``back`` days before 2026-05-01: a check-in a day,
+    `walk` on some days."""
     from datetime import datetime, timezone
 
     from ketalog import store
@@ -149,7 +147,7 @@ def _write_diary(db_path, seed: int, effect: float) -> None:
     walk = candidates[0].values
     db = open_db(db_path, create=True)
     for day, mood in outcomes["mood"].items():
-        at = datetime(day.year, day.month, day.day, 20, tzinfo=timezone.utc) - timedelta(days=130)
+        at = datetime(day.year, day.month, day.day, 20, tzinfo=timezone.utc) - timedelta(days=back)
         store.insert(db, "checkin", at, {"mood": int(mood)}, ["walk"] if walk[day] else [])
     db.close()
 
@@ -188,3 +186,37 @@ def test_rho_agrees_with_scipy_on_untied_data(xs, rng):
     if len(set(ys)) < len(ys):
         return
     assert ins.spearman(xs, ys) == pytest.approx(float(stats.spearmanr(xs, ys).statistic), abs=1e-9)
+
+
+def test_insights_read_the_last_year_unless_asked_for_more(cli, db_path):
+    _write_diary(db_path, 1000, effect=1.5, back=130 + 400)  # over a year before the fixed now
+    default = json.loads(cli("insights", "--json").stdout)
+    assert default["findings"] == [] and default["tested"] == 0
+    longer = json.loads(cli("insights", "--since", "2024-01-01", "--json").stdout)
+    assert longer["since"] == "2024-01-01" and longer["findings"]
+    assert "(the last year; --since for longer)" not in cli("insights", "--since", "2024-01-01").stdout
+    # The report reads at most the period's last year, so its cost stays flat however long the period.
+    assert "What went with better days" not in cli("report", "--since", "2024-01-01", "--format", "markdown").stdout
+
+
+@pytest.mark.parametrize(
+    "start, end, cap, expected",
+    [
+        (None, None, False, ("2025-03-10", None)),
+        ("2020-01-01", None, False, ("2020-01-01", None)),
+        ("2020-01-01", None, True, ("2025-03-10", None)),
+        (None, "2022-06-01", False, ("2021-06-01", "2022-06-01")),
+        ("2026-01-01", None, True, ("2026-01-01", None)),
+    ],
+)
+def test_the_span_associations_are_read_over(start, end, cap, expected):
+    from datetime import datetime, timezone
+
+    from ketalog.reports import insights_span
+
+    def at(text):
+        return None if text is None else datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
+
+    now = datetime(2026, 3, 10, tzinfo=timezone.utc)
+    first, last = insights_span(now, at(start), at(end), at_most_a_year=cap)
+    assert (first.date().isoformat(), last and last.date().isoformat()) == expected

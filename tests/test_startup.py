@@ -80,6 +80,14 @@ def test_daily_commands_load_sqlite3_but_not_sqlite_utils_rich_or_analysis(tmp_p
     assert not forbidden & modules
 
 
+def test_insights_load_neither_the_report_engine_nor_rich(tmp_path):
+    db = str(tmp_path / "k.db")
+    loaded_after(_run_in_process(db, "checkin", "--mood", "4"))
+    modules = loaded_after(_run_in_process(db, "insights"))
+    assert "ketalog.reading.insights" in modules
+    assert not {"sqlite_utils", "rich", "ketalog.progress", "ketalog.reading.report", "ketalog.instruments"} & modules
+
+
 def test_a_new_file_is_migrated_through_sqlite_utils(tmp_path):
     assert "sqlite_utils" in loaded_after(_run_in_process(str(tmp_path / "new.db"), "checkin", "--mood", "4"))
 

@@ -405,13 +405,25 @@ def insights_command(
       ketalog insights
       ketalog insights --since 2026-01-01 --json
     """
-    from ketalog.reading.insights import sentence
-    from ketalog.reports import insights_of
+    from datetime import timedelta
 
-    start, end = period(state(ctx), since, until)
+    from ketalog import timeparse
+    from ketalog.reading.insights import sentence
+    from ketalog.reports import insights_of, insights_span
+
+    start, end = insights_span(timeparse.now(), *period(state(ctx), since, until))
     with state(ctx).open(write=False) as db:
         result = insights_of(db, start, end)
-    lines = [f"Tested {result.tested} associations (the same day and the next), corrected for how many."]
+    first = timeparse.to_local(start).date()
+    last = (
+        (timeparse.to_local(end) - timedelta(microseconds=1)).date()
+        if end
+        else timeparse.to_local(timeparse.now()).date()
+    )
+    lines = [
+        f"Over {first} to {last}{'' if since else ' (the last year; --since for longer)'}: tested {result.tested}"
+        " associations (the same day and the next), corrected for how many."
+    ]
     if result.findings:
         lines += [f"- {sentence(finding)}" for finding in result.findings]
     else:
@@ -423,7 +435,7 @@ def insights_command(
         ]
         if len(result.not_testable) > 12:
             lines.append(f"  ... and {len(result.not_testable) - 12} more (--json lists them all)")
-    emit(result.to_json(), as_json, "\n".join(lines))
+    emit({"since": first.isoformat(), "until": last.isoformat(), **result.to_json()}, as_json, "\n".join(lines))
 
 
 COMMANDS = {

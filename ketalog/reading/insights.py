@@ -33,17 +33,23 @@ class Candidate:
     values: dict[date, float]  # a day missing from the dict was not logged: never a 0
 
 
+JSON_KEYS = (
+    "candidate", "outcome", "lag", "rho", "rho_raw", "ci", "n", "n_with", "n_without", "n_eff", "p", "q",
+    "median_with", "median_without",
+)  # fmt: skip
+
+
 @dataclass
 class Test:
     candidate: str
     outcome: str
     lag: int
     rho: float
-    rho_raw: float
     ci: tuple[float, float]
     n: int
     n_eff: float
     p: float
+    rho_raw: float | None = None  # findings only (``describe``)
     q: float = 1.0
     n_with: int | None = None
     n_without: int | None = None
@@ -55,9 +61,7 @@ class Test:
     def to_json(self) -> dict:
         data = asdict(self)
         data["ci"] = list(self.ci)
-        for key in ("label", "binary"):
-            data.pop(key)
-        return data
+        return {key: data[key] for key in JSON_KEYS}
 
 
 @dataclass
@@ -120,15 +124,18 @@ def lag1(ordinals: list[int], values: list[float]) -> float:
 
 def detrended(series: dict[date, float]) -> dict[date, float]:
     """Each day minus the median of the days t-7 .. t+6 that were logged (at least 7, else left out)."""
+    from bisect import bisect_left, bisect_right
+
+    days = sorted(series)
+    ordinals = [day.toordinal() for day in days]
+    values = [series[day] for day in days]
     result = {}
-    for day, value in series.items():
-        window = [
-            series[other]
-            for offset in range(-DETREND_BEFORE, DETREND_AFTER + 1)
-            if (other := day + timedelta(days=offset)) in series
-        ]
-        if len(window) >= DETREND_MIN:
-            result[day] = value - statistics.median(window)
+    for index, ordinal in enumerate(ordinals):
+        # Days are sorted, so the window is one slice: found by bisection, not by probing 14 dates.
+        low = bisect_left(ordinals, ordinal - DETREND_BEFORE, 0, index + 1)
+        high = bisect_right(ordinals, ordinal + DETREND_AFTER, index)
+        if high - low >= DETREND_MIN:
+            result[days[index]] = values[index] - statistics.median(values[low:high])
     return result
 
 
@@ -155,38 +162,41 @@ def shift(series: dict[date, float], lag: int) -> dict[date, float]:
     return {day - step: value for day, value in series.items()}
 
 
+def days_text(count: float) -> str:
+    return f"{count:g} day" if count == 1 else f"{count:g} days"
+
+
 def test_one(
     candidate: Candidate,
     outcome_name: str,
     shifted: dict[date, float],
-    raw_shifted: dict[date, float],
     lag: int,
     cache: dict | None = None,
+    ordered: list[date] | None = None,
 ) -> Test | str:
-    """One declared test, or why it could not be run; ``shifted``/``raw_shifted``: the outcome detrended and
-    as logged, keyed by the candidate's day (``shift``)."""
-    days = sorted(day for day in candidate.values if day in shifted)
+    """One declared test, or why it could not be run; ``shifted``: the outcome detrended, keyed by the
+    candidate's day (``shift``); ``ordered``: the candidate's days sorted, when the caller has them."""
+    days = [day for day in (ordered if ordered is not None else sorted(candidate.values)) if day in shifted]
     xs = [candidate.values[day] for day in days]
     if candidate.binary:
-        with_, without = sum(1 for x in xs if x), sum(1 for x in xs if not x)
+        with_ = sum(xs)
+        without = len(xs) - with_
         if with_ < MIN_GROUP_DAYS or without < MIN_GROUP_DAYS:
-            return f"{with_} days with it and {without} without (needs {MIN_GROUP_DAYS} of each)"
+            return f"{days_text(with_)} with it and {without:g} without (needs {MIN_GROUP_DAYS} of each)"
     elif len(days) < MIN_PAIRED_DAYS:
-        return f"{len(days)} days with both logged (needs {MIN_PAIRED_DAYS})"
-    ys = [shifted[day] for day in days]
+        return f"{days_text(len(days))} with both logged (needs {MIN_PAIRED_DAYS})"
     # Many candidates (every tag) cover the same days: the outcome's ranks over them are worked out once.
     key = (outcome_name, lag, tuple(days))
     ordinals = [day.toordinal() for day in days]
     if cache is None or key not in cache:
-        found = (ranks(ys), ranks([raw_shifted[day] for day in days]), lag1(ordinals, ys))
+        ys = [shifted[day] for day in days]
+        found = (ranks(ys), lag1(ordinals, ys))
         if cache is not None:
             cache[key] = found
     else:
         found = cache[key]
-    ranked, ranked_raw, r1_outcome = found
-    ranked_x = ranks(xs)
-    rho = pearson(ranked_x, ranked)
-    rho_raw = pearson(ranked_x, ranked_raw)
+    ranked, r1_outcome = found
+    rho = pearson(ranks(xs), ranked)
     n = len(days)
     r1 = lag1(ordinals, xs)
     product = r1 * r1_outcome
@@ -194,12 +204,11 @@ def test_one(
     clipped = max(-0.999999, min(0.999999, rho))
     z = math.atanh(clipped)
     se = 1 / math.sqrt(n_eff - 3)
-    test = Test(
+    return Test(
         candidate=candidate.name,
         outcome=outcome_name,
         lag=lag,
         rho=round(rho, 4),
-        rho_raw=round(rho_raw, 4),
         ci=(round(math.tanh(z - Z95 * se), 4), round(math.tanh(z + Z95 * se), 4)),
         n=n,
         n_eff=round(n_eff, 1),
@@ -207,33 +216,45 @@ def test_one(
         label=candidate.label,
         binary=candidate.binary,
     )
+
+
+def describe(test: Test, candidate: Candidate, raw_shifted: dict[date, float]) -> None:
+    """What a finding shows beside ρ, worked out for findings only: ρ on the outcome as logged (not
+    detrended) and, for a yes/no candidate, the medians with and without it."""
+    days = sorted(day for day in candidate.values if day in raw_shifted)
+    xs = [candidate.values[day] for day in days]
+    raw = [raw_shifted[day] for day in days]
+    test.rho_raw = round(spearman(xs, raw), 4)
     if candidate.binary:
-        raw = [raw_shifted[day] for day in days]
         with_values = [y for x, y in zip(xs, raw, strict=True) if x]
         without_values = [y for x, y in zip(xs, raw, strict=True) if not x]
         test.n_with, test.n_without = len(with_values), len(without_values)
         test.median_with, test.median_without = statistics.median(with_values), statistics.median(without_values)
-    return test
 
 
 def analyse(candidates: list[Candidate], outcomes: dict[str, dict[date, float]]) -> Insights:
     """Every declared test, Benjamini-Hochberg over all of them, and the few that pass both bars."""
     tests: list[Test] = []
     not_testable: list[dict] = []
-    ranked: dict[tuple, tuple[list[float], list[float], float]] = {}  # the outcome's ranks over a set of days
+    ranked: dict[tuple, tuple[list[float], float]] = {}  # the outcome's ranks over a set of days
+    ordered = {candidate.name: sorted(candidate.values) for candidate in candidates}
+    by_name = {candidate.name: candidate for candidate in candidates}
+    raw_by: dict[tuple[str, int], dict[date, float]] = {}
     for outcome_name, series in outcomes.items():
         if len(series) < MIN_OUTCOME_DAYS:
             not_testable.append(
                 {"candidate": "everything", "outcome": outcome_name,
-                 "reason": f"{len(series)} days of {outcome_name} logged (needs {MIN_OUTCOME_DAYS})"}
+                 "reason": f"{days_text(len(series))} of {outcome_name} logged (needs {MIN_OUTCOME_DAYS})"}
             )  # fmt: skip
             continue
         residuals = detrended(series)
-        by_lag = {lag: (shift(residuals, lag), shift(series, lag)) for lag in LAGS}
+        for lag in LAGS:
+            raw_by[outcome_name, lag] = shift(series, lag)
+        by_lag = {lag: shift(residuals, lag) for lag in LAGS}
         for candidate in candidates:
             reasons = []
             for lag in LAGS:
-                result = test_one(candidate, outcome_name, *by_lag[lag], lag, ranked)
+                result = test_one(candidate, outcome_name, by_lag[lag], lag, ranked, ordered[candidate.name])
                 if isinstance(result, str):
                     reasons.append(result)
                 else:
@@ -244,6 +265,8 @@ def analyse(candidates: list[Candidate], outcomes: dict[str, dict[date, float]])
         test.q = q
     found = [t for t in tests if t.q <= Q_LEVEL and abs(t.rho) >= MIN_RHO]
     found.sort(key=lambda t: (t.q, -abs(t.rho), t.candidate, t.outcome, t.lag))
+    for test in found[:MAX_FINDINGS]:
+        describe(test, by_name[test.candidate], raw_by[test.outcome, test.lag])
     return Insights(len(tests), found[:MAX_FINDINGS], not_testable)
 
 
