@@ -46,6 +46,10 @@ LAZY_COMMANDS = {
     "survey": LazyCommand(
         "ketalog.commands.survey", "Questionnaires: PHQ-9, PHQ-2, GAD-7, PCL-5, clinician totals.", True
     ),
+    "followup": LazyCommand(
+        "ketalog.commands.longterm", "The monthly long-term follow-up: bladder, memory, use (skippable)."
+    ),
+    "lab": LazyCommand("ketalog.commands.longterm", "Lab results, judged only against your lab's printed range.", True),
     "med": LazyCommand("ketalog.commands.med", "Other medicines: add, change, stop, took, list.", True),
     "course": LazyCommand("ketalog.commands.course", "Treatment courses: when each began, sessions, routes.", True),
     "plan": LazyCommand("ketalog.commands.plan", "The treatment plan: sessions booked ahead, planned vs done.", True),

@@ -57,7 +57,7 @@ def _starting(names, incomplete: str) -> list[str]:
 
 
 def kinds(incomplete: str) -> list[str]:
-    return _starting(("session", "checkin", "journal", "survey", "medication", "visit"), incomplete)
+    return _starting(("session", "checkin", "journal", "survey", "medication", "visit", "followup", "lab"), incomplete)
 
 
 def templates(incomplete: str) -> list[str]:

@@ -340,6 +340,19 @@ CLINICIAN_SCALES: dict[str, ClinicianScale] = {
         ),
         ClinicianScale("cadss", "CADSS", 92, None, None, "Bremner et al. 1998 (23 items)", outcome=False),
         ClinicianScale("cadss6", "CADSS-6", 24, None, None, "Rodrigues et al. 2021", outcome=False),
+        # Bladder symptom and problem indices (reference section 6): licence not verified, so totals only,
+        # range-checked; no bands are published for ketamine users, so none is applied.
+        ClinicianScale(
+            "icsi",
+            "ICSI",
+            20,
+            None,
+            None,
+            "O'Leary et al., Urology 1997 (symptom index)",
+            ("olearysant",),
+            outcome=False,
+        ),
+        ClinicianScale("icpi", "ICPI", 16, None, None, "O'Leary et al., Urology 1997 (problem index)", outcome=False),
     )
 }
 # A scale with no MCID counts as worse when it rises by this share of its baseline, or into a higher band

@@ -456,3 +456,49 @@ def m014_session_record(db):
             "UPDATE sessions SET doses = ?, vitals = ?, drug = ? WHERE id = ?",
             [session_record.encode(doses), session_record.encode(vitals), drug, row["id"]],
         )
+
+
+@migration("015_followups_labs")
+def m015_followups_labs(db):
+    # Issue 30. The monthly long-term follow-up: ketalog's own questions (bladder, memory, use), one column
+    # each, every one skippable (NULL). Labs: any result with the range the person's lab printed. Which
+    # sessions `ketalog import` brought in: integration reflections are never asked of them; kept here, never
+    # exported, so the same session on two devices stays byte-identical.
+    choice = "{0} TEXT CHECK ({0} IN ({1}))".format
+    db.execute(f"""
+        CREATE TABLE followups (
+            id TEXT PRIMARY KEY,
+            {_TIME_COLUMNS}
+            day_voids INTEGER CHECK (day_voids BETWEEN 0 AND 60),
+            night_voids INTEGER CHECK (night_voids BETWEEN 0 AND 60),
+            {_rating("urgency")}
+            {_rating("pain_passing")}
+            {choice("blood_in_urine", "'yes', 'no', 'not-sure'")},
+            {_rating("suprapubic_pain")}
+            {choice("memory", "'no', 'a-little', 'clearly'")},
+            memory_note TEXT,
+            {choice("use_outside", "'yes', 'no'")},
+            {_rating("craving")}
+            {choice("more_than_prescribed", "'yes', 'no', 'not-applicable'")},
+            other TEXT,
+            {_AUDIT_COLUMNS}
+        )""")
+    db.execute("CREATE INDEX idx_followups_at ON followups(at)")
+    db.execute(f"""
+        CREATE TABLE labs (
+            id TEXT PRIMARY KEY,
+            {_TIME_COLUMNS}
+            name TEXT NOT NULL,        -- as the lab wrote it: ALT, AST, GGT, ALP, bilirubin, or any other
+            value REAL NOT NULL,
+            unit TEXT NOT NULL,
+            range_low REAL,            -- the reference range the lab printed (inclusive), when given
+            range_high REAL,
+            note TEXT,
+            {_AUDIT_COLUMNS}
+        )""")
+    db.execute("CREATE INDEX idx_labs_at ON labs(at)")
+    db.execute("""
+        CREATE TABLE imported_sessions (
+            session_id TEXT PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+            imported_at TEXT NOT NULL
+        )""")

@@ -181,6 +181,47 @@ class Visit(Entry):
 
 
 @dataclass
+class Followup(Entry):
+    """The monthly long-term follow-up (ketalog's own questions, `ketalog.followup`): None = skipped."""
+
+    day_voids: int | None = None
+    night_voids: int | None = None
+    urgency: int | None = None
+    pain_passing: int | None = None
+    blood_in_urine: str | None = None
+    suprapubic_pain: int | None = None
+    memory: str | None = None
+    memory_note: str | None = None
+    use_outside: str | None = None
+    craving: int | None = None
+    more_than_prescribed: str | None = None
+    other: str | None = None
+
+    kind = "followup"
+
+
+@dataclass
+class Lab(Entry):
+    """A lab result as the lab printed it, with its reference range when given (inclusive)."""
+
+    name: str
+    value: float
+    unit: str
+    range_low: float | None = None
+    range_high: float | None = None
+    note: str | None = None
+
+    kind = "lab"
+
+    @property
+    def outside_range(self) -> bool:
+        """Outside the range the lab printed (a value on the edge is inside); False without a range."""
+        return (self.range_low is not None and self.value < self.range_low) or (
+            self.range_high is not None and self.value > self.range_high
+        )
+
+
+@dataclass
 class Survey(Entry):
     instrument: str
     total: int | None  # None: too many items skipped to score ("incomplete")
@@ -273,6 +314,10 @@ class ReportInputs:
     trusted_sources: frozenset[str] = frozenset()
     # scales ketalog does not know, with the direction the person gave once: {name: higher_is_better}
     scale_directions: dict[str, bool] = field(default_factory=dict)
+    followups: list = field(default_factory=list)  # every long-term follow-up up to the period end, oldest first
+    labs: list = field(default_factory=list)  # lab results in the period
+    # reflections tagged integration:d1|d3|d7, by session id: [{day, at, text (first line)}]
+    integration: dict[str, list[dict]] = field(default_factory=dict)
 
     @property
     def course_mood(self) -> list[tuple[datetime, int]]:

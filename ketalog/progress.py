@@ -37,8 +37,8 @@ from ketalog.reading.report import (  # noqa: F401
     session_rows,
 )
 from ketalog.reading.rules import (  # noqa: F401
-    _BLADDER,
     ACUTE_AFTER,
+    BLADDER_PATTERN,
     BLADDER_WORDS,
     BP_AFTER,
     BP_BEFORE,

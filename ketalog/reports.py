@@ -73,6 +73,9 @@ def inputs(db, now: datetime, start: datetime | None, end: datetime | None):
         _selected(db, now, start, end),
         trusted_sources=trusted_sources(db),
         scale_directions=store.scale_directions(db),
+        followups=store.followups(db, end),
+        labs=store.labs(db, start, end),
+        integration=store.integration_notes(db, start, end),
     )
 
 

@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from ketalog import reflections
 from ketalog.courses import SURVEY_INTERVAL
 from ketalog.errors import InputError, KetalogError
+from ketalog.followup import FOLLOWUP_INTERVAL
 
 
 def _text(limit: int) -> Callable[[str], str]:
@@ -78,6 +80,18 @@ SETTINGS = {
             f"Days between PHQ-9 and GAD-7 within a course (7 to 90; default {SURVEY_INTERVAL.days}).",
             _days(7, 90),
             SURVEY_INTERVAL.days,
+        ),
+        Setting(
+            "integration-prompts",
+            "Reflections due after each session: d1,d3,d7 (default: days 1, 3 and 7), d1 (the day after only) or off.",
+            _choice(*reflections.SETTING_CHOICES),
+            reflections.SETTING_CHOICES[0],
+        ),
+        Setting(
+            "followup-interval",
+            f"Days between long-term follow-ups while sessions continue (7 to 90; default {FOLLOWUP_INTERVAL.days}).",
+            _days(7, 90),
+            FOLLOWUP_INTERVAL.days,
         ),
     )
 }

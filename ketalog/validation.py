@@ -72,6 +72,32 @@ SLEEP_HOURS_RANGE = (0, 24)
 # such as 1e308, which would make every total meaningless.
 COST_RANGE = (0, 1_000_000_000)
 
+# A lab value in any unit: the bound only catches slips such as 1e308.
+LAB_VALUE_LIMIT = 1e9
+LAB_NAME_MAX = 100
+
+
+def lab_range(text: str, field: str = "--range") -> tuple[float, float]:
+    """'7-56', '7 - 56', '0.1-1.2' -> (low, high), low <= high: the reference range the lab printed."""
+    match = re.fullmatch(r"\s*(-?[0-9]*\.?[0-9]+)\s*(?:-|–|to)\s*(-?[0-9]*\.?[0-9]+)\s*", text or "")
+    if not match:
+        raise InputError(field, f"must be LOW-HIGH as the lab printed it, e.g. 7-56 (got {text!r})")
+    low, high = (number(part, field, -LAB_VALUE_LIMIT, LAB_VALUE_LIMIT) for part in match.groups())
+    if low > high:
+        raise InputError(field, f"the low end must not be above the high end (got {text!r})")
+    return low, high
+
+
+def lab_text(text: str, field: str, limit: int = LAB_NAME_MAX) -> str:
+    """A lab's name or unit: 1 to ``limit`` printable characters."""
+    from ketalog.neutral import visible
+
+    value = (text or "").strip()
+    if not value or len(value) > limit or visible(value) != value:
+        raise InputError(field, f"must be 1 to {limit} printable characters (got {text!r})")
+    return value
+
+
 # Above these a dose is almost surely a slip (5 for 0.5 mg/kg, 840 for 84 mg). A product rule to catch typos,
 # not a clinical limit: --force keeps an unusual dose that is right.
 MAX_DOSE_MG_PER_KG = 2.0

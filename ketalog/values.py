@@ -56,6 +56,8 @@ FIELDS: dict[str, dict[str, tuple[str, ...] | str]] = {
     "journal": {"text": ("text",), "tag": CHILDREN, "session": ("session_id",)},
     "medication": {"dose": ("dose",), "schedule": ("schedule",), "note": ("note",)},
     "visit": {"note": ("note",)},
+    "lab": {"note": ("note",)},
+    "followup": {},
     "survey": {
         "answers": ("answers", "total", "band", "prorated"),
         "difficulty": ("difficulty",),

@@ -21,6 +21,8 @@ TABLES = (
     "surveys",
     "medication_events",
     "visits",
+    "followups",
+    "labs",
     "mood_labels",
     "scale_directions",
     "planned_sessions",
@@ -51,6 +53,8 @@ def filled(cli):
     cli("survey", "log", "MADRS", "24", "--at", "2026-03-04 10:00")
     cli("med", "add", "sertraline", "--dose", "100 mg", "--schedule", "daily", "--start", "2026-01-04")
     cli("visit", "add", "--at", "2026-03-05 15:00", "--note", "Dr Lee: weekly boosters")
+    cli("followup", "--answers", "8,1,2,0,no,0,a little,-,no,0,n/a,Sleeping better", "--at", "2026-03-06 09:00")
+    cli("lab", "add", "ALT", "62", "U/L", "--range", "7-56", "--at", "2026-03-06 10:00", "--note", "fasting")
 
 
 def test_export_import_export_is_identical(cli, filled, tmp_path):
@@ -70,6 +74,8 @@ def test_export_import_export_is_identical(cli, filled, tmp_path):
         "surveys": 2,
         "medication_events": 1,
         "visits": 1,
+        "followups": 1,
+        "labs": 1,
         "mood_labels": 0,
         "scale_directions": 0,
         "planned_sessions": 0,

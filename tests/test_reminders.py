@@ -108,14 +108,17 @@ def test_run_notifies_what_is_due_and_nothing_when_nothing_is(cli, tmp_path, fak
     cli("plan", "add", "2026-03-10")
     before = db_path.read_bytes()
     cli("remind", "run")
-    assert calls(tmp_path) == ["notify-send ketalog Due: today's check-in, PHQ-9, GAD-7, a planned session today."]
+    due = "today's check-in, PHQ-9, GAD-7, reflection on session 1 (day 3), a planned session today."
+    assert calls(tmp_path) == [f"notify-send ketalog Due: {due}"]
     assert db_path.read_bytes() == before  # it never writes
     cli("remind", "run", "--survey-day", "sun")  # 2026-03-10 is a Tuesday: questionnaires wait for Sunday
-    assert calls(tmp_path)[-1] == "notify-send ketalog Due: today's check-in, a planned session today."
+    due = "today's check-in, reflection on session 1 (day 3), a planned session today."  # reflections keep their days
+    assert calls(tmp_path)[-1] == f"notify-send ketalog Due: {due}"
     cli("checkin", "--mood", "5")
     cli("survey", "phq9", "--answers", "0,0,0,0,0,0,0,0,0")
     cli("survey", "gad7", "--answers", "0,0,0,0,0,0,0")
     cli("plan", "remove", "2026-03-10")
+    cli("journal", "Calmer since", "--session", "last")
     count = len(calls(tmp_path))
     cli("remind", "run")
     assert len(calls(tmp_path)) == count  # nothing due: no notification

@@ -28,6 +28,8 @@ def test_config_set_show_unset_round_trip(cli, tmp_path):
         "paper": "a4",
         "trust-imported-scale": "false",
         "survey-interval": 28,
+        "integration-prompts": "d1,d3,d7",
+        "followup-interval": 28,
     }
     assert cli("config", "unset", "name").stdout == "name removed.\n"
     assert cli("config", "unset", "name").stdout == "name was not set.\n"

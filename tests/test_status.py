@@ -49,9 +49,13 @@ def test_status_text_json_and_short(cli):
     data = cli.json("status")
     assert set(data) == {"course", "last_session", "durability", "due", "next_planned", "flags", "safety"}
     assert data["last_session"] == {"at": "2026-03-08T10:00+00:00", "days_ago": 2}
-    assert [d["what"] for d in data["due"]] == ["checkin", "phq9", "gad7"]
+    assert [d["what"] for d in data["due"]] == ["checkin", "phq9", "gad7", "reflection"]
+    assert data["due"][-1] | {"session_id": None} == {
+        "what": "reflection", "since": "2026-03-09", "session": 2, "session_id": None, "day": "d1"
+    }  # fmt: skip
     assert data["flags"] == []  # the raised reading is older than 14 days
-    assert cli("status", "--short").stdout == "ketalog: course 1, day 2 since session 2 · due: check-in, PHQ-9, GAD-7\n"
+    due = "check-in, PHQ-9, GAD-7, reflection on session 2 (day 1)"
+    assert cli("status", "--short").stdout == f"ketalog: course 1, day 2 since session 2 · due: {due}\n"
     cli("checkin", "--mood", "5")
     assert "check-in" not in cli("status", "--short").stdout
 

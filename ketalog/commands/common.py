@@ -416,13 +416,22 @@ def session_for(db, wanted: str, field: str = "--session"):
 
 
 def standing(db, now):
-    """(course, due items, planned days from today on): what `status` and `remind run` both read."""
+    """(course, due items, planned days from today on): what `status` and `remind run` both read. Due: today's
+    check-in, the questionnaires, reflections on recent sessions, the long-term follow-up."""
     from datetime import timedelta
 
-    from ketalog import settings, store
+    from ketalog import followup, reflections, settings, store
     from ketalog.courses import DUE_SURVEYS, course_at, due_items
 
     course = course_at(store.courses(db), now)
     interval = timedelta(days=settings.get("survey-interval"))  # type: ignore[arg-type]
     due = due_items(now, course, store.last_checkin_at(db), store.last_scored_at(db, DUE_SURVEYS), interval)
+    last_window_day = max(high for _, high in reflections.WINDOWS.values())
+    recent, notes = store.reflection_facts(db, now - timedelta(days=last_window_day + 1))
+    due += reflections.due(now.date(), recent, notes, settings.get("integration-prompts"))  # type: ignore[arg-type]
+    if course is not None:
+        every = timedelta(days=settings.get("followup-interval"))  # type: ignore[arg-type]
+        item = followup.due(now, course.started, course.last, store.last_followup_at(db, now), every)
+        if item:
+            due.append(item)
     return course, due, store.planned(db, now.date().isoformat())

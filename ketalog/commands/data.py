@@ -184,6 +184,7 @@ def _fhir_text(ctx: typer.Context, db, since: str | None, until: str | None, kin
         surveys=entries("survey"),
         checkins=entries("checkin"),
         medication_events=store.medication_events(db, start, end),
+        labs=entries("lab"),
         patient_name=str(name) if name else None,
         now=timeparse.now(),
         kind=kind,
@@ -266,7 +267,7 @@ def import_command(
     bar, advance = _import_progress(sum(len(rows) for rows in plan.tables.values()))
     try:
         with state(ctx).open(write=not dry_run) as db:
-            result = apply_plan(db, plan, dry_run=dry_run, progress=advance)
+            result = apply_plan(db, plan, dry_run=dry_run, progress=advance, imported=True)
     finally:
         if bar:
             bar.stop()

@@ -69,7 +69,7 @@ def list_entries(
         typer.Option(
             "--kind",
             metavar="KIND",
-            help="session, checkin, journal, survey, medication or visit; repeatable.",
+            help="session, checkin, journal, survey, medication, visit, followup or lab; repeatable.",
             autocompletion=completion.kinds,
         ),
     ] = None,
@@ -303,8 +303,10 @@ def edit(
             if session is not None:
                 values["session_id"] = session_for(db, session).id
             children = valid.tags(tag) if tag is not None else None
-        elif entry.kind == "visit":
+        elif entry.kind in ("visit", "lab"):
             values = {"note": note} if note is not None else {}
+        elif entry.kind == "followup":  # its answers are a dated record: move it, or delete and answer again
+            values = {}
         elif entry.kind == "medication":
             if dose is not None and len(dose) > 1:
                 raise InputError("--dose", "a medicine event has one dose; give --dose once")

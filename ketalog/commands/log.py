@@ -366,7 +366,7 @@ TEMPLATE = (  # what the editor opens with; these exact lines are left out of th
 )
 
 
-def _text_from_editor(drafts: Path, about: str | None = None) -> tuple[str, Path | None]:
+def _text_from_editor(drafts: Path, about: str | None = None, prompts: tuple[str, ...] = ()) -> tuple[str, Path | None]:
     """The note typed in $VISUAL or $EDITOR, else at the terminal until Ctrl-D on an empty line (no editor is
     guessed: a newcomer dropped into vi cannot get out); and the draft file that holds it until it is saved
     (None when typed at the terminal).
@@ -396,7 +396,7 @@ def _text_from_editor(drafts: Path, about: str | None = None) -> tuple[str, Path
     handle, name = tempfile.mkstemp(dir=drafts, prefix="journal-", suffix=".md")  # created 0600
     os.close(handle)
     path = Path(name)
-    template = [*TEMPLATE, *([f"# About: {about}"] if about else [])]
+    template = [*TEMPLATE, *([f"# About: {about}"] if about else []), *(f"# {prompt}" for prompt in prompts)]
     path.write_text("\n".join(template) + "\n\n", encoding="utf-8")
     status = subprocess.call([*command, str(path)])
     try:
@@ -423,23 +423,52 @@ def journal(
         Optional[str],
         typer.Option("--session", metavar="ID|last", help="Link the note to a session: its id, or `last`."),
     ] = None,
+    prompt: Annotated[
+        bool,
+        typer.Option(
+            "--prompt",
+            help="An integration reflection (needs --session): shows two short prompts for the day after the "
+            "session (day 1, 3 or 7) and tags the note integration:d1|d3|d7.",
+        ),
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Write a free-text reflection, optionally about one session.
 
+    Reflections are due about 1, 3 and 7 days after each session (`status` says when; `config set
+    integration-prompts d1,d3,d7|d1|off`); `--prompt` shows that day's prompts.
+
     Examples:
       ketalog journal "Felt lighter all afternoon" --session last
+      ketalog journal --session last --prompt
       echo "notes" | ketalog journal --tag integration
     """
     from ketalog import store, timeparse
 
     moment = timeparse.parse_at(at)
     tags = valid.tags(tag)
+    prompts: tuple[str, ...] = ()
+    if prompt:
+        from ketalog import reflections
+
+        if session is None:
+            raise InputError("--prompt", "needs --session ID|last: the prompts are about one session")
+        with state(ctx).open(write=False) as db:
+            about_session = session_for(db, session)
+        days_after = (timeparse.to_local(moment).date() - about_session.at.date()).days
+        if days_after < 0:
+            raise InputError("--at", f"is before session {about_session.number}; a reflection comes after it")
+        day = reflections.prompt_for(days_after)
+        prompts = reflections.PROMPTS[day]
+        tags = [*[t for t in tags if not t.startswith(reflections.TAG_PREFIX)], reflections.TAG_PREFIX + day]
+        if text is None:
+            heading = f"Reflection on session {about_session.number}, day {days_after}:"
+            say("\n".join([heading, *(f"  {line}" for line in prompts)]), err=True)
     draft = None
     if text is None:
         if sys.stdin.isatty():
             about = f"a reflection on session {session}" if session else None
-            text, draft = _text_from_editor(state(ctx).path.parent / DRAFTS_FOLDER, about)
+            text, draft = _text_from_editor(state(ctx).path.parent / DRAFTS_FOLDER, about, prompts)
         else:
             text = _read_stdin()
         text = text.rstrip("\n")  # the newline an editor or `echo` adds is not part of the note

@@ -127,7 +127,7 @@ def remind_run(ctx: typer.Context, survey_day: SurveyDayOpt = None) -> None:
     """
     from ketalog import reminders, timeparse
     from ketalog.courses import WEEKDAYS
-    from ketalog.instruments import display_name
+    from ketalog.render.status import due_label
 
     day = _survey_day(survey_day)
     now = timeparse.now()
@@ -152,8 +152,9 @@ def remind_run(ctx: typer.Context, survey_day: SurveyDayOpt = None) -> None:
         raise
     today = [row for row in planned if row["local_date"] == now.date().isoformat()]
     if day is not None and WEEKDAYS[now.weekday()] != day:
-        due = [item for item in due if item["what"] == "checkin"]
-    items = ["today's check-in" if d["what"] == "checkin" else display_name(d["what"]) for d in due]
+        # Reflections belong to their days after a session, so only questionnaires wait for the chosen day.
+        due = [item for item in due if item["what"] in ("checkin", "reflection")]
+    items = [due_label(d) for d in due]
     if today:
         items.append("a planned session today")
     message = "Due: " + ", ".join(items) + "." if items else ""

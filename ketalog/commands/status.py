@@ -76,7 +76,7 @@ def status_command(ctx: typer.Context, short: ShortOpt = False, as_json: JsonOpt
 
 
 def _short_line(course, last_days, due: list[dict], next_planned: str | None) -> str:
-    from ketalog.instruments import display_name
+    from ketalog.render.status import due_label
 
     parts = []
     if course is not None:
@@ -84,9 +84,7 @@ def _short_line(course, last_days, due: list[dict], next_planned: str | None) ->
     if next_planned:
         parts.append(f"next session {next_planned}")
     if due:
-        parts.append(
-            "due: " + ", ".join("check-in" if d["what"] == "checkin" else display_name(d["what"]) for d in due)
-        )
+        parts.append("due: " + ", ".join("check-in" if d["what"] == "checkin" else due_label(d) for d in due))
     return "ketalog: " + (" · ".join(parts) if parts else "nothing due")
 
 

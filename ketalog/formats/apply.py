@@ -48,18 +48,30 @@ class _DryRun(Exception):
 
 
 def apply_plan(
-    db: Connection, plan: ImportPlan, *, dry_run: bool, progress=None, seen: SeenBy | None = None
+    db: Connection,
+    plan: ImportPlan,
+    *,
+    dry_run: bool,
+    progress=None,
+    seen: SeenBy | None = None,
+    imported: bool = False,
 ) -> ImportResult:
     """All of the plan in one transaction, or none of it. ``dry_run`` counts and rolls back.
 
     ``progress(done, total)`` is called as entries are written (for a progress bar). ``seen``: for another
     device's sync file, what each device had read of the other, so an edit that gives way to a newer one made
-    without having seen it (a concurrent edit: one of the two is lost) is named in the result."""
+    without having seen it (a concurrent edit: one of the two is lost) is named in the result. ``imported``
+    (`ketalog import`, not `sync`): the sessions it adds are remembered as imported, never asked to reflect on."""
     result = ImportResult({}, {}, {}, [])
     try:
         with writing(db):
             parents = _apply_parents(db, plan, result)
-            _apply(db, plan, result, progress, seen)
+            added_sessions = _apply(db, plan, result, progress, seen)
+            if imported and added_sessions:
+                from ketalog.store import mark_imported
+                from ketalog.timeparse import stamp
+
+                mark_imported(db, added_sessions, stamp())
             _drop_untaken(db, parents, result)
             _refuse_shared_ids(db, plan)
             _apply_settings(db, plan, result)
@@ -275,9 +287,13 @@ def _run_batch(db: Connection, plan: ImportPlan, table: str, sql: str, numbered:
         db.execute("RELEASE ketalog_batch")
 
 
-def _apply(db: Connection, plan: ImportPlan, result: ImportResult, progress=None, seen: SeenBy | None = None) -> None:
+def _apply(
+    db: Connection, plan: ImportPlan, result: ImportResult, progress=None, seen: SeenBy | None = None
+) -> list[str]:
+    """Every entry table of the plan; returns the ids of the sessions it added."""
     total = sum(len(plan.tables.get(table, [])) for table in ENTRY_TABLES)
     done = 0
+    added_sessions: list[str] = []
     replaced: set[tuple[str, str]] = set()
     untouched: set[str] = set()  # entries whose children must not change: children follow their parent
     foreign = plan.source != "ketalog"
@@ -339,6 +355,8 @@ def _apply(db: Connection, plan: ImportPlan, result: ImportResult, progress=None
             ):
                 result.safety_positive.append(row)
         _write_rows(db, plan, table, inserts, update=False)
+        if table == "sessions":
+            added_sessions = [row["id"] for _, row in inserts]
         _write_rows(db, plan, table, updates, update=True)
         done += len(rows)
         if progress:
@@ -357,6 +375,7 @@ def _apply(db: Connection, plan: ImportPlan, result: ImportResult, progress=None
         if added > 0:
             result.added[child] = result.added.get(child, 0) + added
     _apply_tombstones(db, plan, result, seen)
+    return added_sessions
 
 
 _KIND_OF = {table: kind for kind, table in ((k, KINDS[k].table) for k in KINDS)}

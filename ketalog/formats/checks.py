@@ -9,6 +9,7 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
+from ketalog import followup
 from ketalog import instruments as inst
 from ketalog import validation as valid
 from ketalog.errors import InputError, KetalogError
@@ -401,6 +402,23 @@ _COLUMN_CHECKS = {
         "note": _text,
     },
     "visits": {"note": _text},
+    "followups": {
+        question.column: {
+            "count": _whole(0, followup.MAX_VOIDS),
+            "rating": _RATING,
+            "choice": _one_of(question.choices),
+            "text": _text,
+        }[question.kind]
+        for question in followup.QUESTIONS
+    },
+    "labs": {
+        "name": _required_text,
+        "value": _number(-valid.LAB_VALUE_LIMIT, valid.LAB_VALUE_LIMIT),
+        "unit": _required_text,
+        "range_low": _number(-valid.LAB_VALUE_LIMIT, valid.LAB_VALUE_LIMIT),
+        "range_high": _number(-valid.LAB_VALUE_LIMIT, valid.LAB_VALUE_LIMIT),
+        "note": _text,
+    },
     "surveys": {
         "instrument": _required_text,
         "answers": _answers,

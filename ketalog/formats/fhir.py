@@ -10,10 +10,11 @@ and `KETALOG_NOW` give the same bytes.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from ketalog import instruments as inst
-from ketalog.models import MedicationEvent, Session, Survey
+from ketalog.models import Lab, MedicationEvent, Session, Survey
 
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
@@ -81,7 +82,7 @@ def _concept(system: str, code: str, display: str) -> dict:
 
 
 def _category(code: str) -> list[dict]:
-    names = {"survey": "Survey", "vital-signs": "Vital Signs"}
+    names = {"survey": "Survey", "vital-signs": "Vital Signs", "laboratory": "Laboratory"}
     return [{"coding": [_coding(CATEGORY, code, names[code])]}]
 
 
@@ -391,6 +392,51 @@ def _medicine_resources(builder: BundleBuilder, events: list[MedicationEvent], p
         builder.add(statement)
 
 
+# Liver tests by the names labs print (fhir.md: agreed across code bases; 2324-2 is GGT, never ALT).
+LAB_CODES = {
+    "1742-6": ("Alanine aminotransferase [Enzymatic activity/volume] in Serum or Plasma", ("alt", "sgpt", "alat")),
+    "1920-8": ("Aspartate aminotransferase [Enzymatic activity/volume] in Serum or Plasma", ("ast", "sgot", "asat")),
+    "2324-2": (
+        "Gamma glutamyl transferase [Enzymatic activity/volume] in Serum or Plasma",
+        ("ggt", "gamma-gt"),
+    ),
+    "6768-6": ("Alkaline phosphatase [Enzymatic activity/volume] in Serum or Plasma", ("alp", "alkaline phosphatase")),
+    "1975-2": ("Bilirubin.total [Mass/volume] in Serum or Plasma", ("bilirubin", "total bilirubin", "bilirubin total")),
+}
+_LAB_BY_NAME = {alias: code for code, (_, aliases) in LAB_CODES.items() for alias in aliases}
+UCUM_UNITS = {"u/l": "U/L", "iu/l": "[IU]/L", "mg/dl": "mg/dL", "umol/l": "umol/L", "µmol/l": "umol/L"}
+
+
+def _lab_quantity(value: float, unit: str) -> dict:
+    code = UCUM_UNITS.get(unit.strip().lower())
+    return {"value": value, "unit": unit, **({"system": UCUM, "code": code} if code else {})}
+
+
+def _lab_resource(builder: BundleBuilder, lab: Lab, private: bool) -> dict:
+    """A lab result as an Observation: LOINC-coded when it is one of the five liver tests, else by its name;
+    the reference range as the lab printed it, and no interpretation beyond that."""
+    code = _LAB_BY_NAME.get(" ".join(lab.name.lower().replace(",", " ").split()))
+    resource: dict = {
+        "resourceType": "Observation",
+        "id": fhir_id(lab.id),
+        "identifier": _identifier(fhir_id(lab.id)),
+        "status": "final",
+        "category": _category("laboratory"),
+        "code": _concept(LOINC, code, LAB_CODES[code][0]) | {"text": lab.name} if code else {"text": lab.name},
+        "subject": builder.subject,
+        "effectiveDateTime": _instant(lab.at),
+        "valueQuantity": _lab_quantity(lab.value, lab.unit),
+    }
+    if lab.range_low is not None or lab.range_high is not None:
+        ends = {"low": lab.range_low, "high": lab.range_high}
+        resource["referenceRange"] = [
+            {end: _lab_quantity(value, lab.unit) for end, value in ends.items() if value is not None}
+        ]
+    if lab.note and not private:
+        resource["note"] = [{"text": lab.note}]
+    return resource
+
+
 def build_bundle(
     *,
     sessions: list[Session],
@@ -398,6 +444,7 @@ def build_bundle(
     checkins: list,
     medication_events: list[MedicationEvent],
     patient_name: str | None,
+    labs: Sequence[Lab] = (),
     now: datetime,
     kind: str = "collection",
     private: bool = False,
@@ -416,4 +463,6 @@ def build_bundle(
         for name, value in checkin.ratings().items():
             builder.add(_rating(builder, f"{checkin.id}:{name}", name, value, checkin.at))
     _medicine_resources(builder, sorted(medication_events, key=lambda e: (e.at, e.id)), private)
+    for lab in sorted(labs, key=lambda lab: (lab.at, lab.id)):
+        builder.add(_lab_resource(builder, lab, private))
     return builder.bundle(kind, now)

@@ -9,6 +9,7 @@ from datetime import datetime
 from ketalog import crisis
 from ketalog import instruments as inst
 from ketalog.models import ReportInputs, Survey
+from ketalog.reading import longterm
 from ketalog.reading.model import Finding, InstrumentResult, RatingResult
 from ketalog.reading.picture import CoursePicture
 from ketalog.reading.rules import (
@@ -80,9 +81,13 @@ def find_flags(
     if gap:
         flags.append(gap)
     flags += blood_pressure_flags(inputs.sessions)
+    answered = longterm.concerns(inputs.followups, inputs.since, inputs.until)
     for finding in (
         heart_rate_flag(inputs.sessions),
-        bladder_flag(inputs),
+        bladder_flag(inputs, answered.bladder),
+        longterm.memory_flag(answered),
+        longterm.use_flag(answered),
+        longterm.lab_flag(inputs.labs),
         dissociation_rising(inputs.course_rated),
         mood_returning(inputs, ratings, durability, picture),
     ):

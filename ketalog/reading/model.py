@@ -139,6 +139,9 @@ class Report:
     picture: CoursePicture | None = None  # the one picture every finding above was read from
     demo: bool = False  # read from a `ketalog demo` database: the page says DEMO, never the person's name
     better_days: list[str] = field(default_factory=list)  # `insights` findings as sentences (the full report only)
+    followups: list[dict] = field(default_factory=list)  # the last six months of long-term follow-ups
+    labs: list[dict] = field(default_factory=list)  # the period's lab results
+    integration: list[dict] = field(default_factory=list)  # reflections under their session (none when private)
 
     def to_json(self) -> dict:
         return {
@@ -158,4 +161,7 @@ class Report:
             "picture": self.picture.to_json() if self.picture else None,
             "items": {key: value.items for key, value in self.instruments.items() if value.items},
             "better_days": self.better_days,
+            "followups": self.followups,
+            "labs": self.labs,
+            "integration": self.integration,
         }

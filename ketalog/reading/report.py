@@ -5,6 +5,7 @@ from __future__ import annotations
 from ketalog import medicines
 from ketalog.courses import days_between
 from ketalog.models import ReportInputs, Session
+from ketalog.reading import longterm
 from ketalog.reading.flags import find_flags, side_effect_counts
 from ketalog.reading.model import Report
 from ketalog.reading.picture import course_picture
@@ -185,4 +186,17 @@ def build_report(inputs: ReportInputs, private: bool = False) -> Report:
         last_checkin_days_ago=days_between(inputs.last_checkin_at, inputs.end) if inputs.last_checkin_at else None,
         medications=medication_section(inputs),
         picture=picture,
+        followups=longterm.followup_rows(inputs.followups, inputs.end),
+        labs=longterm.lab_rows(inputs.labs),
+        integration=[] if private else integration_groups(inputs),
     )
+
+
+def integration_groups(inputs: ReportInputs) -> list[dict]:
+    """The period's reflections under their session: [{session, at, reflections: [{day, at, text}]}]."""
+    first_number = inputs.sessions_total - len(inputs.sessions) + 1
+    return [
+        {"session": first_number + index, "at": _iso(s.at), "reflections": inputs.integration[s.id]}
+        for index, s in enumerate(sorted(inputs.sessions, key=lambda s: s.at))
+        if s.id in inputs.integration
+    ]

@@ -102,16 +102,38 @@ COURSE_HORIZON = timedelta(days=730)
 SAFETY_ITEMS = {key: instrument.safety_item for key, instrument in inst.INSTRUMENTS.items() if instrument.safety_item}
 
 
-# Bladder or urinary symptoms (ketamine-associated uropathy): the words that raise it, in any note.
-BLADDER_WORDS = ("bladder", "urin", "pee", "blood in", "cystitis", "uti", "dysuria", "haematuria", "hematuria")
-
-
-_BLADDER = re.compile(
-    r"\bbladder|\burin(e|ary|ating|ation|ate)\b|\bpee(ing)?\b|\bblood in (my |the )?(urine|pee)\b|\bcystitis\b"
-    r"|\butis?\b|\bdysuria\b|\bh(a)?ematuria\b",
+# Bladder or urinary symptoms (ketamine-associated uropathy): the words people use, from clinical reference
+# section 5 ("Other signals"), matched as whole words in any note, side effect or follow-up answer.
+# BLADDER_WORDS: what SQLite's LIKE narrows the notes to first (a superset of the pattern; "wee" and "loo"
+# only with what can follow them, or every "week" and "look" would be loaded).
+BLADDER_WORDS = (
+    "bladder", "urin", "pee", "weeing", "wee ", "wee.", "wee,", "passing water", "toilet", "loo ", "loo.", "loo,",
+    "urgen", "incontinen", "leak", "blood in", "cystitis", "uti", "dysuria", "haematuria", "hematuria",
+    "suprapubic", "belly",
+)  # fmt: skip
+_OFTEN = r"(constantly|every hour|at night|all the time|all night|so often|all day)"
+BLADDER_PATTERN = re.compile(
+    r"\bbladder|\burin(e|ary|ating|ation|ate)\b|\bpee(s|d|ing)?\b|\bweeing\b"
+    r"|\bwee\b(?!\s+(bit|while|one|ones|hours|little|lad|lass|dram))|\bpassing water\b"
+    rf"|\b(toilet|loo)\b[^.!?\n]{{0,40}}\b{_OFTEN}\b|\b{_OFTEN}\b[^.!?\n]{{0,40}}\b(toilet|loo)\b"
+    r"|\burgen(cy|t|tly)\b[^.!?\n]{0,40}\b(toilet|loo|pee|wee|bladder)\b"
+    r"|\b(toilet|loo|pee|wee|bladder)\b[^.!?\n]{0,40}\burgen(cy|t|tly)\b"
+    r"|\bincontinen(ce|t)\b|\bleak(ing|ed|s)?\b(?=[^.!?\n]{0,30}\b(urine|pee|wee|bladder|cough|laugh|sneez))"
+    r"|\bblood in (my |the )?(urine|pee|wee)\b|\bcystitis\b|\butis?\b|\bdysuria\b|\bh(a)?ematuria\b"
+    r"|\bsuprapubic\b|\blower[- ]belly pain\b|\bpain (low )?in (my |the )?lower belly\b",
     re.IGNORECASE,
 )
 
+
+# The monthly long-term follow-up (issue 30; reference section 6). Product thresholds, each "worth raising":
+# pain or burning passing urine, or lower-belly pain, at 4 or more of 10; urgency at 6 or more; night-time
+# voids up by 2 or more from the person's first follow-up; craving at 6 or more. Any blood in the urine
+# and any use outside prescribed sessions raise their flag whatever else was answered.
+FOLLOWUP_PAIN_AT = 4
+FOLLOWUP_URGENCY_AT = 6
+FOLLOWUP_NIGHT_RISE = 2
+FOLLOWUP_CRAVING_AT = 6
+LONG_TERM_MONTHS = 6  # the report's "Long-term checks" table: the last six months of follow-ups
 
 SPARKLINE_WEEKS = 26  # weekly means shown in the ratings sparklines
 

@@ -4,13 +4,14 @@ other medicines around sessions, recurring side effects."""
 from __future__ import annotations
 
 import statistics
+from collections.abc import Sequence
 
 from ketalog import medicines
 from ketalog.blood_pressure import BP_AFTER, BP_BEFORE, BP_CRISIS, EMERGENCY_SIGNS, bp_level, readings
 from ketalog.models import ReportInputs, Session
 from ketalog.reading.model import Finding
 from ketalog.reading.rules import (
-    _BLADDER,
+    BLADDER_PATTERN,
     DISSOCIATION_RISE,
     DISSOCIATION_SESSIONS,
     HEART_RATE_HIGH,
@@ -102,25 +103,26 @@ def heart_rate_flag(sessions: list[Session]) -> Finding | None:
     )
 
 
-def bladder_flag(inputs: ReportInputs) -> Finding | None:
+def bladder_flag(inputs: ReportInputs, answered: Sequence[str] = ()) -> Finding | None:
     """Mentions since the first session: ketamine cannot have caused what came before it (years of another
     app's notes, imported as the baseline, say "had to pee" too). Earlier mentions are counted beside them,
-    so a bladder problem from before treatment is still in view when there is something to raise."""
+    so a bladder problem from before treatment is still in view when there is something to raise.
+    ``answered``: what the period's long-term follow-ups raised (`longterm.concerns`), dated."""
     if not inputs.courses:
         return None
     first_session = inputs.courses[0].started
-    found = [(at, where) for at, where, text in inputs.mentions if _BLADDER.search(text)]
+    found = [(at, where) for at, where, text in inputs.mentions if BLADDER_PATTERN.search(text)]
     since_treatment = [(at, where) for at, where in found if at >= first_session]
-    if not since_treatment:
+    if not since_treatment and not answered:
         return None
-    listed = "; ".join(f"{_day(at)} ({where})" for at, where in since_treatment[:5])
+    listed = "; ".join([*list(answered)[-5:], *(f"{_day(at)} ({where})" for at, where in since_treatment[:5])])
     more = f" and {len(since_treatment) - 5} more" if len(since_treatment) > 5 else ""
     before = [at for at, _ in found if at < first_session]
     times = "once" if len(before) == 1 else f"{len(before)} times"
     earlier = f" Also mentioned {times} before the first session (latest {_day(max(before))})." if before else ""
     return Finding(
         "bladder",
-        "Bladder or urinary symptoms mentioned",
+        "Bladder or urinary symptoms reported" if answered else "Bladder or urinary symptoms mentioned",
         f"{listed}{more}. Ketamine can affect the bladder with frequent use (ketamine-associated uropathy; "
         f"Chu et al., BJU Int 2008): worth raising with your provider at the first mention.{earlier}",
     )

@@ -83,6 +83,8 @@ _NOUNS = {
     "surveys": "questionnaire",
     "medication_events": "medicine event",
     "visits": "visit",
+    "followups": "follow-up",
+    "labs": "lab result",
     "medications": "medicine",
     "side_effects": "side effect",
     "checkin_tags": "check-in tag",

@@ -589,6 +589,66 @@ def _sessions(report: Report) -> Block | None:
     return Block(headers=SESSION_HEADERS, rows=session_rows(report), note=sessions_note(report), wraps=SESSION_WRAPS)
 
 
+def _answer(value) -> str:
+    return "—" if value is None else str(value).replace("-", " ")
+
+
+LONG_TERM_HEADERS = (
+    "Date", "Voids day/night", "Urgency", "Pain passing", "Blood", "Lower belly", "Memory", "Outside sessions",
+    "Craving", "More than prescribed",
+)  # fmt: skip
+
+
+def _long_term(report: Report) -> Block | None:
+    if not report.followups:
+        return None
+    from ketalog.followup import LABEL
+
+    rows = [
+        [
+            row["at"][:10],
+            f"{_answer(row['day_voids'])}/{_answer(row['night_voids'])}",
+            *(_answer(row[column]) for column in ("urgency", "pain_passing", "blood_in_urine", "suprapubic_pain")),
+            *(_answer(row[column]) for column in ("memory", "use_outside", "craving", "more_than_prescribed")),
+        ]
+        for row in report.followups
+    ]
+    note = f"The last 6 months of monthly follow-ups ({LABEL}). Ratings 0–10; — = skipped."
+    return Block(headers=LONG_TERM_HEADERS, rows=rows, note=note)
+
+
+LAB_HEADERS = ("Date", "Test", "Result", "Range your lab printed", "")
+
+
+def _labs(report: Report) -> Block | None:
+    if not report.labs:
+        return None
+    rows = []
+    for lab in report.labs:
+        low, high = lab["range"] or (None, None)
+        printed = (
+            "—"
+            if lab["range"] is None
+            else f"{'' if low is None else f'{low:g}'}–{'' if high is None else f'{high:g}'}"
+        )
+        rows.append(
+            [lab["at"][:10], lab["name"], f"{lab['value']:g} {lab['unit']}", printed,
+             "outside the range your lab printed" if lab["outside_range"] else ""]
+        )  # fmt: skip
+    return Block(headers=LAB_HEADERS, rows=rows, wraps=frozenset({""}))
+
+
+def _integration(report: Report) -> Block | None:
+    if not report.integration:
+        return None
+    items = [
+        (f"Session {group['session']}, {group['at'][:10]}",
+         "; ".join(f"day {r['day'][1:]}: {_cut(r['text'], REFLECTION_CHARS)}" for r in group["reflections"]))
+        for group in report.integration
+    ]  # fmt: skip
+    return Block(items=items)
+
+
 SESSION_WRAPS = frozenset({"Side effects", "Intention · reflection"})
 INSTRUMENT_WRAPS = frozenset({"Severity", "Outcome", "Difficulty"})
 RATING_WRAPS = frozenset({"Rating"})
@@ -628,7 +688,10 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "medications", "Medications", "lines", lambda r: Block(lines=lines) if (lines := medication_lines(r)) else None
     ),
+    Section("longterm", "Long-term checks", "table", _long_term),
+    Section("labs", "Lab results", "table", _labs),
     Section("sessions", "Sessions", "table", _sessions),
+    Section("integration", "Integration reflections", "items", _integration),
     Section(
         "journal",
         "From your journal",

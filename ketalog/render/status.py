@@ -8,6 +8,17 @@ from ketalog.render.text import count_of
 from ketalog.timeparse import days_ago
 
 
+def due_label(item: dict) -> str:
+    """What one due item is called: in `status`, `status --short` and the reminder's notification."""
+    if item["what"] == "checkin":
+        return "today's check-in"
+    if item["what"] == "reflection":
+        return f"reflection on session {item['session']} (day {item['day'][1:]})"
+    if item["what"] == "followup":
+        return "long-term follow-up"
+    return display_name(item["what"])
+
+
 def status_lines(data: dict, report) -> list[str]:
     """At most 15 lines: safety, the course and last session, how long mood stays up, what is due, flags."""
     lines: list[str] = []
@@ -32,8 +43,12 @@ def status_lines(data: dict, report) -> list[str]:
     for item in data["due"]:
         if item["what"] == "checkin":
             due.append("today's check-in (none yet today)")
+        elif item["what"] == "reflection":
+            due.append(f"{due_label(item)}: `ketalog journal --session {item['session_id'][:8]} --prompt`")
+        elif item["what"] == "followup":
+            due.append(f"{due_label(item)} (due since {item['since']}): `ketalog followup`")
         else:
-            due.append(f"{display_name(item['what'])} (due since {item['since']})")
+            due.append(f"{due_label(item)} (due since {item['since']})")
     if data["next_planned"]:
         due.append(f"the next planned session on {data['next_planned']}")
     lines.append("Due: " + "; ".join(due) + "." if due else "Nothing due.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 
-from ketalog.models import Checkin, Entry, JournalEntry, MedicationEvent, Session, Survey, Visit
+from ketalog.models import Checkin, Entry, Followup, JournalEntry, Lab, MedicationEvent, Session, Survey, Visit
 from ketalog.neutral import BIDI_CONTROLS, visible
 from ketalog.timeparse import format_local
 
@@ -91,7 +91,30 @@ def _summary(entry: Entry, width: int) -> str:
         )
     if isinstance(entry, Visit):
         return "appointment" + (": " + " ".join(entry.note.split()) if entry.note else "")
+    if isinstance(entry, Lab):
+        return lab_text(entry) + (" · " + _shortened(entry.note, width // 2) if entry.note else "")
+    if isinstance(entry, Followup):
+        return "follow-up: " + followup_text(entry)
     return ""
+
+
+def lab_text(lab: Lab) -> str:
+    """'ALT 62 U/L (range 7-56, outside the range your lab printed)'."""
+    text = f"{lab.name} {lab.value:g} {lab.unit}"
+    if lab.range_low is not None and lab.range_high is not None:
+        text += f" (range {lab.range_low:g}-{lab.range_high:g}"
+        text += ", outside the range your lab printed)" if lab.outside_range else ")"
+    return text
+
+
+def followup_text(entry: Followup) -> str:
+    """The answers given, by their short names ('Night voids 2 · Urgency 3 · Memory no'); skipped ones left out."""
+    from ketalog.followup import QUESTIONS
+
+    parts = [
+        f"{q.short} {getattr(entry, q.column)}" for q in QUESTIONS if q.short and getattr(entry, q.column) is not None
+    ]
+    return " · ".join(parts) or "nothing answered"
 
 
 def details(entry: Entry) -> list[tuple[str, str]]:
