@@ -4,7 +4,8 @@ Two weeks of pre-treatment baseline, an IV induction of six infusions over
 two weeks (three a week) and one booster, daily check-ins whose lift builds
 through induction and wears off about 11 days after the last session (so the
 report shows how long mood stays up, and mood drifting back at the end),
-PHQ-9 and GAD-7 every two weeks, blood pressure readings, and journal notes.
+PHQ-9 and GAD-7 every two weeks, blood pressure readings, journal notes, two integration reflections on
+the first session, the monthly long-term follow-up and a liver panel.
 """
 
 from __future__ import annotations
@@ -13,17 +14,24 @@ import random
 from datetime import datetime, time, timedelta
 
 from ketalog import instruments as inst
-from ketalog import store
+from ketalog import reflections, store
 
 SESSION_DAYS = (14, 16, 18, 21, 23, 25, 38)  # induction, then a booster
 LIFT_LASTS = 11  # days a session's lift lasts before mood drifts back
 SURVEY_DAYS = (0, 13, 27, 41, 55)
+REFLECTIONS = {  # days after the first session, as `journal --session ID --prompt` writes them
+    1: "Felt held, not alone. Body heavy, then light.",
+    5: "Laughed at the radio. Small, but new.",
+}
+FOLLOWUP_ANSWERS = {
+    "day_voids": 6, "night_voids": 1, "urgency": 2, "pain_passing": 0, "blood_in_urine": "no",
+    "suprapubic_pain": 0, "memory": "no", "use_outside": "no", "craving": 0,
+    "more_than_prescribed": "not-applicable",
+}  # fmt: skip
+LABS = (("ALT", 31.0, "U/L", 7.0, 56.0), ("AST", 24.0, "U/L", 10.0, 40.0), ("GGT", 22.0, "U/L", 8.0, 61.0))
 JOURNAL = {
     2: ("Starting to track before the first infusion. Mornings are the hardest; everything feels heavy.", ["baseline"]),
-    14: ("First infusion. Strange and floaty, a bit of nausea. Intention: be kinder to myself.", ["session"]),
-    19: ("Noticed I laughed at something on the radio. Small, but I haven't in months.", ["integration"]),
     26: ("Induction finished. The loops are quieter; I can interrupt them sometimes.", ["integration"]),
-    40: ("Good week overall. A dip on Tuesday but it passed in a day.", []),
     52: ("Talked with my therapist about booster timing; mood drifts down about 10 days after a session.", ["kap"]),
 }
 
@@ -128,6 +136,20 @@ def write_journey(db, now: datetime, seed: int = 7) -> None:
 
     for day, (text, tags) in JOURNAL.items():
         store.insert(db, "journal", at(day, 21), {"text": text}, tags)
+    # Reflections on the first session (day 1 and day 3), linked to it as `journal --prompt` writes them.
+    first = store.last_session_before(db, at(SESSION_DAYS[0], 11))
+    assert first is not None
+    for offset, text in REFLECTIONS.items():
+        tag = reflections.TAG_PREFIX + reflections.prompt_for(offset)
+        store.insert(db, "journal", at(SESSION_DAYS[0] + offset, 20), {"text": text, "session_id": first.id}, [tag])
+    # The monthly follow-up 28 days after the first session, and a liver panel inside its ranges.
+    followup_day = SESSION_DAYS[0] + 28
+    store.insert(db, "followup", at(followup_day, 19), FOLLOWUP_ANSWERS)
+    for name, value, unit, low, high in LABS:
+        store.insert(
+            db, "lab", at(followup_day - 3, 9), {"name": name, "value": value, "unit": unit, "range_low": low,
+                                                 "range_high": high}
+        )  # fmt: skip
     db.execute(f"PRAGMA application_id = {DEMO_APPLICATION_ID}")  # a page of it always says DEMO
 
 

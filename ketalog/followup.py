@@ -124,6 +124,21 @@ def help_listing() -> str:
     return "\n".join(f"{n}. {q.text} [{q.allowed()}]" for n, q in enumerate(QUESTIONS, start=1))
 
 
+def catalogue() -> dict:
+    """The follow-up as plain data for `survey list-instruments --json`: the questions in the order asked."""
+    return {
+        "id": "followup",
+        "name": "Long-term follow-up",
+        "label": LABEL,
+        "command": "ketalog followup",
+        "questions": [
+            {"column": q.column, "group": q.group, "text": q.text, "kind": q.kind,
+             "choices": list(q.choices) or None, "allowed": q.allowed()}
+            for q in QUESTIONS
+        ],
+    }  # fmt: skip
+
+
 def due(
     now: datetime, course_started: datetime | None, last_session: datetime | None, last_followup: datetime | None,
     interval: timedelta = FOLLOWUP_INTERVAL,

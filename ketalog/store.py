@@ -589,12 +589,16 @@ def report_medication_events(
 
 
 def reflections(db: Connection, since: datetime | None, until: datetime | None) -> dict[str, str]:
-    """The first line of the earliest note linked to each session of the period."""
+    """The first line of the earliest note linked to each session of the period, integration reflections
+    aside (the report lists those under their session on their own)."""
+    from ketalog.reflections import TAG_PREFIX
+
     where, params = _where_time(since, until, alias="s")
+    where = _and(where, "NOT EXISTS (SELECT 1 FROM journal_tags t WHERE t.journal_id = j.id AND t.tag LIKE ?)")
     found: dict[str, str] = {}
     for row in db.query(
         f"SELECT j.session_id, j.text FROM journal j JOIN sessions s ON s.id = j.session_id{where} ORDER BY j.at",
-        params,
+        [*params, TAG_PREFIX + "%"],
     ):
         first = next((line.strip() for line in row["text"].splitlines() if line.strip()), "")
         found.setdefault(row["session_id"], first)
@@ -1008,14 +1012,14 @@ def integration_notes(db: Connection, since: datetime | None, until: datetime | 
     where, params = _where_time(since, until, alias="s")
     found: dict[str, list[dict]] = {}
     for row in db.query(
-        "SELECT j.session_id, j.at, j.text, t.tag FROM journal j JOIN sessions s ON s.id = j.session_id"
+        "SELECT j.session_id, j.at, j.utc_offset, j.text, t.tag FROM journal j JOIN sessions s ON s.id = j.session_id"
         f" JOIN journal_tags t ON t.journal_id = j.id AND t.tag LIKE ?{where}"
         " ORDER BY j.at",
         [TAG_PREFIX + "%", *params],
     ):
         first = next((line.strip() for line in row["text"].splitlines() if line.strip()), "")
         found.setdefault(row["session_id"], []).append(
-            {"day": row["tag"][len(TAG_PREFIX) :], "at": row["at"], "text": first}
+            {"day": row["tag"][len(TAG_PREFIX) :], "at": from_storage(row["at"], row["utc_offset"]), "text": first}
         )
     return found
 

@@ -447,7 +447,8 @@ def test_a_history_that_ends_before_the_baseline_window_says_why_there_is_no_bas
 
 @pytest.mark.parametrize("paper, width", [("letter", 612), ("a4", 595)])
 def test_the_whole_demo_journey_is_one_pdf_page_in_letter_and_a4(cli, tmp_path, paper, width):
-    """`ketalog demo`: 7 sessions, 8 weeks of check-ins, 5 PHQ-9 and 5 GAD-7, 6 journal notes."""
+    """`ketalog demo`: 7 sessions, 8 weeks of check-ins, 5 PHQ-9 and 5 GAD-7, 3 journal notes, 2 reflections,
+    a follow-up and a liver panel."""
     pytest.importorskip("weasyprint")
     demo = tmp_path / "demo.db"
     cli("demo", "--db", str(demo), "--format", "json")

@@ -88,6 +88,7 @@ PINNED_LOINC = {
     fhir.PHQ9_PANEL, fhir.PHQ9_TOTAL, fhir.PHQ9_ITEM9, *fhir.PHQ9_ITEMS, fhir.GAD7_PANEL, fhir.GAD7_TOTAL,
     *fhir.GAD7_ITEMS, fhir.DIFFICULTY, fhir.BP_PANEL, fhir.SYSTOLIC, fhir.DIASTOLIC, fhir.HEART_RATE, fhir.SPO2,
     "LA6568-5", "LA6569-3", "LA6570-1", "LA6571-9", "LA6572-7", "LA6573-5", "LA6575-0", "LA6574-3",
+    "1742-6", "1920-8", "2324-2", "6768-6", "1975-2",  # ALT, AST, GGT, ALP, total bilirubin
 }  # fmt: skip
 
 
@@ -100,6 +101,8 @@ def test_the_code_table_is_the_shared_references_verified_one():
     assert fhir.DIFFICULTY_ANSWERS[2][0] == "LA6575-0" and fhir.DIFFICULTY_ANSWERS[3][0] == "LA6574-3"  # the swap trap
     assert (fhir.PHQ9_TOTAL, fhir.PHQ9_ITEM9, fhir.GAD7_TOTAL) == ("44261-6", "44260-8", "70274-6")
     assert fhir.ROUTES["intranasal"][0] == "46713006"
+    names = {code: aliases[0] for code, (_, aliases) in fhir.LAB_CODES.items()}
+    assert names == {"1742-6": "alt", "1920-8": "ast", "2324-2": "ggt", "6768-6": "alp", "1975-2": "bilirubin"}
 
 
 def check_codes(bundle: dict) -> None:
@@ -109,7 +112,7 @@ def check_codes(bundle: dict) -> None:
             if coding["system"] == fhir.LOINC:
                 assert coding["code"] in PINNED_LOINC, f"unpinned LOINC code {coding['code']}"
         if resource["resourceType"] == "Observation":
-            code = resource["code"]["coding"][0]["code"]
+            code = resource["code"].get("coding", [{}])[0].get("code")
             if code == fhir.PHQ9_ITEM9:  # never a total: an answer code
                 assert "valueCodeableConcept" in resource and "valueInteger" not in resource
             if code in (fhir.PHQ9_TOTAL, fhir.GAD7_TOTAL):
@@ -284,3 +287,24 @@ def test_the_demo_bundle_matches_its_golden_snapshot(cli, demo):
     if os.environ.get("KETALOG_UPDATE_GOLDEN"):
         GOLDEN.write_text(text)
     assert text == GOLDEN.read_text()
+
+
+def test_labs_are_observations_with_the_range_the_lab_printed(cli, tmp_path):
+    cli("lab", "add", "GGT", "70", "U/L", "--range", "8-61", "--at", "2026-03-01", "--note", "after a holiday")
+    cli("lab", "add", "Ferritin", "40", "ng/mL", "--at", "2026-03-02")
+    out = tmp_path / "labs.fhir.json"
+    cli("export", "-o", str(out))
+    bundle = json.loads(out.read_text())
+    check_bundle(bundle)
+    labs = [e["resource"] for e in bundle["entry"] if "laboratory" in json.dumps(e["resource"].get("category"))]
+    ggt, ferritin = labs
+    assert ggt["code"]["coding"][0]["code"] == "2324-2" and ggt["code"]["text"] == "GGT"
+    assert ggt["referenceRange"] == [
+        {"low": {"value": 8.0, "unit": "U/L", "system": fhir.UCUM, "code": "U/L"},
+         "high": {"value": 61.0, "unit": "U/L", "system": fhir.UCUM, "code": "U/L"}}
+    ]  # fmt: skip
+    assert "interpretation" not in ggt  # only the range is said, never "high"
+    assert ferritin["code"] == {"text": "Ferritin"} and "system" not in ferritin["valueQuantity"]
+    private = tmp_path / "private.fhir.json"
+    cli("export", "-o", str(private), "--private")
+    assert "after a holiday" not in private.read_text()

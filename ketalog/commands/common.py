@@ -431,7 +431,7 @@ def standing(db, now):
     due += reflections.due(now.date(), recent, notes, settings.get("integration-prompts"))  # type: ignore[arg-type]
     if course is not None:
         every = timedelta(days=settings.get("followup-interval"))  # type: ignore[arg-type]
-        item = followup.due(now, course.started, course.last, store.last_followup_at(db, now), every)
+        item = followup.due(now, course.started, course.last, store.last_followup_at(db), every)
         if item:
             due.append(item)
     return course, due, store.planned(db, now.date().isoformat())

@@ -262,12 +262,16 @@ def log_total(
 
 @survey_app.command("list-instruments")
 def list_instruments(as_json: JsonOpt = False) -> None:
-    """The questionnaires ketalog ships and the clinician scales it knows: items, ranges, thresholds, terms.
+    """The questionnaires ketalog ships, the clinician scales it knows, and its own follow-up questions.
 
     Examples:
       ketalog survey list-instruments
       ketalog survey list-instruments --json
     """
+    from ketalog import followup
     from ketalog.render.survey import instruments_text
 
-    emit(inst.catalogue(), as_json, instruments_text())
+    own = followup.catalogue()
+    text = instruments_text() + f"\n\n{own['name']} (`{own['command']}`; {own['label']}):\n"
+    text += "\n".join(f"  {line}" for line in followup.help_listing().splitlines())
+    emit({**inst.catalogue(), "own_questions": [own]}, as_json, text)

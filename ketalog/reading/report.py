@@ -179,7 +179,7 @@ def build_report(inputs: ReportInputs, private: bool = False) -> Report:
         flags=flags,
         side_effects=side_effect_counts(inputs.sessions),
         sessions=session_rows(inputs.sessions, {} if private else inputs.reflections),
-        journal=[] if private else [{"at": _iso(j.at), "text": excerpt(j.text)} for j in inputs.journal],
+        journal=[] if private else [{"at": _iso(j.at), "text": excerpt(j.text)} for j in _unlisted(inputs)],
         safety=safety_facts(inputs.surveys, inputs.since, inputs.until),
         durability=durability,
         judged=judged,
@@ -192,11 +192,25 @@ def build_report(inputs: ReportInputs, private: bool = False) -> Report:
     )
 
 
+def _unlisted(inputs: ReportInputs) -> list:
+    """The journal excerpts, less the reflections the report already shows under their session."""
+    from ketalog.reflections import TAG_PREFIX
+
+    return [
+        j for j in inputs.journal
+        if not (j.session_id in inputs.integration and any(t.startswith(TAG_PREFIX) for t in j.tags))
+    ]  # fmt: skip
+
+
 def integration_groups(inputs: ReportInputs) -> list[dict]:
     """The period's reflections under their session: [{session, at, reflections: [{day, at, text}]}]."""
     first_number = inputs.sessions_total - len(inputs.sessions) + 1
     return [
-        {"session": first_number + index, "at": _iso(s.at), "reflections": inputs.integration[s.id]}
+        {
+            "session": first_number + index,
+            "at": _iso(s.at),
+            "reflections": [{**r, "at": _iso(r["at"])} for r in inputs.integration[s.id]],
+        }
         for index, s in enumerate(sorted(inputs.sessions, key=lambda s: s.at))
         if s.id in inputs.integration
     ]

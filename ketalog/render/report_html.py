@@ -40,7 +40,7 @@ h1 { font-size: 1.5rem; margin-bottom: .2rem; }
      border-bottom: 1px solid #ccc; }
 table { border-collapse: collapse; width: 100%; margin: .3rem 0; font-size: 13px; }
 th, td { text-align: left; padding: .25rem .5rem; border-bottom: 1px solid #e3e3e3; vertical-align: top; }
-th { background: #f4f4f4; }
+th { background: #f4f4f4; } td.nw { white-space: nowrap; }
 .scroll { overflow-x: auto; max-width: 100%; } p, li { overflow-wrap: break-word; }
 @media (max-width: 480px) { body { margin: 1rem auto; } .charts figure { min-width: 100%; }
   td, th { white-space: nowrap; } }
@@ -57,8 +57,8 @@ svg text { font: 12px system-ui, sans-serif; }
 .itemgrid td { text-align: center; min-width: 2.2rem; } .itemgrid th { font-weight: normal; white-space: nowrap; }
 @media print {
   .itemgrid { display: none; }
-  body { margin: 0; max-width: none; font-size: 8pt; line-height: 1.15; }
-  h1 { font-size: 13pt; margin: 0; } h2 { font-size: 9.5pt; margin: .35rem 0 .1rem; break-after: avoid; }
+  body { margin: 0; max-width: none; font-size: 8pt; line-height: 1.1; }
+  h1 { font-size: 13pt; margin: 0; } h2 { font-size: 9.5pt; margin: .25rem 0 .05rem; break-after: avoid; }
   table { font-size: 8pt; margin: .1rem 0; } th, td { padding: .04rem .3rem; }
   .muted { font-size: 7pt; } figcaption { font-size: 7.5pt; } p { margin: .1rem 0; }
   .course p { margin: 0; display: inline; } .course p::after { content: " "; }
@@ -66,15 +66,21 @@ svg text { font: 12px system-ui, sans-serif; }
   .signs li, .flags li { margin-bottom: .1rem; } ul { margin: .1rem 0; padding-left: 1.1rem; }
   .safety { padding: .3rem .6rem; margin: .4rem 0; }
   .scroll { overflow: visible; } figure, .safety, tr { break-inside: avoid; } thead { display: table-header-group; }
-  section#sessions h2, section#journal h2 { break-after: avoid; }
+  section#sessions h2, section#journal h2 { break-after: avoid; } section#longterm th { white-space: nowrap; }
   a { color: inherit; text-decoration: none; }
 }
 """
 
 
-def _table(headers: list[str], rows: list[list[str]]) -> str:
+def _table(headers: list[str], rows: list[list[str]], wraps: frozenset[str] = frozenset()) -> str:
+    """A table; when ``wraps`` names the free-text columns, every other cell keeps its value on one line
+    (a dose or a reading broken over two lines doubles a row's height on the printed page)."""
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
-    body = "".join("<tr>" + "".join(f"<td>{escape(cell)}</td>" for cell in row) + "</tr>" for row in rows)
+    keep = ["" if not wraps or h in wraps else ' class="nw"' for h in headers]
+    body = "".join(
+        "<tr>" + "".join(f"<td{k}>{escape(cell)}</td>" for k, cell in zip(keep, row, strict=False)) + "</tr>"
+        for row in rows
+    )
     # in its own box: on a phone a wide table scrolls inside it, and the page never scrolls sideways
     return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
 
@@ -247,7 +253,7 @@ def _section(section: rr.Section, block: rr.Block | None, empty: str) -> str:
     elif section.kind == "findings":
         inner = _findings(block.findings, "flags" if section.tone == "discuss" else "signs", empty)
     elif section.kind == "table":
-        inner = _table(list(block.headers), [list(row) for row in block.rows])
+        inner = _table(list(block.headers), [list(row) for row in block.rows], block.wraps)
         if block.note:
             inner += f'<p class="muted">{escape(" ".join(block.note.splitlines()))}</p>'
     else:

@@ -34,7 +34,7 @@ def _section(section: rr.Section, block: rr.Block | None, empty: str) -> list[st
     elif section.kind == "table":
         out += _table(list(block.headers), [list(row) for row in block.rows])[:-1]
         if block.note:
-            out += ["", _escape(" ".join(block.note.splitlines()))]
+            out += ["", "  \n".join(_escape(line) for line in block.note.splitlines())]
     elif section.kind == "items":
         out += [f"- *{at}* — {_escape(text)}" for at, text in block.items]
     return [*out, ""]

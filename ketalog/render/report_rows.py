@@ -586,7 +586,8 @@ def _instruments(report: Report) -> Block | None:
 def _sessions(report: Report) -> Block | None:
     if not report.sessions:
         return None
-    return Block(headers=SESSION_HEADERS, rows=session_rows(report), note=sessions_note(report), wraps=SESSION_WRAPS)
+    note = "\n".join(filter(None, [sessions_note(report), *integration_lines(report)]))
+    return Block(headers=SESSION_HEADERS, rows=session_rows(report), note=note, wraps=SESSION_WRAPS)
 
 
 def _answer(value) -> str:
@@ -594,14 +595,19 @@ def _answer(value) -> str:
 
 
 LONG_TERM_HEADERS = (
-    "Date", "Voids day/night", "Urgency", "Pain passing", "Blood", "Lower belly", "Memory", "Outside sessions",
-    "Craving", "More than prescribed",
+    "Date", "Voids day/night", "Urgency", "Pain passing", "Blood", "Belly pain", "Memory", "Use outside",
+    "Craving", "More than Rx",
 )  # fmt: skip
 
 
 def _long_term(report: Report) -> Block | None:
+    """The follow-ups of the last six months as a table, and the period's lab results below it (by date);
+    lab results alone make a small table of their own."""
+    labs = lab_lines(report)
     if not report.followups:
-        return None
+        if not labs:
+            return None
+        return Block(headers=LAB_HEADERS, rows=[line.split(": ", 1) for line in labs], wraps=frozenset(LAB_HEADERS))
     from ketalog.followup import LABEL
 
     rows = [
@@ -613,40 +619,35 @@ def _long_term(report: Report) -> Block | None:
         ]
         for row in report.followups
     ]
-    note = f"The last 6 months of monthly follow-ups ({LABEL}). Ratings 0–10; — = skipped."
+    note = f"The last 6 months; {LABEL}; 0–10; — skipped."
+    if labs:
+        note += "\n" + f"{LAB_HEADERS[1]}: " + "; ".join(labs)
     return Block(headers=LONG_TERM_HEADERS, rows=rows, note=note)
 
 
-LAB_HEADERS = ("Date", "Test", "Result", "Range your lab printed", "")
+LAB_HEADERS = ("Date", "Lab results (range your lab printed)")
 
 
-def _labs(report: Report) -> Block | None:
-    if not report.labs:
-        return None
-    rows = []
+def lab_lines(report: Report) -> list[str]:
+    """One line per date: 'ALT 62 U/L (7–56, outside the range your lab printed), AST 24 U/L (10–40)'."""
+    by_day: dict[str, list[str]] = {}
     for lab in report.labs:
-        low, high = lab["range"] or (None, None)
-        printed = (
-            "—"
-            if lab["range"] is None
-            else f"{'' if low is None else f'{low:g}'}–{'' if high is None else f'{high:g}'}"
-        )
-        rows.append(
-            [lab["at"][:10], lab["name"], f"{lab['value']:g} {lab['unit']}", printed,
-             "outside the range your lab printed" if lab["outside_range"] else ""]
-        )  # fmt: skip
-    return Block(headers=LAB_HEADERS, rows=rows, wraps=frozenset({""}))
+        ends = ["" if end is None else f"{end:g}" for end in lab["range"] or ()]
+        printed = "–".join(ends)
+        if lab["outside_range"]:
+            printed += ", outside the range your lab printed"
+        text = f"{lab['name']} {lab['value']:g} {lab['unit']}" + (f" ({printed})" if printed else "")
+        by_day.setdefault(lab["at"][:10], []).append(text)
+    return [f"{day}: {', '.join(texts)}" for day, texts in by_day.items()]
 
 
-def _integration(report: Report) -> Block | None:
-    if not report.integration:
-        return None
-    items = [
-        (f"Session {group['session']}, {group['at'][:10]}",
-         "; ".join(f"day {r['day'][1:]}: {_cut(r['text'], REFLECTION_CHARS)}" for r in group["reflections"]))
+def integration_lines(report: Report) -> list[str]:
+    """Each session's integration reflections on one line, under the sessions table."""
+    return [
+        f"Reflections on session {group['session']} ({group['at'][:10]}): "
+        + " · ".join(f"day {r['day'][1:]}: {_cut(r['text'], REFLECTION_CHARS)}" for r in group["reflections"])
         for group in report.integration
-    ]  # fmt: skip
-    return Block(items=items)
+    ]
 
 
 SESSION_WRAPS = frozenset({"Side effects", "Intention · reflection"})
@@ -689,9 +690,7 @@ SECTIONS: tuple[Section, ...] = (
         "medications", "Medications", "lines", lambda r: Block(lines=lines) if (lines := medication_lines(r)) else None
     ),
     Section("longterm", "Long-term checks", "table", _long_term),
-    Section("labs", "Lab results", "table", _labs),
     Section("sessions", "Sessions", "table", _sessions),
-    Section("integration", "Integration reflections", "items", _integration),
     Section(
         "journal",
         "From your journal",
