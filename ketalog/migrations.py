@@ -502,3 +502,35 @@ def m015_followups_labs(db):
             session_id TEXT PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
             imported_at TEXT NOT NULL
         )""")
+
+
+@migration("016_health_data")
+def m016_health_data(db):
+    # Issue 31: what the phone measured, imported from Apple Health, Health Auto Export or Health Connect.
+    # One value per (source, metric, local day): a re-import replaces it, never duplicates it; the source
+    # is the format, not the device. Dated readings (home blood pressure, symptoms, State of Mind) are kept
+    # as they were taken. Nothing here is ever merged into a session or a check-in.
+    db.execute("""
+        CREATE TABLE daily_metrics (
+            local_date TEXT NOT NULL,   -- 'YYYY-MM-DD', the day the value belongs to
+            source TEXT NOT NULL,       -- 'applehealth', 'healthautoexport', 'healthconnect'
+            metric TEXT NOT NULL,       -- 'sleep_hours', 'resting_hr', 'hrv_sdnn', 'mindful_minutes', ...
+            value REAL NOT NULL,
+            unit TEXT NOT NULL,
+            PRIMARY KEY (source, metric, local_date)
+        )""")
+    db.execute("""
+        CREATE TABLE health_readings (
+            at TEXT NOT NULL,           -- UTC, ISO 8601
+            utc_offset INTEGER NOT NULL,
+            local_date TEXT NOT NULL,
+            source TEXT NOT NULL,
+            metric TEXT NOT NULL,       -- 'blood_pressure', 'symptom', 'state_of_mind'
+            name TEXT NOT NULL DEFAULT '', -- a symptom's name ('nausea'), a State of Mind's kind
+            value REAL,                 -- systolic; a symptom's severity (0-3); valence (-1..1)
+            value2 REAL,                -- diastolic
+            detail TEXT,                -- labels and associations (State of Mind), as the app wrote them
+            PRIMARY KEY (source, metric, name, at)
+        )""")
+    db.execute("CREATE INDEX idx_health_readings_at ON health_readings(at)")
+    db.execute("CREATE INDEX idx_daily_metrics_day ON daily_metrics(local_date)")

@@ -316,6 +316,8 @@ class ReportInputs:
     scale_directions: dict[str, bool] = field(default_factory=dict)
     followups: list = field(default_factory=list)  # every long-term follow-up up to the period end, oldest first
     labs: list = field(default_factory=list)  # lab results in the period
+    phone_days: list = field(default_factory=list)  # (local day, source, metric, value) of the last 14 days
+    home_bp: list = field(default_factory=list)  # the phone's blood-pressure readings in the period
     # reflections tagged integration:d1|d3|d7, by session id: [{day, at, text (first line)}]
     integration: dict[str, list[dict]] = field(default_factory=dict)
 
@@ -362,6 +364,7 @@ class TrendInputs:
     start: datetime | None
     rating_means: list[dict] = field(default_factory=list)
     instrument_means: list[dict] = field(default_factory=list)
+    phone_means: list[dict] = field(default_factory=list)  # per period, source and metric (`daily_metrics`)
     sessions: list[Session] = field(default_factory=list)
     checkins: list[Checkin] = field(default_factory=list)  # from 14 days before the earliest course shown
     courses: list = field(default_factory=list)  # every course (ketalog.courses.Course)

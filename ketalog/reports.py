@@ -53,6 +53,7 @@ def insights_of(db, start: datetime | None, end: datetime | None):
             entries("session"),
             store.medication_events(db, start, end),
             entries("survey"),
+            store.phone_days(db, start, end),
         )
     )
 
@@ -69,6 +70,8 @@ def inputs(db, now: datetime, start: datetime | None, end: datetime | None):
     """What the engine reads for [start, end), selected by the rules' own windows, words and horizon."""
     from dataclasses import replace
 
+    from ketalog import progress
+
     return replace(
         _selected(db, now, start, end),
         trusted_sources=trusted_sources(db),
@@ -76,6 +79,8 @@ def inputs(db, now: datetime, start: datetime | None, end: datetime | None):
         followups=store.followups(db, end),
         labs=store.labs(db, start, end),
         integration=store.integration_notes(db, start, end),
+        phone_days=store.phone_days(db, (end or now) - progress.WINDOW, end),
+        home_bp=store.home_readings(db, start, end, "blood_pressure"),
     )
 
 

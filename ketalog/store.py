@@ -685,6 +685,7 @@ def trend_inputs(
             start,
             rating_means=rating_means_by(db, by, start, end),
             instrument_means=instrument_means_by(db, by, start, end),
+            phone_means=phone_means_by(db, by, start, end),
         )
     from ketalog.courses import course_at
 
@@ -731,7 +732,7 @@ def rating_means_by(
     where, params = _where_time(since, until, alias="checkins")
     if from_day is not None:
         where, params = _and(where, "local_date >= ?"), [*params, from_day]
-    means = ", ".join(f"round(avg({name}), 2) AS {name}" for name in RATING_NAMES)
+    means = ", ".join(f"round(avg({name}), 2) AS {name}" for name in (*RATING_NAMES, "sleep_hours"))
     return list(
         db.query(
             f"SELECT {_PERIOD_SQL[by]} AS period, count(*) AS checkins, {means} FROM checkins"
@@ -739,6 +740,53 @@ def rating_means_by(
             params,
         )
     )
+
+
+def phone_means_by(db: Connection, by: str, since: datetime | None, until: datetime | None) -> list[dict]:
+    """Mean of each phone metric per week or month and source (`daily_metrics`), aggregated by SQLite."""
+    clauses, params = [], []
+    if since is not None:
+        clauses.append("local_date >= ?")
+        params.append(since.date().isoformat())
+    if until is not None:
+        clauses.append("local_date < ?")
+        params.append(until.date().isoformat())
+    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    return list(
+        db.query(
+            f"SELECT {_PERIOD_SQL[by]} AS period, source, metric, round(avg(value), 2) AS mean, count(*) AS days "
+            f"FROM daily_metrics{where} GROUP BY period, source, metric ORDER BY period",
+            params,
+        )
+    )
+
+
+def phone_days(db: Connection, since: datetime | None, until: datetime | None) -> list[tuple[str, str, str, float]]:
+    """(local day, source, metric, value) from `daily_metrics` for [since, until), by local day."""
+    clauses, params = [], []
+    if since is not None:
+        clauses.append("local_date >= ?")
+        params.append(since.date().isoformat())
+    if until is not None:
+        clauses.append("local_date < ?")
+        params.append(until.date().isoformat())
+    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    return [
+        (row[0], row[1], row[2], row[3])
+        for row in db.execute(
+            f"SELECT local_date, source, metric, value FROM daily_metrics{where} ORDER BY local_date", params
+        )
+    ]
+
+
+def home_readings(db: Connection, since: datetime | None, until: datetime | None, metric: str) -> list[dict]:
+    """The phone's dated readings of one kind (`blood_pressure`, `symptom`, `state_of_mind`) in [since, until)."""
+    where, params = _where_time(since, until, alias="health_readings")
+    where = _and(where, "metric = ?")
+    return [
+        {**row, "at": from_storage(row["at"], row["utc_offset"])}
+        for row in db.query(f"SELECT * FROM health_readings{where} ORDER BY at", [*params, metric])
+    ]
 
 
 def instrument_means_by(db: Connection, by: str, since: datetime | None, until: datetime | None) -> list[dict]:

@@ -180,7 +180,7 @@ def _weekly(checkins) -> list[dict]:
     rows = []
     for week in sorted(weeks):
         row = {"period": week, "checkins": len(weeks[week])}
-        for name in RATING_NAMES:
+        for name in (*RATING_NAMES, "sleep_hours"):
             values = [getattr(c, name) for c in weeks[week] if getattr(c, name) is not None]
             row[name] = round(sum(values) / len(values), 2) if values else None
         rows.append(row)

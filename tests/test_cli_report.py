@@ -20,6 +20,7 @@ CONTRACT_KEYS = {
     "followups",
     "labs",
     "integration",
+    "phone",
     "items",
     "generated_at",
     "period",

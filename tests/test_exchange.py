@@ -26,6 +26,8 @@ TABLES = (
     "mood_labels",
     "scale_directions",
     "planned_sessions",
+    "daily_metrics",
+    "health_readings",
 )
 
 
@@ -79,6 +81,8 @@ def test_export_import_export_is_identical(cli, filled, tmp_path):
         "mood_labels": 0,
         "scale_directions": 0,
         "planned_sessions": 0,
+        "daily_metrics": 0,
+        "health_readings": 0,
         "deleted_entries": 0,
     }
     dump = tmp_path / "export.json"

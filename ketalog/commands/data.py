@@ -56,9 +56,9 @@ def _progress_reporter():
     return progress, advance
 
 
-def _import_progress(rows: int):
+def _import_progress(rows: int, unit: str = "rows"):
     """A Rich progress bar on stderr for imports big enough to take a moment, on a terminal only."""
-    if rows < 1000 or not sys.stderr.isatty():
+    if rows < (1000 if unit == "rows" else 32 * 2**20) or not sys.stderr.isatty():
         return None, None
     from rich.console import Console
     from rich.progress import Progress
@@ -68,7 +68,8 @@ def _import_progress(rows: int):
     bar.start()
 
     def advance(done: int, total: int) -> None:
-        bar.update(task, completed=done, total=total, description=f"Importing ({done:,} of {total:,})")
+        shown = f"{done // 2**20:,} of {total // 2**20:,} MB" if unit == "bytes" else f"{done:,} of {total:,}"
+        bar.update(task, completed=done, total=total, description=f"Importing ({shown})")
 
     return bar, advance
 
@@ -249,11 +250,15 @@ def import_command(
       ketalog import ketalog.json
     """
     from ketalog.formats.apply import apply_plan, saved_mood_labels
-    from ketalog.formats.detect import plan_import
+    from ketalog.formats.detect import health_format, plan_import
     from ketalog.formats.plan import ParseOptions, UnknownMoods
 
     source = path.expanduser()
     chosen = input_format.value if input_format else None
+    phone = health_format(source, chosen)
+    if phone is not None:
+        _import_health(ctx, source, phone, dry_run, as_json)
+        return
     with state(ctx).open(write=False) as db:
         saved = saved_mood_labels(db)
     try:
@@ -286,6 +291,33 @@ def import_command(
     }
     lines = import_lines(result, plan, str(path), dry_run)
     emit(data, as_json, "\n".join(lines))
+
+
+def _import_health(ctx: typer.Context, path: Path, fmt, dry_run: bool, as_json: bool) -> None:
+    """What a phone measured: streamed with a progress bar (bytes), written in one transaction."""
+    from ketalog.formats import health, registry
+    from ketalog.render.imports import health_lines
+
+    bar, advance = _import_progress(path.stat().st_size, unit="bytes")
+    try:
+        plan = registry.module_of(fmt).parse(path, advance)
+    finally:
+        if bar:
+            bar.stop()
+    with state(ctx).open(write=not dry_run) as db:
+        result = health.write(db, plan, dry_run=dry_run)
+    data = {
+        "source": plan.source,
+        "file": str(path),
+        "dry_run": dry_run,
+        "metrics": plan.summary(),
+        "records_read": dict(plan.counts),
+        "written": result,
+        "skipped": dict(plan.skipped.most_common()),
+        "duplicates": plan.duplicates,
+        "warnings": plan.warnings,
+    }
+    emit(data, as_json, "\n".join(health_lines(plan, result, str(path), dry_run)))
 
 
 def _ask_mood_levels(labels: dict[str, list[int]]) -> dict[str, int]:

@@ -64,6 +64,8 @@ def check_plan(plan: ImportPlan) -> None:
                 _check_scale_direction(plan.path, row_name(table, number), row)
             elif table == "planned_sessions":
                 _check_planned(plan.path, row_name(table, number), row)
+            elif table in ("daily_metrics", "health_readings"):
+                _check_phone_row(plan.path, table, row_name(table, number), row)
             elif table == TOMBSTONES:
                 _check_tombstone(plan.path, row_name(table, number), row)
             elif table in CHILD_VALUES:
@@ -279,6 +281,41 @@ def _check_scale_direction(path: Path, where: str, row: dict) -> None:
         raise ImportFileError(path, where, "name must be non-empty text")
     if row["higher_is_better"] not in (0, 1) or isinstance(row["higher_is_better"], float):
         raise ImportFileError(path, where, f"higher_is_better must be 0 or 1 (got {row['higher_is_better']!r})")
+
+
+def _check_phone_row(path: Path, table: str, where: str, row: dict) -> None:
+    """A day's metric or a dated reading from a phone export, as `formats.health` writes them."""
+    from ketalog.formats.health import METRICS, READINGS, SOURCE_NAMES
+    from ketalog.timeparse import plan_day_problem
+
+    columns = SETTINGS_TABLES[table]
+    if set(row) != set(columns):
+        raise ImportFileError(path, where, "needs exactly " + ", ".join(columns))
+    problem = plan_day_problem(row["local_date"])
+    if problem:
+        raise ImportFileError(path, where, problem)
+    if row["source"] not in SOURCE_NAMES:
+        raise ImportFileError(path, where, f"source must be one of {', '.join(SOURCE_NAMES)} (got {row['source']!r})")
+    metrics = METRICS if table == "daily_metrics" else READINGS
+    if row["metric"] not in metrics:
+        raise ImportFileError(path, where, f"metric must be one of {', '.join(metrics)} (got {row['metric']!r})")
+    numbers = ("value",) if table == "daily_metrics" else ("value", "value2")
+    for column in numbers:
+        value = row[column]
+        if value is None and table == "health_readings":
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not -1e9 <= value <= 1e9:
+            raise ImportFileError(path, where, f"{column} must be a number (got {value!r})")
+    if table == "daily_metrics":
+        if row["unit"] != METRICS[row["metric"]][0]:
+            raise ImportFileError(path, where, f"unit must be {METRICS[row['metric']][0]} (got {row['unit']!r})")
+        return
+    if not isinstance(row["at"], str) or not _AT.match(row["at"]):
+        raise ImportFileError(path, where, f"at must be UTC like 2026-03-04T13:30:00Z (got {row['at']!r})")
+    if isinstance(row["utc_offset"], bool) or not isinstance(row["utc_offset"], int) or abs(row["utc_offset"]) > 1080:
+        raise ImportFileError(path, where, f"utc_offset must be minutes from -1080 to 1080 (got {row['utc_offset']!r})")
+    if not isinstance(row["name"], str) or (row["detail"] is not None and not isinstance(row["detail"], str)):
+        raise ImportFileError(path, where, "name and detail must be text")
 
 
 def _check_planned(path: Path, where: str, row: dict) -> None:

@@ -43,6 +43,20 @@ def plan_import(path: Path, fmt: str | None, options: ParseOptions | None = None
     return plan
 
 
+def health_format(path: Path, fmt: str | None) -> registry.Format | None:
+    """The phone-health format a file is (Apple Health, Health Connect, Health Auto Export), from its first
+    bytes, before anything is read as text (an Apple Health export can be 3 GB); None for any other file."""
+    if fmt is not None and "health" not in registry.BY_NAME[fmt].kinds:
+        return None
+    found = next((f for f in registry.FORMATS if "health" in f.kinds and registry.module_of(f).sniff(path)), None)
+    if fmt is not None and (found is None or found.name != fmt):
+        chosen = registry.BY_NAME[fmt]
+        raise ImportFileError(
+            path, "file", f"is not {chosen.files}" + (f"; it looks like {found.files}" if found else "")
+        )
+    return found
+
+
 def _unknown(path: Path, where: str) -> ImportFileError:
     return ImportFileError(
         path,

@@ -16,7 +16,7 @@ class Format:
     app: str  # what people call it
     files: str  # which file of the app's, as its menus name it
     module: str  # ketalog.formats.<module>: parse(), detect_header() and/or detect_json()
-    kinds: tuple[str, ...]  # "csv" and/or "json": which detectors the module has
+    kinds: tuple[str, ...]  # "csv" and/or "json": which detectors the module has; "health": sniff() and parse()
     patterns: tuple[str, ...]  # the file names it usually comes as (for completion and docs)
 
 
@@ -37,7 +37,21 @@ FORMATS: tuple[Format, ...] = (
         ("*.csv", "*.daylio"),
     ),
     Format("pixels", "Pixels", "a Pixels backup (JSON)", "pixels", ("json",), ("*.json",)),
-)
+    # What the phone measured: sleep, resting heart rate, HRV, mindful minutes, home blood pressure, symptoms
+    # (formats.health); told apart by their first bytes before any text is read.
+    Format(
+        "applehealth", "Apple Health", "an Apple Health export (export.zip or export.xml)", "applehealth",
+        ("health",), ("export.zip", "*.xml"),
+    ),
+    Format(
+        "healthconnect", "Health Connect", "a Health Connect export (zip or .db)", "healthconnect", ("health",),
+        ("*.zip", "*.db"),
+    ),
+    Format(
+        "healthautoexport", "Health Auto Export", "a Health Auto Export JSON file", "healthautoexport",
+        ("health",), ("*.json",),
+    ),
+)  # fmt: skip
 BY_NAME = {fmt.name: fmt for fmt in FORMATS}
 NAMES = tuple(BY_NAME)
 

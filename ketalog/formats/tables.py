@@ -19,6 +19,19 @@ SETTINGS_TABLES = {
     "mood_labels": ("source", "label", "level"),
     "scale_directions": ("name", "higher_is_better"),
     "planned_sessions": ("id", "local_date", "note", "created_at", "updated_at"),
+    # what a phone measured (issue 31): a ketalog export adds the days and readings a diary lacks
+    "daily_metrics": ("local_date", "source", "metric", "value", "unit"),
+    "health_readings": (
+        "at",
+        "utc_offset",
+        "local_date",
+        "source",
+        "metric",
+        "name",
+        "value",
+        "value2",
+        "detail",
+    ),  # fmt: skip
 }
 # Tables entries refer to, keyed by a natural key so two machines' rows merge: imported first; a
 # newer copy from a ketalog export replaces an older one, another app's copy never replaces a local row.

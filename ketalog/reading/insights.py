@@ -298,7 +298,15 @@ def _mean_by_day(pairs) -> dict[date, float]:
     return {day: statistics.fmean(values) for day, values in days.items()}
 
 
-def daily_inputs(checkins, journal, sessions, events, surveys) -> tuple[list[Candidate], dict[str, dict[date, float]]]:
+PHONE_LABELS = {  # how a sentence names a phone metric
+    "sleep_hours": "more sleep", "resting_hr": "a higher resting heart rate", "hrv_sdnn": "higher HRV (SDNN)",
+    "hrv_rmssd": "higher HRV (RMSSD)", "mindful_minutes": "more mindful minutes",
+}  # fmt: skip
+
+
+def daily_inputs(
+    checkins, journal, sessions, events, surveys, phone_days=()
+) -> tuple[list[Candidate], dict[str, dict[date, float]]]:
     """Candidates and outcomes as daily series. A binary candidate is 0 only on days something was logged
     (a check-in or a note); a day nobody logged is missing. Session candidates exist on session days only."""
     logged = {c.at.date() for c in checkins} | {j.at.date() for j in journal}
@@ -349,4 +357,13 @@ def daily_inputs(checkins, journal, sessions, events, surveys) -> tuple[list[Can
     for name in sorted(took):
         values = {day: float(day in took[name]) for day in logged | took[name]}
         candidates.append(Candidate(f"took {name}", f"a dose of {name}", True, values))
+    phone: dict[tuple[str, str], dict[date, float]] = {}
+    for day, source, metric, value in phone_days:  # what the phone measured: numeric, each source its own
+        if metric in PHONE_LABELS:
+            phone.setdefault((metric, source), {})[date.fromisoformat(day)] = value
+    for (metric, source), values in sorted(phone.items()):
+        from ketalog.formats.health import SOURCE_NAMES
+
+        where = SOURCE_NAMES.get(source, source)
+        candidates.append(Candidate(f"{metric} ({source})", f"{PHONE_LABELS[metric]} ({where})", False, values))
     return candidates, outcomes

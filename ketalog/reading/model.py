@@ -142,6 +142,7 @@ class Report:
     followups: list[dict] = field(default_factory=list)  # the last six months of long-term follow-ups
     labs: list[dict] = field(default_factory=list)  # the period's lab results
     integration: list[dict] = field(default_factory=list)  # reflections under their session (none when private)
+    phone: dict = field(default_factory=dict)  # what the phone measured (`reading.phone.phone_summary`)
 
     def to_json(self) -> dict:
         return {
@@ -164,4 +165,5 @@ class Report:
             "followups": self.followups,
             "labs": self.labs,
             "integration": self.integration,
+            "phone": self.phone,
         }

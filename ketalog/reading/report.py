@@ -8,6 +8,7 @@ from ketalog.models import ReportInputs, Session
 from ketalog.reading import longterm
 from ketalog.reading.flags import find_flags, side_effect_counts
 from ketalog.reading.model import Report
+from ketalog.reading.phone import phone_summary
 from ketalog.reading.picture import course_picture
 from ketalog.reading.ratings import rating_results
 from ketalog.reading.scores import instrument_results, safety_facts
@@ -189,6 +190,7 @@ def build_report(inputs: ReportInputs, private: bool = False) -> Report:
         followups=longterm.followup_rows(inputs.followups, inputs.end),
         labs=longterm.lab_rows(inputs.labs),
         integration=[] if private else integration_groups(inputs),
+        phone=phone_summary(inputs),
     )
 
 

@@ -133,7 +133,10 @@ FOLLOWUP_PAIN_AT = 4
 FOLLOWUP_URGENCY_AT = 6
 FOLLOWUP_NIGHT_RISE = 2
 FOLLOWUP_CRAVING_AT = 6
-LONG_TERM_MONTHS = 6  # the report's "Long-term checks" table: the last six months of follow-ups
+LONG_TERM_MONTHS = 6
+# Home blood pressure "before a session": within this many days before it (product rule; the label's example
+# of an elevated baseline, > 140/90, is for the reading before dosing).
+HOME_BP_DAYS_BEFORE = 3  # the report's "Long-term checks" table: the last six months of follow-ups
 
 SPARKLINE_WEEKS = 26  # weekly means shown in the ratings sparklines
 

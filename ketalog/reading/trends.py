@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from ketalog.courses import Course, course_at
@@ -74,25 +75,28 @@ def build_trends(inputs: TrendInputs) -> list[dict]:
     """The rows of a trends table, per week or month, or per session with how long mood stayed up."""
     if inputs.by == "session":
         return session_intervals(inputs.sessions, inputs.checkins, inputs.courses, inputs.now)
-    return trend_rows(inputs.rating_means, inputs.instrument_means)
+    return trend_rows(inputs.rating_means, inputs.instrument_means, inputs.phone_means)
 
 
-def trend_rows(rating_rows: list[dict], instrument_rows: list[dict]) -> list[dict]:
-    """Merge per-period rating means and instrument means (both from SQL) into one table."""
+def trend_rows(rating_rows: list[dict], instrument_rows: list[dict], phone_rows: Sequence[dict] = ()) -> list[dict]:
+    """Merge per-period rating means, instrument means and the phone's daily metrics (all from SQL) into one
+    table. Sleep from check-ins and sleep the phone measured stay side by side, never merged."""
     periods: dict[str, dict] = {}
+
+    def period(key: str) -> dict:
+        return periods.setdefault(
+            key,
+            {"period": key, "checkins": 0, "ratings": {name: None for name in RATING_NAMES}, "instruments": {},
+             "sleep_hours": None, "phone": {}},
+        )  # fmt: skip
+
     for row in rating_rows:
-        periods.setdefault(row["period"], {"period": row["period"], "checkins": 0, "ratings": {}, "instruments": {}})
-        periods[row["period"]]["checkins"] = row["checkins"]
-        periods[row["period"]]["ratings"] = {name: row[name] for name in RATING_NAMES}
+        found = period(row["period"])
+        found["checkins"] = row["checkins"]
+        found["ratings"] = {name: row[name] for name in RATING_NAMES}
+        found["sleep_hours"] = row.get("sleep_hours")
     for row in instrument_rows:
-        periods.setdefault(
-            row["period"],
-            {
-                "period": row["period"],
-                "checkins": 0,
-                "ratings": {name: None for name in RATING_NAMES},
-                "instruments": {},
-            },
-        )
-        periods[row["period"]]["instruments"][row["instrument"]] = row["mean_total"]
+        period(row["period"])["instruments"][row["instrument"]] = row["mean_total"]
+    for row in phone_rows:
+        period(row["period"])["phone"][f"{row['metric']}:{row['source']}"] = row["mean"]
     return [periods[key] for key in sorted(periods)]

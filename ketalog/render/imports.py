@@ -127,3 +127,32 @@ def sync_lines(outcome) -> list[str]:
             )
     lines.append(f"Wrote {outcome.written} (this device's whole diary, mode 0600).")
     return lines
+
+
+def health_lines(plan, result: dict, file: str, dry_run: bool) -> list[str]:
+    """What a phone export brought: per metric, the days or readings; what was written; what was left out."""
+    from ketalog.formats.health import METRICS, READINGS, SOURCE_NAMES
+
+    lines = [f"{SOURCE_NAMES[plan.source]} ({file}):" + (" dry run, nothing written." if dry_run else "")]
+    found = plan.summary()
+    for metric, count in found.items():
+        if metric in METRICS:
+            lines.append(f"  {METRICS[metric][1]}: {count:,} day{'s' if count != 1 else ''}")
+        else:
+            lines.append(f"  {READINGS[metric]}: {count:,} reading{'s' if count != 1 else ''}")
+    if not found:
+        lines.append(
+            "  nothing ketalog reads (sleep, resting heart rate, HRV, mindful minutes, blood pressure, symptoms)"
+        )
+    verb = "Would add" if dry_run else "Added"
+    totals = {kind: sum(table.get(kind, 0) for table in result.values()) for kind in ("added", "updated", "unchanged")}
+    lines.append(f"{verb} {totals['added']:,}, updated {totals['updated']:,}, unchanged {totals['unchanged']:,}.")
+    if plan.skipped:
+        top = ", ".join(f"{name} {count:,}" for name, count in plan.skipped.most_common(5))
+        more = len(plan.skipped) - 5
+        lines.append(
+            f"Left out: {sum(plan.skipped.values()):,} records of {len(plan.skipped)} kinds ketalog does not read "
+            f"({top}{f' and {more} more' if more > 0 else ''}; --json lists them)."
+        )
+    lines += [f"Note: {warning}." for warning in plan.warnings]
+    return lines

@@ -641,6 +641,53 @@ def lab_lines(report: Report) -> list[str]:
     return [f"{day}: {', '.join(texts)}" for day, texts in by_day.items()]
 
 
+def phone_lines(report: Report) -> list[str]:
+    """The phone's last 14 days beside what was logged, and home blood pressure as facts."""
+    from ketalog.blood_pressure import BP_BEFORE, BP_CRISIS, EMERGENCY_SIGNS
+    from ketalog.formats.health import METRICS, SOURCE_NAMES
+
+    phone = report.phone or {}
+    lines = []
+    parts = []
+    order = list(METRICS)
+    for row in sorted(phone.get("metrics", []), key=lambda r: (order.index(r["metric"]), r["source"])):
+        unit, name = METRICS[row["metric"]]
+        label = f"{name[0].upper()}{name[1:]} ({SOURCE_NAMES[row['source']]})"
+        if row["metric"] == "mindful_minutes":
+            parts.append(f"{label} {row['total']:g} min in all ({count_of(row['days'], 'day')})")
+        elif row["metric"] == "sleep_hours":
+            parts.append(f"{label} {row['mean']:g} h a night ({count_of(row['days'], 'night')})")
+        else:
+            parts.append(f"{label} {row['mean']:g} {unit} ({count_of(row['days'], 'day')})")
+    if parts:
+        typed = phone.get("sleep_checkin")
+        slept = sum(row["metric"] == "sleep_hours" for row in phone["metrics"])
+        if typed and slept:  # beside the phone's sleep, never merged with it
+            parts.insert(slept, f"Sleep (check-in) {typed['mean']:g} h ({count_of(typed['checkins'], 'check-in')})")
+        lines.append(f"Last {phone['window_days']} days: " + "; ".join(parts) + ".")
+    home = phone.get("home_bp", [])
+    if home:
+        latest = home[-1]
+        lines.append(
+            f"Home blood pressure: {len(home)} reading{'s' if len(home) != 1 else ''} in this period, latest "
+            f"{latest['systolic']}/{latest['diastolic']} on {latest['at'][:10]}."
+        )
+    for reading in home:
+        value = f"{reading['systolic']}/{reading['diastolic']} at home on {reading['at'][:10]}"
+        if reading["level"] == "crisis":
+            lines.append(
+                f"{value} is in the hypertensive-crisis range ({BP_CRISIS[0]}/{BP_CRISIS[1]} or higher, American "
+                f"Heart Association): tell your provider about it. {EMERGENCY_SIGNS}"
+            )
+        elif reading["level"] == "raised":
+            lines.append(
+                f"{value}, in the days before the session of {reading['session'][:10]}, is above "
+                f"{BP_BEFORE[0]}/{BP_BEFORE[1]}, the esketamine label's example of an elevated baseline before "
+                "dosing (a guide, not a cutoff): worth mentioning at the session."
+            )
+    return lines
+
+
 def integration_lines(report: Report) -> list[str]:
     """Each session's integration reflections on one line, under the sessions table."""
     return [
@@ -690,6 +737,7 @@ SECTIONS: tuple[Section, ...] = (
         "medications", "Medications", "lines", lambda r: Block(lines=lines) if (lines := medication_lines(r)) else None
     ),
     Section("longterm", "Long-term checks", "table", _long_term),
+    Section("phone", "From your phone", "lines", lambda r: Block(lines=lines) if (lines := phone_lines(r)) else None),
     Section("sessions", "Sessions", "table", _sessions),
     Section(
         "journal",

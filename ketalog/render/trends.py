@@ -32,16 +32,24 @@ def _sparklines(columns: list[Column]) -> Text:
 
 def period_grid(rows: list[dict], by: str) -> tuple[list[str], list[list]]:
     """Headers and raw values, one row per week or month: what the table, CSV and TSV all show."""
+    from ketalog.formats.health import column_name
+
     instruments = sorted({key for row in rows for key in row["instruments"]})
     ratings = _rated(rows)
+    slept = any(row.get("sleep_hours") is not None for row in rows)
+    phone = sorted({key for row in rows for key in row.get("phone", {})})
     headers = ["week of" if by == "week" else by, "n", *(SHORT[n] for n in ratings)]
     headers += [visible(instrument_name(i)) for i in instruments]
+    headers += ["sleep h (check-in)"] if slept and phone else []
+    headers += [column_name(key) for key in phone]
     values = [
         [
             row["period"],
             row["checkins"],
             *(row["ratings"].get(n) for n in ratings),
             *(row["instruments"].get(i) for i in instruments),
+            *([row.get("sleep_hours")] if slept and phone else []),
+            *(row.get("phone", {}).get(key) for key in phone),
         ]
         for row in rows
     ]
