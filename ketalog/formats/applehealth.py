@@ -101,6 +101,10 @@ def parse(path: Path, progress=None) -> HealthPlan:
                 if size > MAX_XML_BYTES:
                     raise ImportFileError(path, "file", "is far larger than any real export")
                 reader.read(_Counted(handle, size, progress, path))
+    except EntityRefused:
+        raise ImportFileError(
+            path, "DTD", "declares an XML entity; Apple's exports never do, so it is refused"
+        ) from None
     except expat.ExpatError as error:
         raise ImportFileError(
             path, f"line {error.lineno}", f"not well-formed XML ({expat.errors.messages[error.code]})"
@@ -129,8 +133,12 @@ class _Counted(io.RawIOBase):
         return data
 
 
+class EntityRefused(Exception):
+    """An entity declaration: exports never hold one, and a billion-laughs file is made of them."""
+
+
 def _refuse(*_args) -> None:
-    raise expat.ExpatError("entity declarations are refused")
+    raise EntityRefused()
 
 
 class _Reader:
