@@ -957,7 +957,7 @@ def record_medication(
             "updated_at": created,
         }
         insert_row(db, "medication_events", row)
-    return get(db, "medication", row["id"])
+    return cast(MedicationEvent, get(db, "medication", row["id"]))
 
 
 def medication_events(

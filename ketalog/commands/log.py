@@ -2,8 +2,9 @@
 
 import os
 import sys
+from functools import partial
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional, cast
 
 import typer
 
@@ -58,6 +59,9 @@ from ketalog.commands.common import (
 )
 from ketalog.errors import Cancelled, InputError, Interrupted
 from ketalog.values import checkin_values, session_values
+
+if TYPE_CHECKING:
+    from ketalog.models import Session
 
 
 def _session_form(previous, force: bool = False, given_drug: str | None = None) -> dict:
@@ -124,7 +128,7 @@ def _session_form(previous, force: bool = False, given_drug: str | None = None) 
     for name, label, parse, default in fields:
         if default is None and "Enter" not in label:
             label += " (Enter to skip)"  # every optional question says how to pass it by
-        answer = ask(label, lambda text, parse=parse: (parse(text), text.strip())[1], default)
+        answer = ask(label, partial(_checked, parse), default)
         if answer is not None:
             raw[name] = split_doses(answer) if name == "dose" else answer
     effects = ask("Side effects, comma-separated (Enter for none)", lambda text: valid.side_effects(text.split(",")))
@@ -224,7 +228,7 @@ def add(
         values["new_course"] = 1
     with state(ctx).open(write=True) as db:
         previous = store.last_session_before(db, moment)
-        session = store.insert(db, "session", moment, values, effects)
+        session = cast("Session", store.insert(db, "session", moment, values, effects))
     from ketalog.courses import LONG_GAP
     from ketalog.render.text import short_id, summary
 
@@ -271,6 +275,16 @@ def _drug_by_route(db, route: str) -> str | None:
             "later ones default to it",
         )
     return None
+
+
+def _checked(parse, text: str) -> str:
+    """A prompt's answer as typed, once ``parse`` accepts it (it raises InputError when not)."""
+    parse(text)
+    return text.strip()
+
+
+def _rating(text: str, *, field: str) -> int | None:
+    return valid.rating(text, field)
 
 
 def _reflection(ctx: typer.Context, session) -> None:
@@ -336,7 +350,7 @@ def checkin(
             )
         say("Rate each 0-10; Enter skips one.")
         for name, rating in valid.RATINGS.items():
-            answer = ask(rating.question, lambda text, name=name: valid.rating(text, name))
+            answer = ask(rating.question, partial(_rating, field=name))
             if answer is not None:
                 values[name] = answer
         if not any(name in values for name in valid.RATING_NAMES):

@@ -5,6 +5,7 @@ answer above 0 is known -- before the total, before saving -- in the
 interactive form and with ``--answers`` here, and by `edit` and `import`.
 """
 
+from functools import partial
 from typing import Annotated, Optional
 
 import typer
@@ -45,7 +46,7 @@ DifficultyOpt = Annotated[
 _SKIPPED = object()  # an item the person chose not to answer ('s'), as opposed to Enter (asked again)
 
 
-def _item_answer(instrument: inst.Instrument, text: str, number: int):
+def _item_answer(instrument: inst.Instrument, text: str, *, number: int):
     answer = inst.parse_option(instrument, text, number)
     return _SKIPPED if answer is None else answer
 
@@ -62,8 +63,7 @@ def _interactive_answers(instrument: inst.Instrument) -> list[int | None]:
         say(f"\nItem {number} of {count}: {item}")
         while True:
             answer = ask(
-                f"Answer 0-{instrument.max_option}, or s to skip",
-                lambda text, n=number: _item_answer(instrument, text, n),
+                f"Answer 0-{instrument.max_option}, or s to skip", partial(_item_answer, instrument, number=number)
             )
             if answer is not None:
                 break

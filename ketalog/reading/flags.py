@@ -131,7 +131,7 @@ def unmarked_gap(inputs: ReportInputs) -> Finding | None:
     """A session 60+ days after the previous one that was not marked as a new course: the report's baseline
     is still the old course's, so say so (and how to mark it), and call nothing across it a return."""
     start = gap_after(inputs)
-    if start is None:
+    if start is None or inputs.course_start is None:
         return None
     before = max(s.at for s in inputs.course_sessions if s.at < start.at)
     days = (start.at - before).days
@@ -211,12 +211,13 @@ def symptom_return(inputs: ReportInputs, instrument_id: str, result: InstrumentR
     ]
     gap = gap_after(inputs)
     after = [s for s in after if gap is None or s.at >= gap.at]  # a best before a long gap is not a return
-    responded = [s for s in after if result.baseline > 0 and s.total <= 0.5 * result.baseline]
+    totals = [(s, s.total) for s in after if s.total is not None]
+    responded = [(s, total) for s, total in totals if result.baseline > 0 and total <= 0.5 * result.baseline]
     if not responded:
         return None
-    best = min(responded, key=lambda s: s.total)
+    best, best_total = min(responded, key=lambda pair: pair[1])
     mcid = inst.mcid(instrument_id) or 0
-    if result.response and result.latest < best.total + mcid:
+    if result.response and result.latest < best_total + mcid:
         return None
     return Finding(
         "symptom_return",

@@ -56,7 +56,7 @@ class RatingResult:
     recent: float | None
     change: float | None
     status: str  # better | worse | steady | insufficient
-    series: list[float] = field(default_factory=list)  # weekly means in the period, for sparklines
+    series: list[float | None] = field(default_factory=list)  # weekly means in the period (None: no check-in)
     baseline_kind: str = "none"  # pre_treatment | early | insufficient | none (no course)
     recent_checkins: int = 0
     baseline_source: str = "ketalog"  # the app most (> 50%) of the baseline's check-ins came from

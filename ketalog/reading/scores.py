@@ -53,6 +53,8 @@ def compare_with_baseline(scores: list[Survey], latest: Survey | None, course_st
         return baseline, kind, "is_baseline", None
     if latest.at - baseline.at < compare_after(latest.instrument):
         return baseline, kind, "too_soon", None
+    if baseline.total is None or latest.total is None:  # only scored totals are compared
+        return baseline, kind, "no_latest", None
     change = inst.compare(latest.instrument, baseline.total, latest.total, (directions or {}).get(latest.instrument))
     if not meets_caseness(latest.instrument, baseline.total):
         change = inst.Change(change.change, change.change_pct, change.improved, change.worsened, None, None)
@@ -109,8 +111,8 @@ def score_outcome(entry: Survey, history: list[Survey], course_start, result: in
     outcome["baseline_kind"], outcome["comparison"] = kind, comparison
     if change is not None:
         outcome["baseline"] = {"at": baseline.at.isoformat(), "total": baseline.total, **change.__dict__}
-    if earlier:
-        previous = earlier[-1]
+    previous = earlier[-1] if earlier else None
+    if previous is not None and previous.total is not None:
         step = inst.compare(entry.instrument, previous.total, entry.total)
         outcome["previous"] = {
             "at": previous.at.isoformat(),
@@ -146,7 +148,7 @@ def instrument_results(
             response=change.response if change else None,
             remission=change.remission if change else None,
             count=len(in_period),
-            history=[(_iso(s.at), s.total) for s in in_period],
+            history=[(_iso(s.at), s.total) for s in in_period if s.total is not None],
             difficulty=inst.difficulty_label(latest.difficulty) if latest else None,
             incomplete=sum(1 for s in all_scores if s.total is None and _in_period(s.at, since, until)),
             latest_prorated=bool(latest and latest.prorated),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import bisect
 import statistics
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import overload
 
 from ketalog.models import Checkin, ReportInputs, Session
 from ketalog.reading.rules import ACUTE_AFTER, COURSE_HORIZON, MIN_CHECKINS, WINDOW
@@ -16,6 +18,10 @@ def horizon_start(inputs: ReportInputs) -> datetime | None:
     return max(course.started, inputs.end - COURSE_HORIZON) if course is not None else None
 
 
+@overload
+def _iso(moment: datetime) -> str: ...
+@overload
+def _iso(moment: None) -> None: ...
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat(timespec="minutes") if moment else None
 
@@ -24,7 +30,7 @@ def _day(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d")
 
 
-def _mean(values: list[float]) -> float | None:
+def _mean(values: Sequence[float]) -> float | None:
     return round(statistics.fmean(values), 2) if values else None
 
 
