@@ -351,7 +351,7 @@ class ReportInputs:
 
 @dataclass
 class TrendInputs:
-    """What ``progress.build_trends`` reads, loaded by ``store.trend_inputs`` for one table.
+    """What ``reading.trends.build_trends`` reads, loaded by ``store.trend_inputs`` for one table.
 
     Per week or month: SQL-aggregated ``rating_means`` and ``instrument_means``.
     Per session: the ``sessions`` shown, every course, and the check-ins from 14

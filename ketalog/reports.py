@@ -5,6 +5,7 @@ Shared by `report`, `progress`, `demo` and `status`, so each asks for a report t
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from ketalog import store
@@ -13,12 +14,12 @@ from ketalog import store
 def build(
     db, now: datetime, start: datetime | None, end: datetime | None, *, private: bool = False, insights: bool = False
 ):
-    """The ``progress.Report`` for [start, end) as of ``now``, from an open database; with ``insights`` (the
+    """The ``reading.model.Report`` for [start, end) as of ``now``, from an open database; with ``insights`` (the
     full report, not `status`), what went with better days too, unless ``private``."""
-    from ketalog import progress
     from ketalog.demo import is_demo
+    from ketalog.reading.report import build_report
 
-    report = progress.build_report(inputs(db, now, start, end), private=private)
+    report = build_report(inputs(db, now, start, end), private=private)
     report.demo = is_demo(db)
     if insights and not private:
         report.better_days = better_days(db, now, start, end)
@@ -70,7 +71,7 @@ def inputs(db, now: datetime, start: datetime | None, end: datetime | None):
     """What the engine reads for [start, end), selected by the rules' own windows, words and horizon."""
     from dataclasses import replace
 
-    from ketalog import progress
+    from ketalog.reading.rules import WINDOW
 
     return replace(
         _selected(db, now, start, end),
@@ -79,7 +80,7 @@ def inputs(db, now: datetime, start: datetime | None, end: datetime | None):
         followups=store.followups(db, end),
         labs=store.labs(db, start, end),
         integration=store.integration_notes(db, start, end),
-        phone_days=store.phone_days(db, (end or now) - progress.WINDOW, end),
+        phone_days=store.phone_days(db, (end or now) - WINDOW, end),
         home_bp=store.home_readings(db, start, end, "blood_pressure"),
     )
 
@@ -94,20 +95,61 @@ def trusted_sources(db) -> frozenset[str]:
 
 
 def _selected(db, now: datetime, start: datetime | None, end: datetime | None):
-    from ketalog import progress  # the engine's rules: imported here, as `insights` never needs them
+    from ketalog.courses import SCORE_LOOKBACK
+    from ketalog.reading import rules  # the engine's rules: imported here, as `insights` never needs them
 
     return store.report_inputs(
         db,
         now,
         start,
         end,
-        window=progress.WINDOW,
-        early=progress.SCORE_EARLY_AFTER,
-        sparkline_weeks=progress.SPARKLINE_WEEKS,
-        watched_words=progress.BLADDER_WORDS,
-        near=progress.MEDICATION_NEAR,
-        horizon=progress.COURSE_HORIZON,
-        rated_ends=progress.DISSOCIATION_SESSIONS,
-        lookback=progress.SCORE_LOOKBACK,
-        safety_items=progress.SAFETY_ITEMS,
+        window=rules.WINDOW,
+        early=rules.SCORE_EARLY_AFTER,
+        sparkline_weeks=rules.SPARKLINE_WEEKS,
+        watched_words=rules.BLADDER_WORDS,
+        near=rules.MEDICATION_NEAR,
+        horizon=rules.COURSE_HORIZON,
+        rated_ends=rules.DISSOCIATION_SESSIONS,
+        lookback=SCORE_LOOKBACK,
+        safety_items=rules.SAFETY_ITEMS,
     )
+
+
+@dataclass
+class Trends:
+    """One trends table: its rows, where it starts, and when it shows the latest stretch there is instead of
+    the default span (``shifted``: that stretch's end)."""
+
+    rows: list[dict]
+    start: datetime | None
+    shifted: datetime | None
+    default_rows: int
+
+
+def trends(db, now: datetime, by: str, start: datetime | None, end: datetime | None, *, asked: bool) -> Trends:
+    """The rows `trends` shows. Without a period asked for: the last 26 weeks, 24 months or 20 sessions, and
+    when those hold nothing (years imported from another app, nothing recent), the latest stretch there is."""
+    from datetime import timedelta
+
+    from ketalog.reading.rules import SCORE_EARLY_AFTER, WINDOW
+    from ketalog.reading.trends import TREND_DEFAULT_ROWS, build_trends, trend_start
+
+    if start is None and by != "session":
+        start = trend_start(by, now)
+
+    def load(first, last):
+        return store.trend_inputs(
+            db, by, now, first, last, window=WINDOW, session_rows=TREND_DEFAULT_ROWS["session"],
+            early=SCORE_EARLY_AFTER,
+        )  # fmt: skip
+
+    loaded = load(start, end)
+    rows = build_trends(loaded)
+    shifted = None
+    if not asked and by != "session" and not rows:
+        latest = store.latest_rated_at(db)
+        if latest is not None:
+            shifted = latest
+            loaded = load(trend_start(by, latest), latest + timedelta(seconds=1))
+            rows = build_trends(loaded)
+    return Trends(rows, loaded.start, shifted, TREND_DEFAULT_ROWS[by])

@@ -77,7 +77,7 @@ def inputs(sessions=(), checkins=(), surveys=(), journal=(), since=None, until=N
     import re
 
     from ketalog.courses import SessionMark, course_at, split
-    from ketalog.progress import BLADDER_WORDS, COURSE_HORIZON, DISSOCIATION_SESSIONS, SCORE_EARLY_AFTER, WINDOW
+    from ketalog.reading.rules import BLADDER_WORDS, COURSE_HORIZON, DISSOCIATION_SESSIONS, SCORE_EARLY_AFTER, WINDOW
 
     now = now or day(60)
     end = until or now
@@ -156,7 +156,7 @@ def _read_surveys(surveys, in_period, before_end, course, end) -> list[Survey]:
     """The scores the store reads: the period's, the course's baseline windows, the rules' horizon,
     each instrument's latest, and the latest with the safety item above 0."""
     from ketalog.courses import SCORE_LOOKBACK
-    from ketalog.progress import COURSE_HORIZON, SCORE_EARLY_AFTER
+    from ketalog.reading.rules import COURSE_HORIZON, SCORE_EARLY_AFTER
 
     known = sorted((s for s in surveys if before_end(s.at)), key=lambda s: (s.at, s.created_at))
     chosen = {s.id for s in known if in_period(s.at)}

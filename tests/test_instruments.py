@@ -227,7 +227,7 @@ def test_change_pct_is_null_from_zero():
 def test_score_baseline_is_the_last_score_in_the_30_days_before_the_course_else_an_early_one():
     from history import day, phq9
 
-    from ketalog.progress import score_baseline
+    from ketalog.reading.scores import score_baseline
 
     scores = [phq9(-40, 20), phq9(-20, 18), phq9(-1, 16), phq9(3, 12), phq9(20, 8)]
     assert score_baseline(scores, day(0)) == (scores[2], "pre_treatment")

@@ -11,7 +11,7 @@ from history import checkin, day, inputs, phq9, series, session, survey
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ketalog.progress import build_report
+from ketalog.reading.report import build_report
 
 INDUCTION = [session(d) for d in (0, 2, 4, 7, 9, 11)]
 

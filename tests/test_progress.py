@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from history import checkin, day, inputs, note, phq9, series, session, survey
 
-from ketalog import progress
-from ketalog.progress import build_report
+from ketalog.reading.report import build_report
+from ketalog.reading.trends import session_intervals, trend_rows
 
 NOW = day(40)
 INDUCTION = [session(d) for d in (0, 2, 4, 7, 9, 11)]  # six IV sessions over 11 days
@@ -473,16 +473,14 @@ def test_journal_privacy_and_course_summary():
 
 def test_session_intervals_report_durability_per_session():
     checkins = before("mood", [3, 3, 3]) + series("mood", [7, 7, 7], 0.5) + series("mood", [3], 4.5)
-    rows = progress.session_intervals(
-        [session(0), session(2)], checkins, inputs(sessions=[session(0)]).courses, day(10)
-    )
+    rows = session_intervals([session(0), session(2)], checkins, inputs(sessions=[session(0)]).courses, day(10))
     assert [r["durability"] for r in rows] == ["censored", "event"]
     assert rows[0]["mood_lifted_days"] == 2 and rows[1]["mood_lifted_days"] == 3
     assert rows[0]["ratings"]["mood"] == 7 and rows[0]["checkins"] == 2
 
 
 def test_trend_rows_merge_ratings_and_instruments():
-    rows = progress.trend_rows(
+    rows = trend_rows(
         [
             {
                 "period": "2026-03-02",
@@ -507,7 +505,7 @@ def test_trend_rows_merge_ratings_and_instruments():
 
 
 def test_a_flag_over_years_names_its_latest_readings_and_counts_the_rest():
-    from ketalog.progress import READINGS_LISTED, blood_pressure_flags
+    from ketalog.reading.vitals import READINGS_LISTED, blood_pressure_flags
 
     sessions = [session(7 * n, bp_before_sys=150, bp_before_dia=80) for n in range(12)]
     (flag,) = blood_pressure_flags(sessions)

@@ -17,7 +17,7 @@ HEAVY = [
     "sqlcipher3",
     "ketalog.store",
     "ketalog.db",
-    "ketalog.progress",
+    "ketalog.reading.rules",
     "ketalog.reading.report",
     "ketalog.render.terminal",
     "ketalog.render.report_html",
@@ -71,7 +71,7 @@ def test_daily_commands_load_sqlite3_but_not_sqlite_utils_rich_or_analysis(tmp_p
     forbidden = {"sqlite_utils", "rich", "pydantic", "ketalog.commands.report", "ketalog.commands.data"}
     if command[0] != "status":  # status judges what is due, so it reads the questionnaires' rules
         forbidden |= {
-            "ketalog.progress",
+            "ketalog.reading.rules",
             "ketalog.reading.report",
             "ketalog.instruments",
             "ketalog.commands.survey",
@@ -85,7 +85,8 @@ def test_insights_load_neither_the_report_engine_nor_rich(tmp_path):
     loaded_after(_run_in_process(db, "checkin", "--mood", "4"))
     modules = loaded_after(_run_in_process(db, "insights"))
     assert "ketalog.reading.insights" in modules
-    assert not {"sqlite_utils", "rich", "ketalog.progress", "ketalog.reading.report", "ketalog.instruments"} & modules
+    engine = {"ketalog.reading.rules", "ketalog.reading.report", "ketalog.instruments"}
+    assert not {"sqlite_utils", "rich", *engine} & modules
 
 
 def test_a_new_file_is_migrated_through_sqlite_utils(tmp_path):

@@ -192,8 +192,9 @@ def test_history_inputs_select_what_the_store_selects(tmp_path):
 
     import history as h
 
-    from ketalog import progress
     from ketalog.db import open_db
+    from ketalog.reading.report import build_report
+    from ketalog.reading.rules import SPARKLINE_WEEKS
 
     sessions = [
         h.session(0, dose_amount=0.5, dose_unit="mg/kg", side_effects=["nausea"]),
@@ -220,8 +221,8 @@ def test_history_inputs_select_what_the_store_selects(tmp_path):
             assert [e.at for e in getattr(actual, name)] == [e.at for e in getattr(expected, name)], name
         assert actual.last_checkin_at == expected.last_checkin_at and actual.course_ratings == expected.course_ratings
         assert [(m[0], m[1]) for m in actual.mentions] == [(m[0], m[1]) for m in expected.mentions]
-        assert actual.weekly == expected.weekly[-progress.SPARKLINE_WEEKS :]
-        built = [progress.build_report(inputs).to_json() for inputs in (actual, expected)]
+        assert actual.weekly == expected.weekly[-SPARKLINE_WEEKS:]
+        built = [build_report(inputs).to_json() for inputs in (actual, expected)]
         for report in built:
             for row in report["sessions"]:
                 row.pop("id")  # the store made its own ids
@@ -235,7 +236,8 @@ def test_a_long_course_is_read_within_the_rules_horizon(tmp_path):
 
     import history as h
 
-    from ketalog import progress
+    from ketalog.reading.report import build_report
+    from ketalog.reading.rules import COURSE_HORIZON, DISSOCIATION_SESSIONS, WINDOW
 
     sessions = [h.session(7 * week, dissociation=2 if week < 3 else 6) for week in range(0, 156)]
     checkins = [h.checkin(d, mood=3 + (d % 7 < 3) * 4) for d in range(-14, 1092)]
@@ -245,12 +247,12 @@ def test_a_long_course_is_read_within_the_rules_horizon(tmp_path):
     actual = reports.inputs(db, now, None, None)
     expected = h.inputs(sessions, checkins, now=now)
     assert actual.course_ratings == expected.course_ratings
-    assert actual.course_mood[0][0] >= now - progress.COURSE_HORIZON - progress.WINDOW
+    assert actual.course_mood[0][0] >= now - COURSE_HORIZON - WINDOW
     assert [s.at for s in actual.course_sessions] == [s.at for s in expected.course_sessions]
-    assert all(s.at >= now - progress.COURSE_HORIZON for s in actual.course_sessions)
+    assert all(s.at >= now - COURSE_HORIZON for s in actual.course_sessions)
     assert [s.at for s in actual.course_rated] == [s.at for s in expected.course_rated]
-    assert actual.course_rated[0].at == h.day(0) and len(actual.course_rated) == 2 * progress.DISSOCIATION_SESSIONS
-    report = progress.build_report(actual)
+    assert actual.course_rated[0].at == h.day(0) and len(actual.course_rated) == 2 * DISSOCIATION_SESSIONS
+    report = build_report(actual)
     assert "dissociation_rising" in {flag.id for flag in report.flags}  # the course's first sessions still count
     durability = report.durability
     assert durability["events"] + durability["censored"] + durability["no_data"] <= 105
@@ -261,22 +263,21 @@ def test_trends_by_session_read_only_what_the_shown_sessions_need(tmp_path):
 
     import history as h
 
-    from ketalog import progress
+    from ketalog.reading.rules import SCORE_EARLY_AFTER, WINDOW
+    from ketalog.reading.trends import TREND_DEFAULT_ROWS, build_trends, session_intervals
 
     sessions = [h.session(3 * n) for n in range(40)] + [h.session(400 + 4 * n, new_course=(n == 0)) for n in range(12)]
     checkins = [h.checkin(d, mood=2 + (d % 5)) for d in range(-20, 460)]
     db = database.open_db(tmp_path / "trend.db", create=True)
     _store_all(db, (*sessions, *checkins))
     now = h.day(470)
-    rows = progress.TREND_DEFAULT_ROWS["session"]
+    rows = TREND_DEFAULT_ROWS["session"]
     bounded = store.trend_inputs(
-        db, "session", now, None, None, window=progress.WINDOW, session_rows=rows, early=progress.SCORE_EARLY_AFTER
+        db, "session", now, None, None, window=WINDOW, session_rows=rows, early=SCORE_EARLY_AFTER
     )
     assert len(bounded.checkins) < len(checkins)  # the years before the shown sessions were not read
     everything, _ = store.list_entries(db, ["checkin"], None, None, None)
-    assert progress.build_trends(bounded) == progress.session_intervals(
-        bounded.sessions, everything, bounded.courses, now
-    )
+    assert build_trends(bounded) == session_intervals(bounded.sessions, everything, bounded.courses, now)
 
 
 def _long_history_db(tmp_path):
@@ -303,7 +304,8 @@ def test_reports_from_bounded_reads_equal_reports_from_everything(tmp_path):
 
     import history as h
 
-    from ketalog import progress
+    from ketalog.reading.report import build_report
+    from ketalog.reading.rules import WINDOW
 
     db = _long_history_db(tmp_path)
     now = h.day(1275)
@@ -313,11 +315,11 @@ def test_reports_from_bounded_reads_equal_reports_from_everything(tmp_path):
         everything = dataclasses.replace(
             bounded,
             course_sessions=[s for s in store.sessions_between(db, course.started, until)],
-            course_ratings=store.course_readings(db, course.started - progress.WINDOW, until),
+            course_ratings=store.course_readings(db, course.started - WINDOW, until),
             surveys=store._load(db, "survey", None, until),
         )
         assert len(everything.surveys) > len(bounded.surveys) or since is None
-        assert progress.build_report(bounded).to_json() == progress.build_report(everything).to_json(), (since, until)
+        assert build_report(bounded).to_json() == build_report(everything).to_json(), (since, until)
     recent = reports.build(db, now, h.day(1261), None)
     assert "madrs" in recent.instruments and recent.safety.last_positive["answer"] == 2
 

@@ -7,9 +7,7 @@ import typer
 from ketalog import completion
 from ketalog.commands.common import JsonOpt, command_group, emit, say
 
-commands = config_app = command_group(
-    "Your preferences, kept in a small TOML file in your config folder (not in the diary)."
-)
+commands = command_group("Your preferences, kept in a small TOML file in your config folder (not in the diary).")
 KeyArg = Annotated[
     str,
     typer.Argument(
@@ -20,7 +18,7 @@ KeyArg = Annotated[
 ]
 
 
-@config_app.command("set")
+@commands.command("set")
 def config_set(key: KeyArg, value: Annotated[str, typer.Argument(metavar="VALUE")]) -> None:
     """Set one preference.
 
@@ -36,7 +34,7 @@ def config_set(key: KeyArg, value: Annotated[str, typer.Argument(metavar="VALUE"
     say(visible(f"{key} = {checked}  ({settings.path()})"))
 
 
-@config_app.command("unset")
+@commands.command("unset")
 def config_unset(key: KeyArg) -> None:
     """Remove one preference (its default applies again).
 
@@ -49,7 +47,7 @@ def config_unset(key: KeyArg) -> None:
     say(f"{key} removed." if was_set else f"{key} was not set.")
 
 
-@config_app.command("show")
+@commands.command("show")
 def config_show(as_json: JsonOpt = False) -> None:
     """Every preference: its value (or default) and what it does.
 

@@ -4,15 +4,15 @@ import typer
 
 from ketalog.commands.common import JsonOpt, command_group, emit, state
 
-commands = course_app = command_group("Treatment courses: when each began, its sessions and routes.")
+commands = command_group("Treatment courses: when each began, its sessions and routes.")
 
 
-@course_app.callback()
+@commands.callback()
 def course_group() -> None:
     """Treatment courses: when each began, its sessions and routes."""  # keeps `list` a subcommand
 
 
-@course_app.command("list")
+@commands.command("list")
 def list_courses(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Every course, oldest first: start, sessions, routes and last session.
 

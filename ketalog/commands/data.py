@@ -47,13 +47,13 @@ def _progress_reporter():
 
     from ketalog.formats.tables import EXPORTED_TABLES
 
-    progress = Progress(console=Console(stderr=True), transient=True)
-    task = progress.add_task("Exporting", total=len(EXPORTED_TABLES))
+    bar = Progress(console=Console(stderr=True), transient=True)
+    task = bar.add_task("Exporting", total=len(EXPORTED_TABLES))
 
     def advance(table: str, rows: int) -> None:
-        progress.update(task, advance=1, description=f"Exported {table} ({rows} rows)")
+        bar.update(task, advance=1, description=f"Exported {table} ({rows} rows)")
 
-    return progress, advance
+    return bar, advance
 
 
 def _import_progress(rows: int, unit: str = "rows"):
@@ -133,10 +133,10 @@ def export_command(
     protected = companion_files(state(ctx).path)
     if target_file is not None and not force and _replaces_a_file(target_file, protected):
         _may_replace(target_file)
-    progress, advance = _progress_reporter()
+    bar, advance = _progress_reporter()
     with state(ctx).open(write=False) as db:
-        if progress:
-            progress.start()
+        if bar:
+            bar.start()
         try:
             if output_format == ExportFormat.fhir:
                 text = _fhir_text(ctx, db, since, until, bundle.value, private)
@@ -159,8 +159,8 @@ def export_command(
                 target = output or Path(f"ketalog-export-{timeparse.now():%Y-%m-%d}.zip")
                 names = write_csv_tables(db, target.expanduser(), advance, protected)
         finally:
-            if progress:
-                progress.stop()
+            if bar:
+                bar.stop()
     if output_format == ExportFormat.csv:
         say(f"Exported {len(names)} tables as CSV to {target}", err=True)
     elif output is not None:
@@ -272,7 +272,7 @@ def import_command(
     bar, advance = _import_progress(sum(len(rows) for rows in plan.tables.values()))
     try:
         with state(ctx).open(write=not dry_run) as db:
-            result = apply_plan(db, plan, dry_run=dry_run, progress=advance, imported=True)
+            result = apply_plan(db, plan, dry_run=dry_run, tick=advance, imported=True)
     finally:
         if bar:
             bar.stop()

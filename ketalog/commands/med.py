@@ -8,7 +8,7 @@ from ketalog import completion
 from ketalog.commands.common import AtOpt, JsonOpt, NoteOpt, command_group, emit, state
 from ketalog.errors import InputError
 
-commands = med_app = command_group(
+commands = command_group(
     "Other medicines you take: what, since when, dose changes, as-needed doses. Information for your "
     "clinician, never advice."
 )
@@ -59,7 +59,7 @@ def _done(event, as_json: bool, text: str) -> None:
     emit(event.to_json(), as_json, text)
 
 
-@med_app.command("add")
+@commands.command("add")
 def med_add(
     ctx: typer.Context,
     name: NameArg,
@@ -103,7 +103,7 @@ def med_add(
     _done(event, as_json, f"Added {event.name} ({medicines.label(event.med_class)}), from {event.at:%Y-%m-%d}.")
 
 
-@med_app.command("change")
+@commands.command("change")
 def med_change(
     ctx: typer.Context,
     name: NameArg,
@@ -130,7 +130,7 @@ def med_change(
     _done(event, as_json, f"Changed {event.name}: {dose or schedule}, from {event.at:%Y-%m-%d}.")
 
 
-@med_app.command("stop")
+@commands.command("stop")
 def med_stop(
     ctx: typer.Context, name: NameArg, at: AtOpt = None, note: NoteOpt = None, as_json: JsonOpt = False
 ) -> None:
@@ -149,7 +149,7 @@ def med_stop(
     _done(event, as_json, f"Stopped {event.name} on {event.at:%Y-%m-%d}.")
 
 
-@med_app.command("took")
+@commands.command("took")
 def med_took(
     ctx: typer.Context,
     name: NameArg,
@@ -174,7 +174,7 @@ def med_took(
     _done(event, as_json, f"Took {event.name}{' ' + dose if dose else ''} at {event.at:%Y-%m-%d %H:%M}.")
 
 
-@med_app.command("list")
+@commands.command("list")
 def med_list(
     ctx: typer.Context,
     show_all: Annotated[bool, typer.Option("--all", help="Include medicines you have stopped.")] = False,

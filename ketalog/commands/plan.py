@@ -9,7 +9,7 @@ from ketalog import completion
 from ketalog.commands.common import JsonOpt, NoteOpt, command_group, emit, say, state
 from ketalog.errors import InputError
 
-commands = plan_app = command_group("The treatment plan: sessions booked ahead, and which were done.")
+commands = command_group("The treatment plan: sessions booked ahead, and which were done.")
 
 DayArg = Annotated[
     str,
@@ -25,7 +25,7 @@ def _day(text: str, field: str) -> str:
     return timeparse.plan_day(text, field).isoformat()  # plans look ahead
 
 
-@plan_app.command("set")
+@commands.command("set")
 def plan_set(
     ctx: typer.Context,
     template: Annotated[
@@ -77,7 +77,7 @@ def plan_set(
     emit(rows, as_json, f"Planned {count_of(len(planned_days), 'session')} ({template}), {span}.")
 
 
-@plan_app.command("add")
+@commands.command("add")
 def plan_add(ctx: typer.Context, day: DayArg, note: NoteOpt = None) -> None:
     """Add one planned session (an appointment).
 
@@ -93,7 +93,7 @@ def plan_add(ctx: typer.Context, day: DayArg, note: NoteOpt = None) -> None:
     say(f"Planned a session on {planned_day}." if added else f"{planned_day} was already planned.")
 
 
-@plan_app.command("move")
+@commands.command("move")
 def plan_move(
     ctx: typer.Context,
     old: Annotated[str, typer.Argument(metavar="OLD", help="The planned day to move.")],
@@ -113,7 +113,7 @@ def plan_move(
     say(f"Moved the session planned on {old_day} to {new_day}.")
 
 
-@plan_app.command("remove")
+@commands.command("remove")
 def plan_remove(ctx: typer.Context, day: DayArg) -> None:
     """Remove one planned session.
 
@@ -129,7 +129,7 @@ def plan_remove(ctx: typer.Context, day: DayArg) -> None:
     say(f"Removed the session planned on {planned_day}.")
 
 
-@plan_app.command("clear")
+@commands.command("clear")
 def plan_clear(ctx: typer.Context) -> None:
     """Remove the whole plan (logged sessions are not touched).
 
@@ -144,7 +144,7 @@ def plan_clear(ctx: typer.Context) -> None:
     say(f"Removed {count_of(removed, 'planned session')}.")
 
 
-@plan_app.command("show")
+@commands.command("show")
 def plan_show(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Planned sessions, oldest first: done (a session was logged that day), missed, or still ahead.
 
@@ -173,7 +173,7 @@ def plan_show(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     emit(rows, as_json, "\n".join(lines + [f"{done} of {len(rows)} planned sessions done."]))
 
 
-@plan_app.command("export")
+@commands.command("export")
 def plan_export(
     ctx: typer.Context,
     ics: Annotated[

@@ -7,7 +7,7 @@ import typer
 from ketalog.commands.common import command_group, say, standing, state
 from ketalog.errors import InputError, KetalogError
 
-commands = remind_app = command_group("Offline reminders: a daily local job that notifies you of what is due.")
+commands = command_group("Offline reminders: a daily local job that notifies you of what is due.")
 SurveyDayOpt = Annotated[
     Optional[str],
     typer.Option("--survey-day", metavar="DAY", help="Mention due questionnaires only on this weekday (mon..sun)."),
@@ -24,7 +24,7 @@ def _survey_day(text: str | None) -> str | None:
     return text.strip().lower()[:3]
 
 
-@remind_app.command("install")
+@commands.command("install")
 def remind_install(
     ctx: typer.Context,
     at: Annotated[str, typer.Option("--at", metavar="HH:MM", help="When to remind each day.")] = "20:00",
@@ -73,7 +73,7 @@ def _encrypted_without_passphrase(path) -> bool:
     return path.exists() and is_encrypted(path) and not os.environ.get("KETALOG_PASSPHRASE")
 
 
-@remind_app.command("uninstall")
+@commands.command("uninstall")
 def remind_uninstall() -> None:
     """Remove exactly what `remind install` added.
 
@@ -89,7 +89,7 @@ def remind_uninstall() -> None:
     say("Removed " + "; ".join(removed) + "." if removed else "No ketalog reminder was installed.")
 
 
-@remind_app.command("status")
+@commands.command("status")
 def remind_status(ctx: typer.Context) -> None:
     """Which reminder job is installed, when it runs, and how its last run went.
 
@@ -114,7 +114,7 @@ def remind_status(ctx: typer.Context) -> None:
     say("\n".join(lines))
 
 
-@remind_app.command("run")
+@commands.command("run")
 def remind_run(ctx: typer.Context, survey_day: SurveyDayOpt = None) -> None:
     """What the daily job calls: one notification listing what is due, nothing when nothing is.
 

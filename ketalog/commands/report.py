@@ -216,38 +216,12 @@ def trends_command(
       ketalog trends --by session
       ketalog trends --by month --since 2025-01-01 --csv > months.csv
     """
-    from datetime import timedelta
+    from ketalog import reports, timeparse
 
-    from ketalog import progress, store, timeparse
-
-    now = timeparse.now()
     start, end = period(state(ctx), since, until)
-    if start is None and by != TrendBy.session:
-        start = progress.trend_start(by.value, now)
-    shifted = None
     with state(ctx).open(write=False) as db:
-
-        def load(first, last):
-            return store.trend_inputs(
-                db,
-                by.value,
-                now,
-                first,
-                last,
-                window=progress.WINDOW,
-                session_rows=progress.TREND_DEFAULT_ROWS["session"],
-                early=progress.SCORE_EARLY_AFTER,
-            )
-
-        inputs = load(start, end)
-        if since is None and until is None and by != TrendBy.session and not progress.build_trends(inputs):
-            # Years of history imported from another app, nothing recent: show the latest stretch there is.
-            latest = store.latest_rated_at(db)
-            if latest is not None:
-                shifted = latest
-                inputs = load(progress.trend_start(by.value, latest), latest + timedelta(seconds=1))
-    start = inputs.start
-    rows = progress.build_trends(inputs)
+        table = reports.trends(db, timeparse.now(), by.value, start, end, asked=since is not None or until is not None)
+    rows, start, shifted = table.rows, table.start, table.shifted
     if as_json:
         emit(rows, True, "")
         return
@@ -264,7 +238,7 @@ def trends_command(
     print_trends(rows, by.value)
     if shifted is not None:
         say(
-            f"(Nothing in the last {progress.TREND_DEFAULT_ROWS[by.value]} {by.value}s: these are your most "
+            f"(Nothing in the last {table.default_rows} {by.value}s: these are your most "
             f"recent data, {start:%Y-%m} to {shifted:%Y-%m}; --since and --until choose others.)"
         )
     elif since is None and start is not None:

@@ -32,10 +32,11 @@ def status_command(ctx: typer.Context, short: ShortOpt = False, as_json: JsonOpt
         if short:
             say(_short_line(course, last_days, due, next_planned))
             return
-        from ketalog import progress, reports
+        from ketalog import reports
+        from ketalog.reading.rules import WINDOW
 
         # The last 14 days: the flags and safety notice that are current; durability is course-wide anyway.
-        report = reports.build(db, now, now - progress.WINDOW, None)
+        report = reports.build(db, now, now - WINDOW, None)
         from ketalog import seen
 
         shown = seen.load(db) if report.flags else {}

@@ -27,9 +27,7 @@ from ketalog.commands.common import (
 from ketalog.errors import InputError, Interrupted
 from ketalog.values import difficulty as difficulty_answer
 
-commands = survey_app = command_group(
-    "Validated questionnaires (PHQ-9, PHQ-2, GAD-7, PCL-5) and totals your clinician gives you."
-)
+commands = command_group("Validated questionnaires (PHQ-9, PHQ-2, GAD-7, PCL-5) and totals your clinician gives you.")
 
 AnswersOpt = Annotated[
     Optional[str],
@@ -203,10 +201,10 @@ def _instrument_command(instrument: inst.Instrument):
 
 
 for _instrument in inst.INSTRUMENTS.values():
-    survey_app.command(_instrument.id)(_instrument_command(_instrument))
+    commands.command(_instrument.id)(_instrument_command(_instrument))
 
 
-@survey_app.command("log")
+@commands.command("log")
 def log_total(
     ctx: typer.Context,
     name: Annotated[
@@ -260,7 +258,7 @@ def log_total(
     save_and_report(ctx, moment, values, result, as_json)
 
 
-@survey_app.command("list-instruments")
+@commands.command("list-instruments")
 def list_instruments(as_json: JsonOpt = False) -> None:
     """The questionnaires ketalog ships, the clinician scales it knows, and its own follow-up questions.
 

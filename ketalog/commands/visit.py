@@ -4,12 +4,10 @@ import typer
 
 from ketalog.commands.common import AtOpt, JsonOpt, NoteOpt, command_group, emit, state
 
-commands = visit_app = command_group(
-    "Appointments: record one, list them; `report --since last-visit` starts at the latest."
-)
+commands = command_group("Appointments: record one, list them; `report --since last-visit` starts at the latest.")
 
 
-@visit_app.command("add")
+@commands.command("add")
 def visit_add(ctx: typer.Context, at: AtOpt = None, note: NoteOpt = None, as_json: JsonOpt = False) -> None:
     """Record an appointment (default: now). `show`, `edit ID --at/--note` and `delete` work on it as on any entry.
 
@@ -29,7 +27,7 @@ def visit_add(ctx: typer.Context, at: AtOpt = None, note: NoteOpt = None, as_jso
     emit(visit.to_json(), as_json, f"Visit recorded ({short_id(visit.id)}): {when(visit)}.")
 
 
-@visit_app.command("list")
+@commands.command("list")
 def visit_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Your appointments, newest first.
 

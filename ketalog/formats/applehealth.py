@@ -79,8 +79,8 @@ def _member(path: Path, handle) -> zipfile.ZipInfo | None:
     return None
 
 
-def parse(path: Path, progress=None) -> HealthPlan:
-    """The whole export, streamed; ``progress(done, total)`` in bytes of XML."""
+def parse(path: Path, tick=None) -> HealthPlan:
+    """The whole export, streamed; ``tick(done, total)`` in bytes of XML."""
     plan = HealthPlan("applehealth", path)
     reader = _Reader(plan)
     try:
@@ -94,13 +94,13 @@ def parse(path: Path, progress=None) -> HealthPlan:
                 if info.file_size > MAX_XML_BYTES or (info.file_size > 2**20 and ratio > MAX_ZIP_RATIO):
                     raise ImportFileError(path, info.filename, "is far larger than any real export (a zip bomb?)")
                 with zipfile.ZipFile(handle) as archive, archive.open(info) as member:
-                    reader.read(_Counted(member, info.file_size, progress, path))
+                    reader.read(_Counted(member, info.file_size, tick, path))
             else:
                 handle.seek(0)
                 size = path.stat().st_size
                 if size > MAX_XML_BYTES:
                     raise ImportFileError(path, "file", "is far larger than any real export")
-                reader.read(_Counted(handle, size, progress, path))
+                reader.read(_Counted(handle, size, tick, path))
     except EntityRefused:
         raise ImportFileError(
             path, "DTD", "declares an XML entity; Apple's exports never do, so it is refused"
@@ -118,8 +118,8 @@ def parse(path: Path, progress=None) -> HealthPlan:
 class _Counted(io.RawIOBase):
     """A stream that reports how far it has been read and refuses to run past its declared size by much."""
 
-    def __init__(self, stream, total: int, progress, path: Path):
-        self._stream, self.total, self.done, self._progress, self._path = stream, total, 0, progress, path
+    def __init__(self, stream, total: int, tick, path: Path):
+        self._stream, self.total, self.done, self._tick, self._path = stream, total, 0, tick, path
         self._next = 0
 
     def read(self, size: int = -1) -> bytes:
@@ -127,8 +127,8 @@ class _Counted(io.RawIOBase):
         self.done += len(data)
         if self.done > MAX_XML_BYTES:
             raise ImportFileError(self._path, "file", "is far larger than any real export")
-        if self._progress and self.done >= self._next:
-            self._progress(self.done, max(self.total, self.done))
+        if self._tick and self.done >= self._next:
+            self._tick(self.done, max(self.total, self.done))
             self._next = self.done + 8 * 2**20
         return data
 

@@ -52,13 +52,13 @@ def apply_plan(
     plan: ImportPlan,
     *,
     dry_run: bool,
-    progress=None,
+    tick=None,
     seen: SeenBy | None = None,
     imported: bool = False,
 ) -> ImportResult:
     """All of the plan in one transaction, or none of it. ``dry_run`` counts and rolls back.
 
-    ``progress(done, total)`` is called as entries are written (for a progress bar). ``seen``: for another
+    ``tick(done, total)`` is called as entries are written (for a progress bar). ``seen``: for another
     device's sync file, what each device had read of the other, so an edit that gives way to a newer one made
     without having seen it (a concurrent edit: one of the two is lost) is named in the result. ``imported``
     (`ketalog import`, not `sync`): the sessions it adds are remembered as imported, never asked to reflect on."""
@@ -66,7 +66,7 @@ def apply_plan(
     try:
         with writing(db):
             parents = _apply_parents(db, plan, result)
-            added_sessions = _apply(db, plan, result, progress, seen)
+            added_sessions = _apply(db, plan, result, tick, seen)
             if imported and added_sessions:
                 from ketalog.store import mark_imported
                 from ketalog.timeparse import stamp
@@ -287,9 +287,7 @@ def _run_batch(db: Connection, plan: ImportPlan, table: str, sql: str, numbered:
         db.execute("RELEASE ketalog_batch")
 
 
-def _apply(
-    db: Connection, plan: ImportPlan, result: ImportResult, progress=None, seen: SeenBy | None = None
-) -> list[str]:
+def _apply(db: Connection, plan: ImportPlan, result: ImportResult, tick=None, seen: SeenBy | None = None) -> list[str]:
     """Every entry table of the plan; returns the ids of the sessions it added."""
     total = sum(len(plan.tables.get(table, [])) for table in ENTRY_TABLES)
     done = 0
@@ -314,8 +312,8 @@ def _apply(
         inserts: list[tuple[int, dict]] = []
         updates: list[tuple[int, dict]] = []
         for number, row in enumerate(rows, start=1):
-            if progress and number % 1000 == 0:
-                progress(done + number, total)
+            if tick and number % 1000 == 0:
+                tick(done + number, total)
             extra = set(row) - columns
             if extra:
                 raise ImportFileError(plan.path, row_name(table, number), f"unknown column {sorted(extra)[0]!r}")
@@ -359,8 +357,8 @@ def _apply(
             added_sessions = [row["id"] for _, row in inserts]
         _write_rows(db, plan, table, updates, update=True)
         done += len(rows)
-        if progress:
-            progress(done, total)
+        if tick:
+            tick(done, total)
     for parent, (child, key, value) in ((p, c) for p, c in ENTRY_TABLES.items() if c):
         stale = [(entry_id,) for entry_table, entry_id in replaced if entry_table == parent]
         db.conn.executemany(f'DELETE FROM "{child}" WHERE "{key}" = ?', stale)

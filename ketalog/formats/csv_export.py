@@ -14,7 +14,7 @@ from ketalog.render.delimited import csv_cell
 CSV_EXPORT_START = ("id", "at", "utc_offset", "local_date")
 
 
-def write_csv_tables(db: Connection, destination: Path, progress=None, protected=()) -> list[str]:
+def write_csv_tables(db: Connection, destination: Path, tick=None, protected=()) -> list[str]:
     """One CSV per table, into a folder (made 0700 when new) or a .zip (0600), streamed row by row."""
     import io
     import zipfile
@@ -29,8 +29,8 @@ def write_csv_tables(db: Connection, destination: Path, progress=None, protected
         for row in table_rows(db, table):
             writer.writerow([csv_cell(row[c]) for c in columns])
             count += 1
-        if progress:
-            progress(table, count)
+        if tick:
+            tick(table, count)
 
     names = [f"{table}.csv" for table in TABLE_ORDER]
     if destination.suffix.lower() == ".zip":

@@ -57,7 +57,7 @@ def _when(text: str) -> datetime:
     return moment
 
 
-def parse(path: Path, progress=None) -> HealthPlan:
+def parse(path: Path, tick=None) -> HealthPlan:
     from ketalog.formats.read import capped_json
 
     plan = HealthPlan("healthautoexport", path)

@@ -62,7 +62,7 @@ def _moment(millis, offset_seconds) -> datetime:
     return datetime.fromtimestamp(int(millis) / 1000, timezone.utc).astimezone(zone)
 
 
-def parse(path: Path, progress=None) -> HealthPlan:
+def parse(path: Path, tick=None) -> HealthPlan:
     with open(path, "rb") as handle:
         zipped = handle.read(2) == b"PK"
     if not zipped:

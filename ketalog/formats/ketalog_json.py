@@ -15,13 +15,13 @@ EXPORT_VERSION = 2  # 2: sessions carry doses, timed readings and the drug (sche
 READABLE_VERSIONS = (1, 2)  # a format-1 session's summary columns become its lists on import
 
 
-def export_data(db: Connection, exported_at: str, progress=None) -> dict:
+def export_data(db: Connection, exported_at: str, tick=None) -> dict:
     """Every row of every table, every column, in primary-key order (so exports are reproducible)."""
     tables = {}
     for table in EXPORTED_TABLES:
         tables[table] = list(table_rows(db, table))
-        if progress:
-            progress(table, len(tables[table]))
+        if tick:
+            tick(table, len(tables[table]))
     return {
         "format": EXPORT_FORMAT,
         "format_version": EXPORT_VERSION,
@@ -31,9 +31,7 @@ def export_data(db: Connection, exported_at: str, progress=None) -> dict:
     }
 
 
-def export_json_chunks(
-    db: Connection, exported_at: str, progress=None, head_extra: dict | None = None
-) -> Iterator[str]:
+def export_json_chunks(db: Connection, exported_at: str, tick=None, head_extra: dict | None = None) -> Iterator[str]:
     """The text of ``to_json(export_data(...))``, byte for byte, one row at a time: a lifetime's export
     is written without ever holding it in memory (tests compare the two). The first chunk is the head (what
     differs between two devices holding the same diary); ``head_extra`` adds keys to it (a sync file's)."""
@@ -54,8 +52,8 @@ def export_json_chunks(
             yield ("," if count else "") + "\n      " + json_line(row)
             count += 1
         yield "\n    ]" if count else "]"
-        if progress:
-            progress(table, count)
+        if tick:
+            tick(table, count)
     yield "\n  }\n}"
 
 
