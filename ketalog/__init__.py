@@ -1,3 +1,3 @@
 """ketalog: private terminal self-tracking for people going through ketamine therapy."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -19,7 +19,7 @@ from typer.core import TyperGroup
 
 from ketalog import __version__
 from ketalog.errors import Cancelled, Declined, KetalogError, describe_database_error, is_database_error
-from ketalog.formats.registry import FORMATS
+from ketalog.formats import registry
 
 
 class LazyCommand(NamedTuple):
@@ -30,7 +30,6 @@ class LazyCommand(NamedTuple):
 
 # Every command lives in a module loaded only when that command runs, so `add` builds
 # one command, not all of them, and `--help` builds none.
-OTHER_APPS = [fmt.app for fmt in FORMATS if fmt.name != "ketalog"]
 LAZY_COMMANDS = {
     "status": LazyCommand(
         "ketalog.commands.status", "Where you are in the course and what is due (also bare `ketalog`)."
@@ -51,7 +50,9 @@ LAZY_COMMANDS = {
     ),
     "lab": LazyCommand("ketalog.commands.longterm", "Lab results, judged only against your lab's printed range.", True),
     "med": LazyCommand("ketalog.commands.med", "Other medicines: add, change, stop, took, list.", True),
-    "course": LazyCommand("ketalog.commands.course", "Treatment courses: when each began, sessions, routes.", True),
+    "course": LazyCommand(
+        "ketalog.commands.course", "Treatment courses: when each began, its sessions and routes.", True
+    ),
     "plan": LazyCommand("ketalog.commands.plan", "The treatment plan: sessions booked ahead, planned vs done.", True),
     "visit": LazyCommand(
         "ketalog.commands.visit", "Appointments: record one; `report --since last-visit` starts there.", True
@@ -67,10 +68,8 @@ LAZY_COMMANDS = {
     "insights": LazyCommand("ketalog.commands.report", "What went with better days: the associations that hold up."),
     "sheet": LazyCommand("ketalog.commands.report", "A printable session sheet: doses, vital signs, observations."),
     "costs": LazyCommand("ketalog.commands.costs", "What sessions cost: totals by month, year or course; CSV."),
-    "export": LazyCommand("ketalog.commands.data", "Export every table: JSON (lossless) or CSV."),
-    "import": LazyCommand(
-        "ketalog.commands.data", "Import a ketalog export or another app's history: " + ", ".join(OTHER_APPS) + "."
-    ),
+    "export": LazyCommand("ketalog.commands.data", "Export every table: JSON (lossless), CSV, or FHIR R4."),
+    "import": LazyCommand("ketalog.commands.data", registry.import_summary()),
     "sync": LazyCommand("ketalog.commands.data", "Bring your devices' diaries together through a shared folder."),
     "backup": LazyCommand("ketalog.commands.data", "A consistent copy of the database (online backup)."),
     "check": LazyCommand("ketalog.commands.data", "Integrity, foreign keys and schema version."),

@@ -79,3 +79,19 @@ def test_every_dependency_is_bounded_above_and_pinned_for_ci():
     }
     names = {re.split("[<>=!~ ]", r)[0].lower().replace("_", "-") for r in requirements}
     assert names <= pinned, names - pinned
+
+
+def _first_sentence(doc: str) -> str:
+    paragraph = " ".join(doc.strip().split("\n\n")[0].split())
+    found = re.match(r"(.+?[.!?])(\s|$)", paragraph)
+    return found.group(1) if found else paragraph
+
+
+@pytest.mark.parametrize("name", sorted(LAZY_COMMANDS))
+def test_the_command_tables_short_help_is_the_commands_own_first_sentence(name):
+    """`ketalog --help` reads a static table (nothing is imported for it); the table must not drift from
+    the docstrings that `ketalog NAME --help` shows."""
+    lazy = LAZY_COMMANDS[name]
+    module = importlib.import_module(lazy.module)
+    doc = (module.commands.info.help if lazy.whole_group else module.COMMANDS[name].__doc__) or ""
+    assert _first_sentence(doc) == lazy.short_help

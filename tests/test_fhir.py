@@ -148,6 +148,7 @@ def demo(cli, tmp_path, monkeypatch):
     return path
 
 
+@pytest.mark.slow
 def test_the_demo_bundle_passes_all_three_layers(cli, demo):
     bundle = json.loads(cli("export", "--format", "fhir").stdout)
     check_bundle(bundle)
@@ -163,6 +164,7 @@ def test_the_export_is_deterministic_private_and_named_by_its_extension(cli, dem
     assert json.loads(target.read_text())["resourceType"] == "Bundle"
 
 
+@pytest.mark.slow
 def test_a_transaction_bundle_puts_every_entry_by_its_id(cli, demo):
     bundle = json.loads(cli("export", "--format", "fhir", "--bundle", "transaction").stdout)
     check_bundle(bundle)

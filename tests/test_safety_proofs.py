@@ -130,6 +130,7 @@ def test_a_first_run_that_meets_anothers_switch_to_wal_waits_and_looks_again(mon
 # Backup and check -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_backup_is_consistent_while_a_write_is_in_progress(cli, db_path, tmp_path):
     cli("checkin", "--mood", "5")
     other = sqlite3.connect(db_path)
@@ -278,6 +279,7 @@ class _Reported:
 
 
 @needs_sqlcipher
+@pytest.mark.slow
 def test_encrypt_and_decrypt_while_another_process_writes(cli, tmp_path, monkeypatch):
     """20 rounds of encrypt + decrypt while a writer loops: every entry it reported is kept, the file opens."""
     path = tmp_path / "converting.db"

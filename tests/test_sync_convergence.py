@@ -10,6 +10,7 @@ import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
@@ -123,5 +124,5 @@ class ThreeDevices(RuleBasedStateMachine):
         assert len(present) == len(tables["checkins"])  # no entry twice
 
 
-TestThreeDevices = ThreeDevices.TestCase
+TestThreeDevices = pytest.mark.slow(ThreeDevices.TestCase)
 TestThreeDevices.settings = settings(max_examples=25, stateful_step_count=30, deadline=None)

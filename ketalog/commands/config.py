@@ -7,7 +7,7 @@ import typer
 from ketalog import completion
 from ketalog.commands.common import JsonOpt, command_group, emit, say
 
-commands = command_group("Your preferences, kept in a small TOML file in your config folder (not in the diary).")
+commands = command_group("Preferences: name, clinic, paper size, survey interval.")
 KeyArg = Annotated[
     str,
     typer.Argument(

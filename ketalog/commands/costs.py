@@ -35,7 +35,7 @@ def costs_command(
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Session costs: totals and a per-session list (date, clinic, provider, route, dose, cost).
+    """What sessions cost: totals by month, year or course; CSV.
 
     Costs are what you logged with `add --cost` (or `edit ID --cost`), in your currency.
 

@@ -102,8 +102,8 @@ def export_command(
         bool, typer.Option("--private", help="fhir: leave out notes, intentions and reflections.")
     ] = False,
 ) -> None:
-    """Export every table and column: JSON for moving between machines, CSV for spreadsheets, or FHIR R4 for a
-    clinic's record system or a personal health record.
+    """Export every table: JSON (lossless), CSV, or FHIR R4. JSON moves between machines, CSV is for
+    spreadsheets, FHIR R4 for a clinic's record system or a personal health record.
 
     An existing file is replaced only when you say so (asked in a terminal, else `--force`), as `backup`
     never overwrites one.
@@ -242,7 +242,7 @@ def import_command(
     no_input: NoInputOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Import entries; re-importing the same file adds nothing, and another machine's export merges.
+    """Re-importing the same file adds nothing, and another machine's export merges.
 
     Examples:
       ketalog import daylio_export.csv --dry-run
@@ -291,6 +291,9 @@ def import_command(
     }
     lines = import_lines(result, plan, str(path), dry_run)
     emit(data, as_json, "\n".join(lines))
+
+
+import_command.__doc__ = f"{registry.import_summary()} {import_command.__doc__}"
 
 
 def _import_health(ctx: typer.Context, path: Path, fmt, dry_run: bool, as_json: bool) -> None:
@@ -393,7 +396,7 @@ def backup_command(
         Optional[Path], typer.Argument(metavar="DEST", help="Default: a dated file beside the database.")
     ] = None,
 ) -> None:
-    """A consistent copy made with SQLite's online backup, safe while ketalog is in use (mode 0600).
+    """A consistent copy of the database (online backup). Safe while ketalog is in use; the copy is mode 0600.
 
     Examples:
       ketalog backup ~/backups/ketalog-2026-03-10.db
@@ -429,7 +432,7 @@ def backup_command(
 
 
 def check_command(ctx: typer.Context, as_json: JsonOpt = False) -> None:
-    """Integrity, foreign keys and schema version; exits 1 with an explanation when something is wrong.
+    """Integrity, foreign keys and schema version. Exits 1 with an explanation when something is wrong.
 
     Examples:
       ketalog check
@@ -494,7 +497,7 @@ RemovePlainOpt = Annotated[
 
 
 def encrypt_command(ctx: typer.Context, remove_plain_backups: RemovePlainOpt = False) -> None:
-    """Encrypt the database in place with SQLCipher (needs `pip install 'ketalog[encryption]'`).
+    """Encrypt the database with SQLCipher. Needs `pip install 'ketalog[encryption]'`.
 
     Examples:
       ketalog encrypt
@@ -526,7 +529,7 @@ def encrypt_command(ctx: typer.Context, remove_plain_backups: RemovePlainOpt = F
 
 
 def decrypt_command(ctx: typer.Context) -> None:
-    """Turn an encrypted database back into a plain SQLite file.
+    """Turn an encrypted database back into plain SQLite.
 
     Examples:
       ketalog decrypt

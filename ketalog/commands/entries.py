@@ -249,7 +249,7 @@ def edit(
     force: ForceOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Change fields of an entry; give only the options of its kind. Side effects and tags are replaced.
+    """Change fields of an entry. Give only the options of its kind; side effects and tags are replaced.
 
     Examples:
       ketalog edit 3f2a --dose 0.6mg/kg
@@ -356,7 +356,7 @@ def delete(
 
 
 def info(ctx: typer.Context, as_json: JsonOpt = False) -> None:
-    """Where your data lives, its schema version and how many entries it holds.
+    """Where your data lives, its schema version and entry counts.
 
     Examples:
       ketalog info

@@ -171,7 +171,7 @@ def add(
     as_json: JsonOpt = False,
     no_input: NoInputOpt = False,
 ) -> None:
-    """Log a treatment session. Run bare in a terminal to be asked, defaulting to your last protocol.
+    """Log a treatment session (asks, defaulting to your last protocol). Options skip the questions.
 
     Examples:
       ketalog add
@@ -320,7 +320,7 @@ def checkin(
     as_json: JsonOpt = False,
     no_input: NoInputOpt = False,
 ) -> None:
-    """Rate today 0-10: mood, anxiety, pain, energy, motivation, sleep, thought loops.
+    """Rate today 0-10: mood, anxiety, pain, energy, sleep and more.
 
     Examples:
       ketalog checkin
@@ -447,7 +447,7 @@ def journal(
     ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Write a free-text reflection, optionally about one session.
+    """Write a free-text reflection. Optionally about one session (--session), with prompts (--prompt).
 
     Reflections are due about 1, 3 and 7 days after each session (`status` says when; `config set
     integration-prompts d1,d3,d7|d1|off`); `--prompt` shows that day's prompts.

@@ -61,7 +61,7 @@ def followup_command(
     no_input: NoInputOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """The monthly long-term follow-up: bladder, memory and thinking, use. Every question can be skipped.
+    """The monthly long-term follow-up: bladder, memory, use (skippable). Every question can be skipped.
 
     Due 28 days after a course's first session, then 28 days after the last follow-up, while sessions
     continue (`status` says when; `config set followup-interval DAYS`). Answers that are worth raising
@@ -121,7 +121,7 @@ followup_command.__doc__ = (followup_command.__doc__ or "") + (
 
 COMMANDS = {"followup": followup_command}
 
-commands = command_group("Lab results (liver tests and any other), judged only against the range your lab printed.")
+commands = command_group("Lab results, judged only against your lab's printed range.")
 
 
 @commands.command("add")

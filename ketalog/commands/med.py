@@ -9,8 +9,7 @@ from ketalog.commands.common import AtOpt, JsonOpt, NoteOpt, command_group, emit
 from ketalog.errors import InputError
 
 commands = command_group(
-    "Other medicines you take: what, since when, dose changes, as-needed doses. Information for your "
-    "clinician, never advice."
+    "Other medicines: add, change, stop, took, list. Information for your clinician, never advice."
 )
 NameArg = Annotated[
     str,

@@ -9,7 +9,7 @@ from ketalog import completion
 from ketalog.commands.common import JsonOpt, NoteOpt, command_group, emit, say, state
 from ketalog.errors import InputError
 
-commands = command_group("The treatment plan: sessions booked ahead, and which were done.")
+commands = command_group("The treatment plan: sessions booked ahead, planned vs done.")
 
 DayArg = Annotated[
     str,

@@ -7,7 +7,7 @@ import typer
 from ketalog.commands.common import command_group, say, standing, state
 from ketalog.errors import InputError, KetalogError
 
-commands = command_group("Offline reminders: a daily local job that notifies you of what is due.")
+commands = command_group("Offline reminders: a daily local job and a notification.")
 SurveyDayOpt = Annotated[
     Optional[str],
     typer.Option("--survey-day", metavar="DAY", help="Mention due questionnaires only on this weekday (mon..sun)."),

@@ -75,7 +75,7 @@ def _remember_flags(ctx: typer.Context, report) -> None:
 def progress_command(
     ctx: typer.Context, since: SinceOpt = None, until: UntilOpt = None, as_json: JsonOpt = False
 ) -> None:
-    """Signs of progress and things to discuss with your provider, compactly.
+    """Signs of progress and things to discuss, compactly.
 
     Examples:
       ketalog progress
@@ -113,7 +113,7 @@ def report_command(
         typer.Option("--paper", help="letter or a4 for HTML/PDF. Default: `config set paper`, else from your locale."),
     ] = None,
 ) -> None:
-    """The one-page appointment report: what to discuss first, what changed, sessions, medicines, notes.
+    """The one-page appointment report (text, Markdown, HTML, JSON).
 
     Examples:
       ketalog report --since 2026-03-01
@@ -207,7 +207,7 @@ def trends_command(
     csv: CsvOpt = False,
     tsv: TsvOpt = False,
 ) -> None:
-    """Mean ratings and questionnaire scores per week, month or session, with sparklines.
+    """Mean ratings and scores per week, month or session.
 
     Without --since: the last 26 weeks, 24 months or 20 sessions.
 
@@ -258,7 +258,7 @@ def demo_command(
         typer.Option("--output", "-o", metavar="FILE", help="Write the demo report to FILE instead of the screen."),
     ] = None,
 ) -> None:
-    """Write a realistic 8-week journey to a throwaway database and print its report.
+    """Write a demo 8-week journey to a throwaway file; print its report.
 
     Examples:
       ketalog demo
@@ -317,9 +317,8 @@ def sheet_command(
         typer.Option("--paper", help="letter or a4. Default: `config set paper`, else from your locale."),
     ] = None,
 ) -> None:
-    """A printable session sheet laid out like a clinic's monitoring record (doses and times, the vital-signs
-    grid, staff observations, ready-to-leave time). `next` pre-fills the planned day and your last protocol and
-    leaves boxes to fill in by hand.
+    """A printable session sheet: doses, vital signs, observations. Laid out like a clinic's monitoring record;
+    `next` pre-fills the planned day and your last protocol and leaves boxes to fill in by hand.
 
     Examples:
       ketalog sheet next -o next-session.html
@@ -368,7 +367,7 @@ def sheet_command(
 def insights_command(
     ctx: typer.Context, since: SinceOpt = None, until: UntilOpt = None, as_json: JsonOpt = False
 ) -> None:
-    """What went with better days: the few associations in your diary that hold up, with their uncertainty.
+    """What went with better days: the associations that hold up.
 
     Tags, sleep, therapy, days since a session, as-needed medicines and side effects against mood, anxiety,
     energy and thought loops, the same day and the next. Each test corrects for day-to-day persistence and

@@ -10,7 +10,8 @@ ShortOpt = Annotated[bool, typer.Option("--short", help="One line, for a shell p
 
 
 def status_command(ctx: typer.Context, short: ShortOpt = False, as_json: JsonOpt = False) -> None:
-    """Your course, last session, how long mood has stayed up, what is due, and what to discuss.
+    """Where you are in the course and what is due (also bare `ketalog`). Your course, last session, how long
+    mood has stayed up, what is due, and what to discuss.
 
     Descriptive, never advice. `--short` prints one fast line; `--json` the same facts for scripts.
 

@@ -27,7 +27,7 @@ from ketalog.commands.common import (
 from ketalog.errors import InputError, Interrupted
 from ketalog.values import difficulty as difficulty_answer
 
-commands = command_group("Validated questionnaires (PHQ-9, PHQ-2, GAD-7, PCL-5) and totals your clinician gives you.")
+commands = command_group("Questionnaires: PHQ-9, PHQ-2, GAD-7, PCL-5, clinician totals.")
 
 AnswersOpt = Annotated[
     Optional[str],

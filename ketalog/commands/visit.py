@@ -4,7 +4,7 @@ import typer
 
 from ketalog.commands.common import AtOpt, JsonOpt, NoteOpt, command_group, emit, state
 
-commands = command_group("Appointments: record one, list them; `report --since last-visit` starts at the latest.")
+commands = command_group("Appointments: record one; `report --since last-visit` starts there.")
 
 
 @commands.command("add")

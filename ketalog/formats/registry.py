@@ -65,6 +65,12 @@ def what_ketalog_reads() -> str:
     return listed([fmt.files for fmt in FORMATS])
 
 
+def import_summary() -> str:
+    """The first sentence of `import`'s help, in `ketalog --help` and `import --help` alike."""
+    apps = [fmt.app for fmt in FORMATS if fmt.name != "ketalog"]
+    return "Import a ketalog export or another app's history: " + ", ".join(apps) + "."
+
+
 def choices_text() -> str:
     return listed(list(NAMES), "or")
 
