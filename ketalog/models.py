@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import Self
 
@@ -270,6 +270,22 @@ class Survey(Entry):
         from ketalog.instruments import safety_positive
 
         return safety_positive(self.instrument, self.answers)
+
+
+@dataclass(frozen=True)
+class Reads:
+    """What the engine's rules read, as one value: the store loads exactly that, and the tests' in-memory
+    twin (tests/history.py) selects by the same object. The values are `reading.rules.READS`."""
+
+    window: timedelta  # the baseline and recent windows of daily ratings
+    early: timedelta  # a course's first week: the early baseline
+    sparkline_weeks: int
+    watched_words: tuple[str, ...]  # what SQLite's LIKE narrows notes to (bladder words)
+    near: timedelta  # as-needed doses "around" a session
+    horizon: timedelta  # course-wide rules read a course's last two years
+    rated_ends: int  # the first and last sessions with a dissociation rating
+    lookback: timedelta  # a score this close before a course is its baseline
+    safety_items: dict[str, int]  # instrument -> its safety item (PHQ-9 item 9)
 
 
 @dataclass

@@ -95,24 +95,9 @@ def trusted_sources(db) -> frozenset[str]:
 
 
 def _selected(db, now: datetime, start: datetime | None, end: datetime | None):
-    from ketalog.courses import SCORE_LOOKBACK
-    from ketalog.reading import rules  # the engine's rules: imported here, as `insights` never needs them
+    from ketalog.reading.rules import READS  # the engine's rules: imported here, as `insights` never needs them
 
-    return store.report_inputs(
-        db,
-        now,
-        start,
-        end,
-        window=rules.WINDOW,
-        early=rules.SCORE_EARLY_AFTER,
-        sparkline_weeks=rules.SPARKLINE_WEEKS,
-        watched_words=rules.BLADDER_WORDS,
-        near=rules.MEDICATION_NEAR,
-        horizon=rules.COURSE_HORIZON,
-        rated_ends=rules.DISSOCIATION_SESSIONS,
-        lookback=SCORE_LOOKBACK,
-        safety_items=rules.SAFETY_ITEMS,
-    )
+    return store.report_inputs(db, now, start, end, READS)
 
 
 @dataclass
@@ -153,3 +138,35 @@ def trends(db, now: datetime, by: str, start: datetime | None, end: datetime | N
             loaded = load(trend_start(by, latest), latest + timedelta(seconds=1))
             rows = build_trends(loaded)
     return Trends(rows, loaded.start, shifted, TREND_DEFAULT_ROWS[by])
+
+
+def standing(db, now):
+    """(course, due items, planned days from today on): what `status` and `remind run` both read. Due: today's
+    check-in, the questionnaires, reflections on recent sessions, the long-term follow-up."""
+    from datetime import timedelta
+
+    from ketalog import followup, reflections, settings
+    from ketalog.courses import DUE_SURVEYS, course_at, due_items
+
+    course = course_at(store.courses(db), now)
+    interval = timedelta(days=settings.get("survey-interval"))  # type: ignore[arg-type]
+    due = due_items(now, course, store.last_checkin_at(db), store.last_scored_at(db, DUE_SURVEYS), interval)
+    last_window_day = max(high for _, high in reflections.WINDOWS.values())
+    recent, notes = store.reflection_facts(db, now - timedelta(days=last_window_day + 1))
+    due += reflections.due(now.date(), recent, notes, settings.get("integration-prompts"))  # type: ignore[arg-type]
+    if course is not None:
+        every = timedelta(days=settings.get("followup-interval"))  # type: ignore[arg-type]
+        item = followup.due(now, course.started, course.last, store.last_followup_at(db), every)
+        if item:
+            due.append(item)
+    return course, due, store.planned(db, now.date().isoformat())
+
+
+def last_visit_start(db, now: datetime) -> datetime:
+    """Where `--since last-visit` starts: the latest appointment before now."""
+    from ketalog.errors import InputError
+
+    visit = store.last_visit(db, now)
+    if visit is None:
+        raise InputError("--since", "no visit recorded yet; `ketalog visit add --at 'DATE TIME'` records one")
+    return visit.at

@@ -26,6 +26,7 @@ from ketalog.models import (
     JournalEntry,
     Lab,
     MedicationEvent,
+    Reads,
     ReportInputs,
     Session,
     Survey,
@@ -446,19 +447,11 @@ def report_inputs(
     now: datetime,
     since: datetime | None,
     until: datetime | None,
-    *,
-    window: timedelta,
-    early: timedelta,
-    sparkline_weeks: int,
-    watched_words: Iterable[str],
-    near: timedelta,
-    horizon: timedelta,
-    rated_ends: int,
-    lookback: timedelta,
-    safety_items: dict[str, int],
+    reads: Reads,
 ) -> ReportInputs:
-    """Only what a report over [since, until) needs (see ``ReportInputs``). The windows, words and
-    horizon are the progress rules' own, passed in by the caller."""
+    """Only what a report over [since, until) needs (see ``ReportInputs``): ``reads`` is the rules' own
+    windows, words and horizon (`reading.rules.READS`)."""
+    window, early, horizon, rated_ends = reads.window, reads.early, reads.horizon, reads.rated_ends
     from ketalog.courses import course_at
 
     end = until or now
@@ -491,20 +484,22 @@ def report_inputs(
         course_rated=course_rated,
         checkins=checkins,
         course_ratings=course_ratings,
-        surveys=_report_surveys(db, since, until, course, recent_part, lookback, early, safety_items),
+        surveys=_report_surveys(db, since, until, course, recent_part, reads.lookback, early, reads.safety_items),
         journal=list(reversed(journal)),
         last_checkin_at=datetime.fromisoformat(last) if last else None,
         first_entry_day=first_entry_day(db, since, until),
         checkin_before_course=last_checkin_at(db, before=course.started) if course is not None else None,
-        mentions=text_mentions(db, since, until, watched_words),
+        mentions=text_mentions(db, since, until, reads.watched_words),
         planned=[
             row
             for row in planned(db, since.date().isoformat() if since else None)
             if until is None or row["local_date"] < until.date().isoformat()
         ],
-        weekly=rating_means_by(db, "week", since, until, from_day=_first_of_last_weeks(db, until, sparkline_weeks)),
+        weekly=rating_means_by(
+            db, "week", since, until, from_day=_first_of_last_weeks(db, until, reads.sparkline_weeks)
+        ),
         medications=medications(db),
-        medication_events=report_medication_events(db, since, until, near),
+        medication_events=report_medication_events(db, since, until, reads.near),
         reflections=reflections(db, since, until),
     )
 

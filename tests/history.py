@@ -72,12 +72,19 @@ def series(name: str, values: list[int], start: float, step: float = 1.0, hour: 
     return [checkin(start + i * step, hour, **{name: value}) for i, value in enumerate(values)]
 
 
-def inputs(sessions=(), checkins=(), surveys=(), journal=(), since=None, until=None, now=None) -> ReportInputs:
-    """The same selection ``store.report_inputs`` makes, done in memory (tests/test_storage.py checks it)."""
+def inputs(
+    sessions=(), checkins=(), surveys=(), journal=(), since=None, until=None, now=None, reads=None
+) -> ReportInputs:
+    """The same selection ``store.report_inputs`` makes, done in memory (tests/test_storage.py checks it),
+    by the same ``Reads`` value (the rules' own, `reading.rules.READS`, unless a test gives another)."""
     import re
 
     from ketalog.courses import SessionMark, course_at, split
-    from ketalog.reading.rules import BLADDER_WORDS, COURSE_HORIZON, DISSOCIATION_SESSIONS, SCORE_EARLY_AFTER, WINDOW
+    from ketalog.reading.rules import READS
+
+    reads = reads or READS
+    WINDOW, COURSE_HORIZON, SCORE_EARLY_AFTER = reads.window, reads.horizon, reads.early  # noqa: N806
+    DISSOCIATION_SESSIONS, BLADDER_WORDS = reads.rated_ends, reads.watched_words  # noqa: N806
 
     now = now or day(60)
     end = until or now
@@ -138,7 +145,7 @@ def inputs(sessions=(), checkins=(), surveys=(), journal=(), since=None, until=N
         course_rated=course_rated,
         checkins=windows,
         course_ratings=course_ratings,
-        surveys=_read_surveys(surveys, in_period, before_end, course, end),
+        surveys=_read_surveys(surveys, in_period, before_end, course, end, reads),
         journal=[j for j in journal if in_period(j.at)][-10:],
         last_checkin_at=max(rated_before_end) if rated_before_end else None,
         first_entry_day=min((e.at for e in (*sessions, *checkins, *surveys, *journal) if in_period(e.at)), default=None)
@@ -152,12 +159,10 @@ def inputs(sessions=(), checkins=(), surveys=(), journal=(), since=None, until=N
     )
 
 
-def _read_surveys(surveys, in_period, before_end, course, end) -> list[Survey]:
+def _read_surveys(surveys, in_period, before_end, course, end, reads) -> list[Survey]:
     """The scores the store reads: the period's, the course's baseline windows, the rules' horizon,
     each instrument's latest, and the latest with the safety item above 0."""
-    from ketalog.courses import SCORE_LOOKBACK
-    from ketalog.reading.rules import COURSE_HORIZON, SCORE_EARLY_AFTER
-
+    COURSE_HORIZON, SCORE_EARLY_AFTER, SCORE_LOOKBACK = reads.horizon, reads.early, reads.lookback  # noqa: N806
     known = sorted((s for s in surveys if before_end(s.at)), key=lambda s: (s.at, s.created_at))
     chosen = {s.id for s in known if in_period(s.at)}
     if course is not None:

@@ -78,13 +78,10 @@ def period(db_state: State, since: str | None, until: str | None):
     from ketalog import timeparse
 
     if since is not None and since.strip().lower().replace(" ", "-").replace("_", "-") == LAST_VISIT:
-        from ketalog import store
+        from ketalog import reports
 
         with db_state.open(write=False) as db:
-            visit = store.last_visit(db, timeparse.now())
-        if visit is None:
-            raise InputError("--since", "no visit recorded yet; `ketalog visit add --at 'DATE TIME'` records one")
-        since = visit.at.isoformat()
+            since = reports.last_visit_start(db, timeparse.now()).isoformat()
     return timeparse.parse_period(since, until)
 
 
@@ -413,25 +410,3 @@ def session_for(db, wanted: str, field: str = "--session"):
     if entry.kind != "session":
         raise InputError(field, f"{wanted!r} is a {entry.kind}, not a session; see `ketalog list --kind session`")
     return entry
-
-
-def standing(db, now):
-    """(course, due items, planned days from today on): what `status` and `remind run` both read. Due: today's
-    check-in, the questionnaires, reflections on recent sessions, the long-term follow-up."""
-    from datetime import timedelta
-
-    from ketalog import followup, reflections, settings, store
-    from ketalog.courses import DUE_SURVEYS, course_at, due_items
-
-    course = course_at(store.courses(db), now)
-    interval = timedelta(days=settings.get("survey-interval"))  # type: ignore[arg-type]
-    due = due_items(now, course, store.last_checkin_at(db), store.last_scored_at(db, DUE_SURVEYS), interval)
-    last_window_day = max(high for _, high in reflections.WINDOWS.values())
-    recent, notes = store.reflection_facts(db, now - timedelta(days=last_window_day + 1))
-    due += reflections.due(now.date(), recent, notes, settings.get("integration-prompts"))  # type: ignore[arg-type]
-    if course is not None:
-        every = timedelta(days=settings.get("followup-interval"))  # type: ignore[arg-type]
-        item = followup.due(now, course.started, course.last, store.last_followup_at(db), every)
-        if item:
-            due.append(item)
-    return course, due, store.planned(db, now.date().isoformat())

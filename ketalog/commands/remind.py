@@ -4,7 +4,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ketalog.commands.common import command_group, say, standing, state
+from ketalog.commands.common import command_group, say, state
 from ketalog.errors import InputError, KetalogError
 
 commands = command_group("Offline reminders: a daily local job and a notification.")
@@ -125,7 +125,7 @@ def remind_run(ctx: typer.Context, survey_day: SurveyDayOpt = None) -> None:
       ketalog remind run
       ketalog remind run --survey-day monday
     """
-    from ketalog import reminders, timeparse
+    from ketalog import reminders, reports, timeparse
     from ketalog.courses import WEEKDAYS
     from ketalog.render.status import due_label
 
@@ -139,7 +139,7 @@ def remind_run(ctx: typer.Context, survey_day: SurveyDayOpt = None) -> None:
         if _encrypted_without_passphrase(path):
             raise KetalogError(ENCRYPTED_JOB)
         with state(ctx).open(write=False) as db:
-            _, due, planned = standing(db, now)
+            _, due, planned = reports.standing(db, now)
     except Exception as error:
         from ketalog.db import describe_database_error, is_database_error
 

@@ -4,7 +4,7 @@ from typing import Annotated
 
 import typer
 
-from ketalog.commands.common import JsonOpt, emit, one_of, say, standing, state
+from ketalog.commands.common import JsonOpt, emit, one_of, say, state
 
 ShortOpt = Annotated[bool, typer.Option("--short", help="One line, for a shell prompt or a tmux status bar.")]
 
@@ -20,20 +20,19 @@ def status_command(ctx: typer.Context, short: ShortOpt = False, as_json: JsonOpt
       ketalog status --short
       ketalog status --json
     """
-    from ketalog import timeparse
+    from ketalog import reports, timeparse
     from ketalog.courses import days_between
 
     one_of(short=short, json=as_json)
     now = timeparse.now()
     with state(ctx).open(write=False) as db:
-        course, due, planned = standing(db, now)
+        course, due, planned = reports.standing(db, now)
         ahead = [row for row in planned if not row["done"]]
         next_planned = ahead[0]["local_date"] if ahead else None
         last_days = days_between(course.last, now) if course else None
         if short:
             say(_short_line(course, last_days, due, next_planned))
             return
-        from ketalog import reports
         from ketalog.reading.rules import WINDOW
 
         # The last 14 days: the flags and safety notice that are current; durability is course-wide anyway.

@@ -142,3 +142,17 @@ SPARKLINE_WEEKS = 26  # weekly means shown in the ratings sparklines
 
 
 MEDICATION_NEAR = timedelta(hours=medicines.NEAR_SESSION_HOURS)  # as-needed doses "around" a session
+
+
+def _reads():
+    from ketalog.courses import SCORE_LOOKBACK
+    from ketalog.models import Reads
+
+    return Reads(
+        window=WINDOW, early=SCORE_EARLY_AFTER, sparkline_weeks=SPARKLINE_WEEKS, watched_words=BLADDER_WORDS,
+        near=MEDICATION_NEAR, horizon=COURSE_HORIZON, rated_ends=DISSOCIATION_SESSIONS, lookback=SCORE_LOOKBACK,
+        safety_items=SAFETY_ITEMS,
+    )  # fmt: skip
+
+
+READS = _reads()  # what a report reads, as the store and the tests' twin take it
