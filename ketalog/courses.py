@@ -15,7 +15,7 @@ INTRANASAL_INDUCTION = timedelta(days=28)  # esketamine's label judges benefit a
 LONG_GAP = timedelta(days=60)  # a session this long after the previous one may start a new course: say so
 SCORE_LOOKBACK = timedelta(days=30)  # a score this close before a course is its baseline (reference section 5)
 SURVEY_INTERVAL = timedelta(days=14)  # PHQ-9 and GAD-7 within a course (a 2-week recall); `config set survey-interval`
-DUE_SURVEYS = ("phq9", "gad7")
+DUE_SURVEYS = ("phq9", "gad7")  # instruments.PHQ9.id, GAD7.id: courses stays light (test_courses pins it)
 
 
 @dataclass(frozen=True)

@@ -56,3 +56,10 @@ def test_the_report_says_when_the_last_check_in_was_and_when_there_is_no_course(
     assert "No treatment session yet: these are the pre-treatment ratings" in out
     assert "No check-in in the last 14 days: the last was 49 days ago." in out
     assert "this report shows the pre-treatment picture" in out
+
+
+def test_the_due_questionnaires_are_named_as_instruments_names_them():
+    from ketalog.courses import DUE_SURVEYS
+    from ketalog.instruments import GAD7, PHQ9
+
+    assert DUE_SURVEYS == (PHQ9.id, GAD7.id)

@@ -48,7 +48,7 @@ DIFFICULTY_ANSWERS = {  # LA6574-3 and LA6575-0 are swapped in public code: pinn
     2: ("LA6575-0", "Very difficult"),
     3: ("LA6574-3", "Extremely difficult"),
 }
-LOINC_FORMS = {"phq9": (PHQ9_PANEL, PHQ9_TOTAL, PHQ9_ITEMS), "gad7": (GAD7_PANEL, GAD7_TOTAL, GAD7_ITEMS)}
+LOINC_FORMS = {inst.PHQ9.id: (PHQ9_PANEL, PHQ9_TOTAL, PHQ9_ITEMS), inst.GAD7.id: (GAD7_PANEL, GAD7_TOTAL, GAD7_ITEMS)}
 BP_PANEL, SYSTOLIC, DIASTOLIC, HEART_RATE, SPO2 = "85354-9", "8480-6", "8462-4", "8867-4", "59408-5"
 ROUTES = {  # ketalog route -> (SNOMED CT, its display, HL7 v3 code, its display)
     "iv": ("47625008", "Intravenous route", "IV", "Infusion, intravenous"),
@@ -238,7 +238,7 @@ def _survey_resources(builder: BundleBuilder, survey: Survey) -> None:
         if survey.answers is None:
             total["note"] = [{"text": "A total given by a clinician (ketalog `survey log`), without item answers."}]
         builder.add(total)
-    if survey.instrument == "phq9" and survey.answers is not None and survey.answers[8] is not None:
+    if survey.instrument == inst.PHQ9.id and survey.answers is not None and survey.answers[8] is not None:
         item9 = survey.answers[8]
         builder.add(
             {

@@ -314,7 +314,9 @@ def daily_inputs(
         label: _mean_by_day((c.at.date(), getattr(c, name)) for c in checkins if getattr(c, name) is not None)
         for name, label in OUTCOMES.items()
     }
-    for instrument, label in (("phq9", "PHQ-9"), ("gad7", "GAD-7")):
+    from ketalog.instruments import GAD7, PHQ9
+
+    for instrument, label in ((PHQ9.id, PHQ9.name), (GAD7.id, GAD7.name)):
         outcomes[label] = _mean_by_day(
             (s.at.date(), s.total) for s in surveys if s.instrument == instrument and s.total is not None
         )

@@ -9,8 +9,10 @@ progress. Pure: findings in, findings out; the ids it reads are the engine's (do
 
 from __future__ import annotations
 
+from ketalog import instruments as inst
+
 # One thing measured two ways is one measure here: "Anxiety is easing" speaks for the rating and GAD-7.
-FAMILY = {"gad7": "anxiety"}
+FAMILY = {inst.GAD7.id: "anxiety"}
 RETURN_OR_WORSE = ("mood_returning", "symptom_return", "worsening")
 NEVER_BESIDE_REASSESS = ("mood_returning", "symptom_return")
 

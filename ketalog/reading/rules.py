@@ -57,10 +57,14 @@ COMPARE_AFTER = timedelta(days=7)  # a comparison needs the latest score >= 7 da
 SOME_IMPROVEMENT_FALL = 0.20  # "some improvement": the MCID, or a fall of 20% (Transl Psychiatry 2024)
 
 
-SYMPTOM_RETURN_INSTRUMENTS = ("phq9", "gad7", *(key for key, s in inst.CLINICIAN_SCALES.items() if s.outcome))
+SYMPTOM_RETURN_INSTRUMENTS = (
+    inst.PHQ9.id,
+    inst.GAD7.id,
+    *(key for key, s in inst.CLINICIAN_SCALES.items() if s.outcome),
+)
 
 
-RECALL_COMPARE = {"pcl5": timedelta(days=30)}  # PCL-5 asks about the past month
+RECALL_COMPARE = {inst.PCL5.id: timedelta(days=30)}  # PCL-5 asks about the past month
 
 
 # Reassess (product rule on reference section 5; esketamine judged at week 4, section 3)

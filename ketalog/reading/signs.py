@@ -101,12 +101,12 @@ def find_signs(
         verb = "is" if len(returning) == 1 else "are"
         evidence = "; ".join(_rating_evidence(n, ratings[n]) for n in returning)
         signs.append(Finding("energy_returning", f"{title} {verb} returning", evidence, tuple(returning)))
-    gad7 = instruments.get("gad7")
+    gad7 = instruments.get(inst.GAD7.id)
     if better("anxiety") or (gad7 and gad7.improved):
         parts = [_rating_evidence("anxiety", ratings["anxiety"])] if better("anxiety") else []
         if gad7 and gad7.improved:
             parts.append(f"GAD-7 {gad7.baseline} at baseline, {gad7.latest} on {(gad7.latest_at or '')[:10]}")
-        about = ("anxiety", "gad7") if gad7 and gad7.improved else ("anxiety",)
+        about = ("anxiety", inst.GAD7.id) if gad7 and gad7.improved else ("anxiety",)
         signs.append(Finding("anxiety_easing", "Anxiety is easing", "; ".join(parts), about))
     if better("pain"):
         signs.append(Finding("pain_easing", "Pain is easing", _rating_evidence("pain", ratings["pain"]), ("pain",)))

@@ -271,7 +271,7 @@ def _charts(report: Report) -> str:
     ]
     item9 = [a["at"] for a in report.safety.answers if a["answer"]]
     charts = [
-        score_chart(key, r.history, session_times, marks, item9 if key == "phq9" else ())
+        score_chart(key, r.history, session_times, marks, item9 if key == inst.PHQ9.id else ())
         for key, r in report.instruments.items()
         if r.history
     ]
