@@ -85,7 +85,7 @@ def test_insights_load_neither_the_report_engine_nor_rich(tmp_path):
     loaded_after(_run_in_process(db, "checkin", "--mood", "4"))
     modules = loaded_after(_run_in_process(db, "insights"))
     assert "ketalog.reading.insights" in modules
-    engine = {"ketalog.reading.rules", "ketalog.reading.report", "ketalog.instruments"}
+    engine = {"ketalog.reading.rules", "ketalog.reading.report"}  # the questionnaires' ids it may read
     assert not {"sqlite_utils", "rich", *engine} & modules
 
 
