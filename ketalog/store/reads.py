@@ -1,0 +1,433 @@
+"""Reads for the engine: only what a report, a trends table or `insights` needs, bounded by the rules' own
+windows (`models.Reads`), aggregated by SQLite where a mean or a count is all that is asked.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Iterable
+
+from ketalog.db import Connection
+from ketalog.models import (
+    Checkin,
+    JournalEntry,
+    MedicationEvent,
+    Reads,
+    ReportInputs,
+    Session,
+    Survey,
+    TrendInputs,
+)
+from ketalog.store.entries import (
+    JOURNAL_EXCERPTS,
+    KINDS,
+    _and,
+    _load,
+    _records,
+    _select,
+    _where_time,
+    courses,
+    nth_latest_session_at,
+)
+from ketalog.store.medicines import medications
+from ketalog.store.plan import planned
+from ketalog.timeparse import from_storage, to_utc_text
+
+
+def report_inputs(
+    db: Connection,
+    now: datetime,
+    since: datetime | None,
+    until: datetime | None,
+    reads: Reads,
+) -> ReportInputs:
+    """Only what a report over [since, until) needs (see ``ReportInputs``): ``reads`` is the rules' own
+    windows, words and horizon (`reading.rules.READS`)."""
+    window, early, horizon, rated_ends = reads.window, reads.early, reads.horizon, reads.rated_ends
+    from ketalog.courses import course_at
+
+    end = until or now
+    all_courses = courses(db, until)
+    course = course_at(all_courses, end)
+    recent = _load(db, "checkin", end - window, until, children=False)
+    if course is not None:
+        recent_part = max(course.started, end - horizon)
+        course_sessions = _load(db, "session", recent_part, until, children=False)
+        course_rated = _rated_ends(db, course.started, until, rated_ends)
+        first_week_end = min(course.started + early + timedelta(seconds=1), end)  # the early baseline's week
+        first_week = _load(db, "checkin", course.started - window, first_week_end, children=False)
+        known = {c.id for c in recent}
+        checkins = sorted([c for c in first_week if c.id not in known] + recent, key=lambda c: (c.at, c.created_at))
+        course_ratings = course_readings(db, recent_part - window, until)
+    else:
+        course_sessions, checkins, course_ratings, course_rated = [], recent, {}, []
+        recent_part = None
+    journal = _load(db, "journal", since, until, order="e.at DESC", limit=JOURNAL_EXCERPTS)
+    where, params = _where_time(None, until, alias="checkins")
+    last = next(db.query(f"SELECT max(at) AS at FROM checkins{where}", params))["at"]
+    return ReportInputs(
+        now=now,
+        since=since,
+        until=until,
+        courses=all_courses,
+        sessions_total=sum(c.session_count for c in all_courses),
+        sessions=_load(db, "session", since, until),
+        course_sessions=course_sessions,
+        course_rated=course_rated,
+        checkins=checkins,
+        course_ratings=course_ratings,
+        surveys=_report_surveys(db, since, until, course, recent_part, reads.lookback, early, reads.safety_items),
+        journal=list(reversed(journal)),
+        last_checkin_at=datetime.fromisoformat(last) if last else None,
+        first_entry_day=first_entry_day(db, since, until),
+        checkin_before_course=last_checkin_at(db, before=course.started) if course is not None else None,
+        mentions=text_mentions(db, since, until, reads.watched_words),
+        planned=[
+            row
+            for row in planned(db, since.date().isoformat() if since else None)
+            if until is None or row["local_date"] < until.date().isoformat()
+        ],
+        weekly=rating_means_by(
+            db, "week", since, until, from_day=_first_of_last_weeks(db, until, reads.sparkline_weeks)
+        ),
+        medications=medications(db),
+        medication_events=report_medication_events(db, since, until, reads.near),
+        reflections=reflections(db, since, until),
+    )
+
+
+def _report_surveys(
+    db: Connection,
+    since: datetime | None,
+    until: datetime | None,
+    course,
+    recent_part: datetime | None,
+    lookback: timedelta,
+    early: timedelta,
+    safety_items: dict[str, int],
+) -> list[Survey]:
+    """The scores the questionnaire rules read, not every score ever: the period's; the course's baseline
+    windows (``lookback`` before its start, ``early`` after); the course-wide rules' horizon; each
+    instrument's latest (so an instrument keeps its row); and the latest safety-item answer above 0."""
+    kind = KINDS["survey"]
+    found: dict[str, Survey] = {}
+
+    def add(rows) -> None:
+        found.update((survey.id, survey) for survey in rows)
+
+    add(_load(db, "survey", since, until))
+    if course is not None:
+        add(
+            _load(
+                db, "survey", course.started - lookback, _earlier(course.started + early + timedelta(seconds=1), until)
+            )
+        )
+        add(_load(db, "survey", recent_part, until))
+    before, params = ("e.at < ? AND ", [to_utc_text(until)]) if until is not None else ("", [])
+    latest = (
+        f"{_select(kind)} WHERE {before}e.at = (SELECT max(x.at) FROM surveys x WHERE x.instrument = e.instrument"
+        + (" AND x.at < ?)" if until is not None else ")")
+    )
+    add(_records(db, kind, latest, params * 2))
+    for instrument, item in safety_items.items():
+        positive = (
+            f"{_select(kind)} WHERE {before}e.instrument = ? AND json_extract(e.answers, '$[{int(item) - 1}]') > 0 "
+            "ORDER BY e.at DESC, e.created_at DESC LIMIT 1"
+        )
+        add(_records(db, kind, positive, [*params, instrument]))
+    return sorted(found.values(), key=lambda survey: (survey.at, survey.created_at))
+
+
+def _earlier(moment: datetime, until: datetime | None) -> datetime:
+    return moment if until is None else min(moment, until)
+
+
+def _rated_ends(db: Connection, since: datetime, until: datetime | None, n: int) -> list[Session]:
+    """The first and the last ``n`` sessions with a dissociation rating in [since, until), oldest first."""
+    rated = "e.dissociation IS NOT NULL"
+    first = _load(db, "session", since, until, extra=rated, limit=n, children=False)
+    last = _load(
+        db, "session", since, until, extra=rated, order="e.at DESC, e.created_at DESC", limit=n, children=False
+    )
+    unique = {session.id: session for session in [*first, *last]}
+    return sorted(unique.values(), key=lambda session: (session.at, session.created_at))
+
+
+def report_medication_events(
+    db: Connection, since: datetime | None, until: datetime | None, near: timedelta
+) -> list[MedicationEvent]:
+    """Every start, change and stop up to ``until`` (what was being taken when), and the as-needed
+    doses within ``near`` of the period (a dose the evening before its first session counts)."""
+    kind = KINDS["medication"]
+    clauses = ["e.event != 'took'"]
+    params: list = []
+    if until is not None:
+        clauses.append("e.at < ?")
+        params.append(to_utc_text(until))
+    took = ["e.event = 'took'"]
+    if since is not None:
+        took.append("e.at >= ?")
+        params.append(to_utc_text(since - near))
+    if until is not None:
+        took.append("e.at < ?")
+        params.append(to_utc_text(until + near))
+    where = f" WHERE ({' AND '.join(clauses)}) OR ({' AND '.join(took)})"
+    return _records(db, kind, f"{_select(kind)}{where} ORDER BY e.at, e.created_at", params)
+
+
+def reflections(db: Connection, since: datetime | None, until: datetime | None) -> dict[str, str]:
+    """The first line of the earliest note linked to each session of the period, integration reflections
+    aside (the report lists those under their session on their own)."""
+    from ketalog.reflections import TAG_PREFIX
+
+    where, params = _where_time(since, until, alias="s")
+    where = _and(where, "NOT EXISTS (SELECT 1 FROM journal_tags t WHERE t.journal_id = j.id AND t.tag LIKE ?)")
+    found: dict[str, str] = {}
+    for row in db.query(
+        f"SELECT j.session_id, j.text FROM journal j JOIN sessions s ON s.id = j.session_id{where} ORDER BY j.at",
+        [*params, TAG_PREFIX + "%"],
+    ):
+        first = next((line.strip() for line in row["text"].splitlines() if line.strip()), "")
+        found.setdefault(row["session_id"], first)
+    return found
+
+
+def first_entry_day(db: Connection, since: datetime | None, until: datetime | None) -> str | None:
+    """The local day of the first session, check-in, score or note in [since, until): where a report's
+    period really begins. One indexed lookup a table."""
+    firsts = []
+    for table in ("sessions", "checkins", "surveys", "journal"):
+        where, params = _where_time(since, until, alias=table)
+        firsts += db.execute(f"SELECT at, local_date FROM {table}{where} ORDER BY at LIMIT 1", params).fetchall()
+    return min(firsts)[1] if firsts else None
+
+
+def course_readings(
+    db: Connection, since: datetime | None, until: datetime | None
+) -> dict[str, list[tuple[datetime, int]]]:
+    """{rating: [(when, value)]} of every check-in in [since, until), oldest first: light rows for long spans,
+    one query for every daily rating."""
+    from ketalog.validation import RATING_NAMES
+
+    where, params = _where_time(since, until, alias="checkins")
+    readings: dict[str, list[tuple[datetime, int]]] = {name: [] for name in RATING_NAMES}
+    columns = ", ".join(RATING_NAMES)
+    for at, offset, *values in db.execute(f"SELECT at, utc_offset, {columns} FROM checkins{where} ORDER BY at", params):
+        moment = from_storage(at, offset)
+        for name, value in zip(RATING_NAMES, values, strict=True):
+            if value is not None:
+                readings[name].append((moment, value))
+    return readings
+
+
+def text_mentions(db: Connection, since, until, words: Iterable[str]) -> list[tuple[datetime, str, str]]:
+    """Side effects, session and check-in notes and journal text in the period containing any of ``words``
+    (case-insensitive substring match, done by SQLite): (when, where, the text)."""
+    words = [word.lower() for word in words]
+    if not words:
+        return []
+    assert all(word.isascii() for word in words), "LIKE folds only ASCII case"
+    sources = (
+        (
+            "side effect",
+            "SELECT s.at, s.utc_offset, x.name AS text FROM side_effects x JOIN sessions s ON s.id = x.session_id",
+        ),
+        ("session note", "SELECT at, utc_offset, note AS text FROM sessions s"),
+        ("check-in note", "SELECT at, utc_offset, note AS text FROM checkins s"),
+        ("journal", "SELECT at, utc_offset, text FROM journal s"),
+    )
+    found = []
+    for where_label, select in sources:
+        where, params = _where_time(since, until, alias="s")
+        match = " OR ".join("text LIKE ?" for _ in words)  # LIKE ignores ASCII case; the words are ASCII
+        sql = f"SELECT * FROM ({select}{where}) WHERE text IS NOT NULL AND ({match})"
+        for row in db.query(sql, [*params, *(f"%{word}%" for word in words)]):
+            found.append((from_storage(row["at"], row["utc_offset"]), where_label, row["text"]))
+    return sorted(found, key=lambda item: item[0])
+
+
+_PERIOD_SQL = {
+    # Monday of the entry's local week, and its local month.
+    "week": "date(local_date, '-' || ((CAST(strftime('%w', local_date) AS INTEGER) + 6) % 7) || ' days')",
+    "month": "substr(local_date, 1, 7)",
+}
+
+
+def trend_inputs(
+    db: Connection,
+    by: str,
+    now: datetime,
+    start: datetime | None,
+    end: datetime | None,
+    *,
+    window: timedelta,
+    session_rows: int,
+    early: timedelta = timedelta(days=7),
+) -> TrendInputs:
+    """The rows one trends table needs; ``start=None`` per session means the last ``session_rows`` sessions."""
+    if by != "session":
+        return TrendInputs(
+            by,
+            now,
+            start,
+            rating_means=rating_means_by(db, by, start, end),
+            instrument_means=instrument_means_by(db, by, start, end),
+            phone_means=phone_means_by(db, by, start, end),
+        )
+    from ketalog.courses import course_at
+
+    if start is None:
+        start = nth_latest_session_at(db, session_rows)
+    sessions = sessions_between(db, start, end)
+    all_courses = courses(db)
+    checkins: dict[str, Checkin] = {}
+    if sessions:
+        # each shown course's baseline windows, then everything from the first shown session on: what
+        # the per-session means and durability read, however long the history before them
+        shown = {id(course): course for course in (course_at(all_courses, s.at) for s in sessions) if course}
+        spans = [(course.started - window, course.started + early + timedelta(seconds=1)) for course in shown.values()]
+        for since, until in [*spans, (sessions[0].at - window, end)]:
+            checkins.update((c.id, c) for c in _load(db, "checkin", since, until, children=False))
+    ordered = sorted(checkins.values(), key=lambda c: (c.at, c.created_at))
+    return TrendInputs(by, now, start, sessions=sessions, checkins=ordered, courses=all_courses)
+
+
+def _first_of_last_weeks(db: Connection, until: datetime | None, weeks: int) -> str | None:
+    """The Monday of the oldest of the last ``weeks`` local weeks with a check-in before ``until``: reads
+    back by the index only as far as those weeks go, so 50 years cost what 26 weeks do."""
+    from datetime import date as Date
+
+    where, params = _where_time(None, until, alias="checkins")
+    seen: set[Date] = set()  # Mondays
+    for (day,) in db.execute(f"SELECT local_date FROM checkins{where} ORDER BY at DESC", params):
+        moment = Date.fromisoformat(day)
+        week = moment - timedelta(days=moment.weekday())
+        if week not in seen:
+            if len(seen) == weeks:
+                return min(seen).isoformat() if seen else None
+            seen.add(week)
+    return None  # fewer weeks than that: all of them
+
+
+def rating_means_by(
+    db: Connection, by: str, since: datetime | None, until: datetime | None, from_day: str | None = None
+) -> list[dict]:
+    """Check-in count and mean of each rating per week or month, aggregated by SQLite; ``from_day``
+    (a local 'YYYY-MM-DD') also bounds the days read."""
+    from ketalog.validation import RATING_NAMES
+
+    where, params = _where_time(since, until, alias="checkins")
+    if from_day is not None:
+        where, params = _and(where, "local_date >= ?"), [*params, from_day]
+    means = ", ".join(f"round(avg({name}), 2) AS {name}" for name in (*RATING_NAMES, "sleep_hours"))
+    return list(
+        db.query(
+            f"SELECT {_PERIOD_SQL[by]} AS period, count(*) AS checkins, {means} FROM checkins"
+            f"{where} GROUP BY period ORDER BY period",
+            params,
+        )
+    )
+
+
+def phone_means_by(db: Connection, by: str, since: datetime | None, until: datetime | None) -> list[dict]:
+    """Mean of each phone metric per week or month and source (`daily_metrics`), aggregated by SQLite."""
+    clauses, params = [], []
+    if since is not None:
+        clauses.append("local_date >= ?")
+        params.append(since.date().isoformat())
+    if until is not None:
+        clauses.append("local_date < ?")
+        params.append(until.date().isoformat())
+    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    return list(
+        db.query(
+            f"SELECT {_PERIOD_SQL[by]} AS period, source, metric, round(avg(value), 2) AS mean, count(*) AS days "
+            f"FROM daily_metrics{where} GROUP BY period, source, metric ORDER BY period",
+            params,
+        )
+    )
+
+
+def phone_days(db: Connection, since: datetime | None, until: datetime | None) -> list[tuple[str, str, str, float]]:
+    """(local day, source, metric, value) from `daily_metrics` for [since, until), by local day."""
+    clauses, params = [], []
+    if since is not None:
+        clauses.append("local_date >= ?")
+        params.append(since.date().isoformat())
+    if until is not None:
+        clauses.append("local_date < ?")
+        params.append(until.date().isoformat())
+    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    return [
+        (row[0], row[1], row[2], row[3])
+        for row in db.execute(
+            f"SELECT local_date, source, metric, value FROM daily_metrics{where} ORDER BY local_date", params
+        )
+    ]
+
+
+def home_readings(db: Connection, since: datetime | None, until: datetime | None, metric: str) -> list[dict]:
+    """The phone's dated readings of one kind (`blood_pressure`, `symptom`, `state_of_mind`) in [since, until)."""
+    where, params = _where_time(since, until, alias="health_readings")
+    where = _and(where, "metric = ?")
+    return [
+        {**row, "at": from_storage(row["at"], row["utc_offset"])}
+        for row in db.query(f"SELECT * FROM health_readings{where} ORDER BY at", [*params, metric])
+    ]
+
+
+def instrument_means_by(db: Connection, by: str, since: datetime | None, until: datetime | None) -> list[dict]:
+    """Mean questionnaire total per instrument per week or month, aggregated by SQLite."""
+    where, params = _where_time(since, until, alias="surveys")
+    return list(
+        db.query(
+            f"SELECT {_PERIOD_SQL[by]} AS period, instrument, round(avg(total), 1) AS mean_total "
+            f"FROM surveys{where} GROUP BY period, instrument ORDER BY period",
+            params,
+        )
+    )
+
+
+def last_checkin_at(db: Connection, before: datetime | None = None) -> datetime | None:
+    """The time of the latest check-in (before ``before``), as the user lived it."""
+    where, params = _where_time(None, before, alias="checkins")
+    row = next(db.query(f"SELECT at, utc_offset FROM checkins{where} ORDER BY at DESC LIMIT 1", params), None)
+    return from_storage(row["at"], row["utc_offset"]) if row else None
+
+
+def last_scored_at(db: Connection, instruments: Iterable[str]) -> dict[str, datetime | None]:
+    """The time of each instrument's latest questionnaire with a total (by index, whatever the history)."""
+    found: dict[str, datetime | None] = {}
+    for instrument in instruments:
+        row = next(
+            db.query(
+                "SELECT at, utc_offset FROM surveys WHERE instrument = ? AND total IS NOT NULL "
+                "ORDER BY at DESC LIMIT 1",
+                [instrument],
+            ),
+            None,
+        )
+        found[instrument] = from_storage(row["at"], row["utc_offset"]) if row else None
+    return found
+
+
+def latest_rated_at(db: Connection) -> datetime | None:
+    """The newest check-in or questionnaire, whatever its age (trends fall back to it)."""
+    row = next(
+        db.query(
+            "SELECT at, utc_offset FROM (SELECT at, utc_offset FROM checkins UNION ALL "
+            "SELECT at, utc_offset FROM surveys) ORDER BY at DESC LIMIT 1"
+        ),
+        None,
+    )
+    return from_storage(row["at"], row["utc_offset"]) if row else None
+
+
+def sessions_between(db: Connection, since: datetime | None, until: datetime | None) -> list[Session]:
+    return _load(db, "session", since, until)
+
+
+def session_notes(db: Connection, session_id: str) -> list[JournalEntry]:
+    """The journal notes linked to one session, oldest first."""
+    kind = KINDS["journal"]
+    return _records(db, kind, f"{_select(kind)} WHERE e.session_id = ? ORDER BY e.at", [session_id])
