@@ -329,8 +329,8 @@ def rating_means_by(
     )
 
 
-def phone_means_by(db: Connection, by: str, since: datetime | None, until: datetime | None) -> list[dict]:
-    """Mean of each phone metric per week or month and source (`daily_metrics`), aggregated by SQLite."""
+def _where_days(since: datetime | None, until: datetime | None) -> tuple[str, list]:
+    """[since, until) on a table keyed by local day (the phone's metrics have no time of day)."""
     clauses, params = [], []
     if since is not None:
         clauses.append("local_date >= ?")
@@ -338,7 +338,12 @@ def phone_means_by(db: Connection, by: str, since: datetime | None, until: datet
     if until is not None:
         clauses.append("local_date < ?")
         params.append(until.date().isoformat())
-    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
+
+
+def phone_means_by(db: Connection, by: str, since: datetime | None, until: datetime | None) -> list[dict]:
+    """Mean of each phone metric per week or month and source (`daily_metrics`), aggregated by SQLite."""
+    where, params = _where_days(since, until)
     return list(
         db.query(
             f"SELECT {_PERIOD_SQL[by]} AS period, source, metric, round(avg(value), 2) AS mean, count(*) AS days "
@@ -350,14 +355,7 @@ def phone_means_by(db: Connection, by: str, since: datetime | None, until: datet
 
 def phone_days(db: Connection, since: datetime | None, until: datetime | None) -> list[tuple[str, str, str, float]]:
     """(local day, source, metric, value) from `daily_metrics` for [since, until), by local day."""
-    clauses, params = [], []
-    if since is not None:
-        clauses.append("local_date >= ?")
-        params.append(since.date().isoformat())
-    if until is not None:
-        clauses.append("local_date < ?")
-        params.append(until.date().isoformat())
-    where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+    where, params = _where_days(since, until)
     return [
         (row[0], row[1], row[2], row[3])
         for row in db.execute(
