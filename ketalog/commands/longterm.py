@@ -1,7 +1,7 @@
 """`ketalog followup` and `ketalog lab`: the monthly long-term follow-up and lab results."""
 
 from functools import partial
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional, cast
 
 import typer
 
@@ -19,6 +19,9 @@ from ketalog.commands.common import (
     state,
 )
 from ketalog.errors import InputError, Interrupted
+
+if TYPE_CHECKING:
+    from ketalog.models import Followup, Lab
 
 
 def _read(question: followup.Question, raw: str):
@@ -92,9 +95,9 @@ def followup_command(
     from ketalog.reading.longterm import answered_concerns
 
     with state(ctx).open(write=True) as db:
-        entry = store.insert(db, "followup", moment, kept)
+        entry = cast("Followup", store.insert(db, "followup", moment, kept))
         earlier = store.followups(db, None)
-    found = answered_concerns(entry, earlier[0] if earlier else None)  # type: ignore[arg-type]
+    found = answered_concerns(entry, earlier[0] if earlier else None)
     raised = [
         *(f"Bladder: {text}" for text in found.bladder),
         *("Memory or concentration: clearly worse" for _ in found.memory),
@@ -102,7 +105,7 @@ def followup_command(
     ]
     from ketalog.render.text import followup_text, short_id
 
-    lines = [f"Follow-up saved ({short_id(entry.id)}): {followup_text(entry)}."]  # type: ignore[arg-type]
+    lines = [f"Follow-up saved ({short_id(entry.id)}): {followup_text(entry)}."]
     if raised:
         lines += ["Worth raising with your provider:", *(f"  {line}" for line in raised)]
     emit({**entry.to_json(), "worth_raising": raised}, as_json, "\n".join(lines))
@@ -158,10 +161,10 @@ def lab_add(
     if note and note.strip():
         values["note"] = note
     with state(ctx).open(write=True) as db:
-        lab = store.insert(db, "lab", moment, values)
+        lab = cast("Lab", store.insert(db, "lab", moment, values))
     from ketalog.render.text import lab_text, short_id
 
-    emit(lab.to_json(), as_json, f"Lab result saved ({short_id(lab.id)}): {lab_text(lab)}.")  # type: ignore[arg-type]
+    emit(lab.to_json(), as_json, f"Lab result saved ({short_id(lab.id)}): {lab_text(lab)}.")
 
 
 @commands.command("list")
@@ -175,8 +178,8 @@ def lab_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     from ketalog import store
 
     with state(ctx).open(write=False) as db:
-        labs, _ = store.list_entries(db, ["lab"])
+        labs = cast("list[Lab]", store.list_entries(db, ["lab"])[0])
     from ketalog.render.text import lab_text, short_id, when
 
-    text = "\n".join(f"{short_id(lab.id)}  {when(lab)}  {lab_text(lab)}" for lab in labs)  # type: ignore[arg-type]
+    text = "\n".join(f"{short_id(lab.id)}  {when(lab)}  {lab_text(lab)}" for lab in labs)
     emit([lab.to_json() for lab in labs], as_json, text or "No lab results: `ketalog lab add NAME VALUE UNIT`.")
