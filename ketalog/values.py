@@ -248,6 +248,61 @@ def _cleared_readings(entry, values: dict, option: str, point) -> dict:
     return {"vitals": kept or None}
 
 
+@dataclass
+class Edit:
+    values: dict  # the columns to write
+    children: list[str] | None  # side effects or tags to replace them with; None leaves them
+    safety_notice: bool = False  # new answers put the safety item above 0: the command shows the crisis resources
+
+
+def edited(entry, options: dict, *, force: bool, find_session) -> Edit:
+    """The validated change `edit` asks of ``entry``: ``options`` are its parsed options by name, only those
+    of the entry's kind given (the command has checked). ``find_session(text)`` resolves `--session`."""
+    kind = entry.kind
+    if kind == "session":
+        values = session_values(**{name: options[name] for name in SESSION_OPTIONS}, entry=entry)
+        if "route" in values or "doses" in values:  # the pair as it will be stored
+            from ketalog.session_record import total_dose
+
+            stored = entry.to_json()
+            valid.plausible_dose(
+                values.get("route", stored["route"]),
+                *total_dose(values["doses"] if "doses" in values else stored["doses"]),
+                force,
+                "--dose" if "doses" in values else "--route",
+            )
+        effects = options["side_effect"]
+        return Edit(values, valid.side_effects(effects) if effects is not None else None)
+    tags = valid.tags(options["tag"]) if options["tag"] is not None else None
+    if kind == "checkin":
+        ratings = {name: options[name] for name in valid.RATING_NAMES}
+        return Edit(checkin_values(ratings, options["sleep_hours"], options["note"]), tags)
+    if kind == "journal":
+        values = {}
+        if options["text"] is not None:
+            if not options["text"].strip():
+                raise InputError("--text", "must not be empty")
+            values["text"] = options["text"]
+        if options["session"] is not None:
+            values["session_id"] = find_session(options["session"]).id
+        return Edit(values, tags)
+    if kind in ("visit", "lab"):
+        return Edit({"note": options["note"]} if options["note"] is not None else {}, None)
+    if kind == "followup":  # its answers are a dated record: move it, or delete and answer again
+        return Edit({}, None)
+    if kind == "medication":
+        dose = options["dose"]
+        if dose is not None and len(dose) > 1:
+            raise InputError("--dose", "a medicine event has one dose; give --dose once")
+        single = {"dose": dose[0] if dose else None, "schedule": options["schedule"]}
+        values = {name: valid.short_text(raw, "--" + name, 50) for name, raw in single.items() if raw is not None}
+        if options["note"] is not None:
+            values["note"] = options["note"]
+        return Edit(values, None)
+    change = edited_survey_values(entry, options["answers"], options["difficulty"], options["total"])
+    return Edit(change.values, None, change.safety_notice)
+
+
 def apply_clears(entry, clear: list[str], values: dict, children, given: set[str]):
     """Set the named fields to empty; a field cannot be both set and cleared, and a check-in keeps a rating."""
     names = clearable(entry.kind)

@@ -6,7 +6,6 @@ from typing import Annotated, Any, Optional
 import typer
 
 from ketalog import completion
-from ketalog import validation as valid
 from ketalog.commands.common import (
     AnxietyOpt,
     BpAfterOpt,
@@ -258,7 +257,9 @@ def edit(
     from ketalog import store, timeparse
     from ketalog import values as entry_values
 
-    options = locals()
+    # Every option by its Python name, as the function receives it: Click keeps a repeatable option that
+    # was not given as (), where Typer passes None.
+    options = {name: (list(value) or None) if isinstance(value, tuple) else value for name, value in ctx.params.items()}
     given = {name for fields in entry_values.FIELDS.values() for name in fields if options[name] is not None}
     moment = timeparse.parse_at(at) if at is not None else None
     with state(ctx).open(write=True) as db:
@@ -273,52 +274,10 @@ def edit(
             )
         if not given and moment is None and not clear:
             raise InputError("options", "nothing to change; give the fields to change, e.g. --note or --at")
-        children = None
-        if entry.kind == "session":
-            values = entry_values.session_values(
-                **{name: options[name] for name in entry_values.SESSION_OPTIONS}, entry=entry
-            )
-            if "route" in values or "doses" in values:  # the pair as it will be stored
-                from ketalog.session_record import total_dose
-
-                stored = entry.to_json()
-                valid.plausible_dose(
-                    values.get("route", stored["route"]),
-                    *total_dose(values["doses"] if "doses" in values else stored["doses"]),
-                    force,
-                    "--dose" if "doses" in values else "--route",
-                )
-            children = valid.side_effects(side_effect) if side_effect is not None else None
-        elif entry.kind == "checkin":
-            values = entry_values.checkin_values(
-                {name: options[name] for name in valid.RATING_NAMES}, sleep_hours, note
-            )
-            children = valid.tags(tag) if tag is not None else None
-        elif entry.kind == "journal":
-            values = {}
-            if text is not None:
-                if not text.strip():
-                    raise InputError("--text", "must not be empty")
-                values["text"] = text
-            if session is not None:
-                values["session_id"] = session_for(db, session).id
-            children = valid.tags(tag) if tag is not None else None
-        elif entry.kind in ("visit", "lab"):
-            values = {"note": note} if note is not None else {}
-        elif entry.kind == "followup":  # its answers are a dated record: move it, or delete and answer again
-            values = {}
-        elif entry.kind == "medication":
-            if dose is not None and len(dose) > 1:
-                raise InputError("--dose", "a medicine event has one dose; give --dose once")
-            single = {"dose": dose[0] if dose else None, "schedule": schedule}
-            values = {name: valid.short_text(raw, "--" + name, 50) for name, raw in single.items() if raw is not None}
-            if note is not None:
-                values["note"] = note
-        else:
-            change = entry_values.edited_survey_values(entry, answers, difficulty, total)
-            if change.safety_notice:
-                announce_safety(as_json)
-            values = change.values
+        change = entry_values.edited(entry, options, force=force, find_session=lambda wanted: session_for(db, wanted))
+        if change.safety_notice:
+            announce_safety(as_json)
+        values, children = change.values, change.children
         if clear:
             values, children = entry_values.apply_clears(entry, clear, values, children, given)
         updated = store.update(db, entry, values, moment, children)
