@@ -94,7 +94,7 @@ def test_case_10_without_any_session_there_is_no_baseline_and_no_sign():
     history = series("mood", [2, 8, 2, 8, 2, 8, 2, 8], -60) + recent("mood", [5, 5, 5, 5, 5])
     report = report_for(checkins=history)
     assert report.signs == [] and report.ratings["mood"].baseline_kind == "none"
-    assert report.course["number"] is None and report.ratings["mood"].recent == 5
+    assert report.course.number is None and report.ratings["mood"].recent == 5
 
 
 # Signs name only what improved ----------------------------------------------------------------------
@@ -168,19 +168,19 @@ def test_case_5_a_re_induction_is_its_own_course_and_not_a_return_of_symptoms():
     again = [session(0, new_course=True), session(2), session(4)]
     surveys = [phq9(-210, 20), phq9(-170, 6), phq9(-2, 18), phq9(30, 8)]
     report = report_for(sessions=first + again, surveys=surveys)
-    assert report.course["number"] == 2 and report.course["courses"] == 2
-    assert report.course["started"].startswith("2026-03-01")
+    assert report.course.number == 2 and report.course.courses == 2
+    assert report.course.started.startswith("2026-03-01")
     phq = report.instruments["phq9"]
     assert (phq.baseline, phq.baseline_kind, phq.response) == (18, "pre_treatment", True)
     assert "symptom_return" not in ids(report.flags)
 
 
 def test_course_phase_induction_then_maintenance_and_longer_for_intranasal():
-    assert report_for(sessions=INDUCTION, now=day(20)).course["phase"] == "induction"
-    assert report_for(sessions=INDUCTION, now=day(21)).course["phase"] == "maintenance"
+    assert report_for(sessions=INDUCTION, now=day(20)).course.phase == "induction"
+    assert report_for(sessions=INDUCTION, now=day(21)).course.phase == "maintenance"
     spravato = [session(d, route="intranasal") for d in (0, 3, 7, 10)]
-    assert report_for(sessions=spravato, now=day(25)).course["phase"] == "induction"
-    assert report_for(sessions=spravato, now=day(28)).course["phase"] == "maintenance"
+    assert report_for(sessions=spravato, now=day(25)).course.phase == "induction"
+    assert report_for(sessions=spravato, now=day(28)).course.phase == "maintenance"
 
 
 # Case 2: mood drifting back, and a response that no longer holds --------------------------------------
@@ -387,14 +387,14 @@ def test_case_9_dissociation_rising_is_raised():
 
 def test_case_11_since_never_hides_the_last_session():
     report = report_for(sessions=INDUCTION, since=day(20))
-    assert report.course["sessions_in_period"] == 0
-    assert report.course["last_session"].startswith("2026-03-12") and report.course["days_since_last_session"] == 29
+    assert report.course.sessions_in_period == 0
+    assert report.course.last_session.startswith("2026-03-12") and report.course.days_since_last_session == 29
 
 
 def test_case_11_days_ago_counts_calendar_days():
     late = [session(0, hour=22)]
-    assert report_for(sessions=late, now=day(1, hour=12)).course["days_since_last_session"] == 1
-    assert report_for(sessions=late, now=day(0, hour=23)).course["days_since_last_session"] == 0
+    assert report_for(sessions=late, now=day(1, hour=12)).course.days_since_last_session == 1
+    assert report_for(sessions=late, now=day(0, hour=23)).course.days_since_last_session == 0
 
 
 def test_nothing_flagged_only_when_there_was_data_to_judge():
@@ -468,7 +468,7 @@ def test_journal_privacy_and_course_summary():
     assert report.journal == []
     full = build_report(inputs(sessions=INDUCTION, journal=[note(3, "x" * 400)], now=NOW))
     assert len(full.journal[0]["text"]) == 300
-    assert full.course["number"] == 1 and full.course["sessions_in_course"] == 6 and full.course["routes"] == {"iv": 6}
+    assert full.course.number == 1 and full.course.sessions_in_course == 6 and full.course.routes == {"iv": 6}
 
 
 def test_session_intervals_report_durability_per_session():

@@ -118,10 +118,48 @@ class SafetyFacts:
 
 
 @dataclass
+class CourseSummary:
+    """Where the period sits in the treatment: its sessions, the course it belongs to, the plan, costs."""
+
+    sessions_total: int
+    sessions_in_period: int
+    first_session: str | None
+    last_session: str | None  # the last session, even when it lies before --since
+    days_since_last_session: int | None
+    routes: dict[str, int]
+    number: int | None
+    courses: int
+    started: str | None
+    phase: str | None
+    sessions_in_course: int
+    checkin_before_start: str | None
+    planned_in_period: int
+    planned_done: int
+    cost_in_period: float | None  # only when some cost was logged: no cost recorded is not a cost of 0
+
+    def to_json(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
+class MedicationSection:
+    """Current medicines at the period end, dated changes in the period, doses logged of medicines not
+    current, and as-needed doses on session days (each a plain dict, as the JSON shows it)."""
+
+    current: list[dict] = field(default_factory=list)
+    changes: list[dict] = field(default_factory=list)
+    taken: list[dict] = field(default_factory=list)
+    on_session_days: list[dict] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
 class Report:
     generated_at: str
     period: dict
-    course: dict
+    course: CourseSummary
     instruments: dict[str, InstrumentResult]
     ratings: dict[str, RatingResult]
     signs: list[Finding]
@@ -133,9 +171,7 @@ class Report:
     durability: dict = field(default_factory=dict)
     judged: bool = False  # there was data to judge (a course, or ratings/scores in the period)
     last_checkin_days_ago: int | None = None  # the last check-in at or before the period end
-    medications: dict = field(
-        default_factory=lambda: {"current": [], "changes": [], "taken": [], "on_session_days": []}
-    )
+    medications: MedicationSection = field(default_factory=MedicationSection)
     picture: CoursePicture | None = None  # the one picture every finding above was read from
     demo: bool = False  # read from a `ketalog demo` database: the page says DEMO, never the person's name
     better_days: list[str] = field(default_factory=list)  # `insights` findings as sentences (the full report only)
@@ -148,7 +184,7 @@ class Report:
         return {
             "generated_at": self.generated_at,
             "period": self.period,
-            "course": self.course,
+            "course": self.course.to_json(),
             "instruments": {key: value.to_json() for key, value in self.instruments.items()},
             "ratings": {key: value.to_json() for key, value in self.ratings.items()},
             "signs": [sign.to_json() for sign in self.signs],
@@ -158,7 +194,7 @@ class Report:
             "journal": self.journal,
             "safety": self.safety.to_json(),
             "durability": self.durability,
-            "medications": self.medications,
+            "medications": self.medications.to_json(),
             "picture": self.picture.to_json() if self.picture else None,
             "items": {key: value.items for key, value in self.instruments.items() if value.items},
             "better_days": self.better_days,

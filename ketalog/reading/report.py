@@ -7,7 +7,7 @@ from ketalog.courses import days_between
 from ketalog.models import ReportInputs, Session
 from ketalog.reading import longterm
 from ketalog.reading.flags import find_flags, side_effect_counts
-from ketalog.reading.model import Report
+from ketalog.reading.model import CourseSummary, MedicationSection, Report
 from ketalog.reading.phone import phone_summary
 from ketalog.reading.picture import course_picture
 from ketalog.reading.ratings import rating_results
@@ -16,7 +16,7 @@ from ketalog.reading.signs import find_signs
 from ketalog.reading.windows import _in_period, _iso, horizon_start
 
 
-def medication_section(inputs: ReportInputs) -> dict:
+def medication_section(inputs: ReportInputs) -> MedicationSection:
     """Current medicines at the period end, dated changes in the period, doses logged in the period of
     medicines not current (as-needed ones, or another app's dose log), as-needed doses on session days."""
     end = inputs.end
@@ -52,15 +52,12 @@ def medication_section(inputs: ReportInputs) -> dict:
         for e in events
         if e.event == "took" and e.at.date() in session_days and _in_period(e.at, inputs.since, inputs.until)
     ]
-    return {
-        "current": current,
-        "changes": changes,
-        "taken": sorted(taken.values(), key=lambda row: row["name"].lower()),
-        "on_session_days": on_session_days,
-    }
+    return MedicationSection(
+        current, changes, sorted(taken.values(), key=lambda row: row["name"].lower()), on_session_days
+    )
 
 
-def course_summary(inputs: ReportInputs) -> dict:
+def course_summary(inputs: ReportInputs) -> CourseSummary:
     # planned days of the period up to its end: the ones that could have been done by now
     planned_so_far = [p for p in inputs.planned if p["local_date"] <= inputs.end.date().isoformat()]
     sessions = inputs.sessions
@@ -70,26 +67,26 @@ def course_summary(inputs: ReportInputs) -> dict:
     course = inputs.course
     last = course.last if course else None  # the last session, even when it lies before --since
     first = inputs.courses[0].started if inputs.courses else None
-    return {
-        "sessions_total": inputs.sessions_total,
-        "sessions_in_period": len(sessions),
-        "first_session": _iso(first),
-        "last_session": _iso(last),
-        "days_since_last_session": days_between(last, inputs.now) if last else None,
-        "routes": routes,
-        "number": course.number if course else None,
-        "courses": len(inputs.courses),
-        "started": _iso(course.started) if course else None,
-        "phase": course.phase(inputs.end) if course else None,
-        "sessions_in_course": course.session_count if course else 0,
-        "checkin_before_start": _iso(inputs.checkin_before_course),
-        "planned_in_period": len(planned_so_far),
-        "planned_done": sum(1 for p in planned_so_far if p["done"]),
+    return CourseSummary(
+        sessions_total=inputs.sessions_total,
+        sessions_in_period=len(sessions),
+        first_session=_iso(first),
+        last_session=_iso(last),
+        days_since_last_session=days_between(last, inputs.now) if last else None,
+        routes=routes,
+        number=course.number if course else None,
+        courses=len(inputs.courses),
+        started=_iso(course.started) if course else None,
+        phase=course.phase(inputs.end) if course else None,
+        sessions_in_course=course.session_count if course else 0,
+        checkin_before_start=_iso(inputs.checkin_before_course),
+        planned_in_period=len(planned_so_far),
+        planned_done=sum(1 for p in planned_so_far if p["done"]),
         # only when some cost was logged: no cost recorded is not a cost of 0
-        "cost_in_period": sum(s.cost for s in sessions if s.cost is not None)
+        cost_in_period=sum(s.cost for s in sessions if s.cost is not None)
         if any(s.cost is not None for s in sessions)
         else None,
-    }
+    )
 
 
 def session_rows(sessions: list[Session], reflections: dict[str, str] | None = None) -> list[dict]:

@@ -267,7 +267,7 @@ def _charts(report: Report) -> str:
     session_times = [session["at"] for session in report.sessions]
     marks = [
         (c["at"], f"{c['name']} {rr.EVENT_SHORT[c['event']]}{' ' + c['dose'] if c['dose'] else ''}")
-        for c in report.medications["changes"]
+        for c in report.medications.changes
     ]
     item9 = [a["at"] for a in report.safety.answers if a["answer"]]
     charts = [

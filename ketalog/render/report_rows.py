@@ -242,9 +242,9 @@ def item9_line(report: Report) -> str | None:
 
 def course_lines(report: Report) -> list[str]:
     course = report.course
-    if not course["sessions_total"]:
+    if not course.sessions_total:
         return ["No treatment sessions logged yet: this report shows the pre-treatment picture."]
-    routes = ", ".join(f"{route} × {count}" for route, count in course["routes"].items()) or "none in period"
+    routes = ", ".join(f"{route} × {count}" for route, count in course.routes.items()) or "none in period"
     doses: list[tuple[str, int]] = []
     for session in report.sessions:
         label = f"{session['dose']} {session['route']}" if session["dose"] else session["route"]
@@ -253,20 +253,20 @@ def course_lines(report: Report) -> list[str]:
         else:
             doses[-1] = (label, doses[-1][1] + 1)
     lines = []
-    if course["number"]:
-        of = f" of {course['courses']}" if course["courses"] > 1 else ""
+    if course.number and course.started:
+        of = f" of {course.courses}" if course.courses > 1 else ""
         lines.append(
-            f"Course {course['number']}{of}, started {course['started'][:10]}: {course['phase']}, "
-            f"{count_of(course['sessions_in_course'], 'session')} so far."
+            f"Course {course.number}{of}, started {course.started[:10]}: {course.phase}, "
+            f"{count_of(course.sessions_in_course, 'session')} so far."
         )
     lines.append(
-        f"Sessions: {course['sessions_in_period']} in this period, {course['sessions_total']} in all "
-        f"(first {course['first_session'][:10]})."
+        f"Sessions: {course.sessions_in_period} in this period, {course.sessions_total} in all "
+        f"(first {(course.first_session or '')[:10]})."
     )
     lines.append(f"Routes in this period: {routes}.")
-    if course.get("planned_in_period"):
+    if course.planned_in_period:
         lines.append(
-            f"Plan: {course['planned_done']} of the {count_of(course['planned_in_period'], 'session')} planned "
+            f"Plan: {course.planned_done} of the {count_of(course.planned_in_period, 'session')} planned "
             "up to now were logged."
         )
     if doses:
@@ -278,10 +278,10 @@ def course_lines(report: Report) -> list[str]:
             + " → ".join(f"{label} ×{n}" for label, n in shown)
             + "."
         )
-    if course.get("cost_in_period") is not None:
-        lines.append(f"Logged session costs in this period: {course['cost_in_period']:,.2f}.")
-    if course["last_session"]:
-        lines.append(f"Last session {course['last_session'][:10]}, {days_ago(course['days_since_last_session'])}.")
+    if course.cost_in_period is not None:
+        lines.append(f"Logged session costs in this period: {course.cost_in_period:,.2f}.")
+    if course.last_session and course.days_since_last_session is not None:
+        lines.append(f"Last session {course.last_session[:10]}, {days_ago(course.days_since_last_session)}.")
     durability = durability_line(report)
     if durability:
         lines.append(durability)
@@ -420,42 +420,42 @@ def medication_lines(report: Report) -> list[str]:
 
     meds = report.medications
     lines = []
-    if meds["current"]:
+    if meds.current:
         lines.append(
             "Current: "
             + "; ".join(
                 " ".join(part for part in (m["name"], f"({label(m['class'])})", m["dose"], m["schedule"]) if part)
                 + (f", since {m['since'][:10]}" if m["since"] else "")
-                for m in meds["current"]
+                for m in meds.current
             )
             + "."
         )
-    if meds["changes"]:
+    if meds.changes:
         lines.append(
             "Changes in this period: "
             + "; ".join(
                 f"{c['at'][:10]} {c['name']} {_EVENT_WORDS[c['event']]}"
                 + "".join(f" {part}" for part in (c["dose"], c["schedule"]) if part and c["event"] != "stop")
-                for c in meds["changes"]
+                for c in meds.changes
             )
             + "."
         )
-    if meds["taken"]:
+    if meds.taken:
         lines.append(
             "Doses logged in this period: "
             + "; ".join(
                 " ".join(part for part in (t["name"], f"({label(t['class'])})", t["dose"]) if part)
                 + f" ×{t['doses']}, last {t['last'][:10]}"
-                for t in meds["taken"]
+                for t in meds.taken
             )
             + "."
         )
-    if meds["on_session_days"]:
+    if meds.on_session_days:
         lines.append(
             "As-needed doses on session days: "
             + "; ".join(
                 f"{t['at'][:16].replace('T', ' ')} {t['name']}{' ' + t['dose'] if t['dose'] else ''}"
-                for t in meds["on_session_days"]
+                for t in meds.on_session_days
             )
             + "."
         )
@@ -486,7 +486,7 @@ IMPORTED_SCALES = {
 def rating_note(report: Report) -> str:
     """Under the ratings table: what is there to compare (no course, stale check-ins), then how to read it."""
     notes = []
-    if not report.course["number"]:
+    if not report.course.number:
         notes.append("No treatment session yet: these are the pre-treatment ratings, with no baseline to compare.")
     gap = baseline_gap(report)
     if gap:
@@ -509,16 +509,16 @@ def rating_note(report: Report) -> str:
 def baseline_gap(report: Report) -> str:
     """Why there is no pre-treatment baseline when check-ins (often another app's, imported) end before the
     rule's window: else the years someone brought along would seem to have been ignored."""
-    course, before = report.course, report.course.get("checkin_before_start")
+    course, before = report.course, report.course.checkin_before_start
     has_baseline = any(rating.baseline_kind == "pre_treatment" for rating in report.ratings.values())
-    if not course["number"] or before is None or has_baseline:
+    if not course.number or not course.started or before is None or has_baseline:
         return ""
-    gap = (date.fromisoformat(course["started"][:10]) - date.fromisoformat(before[:10])).days
+    gap = (date.fromisoformat(course.started[:10]) - date.fromisoformat(before[:10])).days
     if gap < WINDOW.days:
         return ""
     return (
         f"No pre-treatment baseline: a baseline is the {WINDOW.days} days before the course began "
-        f"({course['started'][:10]}), and the last check-in before it was on {before[:10]}, {gap} days earlier."
+        f"({course.started[:10]}), and the last check-in before it was on {before[:10]}, {gap} days earlier."
     )
 
 
