@@ -218,23 +218,23 @@ def test_case_7_durability_is_not_capped_by_the_gap_between_sessions():
     up = series("mood", [7] * 26, 0.5)  # days 0.5 .. 25.5 all up
     down = series("mood", [3, 3, 3], 26.5)  # first day below baseline + 1: day 26
     report = report_for(sessions=INDUCTION, checkins=before("mood", [3, 3, 3]) + up + down, now=day(30))
-    rows = report.durability["sessions"]
+    rows = report.durability.sessions
     assert [r["status"] for r in rows] == ["censored"] * 5 + ["event"]
     assert {r["until"] for r in rows[:5]} == {"next_session"}
     # check-ins at 20:00 fall on the next calendar day here: the session of 12 March, the first day below 28 March
-    assert rows[-1]["days"] == 16 and report.durability["km_median_days"] == 16
-    assert report.durability["events"] == 1 and report.durability["censored"] == 5
-    assert report.durability["last_session_days_ago"] == 19
+    assert rows[-1]["days"] == 16 and report.durability.km_median_days == 16
+    assert report.durability.events == 1 and report.durability.censored == 5
+    assert report.durability.last_session_days_ago == 19
 
 
 def test_case_7_the_last_session_is_censored_at_its_last_check_in():
     report = report_for(
         sessions=INDUCTION, checkins=before("mood", [3, 3, 3]) + series("mood", [7] * 20, 11.5), now=day(31)
     )
-    last = report.durability["sessions"][-1]
+    last = report.durability.sessions[-1]
     assert (last["status"], last["until"], last["days"]) == ("censored", "last_checkin", 20)
-    assert report.durability["km_median_days"] is None and report.durability["at_least_days"] == 20
-    assert report.durability["no_data"] == 5  # no check-in between the first five sessions: never counted
+    assert report.durability.km_median_days is None and report.durability.at_least_days == 20
+    assert report.durability.no_data == 5  # no check-in between the first five sessions: never counted
 
 
 def test_durability_counts_no_unobserved_day():
@@ -242,11 +242,11 @@ def test_durability_counts_no_unobserved_day():
     though not one check-in was above the threshold."""
     later = [checkin(d, mood=4) for d in (40, 47, 54, 61)]
     report = report_for(sessions=INDUCTION, checkins=before("mood", [4, 4, 4]) + later, now=day(62))
-    rows = report.durability["sessions"]
+    rows = report.durability.sessions
     # 29 days passed before the first check-in: nothing is known of them, so no drop is dated there
     assert [r["status"] for r in rows] == ["no_data"] * 5 + ["censored"] and rows[-1]["until"] == "gap"
-    assert report.durability["km_median_days"] is None and report.durability["at_least_days"] is None
-    assert report.durability["events"] == 0
+    assert report.durability.km_median_days is None and report.durability.at_least_days is None
+    assert report.durability.events == 0
     from ketalog.render.report_rows import durability_line
 
     assert durability_line(report) is None
@@ -255,7 +255,7 @@ def test_durability_counts_no_unobserved_day():
 def test_a_gap_of_more_than_three_days_ends_what_is_known():
     checkins = before("mood", [3, 3, 3]) + [checkin(d, mood=7) for d in (11.5, 12.5, 20.5)]
     report = report_for(sessions=INDUCTION, checkins=checkins, now=day(25))
-    last = report.durability["sessions"][-1]
+    last = report.durability.sessions[-1]
     assert (last["status"], last["until"], last["days"]) == ("censored", "gap", 2)
 
 
@@ -267,7 +267,7 @@ def test_kaplan_meier_median_and_brookmeyer_crowley_interval():
     assert [round(s, 3) for _, s, _ in curve] == [0.857, 0.714, 0.571, 0.429, 0.286, 0.143]
     assert durability.km_median(curve) == 5
     summary = durability.summary(rows, 1)
-    assert summary["events"] == 6 and summary["ci95_days"][0] == 3
+    assert summary.events == 6 and summary.ci95_days[0] == 3
 
 
 # Case 6: reassess ---------------------------------------------------------------------------------------
@@ -544,6 +544,8 @@ def test_a_flag_over_years_names_its_latest_readings_and_counts_the_rest():
 def test_durability_is_said_in_plain_counts(durability, said):
     from types import SimpleNamespace
 
+    from ketalog.reading.model import Durability
     from ketalog.render.report_rows import durability_line
 
-    assert durability_line(SimpleNamespace(durability=durability, generated_at="2026-03-10T10:00")).endswith(said)
+    facts = Durability(**durability)
+    assert durability_line(SimpleNamespace(durability=facts, generated_at="2026-03-10T10:00")).endswith(said)

@@ -255,7 +255,7 @@ def test_a_long_course_is_read_within_the_rules_horizon(tmp_path):
     report = build_report(actual)
     assert "dissociation_rising" in {flag.id for flag in report.flags}  # the course's first sessions still count
     durability = report.durability
-    assert durability["events"] + durability["censored"] + durability["no_data"] <= 105
+    assert durability.events + durability.censored + durability.no_data <= 105
 
 
 def test_trends_by_session_read_only_what_the_shown_sessions_need(tmp_path):

@@ -54,7 +54,7 @@ def status_command(ctx: typer.Context, short: ShortOpt = False, as_json: JsonOpt
         if course is None
         else {"at": course.last.isoformat(timespec="minutes"), "days_ago": last_days},
         "durability": {
-            key: report.durability.get(key)
+            key: getattr(report.durability, key)
             for key in ("km_median_days", "at_least_days", "events", "censored", "no_data", "last_session_days_ago")
         },
         "due": due,

@@ -16,6 +16,8 @@ import math
 import statistics
 from datetime import date, datetime, timedelta
 
+from ketalog.reading.model import Durability
+
 LIFT_MARGIN = 1.0  # mood counts as "up" while a day's mean is >= baseline + 1 (product rule)
 MAX_GAP_DAYS = 3  # more days than this without a check-in ends what is known (product rule)
 ACUTE_AFTER = timedelta(hours=12)  # reference section 5: outcome is read from 12 h after a dose
@@ -103,21 +105,21 @@ def brookmeyer_crowley(curve: list[tuple[int, float, float]]) -> list[int | None
     return [min(inside), None if max(inside) == curve[-1][0] else max(inside)]
 
 
-def summary(rows: list[dict], last_session_days_ago: int | None) -> dict:
+def summary(rows: list[dict], last_session_days_ago: int | None) -> Durability:
     events = [row for row in rows if row["status"] == "event"]
     censored = [row for row in rows if row["status"] == "censored"]
     curve = kaplan_meier(rows)
     median = km_median(curve)
     counted = events + censored
-    return {
-        "km_median_days": median,
+    return Durability(
+        km_median_days=median,
         # with no median, what is known: at least as long as the longest time observed
-        "at_least_days": None if median is not None or not counted else max(row["days"] for row in counted) or None,
-        "ci95_days": brookmeyer_crowley(curve) if len(events) >= CI_MIN_EVENTS else None,
-        "events": len(events),
-        "censored": len(censored),
-        "no_data": sum(1 for row in rows if row["status"] == "no_data"),
-        "last_session_days_ago": last_session_days_ago,
-        "last": rows[-1] if rows else None,
-        "sessions": rows,
-    }
+        at_least_days=None if median is not None or not counted else max(row["days"] for row in counted) or None,
+        ci95_days=brookmeyer_crowley(curve) if len(events) >= CI_MIN_EVENTS else None,
+        events=len(events),
+        censored=len(censored),
+        no_data=sum(1 for row in rows if row["status"] == "no_data"),
+        last_session_days_ago=last_session_days_ago,
+        last=rows[-1] if rows else None,
+        sessions=rows,
+    )

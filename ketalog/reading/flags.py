@@ -10,7 +10,7 @@ from ketalog import crisis
 from ketalog import instruments as inst
 from ketalog.models import ReportInputs, Survey
 from ketalog.reading import longterm
-from ketalog.reading.model import Finding, InstrumentResult, RatingResult
+from ketalog.reading.model import Durability, Finding, InstrumentResult, RatingResult
 from ketalog.reading.picture import CoursePicture
 from ketalog.reading.rules import (
     DRIFT_MARGIN,
@@ -51,7 +51,7 @@ def find_flags(
     inputs: ReportInputs,
     instruments: dict[str, InstrumentResult],
     ratings: dict[str, RatingResult],
-    durability: dict,
+    durability: Durability,
     picture: CoursePicture,
 ) -> list[Finding]:
     flags: list[Finding] = []
@@ -145,7 +145,7 @@ def unmarked_gap(inputs: ReportInputs) -> Finding | None:
 
 
 def mood_returning(
-    inputs: ReportInputs, ratings: dict[str, RatingResult], durability: dict, picture: CoursePicture
+    inputs: ReportInputs, ratings: dict[str, RatingResult], durability: Durability, picture: CoursePicture
 ) -> Finding | None:
     """In this course mood's best 14-day mean (the picture's, >= 3 readings on >= 3 days, none across an
     unmarked gap) rose 2 points above baseline, and now it is back within 1 point of it: over the last 7 days
@@ -180,7 +180,7 @@ def mood_returning(
     best_at = best.at
     if best_at >= readings[-1][0] - DRIFT_WINDOW and over.endswith("days"):
         return None  # the peak is inside the last week itself: no rise then fall to speak of yet
-    since_session = durability.get("last_session_days_ago")
+    since_session = durability.last_session_days_ago
     return Finding(
         "mood_returning",
         "Mood has drifted back towards where it started",

@@ -118,6 +118,24 @@ class SafetyFacts:
 
 
 @dataclass
+class Durability:
+    """How long mood stayed up after the course's sessions, from logged days only (`reading.durability`)."""
+
+    km_median_days: int | None = None
+    at_least_days: int | None = None  # with no median, what is known: at least the longest time observed
+    ci95_days: list[int | None] | None = None
+    events: int = 0
+    censored: int = 0
+    no_data: int = 0
+    last_session_days_ago: int | None = None
+    last: dict | None = None
+    sessions: list[dict] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        return dict(self.__dict__)
+
+
+@dataclass
 class CourseSummary:
     """Where the period sits in the treatment: its sessions, the course it belongs to, the plan, costs."""
 
@@ -168,7 +186,7 @@ class Report:
     sessions: list[dict]
     journal: list[dict]
     safety: SafetyFacts = field(default_factory=SafetyFacts)
-    durability: dict = field(default_factory=dict)
+    durability: Durability = field(default_factory=Durability)
     judged: bool = False  # there was data to judge (a course, or ratings/scores in the period)
     last_checkin_days_ago: int | None = None  # the last check-in at or before the period end
     medications: MedicationSection = field(default_factory=MedicationSection)
@@ -193,7 +211,7 @@ class Report:
             "sessions": self.sessions,
             "journal": self.journal,
             "safety": self.safety.to_json(),
-            "durability": self.durability,
+            "durability": self.durability.to_json(),
             "medications": self.medications.to_json(),
             "picture": self.picture.to_json() if self.picture else None,
             "items": {key: value.items for key, value in self.instruments.items() if value.items},

@@ -7,7 +7,7 @@ from ketalog.courses import days_between
 from ketalog.models import ReportInputs, Session
 from ketalog.reading import longterm
 from ketalog.reading.flags import find_flags, side_effect_counts
-from ketalog.reading.model import CourseSummary, MedicationSection, Report
+from ketalog.reading.model import CourseSummary, Durability, MedicationSection, Report
 from ketalog.reading.phone import phone_summary
 from ketalog.reading.picture import course_picture
 from ketalog.reading.ratings import rating_results
@@ -119,7 +119,7 @@ def excerpt(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def durability_of(inputs: ReportInputs, baseline: float | None) -> dict:
+def durability_of(inputs: ReportInputs, baseline: float | None) -> Durability:
     """How long mood stayed up after the course's sessions (``ketalog.reading.durability``), read to the period end."""
     from ketalog.reading import durability
 

@@ -8,7 +8,7 @@ from datetime import date
 
 from ketalog import crisis
 from ketalog import instruments as inst
-from ketalog.reading.model import Report
+from ketalog.reading.model import Durability, Report
 from ketalog.reading.rules import RATING_LABELS, RATING_THRESHOLD, WINDOW
 from ketalog.render.sparkline import sparkline
 from ketalog.render.text import count_of
@@ -80,26 +80,26 @@ def durability_line(report: Report) -> str | None:
     return durability_text(report.durability, report.generated_at[:10])
 
 
-def durability_text(d: dict, today: str, *, short: bool = False) -> str | None:
+def durability_text(d: Durability, today: str, *, short: bool = False) -> str | None:
     """The survival summary in words: "Half of the sessions kept mood up for at least N days (k ended with
     a dip, m still up when last seen)", and where the last session stands."""
-    if not d or d.get("last_session_days_ago") is None:
+    if d.last_session_days_ago is None:
         return None
-    events, censored = d.get("events", 0), d.get("censored", 0)
+    events, censored = d.events, d.censored
     counts = f"{count_of(events, 'session')} ended with a dip, {censored} still up when last seen"
-    if d.get("km_median_days") is not None:
-        text = f"Half of the sessions kept mood up for at least {count_of(d['km_median_days'], 'day')} ({counts})"
-    elif d.get("at_least_days") is not None and events + censored:
+    if d.km_median_days is not None:
+        text = f"Half of the sessions kept mood up for at least {count_of(d.km_median_days, 'day')} ({counts})"
+    elif d.at_least_days is not None and events + censored:
         text = (
             f"More than half of the sessions followed kept mood up for at least "
-            f"{count_of(d['at_least_days'], 'day')} ({counts})"
+            f"{count_of(d.at_least_days, 'day')} ({counts})"
         )
     else:
         return None
-    ci = d.get("ci95_days")
+    ci = d.ci95_days
     if ci and not short:
         text += f"; 95% interval {ci[0]} to {ci[1] if ci[1] is not None else 'not yet known'} days"
-    last = d.get("last") or {}
+    last = d.last or {}
     if last.get("until") == "last_checkin" and last.get("last_checkin"):
         quiet = (date.fromisoformat(today) - date.fromisoformat(last["last_checkin"])).days
         if quiet > 3:
@@ -109,9 +109,9 @@ def durability_text(d: dict, today: str, *, short: bool = False) -> str | None:
             )
         else:
             text += f". Mood is still up {count_of(last['days'], 'day')} after the last session"
-    if d.get("no_data") and not short:
-        text += f"; {count_of(d['no_data'], 'session')} had no check-in before the next, and count for nothing"
-    return text + f"; the last session was {days_ago(d['last_session_days_ago'])}."
+    if d.no_data and not short:
+        text += f"; {count_of(d.no_data, 'session')} had no check-in before the next, and count for nothing"
+    return text + f"; the last session was {days_ago(d.last_session_days_ago)}."
 
 
 def _num(value: float | None, signed: bool = False) -> str:
