@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 from history import checkin, day, inputs, note, phq9, series, session, survey
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ketalog.reading.report import build_report
 from ketalog.reading.trends import session_intervals, trend_rows
@@ -549,3 +551,30 @@ def test_durability_is_said_in_plain_counts(durability, said):
 
     facts = Durability(**durability)
     assert durability_line(SimpleNamespace(durability=facts, generated_at="2026-03-10T10:00")).endswith(said)
+
+
+def _trailing_means_by_definition(readings, window):
+    """The rule as written in docs/progress-rules.md, one window at a time (the reference for the fast one)."""
+    from datetime import timedelta
+
+    from ketalog.reading.rules import MIN_CHECKINS
+
+    means = []
+    for index, (at, _) in enumerate(readings):
+        inside = [(when, value) for when, value in readings[: index + 1] if when > at - window]
+        days = {when.date() for when, _ in inside}
+        if len(inside) >= MIN_CHECKINS and min(days) <= at.date() - timedelta(days=2) and len(days) >= MIN_CHECKINS:
+            means.append((at, round(sum(value for _, value in inside) / len(inside), 2)))
+    return means
+
+
+@given(st.lists(st.tuples(st.integers(0, 60 * 24 * 40), st.integers(0, 10)), max_size=60))
+def test_trailing_means_slide_exactly_as_the_rule_reads(points):
+    from datetime import datetime, timedelta, timezone
+
+    from ketalog.reading.rules import WINDOW
+    from ketalog.reading.windows import trailing_means
+
+    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    readings = sorted((start + timedelta(minutes=m), value) for m, value in points)
+    assert trailing_means(readings, WINDOW) == _trailing_means_by_definition(readings, WINDOW)

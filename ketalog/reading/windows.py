@@ -87,16 +87,27 @@ def mood_readings(checkins: list[Checkin]) -> list[Reading]:
 
 def trailing_means(readings: list[Reading], window: timedelta) -> list[tuple[datetime, float]]:
     """At each reading (oldest first): the mean over the ``window`` ending there, once it holds at least 3
-    readings on at least 3 different days (three check-ins of one evening are one day, not a trend)."""
+    readings on at least 3 different days (three check-ins of one evening are one day, not a trend).
+
+    One pass: the window's sum and its count of readings per day slide with it, so years of readings
+    cost what their number is, not that times the window."""
+    days = [at.date() for at, _ in readings]
     means, start, total = [], 0, 0.0
+    per_day: dict = {}
+    two_days = timedelta(days=2)
     for index, (at, value) in enumerate(readings):
         total += value
+        per_day[days[index]] = per_day.get(days[index], 0) + 1
         while readings[start][0] <= at - window:
             total -= readings[start][1]
+            left = per_day[days[start]] - 1
+            if left:
+                per_day[days[start]] = left
+            else:
+                del per_day[days[start]]
             start += 1
-        if index - start + 1 >= MIN_CHECKINS and readings[start][0].date() <= at.date() - timedelta(days=2):
-            if len({when.date() for when, _ in readings[start : index + 1]}) >= MIN_CHECKINS:
-                means.append((at, round(total / (index - start + 1), 2)))
+        if index - start + 1 >= MIN_CHECKINS and days[start] <= days[index] - two_days and len(per_day) >= MIN_CHECKINS:
+            means.append((at, round(total / (index - start + 1), 2)))
     return means
 
 
