@@ -94,14 +94,12 @@ def parse(path: Path, tick=None) -> HealthPlan:
                     plan.skipped[name or "a metric without a name"] += 1
             except (KeyError, TypeError, ValueError, IndexError, AttributeError):
                 unreadable += 1
-        if name in METRIC_NAMES:
-            merged = values if METRIC_NAMES[name] != "mindful_minutes" else None
-            if merged is None:
-                for day, found in values.items():
-                    plan.daily[("mindful_minutes", day)] = round(sum(found), 1)
-            else:
-                for day, value in daily_median(values).items():
-                    plan.daily[(METRIC_NAMES[name], day)] = value
+        if METRIC_NAMES.get(name) == "mindful_minutes":  # a day's sum, as in Apple's own export
+            for day, found in values.items():
+                plan.daily[("mindful_minutes", day)] = round(sum(found), 1)
+        elif name in METRIC_NAMES:  # a day's median
+            for day, value in daily_median(values).items():
+                plan.daily[(METRIC_NAMES[name], day)] = value
     for row in body.get("stateOfMind") or []:
         try:
             at = _when(row.get("start") or row["date"])
