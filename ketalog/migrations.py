@@ -534,3 +534,34 @@ def m016_health_data(db):
         )""")
     db.execute("CREATE INDEX idx_health_readings_at ON health_readings(at)")
     db.execute("CREATE INDEX idx_daily_metrics_day ON daily_metrics(local_date)")
+
+
+def like_any(column: str, words) -> str:
+    """``column`` containing any of ``words`` (LIKE: ASCII case ignored), as literal SQL: a partial index's
+    condition, and the store's query that must repeat it term for term for SQLite to use that index."""
+    assert all(word.isascii() and "'" not in word for word in words), "plain ASCII words only"
+    return "(" + " OR ".join(f"{column} LIKE '%{word}%'" for word in words) + ")"
+
+
+# The watched (bladder) words of migration 017, frozen as it shipped: `reading.rules.BLADDER_WORDS` may grow,
+# and then a new migration re-creates these indexes with it (tests/test_storage.py checks the query plan).
+_WATCHED_017 = (
+    "bladder", "urin", "pee", "weeing", "wee ", "wee.", "wee,", "passing water", "toilet", "loo ", "loo.", "loo,",
+    "urgen", "incontinen", "leak", "blood in", "cystitis", "uti", "dysuria", "haematuria", "hematuria",
+    "suprapubic", "belly",
+)  # fmt: skip
+
+
+@migration("017_watched_text_indexes")
+def m017_watched_text_indexes(db):
+    # Issue 32: the report looks for bladder words in every note of its period. Scanning fifty years of
+    # notes with LIKE cost ~30 ms a report; a partial index holds only the rows that contain a watched word,
+    # kept by SQLite on every write, so the scan reads those few. Only speed depends on it: a query whose
+    # words differ from these still gives the same rows, by a full scan.
+    for name, table, key, column in (
+        ("idx_journal_watched", "journal", "at", "text"),
+        ("idx_checkins_watched", "checkins", "at", "note"),
+        ("idx_sessions_watched", "sessions", "at", "note"),
+        ("idx_side_effects_watched", "side_effects", "session_id", "name"),
+    ):
+        db.execute(f"CREATE INDEX {name} ON {table}({key}) WHERE {like_any(column, _WATCHED_017)}")

@@ -113,6 +113,11 @@ class Session(Entry):
         return format_dose(self.dose_amount, self.dose_unit)
 
     @property
+    def dose_label(self) -> str:
+        """The dose with its route ('0.5 mg/kg iv'), or the route alone: what a run of the dose history shows."""
+        return f"{self.dose} {self.route}" if self.dose else self.route
+
+    @property
     def bp_before(self) -> str:
         return format_bp(self.bp_before_sys, self.bp_before_dia)
 
@@ -272,6 +277,50 @@ class Survey(Entry):
         return safety_positive(self.instrument, self.answers)
 
 
+@dataclass
+class PeriodSessions:
+    """The period's sessions as the rules read them, however many there are: counts, sums and times (the store
+    aggregates them in SQLite, `store.period_sessions`), and whole records only for the few a flag reads.
+
+    ``of`` is the same reading done in memory: the definition the store's SQL is tested against, and what the
+    tests' twin builds.
+    """
+
+    count: int = 0
+    routes: dict[str, int] = field(default_factory=dict)  # in the order each was first used
+    cost: float | None = None  # None when no session logged a cost: no cost recorded is not a cost of 0
+    side_effects: dict[str, int] = field(default_factory=dict)  # most often first, then by name
+    times: list[datetime] = field(default_factory=list)  # every session's time, oldest first
+    doses: list[tuple[str, int]] = field(default_factory=list)  # runs of one dose and route, oldest first
+    notable: list[Session] = field(default_factory=list)  # sessions with a reading a flag reads, oldest first
+
+    @classmethod
+    def of(cls, sessions: Sequence[Session], notable: Callable[[Session], bool]) -> PeriodSessions:
+        ordered = sorted(sessions, key=lambda s: (s.at, s.created_at))
+        routes: dict[str, int] = {}
+        effects: dict[str, int] = {}
+        doses: list[tuple[str, int]] = []
+        for session in ordered:
+            routes[session.route] = routes.get(session.route, 0) + 1
+            for name in session.side_effects:
+                effects[name] = effects.get(name, 0) + 1
+            label = session.dose_label
+            if doses and doses[-1][0] == label:
+                doses[-1] = (label, doses[-1][1] + 1)
+            else:
+                doses.append((label, 1))
+        costs = [s.cost for s in ordered if s.cost is not None]
+        return cls(
+            count=len(ordered),
+            routes=routes,
+            cost=sum(costs) if costs else None,
+            side_effects=dict(sorted(effects.items(), key=lambda item: (-item[1], item[0]))),
+            times=[s.at for s in ordered],
+            doses=doses,
+            notable=[s for s in ordered if notable(s)],
+        )
+
+
 @dataclass(frozen=True)
 class Reads:
     """What the engine's rules read, as one value: the store loads exactly that, and the tests' in-memory
@@ -286,6 +335,11 @@ class Reads:
     rated_ends: int  # the first and last sessions with a dissociation rating
     lookback: timedelta  # a score this close before a course is its baseline
     safety_items: dict[str, int]  # instrument -> its safety item (PHQ-9 item 9)
+    # a session reading a flag reads: blood pressure before dosing above (sys, dia), after dosing at or above
+    # (sys, dia), heart rate below the first or at or above the second (the crisis range lies above both)
+    bp_before: tuple[int, int]
+    bp_after: tuple[int, int]
+    heart_rate: tuple[int, int]
 
 
 @dataclass
@@ -307,7 +361,7 @@ class ReportInputs:
     until: datetime | None
     courses: list  # every course (ketalog.courses.Course), oldest first
     sessions_total: int
-    sessions: list[Session]  # in the period
+    sessions: list[Session]  # the period's sessions a report lists: all of them, or its latest few for a page
     course_sessions: list[Session]  # the reported course's sessions up to the period end, within its horizon
     checkins: list[Checkin]  # the baseline windows and the last 14 days
     # the course's daily ratings within its horizon (and 14 days before): {rating: [(when, value)]}
@@ -336,6 +390,7 @@ class ReportInputs:
     home_bp: list = field(default_factory=list)  # the phone's blood-pressure readings in the period
     # reflections tagged integration:d1|d3|d7, by session id: [{day, at, text (first line)}]
     integration: dict[str, list[dict]] = field(default_factory=dict)
+    period_sessions: PeriodSessions = field(default_factory=PeriodSessions)  # every session of the period, read
 
     @property
     def course_mood(self) -> list[tuple[datetime, int]]:
@@ -351,7 +406,7 @@ class ReportInputs:
     def session_times(self) -> list[datetime]:
         """Every session the engine knows of (the course's and the period's), oldest first: read by every
         outcome window, so derived once per report."""
-        return sorted({s.at for s in (*self.course_sessions, *self.sessions)})
+        return sorted({*(s.at for s in self.course_sessions), *self.period_sessions.times})
 
     @property
     def course(self):

@@ -12,14 +12,23 @@ from ketalog import store
 
 
 def build(
-    db, now: datetime, start: datetime | None, end: datetime | None, *, private: bool = False, insights: bool = False
+    db,
+    now: datetime,
+    start: datetime | None,
+    end: datetime | None,
+    *,
+    private: bool = False,
+    insights: bool = False,
+    listed: int | None = None,
 ):
     """The ``reading.model.Report`` for [start, end) as of ``now``, from an open database; with ``insights`` (the
-    full report, not `status`), what went with better days too, unless ``private``."""
+    full report, not `status`), what went with better days too, unless ``private``. ``listed``: the page shows
+    only the period's latest ``listed`` sessions (the JSON, without it, lists every one); every finding and
+    count still reads all of them."""
     from ketalog.demo import is_demo
     from ketalog.reading.report import build_report
 
-    report = build_report(inputs(db, now, start, end), private=private)
+    report = build_report(inputs(db, now, start, end, listed=listed), private=private)
     report.demo = is_demo(db)
     if insights and not private:
         report.better_days = better_days(db, now, start, end)
@@ -67,14 +76,14 @@ def better_days(db, now: datetime, start: datetime | None, end: datetime | None)
     return [sentence(finding) for finding in insights_of(db, *span).findings]
 
 
-def inputs(db, now: datetime, start: datetime | None, end: datetime | None):
+def inputs(db, now: datetime, start: datetime | None, end: datetime | None, *, listed: int | None = None):
     """What the engine reads for [start, end), selected by the rules' own windows, words and horizon."""
     from dataclasses import replace
 
     from ketalog.reading.rules import WINDOW
 
     return replace(
-        _selected(db, now, start, end),
+        _selected(db, now, start, end, listed),
         trusted_sources=trusted_sources(db),
         scale_directions=store.scale_directions(db),
         followups=store.followups(db, end),
@@ -94,10 +103,10 @@ def trusted_sources(db) -> frozenset[str]:
     return frozenset(store.confirmed_sources(db))
 
 
-def _selected(db, now: datetime, start: datetime | None, end: datetime | None):
+def _selected(db, now: datetime, start: datetime | None, end: datetime | None, listed: int | None):
     from ketalog.reading.rules import READS  # the engine's rules: imported here, as `insights` never needs them
 
-    return store.report_inputs(db, now, start, end, READS)
+    return store.report_inputs(db, now, start, end, READS, listed)
 
 
 @dataclass

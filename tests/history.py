@@ -80,7 +80,9 @@ def inputs(
     import re
 
     from ketalog.courses import SessionMark, course_at, split
+    from ketalog.models import PeriodSessions
     from ketalog.reading.rules import READS
+    from ketalog.reading.vitals import notable
 
     reads = reads or READS
     WINDOW, COURSE_HORIZON, SCORE_EARLY_AFTER = reads.window, reads.horizon, reads.early  # noqa: N806
@@ -141,6 +143,7 @@ def inputs(
         courses=courses,
         sessions_total=sum(c.session_count for c in courses),
         sessions=[s for s in sessions if in_period(s.at)],
+        period_sessions=PeriodSessions.of([s for s in sessions if in_period(s.at)], notable),
         course_sessions=course_sessions,
         course_rated=course_rated,
         checkins=windows,

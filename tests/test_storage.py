@@ -377,3 +377,116 @@ def test_courses_from_sql_are_the_rule_applied_to_every_session(tmp_path, marks)
             )
     finally:
         db.close()
+
+
+_PERIOD_SESSIONS = st.lists(
+    st.fixed_dictionaries(
+        {
+            "hours": st.integers(0, 3000),
+            "route": st.sampled_from(["iv", "im", "intranasal"]),
+            "dose": st.sampled_from([None, (0.5, "mg/kg"), (0.75, "mg/kg"), (56, "mg")]),
+            "bp_before": st.one_of(st.none(), st.tuples(st.integers(100, 190), st.integers(60, 125))),
+            "bp_after": st.one_of(st.none(), st.tuples(st.integers(100, 190), st.integers(60, 125))),
+            "heart_rate": st.one_of(st.none(), st.integers(40, 140)),
+            "cost": st.one_of(st.none(), st.sampled_from([0.0, 120.5, 400.0, 0.1])),
+            "side_effects": st.lists(st.sampled_from(["nausea", "headache", "dizziness", "bladder pain"]), unique=True),
+        }
+    ),
+    max_size=20,
+    unique_by=lambda s: s["hours"],
+)
+
+
+@given(drawn=_PERIOD_SESSIONS, cut=st.integers(0, 3000))
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_period_sessions_from_sql_are_the_rule_applied_to_every_session(tmp_path, drawn, cut):
+    """``store.period_sessions`` counts, sums and picks in SQLite; ``PeriodSessions.of`` is the same reading
+    over every whole session: the same counts, routes, costs, side effects, times, dose runs and notable ones."""
+    import uuid
+    from datetime import timedelta
+
+    import history as h
+
+    from ketalog.models import PeriodSessions
+    from ketalog.reading.rules import READS
+    from ketalog.reading.vitals import notable
+
+    db = database.open_db(tmp_path / f"{uuid.uuid4().hex}.db", create=True)
+    try:
+        sessions = []
+        for row in drawn:
+            values: dict = {"route": row["route"], "cost": row["cost"], "heart_rate": row["heart_rate"]}
+            if row["dose"]:
+                values["dose_amount"], values["dose_unit"] = row["dose"]
+            for when in ("before", "after"):
+                if row[f"bp_{when}"]:
+                    values[f"bp_{when}_sys"], values[f"bp_{when}_dia"] = row[f"bp_{when}"]
+            at = h.day(0) + timedelta(hours=row["hours"])
+            sessions.append(store.insert(db, "session", at, values, row["side_effects"]))
+        since = h.day(0) + timedelta(hours=cut)
+        for start in (None, since):
+            expected = PeriodSessions.of([s for s in sessions if start is None or s.at >= start], notable)
+            actual = store.period_sessions(db, start, None, READS)
+            assert (actual.count, actual.routes, actual.side_effects, actual.times, actual.doses) == (
+                expected.count, expected.routes, expected.side_effects, expected.times, expected.doses
+            )  # fmt: skip
+            assert list(actual.routes) == list(expected.routes)  # first used first
+            assert (actual.cost is None) == (expected.cost is None)
+            assert actual.cost is None or abs(actual.cost - expected.cost) < 1e-6  # type: ignore[operator]
+            assert [s.id for s in actual.notable] == [s.id for s in expected.notable]
+    finally:
+        db.close()
+
+
+def test_a_page_reads_every_session_but_lists_only_its_latest(tmp_path):
+    """A page loads whole records of only the sessions it prints; every count, sign and flag reads all of
+    them, so the page and the JSON tell one story (only the JSON's list is longer)."""
+    import history as h
+
+    sessions = [
+        h.session(3 * n, side_effects=["nausea"] if n % 2 else [], cost=100.0 if n < 5 else None,
+                  bp_before_sys=150 if n == 2 else None, bp_before_dia=95 if n == 2 else None)
+        for n in range(30)
+    ]  # fmt: skip
+    checkins = [h.checkin(d, mood=3 + (d > 0) * 3) for d in range(-14, 95)]
+    db = database.open_db(tmp_path / "page.db", create=True)
+    _store_all(db, (*sessions, *checkins))
+    now = h.day(95)
+    page = reports.build(db, now, None, None, listed=20).to_json()
+    full = reports.build(db, now, None, None).to_json()
+    assert len(full["sessions"]) == 30 and page["sessions"] == full["sessions"][-20:]
+    assert {**page, "sessions": None} == {**full, "sessions": None}
+    assert page["course"]["sessions_in_period"] == 30 and page["course"]["cost_in_period"] == 500.0
+    assert page["side_effects"] == {"nausea": 15}
+    assert "blood_pressure" in {flag["id"] for flag in page["flags"]}  # the raised reading is session 3 of 30
+    assert reports.build(db, now, None, None, listed=0).sessions == []
+    db.close()
+
+
+def test_watched_word_scans_read_only_the_rows_their_partial_indexes_hold(tmp_path):
+    """Migration 017's partial indexes hold the rows containing a watched word; the report's scan repeats
+    their condition term for term, so SQLite reads those rows, not fifty years of notes. Fails when the
+    words change without a migration that re-creates the indexes."""
+    import history as h
+
+    from ketalog.reading.rules import READS
+
+    db = database.open_db(tmp_path / "watched.db", create=True)
+    _store_all(db, [h.note(1, "Up to pee three times"), h.note(2, "a good week"), h.checkin(3, mood=5)])
+    queries: list[tuple[str, list]] = []
+    query = db.query
+
+    def spy(sql, params=()):
+        queries.append((sql, list(params)))
+        return query(sql, params)
+
+    db.query = spy  # type: ignore[method-assign]
+    for since in (None, h.day(0)):
+        found = store.text_mentions(db, since, None, READS.watched_words)
+        assert [text for _, _, text in found] == ["Up to pee three times"]
+    assert len(queries) == 8
+    for sql, params in queries:
+        steps = [row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
+        scans = [step for step in steps if step.startswith("SCAN")]  # a table read whole, not searched by time
+        assert all("_watched" in step for step in scans), (sql, steps)
+    db.close()

@@ -57,12 +57,20 @@ class TrendBy(str, Enum):
     session = "session"
 
 
-def build(db_state, since: str | None, until: str | None, private: bool = False, insights: bool = False):
+def build(
+    db_state, since: str | None, until: str | None, private: bool = False, insights: bool = False, page: bool = True
+):
+    """The report of the period; a ``page`` (not JSON) loads whole records of only the sessions it prints."""
     from ketalog import reports, timeparse
 
+    listed = None
+    if page:
+        from ketalog.render.report_rows import SESSIONS_SHOWN
+
+        listed = SESSIONS_SHOWN
     start, end = period(db_state, since, until)
     with db_state.open(write=False) as db:
-        return reports.build(db, timeparse.now(), start, end, private=private, insights=insights)
+        return reports.build(db, timeparse.now(), start, end, private=private, insights=insights, listed=listed)
 
 
 def _remember_flags(ctx: typer.Context, report) -> None:
@@ -82,7 +90,7 @@ def progress_command(
       ketalog progress --since 2026-01-01
       ketalog progress --json
     """
-    report = build(state(ctx), since, until)
+    report = build(state(ctx), since, until, page=not as_json)
     if as_json:
         emit(report.to_json(), True, "")
         return
@@ -123,7 +131,7 @@ def report_command(
     from ketalog import settings
 
     chosen = _format_for(output_format, output)
-    report = build(state(ctx), since, until, private=private, insights=True)
+    report = build(state(ctx), since, until, private=private, insights=True, page=chosen != Format.json)
     _remember_flags(ctx, report)
     values = settings.current()
     who = " · ".join(str(values[key]) for key in ("name", "clinic") if values.get(key)) or None
@@ -279,7 +287,7 @@ def demo_command(
         demo_state = State(str(path), announce=False)
         with demo_state.open(write=True) as handle:
             demo.write_journey(handle, timeparse.now())
-        report = build(demo_state, None, None)
+        report = build(demo_state, None, None, page=chosen != Format.json)
         from ketalog import settings
         from ketalog.render.report_rows import DEMO as DEMO_LABEL
 

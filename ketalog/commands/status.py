@@ -36,7 +36,7 @@ def status_command(ctx: typer.Context, short: ShortOpt = False, as_json: JsonOpt
         from ketalog.reading.rules import WINDOW
 
         # The last 14 days: the flags and safety notice that are current; durability is course-wide anyway.
-        report = reports.build(db, now, now - WINDOW, None)
+        report = reports.build(db, now, now - WINDOW, None, listed=0)  # lists no session
         from ketalog import seen
 
         shown = seen.load(db) if report.flags else {}

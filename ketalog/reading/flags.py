@@ -34,7 +34,6 @@ from ketalog.reading.vitals import (
     dissociation_rising,
     heart_rate_flag,
     medication_note,
-    side_effect_counts,
 )
 from ketalog.reading.windows import (
     _day,
@@ -80,10 +79,10 @@ def find_flags(
     gap = unmarked_gap(inputs)
     if gap:
         flags.append(gap)
-    flags += blood_pressure_flags(inputs.sessions)
+    flags += blood_pressure_flags(inputs.period_sessions.notable)
     answered = longterm.concerns(inputs.followups, inputs.since, inputs.until)
     for finding in (
-        heart_rate_flag(inputs.sessions),
+        heart_rate_flag(inputs.period_sessions.notable),
         bladder_flag(inputs, answered.bladder),
         longterm.memory_flag(answered),
         longterm.use_flag(answered),
@@ -113,8 +112,8 @@ def find_flags(
     note = medication_note(inputs)
     if note:
         flags.append(note)
-    counts = side_effect_counts(inputs.sessions)
-    total = len(inputs.sessions)
+    counts = inputs.period_sessions.side_effects
+    total = inputs.period_sessions.count
     recurring = [(name, n) for name, n in counts.items() if n >= 2 and n * 2 >= total]
     if recurring:
         flags.append(

@@ -154,6 +154,7 @@ class CourseSummary:
     planned_in_period: int
     planned_done: int
     cost_in_period: float | None  # only when some cost was logged: no cost recorded is not a cost of 0
+    dose_history: list[list] = field(default_factory=list)  # [dose and route, sessions in a row], oldest first
 
     def to_json(self) -> dict:
         return dict(self.__dict__)
@@ -183,7 +184,7 @@ class Report:
     signs: list[Finding]
     flags: list[Finding]
     side_effects: dict[str, int]
-    sessions: list[dict]
+    sessions: list[dict]  # the sessions listed: every one of the period in JSON, the latest few on a page
     journal: list[dict]
     safety: SafetyFacts = field(default_factory=SafetyFacts)
     durability: Durability = field(default_factory=Durability)
@@ -197,6 +198,7 @@ class Report:
     labs: list[dict] = field(default_factory=list)  # the period's lab results
     integration: list[dict] = field(default_factory=list)  # reflections under their session (none when private)
     phone: dict = field(default_factory=dict)  # what the phone measured (`reading.phone.phone_summary`)
+    session_times: list[str] = field(default_factory=list)  # every session of the period, for the charts' ticks
 
     def to_json(self) -> dict:
         return {

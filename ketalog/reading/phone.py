@@ -31,7 +31,7 @@ def phone_summary(inputs: ReportInputs) -> dict:
     ]  # fmt: skip
     typed = [c.sleep_hours for c in inputs.checkins if c.sleep_hours is not None and c.at >= inputs.end - WINDOW]
     sleep_checkin = {"mean": round(statistics.fmean(typed), 1), "checkins": len(typed)} if typed else None
-    sessions = sorted(s.at for s in inputs.sessions)
+    sessions = inputs.period_sessions.times
     home = []
     for reading in inputs.home_bp:
         at, systolic, diastolic = reading["at"], int(reading["value"]), int(reading["value2"])

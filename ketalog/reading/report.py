@@ -6,7 +6,7 @@ from ketalog import medicines
 from ketalog.courses import days_between
 from ketalog.models import ReportInputs, Session
 from ketalog.reading import longterm
-from ketalog.reading.flags import find_flags, side_effect_counts
+from ketalog.reading.flags import find_flags
 from ketalog.reading.model import CourseSummary, Durability, MedicationSection, Report
 from ketalog.reading.phone import phone_summary
 from ketalog.reading.picture import course_picture
@@ -46,7 +46,7 @@ def medication_section(inputs: ReportInputs) -> MedicationSection:
         for e in events
         if e.event != "took" and _in_period(e.at, inputs.since, inputs.until)
     ]
-    session_days = {s.at.date() for s in inputs.sessions}
+    session_days = {at.date() for at in inputs.period_sessions.times}
     on_session_days = [
         {"at": _iso(e.at), "name": names.get(e.medication, e.medication), "dose": e.dose}
         for e in events
@@ -60,20 +60,17 @@ def medication_section(inputs: ReportInputs) -> MedicationSection:
 def course_summary(inputs: ReportInputs) -> CourseSummary:
     # planned days of the period up to its end: the ones that could have been done by now
     planned_so_far = [p for p in inputs.planned if p["local_date"] <= inputs.end.date().isoformat()]
-    sessions = inputs.sessions
-    routes: dict[str, int] = {}
-    for session in sessions:
-        routes[session.route] = routes.get(session.route, 0) + 1
+    sessions = inputs.period_sessions
     course = inputs.course
     last = course.last if course else None  # the last session, even when it lies before --since
     first = inputs.courses[0].started if inputs.courses else None
     return CourseSummary(
         sessions_total=inputs.sessions_total,
-        sessions_in_period=len(sessions),
+        sessions_in_period=sessions.count,
         first_session=_iso(first),
         last_session=_iso(last),
         days_since_last_session=days_between(last, inputs.now) if last else None,
-        routes=routes,
+        routes=dict(sessions.routes),
         number=course.number if course else None,
         courses=len(inputs.courses),
         started=_iso(course.started) if course else None,
@@ -82,10 +79,8 @@ def course_summary(inputs: ReportInputs) -> CourseSummary:
         checkin_before_start=_iso(inputs.checkin_before_course),
         planned_in_period=len(planned_so_far),
         planned_done=sum(1 for p in planned_so_far if p["done"]),
-        # only when some cost was logged: no cost recorded is not a cost of 0
-        cost_in_period=sum(s.cost for s in sessions if s.cost is not None)
-        if any(s.cost is not None for s in sessions)
-        else None,
+        cost_in_period=sessions.cost,
+        dose_history=[list(run) for run in sessions.doses],
     )
 
 
@@ -175,7 +170,7 @@ def build_report(inputs: ReportInputs, private: bool = False) -> Report:
         ratings=ratings,
         signs=signs,
         flags=flags,
-        side_effects=side_effect_counts(inputs.sessions),
+        side_effects=dict(inputs.period_sessions.side_effects),
         sessions=session_rows(inputs.sessions, {} if private else inputs.reflections),
         journal=[] if private else [{"at": _iso(j.at), "text": excerpt(j.text)} for j in _unlisted(inputs)],
         safety=safety_facts(inputs.surveys, inputs.since, inputs.until),
@@ -188,6 +183,7 @@ def build_report(inputs: ReportInputs, private: bool = False) -> Report:
         labs=longterm.lab_rows(inputs.labs),
         integration=[] if private else integration_groups(inputs),
         phone=phone_summary(inputs),
+        session_times=[_iso(at) for at in inputs.period_sessions.times],
     )
 
 
@@ -202,14 +198,24 @@ def _unlisted(inputs: ReportInputs) -> list:
 
 
 def integration_groups(inputs: ReportInputs) -> list[dict]:
-    """The period's reflections under their session: [{session, at, reflections: [{day, at, text}]}]."""
-    first_number = inputs.sessions_total - len(inputs.sessions) + 1
+    """The period's reflections under their session, oldest session first: [{session (its number), at,
+    reflections: [{day, at, text}]}]."""
+    import bisect
+
+    times = inputs.period_sessions.times
+    first_number = inputs.sessions_total - len(times) + 1
+    groups = sorted(
+        (
+            (reflections[0]["session_at"], [{k: v for k, v in r.items() if k != "session_at"} for r in reflections])
+            for reflections in inputs.integration.values()
+        ),
+        key=lambda group: group[0],
+    )
     return [
         {
-            "session": first_number + index,
-            "at": _iso(s.at),
-            "reflections": [{**r, "at": _iso(r["at"])} for r in inputs.integration[s.id]],
+            "session": first_number + bisect.bisect_left(times, at),
+            "at": _iso(at),
+            "reflections": [{**r, "at": _iso(r["at"])} for r in reflections],
         }
-        for index, s in enumerate(sorted(inputs.sessions, key=lambda s: s.at))
-        if s.id in inputs.integration
+        for at, reflections in groups
     ]

@@ -155,7 +155,8 @@ def _reads():
     return Reads(
         window=WINDOW, early=SCORE_EARLY_AFTER, sparkline_weeks=SPARKLINE_WEEKS, watched_words=BLADDER_WORDS,
         near=MEDICATION_NEAR, horizon=COURSE_HORIZON, rated_ends=DISSOCIATION_SESSIONS, lookback=SCORE_LOOKBACK,
-        safety_items=SAFETY_ITEMS,
+        safety_items=SAFETY_ITEMS, bp_before=BP_BEFORE, bp_after=BP_AFTER,
+        heart_rate=(HEART_RATE_LOW, HEART_RATE_HIGH),
     )  # fmt: skip
 
 

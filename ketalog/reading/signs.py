@@ -57,13 +57,13 @@ def mood_after_sessions(inputs: ReportInputs) -> tuple[float, int] | None:
     times = [at for at, _ in mood]
     lifts = []
     start = horizon_start(inputs)
-    for session in inputs.sessions:
-        if start is not None and session.at < start:
+    for at in inputs.period_sessions.times:
+        if start is not None and at < start:
             continue
-        last_before = bisect.bisect_left(times, session.at) - 1  # latest check-in strictly before
-        first_after = bisect.bisect_left(times, session.at + ACUTE_AFTER)  # earliest outcome check-in after
-        before_ok = last_before >= 0 and times[last_before] >= session.at - RELIEF_BEFORE
-        after_ok = first_after < len(times) and times[first_after] <= session.at + RELIEF_AFTER
+        last_before = bisect.bisect_left(times, at) - 1  # latest check-in strictly before
+        first_after = bisect.bisect_left(times, at + ACUTE_AFTER)  # earliest outcome check-in after
+        before_ok = last_before >= 0 and times[last_before] >= at - RELIEF_BEFORE
+        after_ok = first_after < len(times) and times[first_after] <= at + RELIEF_AFTER
         if before_ok and after_ok:
             lifts.append(mood[first_after][1] - mood[last_before][1])
     if len(lifts) < RELIEF_MIN_SESSIONS:

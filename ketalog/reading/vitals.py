@@ -20,10 +20,20 @@ from ketalog.reading.rules import (
 from ketalog.reading.windows import _day
 
 
+def notable(session: Session) -> bool:
+    """A session with a reading the blood-pressure or heart-rate flag reads (`models.Reads` says the same to
+    the store, which picks these out of years of sessions)."""
+    if any(bp_level(when, systolic, diastolic) for when, systolic, diastolic in readings(session)):
+        return True
+    return session.heart_rate is not None and (
+        session.heart_rate >= HEART_RATE_HIGH or session.heart_rate < HEART_RATE_LOW
+    )
+
+
 def medication_note(inputs: ReportInputs) -> Finding | None:
     """A benzodiazepine, stimulant, MAOI or opioid active on a session's day, or taken within 24 h of one,
     in the period: the reference's one-line fact and source (section 5). Information, never advice."""
-    near = medicines.near_sessions(inputs.medications, inputs.medication_events, [s.at for s in inputs.sessions])
+    near = medicines.near_sessions(inputs.medications, inputs.medication_events, inputs.period_sessions.times)
     if not near:
         return None
     details = []
@@ -142,11 +152,3 @@ def dissociation_rising(course_sessions: list[Session]) -> Finding | None:
         f"the last {DISSOCIATION_SESSIONS} sessions averaged {last:.1f}, the course's first {DISSOCIATION_SESSIONS} "
         f"{first:.1f} (0-10). A rise of {DISSOCIATION_RISE:g} points is ketalog's own threshold for worth raising.",
     )
-
-
-def side_effect_counts(sessions: list[Session]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for session in sessions:
-        for name in session.side_effects:
-            counts[name] = counts.get(name, 0) + 1
-    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))

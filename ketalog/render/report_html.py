@@ -264,7 +264,7 @@ def _section(section: rr.Section, block: rr.Block | None, empty: str) -> str:
 
 
 def _charts(report: Report) -> str:
-    session_times = [session["at"] for session in report.sessions]
+    session_times = report.session_times
     marks = [
         (c["at"], f"{c['name']} {rr.EVENT_SHORT[c['event']]}{' ' + c['dose'] if c['dose'] else ''}")
         for c in report.medications.changes

@@ -245,13 +245,7 @@ def course_lines(report: Report) -> list[str]:
     if not course.sessions_total:
         return ["No treatment sessions logged yet: this report shows the pre-treatment picture."]
     routes = ", ".join(f"{route} × {count}" for route, count in course.routes.items()) or "none in period"
-    doses: list[tuple[str, int]] = []
-    for session in report.sessions:
-        label = f"{session['dose']} {session['route']}" if session["dose"] else session["route"]
-        if not doses or doses[-1][0] != label:
-            doses.append((label, 1))
-        else:
-            doses[-1] = (label, doses[-1][1] + 1)
+    doses = course.dose_history
     lines = []
     if course.number and course.started:
         of = f" of {course.courses}" if course.courses > 1 else ""
@@ -464,10 +458,11 @@ def medication_lines(report: Report) -> list[str]:
 
 def sessions_note(report: Report) -> str:
     """Said under the table when older sessions of the period are left out of the page."""
-    hidden = len(report.sessions) - SESSIONS_SHOWN
+    in_period = report.course.sessions_in_period
+    hidden = in_period - SESSIONS_SHOWN
     return (
         (
-            f"The {SESSIONS_SHOWN} most recent of {len(report.sessions)} sessions in this period; "
+            f"The {SESSIONS_SHOWN} most recent of {in_period} sessions in this period; "
             "`--since` narrows the period, `--format json` lists them all."
         )
         if hidden > 0

@@ -395,7 +395,7 @@ def _load(
     where, time_params = _where_time(since, until)
     if extra:
         where = _and(where, extra)
-    sql = f"{_select(kind)}{where} ORDER BY {order}" + (f" LIMIT {int(limit)}" if limit else "")
+    sql = f"{_select(kind)}{where} ORDER BY {order}" + (f" LIMIT {int(limit)}" if limit is not None else "")
     return _records(db, kind, sql, [*time_params, *params])
 
 

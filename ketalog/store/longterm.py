@@ -53,20 +53,26 @@ def reflection_facts(db: Connection, since: datetime) -> tuple[list, dict[str, l
 
 def integration_notes(db: Connection, since: datetime | None, until: datetime | None) -> dict[str, list[dict]]:
     """Reflections (notes tagged ``integration:d1|d3|d7``) on each session of [since, until), oldest first:
-    session id -> [{day, at, first line}]."""
+    session id -> [{day, at, first line, session_at (the session's time)}]."""
     from ketalog.reflections import TAG_PREFIX
 
     where, params = _where_time(since, until, alias="s")
     found: dict[str, list[dict]] = {}
     for row in db.query(
-        "SELECT j.session_id, j.at, j.utc_offset, j.text, t.tag FROM journal j JOIN sessions s ON s.id = j.session_id"
+        "SELECT j.session_id, j.at, j.utc_offset, j.text, t.tag, s.at AS session_at, s.utc_offset AS session_offset"
+        " FROM journal j JOIN sessions s ON s.id = j.session_id"
         f" JOIN journal_tags t ON t.journal_id = j.id AND t.tag LIKE ?{where}"
         " ORDER BY j.at",
         [TAG_PREFIX + "%", *params],
     ):
         first = next((line.strip() for line in row["text"].splitlines() if line.strip()), "")
         found.setdefault(row["session_id"], []).append(
-            {"day": row["tag"][len(TAG_PREFIX) :], "at": from_storage(row["at"], row["utc_offset"]), "text": first}
+            {
+                "day": row["tag"][len(TAG_PREFIX) :],
+                "at": from_storage(row["at"], row["utc_offset"]),
+                "text": first,
+                "session_at": from_storage(row["session_at"], row["session_offset"]),
+            }
         )
     return found
 

@@ -4,6 +4,7 @@ windows (`models.Reads`), aggregated by SQLite where a mean or a count is all th
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import Iterable
 
@@ -12,6 +13,7 @@ from ketalog.models import (
     Checkin,
     JournalEntry,
     MedicationEvent,
+    PeriodSessions,
     Reads,
     ReportInputs,
     Session,
@@ -40,9 +42,11 @@ def report_inputs(
     since: datetime | None,
     until: datetime | None,
     reads: Reads,
+    listed: int | None = None,
 ) -> ReportInputs:
     """Only what a report over [since, until) needs (see ``ReportInputs``): ``reads`` is the rules' own
-    windows, words and horizon (`reading.rules.READS`)."""
+    windows, words and horizon (`reading.rules.READS`); ``listed``: load whole records of only the period's
+    latest ``listed`` sessions (what a page prints), not of every one (what the JSON lists)."""
     window, early, horizon, rated_ends = reads.window, reads.early, reads.horizon, reads.rated_ends
     from ketalog.courses import course_at
 
@@ -71,7 +75,8 @@ def report_inputs(
         until=until,
         courses=all_courses,
         sessions_total=sum(c.session_count for c in all_courses),
-        sessions=_load(db, "session", since, until),
+        sessions=_listed_sessions(db, since, until, listed),
+        period_sessions=period_sessions(db, since, until, reads),
         course_sessions=course_sessions,
         course_rated=course_rated,
         checkins=checkins,
@@ -93,6 +98,64 @@ def report_inputs(
         medications=medications(db),
         medication_events=report_medication_events(db, since, until, reads.near),
         reflections=reflections(db, since, until),
+    )
+
+
+def _listed_sessions(db: Connection, since: datetime | None, until: datetime | None, listed: int | None):
+    if listed is None:
+        return _load(db, "session", since, until)
+    return list(reversed(_load(db, "session", since, until, order="e.at DESC, e.created_at DESC", limit=listed)))
+
+
+def period_sessions(db: Connection, since: datetime | None, until: datetime | None, reads: Reads) -> PeriodSessions:
+    """``PeriodSessions.of`` every session of [since, until), counted and summed by SQLite: years of sessions
+    cost a few light rows, and whole records only of the sessions with a reading the flags read."""
+    where, params = _where_time(since, until, alias="s")
+    times: list[datetime] = []
+    routes: dict[str, int] = {}
+    doses: list[tuple[str, int]] = []
+    labels: dict[tuple, str] = {}
+    total, costs = 0.0, 0
+    for at, offset, route, amount, unit, dose_list, cost in db.execute(
+        "SELECT at, utc_offset, route, dose_amount, dose_unit, doses, cost FROM sessions s"
+        f"{where} ORDER BY at, created_at",
+        params,
+    ):
+        times.append(from_storage(at, offset))
+        routes[route] = routes.get(route, 0) + 1
+        if cost is not None:
+            total, costs = total + cost, costs + 1
+        key = (route, amount, unit, dose_list)
+        label = labels.get(key)
+        if label is None:  # a few distinct doses however many sessions: each is formatted once
+            label = labels[key] = Session(
+                "", times[-1], "", "", route, dose_amount=amount, dose_unit=unit,
+                doses=json.loads(dose_list) if dose_list else [],
+            ).dose_label  # fmt: skip
+        if doses and doses[-1][0] == label:
+            doses[-1] = (label, doses[-1][1] + 1)
+        else:
+            doses.append((label, 1))
+    effects = db.execute(
+        f"SELECT x.name, count(*) FROM side_effects x JOIN sessions s ON s.id = x.session_id{where} GROUP BY x.name",
+        params,
+    ).fetchall()
+    (before_sys, before_dia), (after_sys, after_dia), (low, high) = reads.bp_before, reads.bp_after, reads.heart_rate
+    notable = (
+        f"(e.bp_before_sys IS NOT NULL AND e.bp_before_dia IS NOT NULL AND "
+        f"(e.bp_before_sys > {int(before_sys)} OR e.bp_before_dia > {int(before_dia)})) OR "
+        f"(e.bp_after_sys IS NOT NULL AND e.bp_after_dia IS NOT NULL AND "
+        f"(e.bp_after_sys >= {int(after_sys)} OR e.bp_after_dia >= {int(after_dia)})) OR "
+        f"e.heart_rate < {int(low)} OR e.heart_rate >= {int(high)}"
+    )  # the crisis range lies above both blood-pressure thresholds
+    return PeriodSessions(
+        count=len(times),
+        routes=routes,
+        cost=total if costs else None,
+        side_effects=dict(sorted(effects, key=lambda item: (-item[1], item[0]))),
+        times=times,
+        doses=doses,
+        notable=_load(db, "session", since, until, extra=f"({notable})"),
     )
 
 
@@ -222,26 +285,24 @@ def course_readings(
 
 def text_mentions(db: Connection, since, until, words: Iterable[str]) -> list[tuple[datetime, str, str]]:
     """Side effects, session and check-in notes and journal text in the period containing any of ``words``
-    (case-insensitive substring match, done by SQLite): (when, where, the text)."""
-    words = [word.lower() for word in words]
+    (case-insensitive substring match, done by SQLite): (when, where, the text). Written as the partial
+    indexes of migration 017 are, so SQLite reads only the rows that contain a watched word."""
+    from ketalog.migrations import like_any
+
+    words = tuple(word.lower() for word in words)
     if not words:
         return []
-    assert all(word.isascii() for word in words), "LIKE folds only ASCII case"
     sources = (
-        (
-            "side effect",
-            "SELECT s.at, s.utc_offset, x.name AS text FROM side_effects x JOIN sessions s ON s.id = x.session_id",
-        ),
-        ("session note", "SELECT at, utc_offset, note AS text FROM sessions s"),
-        ("check-in note", "SELECT at, utc_offset, note AS text FROM checkins s"),
-        ("journal", "SELECT at, utc_offset, text FROM journal s"),
-    )
+        ("side effect", "x.name", "SELECT s.at, s.utc_offset, x.name AS text FROM side_effects x "
+         "JOIN sessions s ON s.id = x.session_id"),
+        ("session note", "s.note", "SELECT at, utc_offset, note AS text FROM sessions s"),
+        ("check-in note", "s.note", "SELECT at, utc_offset, note AS text FROM checkins s"),
+        ("journal", "s.text", "SELECT at, utc_offset, text FROM journal s"),
+    )  # fmt: skip
     found = []
-    for where_label, select in sources:
+    for where_label, column, select in sources:
         where, params = _where_time(since, until, alias="s")
-        match = " OR ".join("text LIKE ?" for _ in words)  # LIKE ignores ASCII case; the words are ASCII
-        sql = f"SELECT * FROM ({select}{where}) WHERE text IS NOT NULL AND ({match})"
-        for row in db.query(sql, [*params, *(f"%{word}%" for word in words)]):
+        for row in db.query(f"{select}{_and(where, like_any(column, words))}", params):
             found.append((from_storage(row["at"], row["utc_offset"]), where_label, row["text"]))
     return sorted(found, key=lambda item: item[0])
 
