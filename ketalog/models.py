@@ -7,7 +7,7 @@ how to build itself from a stored row, and how to present itself as JSON.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -322,6 +322,74 @@ class PeriodSessions:
 
 
 @dataclass(frozen=True)
+class SafetyAnswer:
+    """One score's answer to its safety item (PHQ-9 item 9): None when it has none to read."""
+
+    at: datetime
+    answer: int | None
+    positive: bool  # an answer that shows the crisis resources (instruments.safety_positive)
+    unanswered: bool  # the item was skipped: never read as 0 (instruments.safety_unanswered)
+
+
+@dataclass
+class PeriodScores:
+    """The period's questionnaire scores as the rules read them, however many there are: each instrument's
+    totals and count of incomplete scores, its item answers (every one, or the latest ``kept`` for a page),
+    and the safety item of every score that has one. Built from light rows (`store.period_scores`); the
+    tests' twin builds it from whole records by the same ``of``.
+    """
+
+    totals: dict[str, list[tuple[datetime, int]]] = field(default_factory=dict)  # scored, oldest first
+    incomplete: dict[str, int] = field(default_factory=dict)  # scores too incomplete to total
+    answers: dict[str, list[tuple[datetime, list]]] = field(default_factory=dict)  # scored, with item answers
+    safety: list[SafetyAnswer] = field(default_factory=list)  # scores with a safety item and item answers
+    not_known: list[datetime] = field(default_factory=list)  # with a safety item, logged without answers
+    safety_item: int | None = None  # which item is the safety item (9), when a score of the period has one
+
+    @classmethod
+    def of(
+        cls,
+        rows: Iterable[tuple[datetime, str, int | None, object]],
+        decode: Callable[[object], list | None],
+        kept: int | None = None,
+    ) -> PeriodScores:
+        """From (when, instrument, total, answers) rows oldest first; ``decode`` turns stored answers into a
+        list (or None). Only the answers read are decoded: the safety item's, and the latest ``kept``."""
+        from ketalog.instruments import safety_answer, safety_positive, safety_unanswered, shipped
+
+        scores = cls()
+        raw: dict[str, list[tuple[datetime, object]]] = {}
+        for at, instrument, total, stored in rows:
+            known = shipped(instrument)
+            has_item = known is not None and known.safety_item is not None
+            answers = decode(stored) if has_item else None
+            if has_item and scores.safety_item is None:
+                scores.safety_item = known.safety_item  # type: ignore[union-attr]
+            if has_item and not answers:
+                scores.not_known.append(at)
+            elif has_item:
+                scores.safety.append(
+                    SafetyAnswer(
+                        at,
+                        safety_answer(instrument, answers),
+                        safety_positive(instrument, answers),
+                        safety_unanswered(instrument, answers),
+                    )
+                )
+            if total is None:
+                scores.incomplete[instrument] = scores.incomplete.get(instrument, 0) + 1
+                continue
+            scores.totals.setdefault(instrument, []).append((at, total))
+            if stored:
+                raw.setdefault(instrument, []).append((at, answers if has_item else stored))
+        for instrument, found in raw.items():
+            chosen = found if kept is None else found[len(found) - kept :] if kept else []
+            decoded = [(at, value if isinstance(value, list) else decode(value)) for at, value in chosen]
+            scores.answers[instrument] = [(at, value) for at, value in decoded if value]
+        return scores
+
+
+@dataclass(frozen=True)
 class Reads:
     """What the engine's rules read, as one value: the store loads exactly that, and the tests' in-memory
     twin (tests/history.py) selects by the same object. The values are `reading.rules.READS`."""
@@ -366,6 +434,8 @@ class ReportInputs:
     checkins: list[Checkin]  # the baseline windows and the last 14 days
     # the course's daily ratings within its horizon (and 14 days before): {rating: [(when, value)]}
     course_ratings: dict[str, list[tuple[datetime, int]]]
+    # the scores the rules read whole: the course's baseline windows, its horizon, each instrument's latest
+    # (and latest with a total) up to the period end, and the latest safety answer above 0
     surveys: list[Survey]
     journal: list[JournalEntry]
     last_checkin_at: datetime | None = None  # the last check-in at or before the period end
@@ -391,6 +461,7 @@ class ReportInputs:
     # reflections tagged integration:d1|d3|d7, by session id: [{day, at, text (first line)}]
     integration: dict[str, list[dict]] = field(default_factory=dict)
     period_sessions: PeriodSessions = field(default_factory=PeriodSessions)  # every session of the period, read
+    period_scores: PeriodScores = field(default_factory=PeriodScores)  # every score of the period, read
 
     @property
     def course_mood(self) -> list[tuple[datetime, int]]:

@@ -80,7 +80,7 @@ def inputs(
     import re
 
     from ketalog.courses import SessionMark, course_at, split
-    from ketalog.models import PeriodSessions
+    from ketalog.models import PeriodScores, PeriodSessions
     from ketalog.reading.rules import READS
     from ketalog.reading.vitals import notable
 
@@ -144,6 +144,14 @@ def inputs(
         sessions_total=sum(c.session_count for c in courses),
         sessions=[s for s in sessions if in_period(s.at)],
         period_sessions=PeriodSessions.of([s for s in sessions if in_period(s.at)], notable),
+        period_scores=PeriodScores.of(
+            [
+                (s.at, s.instrument, s.total, s.answers)
+                for s in sorted(surveys, key=lambda s: (s.at, s.created_at))
+                if in_period(s.at)
+            ],
+            lambda answers: answers,
+        ),  # fmt: skip
         course_sessions=course_sessions,
         course_rated=course_rated,
         checkins=windows,
@@ -163,17 +171,20 @@ def inputs(
 
 
 def _read_surveys(surveys, in_period, before_end, course, end, reads) -> list[Survey]:
-    """The scores the store reads: the period's, the course's baseline windows, the rules' horizon,
-    each instrument's latest, and the latest with the safety item above 0."""
+    """The scores the store reads whole: the course's baseline windows, the rules' horizon, each
+    instrument's latest and latest with a total, and the latest with the safety item above 0."""
     COURSE_HORIZON, SCORE_EARLY_AFTER, SCORE_LOOKBACK = reads.horizon, reads.early, reads.lookback  # noqa: N806
     known = sorted((s for s in surveys if before_end(s.at)), key=lambda s: (s.at, s.created_at))
-    chosen = {s.id for s in known if in_period(s.at)}
+    chosen: set[str] = set()
     if course is not None:
         horizon = max(course.started, end - COURSE_HORIZON)
         early_end = course.started + SCORE_EARLY_AFTER
         chosen |= {s.id for s in known if course.started - SCORE_LOOKBACK <= s.at <= early_end or s.at >= horizon}
     for instrument in {s.instrument for s in known}:
         chosen.add([s for s in known if s.instrument == instrument][-1].id)
+        scored = [s for s in known if s.instrument == instrument and s.total is not None]
+        if scored:
+            chosen.add(scored[-1].id)
     positive = [s for s in known if s.safety_positive]
     if positive:
         chosen.add(positive[-1].id)

@@ -490,3 +490,46 @@ def test_watched_word_scans_read_only_the_rows_their_partial_indexes_hold(tmp_pa
         scans = [step for step in steps if step.startswith("SCAN")]  # a table read whole, not searched by time
         assert all("_watched" in step for step in scans), (sql, steps)
     db.close()
+
+
+_PERIOD_SCORES = st.lists(
+    st.tuples(
+        st.integers(0, 3000),  # hours after the first day
+        st.sampled_from(["phq9", "gad7", "madrs"]),
+        st.one_of(st.none(), st.integers(0, 27)),  # None: too incomplete to total
+        st.one_of(
+            st.none(),  # a total logged without item answers
+            st.lists(st.one_of(st.none(), st.integers(0, 3)), min_size=7, max_size=9),
+        ),
+    ),
+    max_size=25,
+    unique_by=lambda row: row[0],
+)
+
+
+@given(drawn=_PERIOD_SCORES, cut=st.integers(0, 3000), kept=st.sampled_from([None, 0, 1, 3]))
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_period_scores_from_light_rows_are_the_rule_applied_to_whole_records(tmp_path, drawn, cut, kept):
+    """``store.period_scores`` reads light rows and decodes only the answers it keeps; the same ``of`` over
+    whole records gives the same totals, counts, kept answers and item-9 facts (the one safety rule)."""
+    import uuid
+    from datetime import timedelta
+
+    import history as h
+
+    from ketalog.models import PeriodScores
+
+    db = database.open_db(tmp_path / f"{uuid.uuid4().hex}.db", create=True)
+    try:
+        surveys = []
+        for hours, instrument, total, answers in drawn:
+            at = h.day(0) + timedelta(hours=hours)
+            values = {"instrument": instrument, "total": total, "answers": answers}
+            surveys.append(store.insert(db, "survey", at, values))
+        since = h.day(0) + timedelta(hours=cut)
+        for start in (None, since):
+            rows = [(s.at, s.instrument, s.total, s.answers) for s in surveys if start is None or s.at >= start]
+            expected = PeriodScores.of(sorted(rows, key=lambda row: row[0]), lambda answers: answers, kept)
+            assert store.period_scores(db, start, None, kept) == expected
+    finally:
+        db.close()

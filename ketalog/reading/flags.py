@@ -54,9 +54,9 @@ def find_flags(
     picture: CoursePicture,
 ) -> list[Finding]:
     flags: list[Finding] = []
-    positive = [s for s in inputs.surveys if s.safety_positive and _in_period(s.at, inputs.since, inputs.until)]
+    positive = [a for a in inputs.period_scores.safety if a.positive]
     if positive:
-        dates = ", ".join(f"{_day(s.at)} (answered {s.safety_answer})" for s in positive)
+        dates = ", ".join(f"{_day(a.at)} (answered {a.answer})" for a in positive)
         flags.append(
             Finding(
                 "safety",
@@ -65,7 +65,7 @@ def find_flags(
                 + crisis.IMMEDIATE_DANGER,
             )
         )
-    skipped = [s for s in inputs.surveys if s.safety_unanswered and _in_period(s.at, inputs.since, inputs.until)]
+    skipped = [a for a in inputs.period_scores.safety if a.unanswered]
     if skipped:
         flags.append(
             Finding(

@@ -144,7 +144,7 @@ def period_of(inputs: ReportInputs) -> dict:
 
 def build_report(inputs: ReportInputs, private: bool = False) -> Report:
     instruments = instrument_results(
-        inputs.surveys, inputs.course_start, inputs.since, inputs.until, inputs.scale_directions
+        inputs.surveys, inputs.period_scores, inputs.course_start, inputs.since, inputs.until, inputs.scale_directions
     )
     ratings = rating_results(inputs)
     course = inputs.course
@@ -173,7 +173,7 @@ def build_report(inputs: ReportInputs, private: bool = False) -> Report:
         side_effects=dict(inputs.period_sessions.side_effects),
         sessions=session_rows(inputs.sessions, {} if private else inputs.reflections),
         journal=[] if private else [{"at": _iso(j.at), "text": excerpt(j.text)} for j in _unlisted(inputs)],
-        safety=safety_facts(inputs.surveys, inputs.since, inputs.until),
+        safety=safety_facts(inputs.surveys, inputs.period_scores, inputs.until),
         durability=durability,
         judged=judged,
         last_checkin_days_ago=days_between(inputs.last_checkin_at, inputs.end) if inputs.last_checkin_at else None,

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from ketalog import instruments as inst
 from ketalog.courses import SCORE_LOOKBACK
-from ketalog.models import Survey
+from ketalog.models import PeriodScores, Survey
 from ketalog.reading.model import InstrumentResult, SafetyFacts
 from ketalog.reading.rules import COMPARE_AFTER, RECALL_COMPARE, SCORE_EARLY_AFTER, SOME_IMPROVEMENT_FALL
 from ketalog.reading.windows import _in_period, _iso
@@ -123,17 +123,19 @@ def score_outcome(entry: Survey, history: list[Survey], course_start, result: in
 
 
 def instrument_results(
-    surveys: list[Survey], course_start, since, until, directions=None
+    surveys: list[Survey], period: PeriodScores, course_start, since, until, directions=None
 ) -> dict[str, InstrumentResult]:
+    """Each instrument's row: the period's count, totals and item answers (``period``), its latest total in the
+    period and its baseline compared (the whole records in ``surveys``)."""
     by_instrument: dict[str, list[Survey]] = {}
     for survey in sorted(surveys, key=lambda s: (s.at, s.created_at)):
         by_instrument.setdefault(survey.instrument, []).append(survey)
     results = {}
     for instrument_id, all_scores in by_instrument.items():
         scores = [s for s in all_scores if s.total is not None]  # an incomplete score has nothing to compare
-        in_period = [s for s in scores if _in_period(s.at, since, until)]
-        latest = in_period[-1] if in_period else None
+        latest = scores[-1] if scores and _in_period(scores[-1].at, since, until) else None
         baseline, kind, comparison, change = compare_with_baseline(scores, latest, course_start, directions)
+        totals = period.totals.get(instrument_id, [])
         results[instrument_id] = InstrumentResult(
             name=instrument_name(instrument_id),
             baseline=baseline.total if baseline else None,
@@ -147,15 +149,15 @@ def instrument_results(
             worsened=change.worsened if change else None,
             response=change.response if change else None,
             remission=change.remission if change else None,
-            count=len(in_period),
-            history=[(_iso(s.at), s.total) for s in in_period if s.total is not None],
+            count=len(totals),
+            history=[(_iso(at), total) for at, total in totals],
             difficulty=inst.difficulty_label(latest.difficulty) if latest else None,
-            incomplete=sum(1 for s in all_scores if s.total is None and _in_period(s.at, since, until)),
+            incomplete=period.incomplete.get(instrument_id, 0),
             latest_prorated=bool(latest and latest.prorated),
             baseline_kind=kind,
             comparison=comparison,
             some_improvement=some_improvement(change, instrument_id, directions),
-            answers_history=[(_iso(s.at), s.answers) for s in in_period if s.answers],
+            answers_history=[(_iso(at), answers) for at, answers in period.answers.get(instrument_id, [])],
             items=inst.item_changes(
                 instrument_id, baseline.answers if baseline else None, latest.answers if latest else None
             ),
@@ -163,28 +165,27 @@ def instrument_results(
     return results
 
 
-def safety_facts(surveys: list[Survey], since, until) -> SafetyFacts:
-    """Item 9 over time, from every score that has a safety item (PHQ-9 with item answers); a PHQ-9 total
-    logged without answers (`survey log PHQ-9 21`) is said to leave item 9 not known, never read as 0."""
-    ordered = sorted(surveys, key=lambda s: (s.at, s.created_at))
-    has_item = [s for s in ordered if inst.INSTRUMENTS.get(s.instrument) and inst.INSTRUMENTS[s.instrument].safety_item]
-    with_item = [s for s in has_item if s.answers]
-    not_known = [_iso(s.at) for s in has_item if not s.answers and _in_period(s.at, since, until)]
-    if not with_item:
-        item = inst.INSTRUMENTS[has_item[0].instrument].safety_item if not_known else None
-        return SafetyFacts(item=item, not_known=not_known)
-    item = inst.INSTRUMENTS[with_item[0].instrument].safety_item
-    in_period = [s for s in with_item if _in_period(s.at, since, until)]
+def safety_facts(surveys: list[Survey], period: PeriodScores, until) -> SafetyFacts:
+    """Item 9 over time, from every score of the period that has a safety item (PHQ-9 with item answers), and
+    the last answer above 0 even before it (``surveys``); a PHQ-9 total logged without answers (`survey log
+    PHQ-9 21`) is said to leave item 9 not known, never read as 0."""
+    items = {s.id: known.safety_item for s in surveys if (known := inst.shipped(s.instrument)) and known.safety_item}
+    has_item = [s for s in surveys if s.id in items]
+    item = period.safety_item or next(iter(items.values()), None)
+    not_known = [_iso(at) for at in period.not_known]
+    if not period.safety and not any(s.answers for s in has_item):
+        return SafetyFacts(item=item if not_known else None, not_known=not_known)
     last_positive = next(
-        (s for s in reversed(with_item) if (until is None or s.at < until) and s.safety_positive), None
-    )
+        (s for s in sorted(has_item, key=lambda s: (s.at, s.created_at), reverse=True)
+         if (until is None or s.at < until) and s.answers and s.safety_positive),
+        None,
+    )  # fmt: skip
+    positive = [a for a in period.safety if a.positive]
     return SafetyFacts(
         item=item,
-        answers=[{"at": _iso(s.at), "answer": s.safety_answer} for s in in_period],
+        answers=[{"at": _iso(a.at), "answer": a.answer} for a in period.safety],
         last_positive={"at": _iso(last_positive.at), "answer": last_positive.safety_answer} if last_positive else None,
-        unanswered=[_iso(s.at) for s in in_period if s.safety_unanswered],
-        in_period_positive=next(
-            ({"at": _iso(s.at), "answer": s.safety_answer} for s in reversed(in_period) if s.safety_positive), None
-        ),
+        unanswered=[_iso(a.at) for a in period.safety if a.unanswered],
+        in_period_positive={"at": _iso(positive[-1].at), "answer": positive[-1].answer} if positive else None,
         not_known=not_known,
     )

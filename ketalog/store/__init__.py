@@ -77,6 +77,7 @@ from ketalog.store.reads import (  # noqa: F401
     last_checkin_at,
     last_scored_at,
     latest_rated_at,
+    period_scores,
     period_sessions,
     phone_days,
     phone_means_by,

@@ -13,6 +13,7 @@ from ketalog.models import (
     Checkin,
     JournalEntry,
     MedicationEvent,
+    PeriodScores,
     PeriodSessions,
     Reads,
     ReportInputs,
@@ -46,7 +47,8 @@ def report_inputs(
 ) -> ReportInputs:
     """Only what a report over [since, until) needs (see ``ReportInputs``): ``reads`` is the rules' own
     windows, words and horizon (`reading.rules.READS`); ``listed``: load whole records of only the period's
-    latest ``listed`` sessions (what a page prints), not of every one (what the JSON lists)."""
+    latest ``listed`` sessions, and item answers of each questionnaire's latest ``listed`` scores (what a
+    page prints), not of every one (what the JSON lists)."""
     window, early, horizon, rated_ends = reads.window, reads.early, reads.horizon, reads.rated_ends
     from ketalog.courses import course_at
 
@@ -77,6 +79,7 @@ def report_inputs(
         sessions_total=sum(c.session_count for c in all_courses),
         sessions=_listed_sessions(db, since, until, listed),
         period_sessions=period_sessions(db, since, until, reads),
+        period_scores=period_scores(db, since, until, listed),
         course_sessions=course_sessions,
         course_rated=course_rated,
         checkins=checkins,
@@ -169,16 +172,16 @@ def _report_surveys(
     early: timedelta,
     safety_items: dict[str, int],
 ) -> list[Survey]:
-    """The scores the questionnaire rules read, not every score ever: the period's; the course's baseline
-    windows (``lookback`` before its start, ``early`` after); the course-wide rules' horizon; each
-    instrument's latest (so an instrument keeps its row); and the latest safety-item answer above 0."""
+    """The scores the questionnaire rules read whole, not every score ever: the course's baseline windows
+    (``lookback`` before its start, ``early`` after); the course-wide rules' horizon; each instrument's
+    latest (so an instrument keeps its row) and latest with a total (its latest score in the period, when
+    that lies in it); and the latest safety-item answer above 0. The period's are read as ``period_scores``."""
     kind = KINDS["survey"]
     found: dict[str, Survey] = {}
 
     def add(rows) -> None:
         found.update((survey.id, survey) for survey in rows)
 
-    add(_load(db, "survey", since, until))
     if course is not None:
         add(
             _load(
@@ -192,6 +195,8 @@ def _report_surveys(
         + (" AND x.at < ?)" if until is not None else ")")
     )
     add(_records(db, kind, latest, params * 2))
+    scored = latest.replace("x.instrument = e.instrument", "x.instrument = e.instrument AND x.total IS NOT NULL")
+    add(_records(db, kind, scored, params * 2))
     for instrument, item in safety_items.items():
         positive = (
             f"{_select(kind)} WHERE {before}e.instrument = ? AND json_extract(e.answers, '$[{int(item) - 1}]') > 0 "
@@ -199,6 +204,20 @@ def _report_surveys(
         )
         add(_records(db, kind, positive, [*params, instrument]))
     return sorted(found.values(), key=lambda survey: (survey.at, survey.created_at))
+
+
+def period_scores(db: Connection, since: datetime | None, until: datetime | None, kept: int | None) -> PeriodScores:
+    """``PeriodScores.of`` every score of [since, until), from light rows: item answers are decoded only where
+    read (the safety item's, and each instrument's latest ``kept``; all when None)."""
+    where, params = _where_time(since, until, alias="surveys")
+    rows = db.execute(
+        f"SELECT at, utc_offset, instrument, total, answers FROM surveys{where} ORDER BY at, created_at", params
+    )
+    return PeriodScores.of(
+        ((from_storage(at, offset), instrument, total, answers) for at, offset, instrument, total, answers in rows),
+        lambda stored: json.loads(stored) if stored else None,  # type: ignore[arg-type]
+        kept,
+    )
 
 
 def _earlier(moment: datetime, until: datetime | None) -> datetime:
