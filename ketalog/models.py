@@ -277,6 +277,24 @@ class Survey(Entry):
         return safety_positive(self.instrument, self.answers)
 
 
+@dataclass(frozen=True)
+class SessionReadings:
+    """What the blood-pressure and heart-rate flags read of one session: its time and its readings."""
+
+    at: datetime
+    bp_before_sys: int | None = None
+    bp_before_dia: int | None = None
+    bp_after_sys: int | None = None
+    bp_after_dia: int | None = None
+    heart_rate: int | None = None
+
+    READ = ("bp_before_sys", "bp_before_dia", "bp_after_sys", "bp_after_dia", "heart_rate")  # the columns
+
+    @classmethod
+    def of(cls, session: Session) -> SessionReadings:
+        return cls(session.at, *(getattr(session, name) for name in cls.READ))
+
+
 @dataclass
 class PeriodSessions:
     """The period's sessions as the rules read them, however many there are: counts, sums and times (the store
@@ -292,10 +310,10 @@ class PeriodSessions:
     side_effects: dict[str, int] = field(default_factory=dict)  # most often first, then by name
     times: list[datetime] = field(default_factory=list)  # every session's time, oldest first
     doses: list[tuple[str, int]] = field(default_factory=list)  # runs of one dose and route, oldest first
-    notable: list[Session] = field(default_factory=list)  # sessions with a reading a flag reads, oldest first
+    notable: list[SessionReadings] = field(default_factory=list)  # with a reading a flag reads, oldest first
 
     @classmethod
-    def of(cls, sessions: Sequence[Session], notable: Callable[[Session], bool]) -> PeriodSessions:
+    def of(cls, sessions: Sequence[Session], notable: Callable[[SessionReadings], bool]) -> PeriodSessions:
         ordered = sorted(sessions, key=lambda s: (s.at, s.created_at))
         routes: dict[str, int] = {}
         effects: dict[str, int] = {}
@@ -317,7 +335,7 @@ class PeriodSessions:
             side_effects=dict(sorted(effects.items(), key=lambda item: (-item[1], item[0]))),
             times=[s.at for s in ordered],
             doses=doses,
-            notable=[s for s in ordered if notable(s)],
+            notable=[readings for readings in map(SessionReadings.of, ordered) if notable(readings)],
         )
 
 

@@ -433,7 +433,7 @@ def test_period_sessions_from_sql_are_the_rule_applied_to_every_session(tmp_path
             assert list(actual.routes) == list(expected.routes)  # first used first
             assert (actual.cost is None) == (expected.cost is None)
             assert actual.cost is None or abs(actual.cost - expected.cost) < 1e-6  # type: ignore[operator]
-            assert [s.id for s in actual.notable] == [s.id for s in expected.notable]
+            assert actual.notable == expected.notable
     finally:
         db.close()
 

@@ -157,16 +157,12 @@ def mood_returning(
         return None
     if best.value < mood.baseline + RATING_THRESHOLD:
         return None
-    start = max(horizon_start(inputs) or course.started, course.started)
+    start, end = max(horizon_start(inputs) or course.started, course.started), inputs.end
+    first = max(start - WINDOW, course.started)
     readings = outcome_readings(
-        [
-            (at, value)
-            for at, value in inputs.course_mood
-            if start - WINDOW <= at <= inputs.end and at >= course.started
-        ],
-        inputs.session_times,
+        [(at, value) for at, value in inputs.course_mood if first <= at <= end], inputs.session_times
     )
-    last_week = [value for at, value in readings if inputs.end - DRIFT_WINDOW < at]
+    last_week = [value for at, value in readings if end - DRIFT_WINDOW < at]
     last_three = readings[-MIN_CHECKINS:]
     if len(last_week) >= 2:
         now, over = statistics.fmean(last_week), f"over the last {DRIFT_WINDOW.days} days"

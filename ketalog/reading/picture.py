@@ -86,6 +86,12 @@ def observed_days(moments: list[datetime]) -> dict:
     }
 
 
+def between(readings: list[Reading], first: datetime, last: datetime) -> list[Reading]:
+    """The readings (oldest first) from ``first`` to ``last``, both included: one slice found by bisection."""
+    low = bisect.bisect_left(readings, first, key=lambda reading: reading[0])
+    return readings[low : bisect.bisect_right(readings, last, lo=low, key=lambda reading: reading[0])]
+
+
 def best_mean(readings: list[Reading], higher_is_better: bool) -> Point | None:
     """The best 14-day trailing mean (>= 3 readings on >= 3 days), and how many readings it stands on; of
     equal means the first, so "rose to 8.0 by DATE" names the day it was first reached. Counted by bisection:
@@ -111,8 +117,7 @@ def rating_trajectory(
         # Outcome readings from the start (and the 14 days before, so the first mean can fill its window,
         # (never before the course itself: a pre-treatment day is no part of a best since it began)
         first = max(start - WINDOW, inputs.course_start or start)
-        window = [(at, v) for at, v in readings if first <= at <= inputs.end]
-        outcome = outcome_readings(window, inputs.session_times)
+        outcome = outcome_readings(between(readings, first, inputs.end), inputs.session_times)
         best = best_mean(outcome, better_up)
         if best is not None and best.at is not None and best.at >= start:
             trajectory.best = best
@@ -149,10 +154,11 @@ def course_picture(
     start = horizon_start(inputs)
     gap = gap_after(inputs) if start is not None else None
     best_from = max(start, gap.at) if start is not None and gap is not None else start  # no best across a gap
-    picture = CoursePicture(start, inputs.end)
+    end = inputs.end
+    picture = CoursePicture(start, end)
     for name, rating in ratings.items():
         readings = inputs.course_ratings.get(name, [])
-        in_course = [at for at, _ in readings if start is not None and start <= at <= inputs.end]
+        in_course = [at for at, _ in between(readings, start, end)] if start is not None else []
         picture.observed[name] = observed_days(in_course)
         picture.trajectories[name] = rating_trajectory(name, readings, rating, best_from, inputs)
     scored: dict[str, list[tuple[int, datetime]]] = {}
@@ -161,8 +167,6 @@ def course_picture(
             scored.setdefault(survey.instrument, []).append((survey.total, survey.at))
     for key, result in instruments.items():
         totals = scored.get(key, [])
-        picture.observed[key] = observed_days(
-            [at for _, at in totals if start is not None and start <= at <= inputs.end]
-        )
+        picture.observed[key] = observed_days([at for _, at in totals if start is not None and start <= at <= end])
         picture.trajectories[key] = score_trajectory(key, result, totals, inputs, best_from)
     return picture

@@ -120,7 +120,8 @@ def durability_of(inputs: ReportInputs, baseline: float | None) -> Durability:
 
     start = horizon_start(inputs)
     sessions = [s for s in inputs.course_sessions if start is None or s.at >= start]
-    readings = [(at, value) for at, value in inputs.course_mood if at <= inputs.end]
+    end = inputs.end
+    readings = [(at, value) for at, value in inputs.course_mood if at <= end]
     course = inputs.course
     return durability.summary(
         durability.per_session(sessions, readings, baseline),

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from ketalog import medicines
 from ketalog.blood_pressure import BP_AFTER, BP_BEFORE, BP_CRISIS, EMERGENCY_SIGNS, bp_level, readings
-from ketalog.models import ReportInputs, Session
+from ketalog.models import ReportInputs, Session, SessionReadings
 from ketalog.reading.model import Finding
 from ketalog.reading.rules import (
     BLADDER_PATTERN,
@@ -20,7 +20,7 @@ from ketalog.reading.rules import (
 from ketalog.reading.windows import _day
 
 
-def notable(session: Session) -> bool:
+def notable(session: Session | SessionReadings) -> bool:
     """A session with a reading the blood-pressure or heart-rate flag reads (`models.Reads` says the same to
     the store, which picks these out of years of sessions)."""
     if any(bp_level(when, systolic, diastolic) for when, systolic, diastolic in readings(session)):
@@ -61,7 +61,7 @@ def _latest_listed(readings: list[str]) -> str:
     return "; ".join(shown) + (f" (and {earlier} earlier)" if earlier else "")
 
 
-def blood_pressure_flags(sessions: list[Session]) -> list[Finding]:
+def blood_pressure_flags(sessions: Sequence[Session | SessionReadings]) -> list[Finding]:
     """A reading in the hypertensive-crisis range comes first; other raised readings follow the label's
     before-dosing guide and ketalog's after-dosing product threshold."""
     crisis_readings: list[str] = []
@@ -97,7 +97,7 @@ def blood_pressure_flags(sessions: list[Session]) -> list[Finding]:
     return flags
 
 
-def heart_rate_flag(sessions: list[Session]) -> Finding | None:
+def heart_rate_flag(sessions: Sequence[Session | SessionReadings]) -> Finding | None:
     odd = [
         f"{_day(s.at)} {s.heart_rate} bpm"
         for s in sessions

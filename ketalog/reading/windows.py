@@ -53,7 +53,13 @@ def acute(moment: datetime, sessions: list[datetime]) -> bool:
 
 
 def outcome_readings(readings: list[Reading], sessions: list[datetime]) -> list[Reading]:
-    return [(at, value) for at, value in readings if not acute(at, sessions)]
+    """The readings outside every session's acute hours (``acute``, inlined: years of daily readings)."""
+    kept = []
+    for at, value in readings:
+        index = bisect.bisect_right(sessions, at) - 1
+        if index < 0 or at - sessions[index] >= ACUTE_AFTER:
+            kept.append((at, value))
+    return kept
 
 
 def recent_start(inputs: ReportInputs) -> datetime:

@@ -18,6 +18,7 @@ from ketalog.models import (
     Reads,
     ReportInputs,
     Session,
+    SessionReadings,
     Survey,
     TrendInputs,
 )
@@ -112,7 +113,7 @@ def _listed_sessions(db: Connection, since: datetime | None, until: datetime | N
 
 def period_sessions(db: Connection, since: datetime | None, until: datetime | None, reads: Reads) -> PeriodSessions:
     """``PeriodSessions.of`` every session of [since, until), counted and summed by SQLite: years of sessions
-    cost a few light rows, and whole records only of the sessions with a reading the flags read."""
+    cost a few light rows, and of the sessions with a reading the flags read, just those readings."""
     where, params = _where_time(since, until, alias="s")
     times: list[datetime] = []
     routes: dict[str, int] = {}
@@ -145,12 +146,14 @@ def period_sessions(db: Connection, since: datetime | None, until: datetime | No
     ).fetchall()
     (before_sys, before_dia), (after_sys, after_dia), (low, high) = reads.bp_before, reads.bp_after, reads.heart_rate
     notable = (
-        f"(e.bp_before_sys IS NOT NULL AND e.bp_before_dia IS NOT NULL AND "
-        f"(e.bp_before_sys > {int(before_sys)} OR e.bp_before_dia > {int(before_dia)})) OR "
-        f"(e.bp_after_sys IS NOT NULL AND e.bp_after_dia IS NOT NULL AND "
-        f"(e.bp_after_sys >= {int(after_sys)} OR e.bp_after_dia >= {int(after_dia)})) OR "
-        f"e.heart_rate < {int(low)} OR e.heart_rate >= {int(high)}"
+        f"(bp_before_sys IS NOT NULL AND bp_before_dia IS NOT NULL AND "
+        f"(bp_before_sys > {int(before_sys)} OR bp_before_dia > {int(before_dia)})) OR "
+        f"(bp_after_sys IS NOT NULL AND bp_after_dia IS NOT NULL AND "
+        f"(bp_after_sys >= {int(after_sys)} OR bp_after_dia >= {int(after_dia)})) OR "
+        f"heart_rate < {int(low)} OR heart_rate >= {int(high)}"
     )  # the crisis range lies above both blood-pressure thresholds
+    columns = ", ".join(SessionReadings.READ)
+    raised = f"SELECT at, utc_offset, {columns} FROM sessions s{_and(where, f'({notable})')} ORDER BY at, created_at"
     return PeriodSessions(
         count=len(times),
         routes=routes,
@@ -158,7 +161,9 @@ def period_sessions(db: Connection, since: datetime | None, until: datetime | No
         side_effects=dict(sorted(effects, key=lambda item: (-item[1], item[0]))),
         times=times,
         doses=doses,
-        notable=_load(db, "session", since, until, extra=f"({notable})"),
+        notable=[
+            SessionReadings(from_storage(at, offset), *values) for at, offset, *values in db.execute(raised, params)
+        ],
     )
 
 
