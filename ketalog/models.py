@@ -377,12 +377,15 @@ class PeriodScores:
 
         scores = cls()
         raw: dict[str, list[tuple[datetime, object]]] = {}
+        with_item: dict[str, bool] = {}  # instrument -> it has a safety item: looked up once, not once a score
         for at, instrument, total, stored in rows:
-            known = shipped(instrument)
-            has_item = known is not None and known.safety_item is not None
+            has_item = with_item.get(instrument)
+            if has_item is None:
+                known = shipped(instrument)
+                has_item = with_item[instrument] = known is not None and known.safety_item is not None
+                if has_item and scores.safety_item is None:
+                    scores.safety_item = known.safety_item  # type: ignore[union-attr]
             answers = decode(stored) if has_item else None
-            if has_item and scores.safety_item is None:
-                scores.safety_item = known.safety_item  # type: ignore[union-attr]
             if has_item and not answers:
                 scores.not_known.append(at)
             elif has_item:

@@ -110,3 +110,19 @@ def test_a_long_dose_history_shows_its_latest_changes_and_counts_the_rest(cli):
     line = next(line for line in markdown.splitlines() if line.startswith("- Dose history"))[2:]
     assert line.startswith("Dose history: 2 earlier sessions → 0.75 mg/kg iv ×1 → 0.5 mg/kg iv ×1")
     assert line.count("×") == 8
+
+
+def test_years_of_sessions_are_ticked_once_a_unit_of_width():
+    """Fifty years of weekly sessions under one chart: sessions closer than one unit share a mark whose
+    tooltip counts them, so the page stays light and nothing is dropped."""
+    from datetime import datetime, timedelta, timezone
+
+    first = datetime(1991, 1, 1, tzinfo=timezone.utc)
+    history = [((first + timedelta(days=14 * n)).isoformat(), 10) for n in range(1300)]
+    sessions = [(first + timedelta(days=7 * n, hours=1)).isoformat() for n in range(2598)]  # all within the scores
+    svg = html.score_chart("phq9", history, sessions)
+    marks = svg.count('fill="#6a1b9a"')
+    assert 0 < marks <= html.CHART_WIDTH
+    counted = sum(int(title.split(" sessions")[0]) for title in svg.split("<title>")[1:] if " sessions, " in title)
+    single = svg.count("<title>session ")
+    assert counted + single == 2598

@@ -173,13 +173,18 @@ def score_chart(
         )
         edges.append(instrument.cutoff)
         legend = f"; shaded: at or above the cutoff of {instrument.cutoff}"
+    ticked: dict[int, list[tuple[float, str]]] = {}  # sessions within one unit of each other share a mark
     for at in session_times:
         moment = datetime.fromisoformat(at).timestamp()
         if start <= moment <= end:
-            shapes.append(
-                f'<path d="M{x(moment):.1f},{upper + plot_h} l-3,6 h6 z" fill="#6a1b9a">'
-                f"<title>session {escape(at[:10])}</title></path>"
-            )
+            ticked.setdefault(round(x(moment)), []).append((x(moment), at[:10]))
+    for marks in ticked.values():
+        first, last = marks[0][1], marks[-1][1]
+        title = f"session {first}" if len(marks) == 1 else f"{len(marks)} sessions, {first} to {last}"
+        shapes.append(
+            f'<path d="M{marks[0][0]:.1f},{upper + plot_h} l-3,6 h6 z" fill="#6a1b9a">'
+            f"<title>{escape(title)}</title></path>"
+        )
     marked = [(at, label) for at, label in medication_marks if start <= datetime.fromisoformat(at).timestamp() <= end]
     for at, label in marked:
         moment = datetime.fromisoformat(at).timestamp()
