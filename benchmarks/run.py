@@ -124,6 +124,7 @@ def main() -> None:
         "insights (10-year db)": ([*ketalog, "--db", str(ten), "insights"], None),
         "insights (50-year db)": ([*ketalog, *big, "insights"], None),
         "insights (1 check-in)": ([*ketalog, "--db", str(new), "insights"], None),
+        "status (1 check-in)": ([*ketalog, "--db", str(new), "status"], None),
         "insights --since 10 years (10-year db)": (
             [*ketalog, "--db", str(ten), "insights", "--since", "2031-03-10"],
             None,
@@ -198,7 +199,7 @@ def main() -> None:
         ("status --short <= 1.0 x floor", median["status --short (50-year db)"] / floor, 1.0),
         ("--help <= 0.6 x floor", median["ketalog --help"] / floor, 0.6),
         ("add 50-year / empty <= 1.1", add / median["add (empty db)"], 1.1),
-        # Issue 32's restated budget: each page format, progress and insights at 50 years against the same
+        # Issue 32's restated budget: each page format, progress, insights and status at 50 years against the same
         # command on a diary of one check-in (JSON lists every entry of the period by contract: 1.5).
         *(
             (
@@ -206,11 +207,11 @@ def main() -> None:
                 median[f"{name} (50-year db)"] / median[f"{name} (1 check-in)"],
                 1.5 if name == "report json" else 1.25,
             )
-            for name in [*REPORTS, "insights"]
+            for name in [*REPORTS, "insights", "status"]
         ),
     ]
     print("\nwhat grows with history (not budgets): 50 years / a diary of 1 check-in, and that diary / add")
-    for name in [*REPORTS, "insights"]:
+    for name in [*REPORTS, "insights", "status"]:
         fifty, none = median[f"{name} (50-year db)"], median[f"{name} (1 check-in)"]
         print(f"{name:<38}{fifty / none:>9.2f}{none / add:>9.2f}")
     print("\nbudget                                                      measured  holds")

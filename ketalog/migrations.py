@@ -537,18 +537,19 @@ def m016_health_data(db):
 
 
 def like_any(column: str, words) -> str:
-    """``column`` containing any of ``words`` (LIKE: ASCII case ignored), as literal SQL: a partial index's
-    condition, and the store's query that must repeat it term for term for SQLite to use that index."""
+    """``column`` containing any of ``words`` (LIKE: ASCII case ignored; the end of the text counts as a
+    space), as literal SQL: a partial index's condition, and the store's query that must repeat it term for
+    term for SQLite to use that index."""
     assert all(word.isascii() and "'" not in word for word in words), "plain ASCII words only"
-    return "(" + " OR ".join(f"{column} LIKE '%{word}%'" for word in words) + ")"
+    return "(" + " OR ".join(f"({column} || ' ') LIKE '%{word}%'" for word in words) + ")"
 
 
 # The watched (bladder) words of migration 017, frozen as it shipped: `reading.rules.BLADDER_WORDS` may grow,
 # and then a new migration re-creates these indexes with it (tests/test_storage.py checks the query plan).
 _WATCHED_017 = (
-    "bladder", "urin", "pee", "weeing", "wee ", "wee.", "wee,", "passing water", "toilet", "loo ", "loo.", "loo,",
-    "urgen", "incontinen", "leak", "blood in", "cystitis", "uti", "dysuria", "haematuria", "hematuria",
-    "suprapubic", "belly",
+    "bladder", "urin", "pee", "weeing", *(f"wee{end}" for end in " .,!?;:)-/\n\t"), "passing water", "toilet",
+    *(f"loo{end}" for end in " .,!?;:)-/\n\t"), "urgen", "incontinen", "leak", "blood in", "cystitis", "uti",
+    "dysuria", "haematuria", "hematuria", "suprapubic", "belly",
 )  # fmt: skip
 
 

@@ -125,16 +125,20 @@ def inputs(
     else:
         course_sessions, windows, course_ratings = [], recent, {}
     mentions = []
-    words = re.compile("|".join(re.escape(w) for w in BLADDER_WORDS), re.IGNORECASE)
+    watched = re.compile("|".join(re.escape(w) for w in BLADDER_WORDS), re.IGNORECASE)
+
+    def mentions_word(text: str) -> bool:  # as the store reads a text: its end counts as a space
+        return watched.search(text + " ") is not None
+
     for s in sessions:
         if in_period(s.at):
-            mentions += [(s.at, "side effect", name) for name in s.side_effects if words.search(name)]
-            if s.note and words.search(s.note):
+            mentions += [(s.at, "side effect", name) for name in s.side_effects if mentions_word(name)]
+            if s.note and mentions_word(s.note):
                 mentions.append((s.at, "session note", s.note))
     mentions += [
-        (c.at, "check-in note", c.note) for c in checkins if in_period(c.at) and c.note and words.search(c.note)
+        (c.at, "check-in note", c.note) for c in checkins if in_period(c.at) and c.note and mentions_word(c.note)
     ]
-    mentions += [(j.at, "journal", j.text) for j in journal if in_period(j.at) and words.search(j.text)]
+    mentions += [(j.at, "journal", j.text) for j in journal if in_period(j.at) and mentions_word(j.text)]
     rated_before_end = [c.at for c in checkins if before_end(c.at)]
     return ReportInputs(
         now=now,

@@ -15,6 +15,7 @@ from ketalog import db as database
 from ketalog import reports, store
 from ketalog.errors import DatabaseFileError
 from ketalog.migrations import MIGRATION_NAMES
+from ketalog.reading.rules import WORD_ENDS
 
 NOW = datetime(2026, 3, 10, 10, tzinfo=timezone.utc)
 
@@ -533,3 +534,20 @@ def test_period_scores_from_light_rows_are_the_rule_applied_to_whole_records(tmp
             assert store.period_scores(db, start, None, kept) == expected
     finally:
         db.close()
+
+
+_NOTE_WORDS = st.sampled_from(
+    ["wee", "loo", "week", "look", "toilet", "all day", "at night", "urgent", "pee", "bladder", "a", "need", "to"]
+)
+
+
+@given(tokens=st.lists(st.tuples(_NOTE_WORDS, st.sampled_from(["", " ", *WORD_ENDS])), max_size=8))
+def test_what_the_bladder_rule_matches_the_watched_words_find(tokens):
+    """The store narrows notes with BLADDER_WORDS before the rule reads them: every text the rule matches
+    contains a watched word, as SQLite reads it (the end of the text counts as a space): "I need to wee"
+    at the end of a note is found. Punctuation outside WORD_ENDS after "wee" or "loo" is not."""
+    from ketalog.reading.rules import BLADDER_PATTERN, BLADDER_WORDS
+
+    text = "".join(word + (end or " ") for word, end in tokens).rstrip(" ")
+    if BLADDER_PATTERN.search(text):
+        assert any(word in text.lower() + " " for word in BLADDER_WORDS), text

@@ -109,11 +109,13 @@ SAFETY_ITEMS = {key: instrument.safety_item for key, instrument in inst.INSTRUME
 # Bladder or urinary symptoms (ketamine-associated uropathy): the words people use, from clinical reference
 # section 5 ("Other signals"), matched as whole words in any note, side effect or follow-up answer.
 # BLADDER_WORDS: what SQLite's LIKE narrows the notes to first (a superset of the pattern; "wee" and "loo"
-# only with what can follow them, or every "week" and "look" would be loaded).
+# only with what can follow them, or every "week" and "look" would be loaded: a space, the punctuation in
+# WORD_ENDS, or the end of the text, which the store reads as a space). Changing them needs a migration.
+WORD_ENDS = " .,!?;:)-/\n\t"
 BLADDER_WORDS = (
-    "bladder", "urin", "pee", "weeing", "wee ", "wee.", "wee,", "passing water", "toilet", "loo ", "loo.", "loo,",
-    "urgen", "incontinen", "leak", "blood in", "cystitis", "uti", "dysuria", "haematuria", "hematuria",
-    "suprapubic", "belly",
+    "bladder", "urin", "pee", "weeing", *(f"wee{end}" for end in WORD_ENDS), "passing water", "toilet",
+    *(f"loo{end}" for end in WORD_ENDS), "urgen", "incontinen", "leak", "blood in", "cystitis", "uti", "dysuria",
+    "haematuria", "hematuria", "suprapubic", "belly",
 )  # fmt: skip
 _OFTEN = r"(constantly|every hour|at night|all the time|all night|so often|all day)"
 BLADDER_PATTERN = re.compile(
