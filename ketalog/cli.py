@@ -2,7 +2,7 @@
 
 Data flows one way: **input → validation → store → analysis → rendering**. A
 command (in ``ketalog/commands/``) parses its options, validates them
-(``validation``, ``values``, ``timeparse``), calls the store and, for reports,
+(``validation``, ``entry_fields``, ``timeparse``), calls the store and, for reports,
 the pure engine (``progress``), and hands the result to ``render/``.
 
 Module level imports only the standard library, Typer and ketalog's small

@@ -74,7 +74,7 @@ def setting_keys(incomplete: str) -> list[str]:
 
 def clear_fields(incomplete: str) -> list[str]:
     """Every field `edit --clear` can empty, of any kind (the entry is not known yet at Tab)."""
-    from ketalog.values import FIELDS, clearable
+    from ketalog.entry_fields import FIELDS, clearable
 
     return _starting(sorted({name for kind in FIELDS for name in clearable(kind)}), incomplete)
 

@@ -3,7 +3,7 @@
 Every command lives the same short life, and nothing else happens in it:
 
 1. **parse** — Typer turns arguments into Python values; options are declared in ``common``;
-2. **validate** — raw text goes through ``validation``/``values``/``timeparse``, which raise
+2. **validate** — raw text goes through ``validation``/``entry_fields``/``timeparse``, which raise
    ``InputError`` (exit 2) before anything is opened or written;
 3. **store / engine** — one call into ``store`` (every SQL statement) and, for analysis, the pure
    ``progress`` engine;

@@ -254,17 +254,16 @@ def edit(
       ketalog edit 3f2a --dose 0.6mg/kg
       ketalog edit 3f2a --at 'yesterday 10:00' --side-effect nausea
     """
-    from ketalog import store, timeparse
-    from ketalog import values as entry_values
+    from ketalog import entry_fields, store, timeparse
 
     # Every option by its Python name, as the function receives it: Click keeps a repeatable option that
     # was not given as (), where Typer passes None.
     options = {name: (list(value) or None) if isinstance(value, tuple) else value for name, value in ctx.params.items()}
-    given = {name for fields in entry_values.FIELDS.values() for name in fields if options[name] is not None}
+    given = {name for fields in entry_fields.FIELDS.values() for name in fields if options[name] is not None}
     moment = timeparse.parse_at(at) if at is not None else None
     with state(ctx).open(write=True) as db:
         entry = store.find(db, entry_id)
-        allowed = tuple(entry_values.FIELDS.get(entry.kind, ()))
+        allowed = tuple(entry_fields.FIELDS.get(entry.kind, ()))
         wrong = sorted(given - set(allowed))
         if wrong:
             raise InputError(
@@ -274,12 +273,12 @@ def edit(
             )
         if not given and moment is None and not clear:
             raise InputError("options", "nothing to change; give the fields to change, e.g. --note or --at")
-        change = entry_values.edited(entry, options, force=force, find_session=lambda wanted: session_for(db, wanted))
+        change = entry_fields.edited(entry, options, force=force, find_session=lambda wanted: session_for(db, wanted))
         if change.safety_notice:
             announce_safety(as_json)
         values, children = change.values, change.children
         if clear:
-            values, children = entry_values.apply_clears(entry, clear, values, children, given)
+            values, children = entry_fields.apply_clears(entry, clear, values, children, given)
         updated = store.update(db, entry, values, moment, children)
     from ketalog.render.text import short_id, summary
 

@@ -57,8 +57,8 @@ from ketalog.commands.common import (
     session_for,
     state,
 )
+from ketalog.entry_fields import checkin_values, session_values
 from ketalog.errors import Cancelled, InputError, Interrupted
-from ketalog.values import checkin_values, session_values
 
 if TYPE_CHECKING:
     from ketalog.models import Session

@@ -24,8 +24,8 @@ from ketalog.commands.common import (
     say,
     state,
 )
+from ketalog.entry_fields import difficulty as difficulty_answer
 from ketalog.errors import InputError, Interrupted
-from ketalog.values import difficulty as difficulty_answer
 
 commands = command_group("Questionnaires: PHQ-9, PHQ-2, GAD-7, PCL-5, clinician totals.")
 
