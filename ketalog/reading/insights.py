@@ -196,9 +196,17 @@ def test_one(
     else:
         found = cache[key]
     ranked, r1_outcome = found
-    rho = pearson(ranks(xs), ranked)
+    # ... and the candidate's over them once, whichever outcome shares those days
+    own = ("candidate", candidate.name, key[2])
+    if cache is None or own not in cache:
+        mine = (ranks(xs), lag1(ordinals, xs))
+        if cache is not None:
+            cache[own] = mine
+    else:
+        mine = cache[own]
+    rho = pearson(mine[0], ranked)
     n = len(days)
-    r1 = lag1(ordinals, xs)
+    r1 = mine[1]
     product = r1 * r1_outcome
     n_eff = min(float(n), max(float(N_EFF_FLOOR), n * (1 - product) / (1 + product)))
     clipped = max(-0.999999, min(0.999999, rho))
