@@ -195,13 +195,13 @@ def _report_surveys(
         )
         add(_load(db, "survey", recent_part, until))
     before, params = ("e.at < ? AND ", [to_utc_text(until)]) if until is not None else ("", [])
-    latest = (
-        f"{_select(kind)} WHERE {before}e.at = (SELECT max(x.at) FROM surveys x WHERE x.instrument = e.instrument"
-        + (" AND x.at < ?)" if until is not None else ")")
-    )
-    add(_records(db, kind, latest, params * 2))
-    scored = latest.replace("x.instrument = e.instrument", "x.instrument = e.instrument AND x.total IS NOT NULL")
-    add(_records(db, kind, scored, params * 2))
+    for only in ("", "total IS NOT NULL"):  # each instrument's latest, and its latest with a total
+        where = " AND ".join(filter(None, ["at < ?" if until is not None else "", only]))
+        latest = (
+            f"{_select(kind)} JOIN (SELECT instrument, max(at) AS at FROM surveys{' WHERE ' + where if where else ''}"
+            " GROUP BY instrument) m ON e.instrument = m.instrument AND e.at = m.at"
+        )  # grouped by the (instrument, at) index: one pass, not a subquery per score
+        add(_records(db, kind, latest, params))
     for instrument, item in safety_items.items():
         positive = (
             f"{_select(kind)} WHERE {before}e.instrument = ? AND json_extract(e.answers, '$[{int(item) - 1}]') > 0 "
