@@ -352,14 +352,14 @@ class SafetyAnswer:
 @dataclass
 class PeriodScores:
     """The period's questionnaire scores as the rules read them, however many there are: each instrument's
-    totals and count of incomplete scores, its item answers (every one, or the latest ``kept`` for a page),
+    totals and count of incomplete scores, the item answers of its latest ``kept`` scores (the HTML grid),
     and the safety item of every score that has one. Built from light rows (`store.period_scores`); the
     tests' twin builds it from whole records by the same ``of``.
     """
 
     totals: dict[str, list[tuple[datetime, int]]] = field(default_factory=dict)  # scored, oldest first
     incomplete: dict[str, int] = field(default_factory=dict)  # scores too incomplete to total
-    answers: dict[str, list[tuple[datetime, list]]] = field(default_factory=dict)  # scored, with item answers
+    answers: dict[str, list[tuple[datetime, list]]] = field(default_factory=dict)  # the latest kept, answered
     safety: list[SafetyAnswer] = field(default_factory=list)  # scores with a safety item and item answers
     not_known: list[datetime] = field(default_factory=list)  # with a safety item, logged without answers
     safety_item: int | None = None  # which item is the safety item (9), when a score of the period has one
@@ -429,6 +429,7 @@ class Reads:
     bp_before: tuple[int, int]
     bp_after: tuple[int, int]
     heart_rate: tuple[int, int]
+    answers_kept: int  # each questionnaire's latest item answers kept (`PeriodScores.answers`)
 
 
 @dataclass

@@ -35,7 +35,8 @@ class InstrumentResult:
     comparison: str = "none"  # compared | too_soon | no_baseline | no_latest
     some_improvement: bool | None = None  # the MCID, or a fall of at least 20%
     items: list[dict] = field(default_factory=list)  # item by item, baseline -> latest (instruments.item_changes)
-    answers_history: list[tuple[str, list]] = field(default_factory=list)  # (ISO time, answers) in the period
+    # (ISO time, answers) of the period's latest few scores (rules.ITEM_ANSWERS_KEPT)
+    answers_history: list[tuple[str, list]] = field(default_factory=list)
 
     @property
     def has_pair(self) -> bool:

@@ -145,6 +145,7 @@ LONG_TERM_MONTHS = 6
 HOME_BP_DAYS_BEFORE = 3  # the report's "Long-term checks" table: the last six months of follow-ups
 
 SPARKLINE_WEEKS = 26  # weekly means shown in the ratings sparklines
+ITEM_ANSWERS_KEPT = 8  # the latest scores whose item answers a report keeps: the HTML item grid's columns
 
 
 MEDICATION_NEAR = timedelta(hours=medicines.NEAR_SESSION_HOURS)  # as-needed doses "around" a session
@@ -157,7 +158,7 @@ def _reads():
     return Reads(
         window=WINDOW, early=SCORE_EARLY_AFTER, sparkline_weeks=SPARKLINE_WEEKS, watched_words=BLADDER_WORDS,
         near=MEDICATION_NEAR, horizon=COURSE_HORIZON, rated_ends=DISSOCIATION_SESSIONS, lookback=SCORE_LOOKBACK,
-        safety_items=SAFETY_ITEMS, bp_before=BP_BEFORE, bp_after=BP_AFTER,
+        safety_items=SAFETY_ITEMS, bp_before=BP_BEFORE, bp_after=BP_AFTER, answers_kept=ITEM_ANSWERS_KEPT,
         heart_rate=(HEART_RATE_LOW, HEART_RATE_HIGH),
     )  # fmt: skip
 

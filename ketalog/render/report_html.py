@@ -9,6 +9,7 @@ from html import escape as _html_escape
 from ketalog import crisis
 from ketalog import instruments as inst
 from ketalog.reading.model import Report
+from ketalog.reading.rules import ITEM_ANSWERS_KEPT
 from ketalog.render import report_rows as rr
 from ketalog.render.text import visible
 
@@ -283,7 +284,7 @@ def _charts(report: Report) -> str:
     return f'<div class="charts">{"".join(charts)}</div>' if charts else ""
 
 
-ITEM_GRID_DATES = 8  # the latest scores a grid shows: it stays narrow on a phone
+ITEM_GRID_DATES = ITEM_ANSWERS_KEPT  # the latest scores a grid shows: it stays narrow on a phone
 ITEM_SHADES = ("#ffffff", "#f6e7c4", "#efc27e", "#d98c5f", "#b8573e")  # 0 .. 4, light to dark in greyscale too
 
 

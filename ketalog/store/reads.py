@@ -48,8 +48,7 @@ def report_inputs(
 ) -> ReportInputs:
     """Only what a report over [since, until) needs (see ``ReportInputs``): ``reads`` is the rules' own
     windows, words and horizon (`reading.rules.READS`); ``listed``: load whole records of only the period's
-    latest ``listed`` sessions, and item answers of each questionnaire's latest ``listed`` scores (what a
-    page prints), not of every one (what the JSON lists)."""
+    latest ``listed`` sessions (what a page prints), not of every one (what the JSON lists)."""
     window, early, horizon, rated_ends = reads.window, reads.early, reads.horizon, reads.rated_ends
     from ketalog.courses import course_at
 
@@ -80,7 +79,7 @@ def report_inputs(
         sessions_total=sum(c.session_count for c in all_courses),
         sessions=_listed_sessions(db, since, until, listed),
         period_sessions=period_sessions(db, since, until, reads),
-        period_scores=period_scores(db, since, until, listed),
+        period_scores=period_scores(db, since, until, reads.answers_kept),
         course_sessions=course_sessions,
         course_rated=course_rated,
         checkins=checkins,
