@@ -295,6 +295,17 @@ class SessionReadings:
         return cls(session.at, *(getattr(session, name) for name in cls.READ))
 
 
+def runs(labels: Iterable[str]) -> list[tuple[str, int]]:
+    """Each run of equal labels in a row, with its length: the dose history."""
+    from itertools import groupby
+
+    return [(label, sum(1 for _ in run)) for label, run in groupby(labels)]
+
+
+def most_often_first(counts: Iterable[tuple[str, int]]) -> dict[str, int]:
+    return dict(sorted(counts, key=lambda item: (-item[1], item[0])))
+
+
 @dataclass
 class PeriodSessions:
     """The period's sessions as the rules read them, however many there are: counts, sums and times (the store
@@ -317,24 +328,18 @@ class PeriodSessions:
         ordered = sorted(sessions, key=lambda s: (s.at, s.created_at))
         routes: dict[str, int] = {}
         effects: dict[str, int] = {}
-        doses: list[tuple[str, int]] = []
         for session in ordered:
             routes[session.route] = routes.get(session.route, 0) + 1
             for name in session.side_effects:
                 effects[name] = effects.get(name, 0) + 1
-            label = session.dose_label
-            if doses and doses[-1][0] == label:
-                doses[-1] = (label, doses[-1][1] + 1)
-            else:
-                doses.append((label, 1))
         costs = [s.cost for s in ordered if s.cost is not None]
         return cls(
             count=len(ordered),
             routes=routes,
             cost=sum(costs) if costs else None,
-            side_effects=dict(sorted(effects.items(), key=lambda item: (-item[1], item[0]))),
+            side_effects=most_often_first(effects.items()),
             times=[s.at for s in ordered],
-            doses=doses,
+            doses=runs(s.dose_label for s in ordered),
             notable=[readings for readings in map(SessionReadings.of, ordered) if notable(readings)],
         )
 

@@ -21,6 +21,8 @@ from ketalog.models import (
     SessionReadings,
     Survey,
     TrendInputs,
+    most_often_first,
+    runs,
 )
 from ketalog.store.entries import (
     JOURNAL_EXCERPTS,
@@ -116,8 +118,8 @@ def period_sessions(db: Connection, since: datetime | None, until: datetime | No
     where, params = _where_time(since, until, alias="s")
     times: list[datetime] = []
     routes: dict[str, int] = {}
-    doses: list[tuple[str, int]] = []
-    labels: dict[tuple, str] = {}
+    dose_labels: list[str] = []
+    formatted: dict[tuple, str] = {}  # a few distinct doses however many sessions: each formatted once
     total, costs = 0.0, 0
     for at, offset, route, amount, unit, dose_list, cost in db.execute(
         "SELECT at, utc_offset, route, dose_amount, dose_unit, doses, cost FROM sessions s"
@@ -129,16 +131,13 @@ def period_sessions(db: Connection, since: datetime | None, until: datetime | No
         if cost is not None:
             total, costs = total + cost, costs + 1
         key = (route, amount, unit, dose_list)
-        label = labels.get(key)
-        if label is None:  # a few distinct doses however many sessions: each is formatted once
-            label = labels[key] = Session(
+        label = formatted.get(key)
+        if label is None:
+            label = formatted[key] = Session(
                 "", times[-1], "", "", route, dose_amount=amount, dose_unit=unit,
                 doses=json.loads(dose_list) if dose_list else [],
             ).dose_label  # fmt: skip
-        if doses and doses[-1][0] == label:
-            doses[-1] = (label, doses[-1][1] + 1)
-        else:
-            doses.append((label, 1))
+        dose_labels.append(label)
     effects = db.execute(
         f"SELECT x.name, count(*) FROM side_effects x JOIN sessions s ON s.id = x.session_id{where} GROUP BY x.name",
         params,
@@ -157,9 +156,9 @@ def period_sessions(db: Connection, since: datetime | None, until: datetime | No
         count=len(times),
         routes=routes,
         cost=total if costs else None,
-        side_effects=dict(sorted(effects, key=lambda item: (-item[1], item[0]))),
+        side_effects=most_often_first(effects),
         times=times,
-        doses=doses,
+        doses=runs(dose_labels),
         notable=[
             SessionReadings(from_storage(at, offset), *values) for at, offset, *values in db.execute(raised, params)
         ],
