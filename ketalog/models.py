@@ -409,7 +409,7 @@ class PeriodScores:
             if stored:
                 raw.setdefault(instrument, []).append((at, answers if has_item else stored))
         for instrument, found in raw.items():
-            chosen = found if kept is None else found[len(found) - kept :] if kept else []
+            chosen = found if kept is None else found[-kept:] if kept else []
             decoded = [(at, value if isinstance(value, list) else decode(value)) for at, value in chosen]
             scores.answers[instrument] = [(at, value) for at, value in decoded if value]
         return scores
@@ -485,7 +485,7 @@ class ReportInputs:
     labs: list = field(default_factory=list)  # lab results in the period
     phone_days: list = field(default_factory=list)  # (local day, source, metric, value) of the last 14 days
     home_bp: list = field(default_factory=list)  # the phone's blood-pressure readings in the period
-    # reflections tagged integration:d1|d3|d7, by session id: [{day, at, text (first line)}]
+    # reflections tagged integration:d1|d3|d7, by session id: [{day, at, text (first line), session_at}]
     integration: dict[str, list[dict]] = field(default_factory=dict)
     period_sessions: PeriodSessions = field(default_factory=PeriodSessions)  # every session of the period, read
     period_scores: PeriodScores = field(default_factory=PeriodScores)  # every score of the period, read

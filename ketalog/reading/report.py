@@ -205,18 +205,12 @@ def integration_groups(inputs: ReportInputs) -> list[dict]:
 
     times = inputs.period_sessions.times
     first_number = inputs.sessions_total - len(times) + 1
-    groups = sorted(
-        (
-            (reflections[0]["session_at"], [{k: v for k, v in r.items() if k != "session_at"} for r in reflections])
-            for reflections in inputs.integration.values()
-        ),
-        key=lambda group: group[0],
-    )
+    groups = sorted(inputs.integration.values(), key=lambda reflections: reflections[0]["session_at"])
     return [
         {
-            "session": first_number + bisect.bisect_left(times, at),
-            "at": _iso(at),
-            "reflections": [{**r, "at": _iso(r["at"])} for r in reflections],
+            "session": first_number + bisect.bisect_left(times, reflections[0]["session_at"]),
+            "at": _iso(reflections[0]["session_at"]),
+            "reflections": [{"day": r["day"], "at": _iso(r["at"]), "text": r["text"]} for r in reflections],
         }
-        for at, reflections in groups
+        for reflections in groups
     ]
