@@ -490,3 +490,21 @@ def test_a_long_period_flows_to_more_pages_with_the_table_header_repeated(cli, t
     later = "\n".join(page.extract_text() for page in reader.pages[1:])
     if "2026-03-0" in later.split("From your journal")[0]:  # the table continues there: its header came along
         assert "Intention" in later and "Route" in later
+
+
+def test_a_long_period_prints_its_latest_sessions_and_counts_them_all(cli):
+    """25 sessions: the page prints the latest 20 and says how many there were; its counts, dose history
+    and raised-reading flag read all 25 (the first session's reading included); the JSON lists all 25."""
+    for day in range(1, 26):
+        bp = ["--bp", "150/95@pre"] if day == 1 else []
+        dose = "0.5mg/kg" if day <= 5 else "0.75mg/kg"
+        cli("add", "--at", f"2026-02-{day:02d} 10:00", "--route", "iv", "--dose", dose, *bp,
+            "--side-effect", "nausea", "--no-input")  # fmt: skip
+    page = cli("report", "--format", "markdown").stdout
+    assert "The 20 most recent of 25 sessions in this period" in page
+    assert "Sessions: 25 in this period, 25 in all" in page
+    assert "0.5 mg/kg iv ×5 → 0.75 mg/kg iv ×20" in page
+    assert "2026-02-01 before dosing 150/95" in page
+    data = json.loads(cli("report", "--format", "json").stdout)
+    assert len(data["sessions"]) == 25 and data["side_effects"] == {"nausea": 25}
+    assert data["course"]["dose_history"] == [["0.5 mg/kg iv", 5], ["0.75 mg/kg iv", 20]]
