@@ -39,6 +39,7 @@ from ketalog.reading.windows import (
     _day,
     _in_period,
     _listing,
+    between,
     gap_after,
     horizon_start,
     outcome_readings,
@@ -159,9 +160,7 @@ def mood_returning(
         return None
     start, end = max(horizon_start(inputs) or course.started, course.started), inputs.end
     first = max(start - WINDOW, course.started)
-    readings = outcome_readings(
-        [(at, value) for at, value in inputs.course_mood if first <= at <= end], inputs.session_times
-    )
+    readings = outcome_readings(between(inputs.course_mood, first, end), inputs.session_times)
     last_week = [value for at, value in readings if end - DRIFT_WINDOW < at]
     last_three = readings[-MIN_CHECKINS:]
     if len(last_week) >= 2:

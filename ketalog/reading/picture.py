@@ -15,7 +15,15 @@ from ketalog import instruments as inst
 from ketalog.models import ReportInputs
 from ketalog.reading.model import InstrumentResult, RatingResult
 from ketalog.reading.rules import HIGHER_IS_BETTER, WINDOW
-from ketalog.reading.windows import Reading, _iso, gap_after, horizon_start, outcome_readings, trailing_means
+from ketalog.reading.windows import (
+    Reading,
+    _iso,
+    between,
+    gap_after,
+    horizon_start,
+    outcome_readings,
+    trailing_means,
+)
 
 
 @dataclass(frozen=True)
@@ -84,12 +92,6 @@ def observed_days(moments: list[datetime]) -> dict:
         "last": days[-1].isoformat(),
         "longest_gap_days": max(gaps, default=0),
     }
-
-
-def between(readings: list[Reading], first: datetime, last: datetime) -> list[Reading]:
-    """The readings (oldest first) from ``first`` to ``last``, both included: one slice found by bisection."""
-    low = bisect.bisect_left(readings, first, key=lambda reading: reading[0])
-    return readings[low : bisect.bisect_right(readings, last, lo=low, key=lambda reading: reading[0])]
 
 
 def best_mean(readings: list[Reading], higher_is_better: bool) -> Point | None:

@@ -23,11 +23,14 @@ from ketalog.reading.windows import _day
 def notable(session: Session | SessionReadings) -> bool:
     """A session with a reading the blood-pressure or heart-rate flag reads (`models.Reads` says the same to
     the store, which picks these out of years of sessions)."""
-    if any(bp_level(when, systolic, diastolic) for when, systolic, diastolic in readings(session)):
-        return True
-    return session.heart_rate is not None and (
-        session.heart_rate >= HEART_RATE_HIGH or session.heart_rate < HEART_RATE_LOW
+    return odd_heart_rate(session.heart_rate) or any(
+        bp_level(when, systolic, diastolic) for when, systolic, diastolic in readings(session)
     )
+
+
+def odd_heart_rate(value: int | None) -> bool:
+    """At or above HEART_RATE_HIGH, or below HEART_RATE_LOW (product thresholds)."""
+    return value is not None and (value >= HEART_RATE_HIGH or value < HEART_RATE_LOW)
 
 
 def medication_note(inputs: ReportInputs) -> Finding | None:
@@ -98,11 +101,7 @@ def blood_pressure_flags(sessions: Sequence[Session | SessionReadings]) -> list[
 
 
 def heart_rate_flag(sessions: Sequence[Session | SessionReadings]) -> Finding | None:
-    odd = [
-        f"{_day(s.at)} {s.heart_rate} bpm"
-        for s in sessions
-        if s.heart_rate is not None and (s.heart_rate >= HEART_RATE_HIGH or s.heart_rate < HEART_RATE_LOW)
-    ]
+    odd = [f"{_day(s.at)} {s.heart_rate} bpm" for s in sessions if odd_heart_rate(s.heart_rate)]
     if not odd:
         return None
     return Finding(

@@ -53,13 +53,13 @@ def acute(moment: datetime, sessions: list[datetime]) -> bool:
 
 
 def outcome_readings(readings: list[Reading], sessions: list[datetime]) -> list[Reading]:
-    """The readings outside every session's acute hours (``acute``, inlined: years of daily readings)."""
-    kept = []
-    for at, value in readings:
-        index = bisect.bisect_right(sessions, at) - 1
-        if index < 0 or at - sessions[index] >= ACUTE_AFTER:
-            kept.append((at, value))
-    return kept
+    return [(at, value) for at, value in readings if not acute(at, sessions)]
+
+
+def between(readings: list[Reading], first: datetime, last: datetime) -> list[Reading]:
+    """The readings (oldest first) from ``first`` to ``last``, both included: one slice found by bisection."""
+    low = bisect.bisect_left(readings, first, key=lambda reading: reading[0])
+    return readings[low : bisect.bisect_right(readings, last, lo=low, key=lambda reading: reading[0])]
 
 
 def recent_start(inputs: ReportInputs) -> datetime:
