@@ -368,33 +368,32 @@ def shipped(name: str) -> Instrument | None:
     return INSTRUMENTS.get(name) or INSTRUMENTS.get(normalise_id(name))
 
 
-def safety_answer(instrument_id: str, answers: Sequence[int | None] | None) -> int | None:
-    """The answer to the instrument's safety item (PHQ-9 item 9), or None when it has none or it is unanswered.
-
-    The one definition of the item-9 rule: every path (asking, --answers, edit,
-    import, the report) asks this function or ``safety_positive``, never ``answers[8]``.
+def safety_reading(instrument_id: str, answers: Sequence[int | None] | None) -> tuple[int | None, bool, bool]:
+    """The one definition of the item-9 rule: the answer to the instrument's safety item (None when it has
+    none, the answers are too short to hold it, or it was skipped), whether that answer shows the crisis
+    resources, and whether it was skipped (never read as 0). Every path (asking, --answers, edit, import,
+    the report) asks this or the three below, never ``answers[8]``; a long history's scores ask it once each.
     """
     instrument = shipped(instrument_id)
-    if instrument is None or instrument.safety_item is None or not answers:
-        return None
-    if len(answers) < instrument.safety_item:
-        return None
-    return answers[instrument.safety_item - 1]
+    if instrument is None or instrument.safety_item is None or not answers or len(answers) < instrument.safety_item:
+        return None, False, False
+    answer = answers[instrument.safety_item - 1]
+    return answer, answer in instrument.safety_answers, answer is None
+
+
+def safety_answer(instrument_id: str, answers: Sequence[int | None] | None) -> int | None:
+    """The answer to the instrument's safety item (PHQ-9 item 9), or None when it has none or it is unanswered."""
+    return safety_reading(instrument_id, answers)[0]
 
 
 def safety_positive(instrument_id: str, answers: Sequence[int | None] | None) -> bool:
     """True when the safety item's answer is one that shows the crisis resources (PHQ-9 item 9 above 0)."""
-    instrument = shipped(instrument_id)
-    answer = safety_answer(instrument_id, answers)
-    return instrument is not None and answer in instrument.safety_answers
+    return safety_reading(instrument_id, answers)[1]
 
 
 def safety_unanswered(instrument_id: str, answers: Sequence[int | None] | None) -> bool:
     """True when the instrument has a safety item and it was skipped: never read as 0."""
-    instrument = shipped(instrument_id)
-    if instrument is None or instrument.safety_item is None or not answers:
-        return False
-    return len(answers) >= instrument.safety_item and answers[instrument.safety_item - 1] is None
+    return safety_reading(instrument_id, answers)[2]
 
 
 def normalise_id(text: str) -> str:

@@ -350,8 +350,8 @@ class SafetyAnswer:
 
     at: datetime
     answer: int | None
-    positive: bool  # an answer that shows the crisis resources (instruments.safety_positive)
-    unanswered: bool  # the item was skipped: never read as 0 (instruments.safety_unanswered)
+    positive: bool  # an answer that shows the crisis resources (instruments.safety_reading)
+    unanswered: bool  # the item was skipped: never read as 0
 
 
 @dataclass
@@ -378,7 +378,7 @@ class PeriodScores:
     ) -> PeriodScores:
         """From (when, instrument, total, answers) rows oldest first; ``decode`` turns stored answers into a
         list (or None). Only the answers read are decoded: the safety item's, and the latest ``kept``."""
-        from ketalog.instruments import safety_answer, safety_positive, safety_unanswered, shipped
+        from ketalog.instruments import safety_reading, shipped
 
         scores = cls()
         raw: dict[str, list[tuple[datetime, object]]] = {}
@@ -394,14 +394,7 @@ class PeriodScores:
             if has_item and not answers:
                 scores.not_known.append(at)
             elif has_item:
-                scores.safety.append(
-                    SafetyAnswer(
-                        at,
-                        safety_answer(instrument, answers),
-                        safety_positive(instrument, answers),
-                        safety_unanswered(instrument, answers),
-                    )
-                )
+                scores.safety.append(SafetyAnswer(at, *safety_reading(instrument, answers)))
             if total is None:
                 scores.incomplete[instrument] = scores.incomplete.get(instrument, 0) + 1
                 continue
