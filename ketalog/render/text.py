@@ -208,8 +208,8 @@ def json_line(record) -> str:
 
 def _escape_c1(text: str) -> str:
     # json escapes C0 controls itself; C1 ones (0x9b is a terminal's CSI) and bidi overrides are escaped
-    # too, losslessly.
-    return text.translate(_JSON_C1) if _HAS_C1.search(text) else text
+    # too, losslessly. Both lie above ASCII, so a long ASCII report is let through without a scan.
+    return text if text.isascii() or not _HAS_C1.search(text) else text.translate(_JSON_C1)
 
 
 def _layout(value, indent: str) -> str:
