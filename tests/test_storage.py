@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 import stat
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from helpers import count, run_ketalog
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from ketalog import db as database
@@ -452,6 +452,9 @@ def test_a_page_reads_every_session_but_lists_only_its_latest(tmp_path):
     checkins = [h.checkin(d, mood=3 + (d > 0) * 3) for d in range(-14, 95)]
     db = database.open_db(tmp_path / "page.db", create=True)
     _store_all(db, (*sessions, *checkins))
+    ids = [row[0] for row in db.execute("SELECT id FROM sessions ORDER BY at")]
+    for index, text in ((0, "the first of the course\nmore"), (29, "the latest one")):  # one unlisted, one listed
+        store.insert(db, "journal", sessions[index].at + timedelta(hours=2), {"text": text, "session_id": ids[index]})
     now = h.day(95)
     page = reports.build(db, now, None, None, listed=20).to_json()
     full = reports.build(db, now, None, None).to_json()
@@ -459,6 +462,8 @@ def test_a_page_reads_every_session_but_lists_only_its_latest(tmp_path):
     assert {**page, "sessions": None} == {**full, "sessions": None}
     assert page["course"]["sessions_in_period"] == 30 and page["course"]["cost_in_period"] == 500.0
     assert page["side_effects"] == {"nausea": 15}
+    assert full["sessions"][0]["reflection"] == "the first of the course"
+    assert page["sessions"][-1]["reflection"] == "the latest one"
     assert "blood_pressure" in {flag["id"] for flag in page["flags"]}  # the raised reading is session 3 of 30
     assert reports.build(db, now, None, None, listed=0).sessions == []
     db.close()
@@ -551,3 +556,36 @@ def test_what_the_bladder_rule_matches_the_watched_words_find(tokens):
     text = "".join(word + (end or " ") for word, end in tokens).rstrip(" ")
     if BLADDER_PATTERN.search(text):
         assert any(word in text.lower() + " " for word in BLADDER_WORDS), text
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 24 * 60), st.sampled_from([-720, -300, 0, 330, 840]), st.integers(0, 10)),
+        min_size=1,
+        max_size=25,
+    ),
+    st.integers(0, 24),
+)
+@example([(24 + 11, 840, 5), (24 + 9, 840, 7)], 0)  # 01:00 on day 2 at +14:00 is 11:00 on day 1 in UTC
+def test_weekly_means_from_a_day_read_every_check_in_of_those_local_days(tmp_path, drawn, first):
+    """The sparkline's weeks are bounded by the indexed UTC times as well as by the local day: a check-in
+    logged at +14:00 or -12:00 on the first day shown still counts, and none before it."""
+    from dataclasses import replace
+
+    import history as h
+
+    from ketalog.timeparse import from_storage, to_utc_text
+
+    path = tmp_path / f"weekly-{len(drawn)}-{first}.db"
+    db = database.open_db(path, create=True)
+    checkins = []
+    for hours, offset, mood in drawn:
+        moment = from_storage(to_utc_text(h.day(0, 0) + timedelta(hours=hours)), offset)
+        checkins.append(replace(h.checkin(0, mood=mood), at=moment))
+    _store_all(db, checkins)
+    from_day = checkins[first % len(checkins)].at.date().isoformat()  # the local day of one of them
+    kept = [c for c in checkins if c.at.date().isoformat() >= from_day]
+    assert store.rating_means_by(db, "week", None, None, from_day=from_day) == h._weekly(kept)
+    db.close()
+    path.unlink()

@@ -5,7 +5,7 @@ windows (`models.Reads`), aggregated by SQLite where a mean or a count is all th
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Iterable
 
 from ketalog.db import Connection
@@ -73,13 +73,14 @@ def report_inputs(
     journal = _load(db, "journal", since, until, order="e.at DESC", limit=JOURNAL_EXCERPTS)
     where, params = _where_time(None, until, alias="checkins")
     last = next(db.query(f"SELECT max(at) AS at FROM checkins{where}", params))["at"]
+    sessions = _listed_sessions(db, since, until, listed)
     return ReportInputs(
         now=now,
         since=since,
         until=until,
         courses=all_courses,
         sessions_total=sum(c.session_count for c in all_courses),
-        sessions=_listed_sessions(db, since, until, listed),
+        sessions=sessions,
         period_sessions=period_sessions(db, since, until, reads),
         period_scores=period_scores(db, since, until, reads.answers_kept),
         course_sessions=course_sessions,
@@ -102,7 +103,7 @@ def report_inputs(
         ),
         medications=medications(db),
         medication_events=report_medication_events(db, since, until, reads.near),
-        reflections=reflections(db, since, until),
+        reflections=reflections(db, sessions[0].at, until) if sessions else {},  # of the listed sessions
     )
 
 
@@ -378,12 +379,10 @@ def trend_inputs(
 def _first_of_last_weeks(db: Connection, until: datetime | None, weeks: int) -> str | None:
     """The Monday of the oldest of the last ``weeks`` local weeks with a check-in before ``until``: reads
     back by the index only as far as those weeks go, so 50 years cost what 26 weeks do."""
-    from datetime import date as Date
-
     where, params = _where_time(None, until, alias="checkins")
-    seen: set[Date] = set()  # Mondays
+    seen: set[date] = set()  # Mondays
     for (day,) in db.execute(f"SELECT local_date FROM checkins{where} ORDER BY at DESC", params):
-        moment = Date.fromisoformat(day)
+        moment = date.fromisoformat(day)
         week = moment - timedelta(days=moment.weekday())
         if week not in seen:
             if len(seen) == weeks:
@@ -401,7 +400,10 @@ def rating_means_by(
 
     where, params = _where_time(since, until, alias="checkins")
     if from_day is not None:
-        where, params = _and(where, "local_date >= ?"), [*params, from_day]
+        # A local day begins at most 14 hours before it does in UTC: the day before bounds the indexed
+        # times, so SQLite reads those weeks, not every check-in to test its local day.
+        earliest = (date.fromisoformat(from_day) - timedelta(days=1)).isoformat()
+        where, params = _and(where, "checkins.at >= ? AND local_date >= ?"), [*params, earliest, from_day]
     means = ", ".join(f"round(avg({name}), 2) AS {name}" for name in (*RATING_NAMES, "sleep_hours"))
     return list(
         db.query(
