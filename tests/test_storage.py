@@ -589,3 +589,20 @@ def test_weekly_means_from_a_day_read_every_check_in_of_those_local_days(tmp_pat
     assert store.rating_means_by(db, "week", None, None, from_day=from_day) == h._weekly(kept)
     db.close()
     path.unlink()
+
+
+@pytest.mark.parametrize(
+    "logged, offset, done",
+    [
+        ("2026-03-11T00:30", 840, True),  # 10:30 UTC the day before
+        ("2026-03-11T23:30", -720, True),  # 11:30 UTC the day after
+        ("2026-03-12T00:30", -720, False),  # the next local day, though 12:30 UTC of the 12th lies near
+        ("2026-03-10T23:30", 840, False),  # the local day before, though 09:30 UTC of the 10th
+    ],
+)
+def test_a_planned_day_is_done_by_a_session_on_that_local_day_at_any_offset(db, logged, offset, done):
+    """The plan's lookup bounds each day by the indexed UTC time; the local day still decides."""
+    moment = datetime.fromisoformat(logged).replace(tzinfo=timezone(timedelta(minutes=offset)))
+    store.plan_days(db, ["2026-03-11"])
+    store.insert(db, "session", moment, {"route": "iv"})
+    assert [row["done"] for row in store.planned(db)] == [done]

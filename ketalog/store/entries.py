@@ -371,6 +371,15 @@ def _where_time(since: datetime | None, until: datetime | None, alias: str = "e"
     return (" WHERE " + " AND ".join(clauses)) if clauses else "", params
 
 
+def near_local_days(alias: str, first: str, last: str | None = None) -> str:
+    """SQL bounding ``alias.at`` (indexed) around the local days ``first`` to ``last`` (SQL expressions of
+    'YYYY-MM-DD'), to stand beside a test of ``local_date`` itself, which no index holds: a local day begins
+    at most 14 hours before its date does in UTC and ends at most 12 hours after, so the day either side
+    holds every row of those days."""
+    clause = f"{alias}.at >= date({first}, '-1 day')"
+    return clause if last is None else f"{clause} AND {alias}.at < date({last}, '+2 days')"
+
+
 def _and(where: str, clause: str) -> str:
     """A WHERE clause (or none yet) with one more condition."""
     return (where + " AND " if where else " WHERE ") + clause

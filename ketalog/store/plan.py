@@ -8,6 +8,7 @@ from ketalog.db import Connection, writing
 from ketalog.errors import InputError
 from ketalog.store.entries import (
     count_rows,
+    near_local_days,
     new_id,
 )
 from ketalog.timeparse import stamp
@@ -19,7 +20,9 @@ def planned(db: Connection, since_day: str | None = None) -> list[dict]:
     return [
         {**row, "done": bool(row["done"])}
         for row in db.query(
-            "SELECT p.id, p.local_date, p.note, EXISTS (SELECT 1 FROM sessions s WHERE s.local_date = p.local_date) "
+            # each planned day looks up that day's sessions by the time index, not by a scan of every session
+            "SELECT p.id, p.local_date, p.note, EXISTS (SELECT 1 FROM sessions s WHERE "
+            f"{near_local_days('s', 'p.local_date', 'p.local_date')} AND s.local_date = p.local_date) "
             f"AS done FROM planned_sessions p {where} ORDER BY p.local_date",
             params,
         )

@@ -33,6 +33,7 @@ from ketalog.store.entries import (
     _select,
     _where_time,
     courses,
+    near_local_days,
     nth_latest_session_at,
 )
 from ketalog.store.medicines import medications
@@ -270,7 +271,9 @@ def reflections(db: Connection, since: datetime | None, until: datetime | None) 
     where = _and(where, "NOT EXISTS (SELECT 1 FROM journal_tags t WHERE t.journal_id = j.id AND t.tag LIKE ?)")
     found: dict[str, str] = {}
     for row in db.query(
-        f"SELECT j.session_id, j.text FROM journal j JOIN sessions s ON s.id = j.session_id{where} ORDER BY j.at",
+        # CROSS JOIN keeps SQLite's order: the sessions in time first (indexed), then their notes, not
+        # every note ever written in time order to find the few sessions.
+        f"SELECT j.session_id, j.text FROM sessions s CROSS JOIN journal j ON j.session_id = s.id{where} ORDER BY j.at",
         [*params, TAG_PREFIX + "%"],
     ):
         first = next((line.strip() for line in row["text"].splitlines() if line.strip()), "")
@@ -399,11 +402,11 @@ def rating_means_by(
     from ketalog.validation import RATING_NAMES
 
     where, params = _where_time(since, until, alias="checkins")
-    if from_day is not None:
-        # A local day begins at most 14 hours before it does in UTC: the day before bounds the indexed
-        # times, so SQLite reads those weeks, not every check-in to test its local day.
-        earliest = (date.fromisoformat(from_day) - timedelta(days=1)).isoformat()
-        where, params = _and(where, "checkins.at >= ? AND local_date >= ?"), [*params, earliest, from_day]
+    if from_day is not None:  # SQLite reads those weeks, not every check-in to test its local day
+        where, params = (
+            _and(where, f"{near_local_days('checkins', '?')} AND local_date >= ?"),
+            [*params, from_day, from_day],
+        )
     means = ", ".join(f"round(avg({name}), 2) AS {name}" for name in (*RATING_NAMES, "sleep_hours"))
     return list(
         db.query(
