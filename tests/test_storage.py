@@ -561,7 +561,7 @@ def test_what_the_bladder_rule_matches_the_watched_words_find(tokens):
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     st.lists(
-        st.tuples(st.integers(0, 24 * 60), st.sampled_from([-720, -300, 0, 330, 840]), st.integers(0, 10)),
+        st.tuples(st.integers(0, 24 * 60), st.sampled_from([-1079, -720, -300, 0, 330, 840, 1079]), st.integers(0, 10)),
         min_size=1,
         max_size=25,
     ),
@@ -570,7 +570,7 @@ def test_what_the_bladder_rule_matches_the_watched_words_find(tokens):
 @example([(24 + 11, 840, 5), (24 + 9, 840, 7)], 0)  # 01:00 on day 2 at +14:00 is 11:00 on day 1 in UTC
 def test_weekly_means_from_a_day_read_every_check_in_of_those_local_days(tmp_path, drawn, first):
     """The sparkline's weeks are bounded by the indexed UTC times as well as by the local day: a check-in
-    logged at +14:00 or -12:00 on the first day shown still counts, and none before it."""
+    logged at any stored offset (up to 17:59 either way) on the first day shown still counts, none before."""
     from dataclasses import replace
 
     import history as h
@@ -598,6 +598,8 @@ def test_weekly_means_from_a_day_read_every_check_in_of_those_local_days(tmp_pat
         ("2026-03-11T23:30", -720, True),  # 11:30 UTC the day after
         ("2026-03-12T00:30", -720, False),  # the next local day, though 12:30 UTC of the 12th lies near
         ("2026-03-10T23:30", 840, False),  # the local day before, though 09:30 UTC of the 10th
+        ("2026-03-11T00:01", 1079, True),  # the widest offset stored: 06:02 UTC the day before
+        ("2026-03-11T23:59", -1079, True),  # 17:58 UTC the day after
     ],
 )
 def test_a_planned_day_is_done_by_a_session_on_that_local_day_at_any_offset(db, logged, offset, done):

@@ -373,9 +373,9 @@ def _where_time(since: datetime | None, until: datetime | None, alias: str = "e"
 
 def near_local_days(alias: str, first: str, last: str | None = None) -> str:
     """SQL bounding ``alias.at`` (indexed) around the local days ``first`` to ``last`` (SQL expressions of
-    'YYYY-MM-DD'), to stand beside a test of ``local_date`` itself, which no index holds: a local day begins
-    at most 14 hours before its date does in UTC and ends at most 12 hours after, so the day either side
-    holds every row of those days."""
+    'YYYY-MM-DD'), to stand beside a test of ``local_date`` itself, which no index holds: every stored offset
+    is under 18 hours (`timeparse.MAX_OFFSET_MINUTES`), so a local day lies within the UTC days either side
+    of its date."""
     clause = f"{alias}.at >= date({first}, '-1 day')"
     return clause if last is None else f"{clause} AND {alias}.at < date({last}, '+2 days')"
 

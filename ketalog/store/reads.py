@@ -141,7 +141,9 @@ def period_sessions(db: Connection, since: datetime | None, until: datetime | No
             ).dose_label  # fmt: skip
         dose_labels.append(label)
     effects = db.execute(
-        f"SELECT x.name, count(*) FROM side_effects x JOIN sessions s ON s.id = x.session_id{where} GROUP BY x.name",
+        # CROSS JOIN: the period's sessions by the time index, then their side effects (not every one ever)
+        f"SELECT x.name, count(*) FROM sessions s CROSS JOIN side_effects x ON x.session_id = s.id{where} "
+        "GROUP BY x.name",
         params,
     ).fetchall()
     (before_sys, before_dia), (after_sys, after_dia), (low, high) = reads.bp_before, reads.bp_after, reads.heart_rate
