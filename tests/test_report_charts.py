@@ -112,9 +112,9 @@ def test_a_long_dose_history_shows_its_latest_changes_and_counts_the_rest(cli):
     assert line.count("×") == 8
 
 
-def test_years_of_sessions_are_ticked_once_a_unit_of_width():
-    """Fifty years of weekly sessions under one chart: sessions closer than one unit share a mark whose
-    tooltip counts them, so the page stays light and nothing is dropped."""
+def test_years_of_sessions_share_marks_as_wide_as_a_mark():
+    """Fifty years of weekly sessions under one chart: sessions whose marks would overlap share one whose
+    tooltip counts them, so the page (and its PDF) costs what the chart's width does and nothing is dropped."""
     from datetime import datetime, timedelta, timezone
 
     first = datetime(1991, 1, 1, tzinfo=timezone.utc)
@@ -122,7 +122,7 @@ def test_years_of_sessions_are_ticked_once_a_unit_of_width():
     sessions = [(first + timedelta(days=7 * n, hours=1)).isoformat() for n in range(2598)]  # all within the scores
     svg = html.score_chart("phq9", history, sessions)
     marks = svg.count('fill="#6a1b9a"')
-    assert 0 < marks <= html.CHART_WIDTH
+    assert 0 < marks <= html.CHART_WIDTH / html.SESSION_MARK_WIDTH + 1
     counted = sum(int(title.split(" sessions")[0]) for title in svg.split("<title>")[1:] if " sessions, " in title)
     single = svg.count("<title>session ")
     assert counted + single == 2598

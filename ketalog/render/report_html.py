@@ -25,6 +25,7 @@ CHART_WIDTH = 320
 CHART_FONT = 12
 PRINT_CHART_SHARE = 0.45
 CHART_DOTS = 60  # up to this many scores get a dot each
+SESSION_MARK_WIDTH = 6  # a session's triangle under a chart, in units
 AXIS_FONT = 9  # axis numbers and dates: smaller than the headings, which they must not outshout
 BAND_FONT = 8  # band names, drawn inside each band tall enough to hold one
 BAND_LABEL_MIN = 9  # chart units
@@ -174,16 +175,19 @@ def score_chart(
         )
         edges.append(instrument.cutoff)
         legend = f"; shaded: at or above the cutoff of {instrument.cutoff}"
-    ticked: dict[int, list[tuple[float, str]]] = {}  # sessions within one unit of each other share a mark
+    # Sessions whose marks would overlap (within a mark's width) share one, so a chart costs what its width
+    # does, not what the years do: fifty years of sessions are a few dozen marks, each counting its own.
+    ticked: dict[int, list[tuple[float, str]]] = {}
     for at in session_times:
         moment = datetime.fromisoformat(at).timestamp()
         if start <= moment <= end:
-            ticked.setdefault(round(x(moment)), []).append((x(moment), at[:10]))
+            ticked.setdefault(round(x(moment) / SESSION_MARK_WIDTH), []).append((x(moment), at[:10]))
+    half = SESSION_MARK_WIDTH / 2
     for marks in ticked.values():
         first, last = marks[0][1], marks[-1][1]
         title = f"session {first}" if len(marks) == 1 else f"{len(marks)} sessions, {first} to {last}"
         shapes.append(
-            f'<path d="M{marks[0][0]:.1f},{upper + plot_h} l-3,6 h6 z" fill="#6a1b9a">'
+            f'<path d="M{marks[0][0]:.1f},{upper + plot_h} l-{half:g},6 h{SESSION_MARK_WIDTH} z" fill="#6a1b9a">'
             f"<title>{escape(title)}</title></path>"
         )
     marked = [(at, label) for at, label in medication_marks if start <= datetime.fromisoformat(at).timestamp() <= end]
