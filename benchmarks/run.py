@@ -17,6 +17,7 @@ Nothing here is asserted in the test suite: timings belong here.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import platform
 import shutil
@@ -38,7 +39,6 @@ REPORTS = {  # all-time: no --since
 }
 NOW = "2041-03-10T10:00:00+00:00"  # just after generate.END: 50 years of history begin in 1991
 LAST_TWO_YEARS = ["report", "--format", "json", "--since", "2039-03-10"]  # what the two-year diary holds
-FLAT = [*REPORTS, "insights", "status"]  # each runs on 50 years, two years and one check-in
 FLOOR = "floor: import typer, sqlite_utils"
 
 
@@ -116,6 +116,10 @@ def main() -> None:
     for path in (empty, new):
         first = [*ketalog, "--db", str(path), "checkin", "--mood", "5"]
         subprocess.run(first, env=env, check=True, capture_output=True)
+    reports = dict(REPORTS)
+    if importlib.util.find_spec("weasyprint") is not None:  # the optional PDF extra: WeasyPrint lays out the page
+        reports["report pdf"] = ["report", "-o", str(folder / "report.pdf")]
+    flat = [*reports, "insights", "status"]  # each runs on 50 years, two years and one check-in
     add = ["add", "--route", "iv", "--dose", "0.5mg/kg", "--dissociation", "5", "--side-effect", "nausea", "--no-input"]
     imported = folder / "imported.db"
     big = ["--db", str(fifty)]
@@ -129,7 +133,7 @@ def main() -> None:
         "status --short (50-year db)": ([*ketalog, *big, "status", "--short"], None),
         "status (50-year db)": ([*ketalog, *big, "status"], None),
         "list (50-year db)": ([*ketalog, *big, "list"], None),
-        **{f"{name} (50-year db)": ([*ketalog, *big, *argv], None) for name, argv in REPORTS.items()},
+        **{f"{name} (50-year db)": ([*ketalog, *big, *argv], None) for name, argv in reports.items()},
         "trends (50-year db)": ([*ketalog, *big, "trends"], None),
         "trends --by session (50-year db)": ([*ketalog, *big, "trends", "--by", "session"], None),
         "report (10-year db)": ([*ketalog, "--db", str(ten), "report"], None),
@@ -148,7 +152,7 @@ def main() -> None:
         ),
         **{
             f"{name} ({diary})": ([*ketalog, "--db", str(path), *argv], None)
-            for name, argv in REPORTS.items()
+            for name, argv in reports.items()
             for diary, path in (("2-year db", two), ("1 check-in", new))
         },
         "export json (50-year db)": ([*ketalog, *big, "export", "-o", str(folder / "out.json"), "--force"], None),
@@ -182,6 +186,7 @@ def main() -> None:
             memory[name] = max(memory[name], peak)
     median = {name: statistics.median(values) for name, values in times.items()}
     cpu = {name: statistics.median(values) for name, values in cpu_times.items()}
+    best = {name: min(values) for name, values in cpu_times.items()}  # the run least disturbed by neighbours
     floor = median[FLOOR]
     print(
         f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
@@ -226,30 +231,38 @@ def main() -> None:
         # Issue 32: a report's cost must not grow with the years. Every page format, progress, insights and
         # status at 50 years against the same command on two years; the JSON lists every session and answer
         # of its period by contract, so its period is held to the same two years (all-time is shown below).
-        # CPU seconds, not wall: on a shared machine a neighbour moves wall medians by a third between runs.
-        *((f"{name} 50-year / 2-year <= 1.25 (CPU)", _ratio(cpu, name, "50-year db", "2-year db"), 1.25)
-          for name in FLAT if name != "report json"),
+        # The least CPU time of the runs (as timeit advises): on this shared machine a neighbour moves wall
+        # medians by a third between runs, and what is measured is what the code costs, not the neighbour.
+        *((f"{name} 50-year / 2-year <= 1.25 (best CPU)", _ratio(best, name, "50-year db", "2-year db"), 1.25)
+          for name in flat if name != "report json"),
         (
-            "report json, last 2 years: 50-year / 2-year <= 1.25 (CPU)",
-            _ratio(cpu, "report json, last 2 years", "50-year db", "2-year db"),
+            "report json, last 2 years: 50-year / 2-year <= 1.25 (best CPU)",
+            _ratio(best, "report json, last 2 years", "50-year db", "2-year db"),
             1.25,
         ),
     ]  # fmt: skip
-    print("\nwhat the years add: 50 years / 2 years, and / a diary of 1 check-in; wall time, then CPU time")
-    print(f"{'command':<38}{'50y/2y':>9}{'50y/1':>9}{'2y/1':>9}{'50y/2y':>9}{'50y/1':>9}{'2y/1':>9}")
-    for name in FLAT:
+    print("\nwhat the years add: 50 years / 2 years (wall and CPU medians, best CPU), and best CPU against a")
+    print("diary of 1 check-in (what any treated history costs before the years)")
+    print(f"{'command':<38}{'wall':>9}{'CPU':>9}{'best':>9}{'50y/1':>9}{'2y/1':>9}")
+    for name in flat:
         ratios = [
-            _ratio(medians, name, more, less)
-            for medians in (median, cpu)
-            for more, less in (("50-year db", "2-year db"), ("50-year db", "1 check-in"), ("2-year db", "1 check-in"))
+            _ratio(median, name, "50-year db", "2-year db"),
+            _ratio(cpu, name, "50-year db", "2-year db"),
+            _ratio(best, name, "50-year db", "2-year db"),
+            _ratio(best, name, "50-year db", "1 check-in"),
+            _ratio(best, name, "2-year db", "1 check-in"),
         ]
         print(f"{name:<38}" + "".join(f"{ratio:>9.2f}" for ratio in ratios))
+    print(f"{'report json, last 2 years':<38}" + "".join(
+        f"{_ratio(medians, 'report json, last 2 years', '50-year db', '2-year db'):>9.2f}"
+        for medians in (median, cpu, best)
+    ))  # fmt: skip
     sessions = counts["50"]["sessions"] - counts["2"]["sessions"]
-    listed = cpu["report json (50-year db)"] - cpu["report json (2-year db)"]
+    listed = best["report json (50-year db)"] - best["report json (2-year db)"]
     print(f"all-time JSON lists every session: {listed / sessions * 1e6:,.0f} µs of CPU more a session, all in")
-    print("\nbudget                                                      measured  holds")
+    print(f"\n{'budget':<64}  measured  holds")
     for label, value, limit in budgets:
-        print(f"{label:<58}{value:>10.2f}  {'yes' if value <= limit else 'NO'}")
+        print(f"{label:<64}{value:>10.2f}  {'yes' if value <= limit else 'NO'}")
     if not args.keep:
         shutil.rmtree(folder, ignore_errors=True)
 
