@@ -119,7 +119,7 @@ def test_years_of_sessions_share_marks_as_wide_as_a_mark():
 
     first = datetime(1991, 1, 1, tzinfo=timezone.utc)
     history = [((first + timedelta(days=14 * n)).isoformat(), 10) for n in range(1300)]
-    sessions = [(first + timedelta(days=7 * n, hours=1)).isoformat() for n in range(2598)]  # all within the scores
+    sessions = [first + timedelta(days=7 * n, hours=1) for n in range(2598)]  # all within the scores
     svg = html.score_chart("phq9", history, sessions)
     marks = svg.count('fill="#6a1b9a"')
     assert 0 < marks <= html.CHART_WIDTH / html.SESSION_MARK_WIDTH + 1

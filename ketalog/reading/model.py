@@ -199,7 +199,7 @@ class Report:
     labs: list[dict] = field(default_factory=list)  # the period's lab results
     integration: list[dict] = field(default_factory=list)  # reflections under their session (none when private)
     phone: dict = field(default_factory=dict)  # what the phone measured (`reading.phone.phone_summary`)
-    session_times: list[str] = field(default_factory=list)  # every session of the period, for the charts' ticks
+    session_times: list[datetime] = field(default_factory=list)  # every session of the period: the charts' ticks
 
     def to_json(self) -> dict:
         return {

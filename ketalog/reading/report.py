@@ -184,7 +184,7 @@ def build_report(inputs: ReportInputs, private: bool = False) -> Report:
         labs=longterm.lab_rows(inputs.labs),
         integration=[] if private else integration_groups(inputs),
         phone=phone_summary(inputs),
-        session_times=[_iso(at) for at in inputs.period_sessions.times],
+        session_times=list(inputs.period_sessions.times),
     )
 
 

@@ -116,7 +116,7 @@ def _ticks(values: list[int], y, min_gap: float) -> list[int]:
 def score_chart(
     instrument_id: str,
     history: list[tuple[str, int]],
-    session_times: Sequence[str] = (),
+    session_times: Sequence[datetime] = (),
     medication_marks: Sequence[tuple[str, str]] = (),
     item9_positive: Sequence[str] = (),
     width: int = CHART_WIDTH,
@@ -178,10 +178,10 @@ def score_chart(
     # Sessions whose marks would overlap (within a mark's width) share one, so a chart costs what its width
     # does, not what the years do: fifty years of sessions are a few dozen marks, each counting its own.
     ticked: dict[int, list[tuple[float, str]]] = {}
-    for at in session_times:
-        moment = datetime.fromisoformat(at).timestamp()
+    for when in session_times:
+        moment = when.timestamp()
         if start <= moment <= end:
-            ticked.setdefault(round(x(moment) / SESSION_MARK_WIDTH), []).append((x(moment), at[:10]))
+            ticked.setdefault(round(x(moment) / SESSION_MARK_WIDTH), []).append((x(moment), f"{when:%Y-%m-%d}"))
     half = SESSION_MARK_WIDTH / 2
     for marks in ticked.values():
         first, last = marks[0][1], marks[-1][1]
