@@ -177,14 +177,15 @@ def score_chart(
         legend = f"; shaded: at or above the cutoff of {instrument.cutoff}"
     # Sessions whose marks would overlap (within a mark's width) share one, so a chart costs what its width
     # does, not what the years do: fifty years of sessions are a few dozen marks, each counting its own.
-    ticked: dict[int, list[tuple[float, str]]] = {}
+    ticked: dict[int, list[tuple[float, datetime]]] = {}
     for when in session_times:
         moment = when.timestamp()
         if start <= moment <= end:
-            ticked.setdefault(round(x(moment) / SESSION_MARK_WIDTH), []).append((x(moment), f"{when:%Y-%m-%d}"))
+            position = x(moment)
+            ticked.setdefault(round(position / SESSION_MARK_WIDTH), []).append((position, when))
     half = SESSION_MARK_WIDTH / 2
     for marks in ticked.values():
-        first, last = marks[0][1], marks[-1][1]
+        first, last = f"{marks[0][1]:%Y-%m-%d}", f"{marks[-1][1]:%Y-%m-%d}"  # only the ends are named
         title = f"session {first}" if len(marks) == 1 else f"{len(marks)} sessions, {first} to {last}"
         shapes.append(
             f'<path d="M{marks[0][0]:.1f},{upper + plot_h} l-{half:g},6 h{SESSION_MARK_WIDTH} z" fill="#6a1b9a">'
@@ -202,6 +203,12 @@ def score_chart(
     ringed = {at[:16] for at in item9_positive}
     last_at = history[-1][0]
     dotted = len(history) <= CHART_DOTS  # years of scores are a line: a dot each would bury it
+    # the scores that get a dot or a ring: all of a few, else the latest and those ringed
+    drawn = [
+        (t, (at, total))
+        for t, (at, total) in zip(times, history, strict=True)
+        if dotted or at == last_at or at[:16] in ringed
+    ]
     dots = "".join(
         (
             f'<circle cx="{x(t):.1f}" cy="{y(total):.1f}" r="3" fill="#1a237e"><title>{escape(at[:10])}: '
@@ -215,7 +222,7 @@ def score_chart(
             if at[:16] in ringed
             else ""
         )
-        for t, (at, total) in zip(times, history, strict=True)
+        for t, (at, total) in drawn
     )
     last_x, last_y = x(times[-1]), y(history[-1][1])
     label_y = last_y - 10 if last_y - 10 > upper + 10 else last_y + 20  # clear of an item-9 ring
@@ -245,7 +252,7 @@ def score_chart(
         f"<figcaption><strong>{escape(name)}</strong>, latest {history[-1][1]}{legend}"
         + (f" ({escape(instrument.bands_source)})" if instrument and instrument.bands else "")
         + ("; ▲ a session" if session_times else "")
-        + ("; red ring: item 9 above 0" if ringed & {at[:16] for at, _ in history} else "")
+        + ("; red ring: item 9 above 0" if any(at[:16] in ringed for _, (at, _) in drawn) else "")
         + ("; dashed: " + "; ".join(f"{escape(at[:10])} {escape(label)}" for at, label in marked) if marked else "")
         + "</figcaption></figure>"
     )
